@@ -1,0 +1,165 @@
+/**
+ * Append-only, encrypted, hash-chained audit log (docs/FORMAT.md, "Audit log").
+ *
+ * One line per entry:  "A1." + base64( IV (12) | AES-GCM(audit key, entry JSON) ) + "\n"
+ * with AAD = "CVA1|" + seq + "|" + prev, where prev is the hex SHA-256 of the previous line's text
+ * (without its newline) or, for the first entry, of "clinical-vault/audit/genesis|" + vault id.
+ * The entry JSON repeats seq and prev, so a removed, edited or reordered line breaks the chain.
+ * Entries hold time, action, file id and record path, never content.
+ */
+import { ClinicalVaultError } from "../errors";
+import { fromBase64, fromUtf8, own, randomBytes, sha256, toBase64, toHex, utf8 } from "../bytes";
+import type { Clock } from "../clock";
+import type { VaultKeys } from "../crypto/vaultkeys";
+import type { VaultStore } from "../store/VaultStore";
+import { atomicWrite } from "../store/atomic";
+
+export type AuditAction =
+	| "init"
+	| "unlock"
+	| "unlock-failed"
+	| "unlock-recovery"
+	| "lock"
+	| "create"
+	| "open"
+	| "modify"
+	| "delete"
+	| "sign"
+	| "export"
+	| "passphrase-change"
+	| "client-add"
+	| "import"
+	| "verify"
+	| "audit-repair";
+
+export interface AuditEntry {
+	seq: number;
+	time: string;
+	action: AuditAction;
+	fileId?: string;
+	path?: string;
+	/** Short non-clinical detail (a count, an attempt time); never content. */
+	note?: string;
+	prev: string;
+}
+
+export interface AuditVerification {
+	ok: boolean;
+	entries: number;
+	/** Human-readable problems, each naming the line. */
+	problems: string[];
+	lastHash: string;
+}
+
+const LINE_PREFIX = "A1.";
+
+async function hashLine(line: string): Promise<string> {
+	return toHex(await sha256(utf8(line)));
+}
+
+async function genesis(vaultId: string): Promise<string> {
+	return hashLine(`clinical-vault/audit/genesis|${vaultId}`);
+}
+
+export class AuditLog {
+	private tail: { seq: number; hash: string } | null = null;
+
+	constructor(
+		private readonly store: VaultStore,
+		private readonly path: string,
+		private readonly keys: VaultKeys,
+		private readonly clock: Clock,
+	) {}
+
+	private async readLines(): Promise<{ lines: string[]; torn: string | null }> {
+		if (!(await this.store.exists(this.path))) return { lines: [], torn: null };
+		const text = fromUtf8(await this.store.read(this.path));
+		const parts = text.split("\n");
+		const last = parts.pop() ?? "";
+		return { lines: parts.filter((l) => l !== ""), torn: last === "" ? null : last };
+	}
+
+	private async decryptLine(line: string, seq: number, prev: string): Promise<AuditEntry | null> {
+		if (!line.startsWith(LINE_PREFIX)) return null;
+		try {
+			const raw = fromBase64(line.slice(LINE_PREFIX.length));
+			const plain = await crypto.subtle.decrypt(
+				{ name: "AES-GCM", iv: own(raw.subarray(0, 12)), additionalData: own(utf8(`CVA1|${seq}|${prev}`)) },
+				this.keys.audit,
+				own(raw.subarray(12)),
+			);
+			const entry = JSON.parse(fromUtf8(new Uint8Array(plain))) as AuditEntry;
+			return entry.seq === seq && entry.prev === prev ? entry : null;
+		} catch {
+			return null;
+		}
+	}
+
+	/** Reads and verifies the whole chain. */
+	async verify(): Promise<AuditVerification & { entryList: AuditEntry[] }> {
+		const { lines, torn } = await this.readLines();
+		const problems: string[] = [];
+		const entryList: AuditEntry[] = [];
+		let prev = await genesis(this.keys.vaultId);
+		for (let i = 0; i < lines.length; i++) {
+			const line = lines[i]!;
+			const entry = await this.decryptLine(line, i + 1, prev);
+			if (!entry) {
+				problems.push(`entry ${i + 1}: does not verify (edited, removed, inserted or reordered entry)`);
+				break;
+			}
+			entryList.push(entry);
+			prev = await hashLine(line);
+		}
+		if (torn !== null) problems.push(`entry ${lines.length + 1}: incomplete (an append was interrupted)`);
+		return { ok: problems.length === 0, entries: entryList.length, problems, lastHash: prev, entryList };
+	}
+
+	async entries(): Promise<AuditEntry[]> {
+		const result = await this.verify();
+		if (!result.ok) throw new ClinicalVaultError("integrity", `The audit log does not verify: ${result.problems.join("; ")}.`, { path: this.path });
+		return result.entryList;
+	}
+
+	private async loadTail(): Promise<{ seq: number; hash: string }> {
+		if (this.tail) return this.tail;
+		const { lines, torn } = await this.readLines();
+		if (torn !== null) {
+			// An interrupted append left a fragment without its newline: drop it (atomically) and say so.
+			await atomicWrite(this.store, this.path, utf8(lines.map((l) => `${l}\n`).join("")));
+			this.tail = { seq: lines.length, hash: lines.length ? await hashLine(lines[lines.length - 1]!) : await genesis(this.keys.vaultId) };
+			await this.append("audit-repair", { note: "dropped an interrupted entry" });
+			return this.tail;
+		}
+		this.tail = { seq: lines.length, hash: lines.length ? await hashLine(lines[lines.length - 1]!) : await genesis(this.keys.vaultId) };
+		return this.tail;
+	}
+
+	async append(action: AuditAction, fields: { fileId?: string; path?: string; note?: string; time?: Date } = {}): Promise<AuditEntry> {
+		const tail = await this.loadTail();
+		const entry: AuditEntry = {
+			seq: tail.seq + 1,
+			time: (fields.time ?? this.clock.now()).toISOString(),
+			action,
+			...(fields.fileId ? { fileId: fields.fileId } : {}),
+			...(fields.path ? { path: fields.path } : {}),
+			...(fields.note ? { note: fields.note } : {}),
+			prev: tail.hash,
+		};
+		const iv = randomBytes(12);
+		const ct = new Uint8Array(
+			await crypto.subtle.encrypt(
+				{ name: "AES-GCM", iv: own(iv), additionalData: own(utf8(`CVA1|${entry.seq}|${entry.prev}`)) },
+				this.keys.audit,
+				own(utf8(JSON.stringify(entry))),
+			),
+		);
+		const raw = new Uint8Array(iv.length + ct.length);
+		raw.set(iv, 0);
+		raw.set(ct, iv.length);
+		const line = `${LINE_PREFIX}${toBase64(raw)}`;
+		await this.store.append(this.path, utf8(`${line}\n`));
+		this.tail = { seq: entry.seq, hash: await hashLine(line) };
+		return entry;
+	}
+}

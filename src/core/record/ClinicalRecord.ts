@@ -1,0 +1,343 @@
+/**
+ * The encrypted clinical record: one service over a VaultStore, shared by the plugin and the CLI.
+ * It owns the key file, the vault keys while unlocked, every encrypted read and write, client
+ * profiles and the audit log. It never imports obsidian and never logs.
+ */
+import { ClinicalVaultError, IntegrityError, LockedError, toClinicalError } from "../errors";
+import { fromUtf8, utf8 } from "../bytes";
+import { systemClock, type Clock } from "../clock";
+import { floorKdfParams, type KdfParams } from "../crypto/kdf";
+import { createKeyFile, parseKeyFile, rewrapPassphrase, serializeKeyFile, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
+import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
+import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, type FileHeader } from "../crypto/fileformat";
+import { atomicWrite, sweepLeftovers } from "../store/atomic";
+import { walk, type VaultStore } from "../store/VaultStore";
+import { AuditLog, type AuditAction, type AuditVerification } from "../audit/AuditLog";
+import { checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
+import { parseProfile, renderProfile, type ClientProfile } from "./profile";
+
+export interface RecordOptions {
+	store: VaultStore;
+	/** The clinical root folder, vault-relative (default "Clinical"). */
+	root?: string;
+	clock?: Clock;
+}
+
+export interface RecordEntry {
+	recordPath: string;
+	storePath: string;
+	client: string;
+}
+
+export interface VerifyReport {
+	ok: boolean;
+	filesChecked: number;
+	failures: { path: string; message: string }[];
+	/** Files under the clinical root that are not encrypted (should not exist). */
+	plaintext: string[];
+	audit: AuditVerification;
+}
+
+export interface WrittenFile {
+	fileId: string;
+	path: string;
+	action: AuditAction;
+}
+
+export type ReadPurpose = "open" | "internal";
+
+export class ClinicalRecord {
+	readonly layout: RecordLayout;
+	readonly store: VaultStore;
+	readonly clock: Clock;
+	private keys: VaultKeys | null = null;
+	private auditLog: AuditLog | null = null;
+	private readonly writeQueues = new Map<string, Promise<unknown>>();
+	private readonly listeners = new Set<(unlocked: boolean) => void>();
+
+	constructor(options: RecordOptions) {
+		this.store = options.store;
+		this.layout = new RecordLayout(options.root ?? "Clinical");
+		this.clock = options.clock ?? systemClock;
+	}
+
+	get isUnlocked(): boolean {
+		return this.keys !== null;
+	}
+
+	/** Called with true after unlock and false after lock. Returns an unsubscribe function. */
+	onLockChange(listener: (unlocked: boolean) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(): void {
+		for (const l of this.listeners) l(this.isUnlocked);
+	}
+
+	private requireKeys(): VaultKeys {
+		if (!this.keys) throw new LockedError();
+		return this.keys;
+	}
+
+	get audit(): AuditLog {
+		if (!this.auditLog) throw new LockedError();
+		return this.auditLog;
+	}
+
+	async isInitialized(): Promise<boolean> {
+		return this.store.exists(this.layout.keyFilePath);
+	}
+
+	private async readKeyFile(): Promise<KeyFile> {
+		if (!(await this.isInitialized())) {
+			throw new ClinicalVaultError("not-initialized", `No clinical record here yet (${this.layout.keyFilePath} is missing). Initialise one first.`);
+		}
+		return parseKeyFile(await this.store.read(this.layout.keyFilePath), this.layout.keyFilePath);
+	}
+
+	private async open(keys: VaultKeys): Promise<void> {
+		this.keys = keys;
+		this.auditLog = new AuditLog(this.store, this.layout.auditPath, keys, this.clock);
+		this.emit();
+	}
+
+	/** Creates the key file and leaves the record unlocked. Returns the recovery key, to be shown once. */
+	async init(passphrase: string, options: { kdf?: KdfParams } = {}): Promise<{ recoveryKey: string }> {
+		if (await this.isInitialized()) {
+			throw new ClinicalVaultError("already-initialized", `A clinical record already exists in ${this.layout.root}/. Nothing was changed.`);
+		}
+		const { keyFile, vaultKey, recoveryKey } = await createKeyFile(passphrase, options.kdf ?? floorKdfParams(), this.clock.now());
+		const keys = await deriveVaultKeys(vaultKey, keyFile.vaultId);
+		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(keyFile));
+		await this.open(keys);
+		await this.audit.append("init");
+		return { recoveryKey };
+	}
+
+	/**
+	 * Unlocks with the passphrase. A wrong passphrase throws WrongPassphraseError and changes no
+	 * file. `failedAttempts` (remembered by the caller) are written to the audit log now.
+	 */
+	async unlock(passphrase: string, options: { failedAttempts?: Date[] } = {}): Promise<void> {
+		const keyFile = await this.readKeyFile();
+		const vaultKey = await unwrapWithPassphrase(keyFile, passphrase);
+		await this.open(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		await this.afterUnlock("unlock", options.failedAttempts ?? []);
+	}
+
+	/** Unlocks with the recovery key and sets a new passphrase (the only way back from a lost passphrase). */
+	async unlockWithRecoveryKey(recoveryKey: string, newPassphrase: string, options: { kdf?: KdfParams } = {}): Promise<void> {
+		const keyFile = await this.readKeyFile();
+		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
+		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
+		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next));
+		await this.open(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		await this.afterUnlock("unlock-recovery", []);
+		await this.audit.append("passphrase-change", { note: "set with the recovery key" });
+	}
+
+	private async afterUnlock(action: AuditAction, failed: Date[]): Promise<void> {
+		await this.sweep();
+		for (const time of failed) await this.audit.append("unlock-failed", { time, note: `attempt at ${time.toISOString()}` });
+		await this.audit.append(action);
+	}
+
+	/** Finishes or rolls back writes a crash interrupted. Needs no key; safe while locked. */
+	async sweep(): Promise<string[]> {
+		return sweepLeftovers(this.store, this.layout.root);
+	}
+
+	/** Drops the keys. Safe to call when already locked. */
+	async lock(): Promise<void> {
+		if (!this.keys) return;
+		try {
+			await this.audit.append("lock");
+		} finally {
+			this.keys = null;
+			this.auditLog = null;
+			this.emit();
+		}
+	}
+
+	/** Re-wraps the vault key under a new passphrase; only the key file is rewritten (atomically). */
+	async changePassphrase(current: string, next: string, options: { kdf?: KdfParams } = {}): Promise<void> {
+		const keyFile = await this.readKeyFile();
+		const vaultKey = await unwrapWithPassphrase(keyFile, current);
+		try {
+			const updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
+			await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(updated));
+		} finally {
+			vaultKey.fill(0);
+		}
+		if (this.auditLog) await this.audit.append("passphrase-change");
+	}
+
+	private async serialize<T>(key: string, task: () => Promise<T>): Promise<T> {
+		const previous = this.writeQueues.get(key) ?? Promise.resolve();
+		const run = previous.then(task, task);
+		const settled = run.then(
+			() => undefined,
+			() => undefined,
+		);
+		this.writeQueues.set(key, settled);
+		try {
+			return await run;
+		} finally {
+			if (this.writeQueues.get(key) === settled) this.writeQueues.delete(key);
+		}
+	}
+
+	async exists(recordPath: string): Promise<boolean> {
+		return this.store.exists(this.layout.storePath(recordPath));
+	}
+
+	/** Decrypts a record file. Integrity failures throw and return no plaintext. */
+	async read(recordPath: string, purpose: ReadPurpose = "open"): Promise<Uint8Array> {
+		const keys = this.requireKeys();
+		const path = checkRecordPath(recordPath);
+		const storePath = this.layout.storePath(path);
+		if (!(await this.store.exists(storePath))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`, { path });
+		const { header, plaintext } = await decryptFile(keys, await this.store.read(storePath), path);
+		if (purpose === "open") await this.audit.append("open", { fileId: header.fileId, path });
+		return plaintext;
+	}
+
+	async readText(recordPath: string, purpose: ReadPurpose = "open"): Promise<string> {
+		const bytes = await this.read(recordPath, purpose);
+		try {
+			return fromUtf8(bytes);
+		} finally {
+			bytes.fill(0);
+		}
+	}
+
+	/** The header of a record file (no key needed). */
+	async header(recordPath: string): Promise<FileHeader> {
+		const path = checkRecordPath(recordPath);
+		return readHeader(await this.store.read(this.layout.storePath(path)), path).header;
+	}
+
+	/**
+	 * Encrypts and atomically writes a record file. An existing file keeps its file id; an existing
+	 * file that is damaged or belongs elsewhere is never overwritten (restore or remove it first).
+	 */
+	async write(recordPath: string, data: Uint8Array, options: { action?: AuditAction } = {}): Promise<WrittenFile> {
+		const keys = this.requireKeys();
+		const path = checkRecordPath(recordPath);
+		const storePath = this.layout.storePath(path);
+		return this.serialize(storePath, async () => {
+			let fileId = newFileId();
+			let action: AuditAction = "create";
+			if (await this.store.exists(storePath)) {
+				const existing = await this.store.read(storePath);
+				const { header } = readHeader(existing, path);
+				if (header.path !== path || header.vaultId !== keys.vaultId) throw new IntegrityError(path, `existing file was written for ${header.path}; refusing to overwrite it`);
+				fileId = header.fileId;
+				action = "modify";
+			}
+			const header = { fileId, path, contentType: contentTypeFor(path) };
+			const encrypted = await encryptFile(keys, header, data);
+			await atomicWrite(this.store, storePath, encrypted);
+			await this.audit.append(options.action ?? action, { fileId, path });
+			return { fileId, path, action: options.action ?? action };
+		});
+	}
+
+	async writeText(recordPath: string, text: string, options: { action?: AuditAction } = {}): Promise<WrittenFile> {
+		const bytes = utf8(text);
+		try {
+			return await this.write(recordPath, bytes, options);
+		} finally {
+			bytes.fill(0);
+		}
+	}
+
+	/** Crypto-erases (overwrites the wrapped file key) and then removes a record file. */
+	async remove(recordPath: string): Promise<void> {
+		this.requireKeys();
+		const path = checkRecordPath(recordPath);
+		const storePath = this.layout.storePath(path);
+		await this.serialize(storePath, async () => {
+			const bytes = await this.store.read(storePath);
+			const { header } = readHeader(bytes, path);
+			await this.store.write(storePath, eraseKeyBlock(bytes, path));
+			await this.store.remove(storePath);
+			await this.audit.append("delete", { fileId: header.fileId, path });
+		});
+	}
+
+	/** Every record file, optionally for one client. Needs no key. */
+	async list(options: { client?: string } = {}): Promise<RecordEntry[]> {
+		const folder = options.client ? this.layout.clientFolder(options.client) : this.layout.root;
+		const out: RecordEntry[] = [];
+		for (const storePath of await walk(this.store, folder)) {
+			const recordPath = this.layout.recordPathOf(storePath);
+			if (recordPath) out.push({ recordPath, storePath, client: recordPath.split("/")[0]! });
+		}
+		return out;
+	}
+
+	async listClients(): Promise<string[]> {
+		const listing = await this.store.list(this.layout.root);
+		const codes: string[] = [];
+		for (const folder of listing.folders) {
+			const code = folder.slice(folder.lastIndexOf("/") + 1);
+			if (code === SYSTEM_FOLDER) continue;
+			if (await this.store.exists(`${folder}/${PROFILE_NAME}.${ENCRYPTED_EXTENSION}`)) codes.push(code);
+		}
+		return codes.sort();
+	}
+
+	async addClient(input: { code: string; name: string; modality?: string; details?: Record<string, string> }): Promise<ClientProfile> {
+		this.requireKeys();
+		const code = checkClientCode(input.code);
+		if (input.name.trim() === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
+		const profilePath = this.layout.profilePath(code);
+		if (await this.exists(profilePath)) throw new ClinicalVaultError("already-exists", `Client ${code} already exists. Nothing was changed.`);
+		const profile: ClientProfile = {
+			code,
+			name: input.name.trim(),
+			created: this.clock.now().toISOString(),
+			...(input.modality ? { modality: input.modality } : {}),
+			...(input.details ? { details: input.details } : {}),
+		};
+		await this.writeText(profilePath, renderProfile(profile), { action: "client-add" });
+		return profile;
+	}
+
+	async readProfile(code: string, purpose: ReadPurpose = "open"): Promise<ClientProfile> {
+		const path = this.layout.profilePath(code);
+		if (!(await this.exists(path))) throw new ClinicalVaultError("not-found", `There is no client ${code}.`);
+		return parseProfile(await this.readText(path, purpose), path);
+	}
+
+	/** Decrypts every record file and verifies the audit chain. Reports; changes nothing. */
+	async verify(): Promise<VerifyReport> {
+		const keys = this.requireKeys();
+		const failures: { path: string; message: string }[] = [];
+		const plaintext: string[] = [];
+		let filesChecked = 0;
+		for (const storePath of await walk(this.store, this.layout.root)) {
+			const name = storePath.slice(storePath.lastIndexOf("/") + 1);
+			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || name.startsWith(".")) continue;
+			const recordPath = this.layout.recordPathOf(storePath);
+			if (!recordPath) {
+				const bytes = await this.store.read(storePath);
+				if (!looksEncrypted(bytes)) plaintext.push(storePath);
+				else failures.push({ path: storePath, message: "encrypted file with an unexpected name" });
+				continue;
+			}
+			filesChecked++;
+			try {
+				const { plaintext: plain } = await decryptFile(keys, await this.store.read(storePath), recordPath);
+				plain.fill(0);
+			} catch (error) {
+				failures.push({ path: recordPath, message: toClinicalError(error).detail || toClinicalError(error).message });
+			}
+		}
+		const audit = await this.audit.verify();
+		return { ok: failures.length === 0 && plaintext.length === 0 && audit.ok, filesChecked, failures, plaintext, audit };
+	}
+}
+

@@ -1,0 +1,34 @@
+/** The client profile: the only place a client's name and identifying details live (encrypted). */
+import { parse, stringify } from "yaml";
+import { ClinicalVaultError } from "../errors";
+
+export interface ClientProfile {
+	code: string;
+	name: string;
+	modality?: string;
+	created: string;
+	/** Free-form identifying details the clinician chose to keep (date of birth, contact, …). */
+	details?: Record<string, string>;
+}
+
+export function renderProfile(profile: ClientProfile, body = ""): string {
+	const front = stringify(profile).trimEnd();
+	const text = body.trim() === "" ? `# Client profile\n\nIdentifying details stay in this encrypted file only.\n` : body;
+	return `---\n${front}\n---\n${text}`;
+}
+
+export function parseProfile(text: string, where: string): ClientProfile {
+	const match = /^---\n([\s\S]*?)\n---\n?/.exec(text);
+	if (!match) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
+	let data: unknown;
+	try {
+		data = parse(match[1] ?? "");
+	} catch (error) {
+		throw new ClinicalVaultError("invalid-input", `${where} has invalid frontmatter: ${(error as Error).message}`, { path: where });
+	}
+	const p = data as Partial<ClientProfile> | null;
+	if (!p || typeof p.code !== "string" || typeof p.name !== "string") {
+		throw new ClinicalVaultError("invalid-input", `${where} is missing the client code or name.`, { path: where });
+	}
+	return { code: p.code, name: p.name, created: String(p.created ?? ""), ...(p.modality ? { modality: String(p.modality) } : {}), ...(p.details ? { details: p.details } : {}) };
+}

@@ -1,0 +1,102 @@
+/** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
+import { promises as fs } from "node:fs";
+import * as nodePath from "node:path";
+import type { StoreListing, VaultStore } from "./VaultStore";
+import { joinPath } from "./VaultStore";
+
+export class NodeFsStore implements VaultStore {
+	readonly renameReplaces = true;
+
+	constructor(readonly basePath: string) {}
+
+	private full(path: string): string {
+		const resolved = nodePath.resolve(this.basePath, path);
+		const base = nodePath.resolve(this.basePath);
+		if (resolved !== base && !resolved.startsWith(base + nodePath.sep)) throw new Error(`path escapes the vault: ${path}`);
+		return resolved;
+	}
+
+	async read(path: string): Promise<Uint8Array> {
+		return new Uint8Array(await fs.readFile(this.full(path)));
+	}
+
+	async write(path: string, data: Uint8Array): Promise<void> {
+		const full = this.full(path);
+		await fs.mkdir(nodePath.dirname(full), { recursive: true });
+		const handle = await fs.open(full, "w", 0o600);
+		try {
+			await handle.writeFile(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	}
+
+	async append(path: string, data: Uint8Array): Promise<void> {
+		const full = this.full(path);
+		await fs.mkdir(nodePath.dirname(full), { recursive: true });
+		const handle = await fs.open(full, "a", 0o600);
+		try {
+			await handle.write(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	}
+
+	async rename(from: string, to: string): Promise<void> {
+		const target = this.full(to);
+		await fs.mkdir(nodePath.dirname(target), { recursive: true });
+		await fs.rename(this.full(from), target);
+		await this.syncDir(nodePath.dirname(target));
+	}
+
+	private async syncDir(dir: string): Promise<void> {
+		try {
+			const handle = await fs.open(dir, "r");
+			try {
+				await handle.sync();
+			} finally {
+				await handle.close();
+			}
+		} catch {
+			// Some platforms cannot fsync a directory; the rename itself is still atomic.
+		}
+	}
+
+	async remove(path: string): Promise<void> {
+		await fs.rm(this.full(path), { force: true });
+	}
+
+	async exists(path: string): Promise<boolean> {
+		try {
+			await fs.access(this.full(path));
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	async list(folder: string): Promise<StoreListing> {
+		const out: StoreListing = { files: [], folders: [] };
+		let entries;
+		try {
+			entries = await fs.readdir(this.full(folder), { withFileTypes: true });
+		} catch (error) {
+			if ((error as { code?: string }).code === "ENOENT") return out;
+			throw error;
+		}
+		for (const entry of entries) {
+			const path = joinPath(folder, entry.name);
+			if (entry.isDirectory()) out.folders.push(path);
+			else if (entry.isFile()) out.files.push(path);
+		}
+		out.files.sort();
+		out.folders.sort();
+		return out;
+	}
+
+	async mkdir(path: string): Promise<void> {
+		await fs.mkdir(this.full(path), { recursive: true });
+	}
+}

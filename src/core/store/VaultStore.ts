@@ -1,0 +1,51 @@
+/**
+ * The vault as a byte store, addressed by vault-relative paths with forward slashes
+ * ("Clinical/C-0142/notes/2026-09-01.md.cvault"). Two implementations: NodeFsStore (a real
+ * folder; CLI and tests) and the Obsidian adapter store (src/obsidian). Atomic replacement is
+ * built on these primitives in ./atomic.ts so both behave the same after a crash.
+ */
+export interface StoreListing {
+	files: string[];
+	folders: string[];
+}
+
+export interface VaultStore {
+	/** True when rename() atomically replaces an existing destination (POSIX rename). */
+	readonly renameReplaces: boolean;
+	read(path: string): Promise<Uint8Array>;
+	/** Plain (non-atomic) write; used for temporary files only. Creates missing parent folders. */
+	write(path: string, data: Uint8Array): Promise<void>;
+	append(path: string, data: Uint8Array): Promise<void>;
+	rename(from: string, to: string): Promise<void>;
+	remove(path: string): Promise<void>;
+	exists(path: string): Promise<boolean>;
+	/** Direct children of a folder, as vault-relative paths; an empty listing when it does not exist. */
+	list(folder: string): Promise<StoreListing>;
+	mkdir(path: string): Promise<void>;
+}
+
+export function joinPath(...parts: string[]): string {
+	return parts
+		.filter((p) => p !== "")
+		.join("/")
+		.replace(/\/+/g, "/")
+		.replace(/\/$/, "");
+}
+
+export function parentOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i === -1 ? "" : path.slice(0, i);
+}
+
+export function baseName(path: string): string {
+	return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Every file below a folder, depth first. */
+export async function walk(store: VaultStore, folder: string): Promise<string[]> {
+	const out: string[] = [];
+	const listing = await store.list(folder);
+	out.push(...listing.files);
+	for (const sub of listing.folders) out.push(...(await walk(store, sub)));
+	return out.sort();
+}

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
+import { NodeFsStore } from "../../src/core/store/NodeFsStore";
+import { floorKdfParams } from "../../src/core/crypto/kdf";
+import { ManualClock } from "../../src/core/clock";
+
+let dir: string;
+beforeEach(async () => {
+	dir = await mkdtemp(join(tmpdir(), "cv-record-"));
+});
+afterEach(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+describe("ClinicalRecord", () => {
+	it("round-trips notes through init, lock and unlock, with an audit trail", async () => {
+		const clock = new ManualClock();
+		const record = new ClinicalRecord({ store: new NodeFsStore(dir), clock });
+		const { recoveryKey } = await record.init("correct horse battery", { kdf: floorKdfParams() });
+		expect(recoveryKey).toMatch(/^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+		const big = "x".repeat(200_000);
+		await record.writeText("C-0142/notes/2026-09-01.md", `# Session\n${big}`);
+		await record.lock();
+		await expect(record.readText("C-0142/notes/2026-09-01.md")).rejects.toThrow(/locked/);
+		await expect(record.unlock("wrong passphrase!")).rejects.toMatchObject({ code: "wrong-passphrase" });
+		await record.unlock("correct horse battery", { failedAttempts: [clock.now()] });
+		expect(await record.readText("C-0142/notes/2026-09-01.md")).toBe(`# Session\n${big}`);
+		expect((await record.readProfile("C-0142")).name).toBe("Synthetic Person");
+		const report = await record.verify();
+		expect(report).toMatchObject({ ok: true, filesChecked: 2, failures: [], plaintext: [] });
+		const actions = (await record.audit.entries()).map((e) => e.action);
+		expect(actions).toEqual(["init", "client-add", "create", "lock", "unlock-failed", "unlock", "open", "open"]);
+	});
+});

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+export default defineConfig({
+	resolve: {
+		alias: {
+			obsidian: fileURLToPath(new URL("./test/support/obsidian-stub.ts", import.meta.url)),
+		},
+	},
+	test: {
+		include: ["test/**/*.test.ts"],
+		testTimeout: 60_000,
+		hookTimeout: 60_000,
+		pool: "forks",
+	},
+});
