@@ -96,7 +96,11 @@ export class ClinicalRecord {
 		return parseKeyFile(await this.store.read(this.layout.keyFilePath), this.layout.keyFilePath);
 	}
 
-	private async open(keys: VaultKeys): Promise<void> {
+	/**
+	 * Attaches already-derived vault keys (what unlock does after the KDF). For callers that derive
+	 * keys themselves: the crash-test children and the benchmarks. It writes nothing.
+	 */
+	async attachKeys(keys: VaultKeys): Promise<void> {
 		this.keys = keys;
 		this.auditLog = new AuditLog(this.store, this.layout.auditPath, keys, this.clock);
 		this.emit();
@@ -110,7 +114,7 @@ export class ClinicalRecord {
 		const { keyFile, vaultKey, recoveryKey } = await createKeyFile(passphrase, options.kdf ?? floorKdfParams(), this.clock.now());
 		const keys = await deriveVaultKeys(vaultKey, keyFile.vaultId);
 		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(keyFile));
-		await this.open(keys);
+		await this.attachKeys(keys);
 		await this.audit.append("init");
 		return { recoveryKey };
 	}
@@ -122,7 +126,7 @@ export class ClinicalRecord {
 	async unlock(passphrase: string, options: { failedAttempts?: Date[] } = {}): Promise<void> {
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithPassphrase(keyFile, passphrase);
-		await this.open(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		await this.attachKeys(await deriveVaultKeys(vaultKey, keyFile.vaultId));
 		await this.afterUnlock("unlock", options.failedAttempts ?? []);
 	}
 
@@ -132,7 +136,7 @@ export class ClinicalRecord {
 		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
 		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
 		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next));
-		await this.open(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		await this.attachKeys(await deriveVaultKeys(vaultKey, keyFile.vaultId));
 		await this.afterUnlock("unlock-recovery", []);
 		await this.audit.append("passphrase-change", { note: "set with the recovery key" });
 	}

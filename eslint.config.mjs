@@ -1,0 +1,19 @@
+// ESLint: eslint-plugin-obsidianmd's recommended config (which includes typescript-eslint's
+// type-checked rules) on everything; CI runs it with --max-warnings 0 and inline disabling of
+// its rules is refused by the config itself.
+import { defineConfig, globalIgnores } from "eslint/config";
+import obsidianmd from "eslint-plugin-obsidianmd";
+
+export default defineConfig([
+	globalIgnores(["node_modules/", "main.js", "dist/", "demo-vault/", ".engines/", "coverage/", "test/fixtures/"]),
+	...obsidianmd.configs.recommended,
+	{
+		languageOptions: {
+			parserOptions: {
+				projectService: {
+					allowDefaultProject: ["eslint.config.mjs", "esbuild.config.mjs", "scripts/*.mjs"],
+				},
+			},
+		},
+	},
+]);
