@@ -99,10 +99,16 @@ function describeIoError(cause: unknown): string {
 	}
 }
 
-/** The outcome of an action the clinician cancelled. Not an error: nothing is reported. */
-export class Cancelled {
+/**
+ * The outcome of an action the clinician cancelled. Thrown like an error so it unwinds the work,
+ * but it is not a ClinicalVaultError: the funnel shows nothing and the CLI exits quietly.
+ */
+export class Cancelled extends Error {
 	readonly cancelled = true as const;
-	constructor(readonly reason = "cancelled") {}
+	constructor(readonly reason = "cancelled") {
+		super("Cancelled.");
+		this.name = "Cancelled";
+	}
 }
 
 export function isCancelled(value: unknown): value is Cancelled {

@@ -1,0 +1,105 @@
+/**
+ * Server engines: whisper.cpp's `whisper-server` (POST /inference) and OpenAI-compatible local
+ * servers (POST /v1/audio/transcriptions, as speaches or LocalAI serve). The WAV is sent from
+ * memory; the endpoint policy (loopback or allowlisted) is checked by the HTTP client.
+ */
+import { ClinicalVaultError } from "../core/errors";
+import type { EndpointPolicy } from "../core/net/endpoint";
+import type { Segment } from "../core/transcribe/segments";
+import type { TranscribeJob, Transcriber } from "../core/transcribe/Transcriber";
+import { multipart, request } from "./http";
+
+interface VerboseJson {
+	segments?: { start?: number; end?: number; text?: string }[];
+	text?: string;
+	error?: string | { message?: string };
+}
+
+export function parseVerboseJson(body: Uint8Array, what: string): Segment[] {
+	let data: VerboseJson;
+	try {
+		data = JSON.parse(new TextDecoder().decode(body)) as VerboseJson;
+	} catch {
+		throw new ClinicalVaultError("engine", `The ${what} answered with something that is not JSON. The recording is kept.`);
+	}
+	if (!Array.isArray(data.segments)) {
+		throw new ClinicalVaultError("engine", `The ${what}'s answer has no segments. The recording is kept.`);
+	}
+	return data.segments.map((s) => {
+		if (typeof s.start !== "number" || typeof s.end !== "number" || typeof s.text !== "string") {
+			throw new ClinicalVaultError("engine", `The ${what}'s answer has a malformed segment. The recording is kept.`);
+		}
+		return { start: s.start, end: s.end, text: s.text.trim() };
+	});
+}
+
+function checkStatus(status: number, body: Uint8Array, what: string): void {
+	if (status >= 200 && status < 300) return;
+	const text = new TextDecoder().decode(body).slice(0, 300);
+	throw new ClinicalVaultError("engine", `The ${what} refused the request (HTTP ${status}). The recording is kept.`, { detail: text });
+}
+
+export interface ServerOptions {
+	url: string;
+	policy: EndpointPolicy;
+	/** Bearer token for a practice server; sent, never logged. */
+	token?: string;
+	timeoutMs?: number;
+}
+
+function auth(token?: string): Record<string, string> {
+	return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+export class WhisperServerTranscriber implements Transcriber {
+	readonly engine = "server" as const;
+	readonly model: string;
+	constructor(private readonly options: ServerOptions & { model?: string }) {
+		this.model = options.model ?? "whisper-server";
+	}
+
+	async transcribe(job: TranscribeJob): Promise<Segment[]> {
+		const form = multipart({ response_format: "verbose_json", temperature: "0", language: job.language }, { field: "file", name: "audio.wav", type: "audio/wav", data: job.wav });
+		const url = new URL("inference", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`).toString();
+		const res = await request(this.options.policy, {
+			url,
+			method: "POST",
+			headers: { "content-type": form.contentType, ...auth(this.options.token) },
+			body: form.body,
+			signal: job.signal,
+			timeoutMs: this.options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
+			what: "whisper server",
+		});
+		checkStatus(res.status, res.body, "whisper server");
+		job.onProgress?.(1);
+		return parseVerboseJson(res.body, "whisper server");
+	}
+}
+
+export class OpenAiCompatibleTranscriber implements Transcriber {
+	readonly engine = "openai" as const;
+	readonly model: string;
+	constructor(private readonly options: ServerOptions & { model: string }) {
+		this.model = options.model;
+	}
+
+	async transcribe(job: TranscribeJob): Promise<Segment[]> {
+		const form = multipart(
+			{ model: this.model, response_format: "verbose_json", language: job.language, temperature: "0", "timestamp_granularities[]": "segment" },
+			{ field: "file", name: "audio.wav", type: "audio/wav", data: job.wav },
+		);
+		const url = new URL("v1/audio/transcriptions", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`).toString();
+		const res = await request(this.options.policy, {
+			url,
+			method: "POST",
+			headers: { "content-type": form.contentType, ...auth(this.options.token) },
+			body: form.body,
+			signal: job.signal,
+			timeoutMs: this.options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
+			what: "transcription server",
+		});
+		checkStatus(res.status, res.body, "transcription server");
+		job.onProgress?.(1);
+		return parseVerboseJson(res.body, "transcription server");
+	}
+}
