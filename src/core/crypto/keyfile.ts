@@ -153,6 +153,24 @@ export async function createKeyFile(passphrase: string, kdf: KdfParams, now: Dat
 	}
 }
 
+function isBase64(value: unknown): boolean {
+	if (typeof value !== "string") return false;
+	try {
+		fromBase64(value);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A slot whose fields are all present and decodable (whether they unwrap is checked at unlock). */
+function isWellFormedSlot(slot: unknown): slot is KeySlot {
+	if (typeof slot !== "object" || slot === null) return false;
+	const s = slot as Partial<Record<"kind" | "salt" | "iv" | "wrapped", unknown>>;
+	if (s.kind !== "passphrase" && s.kind !== "recovery") return false;
+	return isBase64(s.iv) && isBase64(s.wrapped) && (s.kind === "passphrase" || isBase64(s.salt));
+}
+
 /** Parses and validates a key file. Unknown versions and out-of-bounds KDF parameters are refused here. */
 export function parseKeyFile(bytes: Uint8Array, path: string): KeyFile {
 	let data: unknown;
@@ -170,6 +188,9 @@ export function parseKeyFile(bytes: Uint8Array, path: string): KeyFile {
 	if (typeof kf.vaultId !== "string" || !/^[0-9a-f]{32}$/.test(kf.vaultId) || !Array.isArray(kf.slots)) {
 		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (missing fields).`, { path });
 	}
+	if (!kf.slots.every(isWellFormedSlot)) {
+		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a key slot is malformed). Restore it from a backup; nothing was changed.`, { path });
+	}
 	fromHex(kf.vaultId);
 	return { format: KEYFILE_FORMAT, version: KEYFILE_VERSION, vaultId: kf.vaultId, created: String(kf.created), kdf, slots: kf.slots };
 }
@@ -181,6 +202,8 @@ export function serializeKeyFile(kf: KeyFile): Uint8Array {
 export async function unwrapWithPassphrase(kf: KeyFile, passphrase: string): Promise<Uint8Array> {
 	const slot = kf.slots.find((s): s is PassphraseSlot => s.kind === "passphrase");
 	if (!slot) throw new ClinicalVaultError("integrity", "The key file has no passphrase slot.");
+	// No passphrase can be empty (init and change refuse short ones); Argon2id would throw on it.
+	if (passphrase.length === 0) throw new WrongPassphraseError();
 	const kek = await deriveKek(passphrase, kf.kdf);
 	try {
 		const key = await unwrap(kek, slot, slotAad(kf.vaultId, slot, kf.kdf));

@@ -3,7 +3,7 @@
  * It owns the key file, the vault keys while unlocked, every encrypted read and write, client
  * profiles and the audit log. It never imports obsidian and never logs.
  */
-import { ClinicalVaultError, IntegrityError, LockedError, toClinicalError } from "../errors";
+import { ClinicalVaultError, LockedError, toClinicalError } from "../errors";
 import { fromUtf8, utf8 } from "../bytes";
 import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
@@ -234,9 +234,10 @@ export class ClinicalRecord {
 			let fileId = newFileId();
 			let action: AuditAction = "create";
 			if (await this.store.exists(storePath)) {
-				const existing = await this.store.read(storePath);
-				const { header } = readHeader(existing, path);
-				if (header.path !== path || header.vaultId !== keys.vaultId) throw new IntegrityError(path, `existing file was written for ${header.path}; refusing to overwrite it`);
+				// Authenticate the whole existing file, not only its plaintext header: a file with a
+				// damaged chunk or key block, truncated, extended, swapped or foreign is never overwritten.
+				const { header, plaintext: previous } = await decryptFile(keys, await this.store.read(storePath), path);
+				previous.fill(0);
 				fileId = header.fileId;
 				action = "modify";
 			}
@@ -258,7 +259,7 @@ export class ClinicalRecord {
 	}
 
 	/** Crypto-erases (overwrites the wrapped file key) and then removes a record file. */
-	async remove(recordPath: string): Promise<void> {
+	async remove(recordPath: string, options: { note?: string } = {}): Promise<void> {
 		this.requireKeys();
 		const path = checkRecordPath(recordPath);
 		const storePath = this.layout.storePath(path);
@@ -267,7 +268,7 @@ export class ClinicalRecord {
 			const { header } = readHeader(bytes, path);
 			await this.store.write(storePath, eraseKeyBlock(bytes, path));
 			await this.store.remove(storePath);
-			await this.audit.append("delete", { fileId: header.fileId, path });
+			await this.audit.append("delete", { fileId: header.fileId, path, ...(options.note ? { note: options.note } : {}) });
 		});
 	}
 

@@ -1,0 +1,103 @@
+/**
+ * Builds the transcription engine from settings (plugin) or flags (CLI). "auto" picks whisper-cli
+ * when its binary and model are found, else a whisper-server answering at its URL, else an
+ * OpenAI-compatible server; when none is there it says exactly what to set.
+ */
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ClinicalVaultError } from "../core/errors";
+import type { EndpointPolicy } from "../core/net/endpoint";
+import type { ClinicalVaultSettings } from "../core/settings";
+import type { Transcriber } from "../core/transcribe/Transcriber";
+import { request } from "./http";
+import { WhisperCliTranscriber } from "./whisperCli";
+import { OpenAiCompatibleTranscriber, WhisperServerTranscriber } from "./serverTranscribers";
+
+export type TranscriberSettings = Pick<
+	ClinicalVaultSettings,
+	"transcriptionEngine" | "whisperBinary" | "whisperModel" | "whisperThreads" | "whisperServerUrl" | "openaiUrl" | "openaiModel" | "language" | "engineAllowlist"
+>;
+
+async function isFile(p: string): Promise<boolean> {
+	try {
+		return (await fs.stat(p)).isFile();
+	} catch {
+		return false;
+	}
+}
+
+/** The first of `names` found as an executable file on the PATH. */
+export async function findOnPath(names: string[]): Promise<string | null> {
+	const dirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "");
+	const exts = process.platform === "win32" ? [".exe", ".cmd", ""] : [""];
+	for (const name of names) {
+		for (const dir of dirs) {
+			for (const ext of exts) {
+				const candidate = path.join(dir, name + ext);
+				try {
+					await fs.access(candidate, fs.constants.X_OK);
+					if (await isFile(candidate)) return candidate;
+				} catch {
+					// not here
+				}
+			}
+		}
+	}
+	return null;
+}
+
+async function answers(policy: EndpointPolicy, url: string): Promise<boolean> {
+	try {
+		const res = await request(policy, { url, method: "GET", timeoutMs: 1500 });
+		return res.status > 0 && res.status < 500;
+	} catch {
+		return false;
+	}
+}
+
+export interface SelectOptions {
+	tempRoot?: string;
+	/** Bearer token for an allowlisted practice server. */
+	token?: string;
+}
+
+export async function selectTranscriber(settings: TranscriberSettings, options: SelectOptions = {}): Promise<Transcriber> {
+	const policy: EndpointPolicy = { allowlist: settings.engineAllowlist };
+	const threads = settings.whisperThreads > 0 ? settings.whisperThreads : Math.max(1, Math.min(8, os.cpus().length));
+	const cli = async (): Promise<Transcriber | null> => {
+		const binary = settings.whisperBinary || (await findOnPath(["whisper-cli", "whisper-cpp"]));
+		if (!binary || !settings.whisperModel) return null;
+		return new WhisperCliTranscriber({ binary, model: settings.whisperModel, threads, ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) });
+	};
+	const token = options.token ? { token: options.token } : {};
+	const server = () => new WhisperServerTranscriber({ url: settings.whisperServerUrl, policy, ...token });
+	const openai = () => new OpenAiCompatibleTranscriber({ url: settings.openaiUrl, policy, model: settings.openaiModel, ...token });
+
+	switch (settings.transcriptionEngine) {
+		case "cli": {
+			const engine = await cli();
+			if (engine) return engine;
+			throw new ClinicalVaultError(
+				"engine",
+				settings.whisperModel
+					? "whisper-cli was not found. Set the path of whisper.cpp's whisper-cli in settings (or --whisper-bin)."
+					: "No whisper model is set. Download a model such as ggml-base.en.bin from whisper.cpp's model list and set its path (or --model).",
+			);
+		}
+		case "server":
+			return server();
+		case "openai":
+			return openai();
+		case "auto": {
+			const engine = await cli();
+			if (engine) return engine;
+			if (await answers(policy, settings.whisperServerUrl)) return server();
+			if (await answers(policy, new URL("v1/models", `${settings.openaiUrl}/`).toString())) return openai();
+			throw new ClinicalVaultError(
+				"engine",
+				`No transcription engine found: set whisper-cli and a model (for example ggml-base.en.bin) in settings, or start whisper-server at ${settings.whisperServerUrl}.`,
+			);
+		}
+	}
+}
