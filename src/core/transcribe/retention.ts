@@ -37,9 +37,10 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 		const date = typeof data.session_date === "string" ? data.session_date : data.session_date instanceof Date ? data.session_date.toISOString().slice(0, 10) : null;
 		const signedAt = data.signed_at instanceof Date ? data.signed_at.toISOString() : typeof data.signed_at === "string" ? data.signed_at : null;
 		if (data.status !== "signed" || !date || !signedAt || Number.isNaN(new Date(signedAt).getTime())) continue;
+		const signedIso = new Date(signedAt).toISOString();
 		const key = `${e.client}|${date}`;
 		const known = signedByClientDate.get(key);
-		if (!known || known.signedAt > signedAt) signedByClientDate.set(key, { notePath: e.recordPath, signedAt });
+		if (!known || known.signedAt > signedIso) signedByClientDate.set(key, { notePath: e.recordPath, signedAt: signedIso });
 	}
 	for (const e of entries) {
 		const m = /^[^/]+\/audio\/[^/]+\.([a-z0-9]+)$/.exec(e.recordPath);

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { checkEndpoint, isLoopbackAddress, parseAllowEntry } from "../../src/core/net/endpoint";
+import { DEFAULT_SETTINGS, migrateSettings } from "../../src/core/settings";
+
+describe("engine endpoint policy", () => {
+	it("allows loopback only by default", () => {
+		for (const url of ["http://127.0.0.1:8080", "http://127.5.6.7:1", "http://localhost:11434", "http://[::1]:8080/", "https://localhost"]) {
+			expect(checkEndpoint(url, { allowlist: [] }).toString()).toBe(new URL(url).toString());
+		}
+		for (const url of ["http://192.168.1.20:8080", "http://10.0.0.5:11434", "https://api.example.com/v1", "http://128.0.0.1", "http://localhost.example.com"]) {
+			expect(() => checkEndpoint(url, { allowlist: [] })).toThrow(/Refused to contact/);
+		}
+		expect(isLoopbackAddress("::ffff:127.0.0.1")).toBe(true);
+		expect(isLoopbackAddress("127.0.0.300")).toBe(false);
+	});
+
+	it("allows an allowlisted practice server over https, and plain http only with an explicit exception", () => {
+		expect(checkEndpoint("https://ollama.practice.lan:11434", { allowlist: ["ollama.practice.lan"] }).host).toBe("ollama.practice.lan:11434");
+		expect(() => checkEndpoint("http://ollama.practice.lan:11434", { allowlist: ["ollama.practice.lan"] })).toThrow(/needs https/);
+		expect(checkEndpoint("http://10.0.0.5:8080", { allowlist: ["http://10.0.0.5:8080"] }).port).toBe("8080");
+		expect(() => checkEndpoint("http://10.0.0.5:9090", { allowlist: ["http://10.0.0.5:8080"] })).toThrow(/Refused/);
+	});
+
+	it("refuses odd URLs and malformed allowlist entries with clear messages", () => {
+		expect(() => checkEndpoint("127.0.0.1:8080", { allowlist: [] })).toThrow(/http or https|not a URL/);
+		expect(() => checkEndpoint("ftp://127.0.0.1", { allowlist: [] })).toThrow(/http or https/);
+		expect(() => checkEndpoint("http://user:pw@127.0.0.1", { allowlist: [] })).toThrow(/user name or password/);
+		expect(() => parseAllowEntry("https://host/path")).toThrow(/not a valid allowlist entry/);
+		expect(() => parseAllowEntry("host:99999")).toThrow(/not a valid allowlist entry/);
+		expect(() => parseAllowEntry("a b")).toThrow(/not a valid allowlist entry/);
+	});
+});
+
+describe("settings migration", () => {
+	it("gives defaults for garbage and keeps valid values", () => {
+		expect(migrateSettings(null)).toEqual(DEFAULT_SETTINGS);
+		expect(migrateSettings("nonsense")).toEqual(DEFAULT_SETTINGS);
+		const v1 = { settingsVersion: 1, clinicalRoot: "Practice/Records/", autoLockMinutes: "5" };
+		const s = migrateSettings(v1);
+		expect(s).toMatchObject({ settingsVersion: 2, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
+	});
+
+	it("rejects unsafe or invalid values field by field", () => {
+		const s = migrateSettings({
+			clinicalRoot: "../outside",
+			autoLockMinutes: -3,
+			transcriptionEngine: "cloud",
+			whisperServerUrl: "not a url",
+			language: "English",
+			channelSpeakers: ["Only one"],
+			engineAllowlist: ["ok.lan", 5, ""],
+			audioRetentionHours: "abc",
+		});
+		expect(s.clinicalRoot).toBe("Clinical");
+		expect(s.autoLockMinutes).toBe(15);
+		expect(s.transcriptionEngine).toBe("auto");
+		expect(s.whisperServerUrl).toBe("http://127.0.0.1:8080");
+		expect(s.language).toBe("en");
+		expect(s.channelSpeakers).toEqual(["Therapist", "Client"]);
+		expect(s.engineAllowlist).toEqual(["ok.lan"]);
+		expect(s.audioRetentionHours).toBe(24);
+	});
+});
