@@ -35,4 +35,22 @@ describe("ClinicalRecord", () => {
 		const actions = (await record.audit.entries()).map((e) => e.action);
 		expect(actions).toEqual(["init", "client-add", "create", "lock", "unlock-failed", "unlock", "open", "open"]);
 	});
+
+	it("keeps the audit chain intact under concurrent saves and a second process appending", async () => {
+		const store = new NodeFsStore(dir);
+		const record = new ClinicalRecord({ store });
+		await record.init("correct horse battery", { kdf: floorKdfParams() });
+		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+		await Promise.all(Array.from({ length: 20 }, (_, i) => record.writeText(`C-0142/notes/n${i}.md`, `note ${i}`)));
+		// A second "process" (the CLI while Obsidian is unlocked) on the same folder.
+		const other = new ClinicalRecord({ store: new NodeFsStore(dir) });
+		await other.unlock("correct horse battery");
+		await other.writeText("C-0142/notes/from-cli.md", "written elsewhere");
+		await record.writeText("C-0142/notes/n0.md", "edited after the other process wrote");
+		await other.lock();
+		const check = await record.audit.verify();
+		expect(check.problems).toEqual([]);
+		expect(check.entries).toBe(2 + 20 + 1 + 1 + 1 + 1);
+		expect(check.entryList.map((e) => e.seq)).toEqual(Array.from({ length: check.entries }, (_, i) => i + 1));
+	});
 });

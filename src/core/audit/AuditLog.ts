@@ -7,7 +7,7 @@
  * The entry JSON repeats seq and prev, so a removed, edited or reordered line breaks the chain.
  * Entries hold time, action, file id and record path, never content.
  */
-import { ClinicalVaultError } from "../errors";
+import { ClinicalVaultError, StorageError } from "../errors";
 import { fromBase64, fromUtf8, own, randomBytes, sha256, toBase64, toHex, utf8 } from "../bytes";
 import type { Clock } from "../clock";
 import type { VaultKeys } from "../crypto/vaultkeys";
@@ -53,6 +53,13 @@ export interface AuditVerification {
 
 const LINE_PREFIX = "A1.";
 
+interface Tail {
+	seq: number;
+	hash: string;
+}
+
+type AppendFields = { fileId?: string; path?: string; note?: string; time?: Date };
+
 async function hashLine(line: string): Promise<string> {
 	return toHex(await sha256(utf8(line)));
 }
@@ -62,7 +69,7 @@ async function genesis(vaultId: string): Promise<string> {
 }
 
 export class AuditLog {
-	private tail: { seq: number; hash: string } | null = null;
+	private queue: Promise<unknown> = Promise.resolve();
 
 	constructor(
 		private readonly store: VaultStore,
@@ -121,22 +128,31 @@ export class AuditLog {
 		return result.entryList;
 	}
 
-	private async loadTail(): Promise<{ seq: number; hash: string }> {
-		if (this.tail) return this.tail;
-		const { lines, torn } = await this.readLines();
-		if (torn !== null) {
-			// An interrupted append left a fragment without its newline: drop it (atomically) and say so.
-			await atomicWrite(this.store, this.path, utf8(lines.map((l) => `${l}\n`).join("")));
-			this.tail = { seq: lines.length, hash: lines.length ? await hashLine(lines[lines.length - 1]!) : await genesis(this.keys.vaultId) };
-			await this.append("audit-repair", { note: "dropped an interrupted entry" });
-			return this.tail;
-		}
-		this.tail = { seq: lines.length, hash: lines.length ? await hashLine(lines[lines.length - 1]!) : await genesis(this.keys.vaultId) };
-		return this.tail;
+	private async tailOf(lines: string[]): Promise<Tail> {
+		return { seq: lines.length, hash: lines.length ? await hashLine(lines[lines.length - 1]!) : await genesis(this.keys.vaultId) };
 	}
 
-	async append(action: AuditAction, fields: { fileId?: string; path?: string; note?: string; time?: Date } = {}): Promise<AuditEntry> {
-		const tail = await this.loadTail();
+	/**
+	 * The chain's end, always read from disk: another process (the CLI while Obsidian is unlocked)
+	 * may have appended since our last entry. A fragment left by an interrupted append is dropped
+	 * (atomically) and an audit-repair entry says so.
+	 */
+	private async readTail(): Promise<Tail> {
+		const { lines, torn } = await this.readLines();
+		const tail = await this.tailOf(lines);
+		if (torn === null) return tail;
+		await atomicWrite(this.store, this.path, utf8(lines.map((l) => `${l}\n`).join("")));
+		return (await this.writeEntry(tail, "audit-repair", { note: "dropped an interrupted entry" })).tail;
+	}
+
+	/** Appends one entry. Appends are queued, so concurrent saves never reuse a sequence number. */
+	append(action: AuditAction, fields: AppendFields = {}): Promise<AuditEntry> {
+		const run = this.queue.then(async () => (await this.writeEntry(await this.readTail(), action, fields)).entry);
+		this.queue = run.catch(() => undefined);
+		return run;
+	}
+
+	private async writeEntry(tail: Tail, action: AuditAction, fields: AppendFields): Promise<{ entry: AuditEntry; tail: Tail }> {
 		const entry: AuditEntry = {
 			seq: tail.seq + 1,
 			time: (fields.time ?? this.clock.now()).toISOString(),
@@ -158,8 +174,12 @@ export class AuditLog {
 		raw.set(iv, 0);
 		raw.set(ct, iv.length);
 		const line = `${LINE_PREFIX}${toBase64(raw)}`;
-		await this.store.append(this.path, utf8(`${line}\n`));
-		this.tail = { seq: entry.seq, hash: await hashLine(line) };
-		return entry;
+		try {
+			await this.store.append(this.path, utf8(`${line}\n`));
+		} catch (error) {
+			// Part of the line may have landed; the next append re-reads the log and repairs it.
+			throw new StorageError(this.path, error);
+		}
+		return { entry, tail: { seq: entry.seq, hash: await hashLine(line) } };
 	}
 }

@@ -164,17 +164,24 @@ export class ClinicalRecord {
 		}
 	}
 
-	/** Re-wraps the vault key under a new passphrase; only the key file is rewritten (atomically). */
+	/**
+	 * Re-wraps the vault key under a new passphrase; only the key file is rewritten (atomically).
+	 * The current passphrase is always checked, even while unlocked. Works locked or unlocked:
+	 * the audit entry is written with keys derived from the vault key already in hand (no extra KDF).
+	 */
 	async changePassphrase(current: string, next: string, options: { kdf?: KdfParams } = {}): Promise<void> {
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithPassphrase(keyFile, current);
 		try {
 			const updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
 			await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(updated));
-		} finally {
+		} catch (error) {
 			vaultKey.fill(0);
+			throw error;
 		}
-		if (this.auditLog) await this.audit.append("passphrase-change");
+		const log = this.auditLog ?? new AuditLog(this.store, this.layout.auditPath, await deriveVaultKeys(vaultKey, keyFile.vaultId), this.clock);
+		vaultKey.fill(0);
+		await log.append("passphrase-change");
 	}
 
 	private async serialize<T>(key: string, task: () => Promise<T>): Promise<T> {

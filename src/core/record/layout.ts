@@ -31,11 +31,11 @@ export function checkRecordPath(recordPath: string): string {
 		throw new ClinicalVaultError("invalid-input", `"${recordPath}" is not a valid record path: ${why}. Use a path like C-0142/notes/2026-09-01.md.`);
 	};
 	if (path === "" || path.startsWith("/")) bad("it must be relative to the clinical root");
+	if (segments[0] === SYSTEM_FOLDER) bad(`${SYSTEM_FOLDER}/ is reserved`);
 	for (const s of segments) {
 		if (s === "." || s === "..") bad("it may not contain . or ..");
 		if (!SEGMENT.test(s)) bad(`"${s}" may only use letters, digits, dot, dash and underscore`);
 	}
-	if (segments[0] === SYSTEM_FOLDER) bad(`${SYSTEM_FOLDER}/ is reserved`);
 	if (segments.length < 2) bad("it must be inside a client's folder");
 	if (path.endsWith(`.${ENCRYPTED_EXTENSION}`)) bad(`leave out the .${ENCRYPTED_EXTENSION} ending`);
 	return path;

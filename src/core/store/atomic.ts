@@ -34,20 +34,22 @@ export async function atomicWrite(store: VaultStore, path: string, data: Uint8Ar
 		await store.remove(temp).catch(() => undefined);
 		throw new StorageError(path, error);
 	}
+	const backup = backupPathFor(path);
 	try {
 		if (store.renameReplaces || !(await store.exists(path))) {
 			await store.rename(temp, path);
 			return;
 		}
-		const backup = backupPathFor(path);
 		if (await store.exists(backup)) await store.remove(backup);
 		await store.rename(path, backup);
 		await store.rename(temp, path);
-		await store.remove(backup);
 	} catch (error) {
 		await sweepOne(store, path).catch(() => undefined);
 		throw new StorageError(path, error);
 	}
+	// The new content is committed. Failing to remove the backup now must not be reported as a
+	// failed write (the previous version is no longer in place); the sweep removes it later.
+	await store.remove(backup).catch(() => undefined);
 }
 
 async function sweepOne(store: VaultStore, path: string): Promise<void> {

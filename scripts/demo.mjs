@@ -1,0 +1,192 @@
+// `npm run demo` (after `npm run build`): recreates demo-vault/ with the plugin installed and
+// enabled, and uses the built CLI (node dist/cli.js) to create an encrypted record with one
+// synthetic client and one synthetic session note. Everything in demo-vault/ is invented.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const VAULT = join(ROOT, "demo-vault");
+const CLI = join(ROOT, "dist", "cli.js");
+const PLUGIN_ID = "clinical-vault";
+// Obsidian's default configuration folder: the demo vault is opened with default settings.
+const CONFIG_DIR = ".obsidian";
+const MARKER = ".clinical-vault-demo";
+const MARKER_TEXT = "Synthetic demo vault made by scripts/demo.mjs (npm run demo). It is deleted and recreated on every run.\n";
+const PASSPHRASE = "demo passphrase, synthetic data only";
+const CLIENT = { code: "C-0142", name: "Sam Synthetic", modality: "ifs" };
+const NOTE_PATH = `${CLIENT.code}/notes/2026-09-01.md`;
+const FLOOR_KDF = ["--kdf-memory", "19", "--kdf-iterations", "2"];
+
+const NOTE = `---
+client: ${CLIENT.code}
+date: 2026-09-01
+session: 12
+modality: IFS
+---
+# Session 12: 2026-09-01
+
+*Synthetic demo note. Sam Synthetic is not a real person and nothing here describes anyone.*
+
+## Check-in
+Sam arrived on time and described the week as "loud inside". Sleep is better since the change of
+shifts at work; appetite unchanged. Risk screen negative; no safety concerns raised.
+
+## Parts work
+- We returned to the **Critic**, the part that comments on every email Sam sends. Sam found it in
+  the chest and throat and described it as "a tight wire".
+- Asked how Sam feels *toward* the Critic: first irritation (a protector blending), then, after
+  some unblending, curiosity.
+- The Critic shared that it is afraid Sam will be "found out" and laughed at, as in year 7. It
+  agreed to step back a little if someone looks after the boy it protects.
+- Brief contact with an **exile**, about twelve years old, standing at the front of a classroom.
+  Sam witnessed without rushing. No unburdening today; the part was told we will come back.
+
+## Self-energy
+Calm and curiosity were present for most of the session. A **Manager** ("let's just get through
+this") showed up near the end and was thanked for its work.
+
+\`\`\`mermaid
+graph TD
+  Self((Self)) --- Critic[Critic: protector]
+  Critic --> Exile[Twelve-year-old: exile]
+  Self --- Manager[Get-through-it: manager]
+\`\`\`
+
+## Between sessions
+Sam will notice when the Critic speaks up and greet it instead of arguing with it.
+
+## Plan
+Next session: check in with the Critic and ask its permission to return to the exile.
+`;
+
+const WELCOME = `# Clinical Vault demo
+
+This vault was made by \`npm run demo\`. Everything in it is **synthetic**: there is no real client
+data here.
+
+- The encrypted clinical record lives in \`Clinical/\`. Every file there ends in \`.cvault\` and is
+  unreadable without the passphrase; folder names are client codes, never names.
+- One synthetic client, **C-0142**, has one encrypted IFS-flavoured session note.
+- The demo passphrase is printed by \`npm run demo\`. A real record would use your own passphrase
+  and keep its recovery key offline.
+
+To read the note: run the command **Clinical Vault: Unlock clinical record** from the command
+palette, enter the demo passphrase, then open \`Clinical/C-0142/notes/2026-09-01.md.cvault\` (or use
+**Clinical Vault: Open client**). Lock again with **Clinical Vault: Lock clinical record**.
+`;
+
+const out = (text = "") => process.stdout.write(`${text}\n`);
+// `npm run demo | head` closes the pipe early: that is not a failure of the demo.
+process.stdout.on("error", (error) => {
+	if (error.code === "EPIPE") process.exit(0);
+	throw error;
+});
+
+function fail(message) {
+	process.stderr.write(`demo: ${message}\n`);
+	process.exit(1);
+}
+
+/** Runs the built CLI; any non-zero exit ends the demo. */
+function cli(args, input) {
+	const result = spawnSync(process.execPath, [CLI, ...args], {
+		cwd: ROOT,
+		input: input ?? "",
+		env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_DEBUG: "" },
+		maxBuffer: 64 * 1024 * 1024,
+	});
+	if (result.error) fail(`could not run the CLI: ${result.error.message}`);
+	if (result.status !== 0) fail(`"clinical-vault ${args[0]}" failed (exit ${result.status}): ${result.stderr.toString("utf8").trim()}`);
+	return result.stdout.toString("utf8");
+}
+
+function recreateVault() {
+	if (existsSync(VAULT) || isSymlink(VAULT)) {
+		if (isSymlink(VAULT) || !statSync(VAULT).isDirectory()) fail(`${VAULT} exists and is not a plain folder; not touching it.`);
+		if (!existsSync(join(VAULT, MARKER))) {
+			fail(`${VAULT} exists but was not made by this demo (no ${MARKER} marker); refusing to delete it. Move it away and run again.`);
+		}
+		rmSync(VAULT, { recursive: true, force: true });
+	}
+	mkdirSync(VAULT);
+	writeFileSync(join(VAULT, MARKER), MARKER_TEXT);
+}
+
+function isSymlink(path) {
+	try {
+		return lstatSync(path).isSymbolicLink();
+	} catch {
+		return false;
+	}
+}
+
+function installPlugin() {
+	const pluginDir = join(VAULT, CONFIG_DIR, "plugins", PLUGIN_ID);
+	mkdirSync(pluginDir, { recursive: true });
+	for (const file of ["main.js", "manifest.json", "styles.css"]) {
+		const from = join(ROOT, file);
+		if (!existsSync(from)) fail(`${file} is missing; run "npm run build" first (npm run demo does).`);
+		copyFileSync(from, join(pluginDir, file));
+	}
+	writeFileSync(join(VAULT, CONFIG_DIR, "community-plugins.json"), `${JSON.stringify([PLUGIN_ID], null, 2)}\n`);
+}
+
+function listFiles(folder) {
+	const files = [];
+	for (const entry of readdirSync(folder, { withFileTypes: true })) {
+		const full = join(folder, entry.name);
+		if (entry.isDirectory()) files.push(...listFiles(full));
+		else files.push(full);
+	}
+	return files.sort();
+}
+
+if (!existsSync(CLI)) fail(`${relative(ROOT, CLI)} is missing; run "npm run build" first (npm run demo does).`);
+
+recreateVault();
+installPlugin();
+writeFileSync(join(VAULT, "Welcome.md"), WELCOME);
+
+const init = cli(["init", VAULT, ...FLOOR_KDF]);
+const recoveryKey = /\b[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}\b/.exec(init)?.[0];
+if (!recoveryKey) fail("init printed no recovery key.");
+cli(["client", "add", VAULT, "--code", CLIENT.code, "--name", CLIENT.name, "--modality", CLIENT.modality]);
+const put = cli(["put", VAULT, NOTE_PATH, "--from", "-"], NOTE).trim();
+if (put !== NOTE_PATH) fail(`put printed "${put}" instead of ${NOTE_PATH}.`);
+const listing = cli(["ls", VAULT]);
+const back = cli(["cat", VAULT, NOTE_PATH]);
+if (back !== NOTE) fail("the note read back with cat differs from what was written.");
+const verify = cli(["verify", VAULT]);
+const onDisk = readFileSync(join(VAULT, "Clinical", `${NOTE_PATH}.cvault`));
+if (onDisk.includes(Buffer.from("Critic")) || onDisk.includes(Buffer.from(CLIENT.name))) fail("the encrypted note contains plaintext.");
+
+const rel = (p) => relative(ROOT, p).split(sep).join("/");
+out("Clinical Vault demo: ready.");
+out();
+out(`Vault:          ${rel(VAULT)}/  (synthetic data only)`);
+out(`Passphrase:     ${PASSPHRASE}`);
+out(`Recovery key:   ${recoveryKey}  (a real record shows it once; keep it offline)`);
+out("Key derivation: Argon2id at the OWASP floor (19 MiB, 2 passes) so the demo is fast;");
+out("                a real `clinical-vault init` tunes it to about 1 s on your machine.");
+out();
+out("Files made:");
+for (const file of listFiles(VAULT)) out(`  ${rel(file).padEnd(72)} ${String(statSync(file).size).padStart(8)} bytes`);
+out();
+out("Record paths (clinical-vault ls):");
+for (const line of listing.trimEnd().split("\n")) out(`  ${line}`);
+out();
+out(`Read back with clinical-vault cat: ${NOTE_PATH} (${Buffer.byteLength(back)} bytes, identical to what was written).`);
+out("clinical-vault verify:");
+for (const line of verify.trimEnd().split("\n")) out(`  ${line}`);
+out();
+out("Open it in Obsidian:");
+out(`  1. Obsidian > Open another vault > "Open folder as vault" > choose ${VAULT}`);
+out('  2. When asked, trust the vault and enable community plugins (or Settings > Community plugins >');
+out('     "Turn on community plugins"); check that "Clinical Vault" is enabled.');
+out('  3. Command palette (Ctrl/Cmd+P) > "Clinical Vault: Unlock clinical record" > enter the passphrase above.');
+out(`  4. Open Clinical/${NOTE_PATH}.cvault in the file explorer, or run "Clinical Vault: Open client".`);
+out();
+out("From the terminal:");
+out(`  CLINICAL_VAULT_PASSPHRASE='${PASSPHRASE}' node dist/cli.js cat demo-vault ${NOTE_PATH}`);

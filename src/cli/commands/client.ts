@@ -1,0 +1,41 @@
+/** `clinical-vault client add <vault> --code C-0142 --name "Full Name" [--modality ifs]` */
+import { ClinicalVaultError } from "../../core/errors";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
+import { cancelled, currentPassphrase, type Command } from "../command";
+import { openVault, requireInitialized, validClientCode, withUnlocked } from "../vault";
+
+export const clientAddCommand: Command = {
+	name: "client add",
+	synopsis: 'client add <vault> --code CODE --name "Full Name" [--modality M]',
+	summary: "Add a client: a folder named by the code and an encrypted profile with the name.",
+	args: ["<vault>"],
+	options: [
+		{ name: "code", value: "CODE", description: "Client code, capitals and digits like C-0142 (never a name or initials)." },
+		{ name: "name", value: "NAME", description: "The client's full name; stored only inside the encrypted profile." },
+		{ name: "modality", value: "M", description: "Therapy modality, e.g. ifs (optional)." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	notes: ["Prints the profile's record path (CODE/profile.md). The name never appears in a path. Note that your shell may keep the command line in its history."],
+	async run({ args, options, io }) {
+		const rawCode = stringOption(options, "code");
+		const name = stringOption(options, "name")?.trim();
+		const modality = stringOption(options, "modality")?.trim();
+		if (rawCode === undefined) throw usageError('"client add" needs --code CODE (like C-0142).');
+		const code = validClientCode(rawCode);
+		if (name === undefined || name === "") throw usageError('"client add" needs --name "Full Name".');
+		if (modality === "") throw usageError("--modality is empty.");
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		await requireInitialized(open);
+		const profilePath = open.record.layout.profilePath(code);
+		if (await open.record.exists(profilePath)) throw new ClinicalVaultError("already-exists", `Client ${code} already exists. Nothing was changed.`);
+		const passphrase = await currentPassphrase({ io, args, options });
+		if (typeof passphrase !== "string") return cancelled();
+		await withUnlocked(
+			open.record,
+			() => open.record.unlock(passphrase),
+			() => open.record.addClient({ code, name, ...(modality ? { modality } : {}) }),
+		);
+		return { stdout: `${profilePath}\n` };
+	},
+};

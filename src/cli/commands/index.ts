@@ -1,0 +1,15 @@
+/** Every CLI command, in the order the help lists them. */
+import type { Command } from "../command";
+import { auditCommand } from "./audit";
+import { catCommand } from "./cat";
+import { clientAddCommand } from "./client";
+import { initCommand } from "./init";
+import { lsCommand } from "./ls";
+import { passwdCommand } from "./passwd";
+import { putCommand } from "./put";
+import { verifyCommand } from "./verify";
+
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand];
+
+/** Command groups ("client") whose subcommands are the second word. */
+export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

@@ -1,0 +1,134 @@
+/**
+ * Opening the record in a vault folder: where the clinical root is (--root, else the plugin's
+ * setting in data.json, else "Clinical"), input checks done before any key derivation, and the
+ * unlocked section that always ends with a lock (audit "lock"), on error paths too.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import * as nodePath from "node:path";
+import { ClinicalVaultError } from "../core/errors";
+import { ClinicalRecord } from "../core/record/ClinicalRecord";
+import { checkClientCode, checkRecordPath } from "../core/record/layout";
+import { DEFAULT_SETTINGS, migrateSettings } from "../core/settings";
+import { NodeFsStore } from "../core/store/NodeFsStore";
+import { usageError } from "./args";
+
+/**
+ * Where the plugin keeps its settings, relative to the vault's config folder. Obsidian lets the
+ * user rename that folder (Vault#configDir, unknown outside the app), so every top-level hidden
+ * folder of the vault is looked at.
+ */
+export const PLUGIN_SETTINGS_FILE = "plugins/clinical-vault/data.json";
+
+export interface OpenVault {
+	/** The vault folder as the user wrote it (for messages). */
+	vault: string;
+	root: string;
+	record: ClinicalRecord;
+}
+
+function checkRootFlag(value: string): string {
+	const root = value.trim().replace(/\\/g, "/").replace(/\/+$/, "");
+	const bad = (): never => {
+		throw usageError(`--root "${value}" is not a folder inside the vault: give it relative to the vault, like Clinical, without "..", hidden folders or a leading "/".`);
+	};
+	if (root.startsWith("/") || /^[A-Za-z]:/.test(root)) return bad();
+	if (migrateSettings({ clinicalRoot: root }).clinicalRoot !== root) return bad();
+	return root;
+}
+
+async function rootFromSettings(vaultPath: string): Promise<string> {
+	const roots = new Set<string>();
+	for (const entry of await readdir(vaultPath, { withFileTypes: true })) {
+		if (!entry.isDirectory() || !entry.name.startsWith(".")) continue;
+		let raw: unknown;
+		try {
+			raw = JSON.parse(await readFile(nodePath.join(vaultPath, entry.name, PLUGIN_SETTINGS_FILE), "utf8"));
+		} catch {
+			continue;
+		}
+		roots.add(migrateSettings(raw).clinicalRoot);
+	}
+	if (roots.size > 1) throw usageError(`The vault has Clinical Vault settings naming different clinical roots (${[...roots].join(", ")}): choose one with --root.`);
+	return [...roots][0] ?? DEFAULT_SETTINGS.clinicalRoot;
+}
+
+/**
+ * Opens the vault folder. With `allowMissing` (init) a folder that does not exist yet is fine: the
+ * first write creates it, so a refused or cancelled init leaves nothing behind.
+ */
+export async function openVault(vault: string, rootFlag: string | undefined, options: { allowMissing?: boolean } = {}): Promise<OpenVault> {
+	const root = rootFlag === undefined ? undefined : checkRootFlag(rootFlag);
+	const vaultPath = nodePath.resolve(vault);
+	let kind: "folder" | "missing" | "other" = "missing";
+	try {
+		kind = (await stat(vaultPath)).isDirectory() ? "folder" : "other";
+	} catch {
+		kind = "missing";
+	}
+	if (kind === "other" || (kind === "missing" && !options.allowMissing)) throw new ClinicalVaultError("not-found", `${vault} is not a folder.`);
+	const settingsRoot = kind === "folder" && root === undefined ? await rootFromSettings(vaultPath) : undefined;
+	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settingsRoot ?? DEFAULT_SETTINGS.clinicalRoot });
+	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record };
+}
+
+export async function requireInitialized(open: OpenVault): Promise<void> {
+	if (!(await open.record.isInitialized())) {
+		throw new ClinicalVaultError("not-initialized", `There is no clinical record in ${open.vault} (looked for ${open.record.layout.keyFilePath}). Create one with "clinical-vault init", or pass --root.`);
+	}
+}
+
+/** Input mistakes found before any work are usage errors (exit 2), not record errors. */
+export function asUsage<T>(check: () => T): T {
+	try {
+		return check();
+	} catch (error) {
+		if (error instanceof ClinicalVaultError && error.code === "invalid-input") throw usageError(error.message);
+		throw error;
+	}
+}
+
+export function validRecordPath(recordPath: string): string {
+	const path = asUsage(() => checkRecordPath(recordPath));
+	asUsage(() => checkClientCode(path.split("/")[0]!));
+	return path;
+}
+
+export function validClientCode(code: string): string {
+	return asUsage(() => checkClientCode(code));
+}
+
+export async function requireClient(open: OpenVault, code: string): Promise<void> {
+	if (!(await open.record.exists(open.record.layout.profilePath(code)))) {
+		throw new ClinicalVaultError("not-found", `There is no client ${code} in this record. Add one with "clinical-vault client add".`);
+	}
+}
+
+/**
+ * Unlocks, runs the task and locks again whatever happens. SIGINT/SIGTERM while unlocked are held
+ * until the lock is written (so the audit log stays consistent), then re-raised.
+ */
+export async function withUnlocked<T>(record: ClinicalRecord, unlock: () => Promise<void>, task: () => Promise<T>): Promise<T> {
+	const held: { signal: NodeJS.Signals | null } = { signal: null };
+	const hold = (received: NodeJS.Signals): void => {
+		held.signal = received;
+	};
+	process.on("SIGINT", hold);
+	process.on("SIGTERM", hold);
+	try {
+		let result: T;
+		try {
+			await unlock();
+			result = await task();
+		} catch (error) {
+			// Locking a record that never unlocked (wrong passphrase) writes nothing.
+			await record.lock().catch(() => undefined);
+			throw error;
+		}
+		await record.lock();
+		return result;
+	} finally {
+		process.removeListener("SIGINT", hold);
+		process.removeListener("SIGTERM", hold);
+		if (held.signal !== null) process.kill(process.pid, held.signal);
+	}
+}

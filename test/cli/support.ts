@@ -1,0 +1,166 @@
+/**
+ * Helpers for the CLI tests: they run the BUILT CLI (node dist/cli.js) as a child process on real
+ * temporary folders. When dist/cli.js is missing or older than its sources, the project build runs
+ * once (guarded by a lock folder, since test files run in parallel).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const ROOT_DIR = resolve(__dirname, "../..");
+export const CLI = join(ROOT_DIR, "dist/cli.js");
+export const PASSPHRASE = "correct horse battery staple";
+export const FAST_KDF = ["--kdf-memory", "19", "--kdf-iterations", "2"];
+
+/** The newest modification time of the CLI's sources (src/cli, src/core, package.json). */
+function newestSource(): number {
+	let newest = statSync(join(ROOT_DIR, "package.json")).mtimeMs;
+	const visit = (folder: string): void => {
+		for (const entry of readdirSync(folder, { withFileTypes: true })) {
+			const full = join(folder, entry.name);
+			if (entry.isDirectory()) visit(full);
+			else newest = Math.max(newest, statSync(full).mtimeMs);
+		}
+	};
+	visit(join(ROOT_DIR, "src/cli"));
+	visit(join(ROOT_DIR, "src/core"));
+	return newest;
+}
+
+function isFresh(): boolean {
+	return existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource();
+}
+
+/** Runs the project build (npm run build's command) when dist/cli.js is missing or older than its sources. */
+export async function ensureBuilt(): Promise<void> {
+	if (isFresh()) return;
+	const lock = join(ROOT_DIR, "dist", ".cli-test-build.lock");
+	mkdirSync(join(ROOT_DIR, "dist"), { recursive: true });
+	for (;;) {
+		try {
+			mkdirSync(lock);
+			break;
+		} catch {
+			if (isFresh() && !existsSync(lock)) return;
+			// A lock left by a killed run is stale after two minutes.
+			if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+			await sleep(200);
+		}
+	}
+	try {
+		if (isFresh()) return;
+		const build = spawnSync(process.execPath, ["esbuild.config.mjs", "production"], { cwd: ROOT_DIR, encoding: "utf8" });
+		if (build.status !== 0 || !existsSync(CLI)) throw new Error(`npm run build failed, so dist/cli.js cannot be tested:\n${build.stderr}`);
+	} finally {
+		rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+export interface CliResult {
+	code: number | null;
+	stdout: Buffer;
+	stderr: string;
+	/** stdout as UTF-8 text. */
+	out: string;
+}
+
+export interface RunOptions {
+	env?: Record<string, string>;
+	/** Bytes for stdin; without it stdin is an empty pipe (not a terminal). */
+	input?: Uint8Array | string;
+	cwd?: string;
+	passphrase?: string | null;
+}
+
+/** The environment of the child: the parent's without any CLINICAL_VAULT_* variable, plus `env`. */
+export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+	const clean: NodeJS.ProcessEnv = {};
+	for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("CLINICAL_VAULT_")) clean[k] = v;
+	return { ...clean, ...env };
+}
+
+/** Runs `node dist/cli.js ...args`. The passphrase goes in CLINICAL_VAULT_PASSPHRASE unless null. */
+export function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+	const passphrase = options.passphrase === undefined ? PASSPHRASE : options.passphrase;
+	const env = childEnv({ ...(passphrase === null ? {} : { CLINICAL_VAULT_PASSPHRASE: passphrase }), ...options.env });
+	return new Promise((resolvePromise, reject) => {
+		const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
+		const out: Buffer[] = [];
+		const err: Buffer[] = [];
+		child.stdout.on("data", (d: Buffer) => out.push(d));
+		child.stderr.on("data", (d: Buffer) => err.push(d));
+		child.on("error", reject);
+		child.on("close", (code) => {
+			const stdout = Buffer.concat(out);
+			resolvePromise({ code, stdout, stderr: Buffer.concat(err).toString("utf8"), out: stdout.toString("utf8") });
+		});
+		child.stdin.on("error", () => undefined);
+		child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+	});
+}
+
+export async function tempDir(prefix = "cv-cli-"): Promise<string> {
+	return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+	await rm(dir, { recursive: true, force: true });
+}
+
+export interface TestVault {
+	dir: string;
+	vault: string;
+	recoveryKey: string;
+	initOutput: string;
+}
+
+export const RECOVERY_KEY_PATTERN = /\b([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})\b/;
+
+/** A fresh vault with a record (floor KDF), optionally with clients. */
+export async function makeVault(clients: string[] = []): Promise<TestVault> {
+	const dir = await tempDir();
+	const vault = join(dir, "vault");
+	const init = await cli(["init", vault, ...FAST_KDF]);
+	if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+	const match = RECOVERY_KEY_PATTERN.exec(init.out);
+	if (!match) throw new Error(`no recovery key in init output:\n${init.out}`);
+	for (const code of clients) {
+		const added = await cli(["client", "add", vault, "--code", code, "--name", `Synthetic ${code}`]);
+		if (added.code !== 0) throw new Error(`client add failed: ${added.stderr}`);
+	}
+	return { dir, vault, recoveryKey: match[1]!, initOutput: init.out };
+}
+
+/** Every file below `dir` (hidden ones included) with the SHA-256 of its bytes. */
+export async function hashTree(dir: string): Promise<Map<string, string>> {
+	const out = new Map<string, string>();
+	const visit = async (folder: string): Promise<void> => {
+		for (const entry of await readdir(folder, { withFileTypes: true })) {
+			const full = join(folder, entry.name);
+			if (entry.isDirectory()) await visit(full);
+			else out.set(relative(dir, full), createHash("sha256").update(await readFile(full)).digest("hex"));
+		}
+	};
+	await visit(dir);
+	return out;
+}
+
+export function notePath(vault: string, recordPath: string, root = "Clinical"): string {
+	return join(vault, root, `${recordPath}.cvault`);
+}
+
+export async function writeTemp(dir: string, name: string, data: string | Uint8Array): Promise<string> {
+	const file = join(dir, name);
+	await writeFile(file, data);
+	return file;
+}
+
+/** Byte offsets in a v1 record file: where the chunks start (after prelude, header and key block). */
+export function chunkStart(bytes: Uint8Array): number {
+	const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, false);
+	return 12 + headerLength + 12 + 32 + 16;
+}
