@@ -107,3 +107,10 @@ export function integerOption(options: OptionValues, name: string): number | und
 	if (!/^\d+$/.test(raw)) throw usageError(`--${name} must be a whole number, not "${raw}".`);
 	return Number(raw);
 }
+
+/** A string option the command cannot do without; its absence is a usage error saying so. */
+export function requiredOption(options: OptionValues, name: string, message: string): string {
+	const value = stringOption(options, name);
+	if (value === undefined) throw usageError(message);
+	return value;
+}

@@ -8,7 +8,7 @@ import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../core/errors";
 import { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../core/record/layout";
-import { DEFAULT_SETTINGS, migrateSettings } from "../core/settings";
+import { migrateSettings, type ClinicalVaultSettings } from "../core/settings";
 import { NodeFsStore } from "../core/store/NodeFsStore";
 import { usageError } from "./args";
 
@@ -24,6 +24,8 @@ export interface OpenVault {
 	vault: string;
 	root: string;
 	record: ClinicalRecord;
+	/** The plugin's settings from the vault (defaults when it has none); flags override them. */
+	settings: ClinicalVaultSettings;
 }
 
 function checkRootFlag(value: string): string {
@@ -36,8 +38,9 @@ function checkRootFlag(value: string): string {
 	return root;
 }
 
-async function rootFromSettings(vaultPath: string): Promise<string> {
-	const roots = new Set<string>();
+/** The plugin's settings from the vault (migrated), or the defaults when it has none. */
+async function settingsFromVault(vaultPath: string): Promise<ClinicalVaultSettings> {
+	const found: ClinicalVaultSettings[] = [];
 	for (const entry of await readdir(vaultPath, { withFileTypes: true })) {
 		if (!entry.isDirectory() || !entry.name.startsWith(".")) continue;
 		let raw: unknown;
@@ -46,10 +49,11 @@ async function rootFromSettings(vaultPath: string): Promise<string> {
 		} catch {
 			continue;
 		}
-		roots.add(migrateSettings(raw).clinicalRoot);
+		found.push(migrateSettings(raw));
 	}
+	const roots = new Set(found.map((s) => s.clinicalRoot));
 	if (roots.size > 1) throw usageError(`The vault has Clinical Vault settings naming different clinical roots (${[...roots].join(", ")}): choose one with --root.`);
-	return [...roots][0] ?? DEFAULT_SETTINGS.clinicalRoot;
+	return found[0] ?? migrateSettings({});
 }
 
 /**
@@ -66,9 +70,9 @@ export async function openVault(vault: string, rootFlag: string | undefined, opt
 		kind = "missing";
 	}
 	if (kind === "other" || (kind === "missing" && !options.allowMissing)) throw new ClinicalVaultError("not-found", `${vault} is not a folder.`);
-	const settingsRoot = kind === "folder" && root === undefined ? await rootFromSettings(vaultPath) : undefined;
-	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settingsRoot ?? DEFAULT_SETTINGS.clinicalRoot });
-	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record };
+	const settings = kind === "folder" ? await settingsFromVault(vaultPath) : migrateSettings({});
+	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settings.clinicalRoot });
+	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
 }
 
 export async function requireInitialized(open: OpenVault): Promise<void> {

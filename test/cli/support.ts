@@ -28,6 +28,7 @@ function newestSource(): number {
 	};
 	visit(join(ROOT_DIR, "src/cli"));
 	visit(join(ROOT_DIR, "src/core"));
+	visit(join(ROOT_DIR, "src/engines"));
 	return newest;
 }
 

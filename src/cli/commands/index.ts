@@ -7,9 +7,11 @@ import { initCommand } from "./init";
 import { lsCommand } from "./ls";
 import { passwdCommand } from "./passwd";
 import { putCommand } from "./put";
+import { retentionCommand } from "./retention";
+import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));
