@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import obsidianmd from "eslint-plugin-obsidianmd";
 
 export default defineConfig([
-	globalIgnores(["node_modules/", "main.js", "dist/", "demo-vault/", ".engines/", "coverage/", "test/fixtures/"]),
+	globalIgnores(["node_modules/", "main.js", "dist/", "demo-vault/", ".engines/", "coverage/", "test/fixtures/vault-*/"]),
 	...obsidianmd.configs.recommended,
 	{
 		languageOptions: {

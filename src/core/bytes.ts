@@ -44,7 +44,8 @@ export function fromHex(text: string): Uint8Array {
 
 export function randomBytes(length: number): Uint8Array {
 	const out = new Uint8Array(length);
-	crypto.getRandomValues(out);
+	// getRandomValues fills at most 65,536 bytes per call.
+	for (let offset = 0; offset < length; offset += 65_536) crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65_536)));
 	return out;
 }
 

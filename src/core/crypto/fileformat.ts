@@ -75,6 +75,9 @@ export async function encryptFile(keys: VaultKeys, header: Omit<FileHeader, "vau
 		chunkSize: header.chunkSize ?? CHUNK_SIZE,
 		contentType: header.contentType,
 	};
+	if (!Number.isInteger(full.chunkSize) || full.chunkSize < MIN_CHUNK_SIZE || full.chunkSize > MAX_CHUNK_SIZE) {
+		throw new RangeError(`chunk size ${full.chunkSize} is outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`);
+	}
 	const headerBytes = utf8(JSON.stringify(full));
 	const prelude = new Uint8Array(PRELUDE_LENGTH);
 	prelude.set(MAGIC, 0);

@@ -23,6 +23,12 @@ export interface KdfParams {
 
 export const KDF_FLOOR = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 } as const;
 export const KDF_CAP = { memoryKiB: 1024 * 1024, iterations: 64, parallelism: 16 } as const;
+/**
+ * Cap on memory × passes (KiB·passes): 2 GiB·passes is about 13 s on a 2-core machine, far above
+ * any tuned value (64 MiB × 6 passes is 384 MiB·passes), so a tampered key file cannot make unlock
+ * run for minutes with each parameter individually in bounds.
+ */
+export const KDF_WORK_CAP = 2 * 1024 * 1024;
 export const KDF_KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
@@ -41,6 +47,7 @@ export function checkKdfParams(params: unknown): KdfParams {
 		if (value < KDF_FLOOR[key]) return refuse(`${key} ${value} is below the minimum ${KDF_FLOOR[key]}`);
 		if (value > KDF_CAP[key]) return refuse(`${key} ${value} is above the maximum ${KDF_CAP[key]}`);
 	}
+	if (p.memoryKiB! * p.iterations! > KDF_WORK_CAP) return refuse(`memory × passes ${p.memoryKiB! * p.iterations!} KiB is above the maximum ${KDF_WORK_CAP}`);
 	if (typeof p.salt !== "string") return refuse("salt missing");
 	let salt: Uint8Array;
 	try {

@@ -250,9 +250,17 @@ export class ClinicalRecord {
 			}
 			const header = { fileId, path, contentType: contentTypeFor(path) };
 			const encrypted = await encryptFile(keys, header, data);
-			await atomicWrite(this.store, storePath, encrypted);
-			await this.audit.append(options.action ?? action, { fileId, path });
-			return { fileId, path, action: options.action ?? action };
+			const done = options.action ?? action;
+			// The audit entry goes first (write-ahead): a crash between the two can over-report a
+			// change that did not land, never hide one that did. A failed write is recorded too.
+			await this.audit.append(done, { fileId, path });
+			try {
+				await atomicWrite(this.store, storePath, encrypted);
+			} catch (error) {
+				await this.audit.append(done, { fileId, path, note: "write failed; the previous version was kept" }).catch(() => undefined);
+				throw error;
+			}
+			return { fileId, path, action: done };
 		});
 	}
 

@@ -1,0 +1,59 @@
+/**
+ * Crash-test child (bundled by test/core/crash.test.ts with esbuild, run with node, killed with
+ * SIGKILL). Reads one JSON line from stdin: the vault folder, the raw vault key (hex), the vault
+ * id, the store mode, the record path and the first version number. Derives the keys, attaches
+ * them to a ClinicalRecord, prints "ready", then saves versions first, first+1, … to the same
+ * record path forever, printing "start N" before and "done N" after each save. On Linux, writes
+ * to a pipe from process.stdout are synchronous, so every line printed before the kill reaches
+ * the parent. With "count" set it stops after that many saves and prints "ms N" per save (used to
+ * calibrate the kill delays).
+ */
+import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
+import { NodeFsStore } from "../../src/core/store/NodeFsStore";
+import { deriveVaultKeys } from "../../src/core/crypto/vaultkeys";
+import { encryptFile } from "../../src/core/crypto/fileformat";
+import { fromHex } from "../../src/core/bytes";
+import { crashContent } from "./crash-content";
+import { NoReplaceFsStore } from "./no-replace-store";
+
+interface ChildConfig {
+	dir: string;
+	vaultKey: string;
+	vaultId: string;
+	mode: "replace" | "no-replace";
+	path: string;
+	first: number;
+	count?: number;
+}
+
+async function readConfig(): Promise<ChildConfig> {
+	let text = "";
+	for await (const chunk of process.stdin) {
+		text += String(chunk);
+		if (text.includes("\n")) break;
+	}
+	return JSON.parse(text.slice(0, text.indexOf("\n"))) as ChildConfig;
+}
+
+async function main(): Promise<void> {
+	const config = await readConfig();
+	const store = config.mode === "replace" ? new NodeFsStore(config.dir) : new NoReplaceFsStore(config.dir);
+	const record = new ClinicalRecord({ store });
+	const keys = await deriveVaultKeys(fromHex(config.vaultKey), config.vaultId);
+	await record.attachKeys(keys);
+	// Warm up WebCrypto (not written anywhere) so the first save is not much slower than the rest.
+	await encryptFile(keys, { fileId: "0".repeat(32), path: config.path, contentType: "text/markdown" }, crashContent(config.first));
+	process.stdout.write("ready\n");
+	for (let k = config.first; config.count === undefined || k < config.first + config.count; k++) {
+		process.stdout.write(`start ${k}\n`);
+		const started = performance.now();
+		await record.write(config.path, crashContent(k));
+		process.stdout.write(`done ${k}\n`);
+		if (config.count !== undefined) process.stdout.write(`ms ${(performance.now() - started).toFixed(3)}\n`);
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`crash child failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});
