@@ -1,0 +1,57 @@
+/**
+ * The local language model behind one small interface: the real one is Ollama (src/engines/ollama.ts),
+ * the test one is a loopback server speaking Ollama's API (test/support/fake-ollama.ts). Every
+ * implementation reports failures as ClinicalVaultError (code "engine") with a message that says what
+ * to do, and cancellation as Cancelled.
+ */
+export interface ChatMessage {
+	role: "system" | "user" | "assistant";
+	content: string;
+}
+
+export interface ChatRequest {
+	model: string;
+	messages: ChatMessage[];
+	/** A JSON schema (Ollama structured outputs) or "json"; absent for free text. */
+	format?: Record<string, unknown> | "json";
+	/** Context window to request (Ollama's options.num_ctx). */
+	numCtx?: number;
+	/** Default 0.2: drafting wants faithful, not creative, text. */
+	temperature?: number;
+	signal?: AbortSignal;
+	/** Called with each streamed piece and the text so far (for progress and the live view). */
+	onToken?: (piece: string, soFar: string) => void;
+}
+
+export interface ChatResult {
+	text: string;
+	/** Tokens the model read (Ollama's prompt_eval_count), when reported. */
+	promptTokens?: number;
+	/** Tokens the model wrote (eval_count), when reported. */
+	outputTokens?: number;
+	/** "stop", or "length" when the output hit its limit. */
+	doneReason?: string;
+}
+
+export interface ModelInfo {
+	name: string;
+	sizeBytes?: number;
+	parameterSize?: string;
+}
+
+export interface LlmClient {
+	/** Where it talks to (for messages), e.g. http://127.0.0.1:11434. */
+	readonly host: string;
+	chat(request: ChatRequest): Promise<ChatResult>;
+	/** Installed models (GET /api/tags). */
+	listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+	/** The model's context length in tokens (POST /api/show, model_info "*.context_length"), or null when not reported. */
+	contextLength(model: string, signal?: AbortSignal): Promise<number | null>;
+	/** Embeddings (POST /api/embed), one vector per input. */
+	embed(model: string, inputs: string[], signal?: AbortSignal): Promise<number[][]>;
+}
+
+/** A rough token count for English text (about 4 characters a token), used to size num_ctx. */
+export function estimateTokens(text: string): number {
+	return Math.ceil(text.length / 3.6);
+}
