@@ -2,13 +2,22 @@
  * `npm run bench`: prints the performance figures the issues ask for. Sections can be chosen with
  * arguments (`npm run bench -- crypto transcribe`); with none, all run.
  */
+import { join, resolve } from "node:path";
 import { benchCrypto } from "./crypto";
+import { measurePluginOnload } from "./plugin-onload";
 import { benchTranscription, defaultTranscribeBenchOptions } from "./transcribe";
 
 type Section = { name: string; run: () => Promise<Record<string, string | number>> };
 
 const sections: Section[] = [
 	{ name: "crypto", run: () => benchCrypto() },
+	{
+		name: "plugin",
+		run: async () => {
+			const r = await measurePluginOnload(join(resolve(__dirname, ".."), "main.js"), 20);
+			return { "plugin onload, median ms (20 loads)": +r.medianMs.toFixed(2), "plugin onload, p95 ms": +r.p95Ms.toFixed(2) };
+		},
+	},
 	{ name: "transcribe", run: () => benchTranscription(defaultTranscribeBenchOptions()) },
 ];
 

@@ -1,0 +1,436 @@
+/**
+ * The view for encrypted record files (extension .cvault). The file is decrypted in memory only:
+ * markdown is rendered with Obsidian's MarkdownRenderer (links, embeds and Mermaid work) and
+ * edited in a plain textarea; saving re-encrypts through the record. Audio and images play from
+ * an in-memory Blob URL that is revoked when the view closes. When the record locks, every such
+ * view is emptied and closed.
+ */
+import { Component, FileView, MarkdownRenderer, TFile, normalizePath, setIcon, type App, type WorkspaceLeaf } from "obsidian";
+import { fromUtf8 } from "../core/bytes";
+import { ClinicalVaultError, toClinicalError } from "../core/errors";
+import { ENCRYPTED_EXTENSION, contentTypeFor } from "../core/record/layout";
+import { checkSave } from "./saveGuard";
+import type { RecordSession } from "./session";
+import { displayError, type Operations } from "./notify";
+
+export const VIEW_TYPE = "clinical-vault-record";
+
+export interface ViewServices {
+	session: RecordSession;
+	ops: Operations;
+	/** Autosave delay after the last edit, in ms. */
+	autosaveMs: () => number;
+}
+
+type ViewState = "empty" | "locked" | "markdown" | "binary" | "message";
+export type EditMode = "read" | "edit";
+
+export function formatSize(bytes: number): string {
+	if (bytes < 1024) return `${bytes} bytes`;
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+	return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export class EncryptedView extends FileView {
+	override allowNoFile = false;
+	private shown: ViewState = "empty";
+	private recordPath: string | null = null;
+	/** The note as in the editor, and as last loaded or saved (both in memory only). */
+	private text: string | null = null;
+	private saved: string | null = null;
+	private mode: EditMode = "read";
+	private editor: HTMLTextAreaElement | null = null;
+	private userEdited = false;
+	private autosaveTimer: number | null = null;
+	private saving: Promise<unknown> = Promise.resolve();
+	private lastRefused: string | null = null;
+	private objectUrl: string | null = null;
+	private rendered: Component | null = null;
+	private statusEl: HTMLElement | null = null;
+	private modeAction: HTMLElement | null = null;
+	private saveAction: HTMLElement | null = null;
+	private loadSeq = 0;
+
+	constructor(
+		leaf: WorkspaceLeaf,
+		private readonly services: ViewServices,
+	) {
+		super(leaf);
+	}
+
+	override getViewType(): string {
+		return VIEW_TYPE;
+	}
+
+	override getIcon(): string {
+		return "lock";
+	}
+
+	override getDisplayText(): string {
+		if (!this.file) return "Encrypted record file";
+		return this.file.basename.replace(/\.md$/, "");
+	}
+
+	override canAcceptExtension(extension: string): boolean {
+		return extension === ENCRYPTED_EXTENSION;
+	}
+
+	/** The record path shown, or null. */
+	get currentRecordPath(): string | null {
+		return this.recordPath;
+	}
+
+	get currentMode(): EditMode {
+		return this.mode;
+	}
+
+	get isMarkdown(): boolean {
+		return this.shown === "markdown";
+	}
+
+	get isDirty(): boolean {
+		return this.shown === "markdown" && this.text !== null && this.text !== this.saved;
+	}
+
+	get isLocked(): boolean {
+		return this.shown === "locked";
+	}
+
+	override async onOpen(): Promise<void> {
+		this.contentEl.addClass("clinical-vault-view");
+		this.saveAction = this.addAction("save", "Save", () => this.services.ops.run(() => this.save(true)));
+		this.modeAction = this.addAction("pencil", "Edit", () => this.services.ops.run(() => this.setMode(this.mode === "edit" ? "read" : "edit")));
+		this.register(
+			this.services.session.onLockChange((unlocked) => {
+				if (unlocked && this.shown === "locked") this.services.ops.run(() => this.reload());
+			}),
+		);
+		this.updateActions();
+	}
+
+	override async onLoadFile(file: TFile): Promise<void> {
+		await this.loadRecordFile(file);
+	}
+
+	override async onUnloadFile(): Promise<void> {
+		await this.flush();
+		this.discard();
+	}
+
+	override async onClose(): Promise<void> {
+		await this.flush();
+		this.discard();
+	}
+
+	/**
+	 * Each record file is bound to its path, so a file moved or renamed outside the plugin no longer
+	 * decrypts where it is now; the view says so instead of saving back to the old path.
+	 */
+	override async onRename(file: TFile): Promise<void> {
+		const lostEdits = this.isDirty;
+		this.discard();
+		if (lostEdits) displayError(new ClinicalVaultError("refused", "The file was moved while it had unsaved changes; they were not saved. Move it back to its folder to open it again."));
+		await this.loadRecordFile(file);
+	}
+
+	async reload(): Promise<void> {
+		if (this.file) await this.loadRecordFile(this.file);
+	}
+
+	private async loadRecordFile(file: TFile): Promise<void> {
+		this.discard();
+		const seq = ++this.loadSeq;
+		const { session } = this.services;
+		const recordPath = session.record.layout.recordPathOf(normalizePath(file.path));
+		if (!recordPath) {
+			this.showMessage("Not in the clinical record", `This file is outside the clinical folder (${session.record.layout.root}/), so it cannot be opened here.`);
+			return;
+		}
+		this.recordPath = recordPath;
+		if (!session.isUnlocked) {
+			this.showLocked();
+			return;
+		}
+		let bytes: Uint8Array;
+		try {
+			bytes = await session.record.read(recordPath);
+		} catch (error) {
+			if (seq !== this.loadSeq) return;
+			if (toClinicalError(error).code === "locked") this.showLocked();
+			else this.showMessage("Cannot open this file", toClinicalError(error).message);
+			return;
+		}
+		if (seq !== this.loadSeq || !session.isUnlocked) {
+			bytes.fill(0);
+			return;
+		}
+		try {
+			if (recordPath.endsWith(".md")) {
+				let text: string;
+				try {
+					text = fromUtf8(bytes);
+				} catch {
+					this.showMessage("Cannot open this file", "The decrypted note is not valid text. It was left untouched.");
+					return;
+				}
+				this.text = text;
+				this.saved = text;
+				this.shown = "markdown";
+				await this.renderNote();
+			} else {
+				this.showBinary(recordPath, bytes);
+			}
+		} finally {
+			bytes.fill(0);
+		}
+	}
+
+	private frame(): HTMLElement {
+		this.contentEl.empty();
+		return this.contentEl.createDiv({ cls: "clinical-vault-body" });
+	}
+
+	private showMessage(title: string, message: string): void {
+		this.shown = "message";
+		const box = this.frame().createDiv({ cls: "clinical-vault-message" });
+		box.createEl("h3", { text: title });
+		box.createEl("p", { text: message });
+		this.updateActions();
+	}
+
+	private showLocked(): void {
+		this.shown = "locked";
+		const box = this.frame().createDiv({ cls: "clinical-vault-locked" });
+		setIcon(box.createDiv({ cls: "clinical-vault-locked-icon" }), "lock");
+		box.createEl("h3", { text: "Record locked" });
+		box.createEl("p", { text: "Unlock the clinical record to open this file. It is decrypted in memory only." });
+		const button = box.createEl("button", { text: "Unlock", cls: "mod-cta" });
+		button.addEventListener("click", () => this.services.ops.run(() => this.services.session.promptUnlock()));
+		this.updateActions();
+	}
+
+	private showBinary(recordPath: string, bytes: Uint8Array): void {
+		this.shown = "binary";
+		const type = contentTypeFor(recordPath);
+		const body = this.frame().createDiv({ cls: "clinical-vault-binary" });
+		body.createEl("h3", { text: recordPath.slice(recordPath.lastIndexOf("/") + 1) });
+		body.createEl("p", { text: `${type} · ${formatSize(bytes.length)} · decrypted in memory`, cls: "clinical-vault-binary-info" });
+		if (type.startsWith("audio/") || type.startsWith("image/")) {
+			const copy = new Uint8Array(bytes);
+			this.objectUrl = URL.createObjectURL(new Blob([copy], { type }));
+			copy.fill(0);
+			if (type.startsWith("audio/")) body.createEl("audio", { cls: "clinical-vault-audio", attr: { controls: "", src: this.objectUrl } });
+			else body.createEl("img", { cls: "clinical-vault-image", attr: { src: this.objectUrl, alt: "" } });
+		}
+		this.updateActions();
+	}
+
+	private async renderNote(): Promise<void> {
+		if (this.shown !== "markdown" || this.text === null) return;
+		const body = this.frame();
+		this.statusEl = body.createDiv({ cls: "clinical-vault-save-state" });
+		if (this.mode === "edit") {
+			this.renderEditor(body, this.text);
+		} else {
+			this.editor = null;
+			if (this.rendered) this.removeChild(this.rendered);
+			this.rendered = this.addChild(new Component());
+			const el = body.createDiv({ cls: "clinical-vault-reading markdown-rendered" });
+			await MarkdownRenderer.render(this.app, this.text, el, this.file?.path ?? "", this.rendered);
+		}
+		this.updateActions();
+	}
+
+	/**
+	 * A fresh textarea whose value is set programmatically, so its undo history is empty: undo
+	 * right after opening has nothing to undo. As a second line of defence, undo is refused until
+	 * the clinician has typed something, and the empty-buffer save guard still applies.
+	 */
+	private renderEditor(body: HTMLElement, text: string): void {
+		const editor = body.createEl("textarea", { cls: "clinical-vault-editor" });
+		editor.value = text;
+		this.userEdited = false;
+		editor.addEventListener("beforeinput", (event) => {
+			if ((event.inputType === "historyUndo" || event.inputType === "historyRedo") && !this.userEdited) event.preventDefault();
+		});
+		editor.addEventListener("keydown", (event) => {
+			const mod = event.ctrlKey || event.metaKey;
+			if (mod && event.key.toLowerCase() === "s") {
+				event.preventDefault();
+				this.services.ops.run(() => this.save(true));
+			} else if (mod && event.key.toLowerCase() === "z" && !this.userEdited) {
+				event.preventDefault();
+			}
+		});
+		editor.addEventListener("input", (event) => {
+			const inputType = (event as InputEvent).inputType ?? "";
+			if (!inputType.startsWith("history")) this.userEdited = true;
+			this.text = editor.value;
+			this.lastRefused = null;
+			this.scheduleAutosave();
+			this.updateActions();
+		});
+		this.editor = editor;
+		editor.focus();
+	}
+
+	async setMode(mode: EditMode): Promise<void> {
+		if (this.shown !== "markdown" || mode === this.mode) return;
+		if (this.editor) this.text = this.editor.value;
+		this.mode = mode;
+		await this.renderNote();
+	}
+
+	private scheduleAutosave(): void {
+		if (this.autosaveTimer !== null) window.clearTimeout(this.autosaveTimer);
+		this.autosaveTimer = window.setTimeout(() => {
+			this.autosaveTimer = null;
+			this.services.ops.run(() => this.save(false));
+		}, this.services.autosaveMs());
+	}
+
+	/**
+	 * Re-encrypts the note if it changed. Returns false when a guard refused the buffer (the file is
+	 * untouched and the clinician told why). Saves run one at a time.
+	 */
+	save(explicit = false): Promise<boolean> {
+		const run = this.saving.then(() => this.saveNow(explicit));
+		this.saving = run.catch(() => undefined);
+		return this.services.session.track(run);
+	}
+
+	private async saveNow(explicit: boolean): Promise<boolean> {
+		if (this.autosaveTimer !== null) {
+			window.clearTimeout(this.autosaveTimer);
+			this.autosaveTimer = null;
+		}
+		if (this.editor) this.text = this.editor.value;
+		const { recordPath, text, saved } = this;
+		if (this.shown !== "markdown" || recordPath === null || text === null || saved === null || text === saved) return true;
+		const verdict = checkSave(text, saved);
+		if (!verdict.ok) {
+			if (explicit || this.lastRefused !== text) displayError(new ClinicalVaultError("refused", verdict.message));
+			this.lastRefused = text;
+			this.updateActions();
+			return false;
+		}
+		const { record } = this.services.session;
+		if (!(await record.exists(recordPath))) {
+			throw new ClinicalVaultError("not-found", `${recordPath} was moved or deleted while it was open. Your changes were not saved, and the file was not recreated.`);
+		}
+		await record.writeText(recordPath, text);
+		if (this.recordPath === recordPath) this.saved = text;
+		this.updateActions();
+		return true;
+	}
+
+	/**
+	 * Saves pending edits if the record is still unlocked; failures are shown, never thrown. The
+	 * work is registered with the session at once, so a lock that starts meanwhile waits for it.
+	 */
+	flush(): Promise<void> {
+		return this.services.session.track(this.flushNow());
+	}
+
+	private async flushNow(): Promise<void> {
+		if (this.autosaveTimer !== null) {
+			window.clearTimeout(this.autosaveTimer);
+			this.autosaveTimer = null;
+		}
+		try {
+			await this.saving;
+			if (this.isDirty && this.services.session.isUnlocked) await this.save(false);
+		} catch (error) {
+			displayError(error);
+		}
+	}
+
+	/** Drops everything decrypted: text, editor, rendered DOM, Blob URL. Used on close and on lock. */
+	discard(): void {
+		this.loadSeq++;
+		if (this.autosaveTimer !== null) {
+			window.clearTimeout(this.autosaveTimer);
+			this.autosaveTimer = null;
+		}
+		if (this.editor) this.editor.value = "";
+		this.editor = null;
+		this.text = null;
+		this.saved = null;
+		this.lastRefused = null;
+		this.userEdited = false;
+		if (this.rendered) {
+			this.removeChild(this.rendered);
+			this.rendered = null;
+		}
+		if (this.objectUrl) {
+			URL.revokeObjectURL(this.objectUrl);
+			this.objectUrl = null;
+		}
+		this.contentEl.empty();
+		this.statusEl = null;
+		this.shown = "empty";
+		this.recordPath = null;
+		this.updateActions();
+	}
+
+	private updateActions(): void {
+		const note = this.shown === "markdown";
+		this.modeAction?.toggleClass("clinical-vault-hidden", !note);
+		this.saveAction?.toggleClass("clinical-vault-hidden", !note);
+		if (this.modeAction) {
+			setIcon(this.modeAction, this.mode === "edit" ? "book-open" : "pencil");
+			this.modeAction.setAttr("aria-label", this.mode === "edit" ? "Read" : "Edit");
+		}
+		if (this.statusEl) {
+			const text = !note ? "" : this.isDirty ? (this.lastRefused === this.text ? "Not saved (refused)" : "Unsaved changes") : "Saved, encrypted";
+			this.statusEl.setText(text);
+			this.statusEl.toggleClass("is-dirty", this.isDirty);
+		}
+	}
+}
+
+/** Every open encrypted view. */
+export function encryptedViews(app: App): EncryptedView[] {
+	return app.workspace
+		.getLeavesOfType(VIEW_TYPE)
+		.map((leaf) => leaf.view)
+		.filter((view): view is EncryptedView => view instanceof EncryptedView);
+}
+
+/** Before lock: every open editor saves while the keys are still there. */
+export async function flushEncryptedViews(app: App): Promise<void> {
+	await Promise.all(encryptedViews(app).map((view) => view.flush()));
+}
+
+/** After lock: empty every encrypted view, then close them all. */
+export function closeEncryptedViews(app: App): void {
+	for (const view of encryptedViews(app)) view.discard();
+	app.workspace.detachLeavesOfType(VIEW_TYPE);
+}
+
+/** Waits briefly for the vault to index a file written through the adapter. */
+export function fileAt(app: App, path: string, timeoutMs = 5000): Promise<TFile> {
+	const existing = app.vault.getFileByPath(path);
+	if (existing) return Promise.resolve(existing);
+	return new Promise((resolve, reject) => {
+		const ref = app.vault.on("create", (created) => {
+			if (created instanceof TFile && created.path === path) finish();
+		});
+		const finish = () => {
+			window.clearTimeout(timer);
+			app.vault.offref(ref);
+			const file = app.vault.getFileByPath(path);
+			if (file) resolve(file);
+			else reject(new ClinicalVaultError("not-found", `${path} is not in the vault yet. Try opening it from the file list.`));
+		};
+		const timer = window.setTimeout(finish, timeoutMs);
+	});
+}
+
+/** Opens a record file in the encrypted view and returns the view. */
+export async function openRecordFile(app: App, session: RecordSession, recordPath: string): Promise<EncryptedView | null> {
+	const file = await fileAt(app, normalizePath(session.record.layout.storePath(recordPath)));
+	const leaf = app.workspace.getLeaf(false);
+	await leaf.openFile(file, { active: true });
+	return leaf.view instanceof EncryptedView ? leaf.view : null;
+}

@@ -1,0 +1,284 @@
+/**
+ * Every command the plugin registers, and the flows behind them. Commands that need the record
+ * unlocked ask for the passphrase first. Work runs through Operations, so every failure reaches
+ * the clinician through the single error funnel (displayError) and tests can wait for it.
+ */
+import { normalizePath, type App, type Plugin, type TFile } from "obsidian";
+import { equalBytes } from "../core/bytes";
+import { checkPassphraseStrength } from "../core/crypto/keyfile";
+import { ClinicalVaultError, IntegrityError } from "../core/errors";
+import type { ClinicalRecord } from "../core/record/ClinicalRecord";
+import { ENCRYPTED_EXTENSION, checkRecordPath } from "../core/record/layout";
+import { EncryptedView, openRecordFile } from "./EncryptedView";
+import {
+	SummaryModal,
+	askChangePassphrase,
+	askNewClient,
+	askNewPassphrase,
+	askRecordPath,
+	chooseClient,
+	chooseFile,
+	confirm,
+	showRecoveryKey,
+	type ClientChoice,
+} from "./modals";
+import { inform, type Operations } from "./notify";
+import type { RecordSession } from "./session";
+
+export interface CommandContext {
+	app: App;
+	session: RecordSession;
+	ops: Operations;
+}
+
+function pad(n: number): string {
+	return String(n).padStart(2, "0");
+}
+
+/** The local calendar date, YYYY-MM-DD. */
+export function localDate(date: Date): string {
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** A file name made safe for a record path segment (letters, digits, dot, dash, underscore). */
+export function safeSegment(name: string): string {
+	const cleaned = name
+		.normalize("NFKD")
+		.replace(/[^A-Za-z0-9._-]+/g, "-")
+		.replace(/-{2,}/g, "-")
+		.replace(/^[^A-Za-z0-9]+/, "")
+		.replace(/-+(\.[A-Za-z0-9]+)?$/, "$1");
+	return cleaned === "" || cleaned.startsWith(".") ? "file" : cleaned;
+}
+
+/** `base` if free, else base-2, base-3, … (before the extension). */
+async function freePath(record: ClinicalRecord, base: string): Promise<string> {
+	if (!(await record.exists(base))) return base;
+	const dot = base.lastIndexOf(".");
+	const stem = dot > base.lastIndexOf("/") ? base.slice(0, dot) : base;
+	const ext = dot > base.lastIndexOf("/") ? base.slice(dot) : "";
+	for (let n = 2; ; n++) {
+		const candidate = `${stem}-${n}${ext}`;
+		if (!(await record.exists(candidate))) return candidate;
+	}
+}
+
+/** The record path proposed for a plaintext file encrypted into a client's folder. */
+export async function proposeRecordPath(record: ClinicalRecord, code: string, file: TFile, today: string): Promise<string> {
+	if (file.extension === "md") return freePath(record, `${code}/notes/${today}.md`);
+	return freePath(record, `${code}/attachments/${safeSegment(file.name)}`);
+}
+
+async function pickClient(ctx: CommandContext, record: ClinicalRecord): Promise<ClientChoice | null> {
+	const codes = await record.listClients();
+	if (codes.length === 0) throw new ClinicalVaultError("not-found", 'There are no clients yet. Add one with "New client".');
+	const clients = await Promise.all(
+		codes.map(async (code): Promise<ClientChoice> => {
+			try {
+				return { code, name: (await record.readProfile(code, "internal")).name };
+			} catch {
+				return { code };
+			}
+		}),
+	);
+	return chooseClient(ctx.app, clients);
+}
+
+function isInRecord(record: ClinicalRecord, path: string): boolean {
+	return path === record.layout.root || path.startsWith(`${record.layout.root}/`);
+}
+
+/** Plaintext vault files that may be encrypted into the record. */
+function encryptableFiles(ctx: CommandContext, record: ClinicalRecord): TFile[] {
+	const configDir = ctx.app.vault.configDir;
+	return ctx.app.vault
+		.getFiles()
+		.filter((file) => file.extension !== ENCRYPTED_EXTENSION && !isInRecord(record, file.path) && !file.path.startsWith(`${configDir}/`))
+		.sort((a, b) => b.stat.mtime - a.stat.mtime);
+}
+
+export async function setUpRecord(ctx: CommandContext): Promise<void> {
+	const { session } = ctx;
+	const record = session.record;
+	if (await record.isInitialized()) {
+		throw new ClinicalVaultError("already-initialized", `A clinical record already exists in ${record.layout.root}/. Unlock it instead; nothing was changed.`);
+	}
+	const result: { recoveryKey?: string } = {};
+	const created = await askNewPassphrase(ctx.app, async (passphrase) => {
+		checkPassphraseStrength(passphrase);
+		const kdf = await session.kdfForSetup();
+		result.recoveryKey = (await session.track(record.init(passphrase, { kdf }))).recoveryKey;
+	});
+	if (!created || result.recoveryKey === undefined) return;
+	await showRecoveryKey(ctx.app, result.recoveryKey);
+	delete result.recoveryKey;
+	inform("Clinical record created and unlocked.");
+}
+
+export async function unlockRecord(ctx: CommandContext): Promise<void> {
+	if (ctx.session.isUnlocked) {
+		inform("The clinical record is already unlocked.");
+		return;
+	}
+	await ctx.session.ensureUnlocked();
+	inform("Clinical record unlocked.");
+}
+
+export async function lockRecord(ctx: CommandContext): Promise<void> {
+	await ctx.session.lock();
+	inform("Clinical record locked.");
+}
+
+export async function newClient(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const result: { code?: string } = {};
+	const done = await askNewClient(ctx.app, async ({ code, name, modality }) => {
+		result.code = (await record.addClient({ code, name, ...(modality ? { modality } : {}) })).code;
+	});
+	if (!done || result.code === undefined) return;
+	inform(`Client ${result.code} added.`);
+	await openRecordFile(ctx.app, ctx.session, record.layout.profilePath(result.code));
+}
+
+export async function openClient(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const client = await pickClient(ctx, record);
+	if (!client) return;
+	await openRecordFile(ctx.app, ctx.session, record.layout.profilePath(client.code));
+}
+
+export async function newSessionNote(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const client = await pickClient(ctx, record);
+	if (!client) return;
+	const today = localDate(ctx.session.clock.now());
+	const path = await freePath(record, `${client.code}/notes/${today}.md`);
+	await record.writeText(path, `# Session ${today}\n\n`);
+	const view = await openRecordFile(ctx.app, ctx.session, path);
+	await view?.setMode("edit");
+}
+
+export async function changePassphrase(ctx: CommandContext): Promise<void> {
+	const record = ctx.session.record;
+	if (!(await record.isInitialized())) {
+		throw new ClinicalVaultError("not-initialized", `There is no clinical record in ${record.layout.root}/ yet. Run "Set up encrypted record" first.`);
+	}
+	const changed = await askChangePassphrase(ctx.app, (current, next) => ctx.session.changePassphrase(current, next));
+	if (changed) inform("Passphrase changed. The recovery key is unchanged.");
+}
+
+/**
+ * Encrypts a plaintext vault file into the record. The encrypted copy is written, read back and
+ * compared before the original is removed with the adapter (permanently: never the system trash
+ * or the vault's .trash folder, where the plaintext would survive).
+ */
+export async function encryptFileInto(ctx: CommandContext, source: TFile, recordPath: string): Promise<string> {
+	const record = await ctx.session.ensureUnlocked();
+	const path = checkRecordPath(recordPath);
+	const code = path.split("/")[0] ?? "";
+	if (!(await record.exists(record.layout.profilePath(code)))) {
+		throw new ClinicalVaultError("not-found", `There is no client ${code}. Add the client first; nothing was changed.`);
+	}
+	if (await record.exists(path)) throw new ClinicalVaultError("already-exists", `${path} already exists in the record. Choose another path; nothing was changed.`);
+	const sourcePath = normalizePath(source.path);
+	const original = await ctx.session.store.read(sourcePath);
+	try {
+		await record.write(path, original, { action: "import" });
+		const check = await record.read(path, "internal");
+		try {
+			if (!equalBytes(check, original)) throw new IntegrityError(path, "the encrypted copy does not read back as the original; the original was kept");
+		} finally {
+			check.fill(0);
+		}
+	} finally {
+		original.fill(0);
+	}
+	await ctx.session.store.remove(sourcePath);
+	return path;
+}
+
+export async function encryptIntoRecord(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const candidates = encryptableFiles(ctx, record);
+	const active = ctx.app.workspace.getActiveFile();
+	const source = active && candidates.includes(active) ? active : await chooseFile(ctx.app, candidates);
+	if (!source) return;
+	const client = await pickClient(ctx, record);
+	if (!client) return;
+	const proposed = await proposeRecordPath(record, client.code, source, localDate(ctx.session.clock.now()));
+	const choice: { target?: string } = {};
+	const chosen = await askRecordPath(ctx.app, {
+		title: "Encrypt into the record",
+		description: `"${source.path}" will be encrypted into ${client.code}'s folder.`,
+		value: proposed,
+		submitText: "Continue",
+		onSubmit: async (path) => {
+			const checked = checkRecordPath(path);
+			if (!checked.startsWith(`${client.code}/`)) throw new ClinicalVaultError("invalid-input", `The path must be inside ${client.code}/.`);
+			if (await record.exists(checked)) throw new ClinicalVaultError("already-exists", `${checked} already exists in the record. Choose another path.`);
+			choice.target = checked;
+		},
+	});
+	const target = choice.target;
+	if (!chosen || target === undefined) return;
+	const ok = await confirm(ctx.app, {
+		title: "Encrypt and remove the original",
+		message: `"${source.path}" will be encrypted to ${target}. Once the encrypted copy has been checked, the plaintext original is deleted permanently: it does not go to the trash.`,
+		confirmText: "Encrypt and delete original",
+		warning: true,
+	});
+	if (!ok) return;
+	const written = await encryptFileInto(ctx, source, target);
+	inform(`Encrypted into the record as ${written}. The plaintext original was removed.`);
+	await openRecordFile(ctx.app, ctx.session, written);
+}
+
+export async function verifyRecord(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const report = await record.verify();
+	const lines: { text: string; cls?: string }[] = [{ text: `${report.filesChecked} encrypted files checked.` }];
+	if (report.failures.length === 0) lines.push({ text: "Every file decrypts and passes its integrity check." });
+	for (const failure of report.failures) lines.push({ text: `${failure.path}: ${failure.message}`, cls: "clinical-vault-problem" });
+	for (const path of report.plaintext) lines.push({ text: `Not encrypted: ${path}`, cls: "clinical-vault-problem" });
+	if (report.audit.ok) lines.push({ text: `Audit log: ${report.audit.entries} entries, chain intact.` });
+	else for (const problem of report.audit.problems) lines.push({ text: `Audit log: ${problem}`, cls: "clinical-vault-problem" });
+	new SummaryModal(ctx.app, report.ok ? "Record verified" : "Record has problems", lines).open();
+}
+
+function activeEncryptedView(app: App): EncryptedView | null {
+	return app.workspace.getActiveViewOfType(EncryptedView);
+}
+
+/** Registers every command. Ids carry no plugin id (Obsidian prefixes it) and there are no default hotkeys. */
+export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
+	const run = (flow: (ctx: CommandContext) => Promise<void>) => () => ctx.ops.run(() => flow(ctx));
+	plugin.addCommand({ id: "set-up-record", name: "Set up encrypted record", callback: run(setUpRecord) });
+	plugin.addCommand({ id: "unlock", name: "Unlock clinical record", callback: run(unlockRecord) });
+	plugin.addCommand({ id: "lock", name: "Lock clinical record", callback: run(lockRecord) });
+	plugin.addCommand({ id: "new-client", name: "New client", callback: run(newClient) });
+	plugin.addCommand({ id: "open-client", name: "Open client", callback: run(openClient) });
+	plugin.addCommand({ id: "new-session-note", name: "New session note", callback: run(newSessionNote) });
+	plugin.addCommand({ id: "change-passphrase", name: "Change passphrase", callback: run(changePassphrase) });
+	plugin.addCommand({ id: "encrypt-into-record", name: "Encrypt a note or attachment into the record", callback: run(encryptIntoRecord) });
+	plugin.addCommand({ id: "verify-record", name: "Verify record", callback: run(verifyRecord) });
+	plugin.addCommand({
+		id: "save-encrypted-note",
+		name: "Save encrypted note",
+		checkCallback: (checking) => {
+			const view = activeEncryptedView(ctx.app);
+			if (!view?.isMarkdown) return false;
+			if (!checking) ctx.ops.run(() => view.save(true));
+			return true;
+		},
+	});
+	plugin.addCommand({
+		id: "toggle-encrypted-note-editing",
+		name: "Toggle editing of encrypted note",
+		checkCallback: (checking) => {
+			const view = activeEncryptedView(ctx.app);
+			if (!view?.isMarkdown) return false;
+			if (!checking) ctx.ops.run(() => view.setMode(view.currentMode === "edit" ? "read" : "edit"));
+			return true;
+		},
+	});
+}

@@ -1,0 +1,413 @@
+/**
+ * Every modal the plugin shows. Each one resolves a promise so flows read top to bottom; closing a
+ * modal without answering resolves to "not done" (false or null). Form modals run their action
+ * while open and show a failure inline (a wrong passphrase lets the clinician try again), so
+ * nothing typed is ever written anywhere; inputs are cleared when the modal closes.
+ */
+import { FuzzySuggestModal, Modal, Setting, type App, type TFile } from "obsidian";
+import { ClinicalVaultError, isCancelled, toClinicalError } from "../core/errors";
+
+export interface FieldSpec {
+	key: string;
+	name: string;
+	desc?: string;
+	kind: "password" | "text";
+	placeholder?: string;
+	value?: string;
+}
+
+export interface FormSpec {
+	/** A CSS class naming the modal (tests and themes find it by this). */
+	cls: string;
+	title: string;
+	description?: string;
+	fields: FieldSpec[];
+	submitText: string;
+	busyText?: string;
+	onSubmit: (values: Record<string, string>) => Promise<void>;
+}
+
+/** A small form: fields, an inline error line, submit and cancel. Enter in any field submits. */
+export class FormModal extends Modal {
+	private readonly inputs = new Map<string, HTMLInputElement>();
+	private errorEl: HTMLElement | null = null;
+	private submitEl: HTMLButtonElement | null = null;
+	private busy = false;
+	private done = false;
+	private settle: (done: boolean) => void = () => undefined;
+	readonly result: Promise<boolean>;
+
+	constructor(
+		app: App,
+		private readonly spec: FormSpec,
+	) {
+		super(app);
+		this.result = new Promise((resolve) => (this.settle = resolve));
+	}
+
+	override onOpen(): void {
+		const { contentEl, spec } = this;
+		this.modalEl.addClass("clinical-vault-modal", spec.cls);
+		this.setTitle(spec.title);
+		if (spec.description) contentEl.createEl("p", { text: spec.description, cls: "clinical-vault-modal-description" });
+		for (const field of spec.fields) {
+			const setting = new Setting(contentEl).setName(field.name);
+			if (field.desc) setting.setDesc(field.desc);
+			setting.addText((text) => {
+				text.inputEl.type = field.kind === "password" ? "password" : "text";
+				text.inputEl.name = field.key;
+				text.inputEl.autocomplete = "off";
+				text.inputEl.spellcheck = false;
+				if (field.placeholder) text.setPlaceholder(field.placeholder);
+				if (field.value) text.setValue(field.value);
+				text.inputEl.addEventListener("keydown", (event) => {
+					if (event.key === "Enter" && !event.isComposing) {
+						event.preventDefault();
+						void this.submit();
+					}
+				});
+				this.inputs.set(field.key, text.inputEl);
+			});
+		}
+		this.errorEl = contentEl.createDiv({ cls: "clinical-vault-modal-error" });
+		new Setting(contentEl)
+			.addButton((button) => {
+				button.setButtonText(spec.submitText).setCta().onClick(() => void this.submit());
+				this.submitEl = button.buttonEl;
+			})
+			.addButton((button) => button.setButtonText("Cancel").onClick(() => this.close()));
+		this.inputs.values().next().value?.focus();
+	}
+
+	override onClose(): void {
+		for (const input of this.inputs.values()) input.value = "";
+		this.contentEl.empty();
+		this.settle(this.done);
+	}
+
+	private setBusy(busy: boolean): void {
+		this.busy = busy;
+		for (const input of this.inputs.values()) input.disabled = busy;
+		if (this.submitEl) {
+			this.submitEl.disabled = busy;
+			this.submitEl.setText(busy ? (this.spec.busyText ?? "Working…") : this.spec.submitText);
+		}
+	}
+
+	private async submit(): Promise<void> {
+		if (this.busy || this.done) return;
+		const values: Record<string, string> = {};
+		for (const [key, input] of this.inputs) values[key] = input.value;
+		this.errorEl?.setText("");
+		this.setBusy(true);
+		try {
+			await this.spec.onSubmit(values);
+			this.done = true;
+			this.setBusy(false);
+			this.close();
+		} catch (error) {
+			this.setBusy(false);
+			if (isCancelled(error)) {
+				this.close();
+				return;
+			}
+			const failure = toClinicalError(error);
+			this.errorEl?.setText(failure.message);
+			if (failure.code === "wrong-passphrase") {
+				for (const input of this.inputs.values()) if (input.type === "password") input.value = "";
+			}
+			[...this.inputs.values()].find((input) => input.type === "password" && input.value === "")?.focus();
+		}
+	}
+}
+
+function openForm(app: App, spec: FormSpec): Promise<boolean> {
+	const modal = new FormModal(app, spec);
+	modal.open();
+	return modal.result;
+}
+
+/** Asks for the passphrase and runs `unlock` with it; stays open (with the reason) until it succeeds or is cancelled. */
+export function askPassphrase(app: App, unlock: (passphrase: string) => Promise<void>): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-passphrase-modal",
+		title: "Unlock clinical record",
+		description: "Enter the record's passphrase. It is never stored.",
+		fields: [{ key: "passphrase", name: "Passphrase", kind: "password" }],
+		submitText: "Unlock",
+		busyText: "Unlocking…",
+		onSubmit: (values) => unlock(values.passphrase ?? ""),
+	});
+}
+
+/** Asks for a new passphrase twice (setting up a record). */
+export function askNewPassphrase(app: App, create: (passphrase: string) => Promise<void>): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-setup-modal",
+		title: "Set up encrypted record",
+		description:
+			"Choose a passphrase of at least 10 characters (a few unrelated words work well). It cannot be recovered; the recovery key shown next is the only way back.",
+		fields: [
+			{ key: "passphrase", name: "Passphrase", kind: "password" },
+			{ key: "repeat", name: "Repeat passphrase", kind: "password" },
+		],
+		submitText: "Create record",
+		busyText: "Creating…",
+		onSubmit: async (values) => {
+			if ((values.passphrase ?? "") !== (values.repeat ?? "")) throw passphraseMismatch();
+			await create(values.passphrase ?? "");
+		},
+	});
+}
+
+export function askChangePassphrase(app: App, change: (current: string, next: string) => Promise<void>): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-change-passphrase-modal",
+		title: "Change passphrase",
+		description: "Only the key file is rewritten. The recovery key stays valid.",
+		fields: [
+			{ key: "current", name: "Current passphrase", kind: "password" },
+			{ key: "next", name: "New passphrase", kind: "password" },
+			{ key: "repeat", name: "Repeat new passphrase", kind: "password" },
+		],
+		submitText: "Change passphrase",
+		busyText: "Changing…",
+		onSubmit: async (values) => {
+			if ((values.next ?? "") !== (values.repeat ?? "")) throw passphraseMismatch();
+			await change(values.current ?? "", values.next ?? "");
+		},
+	});
+}
+
+export interface NewClientInput {
+	code: string;
+	name: string;
+	modality: string;
+}
+
+export function askNewClient(app: App, add: (input: NewClientInput) => Promise<void>): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-new-client-modal",
+		title: "New client",
+		description: "The code names the client's folder; the name is kept only inside the encrypted profile.",
+		fields: [
+			{ key: "code", name: "Client code", desc: "Capital letters and digits, like C-0142. Never initials.", kind: "text", placeholder: "C-0142" },
+			{ key: "name", name: "Display name", kind: "text" },
+			{ key: "modality", name: "Modality", desc: "Optional.", kind: "text", placeholder: "IFS" },
+		],
+		submitText: "Add client",
+		busyText: "Adding…",
+		onSubmit: (values) => add({ code: (values.code ?? "").trim(), name: values.name ?? "", modality: (values.modality ?? "").trim() }),
+	});
+}
+
+export function askRecordPath(app: App, options: { title: string; description: string; value: string; submitText: string; onSubmit: (path: string) => Promise<void> }): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-record-path-modal",
+		title: options.title,
+		description: options.description,
+		fields: [{ key: "path", name: "Record path", desc: "Relative to the clinical folder. No names or other identifying details.", kind: "text", value: options.value }],
+		submitText: options.submitText,
+		busyText: "Encrypting…",
+		onSubmit: (values) => options.onSubmit((values.path ?? "").trim()),
+	});
+}
+
+function passphraseMismatch(): ClinicalVaultError {
+	return new ClinicalVaultError("invalid-input", "The two passphrases differ. Type them again.");
+}
+
+/** Shows the recovery key once; it closes only after the clinician confirms they stored it. */
+export class RecoveryKeyModal extends Modal {
+	private confirmed = false;
+	private errorEl: HTMLElement | null = null;
+	private settle: () => void = () => undefined;
+	readonly result: Promise<void>;
+
+	constructor(
+		app: App,
+		private readonly recoveryKey: string,
+	) {
+		super(app);
+		this.result = new Promise((resolve) => (this.settle = resolve));
+	}
+
+	override onOpen(): void {
+		const { contentEl } = this;
+		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-recovery-modal");
+		this.setTitle("Save your recovery key");
+		contentEl.createEl("p", {
+			text: "This key is shown once. With it you can open the record if the passphrase is lost. Write it down and keep it somewhere safe, away from this computer.",
+		});
+		contentEl.createDiv({ cls: "clinical-vault-recovery-key", text: this.recoveryKey });
+		let done: HTMLButtonElement | null = null;
+		new Setting(contentEl).setName("I have stored the recovery key somewhere safe").addToggle((toggle) =>
+			toggle.setValue(false).onChange((value) => {
+				this.confirmed = value;
+				if (done) done.disabled = !value;
+				if (value) this.errorEl?.setText("");
+			}),
+		);
+		this.errorEl = contentEl.createDiv({ cls: "clinical-vault-modal-error" });
+		new Setting(contentEl).addButton((button) => {
+			button.setButtonText("Done").setCta().onClick(() => this.close());
+			done = button.buttonEl;
+			done.disabled = true;
+		});
+	}
+
+	override close(): void {
+		if (!this.confirmed) {
+			this.errorEl?.setText("Confirm that you stored the recovery key first. It will not be shown again.");
+			return;
+		}
+		super.close();
+	}
+
+	override onClose(): void {
+		this.contentEl.empty();
+		this.settle();
+	}
+}
+
+export function showRecoveryKey(app: App, recoveryKey: string): Promise<void> {
+	const modal = new RecoveryKeyModal(app, recoveryKey);
+	modal.open();
+	return modal.result;
+}
+
+export class ConfirmModal extends Modal {
+	private answer = false;
+	private settle: (answer: boolean) => void = () => undefined;
+	readonly result: Promise<boolean>;
+
+	constructor(
+		app: App,
+		private readonly options: { title: string; message: string; confirmText: string; warning?: boolean },
+	) {
+		super(app);
+		this.result = new Promise((resolve) => (this.settle = resolve));
+	}
+
+	override onOpen(): void {
+		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-confirm-modal");
+		this.setTitle(this.options.title);
+		this.contentEl.createEl("p", { text: this.options.message });
+		new Setting(this.contentEl)
+			.addButton((button) => {
+				button.setButtonText(this.options.confirmText).onClick(() => {
+					this.answer = true;
+					this.close();
+				});
+				if (this.options.warning) button.setWarning();
+				else button.setCta();
+			})
+			.addButton((button) => button.setButtonText("Cancel").onClick(() => this.close()));
+	}
+
+	override onClose(): void {
+		this.contentEl.empty();
+		this.settle(this.answer);
+	}
+}
+
+export function confirm(app: App, options: { title: string; message: string; confirmText: string; warning?: boolean }): Promise<boolean> {
+	const modal = new ConfirmModal(app, options);
+	modal.open();
+	return modal.result;
+}
+
+/** A summary modal (verify results): a title and lines of text. */
+export class SummaryModal extends Modal {
+	constructor(
+		app: App,
+		private readonly title: string,
+		private readonly lines: { text: string; cls?: string }[],
+	) {
+		super(app);
+	}
+
+	override onOpen(): void {
+		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-summary-modal");
+		this.setTitle(this.title);
+		const list = this.contentEl.createEl("ul", { cls: "clinical-vault-summary" });
+		for (const line of this.lines) list.createEl("li", { text: line.text, cls: line.cls });
+		new Setting(this.contentEl).addButton((button) => button.setButtonText("Close").onClick(() => this.close()));
+	}
+
+	override onClose(): void {
+		this.contentEl.empty();
+	}
+}
+
+/**
+ * Base for "pick one" modals that resolve a promise. Obsidian closes a suggest modal before it
+ * calls onChooseItem, so "closed without a choice" is settled a tick later.
+ */
+abstract class PickModal<T> extends FuzzySuggestModal<T> {
+	private settle: (value: T | null) => void = () => undefined;
+	readonly result: Promise<T | null>;
+
+	constructor(
+		app: App,
+		protected readonly items: T[],
+		cls: string,
+		placeholder: string,
+	) {
+		super(app);
+		this.result = new Promise((resolve) => (this.settle = resolve));
+		this.modalEl.addClass("clinical-vault-modal", cls);
+		this.setPlaceholder(placeholder);
+	}
+
+	getItems(): T[] {
+		return this.items;
+	}
+
+	onChooseItem(item: T): void {
+		this.settle(item);
+	}
+
+	override onClose(): void {
+		window.setTimeout(() => this.settle(null), 0);
+	}
+}
+
+export interface ClientChoice {
+	code: string;
+	name?: string;
+}
+
+export class ClientSuggestModal extends PickModal<ClientChoice> {
+	constructor(app: App, clients: ClientChoice[]) {
+		super(app, clients, "clinical-vault-client-modal", "Choose a client (code or name)");
+		this.emptyStateText = "No matching client.";
+	}
+
+	getItemText(client: ClientChoice): string {
+		return client.name ? `${client.code} · ${client.name}` : client.code;
+	}
+}
+
+export function chooseClient(app: App, clients: ClientChoice[]): Promise<ClientChoice | null> {
+	const modal = new ClientSuggestModal(app, clients);
+	modal.open();
+	return modal.result;
+}
+
+export class FileSuggestModal extends PickModal<TFile> {
+	constructor(app: App, files: TFile[]) {
+		super(app, files, "clinical-vault-file-modal", "Choose a note or attachment to encrypt");
+		this.emptyStateText = "No matching file.";
+	}
+
+	getItemText(file: TFile): string {
+		return file.path;
+	}
+}
+
+export function chooseFile(app: App, files: TFile[]): Promise<TFile | null> {
+	const modal = new FileSuggestModal(app, files);
+	modal.open();
+	return modal.result;
+}

@@ -1,0 +1,248 @@
+// @vitest-environment happy-dom
+/**
+ * The encrypted view through the stub: rendering with MarkdownRenderer, editing and saving
+ * (explicit, autosave, on close), the save guards inside the view, undo right after opening,
+ * attachments from in-memory Blob URLs, and the locked state.
+ */
+import { existsSync } from "node:fs";
+import * as nodePath from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { App as ObsidianApp } from "obsidian";
+import { openRecordFile, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
+import { dom, renderCalls } from "../support/obsidian-stub";
+import { activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness } from "./helpers";
+
+const NOTE = "C-0142/notes/2026-09-01.md";
+const BODY = "# Session\n\nSynthetic content with a [[Other note|link]].\n\n```mermaid\ngraph TD; A-->B;\n```\n";
+
+let h: Harness;
+
+async function openNote(path = NOTE): Promise<EncryptedView> {
+	const view = await openRecordFile(h.app as unknown as ObsidianApp, session(h), path);
+	if (!view) throw new Error("no view");
+	await h.idle();
+	return view;
+}
+
+function type(editor: HTMLTextAreaElement, value: string, inputType = "insertText"): void {
+	editor.value = value;
+	editor.dispatchEvent(new dom.classes.InputEvent("input", { inputType, bubbles: true }));
+}
+
+async function startWithNote(autosaveMs?: number): Promise<void> {
+	h = await startPlugin({ autosaveMs });
+	await setUpRecord(h);
+	await addClient(h, "C-0142", "Synthetic Person");
+	await session(h).record.writeText(NOTE, BODY);
+}
+
+beforeEach(() => {
+	clearNotices();
+});
+afterEach(async () => {
+	vi.restoreAllMocks();
+	await h.cleanup();
+});
+
+describe("encrypted view", () => {
+	it("renders markdown with Obsidian's renderer, owned by the view, with the file path as source", async () => {
+		await startWithNote();
+		renderCalls.length = 0;
+		const view = await openNote();
+		expect(view.getViewType()).toBe("clinical-vault-record");
+		expect(view.currentMode).toBe("read");
+		const call = renderCalls.at(-1);
+		expect(call?.sourcePath).toBe("Clinical/C-0142/notes/2026-09-01.md.cvault");
+		expect(call?.component).not.toBe(h.plugin);
+		expect(call?.component).not.toBe(view);
+		expect(view.contentEl.contains(call?.el ?? null)).toBe(true);
+		expect(view.contentEl.querySelector("h1")?.textContent).toBe("Session");
+		expect(view.contentEl.querySelector("a.internal-link")?.getAttribute("data-href")).toBe("Other note");
+		expect(view.contentEl.querySelector(".mermaid")?.textContent).toContain("A-->B");
+		expect(view.contentEl.querySelector("textarea")).toBeNull();
+	});
+
+	it("edits in a textarea and re-encrypts on the save command", async () => {
+		await startWithNote();
+		const view = await openNote();
+		const action = view.containerEl.querySelector('.view-action[aria-label="Edit"]') as HTMLElement;
+		action.click();
+		await h.idle();
+		expect(view.currentMode).toBe("edit");
+		const editor = editorOf(view);
+		expect(editor.value).toBe(BODY);
+		type(editor, `${BODY}\nSynthetic addition.\n`);
+		expect(view.isDirty).toBe(true);
+		expect(view.contentEl.querySelector(".clinical-vault-save-state")?.textContent).toBe("Unsaved changes");
+		const before = await readVaultFile(h, `Clinical/${NOTE}.cvault`);
+		h.run("save-encrypted-note");
+		await h.idle();
+		expect(view.isDirty).toBe(false);
+		expect(view.contentEl.querySelector(".clinical-vault-save-state")?.textContent).toBe("Saved, encrypted");
+		const after = await readVaultFile(h, `Clinical/${NOTE}.cvault`);
+		expect(after.subarray(0, 6).toString()).toBe("CVAULT");
+		expect(after.equals(before)).toBe(false);
+		expect(after.includes(Buffer.from("Synthetic addition"))).toBe(false);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}\nSynthetic addition.\n`);
+		expect(existsSync(nodePath.join(h.dir, "Clinical/C-0142/notes/2026-09-01.md"))).toBe(false);
+	});
+
+	it("autosaves shortly after the last edit, and Ctrl+S saves at once", async () => {
+		await startWithNote(40);
+		const view = await openNote();
+		await view.setMode("edit");
+		type(editorOf(view), "# Session\n\nFirst edit.\n");
+		await waitFor(() => !view.isDirty, "the autosave");
+		await h.idle();
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe("# Session\n\nFirst edit.\n");
+		type(editorOf(view), "# Session\n\nSecond edit.\n");
+		const event = pressKey(editorOf(view), "s", { ctrlKey: true });
+		expect(event.defaultPrevented).toBe(true);
+		await h.idle();
+		expect(view.isDirty).toBe(false);
+		const actions = (await session(h).record.audit.entries()).map((e) => e.action);
+		expect(actions.filter((a) => a === "modify").length).toBeGreaterThanOrEqual(2);
+	});
+
+	it("saves pending edits when the view closes", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		type(editorOf(view), "Closing edit.\n");
+		view.leaf.detach();
+		await h.idle();
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe("Closing edit.\n");
+	});
+
+	it("refuses to save an emptied note or ciphertext, shows why, and leaves the file untouched", async () => {
+		await startWithNote(30);
+		const view = await openNote();
+		await view.setMode("edit");
+		const before = await readVaultFile(h, `Clinical/${NOTE}.cvault`);
+
+		type(editorOf(view), "");
+		h.run("save-encrypted-note");
+		await h.idle();
+		expect(noticeTexts().join("\n")).toMatch(/Not saved: the note is empty/);
+		expect((await readVaultFile(h, `Clinical/${NOTE}.cvault`)).equals(before)).toBe(true);
+		expect(view.contentEl.querySelector(".clinical-vault-save-state")?.textContent).toBe("Not saved (refused)");
+
+		clearNotices();
+		type(editorOf(view), before.toString("latin1"));
+		await waitFor(() => noticeTexts().length > 0, "the refusal notice");
+		await h.idle();
+		expect(noticeTexts()).toEqual([expect.stringMatching(/looks like encrypted data/)]);
+		expect((await readVaultFile(h, `Clinical/${NOTE}.cvault`)).equals(before)).toBe(true);
+
+		clearNotices();
+		type(editorOf(view), before.toString("base64"));
+		h.run("save-encrypted-note");
+		await h.idle();
+		expect(noticeTexts().join("\n")).toMatch(/looks like encrypted data/);
+		expect((await readVaultFile(h, `Clinical/${NOTE}.cvault`)).equals(before)).toBe(true);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(BODY);
+	});
+
+	it("undo right after opening cannot empty the note", async () => {
+		await startWithNote(30);
+		const view = await openNote();
+		await view.setMode("edit");
+		const editor = editorOf(view);
+		expect(editor.value).toBe(BODY);
+		expect(view.isDirty).toBe(false);
+		const undo = new dom.classes.InputEvent("beforeinput", { inputType: "historyUndo", cancelable: true, bubbles: true });
+		editor.dispatchEvent(undo);
+		expect(undo.defaultPrevented).toBe(true);
+		expect(pressKey(editor, "z", { ctrlKey: true }).defaultPrevented).toBe(true);
+		expect(pressKey(editor, "z", { metaKey: true }).defaultPrevented).toBe(true);
+
+		// Even if an editor's undo emptied the buffer anyway, the empty-buffer guard keeps the note.
+		type(editor, "", "historyUndo");
+		await waitFor(() => noticeTexts().length > 0, "the refusal");
+		await h.idle();
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(BODY);
+
+		// Once the clinician has typed, undo is theirs again.
+		type(editor, `${BODY}typed`);
+		const laterUndo = new dom.classes.InputEvent("beforeinput", { inputType: "historyUndo", cancelable: true, bubbles: true });
+		editor.dispatchEvent(laterUndo);
+		expect(laterUndo.defaultPrevented).toBe(false);
+	});
+
+	it("plays an attachment from an in-memory Blob URL that is revoked when the view closes", async () => {
+		await startWithNote();
+		const audio = new Uint8Array(70_000).map((_, i) => i % 256);
+		await session(h).record.write("C-0142/attachments/session.m4a", audio);
+		const created = vi.spyOn(URL, "createObjectURL");
+		const revoked = vi.spyOn(URL, "revokeObjectURL");
+		const view = await openNote("C-0142/attachments/session.m4a");
+		expect(view.contentEl.textContent).toContain("audio/mp4");
+		expect(view.contentEl.textContent).toContain("68.4 KB");
+		const src = view.contentEl.querySelector("audio.clinical-vault-audio")?.getAttribute("src");
+		expect(src).toMatch(/^blob:/);
+		expect(created).toHaveBeenCalledTimes(1);
+		view.leaf.detach();
+		await h.idle();
+		expect(revoked).toHaveBeenCalledWith(src);
+		expect(view.contentEl.childElementCount).toBe(0);
+	});
+
+	it("shows a locked file with an unlock button that opens it after unlocking", async () => {
+		await startWithNote();
+		await session(h).lock();
+		const file = h.app.vault.getFileByPath(`Clinical/${NOTE}.cvault`);
+		if (!file) throw new Error("missing file");
+		await h.app.workspace.getLeaf(true).openFile(file, { active: true });
+		await h.idle();
+		const view = activeView(h);
+		expect(view.isLocked).toBe(true);
+		expect(view.contentEl.textContent).toContain("Record locked");
+		(view.contentEl.querySelector("button") as HTMLButtonElement).click();
+		const modal = await waitForModal("clinical-vault-passphrase-modal");
+		setField(modal, "passphrase", "correct horse battery staple");
+		clickButton(modal, "Unlock");
+		await waitFor(() => view.isMarkdown, "the note to open");
+		expect(view.contentEl.querySelector("h1")?.textContent).toBe("Session");
+		expect(views(h)).toHaveLength(1);
+	});
+
+	it("a note moved while open is neither saved back to its old path nor opened at the new one", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		type(editorOf(view), "Edit made before the move.\n");
+		const file = h.app.vault.getFileByPath(`Clinical/${NOTE}.cvault`);
+		if (!file) throw new Error("missing file");
+		await h.app.vault.rename(file, "Clinical/C-0142/notes/renamed.md.cvault");
+		await h.idle();
+		expect(noticeTexts().join("\n")).toMatch(/moved while it had unsaved changes/);
+		expect(view.contentEl.textContent).toMatch(/Integrity check failed for C-0142\/notes\/renamed\.md/);
+		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
+		view.leaf.detach();
+		await h.idle();
+		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
+	});
+
+	it("does not recreate a note deleted while it had unsaved changes", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		type(editorOf(view), "Edit made before the delete.\n");
+		await h.app.vault.adapter.remove(`Clinical/${NOTE}.cvault`);
+		h.run("save-encrypted-note");
+		await h.idle();
+		expect(noticeTexts().join("\n")).toMatch(/moved or deleted while it was open/);
+		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
+	});
+
+	it("explains files outside the clinical folder instead of opening them", async () => {
+		await startWithNote();
+		await h.app.vault.create("elsewhere.md.cvault", "CVAULT");
+		const file = h.app.vault.getFileByPath("elsewhere.md.cvault");
+		if (!file) throw new Error("missing file");
+		await h.app.workspace.getLeaf(true).openFile(file, { active: true });
+		await h.idle();
+		expect(activeView(h).contentEl.textContent).toContain("outside the clinical folder");
+	});
+});
