@@ -2,7 +2,10 @@
  * Plugin settings: defaults and a pure migration from whatever data.json holds (any older version,
  * partial, or garbage) to the current shape. Settings never hold clinical data or secrets.
  */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
+
+export type NoteFormatSetting = "soap" | "dap" | "birp" | "narrative" | "ifs";
+const FORMATS: readonly NoteFormatSetting[] = ["soap", "dap", "birp", "narrative", "ifs"];
 
 export type EngineChoice = "auto" | "cli" | "server" | "openai";
 
@@ -34,6 +37,18 @@ export interface ClinicalVaultSettings {
 	audioRetentionHours: number;
 	/** Practice servers the clinician allows besides this computer (host or host:port; http:// prefix = plain-http exception). */
 	engineAllowlist: string[];
+
+	/** Ollama's address (loopback unless allowlisted). */
+	ollamaUrl: string;
+	/** Model for drafting; llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB. */
+	ollamaModel: string;
+	defaultNoteFormat: NoteFormatSetting;
+	/** Words per section unless a section has its own limit. */
+	sectionWordLimit: number;
+	/** Per-section word limits by section key (subjective, plan, parts, …). */
+	wordLimits: Record<string, number>;
+	/** Vault folder with the editable note templates (never holds client data). */
+	templatesFolder: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze({
@@ -52,13 +67,20 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze({
 	channelSpeakers: ["Therapist", "Client"] as [string, string],
 	audioRetentionHours: 24,
 	engineAllowlist: [] as string[],
+	ollamaUrl: "http://127.0.0.1:11434",
+	ollamaModel: "llama3.1:8b",
+	defaultNoteFormat: "soap" as NoteFormatSetting,
+	sectionWordLimit: 150,
+	wordLimits: {} as Record<string, number>,
+	templatesFolder: "Clinical Vault templates",
 });
 
-function cleanRoot(value: unknown): string {
-	if (typeof value !== "string") return DEFAULT_SETTINGS.clinicalRoot;
-	const root = value.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
-	if (root === "" || root.split("/").some((s) => s === "." || s === ".." || s.startsWith("."))) return DEFAULT_SETTINGS.clinicalRoot;
-	return root;
+/** A vault-relative folder: no leading or trailing slash, no "..", no hidden segment; else the fallback. */
+function cleanFolder(value: unknown, fallback: string): string {
+	if (typeof value !== "string") return fallback;
+	const folder = value.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+	if (folder === "" || folder.split("/").some((s) => s === "." || s === ".." || s.startsWith("."))) return fallback;
+	return folder;
 }
 
 function cleanNumber(value: unknown, fallback: number, min: number, max: number): number {
@@ -80,6 +102,15 @@ function cleanUrl(value: unknown, fallback: string): string {
 	}
 }
 
+function cleanWordLimits(value: unknown): Record<string, number> {
+	const out: Record<string, number> = {};
+	if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
+	for (const [key, n] of Object.entries(value as Record<string, unknown>)) {
+		if (/^[a-z][a-z0-9_]*$/.test(key) && typeof n === "number" && Number.isFinite(n) && n >= 10 && n <= 2000) out[key] = Math.round(n);
+	}
+	return out;
+}
+
 /** Pure: returns current-version settings for any input, keeping every valid value it finds. */
 export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 	const data = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
@@ -90,7 +121,7 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 	const language = cleanString(data.language, DEFAULT_SETTINGS.language).toLowerCase();
 	return {
 		settingsVersion: SETTINGS_VERSION,
-		clinicalRoot: cleanRoot(data.clinicalRoot),
+		clinicalRoot: cleanFolder(data.clinicalRoot, DEFAULT_SETTINGS.clinicalRoot),
 		autoLockMinutes: cleanNumber(data.autoLockMinutes, DEFAULT_SETTINGS.autoLockMinutes, 0, 24 * 60),
 		transcriptionEngine: engine === "cli" || engine === "server" || engine === "openai" || engine === "auto" ? engine : "auto",
 		whisperBinary: cleanString(data.whisperBinary, ""),
@@ -103,6 +134,12 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		language: /^[a-z]{2,3}$/.test(language) ? language : DEFAULT_SETTINGS.language,
 		channelSpeakers: speakers,
 		audioRetentionHours: cleanNumber(data.audioRetentionHours, DEFAULT_SETTINGS.audioRetentionHours, -1, 24 * 365),
+		ollamaUrl: cleanUrl(data.ollamaUrl, DEFAULT_SETTINGS.ollamaUrl),
+		ollamaModel: cleanString(data.ollamaModel, DEFAULT_SETTINGS.ollamaModel) || DEFAULT_SETTINGS.ollamaModel,
+		defaultNoteFormat: FORMATS.includes(data.defaultNoteFormat as NoteFormatSetting) ? (data.defaultNoteFormat as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat,
+		sectionWordLimit: cleanNumber(data.sectionWordLimit, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
+		wordLimits: cleanWordLimits(data.wordLimits),
+		templatesFolder: cleanFolder(data.templatesFolder, DEFAULT_SETTINGS.templatesFolder),
 		engineAllowlist: Array.isArray(data.engineAllowlist) ? data.engineAllowlist.filter((e): e is string => typeof e === "string" && e.trim() !== "").map((e) => e.trim()) : [],
 	};
 }

@@ -37,7 +37,10 @@ describe("settings migration", () => {
 		expect(migrateSettings("nonsense")).toEqual(DEFAULT_SETTINGS);
 		const v1 = { settingsVersion: 1, clinicalRoot: "Practice/Records/", autoLockMinutes: "5" };
 		const s = migrateSettings(v1);
-		expect(s).toMatchObject({ settingsVersion: 2, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
+		expect(s).toMatchObject({ settingsVersion: 3, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
+		expect(s).toMatchObject({ ollamaUrl: "http://127.0.0.1:11434", ollamaModel: "llama3.1:8b", defaultNoteFormat: "soap", sectionWordLimit: 150, templatesFolder: "Clinical Vault templates" });
+		const drafted = migrateSettings({ defaultNoteFormat: "ifs", wordLimits: { plan: 80, "Bad Key": 50, parts: 5, assessment: "200" }, templatesFolder: "../x", ollamaModel: " qwen2.5:14b " });
+		expect(drafted).toMatchObject({ defaultNoteFormat: "ifs", wordLimits: { plan: 80 }, templatesFolder: "Clinical Vault templates", ollamaModel: "qwen2.5:14b" });
 	});
 
 	it("rejects unsafe or invalid values field by field", () => {
