@@ -51,7 +51,7 @@ export interface ClinicalVaultSettings {
 	templatesFolder: string;
 }
 
-export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze({
+export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<ClinicalVaultSettings>({
 	settingsVersion: SETTINGS_VERSION,
 	clinicalRoot: "Clinical",
 	autoLockMinutes: 15,
@@ -69,9 +69,9 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze({
 	engineAllowlist: [] as string[],
 	ollamaUrl: "http://127.0.0.1:11434",
 	ollamaModel: "llama3.1:8b",
-	defaultNoteFormat: "soap" as NoteFormatSetting,
+	defaultNoteFormat: "soap",
 	sectionWordLimit: 150,
-	wordLimits: {} as Record<string, number>,
+	wordLimits: {},
 	templatesFolder: "Clinical Vault templates",
 });
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
 import { cli, ensureBuilt, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "./support";
 
@@ -39,7 +40,8 @@ describe("clinical-vault transcribe", () => {
 	});
 
 	it("transcribes a recording already in the record, with engine defaults from the plugin's settings", async () => {
-		const settingsDir = join(v.vault, ".obsidian", "plugins", "clinical-vault");
+		// Any hidden top-level folder is a config folder to the CLI (Obsidian lets users rename it).
+		const settingsDir = join(v.vault, ".vault-config", "plugins", "clinical-vault");
 		await mkdir(settingsDir, { recursive: true });
 		await writeFile(join(settingsDir, "data.json"), JSON.stringify({ transcriptionEngine: "cli", whisperBinary: whisperCli, whisperModel }));
 		const r = await cli(["transcribe", v.vault, "--client", "C-0142", "--audio", "C-0142/audio/2026-09-01.webm", "--date", "2026-09-01"]);
@@ -77,7 +79,7 @@ describe("clinical-vault transcribe", () => {
 		const tmp = join(v.dir, "tmp");
 		await mkdir(tmp);
 		const run = cli(["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-05", ...engine], { env: { TMPDIR: tmp } });
-		for (let i = 0; i < 400 && !(await readdir(tmp)).some((n) => n.startsWith("clinical-vault-")); i++) await new Promise((r) => setTimeout(r, 25));
+		for (let i = 0; i < 400 && !(await readdir(tmp)).some((n) => n.startsWith("clinical-vault-")); i++) await sleep(25);
 		const { execFileSync } = await import("node:child_process");
 		execFileSync("pkill", ["-INT", "-f", `${file}`]);
 		const r = await run;
@@ -99,7 +101,7 @@ describe("clinical-vault retention", () => {
 		const dry = await cli(["retention", v.vault, "--dry-run"]);
 		expect(dry.code).toBe(0);
 		expect(dry.out).toContain("would delete  C-0142/audio/2026-09-01.webm  (note C-0142/notes/2026-09-01.md signed 2026-09-01T17:00:00.000Z)");
-		expect(dry.out).toMatch(/kept \(no signed note\)  C-0142\/audio\/2026-09-05\.wav/);
+		expect(dry.out).toMatch(/kept \(no signed note\) {2}C-0142\/audio\/2026-09-05\.wav/);
 		expect((await cli(["ls", v.vault])).out).toContain("C-0142/audio/2026-09-01.webm");
 
 		const real = await cli(["retention", v.vault]);

@@ -10,6 +10,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
@@ -98,7 +99,7 @@ describe("whisper-cli, real engine", () => {
 		const controller = new AbortController();
 		const running = svc.transcribe({ client: "C-0142", audioPath, sessionDate: "2026-09-02", signal: controller.signal });
 		// Abort once whisper-cli is running (its private directory exists).
-		for (let i = 0; i < 200 && (await privateDirsLeft()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+		for (let i = 0; i < 200 && (await privateDirsLeft()).length === 0; i++) await sleep(25);
 		expect(await privateDirsLeft()).toHaveLength(1);
 		controller.abort();
 		await expect(running).rejects.toBeInstanceOf(Cancelled);
@@ -125,7 +126,7 @@ describe("whisper-server, real engine", () => {
 		for (let i = 0; i < 100; i++) {
 			const up = await new Promise<boolean>((resolve) => http.get(url, (res) => (res.resume(), resolve(true))).on("error", () => resolve(false)));
 			if (up) return;
-			await new Promise((r) => setTimeout(r, 100));
+			await sleep(100);
 		}
 		throw new Error("whisper-server did not start");
 	});
