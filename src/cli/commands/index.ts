@@ -7,11 +7,13 @@ import { initCommand } from "./init";
 import { lsCommand } from "./ls";
 import { passwdCommand } from "./passwd";
 import { putCommand } from "./put";
+import { draftCommand } from "./draft";
+import { addendumCommand, signCommand } from "./sign";
 import { retentionCommand } from "./retention";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

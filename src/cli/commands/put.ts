@@ -4,6 +4,7 @@ import { looksEncrypted } from "../../core/crypto/fileformat";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
+import { checkEditable } from "../../core/notes/signing";
 import { openVault, requireClient, requireInitialized, validRecordPath, withUnlocked } from "../vault";
 
 export const putCommand: Command = {
@@ -35,7 +36,10 @@ export const putCommand: Command = {
 			const written = await withUnlocked(
 				open.record,
 				() => open.record.unlock(passphrase),
-				() => open.record.write(recordPath, data),
+				async () => {
+					await checkEditable(open.record, recordPath);
+					return open.record.write(recordPath, data);
+				},
 			);
 			return { stdout: `${written.path}\n` };
 		} finally {

@@ -1,0 +1,120 @@
+/**
+ * `clinical-vault draft <vault> --client CODE (--transcript record-path | --summary FILE|-)
+ *  --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL]`:
+ * drafts a session note with the local Ollama model and prints the draft's record path. The Ollama
+ * address comes from --ollama, else $OLLAMA_HOST, else the plugin's setting.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ClinicalVaultError } from "../../core/errors";
+import { systemClock } from "../../core/clock";
+import { DraftingService, type DraftSource, type TemplateSource } from "../../core/drafting/DraftingService";
+import { checkFormat, TEMPLATE_FILE_NAMES } from "../../core/drafting/templates";
+import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
+import { checkRecordPath } from "../../core/record/layout";
+import { OllamaClient } from "../../engines/ollama";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { cancelled, currentPassphrase, type Command } from "../command";
+import { readSource } from "../input";
+import { notice } from "../output";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withUnlocked } from "../vault";
+
+function localDate(date: Date): string {
+	const pad = (n: number) => String(n).padStart(2, "0");
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** OLLAMA_HOST=0.0.0.0 means "Ollama listens on every interface"; this computer reaches it on loopback. */
+export function ollamaAddress(flag: string | undefined, env: string | undefined, setting: string): string {
+	const raw = flag ?? (env && env.trim() !== "" ? env : setting);
+	return raw.replace(/^(https?:\/\/)?0\.0\.0\.0(?=[:/]|$)/, (_, scheme: string | undefined) => `${scheme ?? ""}127.0.0.1`);
+}
+
+export const draftCommand: Command = {
+	name: "draft",
+	synopsis: "draft <vault> --client CODE (--transcript record-path | --summary FILE|-) --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL]",
+	summary: "Draft a session note with the local Ollama model; prints the draft's record path.",
+	args: ["<vault>"],
+	options: [
+		{ name: "client", value: "CODE", description: "The client the session belongs to." },
+		{ name: "transcript", value: "record-path", description: "A transcript in the record to draft from." },
+		{ name: "summary", value: "FILE|-", description: "The clinician's own summary (bullets are fine); - reads stdin. It is kept, encrypted, in the record." },
+		{ name: "format", value: "FORMAT", description: "soap, dap, birp, narrative or ifs (default: the plugin's setting)." },
+		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting, e.g. llama3.1:8b)." },
+		{ name: "date", value: "YYYY-MM-DD", description: "Session date (default: the transcript's, else today)." },
+		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	notes: [
+		"The draft is saved encrypted with status: draft. Review markers (==[review: …]==) show what to check; sign with \"clinical-vault sign\" once resolved.",
+		"Ctrl-C cancels; the input and whatever the model wrote so far are kept.",
+	],
+	async run({ io, args, options }) {
+		const client = validClientCode(requiredOption(options, "client", "draft needs --client CODE."));
+		const transcript = stringOption(options, "transcript");
+		const summary = stringOption(options, "summary");
+		if ((transcript === undefined) === (summary === undefined)) throw usageError("draft needs exactly one of --transcript record-path or --summary FILE|-.");
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const format = asUsage(() => checkFormat(stringOption(options, "format") ?? open.settings.defaultNoteFormat));
+		const transcriptPath = transcript === undefined ? undefined : asUsage(() => checkRecordPath(transcript));
+		const dateFlag = stringOption(options, "date");
+		const sessionDate = asUsage(() => checkSessionDate(dateFlag ?? /(\d{4}-\d{2}-\d{2})/.exec(transcriptPath ?? "")?.[1] ?? localDate(new Date())));
+		await requireInitialized(open);
+		await requireClient(open, client);
+		if (transcriptPath !== undefined && !transcriptPath.startsWith(`${client}/`)) throw usageError(`${transcriptPath} does not belong to client ${client}.`);
+		const summaryText = summary === undefined ? undefined : new TextDecoder().decode(await readSource(io, summary));
+		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
+		const llm = new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } });
+		const templates: TemplateSource = {
+			load: async (f) => readFile(join(args.vault!, open.settings.templatesFolder, TEMPLATE_FILE_NAMES[f]), "utf8").catch(() => null),
+		};
+		const passphrase = await currentPassphrase({ io, args, options });
+		if (typeof passphrase !== "string") return cancelled();
+
+		const controller = new AbortController();
+		const abort = () => controller.abort();
+		process.once("SIGINT", abort);
+		process.once("SIGTERM", abort);
+		let shown = 0;
+		try {
+			const source: DraftSource = transcriptPath !== undefined ? { kind: "transcript", path: transcriptPath } : { kind: "summary", text: summaryText! };
+			const service = new DraftingService({ record: open.record, llm, templates, clock: systemClock });
+			const result = await withUnlocked(
+				open.record,
+				() => open.record.unlock(passphrase),
+				() =>
+					service.draft({
+						client,
+						sessionDate,
+						format,
+						model: stringOption(options, "model") ?? open.settings.ollamaModel,
+						source,
+						wordLimits: open.settings.wordLimits,
+						defaultWordLimit: open.settings.sectionWordLimit,
+						signal: controller.signal,
+						onProgress: (p) => {
+							if (p.stage !== "drafting" && p.stage !== "condensing") notice(io, `${p.stage}…`);
+							else if (p.characters - shown >= 400) {
+								shown = p.characters;
+								notice(io, `${p.stage}${p.pass ? ` part ${p.pass} of ${p.passes}` : ""}: ${p.characters} characters`);
+							}
+						},
+					}),
+			);
+			if (result.condensed) notice(io, `The transcript was longer than the model's context: condensed in ${result.passes} passes first (recorded in the note).`);
+			if (result.riskMentions.length > 0) notice(io, `Risk content is mentioned in the input${result.riskMentions.some((t) => t) ? ` at ${result.riskMentions.filter((t) => t).join(", ")}` : ""}: assess it yourself; the note's risk section is left for you.`);
+			notice(io, result.flags.length === 0 ? "No review markers." : `${result.flags.length} item(s) to review before signing:`);
+			for (const f of result.flags.slice(0, 20)) notice(io, `  - ${f.kind}: ${f.reason}: "${f.excerpt.slice(0, 80)}"`);
+			return { stdout: `${result.notePath}\n` };
+		} catch (error) {
+			const kept = (error as { keptAt?: string }).keptAt;
+			if (kept) notice(io, `What the model wrote so far was kept as an incomplete draft: ${kept}`);
+			if (error instanceof ClinicalVaultError && error.code === "engine" && !kept && summaryText !== undefined) notice(io, "Your summary was kept in the record (summaries/).");
+			throw error;
+		} finally {
+			process.removeListener("SIGINT", abort);
+			process.removeListener("SIGTERM", abort);
+		}
+	},
+};

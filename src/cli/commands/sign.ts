@@ -1,0 +1,69 @@
+/**
+ * `clinical-vault sign <vault> <record-path> --signer "Name" [--override "reason"]` and
+ * `clinical-vault addendum <vault> <record-path> --from FILE|- [--signer "Name"]`.
+ */
+import { addAddendum, signNote } from "../../core/notes/signing";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
+import { cancelled, currentPassphrase, type Command } from "../command";
+import { readSource } from "../input";
+import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
+import { ClinicalVaultError } from "../../core/errors";
+
+export const signCommand: Command = {
+	name: "sign",
+	synopsis: 'sign <vault> <record-path> --signer "Name" [--override "reason"]',
+	summary: "Sign a reviewed note: stamps signer, time and a content hash; the note is then read-only.",
+	args: ["<vault>", "<record-path>"],
+	options: [
+		{ name: "signer", value: "NAME", description: "Your name and credentials as they should appear on the note." },
+		{ name: "override", value: "REASON", description: "Sign although review markers remain; the reason is recorded in the note and the audit log." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	notes: ["Signing is refused while review markers (==[review: …]==) remain, and lists them. After signing, changes go in an addendum."],
+	async run({ io, args, options }) {
+		const path = validRecordPath(args["record-path"]!);
+		const signer = requiredOption(options, "signer", 'sign needs --signer "Name".');
+		const override = stringOption(options, "override");
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		await requireInitialized(open);
+		if (!(await open.record.exists(path))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`);
+		const passphrase = await currentPassphrase({ io, args, options });
+		if (typeof passphrase !== "string") return cancelled();
+		const result = await withUnlocked(
+			open.record,
+			() => open.record.unlock(passphrase),
+			() => signNote(open.record, path, { signer, now: new Date(), ...(override !== undefined ? { override } : {}) }),
+		);
+		return { stdout: `Signed ${path} (sha256 ${result.contentSha256.slice(0, 16)}…${result.markersOverridden ? `, ${result.markersOverridden} review marker(s) overridden` : ""}).\n` };
+	},
+};
+
+export const addendumCommand: Command = {
+	name: "addendum",
+	synopsis: 'addendum <vault> <record-path> --from FILE|- [--signer "Name"]',
+	summary: "Append a dated addendum to a signed note (the signed text itself never changes).",
+	args: ["<vault>", "<record-path>"],
+	options: [
+		{ name: "from", value: "FILE|-", description: "The addendum's text; - (the default) reads stdin." },
+		{ name: "signer", value: "NAME", description: "Who writes the addendum." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	async run({ io, args, options }) {
+		const path = validRecordPath(args["record-path"]!);
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		await requireInitialized(open);
+		if (!(await open.record.exists(path))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`);
+		const passphrase = await currentPassphrase({ io, args, options });
+		if (typeof passphrase !== "string") return cancelled();
+		const text = new TextDecoder().decode(await readSource(io, stringOption(options, "from") ?? "-"));
+		const signer = stringOption(options, "signer");
+		await withUnlocked(
+			open.record,
+			() => open.record.unlock(passphrase),
+			() => addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }),
+		);
+		return { stdout: `Added an addendum to ${path}.\n` };
+	},
+};
