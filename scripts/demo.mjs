@@ -1,9 +1,13 @@
 // `npm run demo` (after `npm run build`): recreates demo-vault/ with the plugin installed and
 // enabled, and uses the built CLI (node dist/cli.js) to create an encrypted record with one
-// synthetic client and one synthetic session note. Everything in demo-vault/ is invented.
+// synthetic client and one synthetic session note, transcribes synthetic speech with whisper.cpp
+// when the engine is here, and drafts a note with Ollama when it is running (saying plainly what
+// it skipped and how to enable it otherwise). Everything in demo-vault/ is invented.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -143,6 +147,89 @@ function listFiles(folder) {
 	return files.sort();
 }
 
+function which(name) {
+	for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+		const candidate = join(dir, name);
+		if (dir && existsSync(candidate)) return candidate;
+	}
+	return null;
+}
+
+/** The whisper.cpp engine: $WHISPER_BIN_DIR, the build .ci/run makes in .engines/, or whisper-cli on the PATH. */
+function findWhisper() {
+	const binary = [process.env.WHISPER_BIN_DIR && join(process.env.WHISPER_BIN_DIR, "whisper-cli"), join(ROOT, ".engines/whisper/bin/whisper-cli"), which("whisper-cli")].find(
+		(p) => p && existsSync(p),
+	);
+	const model = [process.env.WHISPER_MODEL, join(ROOT, "..", "shared/engines/whisper/ggml-tiny.en-random.bin")].find((p) => p && existsSync(p));
+	return { binary, model };
+}
+
+function transcribeStage() {
+	const { binary, model } = findWhisper();
+	const espeak = which("espeak-ng");
+	const missing = [!binary && "whisper.cpp's whisper-cli", !model && "a whisper model file", !espeak && "espeak-ng (to make synthetic speech)"].filter(Boolean);
+	if (missing.length > 0) {
+		return [
+			`Transcription: skipped (${missing.join(", ")} not found).`,
+			"  To enable it: bash ../shared/engines/whisper/build.sh .engines/whisper   and   apt-get install espeak-ng ffmpeg",
+			"  (with your own whisper.cpp: set WHISPER_BIN_DIR and WHISPER_MODEL, e.g. ggml-base.en.bin).",
+		];
+	}
+	const dir = mkdtempSync(join(tmpdir(), "cv-demo-audio-"));
+	try {
+		const wav = join(dir, "session.wav");
+		const speech = spawnSync(espeak, ["-v", "en-us", "-s", "160", "-w", wav, "How has the worried part been this week? It was quieter, and I could breathe with it before work."]);
+		if (speech.status !== 0) return ["Transcription: skipped (espeak-ng could not make the synthetic speech)."];
+		const path = cli(["transcribe", VAULT, "--client", CLIENT.code, "--audio", wav, "--date", "2026-09-08", "--engine", "cli", "--whisper-bin", binary, "--model", model]).trim();
+		const text = cli(["cat", VAULT, path]);
+		const lines = text.split("\n").filter((l) => /^\[\d/.test(l)).slice(0, 3);
+		return [
+			`Transcription: synthetic speech (espeak-ng) transcribed locally by whisper.cpp into ${path} (encrypted).`,
+			`  Model: ${relative(ROOT, model)}${/random/.test(model) ? " (random weights: the words are gibberish; a real model such as ggml-base.en.bin gives real text)" : ""}.`,
+			...lines.map((l) => `  ${l}`),
+		];
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+const OLLAMA = (process.env.OLLAMA_HOST ?? "").trim() ? (/^https?:\/\//.test(process.env.OLLAMA_HOST) ? process.env.OLLAMA_HOST : `http://${process.env.OLLAMA_HOST}`).replace("0.0.0.0", "127.0.0.1") : "http://127.0.0.1:11434";
+
+/** The models Ollama has, or null when it does not answer on loopback within a second. */
+function ollamaModels() {
+	return new Promise((resolve) => {
+		const url = new URL("/api/tags", OLLAMA);
+		if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) return resolve(null);
+		const req = httpGet(url, { timeout: 1000 }, (res) => {
+			let body = "";
+			res.setEncoding("utf8");
+			res.on("data", (c) => (body += c));
+			res.on("end", () => {
+				try {
+					resolve((JSON.parse(body).models ?? []).map((m) => m.name));
+				} catch {
+					resolve(null);
+				}
+			});
+		});
+		req.on("timeout", () => req.destroy());
+		req.on("error", () => resolve(null));
+	});
+}
+
+async function draftStage() {
+	const models = await ollamaModels();
+	const wanted = "llama3.1:8b";
+	if (models === null) {
+		return [`Drafting: skipped (Ollama is not running at ${OLLAMA}).`, `  To enable it: install Ollama, run "ollama pull ${wanted}", start it, and run npm run demo again.`];
+	}
+	const model = models.includes(wanted) ? wanted : models.find((m) => !/embed/.test(m));
+	if (!model) return [`Drafting: skipped (Ollama has no chat model). To enable it: ollama pull ${wanted}`];
+	const summary = "Client identified worry as a protector. Accessed exile's fear of abandonment from age 7. Some unburdening occurred. Firefighter (binge eating) did not activate today. Assigned Self-energy journaling homework.";
+	const path = cli(["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--ollama", OLLAMA], summary).trim();
+	return [`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`];
+}
+
 if (!existsSync(CLI)) fail(`${relative(ROOT, CLI)} is missing; run "npm run build" first (npm run demo does).`);
 
 recreateVault();
@@ -162,6 +249,11 @@ const verify = cli(["verify", VAULT]);
 const onDisk = readFileSync(join(VAULT, "Clinical", `${NOTE_PATH}.cvault`));
 if (onDisk.includes(Buffer.from("Critic")) || onDisk.includes(Buffer.from(CLIENT.name))) fail("the encrypted note contains plaintext.");
 
+// Transcription: real whisper.cpp on synthetic speech, when the engine and espeak-ng are here.
+const transcription = transcribeStage();
+// Drafting: the local Ollama model, when it is running.
+const drafting = await draftStage();
+
 const rel = (p) => relative(ROOT, p).split(sep).join("/");
 out("Clinical Vault demo: ready.");
 out();
@@ -180,6 +272,8 @@ out();
 out(`Read back with clinical-vault cat: ${NOTE_PATH} (${Buffer.byteLength(back)} bytes, identical to what was written).`);
 out("clinical-vault verify:");
 for (const line of verify.trimEnd().split("\n")) out(`  ${line}`);
+out();
+for (const line of [...transcription, ...drafting]) out(line);
 out();
 out("Open it in Obsidian:");
 out(`  1. Obsidian > Open another vault > "Open folder as vault" > choose ${VAULT}`);
