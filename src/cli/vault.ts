@@ -136,3 +136,26 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: () => Prom
 		if (held.signal !== null) process.kill(process.pid, held.signal);
 	}
 }
+
+/**
+ * Runs a long task (transcription, drafting) with an AbortSignal that Ctrl-C or SIGTERM fires.
+ * Inside withUnlocked, the signal is still re-raised after the record is locked again.
+ */
+export async function withCancelSignal<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	const controller = new AbortController();
+	const abort = () => controller.abort();
+	process.once("SIGINT", abort);
+	process.once("SIGTERM", abort);
+	try {
+		return await task(controller.signal);
+	} finally {
+		process.removeListener("SIGINT", abort);
+		process.removeListener("SIGTERM", abort);
+	}
+}
+
+/** Today in the computer's time zone, as YYYY-MM-DD (a session date). */
+export function localDate(date: Date): string {
+	const pad = (n: number) => String(n).padStart(2, "0");
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

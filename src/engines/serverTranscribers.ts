@@ -51,6 +51,24 @@ function auth(token?: string): Record<string, string> {
 	return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** Posts the job's WAV with form fields to `path` under the server's URL and parses verbose_json. */
+async function postAudio(options: ServerOptions, path: string, fields: Record<string, string>, job: TranscribeJob, what: string): Promise<Segment[]> {
+	const form = multipart(fields, { field: "file", name: "audio.wav", type: "audio/wav", data: job.wav });
+	const url = new URL(path, options.url.endsWith("/") ? options.url : `${options.url}/`).toString();
+	const res = await request(options.policy, {
+		url,
+		method: "POST",
+		headers: { "content-type": form.contentType, ...auth(options.token) },
+		body: form.body,
+		signal: job.signal,
+		timeoutMs: options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
+		what,
+	});
+	checkStatus(res.status, res.body, what);
+	job.onProgress?.(1);
+	return parseVerboseJson(res.body, what);
+}
+
 export class WhisperServerTranscriber implements Transcriber {
 	readonly engine = "server" as const;
 	readonly model: string;
@@ -58,21 +76,8 @@ export class WhisperServerTranscriber implements Transcriber {
 		this.model = options.model ?? "whisper-server";
 	}
 
-	async transcribe(job: TranscribeJob): Promise<Segment[]> {
-		const form = multipart({ response_format: "verbose_json", temperature: "0", language: job.language }, { field: "file", name: "audio.wav", type: "audio/wav", data: job.wav });
-		const url = new URL("inference", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`).toString();
-		const res = await request(this.options.policy, {
-			url,
-			method: "POST",
-			headers: { "content-type": form.contentType, ...auth(this.options.token) },
-			body: form.body,
-			signal: job.signal,
-			timeoutMs: this.options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
-			what: "whisper server",
-		});
-		checkStatus(res.status, res.body, "whisper server");
-		job.onProgress?.(1);
-		return parseVerboseJson(res.body, "whisper server");
+	transcribe(job: TranscribeJob): Promise<Segment[]> {
+		return postAudio(this.options, "inference", { response_format: "verbose_json", temperature: "0", language: job.language }, job, "whisper server");
 	}
 }
 
@@ -83,23 +88,8 @@ export class OpenAiCompatibleTranscriber implements Transcriber {
 		this.model = options.model;
 	}
 
-	async transcribe(job: TranscribeJob): Promise<Segment[]> {
-		const form = multipart(
-			{ model: this.model, response_format: "verbose_json", language: job.language, temperature: "0", "timestamp_granularities[]": "segment" },
-			{ field: "file", name: "audio.wav", type: "audio/wav", data: job.wav },
-		);
-		const url = new URL("v1/audio/transcriptions", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`).toString();
-		const res = await request(this.options.policy, {
-			url,
-			method: "POST",
-			headers: { "content-type": form.contentType, ...auth(this.options.token) },
-			body: form.body,
-			signal: job.signal,
-			timeoutMs: this.options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
-			what: "transcription server",
-		});
-		checkStatus(res.status, res.body, "transcription server");
-		job.onProgress?.(1);
-		return parseVerboseJson(res.body, "transcription server");
+	transcribe(job: TranscribeJob): Promise<Segment[]> {
+		const fields = { model: this.model, response_format: "verbose_json", language: job.language, temperature: "0", "timestamp_granularities[]": "segment" };
+		return postAudio(this.options, "v1/audio/transcriptions", fields, job, "transcription server");
 	}
 }

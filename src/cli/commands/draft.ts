@@ -17,12 +17,7 @@ import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usag
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
-import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withUnlocked } from "../vault";
-
-function localDate(date: Date): string {
-	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 /** OLLAMA_HOST=0.0.0.0 means "Ollama listens on every interface"; this computer reaches it on loopback. */
 export function ollamaAddress(flag: string | undefined, env: string | undefined, setting: string): string {
@@ -72,19 +67,16 @@ export const draftCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 
-		const controller = new AbortController();
-		const abort = () => controller.abort();
-		process.once("SIGINT", abort);
-		process.once("SIGTERM", abort);
 		let shown = 0;
 		try {
 			const source: DraftSource = transcriptPath !== undefined ? { kind: "transcript", path: transcriptPath } : { kind: "summary", text: summaryText! };
 			const service = new DraftingService({ record: open.record, llm, templates, clock: systemClock });
-			const result = await withUnlocked(
-				open.record,
-				() => open.record.unlock(passphrase),
-				() =>
-					service.draft({
+			const result = await withCancelSignal((signal) =>
+				withUnlocked(
+					open.record,
+					() => open.record.unlock(passphrase),
+					() =>
+						service.draft({
 						client,
 						sessionDate,
 						format,
@@ -92,7 +84,7 @@ export const draftCommand: Command = {
 						source,
 						wordLimits: open.settings.wordLimits,
 						defaultWordLimit: open.settings.sectionWordLimit,
-						signal: controller.signal,
+						signal,
 						onProgress: (p) => {
 							if (p.stage !== "drafting" && p.stage !== "condensing") notice(io, `${p.stage}…`);
 							else if (p.characters - shown >= 400) {
@@ -101,6 +93,7 @@ export const draftCommand: Command = {
 							}
 						},
 					}),
+				),
 			);
 			if (result.condensed) notice(io, `The transcript was longer than the model's context: condensed in ${result.passes} passes first (recorded in the note).`);
 			if (result.riskMentions.length > 0) notice(io, `Risk content is mentioned in the input${result.riskMentions.some((t) => t) ? ` at ${result.riskMentions.filter((t) => t).join(", ")}` : ""}: assess it yourself; the note's risk section is left for you.`);
@@ -112,9 +105,6 @@ export const draftCommand: Command = {
 			if (kept) notice(io, `What the model wrote so far was kept as an incomplete draft: ${kept}`);
 			if (error instanceof ClinicalVaultError && error.code === "engine" && !kept && summaryText !== undefined) notice(io, "Your summary was kept in the record (summaries/).");
 			throw error;
-		} finally {
-			process.removeListener("SIGINT", abort);
-			process.removeListener("SIGTERM", abort);
 		}
 	},
 };

@@ -18,13 +18,8 @@ import { findOnPath, selectTranscriber } from "../../engines/select";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
-import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withUnlocked } from "../vault";
+import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { checkRecordPath } from "../../core/record/layout";
-
-function localDate(date: Date): string {
-	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
 
 function progressPrinter(io: CliIo): (p: TranscriptionProgress) => void {
 	const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
@@ -106,26 +101,22 @@ export const transcribeCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		await sweepPrivateDirs();
 
-		const controller = new AbortController();
-		const abort = () => controller.abort();
-		process.once("SIGINT", abort);
-		process.once("SIGTERM", abort);
 		try {
 			const service = new TranscriptionService({ record: open.record, transcriber, decoder: ffmpeg ? new FfmpegDecoder(ffmpeg) : null, clock: systemClock, speakerNames: settings.channelSpeakers });
-			const result = await withUnlocked(
-				open.record,
-				() => open.record.unlock(passphrase),
-				async () => {
-					const audioPath = recordAudio ?? (await service.importAudio(client, file!.bytes, file!.name, date));
-					if (file) notice(io, `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`);
-					return service.transcribe({ client, audioPath, sessionDate: date, language: settings.language, signal: controller.signal, onProgress: progressPrinter(io) });
-				},
+			const result = await withCancelSignal((signal) =>
+				withUnlocked(
+					open.record,
+					() => open.record.unlock(passphrase),
+					async () => {
+						const audioPath = recordAudio ?? (await service.importAudio(client, file!.bytes, file!.name, date));
+						if (file) notice(io, `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`);
+						return service.transcribe({ client, audioPath, sessionDate: date, language: settings.language, signal, onProgress: progressPrinter(io) });
+					},
+				),
 			);
 			notice(io, `Transcribed ${timestamp(result.durationSeconds)} of audio in ${result.windows} part(s); ${result.segments.length} segments; speaker labels: ${result.speakerLabels}.`);
 			return { stdout: `${result.transcriptPath}\n` };
 		} finally {
-			process.removeListener("SIGINT", abort);
-			process.removeListener("SIGTERM", abort);
 			file?.bytes.fill(0);
 		}
 	},
