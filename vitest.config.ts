@@ -12,5 +12,9 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		pool: "forks",
+		// Vitest's default is one worker per core minus one: a single worker on the 2-core machines
+		// CI uses. Two workers let the process-heavy files (crash, engines, CLI) overlap.
+		maxWorkers: 2,
+		minWorkers: 1,
 	},
 });
