@@ -15,6 +15,10 @@ import { RecordSession } from "./obsidian/session";
 import { ClinicalVaultSettingTab } from "./obsidian/SettingsTab";
 import { StatusBar } from "./obsidian/StatusBar";
 import { lockRecord, registerCommands, unlockRecord, type CommandContext } from "./obsidian/commands";
+import { sweepPrivateDirs } from "./engines/privateTemp";
+import { RecordingController } from "./obsidian/RecordingController";
+import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
+import { TranscriptionRunner, chooseDecoder } from "./obsidian/TranscriptionRunner";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -23,6 +27,12 @@ export interface PluginDeps {
 	kdfForSetup: () => Promise<KdfParams>;
 	autosaveMs: number;
 	idleCheckMs: number;
+	/** Milliseconds between encrypted checkpoints of a recording. */
+	checkpointMs: number;
+	/** How often the recording and transcription status items redraw their clocks. */
+	tickMs: number;
+	/** Where engine temp folders go and are swept; undefined = the system's temp folder. */
+	tempRoot: string | undefined;
 }
 
 interface StoredData extends ClinicalVaultSettings {
@@ -45,11 +55,15 @@ export default class ClinicalVaultPlugin extends Plugin {
 		kdfForSetup: () => tuneKdf(1000),
 		autosaveMs: 2000,
 		idleCheckMs: 30_000,
+		checkpointMs: 120_000,
+		tickMs: 1000,
+		tempRoot: undefined,
 	};
 	settings: ClinicalVaultSettings = migrateSettings(null);
 	readonly ops = new Operations();
 	session: RecordSession | null = null;
 	idleLock: IdleLock | null = null;
+	private ctx: CommandContext | null = null;
 
 	override async onload(): Promise<void> {
 		const raw: unknown = await this.loadData();
@@ -64,7 +78,25 @@ export default class ClinicalVaultPlugin extends Plugin {
 			saveFailedAttempts: () => this.savePluginData(),
 		});
 		this.session = session;
-		const ctx: CommandContext = { app: this.app, session, ops: this.ops };
+		const settings = () => this.settings;
+		const recording = new RecordingController(
+			{ session, clock: this.deps.clock, checkpointMs: () => this.deps.checkpointMs, win: () => window, onError: displayError },
+			this.addStatusBarItem(),
+			{
+				pauseOrResume: () => this.ops.run(() => pauseOrResumeRecording(ctx)),
+				stop: () => this.ops.run(() => stopRecording(ctx)),
+				saveUnsaved: () => this.ops.run(() => saveUnsavedRecording(ctx)),
+			},
+		);
+		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot }, this.addStatusBarItem());
+		const ctx: CommandContext = { app: this.app, session, ops: this.ops, audio: { recording, transcription, settings } };
+		this.ctx = ctx;
+		this.registerInterval(
+			window.setInterval(() => {
+				recording.tick();
+				transcription.tick();
+			}, this.deps.tickMs),
+		);
 
 		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, autosaveMs: () => this.deps.autosaveMs }));
 		this.registerExtensions([ENCRYPTED_EXTENSION], VIEW_TYPE);
@@ -75,6 +107,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 				configDir: this.app.vault.configDir,
 				isUnlocked: () => session.isUnlocked,
 				updateSettings: (next) => this.updateSettings(next),
+				describeDecoder: async () => (await chooseDecoder(this.settings)).description,
 			}),
 		);
 
@@ -84,28 +117,49 @@ export default class ClinicalVaultPlugin extends Plugin {
 			minutes: () => this.settings.autoLockMinutes,
 			isUnlocked: () => session.isUnlocked,
 			lock: () => session.lock(),
+			// A session being recorded or transcribed counts as activity.
+			isBusy: () => recording.isActive || transcription.isRunning,
 			checkEveryMs: this.deps.idleCheckMs,
 		});
 		this.idleLock = idleLock;
 		idleLock.register(this, displayError);
 
+		// Before the keys go: a recording is stopped and saved, a transcription stops, editors save.
+		this.register(session.beforeLock(() => stopRecordingForLock(ctx)));
+		this.register(session.beforeLock(() => transcription.cancelForLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
 		this.register(
 			session.onLockChange((unlocked) => {
 				status.render(unlocked);
-				if (unlocked) idleLock.touch();
-				else closeEncryptedViews(this.app);
+				if (unlocked) {
+					idleLock.touch();
+					// Retention is tracked, so a lock that comes meanwhile waits for it.
+					this.ops.run(() => session.track(applyRetentionOnUnlock(ctx)));
+					this.ops.run(() => offerUnsavedRecording(ctx));
+				} else {
+					closeEncryptedViews(this.app);
+				}
 			}),
 		);
 		this.registerEvent(this.app.workspace.on("quit", (tasks) => tasks.add(() => session.lock())));
-		this.app.workspace.onLayoutReady(() => this.ops.run(() => session.record.sweep()));
+		this.app.workspace.onLayoutReady(() => {
+			this.ops.run(() => session.record.sweep());
+			// Temporary engine files a crash left behind (ours only, and only when their process is gone).
+			this.ops.run(() => sweepPrivateDirs(this.deps.tempRoot));
+		});
 	}
 
 	override onunload(): void {
-		// Obsidian does not wait for onunload: open editors save, then the keys are dropped.
+		// Obsidian does not wait for onunload: a recording is saved and a transcription stopped,
+		// open editors save, then the keys are dropped. (The lock hooks are already unregistered.)
 		const session = this.session;
+		const ctx = this.ctx;
 		if (session) {
 			this.ops.run(async () => {
+				if (ctx) {
+					await stopRecordingForLock(ctx);
+					await ctx.audio.transcription.cancelForLock();
+				}
 				await flushEncryptedViews(this.app);
 				await session.lock();
 			});

@@ -65,6 +65,8 @@ export class FfmpegDecoder implements AudioDecoder {
 				let errors = "";
 				const onAbort = () => child.kill("SIGKILL");
 				signal?.addEventListener("abort", onAbort, { once: true });
+				// A cancel that came while the source server was starting must still stop ffmpeg.
+				if (signal?.aborted) onAbort();
 				child.stdout.on("data", (c: Buffer) => chunks.push(c));
 				child.stderr.setEncoding("utf8");
 				child.stderr.on("data", (c: string) => (errors = (errors + c).slice(-2000)));

@@ -112,6 +112,8 @@ export class WhisperCliTranscriber implements Transcriber {
 				child.kill("SIGKILL");
 			};
 			job.signal?.addEventListener("abort", onAbort, { once: true });
+			// A cancel that came while the private folder was being made has already fired.
+			if (job.signal?.aborted) onAbort();
 			child.stderr.setEncoding("utf8");
 			child.stderr.on("data", (chunk: string) => {
 				stderrTail = (stderrTail + chunk).slice(-4000);

@@ -1,7 +1,7 @@
 /**
  * Locks the record after N idle minutes. Activity is a key press, mouse button, wheel or touch in
- * any Obsidian window; a periodic check compares the clock with the last activity. Time comes from
- * an injectable Clock so tests can move it.
+ * any Obsidian window, or busy work such as a recording in progress; a periodic check compares the
+ * clock with the last activity. Time comes from an injectable Clock so tests can move it.
  */
 import type { Plugin } from "obsidian";
 import type { Clock } from "../core/clock";
@@ -12,6 +12,11 @@ export interface IdleLockOptions {
 	minutes: () => number;
 	isUnlocked: () => boolean;
 	lock: () => Promise<void>;
+	/**
+	 * Work that counts as activity while it runs (a session being recorded: the clinician does not
+	 * touch the computer for fifty minutes). Idle time restarts when it ends.
+	 */
+	isBusy?: () => boolean;
 	/** How often the check runs, in ms. */
 	checkEveryMs: number;
 }
@@ -39,6 +44,10 @@ export class IdleLock {
 	async check(): Promise<boolean> {
 		const minutes = this.options.minutes();
 		if (this.checking || minutes <= 0 || !this.options.isUnlocked()) return false;
+		if (this.options.isBusy?.()) {
+			this.touch();
+			return false;
+		}
 		if (this.idleMs < minutes * 60_000) return false;
 		this.checking = true;
 		try {

@@ -1,27 +1,54 @@
 /**
- * Settings: the clinical folder and the idle auto-lock minutes. Settings never hold clinical data.
- * The settings are described once (getSettingDefinitions, which Obsidian 1.13+ renders and indexes
- * for settings search) and display() draws the same definitions for older versions.
+ * Settings: the clinical folder, idle auto-lock, transcription engines and the retention of raw
+ * audio. Settings never hold clinical data or secrets. The settings are described once
+ * (getSettingDefinitions, in the shape Obsidian 1.13+ renders and indexes for settings search) and
+ * display() draws the same definitions for older versions.
  */
 import { PluginSettingTab, Setting, type App, type Plugin } from "obsidian";
-import type { ClinicalVaultSettings } from "../core/settings";
+import { checkEndpoint, parseAllowEntry } from "../core/net/endpoint";
+import type { ClinicalVaultSettings, EngineChoice } from "../core/settings";
 
-type SettingKey = "clinicalRoot" | "autoLockMinutes";
+type SettingKey =
+	| "clinicalRoot"
+	| "autoLockMinutes"
+	| "transcriptionEngine"
+	| "whisperBinary"
+	| "whisperModel"
+	| "whisperThreads"
+	| "whisperServerUrl"
+	| "openaiUrl"
+	| "openaiModel"
+	| "ffmpegPath"
+	| "language"
+	| "speakerLeft"
+	| "speakerRight"
+	| "audioRetentionHours"
+	| "engineAllowlist";
 
 interface ControlDefinition {
 	name: string;
-	desc: string;
+	desc: string | DocumentFragment;
 	control: {
-		type: "text" | "number";
+		type: "text" | "number" | "dropdown" | "textarea";
 		key: SettingKey;
 		placeholder?: string;
 		min?: number;
 		max?: number;
 		step?: number;
+		rows?: number;
+		options?: Record<string, string>;
 		disabled?: () => boolean;
 		validate?: (value: unknown) => string | undefined;
 	};
 }
+
+interface GroupDefinition {
+	type: "group";
+	heading: string;
+	items: ControlDefinition[];
+}
+
+type DefinitionItem = ControlDefinition | GroupDefinition;
 
 export interface SettingsHost {
 	readonly settings: ClinicalVaultSettings;
@@ -29,9 +56,18 @@ export interface SettingsHost {
 	isUnlocked(): boolean;
 	/** Persists and applies new settings (rebuilding the record for a new folder). */
 	updateSettings(next: ClinicalVaultSettings): Promise<void>;
+	/** Which audio decoder transcription uses with the current settings, for the clinician. */
+	describeDecoder?: () => Promise<string>;
 }
 
 const MAX_MINUTES = 24 * 60;
+const MAX_RETENTION_HOURS = 24 * 365;
+const ENGINES: Record<EngineChoice, string> = {
+	auto: "Automatic (whisper-cli, else a local server)",
+	cli: "whisper.cpp command line (whisper-cli)",
+	server: "whisper.cpp server (whisper-server)",
+	openai: "OpenAI-compatible local server",
+};
 
 /** Returns the cleaned folder path, or an error message. */
 export function checkRootInput(value: unknown, configDir: string): { root: string } | { error: string } {
@@ -47,10 +83,73 @@ export function checkRootInput(value: unknown, configDir: string): { root: strin
 	return { root };
 }
 
+function wholeNumber(value: unknown): number {
+	return typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : Number.NaN;
+}
+
 export function checkMinutesInput(value: unknown): { minutes: number } | { error: string } {
-	const minutes = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : Number.NaN;
+	const minutes = wholeNumber(value);
 	if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_MINUTES) return { error: `Enter whole minutes from 0 to ${MAX_MINUTES}.` };
 	return { minutes };
+}
+
+export function checkThreadsInput(value: unknown): { threads: number } | { error: string } {
+	const threads = wholeNumber(value);
+	if (!Number.isInteger(threads) || threads < 0 || threads > 64) return { error: "Enter a whole number from 0 (one per core) to 64." };
+	return { threads };
+}
+
+/** Negative hours (any) keep raw audio; they are stored as -1. */
+export function checkRetentionInput(value: unknown): { hours: number } | { error: string } {
+	const hours = wholeNumber(value);
+	if (!Number.isInteger(hours) || hours > MAX_RETENTION_HOURS) return { error: `Enter whole hours up to ${MAX_RETENTION_HOURS}, or -1 to keep recordings.` };
+	return { hours: Math.max(-1, hours) };
+}
+
+/** One host per line; blank lines are ignored. Invalid lines are reported and nothing is saved. */
+export function checkAllowlistInput(value: unknown): { hosts: string[] } | { error: string } {
+	const lines = (typeof value === "string" ? value : "")
+		.split(/\r?\n/)
+		.map((line) => line.trim())
+		.filter((line) => line !== "");
+	const invalid = lines.filter((line) => {
+		try {
+			parseAllowEntry(line);
+			return false;
+		} catch {
+			return true;
+		}
+	});
+	if (invalid.length > 0) {
+		return { error: `Not saved. Not a host name or address: ${invalid.map((line) => `"${line}"`).join(", ")}. Use one host per line, optionally with a port (practice.lan:8080).` };
+	}
+	return { hosts: lines };
+}
+
+/** An engine address: a URL this computer (or an allowlisted practice server) answers on. */
+export function checkEngineUrlInput(value: unknown, allowlist: string[]): { url: string } | { error: string } {
+	const raw = typeof value === "string" ? value.trim() : "";
+	try {
+		return { url: checkEndpoint(raw, { allowlist }, "engine").toString().replace(/\/$/, "") };
+	} catch (error) {
+		return { error: error instanceof Error ? error.message : String(error) };
+	}
+}
+
+export function checkLanguageInput(value: unknown): { language: string } | { error: string } {
+	const language = typeof value === "string" ? value.trim().toLowerCase() : "";
+	if (!/^[a-z]{2,3}$/.test(language)) return { error: "Use a language code such as en, de or fr." };
+	return { language };
+}
+
+function checkNameInput(value: unknown): { name: string } | { error: string } {
+	const name = typeof value === "string" ? value.trim() : "";
+	if (name === "" || name.length > 40) return { error: "Enter a short label such as Therapist or Client." };
+	return { name };
+}
+
+function messageOf(checked: object): string | undefined {
+	return "error" in checked ? String(checked.error) : undefined;
 }
 
 export class ClinicalVaultSettingTab extends PluginSettingTab {
@@ -62,7 +161,32 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		super(app, plugin);
 	}
 
-	getSettingDefinitions(): ControlDefinition[] {
+	/** The ffmpeg description, completed with the decoder actually in use once that is known. */
+	private decoderDescription(): DocumentFragment {
+		const fragment = createFragment();
+		fragment.appendText(
+			"Path of ffmpeg, which decodes webm, m4a, mp3 and ogg recordings while streaming, so long sessions need little memory. Empty looks for ffmpeg on the PATH; without it, Obsidian's built-in Web Audio decoder is used. ",
+		);
+		const inUse = fragment.createSpan({ cls: "clinical-vault-setting-decoder", text: "Checking which decoder is used…" });
+		const describe = this.host.describeDecoder;
+		if (describe) {
+			describe().then(
+				(text) => inUse.setText(`In use: ${text}`),
+				() => inUse.setText(""),
+			);
+		} else {
+			inUse.setText("");
+		}
+		return fragment;
+	}
+
+	getSettingDefinitions(): DefinitionItem[] {
+		const allowlist = () => this.host.settings.engineAllowlist;
+		const text = (key: SettingKey, name: string, desc: string | DocumentFragment, validate?: (value: unknown) => string | undefined, placeholder?: string): ControlDefinition => ({
+			name,
+			desc,
+			control: { type: "text", key, ...(placeholder ? { placeholder } : {}), ...(validate ? { validate } : {}) },
+		});
 		return [
 			{
 				name: "Clinical folder",
@@ -81,42 +205,160 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			},
 			{
 				name: "Auto-lock after idle minutes",
-				desc: "Lock the record after this many minutes without keyboard, mouse or touch activity. 0 turns idle locking off; the record still locks when Obsidian quits.",
+				desc: "Lock the record after this many minutes without keyboard, mouse or touch activity. A session being recorded or transcribed counts as activity. 0 turns idle locking off; the record still locks when Obsidian quits.",
 				control: {
 					type: "number",
 					key: "autoLockMinutes",
 					min: 0,
 					max: MAX_MINUTES,
 					step: 1,
-					validate: (value) => {
-						const checked = checkMinutesInput(value);
-						return "error" in checked ? checked.error : undefined;
-					},
+					validate: (value) => messageOf(checkMinutesInput(value)),
 				},
+			},
+			{
+				type: "group",
+				heading: "Transcription",
+				items: [
+					{
+						name: "Transcription engine",
+						desc: "Everything runs on this computer (or an allowlisted practice server). Automatic uses whisper-cli when its program and model are found, else a whisper-server or OpenAI-compatible server running at the addresses below.",
+						control: { type: "dropdown", key: "transcriptionEngine", options: ENGINES },
+					},
+					text("whisperBinary", "Whisper-cli path", "Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH.", undefined, "/usr/local/bin/whisper-cli"),
+					text(
+						"whisperModel",
+						"Whisper model path",
+						"Path of a ggml model file for whisper-cli. English-only models such as ggml-base.en.bin or ggml-medium.en.bin are more accurate for English sessions.",
+						undefined,
+						"ggml-medium.en.bin",
+					),
+					{
+						name: "Whisper threads",
+						desc: "CPU threads for whisper-cli. 0 uses one per core (up to 8).",
+						control: { type: "number", key: "whisperThreads", min: 0, max: 64, step: 1, validate: (value) => messageOf(checkThreadsInput(value)) },
+					},
+					text("whisperServerUrl", "Whisper-server address", "Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below.", (value) =>
+						messageOf(checkEngineUrlInput(value, allowlist())),
+					),
+					text("openaiUrl", "OpenAI-compatible server address", "A local server with /v1/audio/transcriptions, such as speaches or LocalAI. Must be this computer unless its host is allowlisted below.", (value) =>
+						messageOf(checkEngineUrlInput(value, allowlist())),
+					),
+					text("openaiModel", "OpenAI-compatible model", "The model name that server expects.", (value) =>
+						typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.",
+					),
+					text("ffmpegPath", "Ffmpeg path", this.decoderDescription(), undefined, "/usr/bin/ffmpeg"),
+					text("language", "Session language", "Language code of the sessions, such as en or de.", (value) => messageOf(checkLanguageInput(value)), "en"),
+					text("speakerLeft", "Speaker on the left channel", "Label for the left channel of stereo recordings.", (value) => messageOf(checkNameInput(value)), "Therapist"),
+					text("speakerRight", "Speaker on the right channel", "Label for the right channel of stereo recordings.", (value) => messageOf(checkNameInput(value)), "Client"),
+					{
+						name: "Practice-server allowlist",
+						desc: "Hosts besides this computer that engines may be reached at, one per line (practice.lan or 10.0.0.5:8080). They need https unless the line starts with http://.",
+						control: { type: "textarea", key: "engineAllowlist", rows: 3, placeholder: "practice.lan:8080", validate: (value) => messageOf(checkAllowlistInput(value)) },
+					},
+				],
+			},
+			{
+				type: "group",
+				heading: "Raw audio",
+				items: [
+					{
+						name: "Delete recordings after signing (hours)",
+						desc: "Raw session audio is deleted (its key destroyed, the file removed, the deletion audit-logged) this many hours after the session's note is signed. Checked each time the record is unlocked. -1 keeps recordings.",
+						control: { type: "number", key: "audioRetentionHours", min: -1, max: MAX_RETENTION_HOURS, step: 1, validate: (value) => messageOf(checkRetentionInput(value)) },
+					},
+				],
 			},
 		];
 	}
 
 	getControlValue(key: string): unknown {
-		if (key === "clinicalRoot") return this.host.settings.clinicalRoot;
-		if (key === "autoLockMinutes") return this.host.settings.autoLockMinutes;
-		return undefined;
+		const s = this.host.settings;
+		switch (key as SettingKey) {
+			case "speakerLeft":
+				return s.channelSpeakers[0];
+			case "speakerRight":
+				return s.channelSpeakers[1];
+			case "engineAllowlist":
+				return s.engineAllowlist.join("\n");
+			case "clinicalRoot":
+			case "autoLockMinutes":
+			case "transcriptionEngine":
+			case "whisperBinary":
+			case "whisperModel":
+			case "whisperThreads":
+			case "whisperServerUrl":
+			case "openaiUrl":
+			case "openaiModel":
+			case "ffmpegPath":
+			case "language":
+			case "audioRetentionHours":
+				return s[key as keyof ClinicalVaultSettings];
+			default:
+				return undefined;
+		}
 	}
 
 	/** Validates and applies one value; throws the validation message so the caller can show it. */
 	async setControlValue(key: string, value: unknown): Promise<void> {
-		const next = { ...this.host.settings };
-		if (key === "clinicalRoot") {
-			const checked = checkRootInput(value, this.host.configDir);
+		const next: ClinicalVaultSettings = { ...this.host.settings, channelSpeakers: [...this.host.settings.channelSpeakers], engineAllowlist: [...this.host.settings.engineAllowlist] };
+		const take = <T extends object>(checked: T | { error: string }): T => {
 			if ("error" in checked) throw new Error(checked.error);
-			if (this.host.isUnlocked() && checked.root !== next.clinicalRoot) throw new Error("Lock the record before changing the clinical folder.");
-			next.clinicalRoot = checked.root;
-		} else if (key === "autoLockMinutes") {
-			const checked = checkMinutesInput(value);
-			if ("error" in checked) throw new Error(checked.error);
-			next.autoLockMinutes = checked.minutes;
-		} else {
-			return;
+			return checked;
+		};
+		const path = () => (typeof value === "string" ? value.trim() : "");
+		switch (key as SettingKey) {
+			case "clinicalRoot": {
+				const { root } = take(checkRootInput(value, this.host.configDir));
+				if (this.host.isUnlocked() && root !== next.clinicalRoot) throw new Error("Lock the record before changing the clinical folder.");
+				next.clinicalRoot = root;
+				break;
+			}
+			case "autoLockMinutes":
+				next.autoLockMinutes = take(checkMinutesInput(value)).minutes;
+				break;
+			case "transcriptionEngine":
+				if (typeof value !== "string" || !(value in ENGINES)) throw new Error("Choose one of the engines.");
+				next.transcriptionEngine = value as EngineChoice;
+				break;
+			case "whisperBinary":
+				next.whisperBinary = path();
+				break;
+			case "whisperModel":
+				next.whisperModel = path();
+				break;
+			case "ffmpegPath":
+				next.ffmpegPath = path();
+				break;
+			case "whisperThreads":
+				next.whisperThreads = take(checkThreadsInput(value)).threads;
+				break;
+			case "whisperServerUrl":
+				next.whisperServerUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+				break;
+			case "openaiUrl":
+				next.openaiUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+				break;
+			case "openaiModel":
+				if (path() === "") throw new Error("Enter the model name.");
+				next.openaiModel = path();
+				break;
+			case "language":
+				next.language = take(checkLanguageInput(value)).language;
+				break;
+			case "speakerLeft":
+				next.channelSpeakers = [take(checkNameInput(value)).name, next.channelSpeakers[1]];
+				break;
+			case "speakerRight":
+				next.channelSpeakers = [next.channelSpeakers[0], take(checkNameInput(value)).name];
+				break;
+			case "audioRetentionHours":
+				next.audioRetentionHours = take(checkRetentionInput(value)).hours;
+				break;
+			case "engineAllowlist":
+				next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
+				break;
+			default:
+				return;
 		}
 		await this.host.updateSettings(next);
 	}
@@ -124,30 +366,57 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 	override display(): void {
 		const { containerEl } = this;
 		containerEl.empty();
-		for (const definition of this.getSettingDefinitions()) {
-			const { control } = definition;
-			const setting = new Setting(containerEl).setName(definition.name).setDesc(definition.desc);
-			setting.settingEl.addClass(`clinical-vault-setting-${control.key}`);
-			const errorEl = setting.descEl.createDiv({ cls: "clinical-vault-setting-error" });
-			setting.addText((text) => {
-				if (control.type === "number") {
-					text.inputEl.type = "number";
-					if (control.min !== undefined) text.inputEl.min = String(control.min);
-					if (control.max !== undefined) text.inputEl.max = String(control.max);
-					if (control.step !== undefined) text.inputEl.step = String(control.step);
-				}
-				if (control.placeholder) text.setPlaceholder(control.placeholder);
-				text.setValue(String(this.getControlValue(control.key)));
-				text.setDisabled(control.disabled?.() ?? false);
-				text.inputEl.addEventListener("change", () => {
-					const raw = text.getValue();
-					const value = control.type === "number" ? (raw.trim() === "" ? Number.NaN : Number(raw)) : raw;
-					const problem = control.validate?.(value);
-					errorEl.setText(problem ?? "");
-					if (problem) return;
-					this.setControlValue(control.key, value).catch((error: unknown) => errorEl.setText(error instanceof Error ? error.message : String(error)));
-				});
-			});
+		for (const item of this.getSettingDefinitions()) {
+			if ("type" in item) {
+				new Setting(containerEl).setName(item.heading).setHeading();
+				for (const definition of item.items) this.drawControl(containerEl, definition);
+			} else {
+				this.drawControl(containerEl, item);
+			}
 		}
+	}
+
+	private drawControl(containerEl: HTMLElement, definition: ControlDefinition): void {
+		const { control } = definition;
+		const setting = new Setting(containerEl).setName(definition.name).setDesc(definition.desc);
+		setting.settingEl.addClass(`clinical-vault-setting-${control.key}`);
+		const errorEl = setting.descEl.createDiv({ cls: "clinical-vault-setting-error" });
+		const apply = (raw: string) => {
+			const value = control.type === "number" ? (raw.trim() === "" ? Number.NaN : Number(raw)) : raw;
+			const problem = control.validate?.(value);
+			errorEl.setText(problem ?? "");
+			if (problem) return;
+			this.setControlValue(control.key, value).catch((error: unknown) => errorEl.setText(error instanceof Error ? error.message : String(error)));
+		};
+		const stored = this.getControlValue(control.key);
+		const current = typeof stored === "string" ? stored : typeof stored === "number" ? String(stored) : "";
+		if (control.type === "dropdown") {
+			setting.addDropdown((dropdown) => {
+				dropdown.addOptions(control.options ?? {}).setValue(current);
+				dropdown.onChange((value) => apply(value));
+			});
+			return;
+		}
+		if (control.type === "textarea") {
+			setting.addTextArea((area) => {
+				if (control.placeholder) area.setPlaceholder(control.placeholder);
+				if (control.rows) area.inputEl.rows = control.rows;
+				area.setValue(current);
+				area.inputEl.addEventListener("change", () => apply(area.getValue()));
+			});
+			return;
+		}
+		setting.addText((text) => {
+			if (control.type === "number") {
+				text.inputEl.type = "number";
+				if (control.min !== undefined) text.inputEl.min = String(control.min);
+				if (control.max !== undefined) text.inputEl.max = String(control.max);
+				if (control.step !== undefined) text.inputEl.step = String(control.step);
+			}
+			if (control.placeholder) text.setPlaceholder(control.placeholder);
+			text.setValue(current);
+			text.setDisabled(control.disabled?.() ?? false);
+			text.inputEl.addEventListener("change", () => apply(text.getValue()));
+		});
 	}
 }

@@ -1,12 +1,12 @@
 /**
- * Every command the plugin registers, and the flows behind them. Commands that need the record
- * unlocked ask for the passphrase first. Work runs through Operations, so every failure reaches
- * the clinician through the single error funnel (displayError) and tests can wait for it.
+ * Every command the plugin registers, and the flows behind them (the recording and transcription
+ * flows are in sessionAudio.ts). Commands that need the record unlocked ask for the passphrase
+ * first. Work runs through Operations, so every failure reaches the clinician through the single
+ * error funnel (displayError) and tests can wait for it.
  */
 import { normalizePath, type App, type Plugin, type TFile } from "obsidian";
-import { equalBytes } from "../core/bytes";
 import { checkPassphraseStrength } from "../core/crypto/keyfile";
-import { ClinicalVaultError, IntegrityError } from "../core/errors";
+import { ClinicalVaultError } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { ENCRYPTED_EXTENSION, checkRecordPath } from "../core/record/layout";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
@@ -16,7 +16,6 @@ import {
 	askNewClient,
 	askNewPassphrase,
 	askRecordPath,
-	chooseClient,
 	chooseFile,
 	confirm,
 	showRecoveryKey,
@@ -24,21 +23,26 @@ import {
 } from "./modals";
 import { inform, type Operations } from "./notify";
 import type { RecordSession } from "./session";
+import { localDate, moveIntoRecord, pickClient as pickClientFor } from "./clients";
+import {
+	cancelTranscription,
+	pauseOrResumeRecording,
+	recordSession,
+	saveUnsavedRecording,
+	stopRecording,
+	transcribeAudio,
+	type AudioServices,
+} from "./sessionAudio";
 
 export interface CommandContext {
 	app: App;
 	session: RecordSession;
 	ops: Operations;
+	/** Recording, transcription and the settings they read. */
+	audio: AudioServices;
 }
 
-function pad(n: number): string {
-	return String(n).padStart(2, "0");
-}
-
-/** The local calendar date, YYYY-MM-DD. */
-export function localDate(date: Date): string {
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+export { localDate };
 
 /** A file name made safe for a record path segment (letters, digits, dot, dash, underscore). */
 export function safeSegment(name: string): string {
@@ -69,19 +73,8 @@ export async function proposeRecordPath(record: ClinicalRecord, code: string, fi
 	return freePath(record, `${code}/attachments/${safeSegment(file.name)}`);
 }
 
-async function pickClient(ctx: CommandContext, record: ClinicalRecord): Promise<ClientChoice | null> {
-	const codes = await record.listClients();
-	if (codes.length === 0) throw new ClinicalVaultError("not-found", 'There are no clients yet. Add one with "New client".');
-	const clients = await Promise.all(
-		codes.map(async (code): Promise<ClientChoice> => {
-			try {
-				return { code, name: (await record.readProfile(code, "internal")).name };
-			} catch {
-				return { code };
-			}
-		}),
-	);
-	return chooseClient(ctx.app, clients);
+function pickClient(ctx: CommandContext, record: ClinicalRecord): Promise<ClientChoice | null> {
+	return pickClientFor(ctx.app, record);
 }
 
 function isInRecord(record: ClinicalRecord, path: string): boolean {
@@ -180,21 +173,10 @@ export async function encryptFileInto(ctx: CommandContext, source: TFile, record
 		throw new ClinicalVaultError("not-found", `There is no client ${code}. Add the client first; nothing was changed.`);
 	}
 	if (await record.exists(path)) throw new ClinicalVaultError("already-exists", `${path} already exists in the record. Choose another path; nothing was changed.`);
-	const sourcePath = normalizePath(source.path);
-	const original = await ctx.session.store.read(sourcePath);
-	try {
-		await record.write(path, original, { action: "import" });
-		const check = await record.read(path, "internal");
-		try {
-			if (!equalBytes(check, original)) throw new IntegrityError(path, "the encrypted copy does not read back as the original; the original was kept");
-		} finally {
-			check.fill(0);
-		}
-	} finally {
-		original.fill(0);
-	}
-	await ctx.session.store.remove(sourcePath);
-	return path;
+	return moveIntoRecord(ctx.session, normalizePath(source.path), async (bytes) => {
+		await record.write(path, bytes, { action: "import" });
+		return path;
+	});
 }
 
 export async function encryptIntoRecord(ctx: CommandContext): Promise<void> {
@@ -261,6 +243,23 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "change-passphrase", name: "Change passphrase", callback: run(changePassphrase) });
 	plugin.addCommand({ id: "encrypt-into-record", name: "Encrypt a note or attachment into the record", callback: run(encryptIntoRecord) });
 	plugin.addCommand({ id: "verify-record", name: "Verify record", callback: run(verifyRecord) });
+	const { recording, transcription } = ctx.audio;
+	/** A command offered only while `available()` holds (Obsidian hides it otherwise). */
+	const when = (available: () => boolean, flow: (ctx: CommandContext) => Promise<void>) => (checking: boolean) => {
+		if (!available()) return false;
+		if (!checking) ctx.ops.run(() => flow(ctx));
+		return true;
+	};
+	plugin.addCommand({ id: "record-session", name: "Record session", callback: run(recordSession) });
+	plugin.addCommand({
+		id: "pause-or-resume-recording",
+		name: "Pause or resume recording",
+		checkCallback: when(() => recording.state === "recording" || recording.state === "paused", pauseOrResumeRecording),
+	});
+	plugin.addCommand({ id: "stop-recording", name: "Stop recording", checkCallback: when(() => recording.state === "recording" || recording.state === "paused", stopRecording) });
+	plugin.addCommand({ id: "save-unsaved-recording", name: "Save unsaved recording", checkCallback: when(() => recording.hasUnsaved && !recording.isActive, saveUnsavedRecording) });
+	plugin.addCommand({ id: "transcribe-audio", name: "Transcribe audio", callback: run(transcribeAudio) });
+	plugin.addCommand({ id: "cancel-transcription", name: "Cancel transcription", checkCallback: when(() => transcription.isRunning, cancelTranscription) });
 	plugin.addCommand({
 		id: "save-encrypted-note",
 		name: "Save encrypted note",

@@ -276,6 +276,16 @@ export function showRecoveryKey(app: App, recoveryKey: string): Promise<void> {
 	return modal.result;
 }
 
+export interface ConfirmOptions {
+	title: string;
+	message: string;
+	confirmText: string;
+	/** The button that declines (default "Cancel"). */
+	cancelText?: string;
+	/** A destructive action: the confirm button is styled as a warning. */
+	warning?: boolean;
+}
+
 export class ConfirmModal extends Modal {
 	private answer = false;
 	private settle: (answer: boolean) => void = () => undefined;
@@ -283,7 +293,7 @@ export class ConfirmModal extends Modal {
 
 	constructor(
 		app: App,
-		private readonly options: { title: string; message: string; confirmText: string; warning?: boolean },
+		private readonly options: ConfirmOptions,
 	) {
 		super(app);
 		this.result = new Promise((resolve) => (this.settle = resolve));
@@ -302,7 +312,7 @@ export class ConfirmModal extends Modal {
 				if (this.options.warning) button.setWarning();
 				else button.setCta();
 			})
-			.addButton((button) => button.setButtonText("Cancel").onClick(() => this.close()));
+			.addButton((button) => button.setButtonText(this.options.cancelText ?? "Cancel").onClick(() => this.close()));
 	}
 
 	override onClose(): void {
@@ -311,7 +321,7 @@ export class ConfirmModal extends Modal {
 	}
 }
 
-export function confirm(app: App, options: { title: string; message: string; confirmText: string; warning?: boolean }): Promise<boolean> {
+export function confirm(app: App, options: ConfirmOptions): Promise<boolean> {
 	const modal = new ConfirmModal(app, options);
 	modal.open();
 	return modal.result;
@@ -396,8 +406,8 @@ export function chooseClient(app: App, clients: ClientChoice[]): Promise<ClientC
 }
 
 export class FileSuggestModal extends PickModal<TFile> {
-	constructor(app: App, files: TFile[]) {
-		super(app, files, "clinical-vault-file-modal", "Choose a note or attachment to encrypt");
+	constructor(app: App, files: TFile[], placeholder = "Choose a note or attachment to encrypt") {
+		super(app, files, "clinical-vault-file-modal", placeholder);
 		this.emptyStateText = "No matching file.";
 	}
 
@@ -406,8 +416,43 @@ export class FileSuggestModal extends PickModal<TFile> {
 	}
 }
 
-export function chooseFile(app: App, files: TFile[]): Promise<TFile | null> {
-	const modal = new FileSuggestModal(app, files);
+export function chooseFile(app: App, files: TFile[], placeholder?: string): Promise<TFile | null> {
+	const modal = new FileSuggestModal(app, files, placeholder);
 	modal.open();
 	return modal.result;
+}
+
+/** Picks a file already in the record, by its record path. */
+export class RecordFileSuggestModal extends PickModal<string> {
+	constructor(app: App, paths: string[], placeholder: string) {
+		super(app, paths, "clinical-vault-record-file-modal", placeholder);
+		this.emptyStateText = "No matching file.";
+	}
+
+	getItemText(path: string): string {
+		return path;
+	}
+}
+
+export function chooseRecordFile(app: App, paths: string[], placeholder: string): Promise<string | null> {
+	const modal = new RecordFileSuggestModal(app, paths, placeholder);
+	modal.open();
+	return modal.result;
+}
+
+/** Asks for a session date (YYYY-MM-DD); `check` throws to keep the modal open with the reason. */
+export function askSessionDate(app: App, options: { description: string; value: string; check: (date: string) => void }): Promise<string | null> {
+	const chosen: { date?: string } = {};
+	return openForm(app, {
+		cls: "clinical-vault-session-date-modal",
+		title: "Session date",
+		description: options.description,
+		fields: [{ key: "date", name: "Session date", desc: "YYYY-MM-DD. Names the recording and its transcript in the record.", kind: "text", value: options.value }],
+		submitText: "Continue",
+		onSubmit: async (values) => {
+			const date = (values.date ?? "").trim();
+			options.check(date);
+			chosen.date = date;
+		},
+	}).then((done) => (done && chosen.date !== undefined ? chosen.date : null));
 }

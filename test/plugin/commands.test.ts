@@ -42,15 +42,21 @@ describe("commands", () => {
 		const ids = commandIds(h.app);
 		expect(ids).toEqual(
 			[
+				"cancel-transcription",
 				"change-passphrase",
 				"encrypt-into-record",
 				"lock",
 				"new-client",
 				"new-session-note",
 				"open-client",
+				"pause-or-resume-recording",
+				"record-session",
 				"save-encrypted-note",
+				"save-unsaved-recording",
 				"set-up-record",
+				"stop-recording",
 				"toggle-encrypted-note-editing",
+				"transcribe-audio",
 				"unlock",
 				"verify-record",
 			].map((id) => `${PLUGIN_ID}:${id}`),

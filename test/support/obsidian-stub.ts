@@ -959,6 +959,110 @@ export class Workspace extends Events {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Links and the metadata cache
+
+export interface Loc {
+	line: number;
+	col: number;
+	offset: number;
+}
+
+export interface ReferenceCache {
+	link: string;
+	original: string;
+	displayText?: string;
+	position: { start: Loc; end: Loc };
+}
+
+export interface CachedMetadata {
+	links?: ReferenceCache[];
+	embeds?: ReferenceCache[];
+}
+
+/** The link path of a link text: without the #heading or #^block part. */
+export function getLinkpath(linktext: string): string {
+	const hash = linktext.indexOf("#");
+	return hash === -1 ? linktext : linktext.slice(0, hash);
+}
+
+export function parseLinktext(linktext: string): { path: string; subpath: string } {
+	const path = getLinkpath(linktext);
+	return { path, subpath: linktext.slice(path.length) };
+}
+
+function locAt(text: string, offset: number): Loc {
+	const before = text.slice(0, offset);
+	const line = before.split("\n").length - 1;
+	return { line, col: offset - (before.lastIndexOf("\n") + 1), offset };
+}
+
+/**
+ * Obsidian's metadata cache, reduced to links and embeds, parsed from the note on disk when asked
+ * (Obsidian indexes in the background; the result is the same once indexed): [[wikilinks]],
+ * ![[embeds]] with |aliases and #subpaths, and [text](markdown%20links) to vault files (decoded).
+ */
+export class MetadataCache extends Events {
+	constructor(private readonly vault: Vault) {
+		super();
+	}
+
+	getFileCache(file: TFile): CachedMetadata | null {
+		if (file.extension !== "md") return null;
+		let text: string;
+		try {
+			text = fs.readFileSync(this.vault.adapter.getFullPath(file.path), "utf8");
+		} catch {
+			return null;
+		}
+		const links: ReferenceCache[] = [];
+		const embeds: ReferenceCache[] = [];
+		const pattern = /(!?)\[\[([^\]|]+)(?:\|([^\]]*))?\]\]|(!?)\[([^\]]*)\]\(([^)\s]+)\)/g;
+		for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+			const embed = (m[1] ?? m[4]) === "!";
+			const wiki = m[2] !== undefined;
+			const target = wiki ? (m[2] ?? "") : (m[6] ?? "");
+			if (!wiki && /^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // external URL
+			let link = target.trim();
+			if (!wiki) {
+				try {
+					link = decodeURIComponent(link);
+				} catch {
+					// Left as written.
+				}
+			}
+			const entry: ReferenceCache = {
+				link,
+				original: m[0],
+				...(wiki ? (m[3] !== undefined ? { displayText: m[3] } : {}) : { displayText: m[5] ?? "" }),
+				position: { start: locAt(text, m.index), end: locAt(text, m.index + m[0].length) },
+			};
+			(embed ? embeds : links).push(entry);
+		}
+		return { ...(links.length > 0 ? { links } : {}), ...(embeds.length > 0 ? { embeds } : {}) };
+	}
+
+	/**
+	 * The file a link path points to from `sourcePath`: a vault path (with or without ".md"), a path
+	 * relative to the source's folder, else the file with that name nearest the source.
+	 */
+	getFirstLinkpathDest(linkpath: string, sourcePath: string): TFile | null {
+		const path = getLinkpath(linkpath).trim();
+		if (path === "") return this.vault.getFileByPath(sourcePath);
+		const folder = nodePath.posix.dirname(sourcePath);
+		const candidates = [path, `${path}.md`];
+		if (folder !== ".") candidates.push(nodePath.posix.join(folder, path), nodePath.posix.join(folder, `${path}.md`));
+		for (const candidate of candidates) {
+			const file = this.vault.getFileByPath(normalizePath(candidate));
+			if (file) return file;
+		}
+		if (path.includes("/")) return null;
+		const named = this.vault.getFiles().filter((file) => file.name === path || (file.extension === "md" && file.basename === path));
+		named.sort((a, b) => Number(b.parent?.path === folder) - Number(a.parent?.path === folder) || a.path.length - b.path.length);
+		return named[0] ?? null;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
 // Commands, settings registry, app
 
 export interface Command {
@@ -1037,7 +1141,7 @@ export class SettingRegistry {
 export class App {
 	readonly vault: Vault;
 	readonly workspace: Workspace;
-	readonly metadataCache = new Events();
+	readonly metadataCache: MetadataCache;
 	readonly viewRegistry: ViewRegistry;
 	readonly commands = new CommandRegistry();
 	readonly setting = new SettingRegistry();
@@ -1052,6 +1156,7 @@ export class App {
 		this.vault = new Vault(new FileSystemAdapter(basePath), options.configDir ?? DEFAULT_CONFIG_DIR);
 		this.workspace = new Workspace(this);
 		this.viewRegistry = new ViewRegistry(this);
+		this.metadataCache = new MetadataCache(this.vault);
 		this.statusBarEl = dom.document.body.createDiv({ cls: "status-bar" });
 		this.ribbonEl = dom.document.body.createDiv({ cls: "side-dock-ribbon" });
 		this.fileManager = { trashFile: (file) => this.vault.adapter.trashLocal(file.path) };

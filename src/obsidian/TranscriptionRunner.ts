@@ -1,0 +1,184 @@
+/**
+ * Runs one transcription at a time for the plugin: picks the engine from settings (loopback or
+ * allowlisted only, through selectTranscriber) and the decoder (ffmpeg when set or on the PATH,
+ * else Obsidian's Web Audio), shows progress in a status bar item (percent, elapsed, estimate) and
+ * cancels on request: clicking the item, the "Cancel transcription" command, or a lock.
+ */
+import { setIcon } from "obsidian";
+import type { Clock } from "../core/clock";
+import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
+import type { ClinicalVaultSettings } from "../core/settings";
+import { timestamp } from "../core/transcribe/segments";
+import type { AudioDecoder, Transcriber } from "../core/transcribe/Transcriber";
+import { TranscriptionService, type TranscriptionProgress, type TranscriptionResult } from "../core/transcribe/TranscriptionService";
+import { FfmpegDecoder } from "../engines/ffmpegDecoder";
+import { findOnPath, selectTranscriber } from "../engines/select";
+import type { RecordSession } from "./session";
+import { WebAudioDecoder } from "./WebAudioDecoder";
+
+export interface DecoderChoice {
+	decoder: AudioDecoder;
+	/** For the clinician: which decoder is used and why. */
+	description: string;
+}
+
+/** ffmpeg when its path is set or it is on the PATH (it streams, so long sessions need little memory), else Web Audio. */
+export async function chooseDecoder(settings: Pick<ClinicalVaultSettings, "ffmpegPath">): Promise<DecoderChoice> {
+	if (settings.ffmpegPath !== "") return { decoder: new FfmpegDecoder(settings.ffmpegPath), description: `ffmpeg at ${settings.ffmpegPath} (the path set here).` };
+	const found = await findOnPath(["ffmpeg"]);
+	if (found) return { decoder: new FfmpegDecoder(found), description: `ffmpeg found at ${found}.` };
+	return {
+		decoder: new WebAudioDecoder(),
+		description: "Obsidian's built-in Web Audio decoder (ffmpeg was not found). It holds the whole session in memory; install ffmpeg for long sessions.",
+	};
+}
+
+export interface PreparedEngine {
+	transcriber: Transcriber;
+	decoder: AudioDecoder;
+}
+
+export interface RunnerHost {
+	session: RecordSession;
+	clock: Clock;
+	settings: () => ClinicalVaultSettings;
+	/** Where whisper-cli's private temporary folder goes (undefined: the system's temp folder). */
+	tempRoot: () => string | undefined;
+}
+
+export interface TranscriptionJob {
+	client: string;
+	audioPath: string;
+	sessionDate: string;
+}
+
+interface Running {
+	controller: AbortController;
+	started: number;
+	progress: TranscriptionProgress | null;
+	progressAt: number;
+	done: Promise<unknown>;
+	/** Why it was cancelled, once it was. */
+	reason: "clinician" | "lock" | null;
+}
+
+export class TranscriptionRunner {
+	private job: Running | null = null;
+	private readonly iconEl: HTMLElement;
+	private readonly textEl: HTMLElement;
+
+	constructor(
+		private readonly host: RunnerHost,
+		private readonly el: HTMLElement,
+	) {
+		el.addClass("clinical-vault-transcription-status", "mod-clickable");
+		this.iconEl = el.createSpan({ cls: "clinical-vault-transcription-icon" });
+		this.textEl = el.createSpan({ cls: "clinical-vault-transcription-text" });
+		el.addEventListener("click", () => void this.cancel("clinician"));
+		this.render();
+	}
+
+	get isRunning(): boolean {
+		return this.job !== null;
+	}
+
+	/** Builds the engine and decoder from the settings; throws a clear error when there is none. */
+	async prepare(): Promise<PreparedEngine> {
+		const settings = this.host.settings();
+		const tempRoot = this.host.tempRoot();
+		const transcriber = await selectTranscriber(settings, tempRoot ? { tempRoot } : {});
+		const { decoder } = await chooseDecoder(settings);
+		return { transcriber, decoder };
+	}
+
+	/**
+	 * Transcribes a recording already in the record and resolves with the transcript. When cancelled
+	 * it throws Cancelled whose reason is "clinician" or "lock"; the recording is never touched.
+	 */
+	async run(engine: PreparedEngine, job: TranscriptionJob): Promise<TranscriptionResult> {
+		if (this.job) throw new ClinicalVaultError("invalid-input", "A transcription is already running. Wait for it or cancel it from the status bar.");
+		const { session, clock } = this.host;
+		const settings = this.host.settings();
+		const service = new TranscriptionService({
+			record: session.record,
+			transcriber: engine.transcriber,
+			decoder: engine.decoder,
+			clock,
+			speakerNames: settings.channelSpeakers,
+		});
+		const controller = new AbortController();
+		const now = clock.now().getTime();
+		const running: Running = { controller, started: now, progress: null, progressAt: now, done: Promise.resolve(), reason: null };
+		const work = service.transcribe({
+			...job,
+			language: settings.language,
+			signal: controller.signal,
+			onProgress: (progress) => {
+				running.progress = progress;
+				running.progressAt = clock.now().getTime();
+				this.render();
+			},
+		});
+		running.done = work.catch(() => undefined);
+		this.job = running;
+		this.render();
+		try {
+			return await work;
+		} catch (error) {
+			// Says who cancelled ("clinician" or "lock"), so the flow can tell the clinician why.
+			if (isCancelled(error) && running.reason) throw new Cancelled(running.reason);
+			throw error;
+		} finally {
+			this.job = null;
+			this.render();
+		}
+	}
+
+	/** Cancels the running transcription; returns false when there is none. */
+	cancel(reason: "clinician" | "lock" = "clinician"): boolean {
+		const job = this.job;
+		if (!job) return false;
+		job.reason ??= reason;
+		job.controller.abort();
+		this.render();
+		return true;
+	}
+
+	/** Before lock: cancels and waits until the job has stopped (the recording stays in the record). */
+	async cancelForLock(): Promise<void> {
+		const job = this.job;
+		if (!job) return;
+		this.cancel("lock");
+		await job.done;
+	}
+
+	/** Redraws the elapsed time (called every second). */
+	tick(): void {
+		if (this.job) this.render();
+	}
+
+	private render(): void {
+		const job = this.job;
+		this.el.toggleClass("clinical-vault-hidden", job === null);
+		if (!job) {
+			this.iconEl.empty();
+			this.textEl.setText("");
+			this.el.removeAttribute("aria-label");
+			return;
+		}
+		setIcon(this.iconEl, "loader");
+		this.el.setAttr("aria-label", "Cancel transcription");
+		this.textEl.setText(describe(job, this.host.clock.now().getTime()));
+	}
+}
+
+function describe(job: Running, now: number): string {
+	if (job.controller.signal.aborted) return "Cancelling transcription…";
+	const elapsed = timestamp((now - job.started) / 1000);
+	const progress = job.progress;
+	if (!progress || progress.stage === "decoding") return `Decoding audio · ${elapsed}`;
+	if (progress.stage === "saving") return `Saving transcript · ${elapsed}`;
+	const percent = Math.floor(progress.fraction * 100);
+	const left = progress.remainingMs === null ? "estimating time left" : `about ${timestamp(Math.max(0, progress.remainingMs - (now - job.progressAt)) / 1000)} left`;
+	return `Transcribing ${percent}% · ${elapsed} · ${left}`;
+}
