@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { ClinicalVaultError } from "../core/errors";
 import type { EndpointPolicy } from "../core/net/endpoint";
 import type { ClinicalVaultSettings } from "../core/settings";
-import type { Transcriber } from "../core/transcribe/Transcriber";
+import { preferEnglishModel, type Transcriber } from "../core/transcribe/Transcriber";
 import { request } from "./http";
 import { WhisperCliTranscriber } from "./whisperCli";
 import { OpenAiCompatibleTranscriber, WhisperServerTranscriber } from "./serverTranscribers";
@@ -56,6 +56,29 @@ async function answers(policy: EndpointPolicy, url: string): Promise<boolean> {
 	}
 }
 
+/**
+ * The model setting names a ggml file, or a folder of them: then the English-only model
+ * (ggml-base.en.bin, ggml-medium.en.bin, …) is preferred for English sessions and a multilingual
+ * one for other languages, larger models first.
+ */
+export async function chooseModel(setting: string, language: string): Promise<string | null> {
+	let stat;
+	try {
+		stat = await fs.stat(setting);
+	} catch {
+		return setting; // reported as missing, with the setting to fix, when transcription starts
+	}
+	if (!stat.isDirectory()) return setting;
+	const order = ["large", "medium", "small", "base", "tiny"];
+	const size = (name: string) => {
+		const i = order.findIndex((o) => name.includes(o));
+		return i === -1 ? order.length : i;
+	};
+	const models = (await fs.readdir(setting)).filter((n) => /^ggml-.*\.bin$/.test(n)).sort((a, b) => size(a) - size(b) || a.localeCompare(b));
+	const chosen = preferEnglishModel(models, language);
+	return chosen ? path.join(setting, chosen) : null;
+}
+
 export interface SelectOptions {
 	tempRoot?: string;
 	/** Bearer token for an allowlisted practice server. */
@@ -67,8 +90,9 @@ export async function selectTranscriber(settings: TranscriberSettings, options: 
 	const threads = settings.whisperThreads > 0 ? settings.whisperThreads : Math.max(1, Math.min(8, os.cpus().length));
 	const cli = async (): Promise<Transcriber | null> => {
 		const binary = settings.whisperBinary || (await findOnPath(["whisper-cli", "whisper-cpp"]));
-		if (!binary || !settings.whisperModel) return null;
-		return new WhisperCliTranscriber({ binary, model: settings.whisperModel, threads, ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) });
+		const model = settings.whisperModel ? await chooseModel(settings.whisperModel, settings.language) : null;
+		if (!binary || !model) return null;
+		return new WhisperCliTranscriber({ binary, model, threads, ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) });
 	};
 	const token = options.token ? { token: options.token } : {};
 	const server = () => new WhisperServerTranscriber({ url: settings.whisperServerUrl, policy, ...token });

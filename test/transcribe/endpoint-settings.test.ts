@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkEndpoint, isLoopbackAddress, parseAllowEntry } from "../../src/core/net/endpoint";
 import { DEFAULT_SETTINGS, migrateSettings } from "../../src/core/settings";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chooseModel } from "../../src/engines/select";
+import { preferEnglishModel } from "../../src/core/transcribe/Transcriber";
 
 describe("engine endpoint policy", () => {
 	it("allows loopback only by default", () => {
@@ -62,5 +67,21 @@ describe("settings migration", () => {
 		expect(s.channelSpeakers).toEqual(["Therapist", "Client"]);
 		expect(s.engineAllowlist).toEqual(["ok.lan"]);
 		expect(s.audioRetentionHours).toBe(24);
+	});
+});
+
+describe("choosing the whisper model", () => {
+	it("prefers the English-only model for English sessions and a multilingual one otherwise, larger first", async () => {
+		const dir = await mkdtemp(join(tmpdir(), "cv-models-"));
+		try {
+			for (const name of ["ggml-base.bin", "ggml-base.en.bin", "ggml-medium.en.bin", "ggml-medium.bin", "notes.txt"]) await writeFile(join(dir, name), "x");
+			expect(await chooseModel(dir, "en")).toBe(join(dir, "ggml-medium.en.bin"));
+			expect(await chooseModel(dir, "de")).toBe(join(dir, "ggml-medium.bin"));
+			expect(await chooseModel(join(dir, "ggml-base.en.bin"), "de")).toBe(join(dir, "ggml-base.en.bin"));
+			expect(preferEnglishModel(["ggml-small.bin", "ggml-small.en-q5_1.bin"], "en")).toBe("ggml-small.en-q5_1.bin");
+			expect(preferEnglishModel([], "en")).toBeUndefined();
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });

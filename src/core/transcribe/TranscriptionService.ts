@@ -40,6 +40,8 @@ export interface TranscriptionResult {
 	durationSeconds: number;
 	windows: number;
 	engineMs: number;
+	/** Reading, decrypting and decoding the recording (ffmpeg or Web Audio included). */
+	decodeMs: number;
 	speakerLabels: string;
 }
 
@@ -99,6 +101,7 @@ export class TranscriptionService {
 		};
 
 		report("decoding", 0);
+		const decodeStarted = clock.now().getTime();
 		const header = await record.header(options.audioPath);
 		const bytes = await record.read(options.audioPath);
 		let pcm: Pcm;
@@ -108,6 +111,7 @@ export class TranscriptionService {
 			bytes.fill(0);
 		}
 		cancelled();
+		const decodeMs = clock.now().getTime() - decodeStarted;
 		const mono = toMono(pcm);
 		const duration = durationSeconds(pcm);
 		if (duration < 0.1) throw new ClinicalVaultError("invalid-input", `${options.audioPath} holds no audio (${duration.toFixed(2)} s).`);
@@ -178,6 +182,6 @@ export class TranscriptionService {
 		);
 		await record.writeText(transcriptPath, markdown);
 		report("saving", 1);
-		return { transcriptPath, segments: labelled.segments, durationSeconds: duration, windows: windows.length, engineMs, speakerLabels: labelled.method };
+		return { transcriptPath, segments: labelled.segments, durationSeconds: duration, windows: windows.length, engineMs, decodeMs, speakerLabels: labelled.method };
 	}
 }
