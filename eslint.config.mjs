@@ -17,6 +17,12 @@ export default defineConfig([
 		},
 	},
 	{
+		// Clinical acronyms stay upper case in UI text ("Copy for EHR", "SOAP note").
+		rules: {
+			"obsidianmd/ui/sentence-case": ["warn", { enforceCamelCaseLower: true, acronyms: ["EHR", "SOAP", "DAP", "BIRP", "IFS", "CBT", "DBT", "ICD"] }],
+		},
+	},
+	{
 		// The demo script creates a vault from scratch, so it must write Obsidian's default config
 		// folder by name; plugin code always uses Vault#configDir.
 		files: ["scripts/**"],

@@ -19,6 +19,9 @@ import { sweepPrivateDirs } from "./engines/privateTemp";
 import { RecordingController } from "./obsidian/RecordingController";
 import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
 import { TranscriptionRunner, chooseDecoder } from "./obsidian/TranscriptionRunner";
+import { DraftRunner } from "./obsidian/DraftRunner";
+import { OllamaClient } from "./engines/ollama";
+import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -38,6 +41,8 @@ export interface PluginDeps {
 interface StoredData extends ClinicalVaultSettings {
 	/** Failed unlock attempts not yet written to the audit log (ISO timestamps only). */
 	failedUnlocks: string[];
+	/** The name stamped into signed notes (asked once); kept next to the settings. */
+	signerName?: string;
 }
 
 function parseAttempts(raw: unknown): Date[] {
@@ -60,6 +65,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 		tempRoot: undefined,
 	};
 	settings: ClinicalVaultSettings = migrateSettings(null);
+	/** The signer's name for "Sign note" (plugin data, next to the settings). */
+	signerName = "";
 	readonly ops = new Operations();
 	session: RecordSession | null = null;
 	idleLock: IdleLock | null = null;
@@ -68,6 +75,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 	override async onload(): Promise<void> {
 		const raw: unknown = await this.loadData();
 		this.settings = migrateSettings(raw);
+		const storedSigner = (raw as { signerName?: unknown } | null)?.signerName;
+		this.signerName = typeof storedSigner === "string" ? storedSigner.trim().slice(0, 200) : "";
 		const session = new RecordSession({
 			app: this.app,
 			store: new AdapterStore(this.app.vault.adapter),
@@ -89,7 +98,22 @@ export default class ClinicalVaultPlugin extends Plugin {
 			},
 		);
 		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot }, this.addStatusBarItem());
-		const ctx: CommandContext = { app: this.app, session, ops: this.ops, audio: { recording, transcription, settings } };
+		const drafting = new DraftRunner(this.app, this.addStatusBarItem());
+		const ctx: CommandContext = {
+			app: this.app,
+			session,
+			ops: this.ops,
+			audio: { recording, transcription, settings },
+			drafting: {
+				runner: drafting,
+				settings,
+				signerName: () => this.signerName,
+				setSignerName: async (name) => {
+					this.signerName = name.trim();
+					await this.savePluginData();
+				},
+			},
+		};
 		this.ctx = ctx;
 		this.registerInterval(
 			window.setInterval(() => {
@@ -108,6 +132,9 @@ export default class ClinicalVaultPlugin extends Plugin {
 				isUnlocked: () => session.isUnlocked,
 				updateSettings: (next) => this.updateSettings(next),
 				describeDecoder: async () => (await chooseDecoder(this.settings)).description,
+				listModels: async () => (await new OllamaClient({ host: this.settings.ollamaUrl, policy: { allowlist: this.settings.engineAllowlist } }).listModels()).map((m) => m.name),
+				signerName: () => this.signerName,
+				setSignerName: (name) => ctx.drafting.setSignerName(name),
 			}),
 		);
 
@@ -118,7 +145,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 			isUnlocked: () => session.isUnlocked,
 			lock: () => session.lock(),
 			// A session being recorded or transcribed counts as activity.
-			isBusy: () => recording.isActive || transcription.isRunning,
+			isBusy: () => recording.isActive || transcription.isRunning || drafting.isRunning,
 			checkEveryMs: this.deps.idleCheckMs,
 		});
 		this.idleLock = idleLock;
@@ -127,6 +154,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		// Before the keys go: a recording is stopped and saved, a transcription stops, editors save.
 		this.register(session.beforeLock(() => stopRecordingForLock(ctx)));
 		this.register(session.beforeLock(() => transcription.cancelForLock()));
+		this.register(session.beforeLock(() => drafting.cancelForLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
 		this.register(
 			session.onLockChange((unlocked) => {
@@ -136,6 +164,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					// Retention is tracked, so a lock that comes meanwhile waits for it.
 					this.ops.run(() => session.track(applyRetentionOnUnlock(ctx)));
 					this.ops.run(() => offerUnsavedRecording(ctx));
+					this.ops.run(() => ensureTemplatesOnUnlock(ctx));
 				} else {
 					closeEncryptedViews(this.app);
 				}
@@ -159,6 +188,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 				if (ctx) {
 					await stopRecordingForLock(ctx);
 					await ctx.audio.transcription.cancelForLock();
+					await ctx.drafting.runner.cancelForLock();
 				}
 				await flushEncryptedViews(this.app);
 				await session.lock();
@@ -177,7 +207,11 @@ export default class ClinicalVaultPlugin extends Plugin {
 	}
 
 	private async savePluginData(): Promise<void> {
-		const data: StoredData = { ...this.settings, failedUnlocks: (this.session?.failedAttempts ?? []).map((date) => date.toISOString()) };
+		const data: StoredData = {
+			...this.settings,
+			failedUnlocks: (this.session?.failedAttempts ?? []).map((date) => date.toISOString()),
+			...(this.signerName !== "" ? { signerName: this.signerName } : {}),
+		};
 		await this.saveData(data);
 	}
 }

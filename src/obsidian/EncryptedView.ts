@@ -8,6 +8,8 @@
 import { Component, FileView, MarkdownRenderer, TFile, normalizePath, setIcon, type App, type WorkspaceLeaf } from "obsidian";
 import { fromUtf8 } from "../core/bytes";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
+import { splitFrontmatter } from "../core/markdown/frontmatter";
+import { checkEditable, isSigned } from "../core/notes/signing";
 import { ENCRYPTED_EXTENSION, contentTypeFor } from "../core/record/layout";
 import { checkSave } from "./saveGuard";
 import type { RecordSession } from "./session";
@@ -50,6 +52,8 @@ export class EncryptedView extends FileView {
 	private modeAction: HTMLElement | null = null;
 	private saveAction: HTMLElement | null = null;
 	private loadSeq = 0;
+	/** The note shown is signed: read-only, changes only through "Add addendum". */
+	private signed = false;
 
 	constructor(
 		leaf: WorkspaceLeaf,
@@ -90,6 +94,11 @@ export class EncryptedView extends FileView {
 
 	get isDirty(): boolean {
 		return this.shown === "markdown" && this.text !== null && this.text !== this.saved;
+	}
+
+	/** The note shown is signed (read-only). */
+	get isSigned(): boolean {
+		return this.shown === "markdown" && this.signed;
 	}
 
 	get isLocked(): boolean {
@@ -176,6 +185,8 @@ export class EncryptedView extends FileView {
 				this.text = text;
 				this.saved = text;
 				this.shown = "markdown";
+				this.signed = signedText(text);
+				if (this.signed) this.mode = "read";
 				await this.renderNote();
 			} else {
 				this.showBinary(recordPath, bytes);
@@ -276,6 +287,7 @@ export class EncryptedView extends FileView {
 
 	async setMode(mode: EditMode): Promise<void> {
 		if (this.shown !== "markdown" || mode === this.mode) return;
+		if (mode === "edit" && this.signed) throw signedError();
 		if (this.editor) this.text = this.editor.value;
 		this.mode = mode;
 		await this.renderNote();
@@ -307,6 +319,12 @@ export class EncryptedView extends FileView {
 		if (this.editor) this.text = this.editor.value;
 		const { recordPath, text, saved } = this;
 		if (this.shown !== "markdown" || recordPath === null || text === null || saved === null || text === saved) return true;
+		if (this.signed) {
+			if (explicit || this.lastRefused !== text) displayError(signedError());
+			this.lastRefused = text;
+			this.updateActions();
+			return false;
+		}
 		const verdict = checkSave(text, saved);
 		if (!verdict.ok) {
 			if (explicit || this.lastRefused !== text) displayError(new ClinicalVaultError("refused", verdict.message));
@@ -318,6 +336,8 @@ export class EncryptedView extends FileView {
 		if (!(await record.exists(recordPath))) {
 			throw new ClinicalVaultError("not-found", `${recordPath} was moved or deleted while it was open. Your changes were not saved, and the file was not recreated.`);
 		}
+		// Signed meanwhile (another view, the CLI): refused, the file untouched.
+		await checkEditable(record, recordPath);
 		await record.writeText(recordPath, text);
 		if (this.recordPath === recordPath) this.saved = text;
 		this.updateActions();
@@ -369,24 +389,47 @@ export class EncryptedView extends FileView {
 		this.contentEl.empty();
 		this.statusEl = null;
 		this.shown = "empty";
+		this.signed = false;
 		this.recordPath = null;
 		this.updateActions();
 	}
 
+	/** Selects a passage of the note (a review marker) in the editor; a signed note is only scrolled to. */
+	async reveal(index: number, length: number): Promise<void> {
+		if (this.shown !== "markdown") return;
+		if (!this.signed) await this.setMode("edit");
+		const editor = this.editor;
+		if (!editor) return;
+		editor.focus();
+		editor.setSelectionRange(index, index + length);
+	}
+
 	private updateActions(): void {
 		const note = this.shown === "markdown";
-		this.modeAction?.toggleClass("clinical-vault-hidden", !note);
-		this.saveAction?.toggleClass("clinical-vault-hidden", !note);
+		this.modeAction?.toggleClass("clinical-vault-hidden", !note || this.signed);
+		this.saveAction?.toggleClass("clinical-vault-hidden", !note || this.signed);
 		if (this.modeAction) {
 			setIcon(this.modeAction, this.mode === "edit" ? "book-open" : "pencil");
 			this.modeAction.setAttr("aria-label", this.mode === "edit" ? "Read" : "Edit");
 		}
 		if (this.statusEl) {
-			const text = !note ? "" : this.isDirty ? (this.lastRefused === this.text ? "Not saved (refused)" : "Unsaved changes") : "Saved, encrypted";
+			const text = !note ? "" : this.signed ? "Signed, read-only" : this.isDirty ? (this.lastRefused === this.text ? "Not saved (refused)" : "Unsaved changes") : "Saved, encrypted";
 			this.statusEl.setText(text);
 			this.statusEl.toggleClass("is-dirty", this.isDirty);
 		}
 	}
+}
+
+function signedText(text: string): boolean {
+	try {
+		return isSigned(splitFrontmatter(text).data);
+	} catch {
+		return false;
+	}
+}
+
+function signedError(): ClinicalVaultError {
+	return new ClinicalVaultError("refused", "This note is signed and cannot be edited. Add an addendum instead.");
 }
 
 /** Every open encrypted view. */

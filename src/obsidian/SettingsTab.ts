@@ -6,7 +6,9 @@
  */
 import { PluginSettingTab, Setting, type App, type Plugin } from "obsidian";
 import { checkEndpoint, parseAllowEntry } from "../core/net/endpoint";
-import type { ClinicalVaultSettings, EngineChoice } from "../core/settings";
+import type { ClinicalVaultSettings, EngineChoice, NoteFormatSetting } from "../core/settings";
+import { NOTE_FORMATS } from "../core/drafting/templates";
+import { FORMAT_NAMES } from "./noteModals";
 
 type SettingKey =
 	| "clinicalRoot"
@@ -23,7 +25,13 @@ type SettingKey =
 	| "speakerLeft"
 	| "speakerRight"
 	| "audioRetentionHours"
-	| "engineAllowlist";
+	| "engineAllowlist"
+	| "ollamaUrl"
+	| "ollamaModel"
+	| "defaultNoteFormat"
+	| "sectionWordLimit"
+	| "templatesFolder"
+	| "signerName";
 
 interface ControlDefinition {
 	name: string;
@@ -58,6 +66,11 @@ export interface SettingsHost {
 	updateSettings(next: ClinicalVaultSettings): Promise<void>;
 	/** Which audio decoder transcription uses with the current settings, for the clinician. */
 	describeDecoder?: () => Promise<string>;
+	/** The models installed in Ollama at the current address (throws when Ollama does not answer). */
+	listModels?: () => Promise<string[]>;
+	/** The signer's name for "Sign note" (kept in the plugin's data next to the settings). */
+	signerName?: () => string;
+	setSignerName?: (name: string) => Promise<void>;
 }
 
 const MAX_MINUTES = 24 * 60;
@@ -146,6 +159,18 @@ function checkNameInput(value: unknown): { name: string } | { error: string } {
 	const name = typeof value === "string" ? value.trim() : "";
 	if (name === "" || name.length > 40) return { error: "Enter a short label such as Therapist or Client." };
 	return { name };
+}
+
+export function checkWordLimitInput(value: unknown): { words: number } | { error: string } {
+	const words = wholeNumber(value);
+	if (!Number.isInteger(words) || words < 20 || words > 2000) return { error: "Enter whole words from 20 to 2000." };
+	return { words };
+}
+
+function formatOptions(): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const format of NOTE_FORMATS) out[format] = FORMAT_NAMES[format];
+	return out;
 }
 
 function messageOf(checked: object): string | undefined {
@@ -259,6 +284,32 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			},
 			{
 				type: "group",
+				heading: "Drafting",
+				items: [
+					text("ollamaUrl", "Ollama address", "Where Ollama listens. Must be this computer unless its host is allowlisted above.", (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
+					{
+						name: "Model",
+						desc: "The Ollama model that drafts notes. llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB.",
+						control: { type: "text", key: "ollamaModel", validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.") },
+					},
+					{ name: "Default note format", desc: "The format offered first when drafting.", control: { type: "dropdown", key: "defaultNoteFormat", options: formatOptions() } },
+					{
+						name: "Words per section",
+						desc: "The most words the model may write in a section.",
+						control: { type: "number", key: "sectionWordLimit", min: 20, max: 2000, step: 10, validate: (value) => messageOf(checkWordLimitInput(value)) },
+					},
+					text(
+						"templatesFolder",
+						"Templates folder",
+						"Vault folder with the editable note templates (plain markdown, never client data). Missing templates are written there when the record is unlocked.",
+						(value) => messageOf(checkRootInput(value, this.host.configDir)),
+						"Clinical Vault templates",
+					),
+					text("signerName", "Signer name", "Your name as stamped into signed notes.", undefined),
+				],
+			},
+			{
+				type: "group",
 				heading: "Raw audio",
 				items: [
 					{
@@ -280,6 +331,13 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				return s.channelSpeakers[1];
 			case "engineAllowlist":
 				return s.engineAllowlist.join("\n");
+			case "signerName":
+				return this.host.signerName?.() ?? "";
+			case "ollamaUrl":
+			case "ollamaModel":
+			case "defaultNoteFormat":
+			case "sectionWordLimit":
+			case "templatesFolder":
 			case "clinicalRoot":
 			case "autoLockMinutes":
 			case "transcriptionEngine":
@@ -357,6 +415,29 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			case "engineAllowlist":
 				next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
 				break;
+			case "ollamaUrl":
+				next.ollamaUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+				break;
+			case "ollamaModel":
+				if (path() === "") throw new Error("Enter the model name.");
+				next.ollamaModel = path();
+				break;
+			case "defaultNoteFormat":
+				if (typeof value !== "string" || !(NOTE_FORMATS as readonly string[]).includes(value)) throw new Error("Choose one of the formats.");
+				next.defaultNoteFormat = value as NoteFormatSetting;
+				break;
+			case "sectionWordLimit":
+				next.sectionWordLimit = take(checkWordLimitInput(value)).words;
+				break;
+			case "templatesFolder": {
+				const { root } = take(checkRootInput(value, this.host.configDir));
+				if (root === next.clinicalRoot || root.startsWith(`${next.clinicalRoot}/`)) throw new Error("The templates folder must be outside the clinical folder.");
+				next.templatesFolder = root;
+				break;
+			}
+			case "signerName":
+				await this.host.setSignerName?.(path());
+				return;
 			default:
 				return;
 		}
@@ -376,6 +457,47 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		}
 	}
 
+	/**
+	 * The model picker: a dropdown of the models Ollama reports, with a refresh button. When Ollama
+	 * does not answer, a text field and the reason, so a model can still be named.
+	 */
+	private drawModelPicker(setting: Setting, errorEl: HTMLElement, current: string, apply: (value: string) => void): void {
+		const listModels = this.host.listModels;
+		if (!listModels) return;
+		const controls = setting.controlEl.createDiv({ cls: "clinical-vault-model-picker" });
+		const fill = () => {
+			controls.empty();
+			errorEl.setText("");
+			const loading = controls.createSpan({ cls: "clinical-vault-model-loading", text: "Asking Ollama for its models…" });
+			listModels().then(
+				(models) => {
+					loading.remove();
+					const select = controls.createEl("select", { cls: "dropdown", attr: { name: "ollamaModel" } });
+					const names = models.includes(current) || current === "" ? models : [current, ...models];
+					for (const name of names) select.createEl("option", { text: models.includes(name) ? name : `${name} (not installed)`, value: name });
+					select.value = current;
+					select.addEventListener("change", () => {
+						current = select.value;
+						apply(select.value);
+					});
+					if (models.length === 0) errorEl.setText(`Ollama has no models yet. Install one with: ollama pull ${current || "llama3.1:8b"}`);
+				},
+				(error: unknown) => {
+					loading.remove();
+					const input = controls.createEl("input", { attr: { type: "text", name: "ollamaModel" } });
+					input.value = current;
+					input.addEventListener("change", () => {
+						current = input.value.trim();
+						apply(input.value);
+					});
+					errorEl.setText(`Could not list Ollama's models: ${error instanceof Error ? error.message : String(error)}`);
+				},
+			);
+		};
+		setting.addExtraButton((button) => button.setIcon("refresh-cw").setTooltip("Refresh the model list").onClick(fill));
+		fill();
+	}
+
 	private drawControl(containerEl: HTMLElement, definition: ControlDefinition): void {
 		const { control } = definition;
 		const setting = new Setting(containerEl).setName(definition.name).setDesc(definition.desc);
@@ -390,6 +512,10 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		};
 		const stored = this.getControlValue(control.key);
 		const current = typeof stored === "string" ? stored : typeof stored === "number" ? String(stored) : "";
+		if (control.key === "ollamaModel" && this.host.listModels) {
+			this.drawModelPicker(setting, errorEl, current, apply);
+			return;
+		}
 		if (control.type === "dropdown") {
 			setting.addDropdown((dropdown) => {
 				dropdown.addOptions(control.options ?? {}).setValue(current);

@@ -4,7 +4,6 @@
  * else Obsidian's Web Audio), shows progress in a status bar item (percent, elapsed, estimate) and
  * cancels on request: clicking the item, the "Cancel transcription" command, or a lock.
  */
-import { setIcon } from "obsidian";
 import type { Clock } from "../core/clock";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import type { ClinicalVaultSettings } from "../core/settings";
@@ -14,6 +13,7 @@ import { TranscriptionService, type TranscriptionProgress, type TranscriptionRes
 import { FfmpegDecoder } from "../engines/ffmpegDecoder";
 import { findOnPath, selectTranscriber } from "../engines/select";
 import type { RecordSession } from "./session";
+import { StatusBarJob, type JobState } from "./StatusBarJob";
 import { WebAudioDecoder } from "./WebAudioDecoder";
 
 export interface DecoderChoice {
@@ -52,34 +52,19 @@ export interface TranscriptionJob {
 	sessionDate: string;
 }
 
-interface Running {
-	controller: AbortController;
+interface Running extends JobState {
 	started: number;
 	progress: TranscriptionProgress | null;
 	progressAt: number;
-	done: Promise<unknown>;
-	/** Why it was cancelled, once it was. */
-	reason: "clinician" | "lock" | null;
 }
 
-export class TranscriptionRunner {
-	private job: Running | null = null;
-	private readonly iconEl: HTMLElement;
-	private readonly textEl: HTMLElement;
-
+export class TranscriptionRunner extends StatusBarJob<Running> {
 	constructor(
 		private readonly host: RunnerHost,
-		private readonly el: HTMLElement,
+		el: HTMLElement,
 	) {
-		el.addClass("clinical-vault-transcription-status", "mod-clickable");
-		this.iconEl = el.createSpan({ cls: "clinical-vault-transcription-icon" });
-		this.textEl = el.createSpan({ cls: "clinical-vault-transcription-text" });
-		el.addEventListener("click", () => void this.cancel("clinician"));
+		super(el, "clinical-vault-transcription", "Cancel transcription");
 		this.render();
-	}
-
-	get isRunning(): boolean {
-		return this.job !== null;
 	}
 
 	/** Builds the engine and decoder from the settings; throws a clear error when there is none. */
@@ -134,41 +119,13 @@ export class TranscriptionRunner {
 		}
 	}
 
-	/** Cancels the running transcription; returns false when there is none. */
-	cancel(reason: "clinician" | "lock" = "clinician"): boolean {
-		const job = this.job;
-		if (!job) return false;
-		job.reason ??= reason;
-		job.controller.abort();
-		this.render();
-		return true;
-	}
-
-	/** Before lock: cancels and waits until the job has stopped (the recording stays in the record). */
-	async cancelForLock(): Promise<void> {
-		const job = this.job;
-		if (!job) return;
-		this.cancel("lock");
-		await job.done;
-	}
-
 	/** Redraws the elapsed time (called every second). */
 	tick(): void {
 		if (this.job) this.render();
 	}
 
-	private render(): void {
-		const job = this.job;
-		this.el.toggleClass("clinical-vault-hidden", job === null);
-		if (!job) {
-			this.iconEl.empty();
-			this.textEl.setText("");
-			this.el.removeAttribute("aria-label");
-			return;
-		}
-		setIcon(this.iconEl, "loader");
-		this.el.setAttr("aria-label", "Cancel transcription");
-		this.textEl.setText(describe(job, this.host.clock.now().getTime()));
+	protected describe(job: Running): string {
+		return describe(job, this.host.clock.now().getTime());
 	}
 }
 

@@ -33,6 +33,16 @@ import {
 	transcribeAudio,
 	type AudioServices,
 } from "./sessionAudio";
+import {
+	addAddendumToNote,
+	cancelDrafting,
+	copyNoteForEhr,
+	draftFromSummary,
+	draftFromTranscript,
+	showReview,
+	signActiveNote,
+	type DraftingServices,
+} from "./noteFlows";
 
 export interface CommandContext {
 	app: App;
@@ -40,6 +50,8 @@ export interface CommandContext {
 	ops: Operations;
 	/** Recording, transcription and the settings they read. */
 	audio: AudioServices;
+	/** Drafting with the local model, and the signer's name. */
+	drafting: DraftingServices;
 }
 
 export { localDate };
@@ -81,12 +93,13 @@ function isInRecord(record: ClinicalRecord, path: string): boolean {
 	return path === record.layout.root || path.startsWith(`${record.layout.root}/`);
 }
 
-/** Plaintext vault files that may be encrypted into the record. */
+/** Plaintext vault files that may be encrypted into the record (not the note templates, which hold no client data). */
 function encryptableFiles(ctx: CommandContext, record: ClinicalRecord): TFile[] {
 	const configDir = ctx.app.vault.configDir;
+	const templates = normalizePath(ctx.drafting.settings().templatesFolder);
 	return ctx.app.vault
 		.getFiles()
-		.filter((file) => file.extension !== ENCRYPTED_EXTENSION && !isInRecord(record, file.path) && !file.path.startsWith(`${configDir}/`))
+		.filter((file) => file.extension !== ENCRYPTED_EXTENSION && !isInRecord(record, file.path) && !file.path.startsWith(`${configDir}/`) && !file.path.startsWith(`${templates}/`))
 		.sort((a, b) => b.stat.mtime - a.stat.mtime);
 }
 
@@ -260,6 +273,15 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "save-unsaved-recording", name: "Save unsaved recording", checkCallback: when(() => recording.hasUnsaved && !recording.isActive, saveUnsavedRecording) });
 	plugin.addCommand({ id: "transcribe-audio", name: "Transcribe audio", callback: run(transcribeAudio) });
 	plugin.addCommand({ id: "cancel-transcription", name: "Cancel transcription", checkCallback: when(() => transcription.isRunning, cancelTranscription) });
+	plugin.addCommand({ id: "draft-note-from-transcript", name: "Draft note from transcript", callback: run(draftFromTranscript) });
+	plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });
+	plugin.addCommand({ id: "cancel-drafting", name: "Cancel drafting", checkCallback: when(() => ctx.drafting.runner.isRunning, cancelDrafting) });
+	/** A command offered while a session note is open in the encrypted view. */
+	const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /^[^/]+\/notes\/[^/]+\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);
+	plugin.addCommand({ id: "show-review-list", name: "Show review list", checkCallback: onNote(showReview) });
+	plugin.addCommand({ id: "sign-note", name: "Sign note", checkCallback: onNote(signActiveNote) });
+	plugin.addCommand({ id: "add-addendum", name: "Add addendum", checkCallback: onNote(addAddendumToNote) });
+	plugin.addCommand({ id: "copy-for-ehr", name: "Copy for EHR", checkCallback: onNote(copyNoteForEhr) });
 	plugin.addCommand({
 		id: "save-encrypted-note",
 		name: "Save encrypted note",

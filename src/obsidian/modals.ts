@@ -11,10 +11,14 @@ export interface FieldSpec {
 	key: string;
 	name: string;
 	desc?: string;
-	kind: "password" | "text";
+	kind: "password" | "text" | "textarea" | "dropdown";
 	placeholder?: string;
 	value?: string;
+	/** A dropdown's choices: value → label. */
+	options?: Record<string, string>;
 }
+
+type FieldElement = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
 export interface FormSpec {
 	/** A CSS class naming the modal (tests and themes find it by this). */
@@ -27,9 +31,9 @@ export interface FormSpec {
 	onSubmit: (values: Record<string, string>) => Promise<void>;
 }
 
-/** A small form: fields, an inline error line, submit and cancel. Enter in any field submits. */
+/** A small form: fields, an inline error line, submit and cancel. Enter in a one-line field submits. */
 export class FormModal extends Modal {
-	private readonly inputs = new Map<string, HTMLInputElement>();
+	private readonly inputs = new Map<string, FieldElement>();
 	private errorEl: HTMLElement | null = null;
 	private submitEl: HTMLButtonElement | null = null;
 	private busy = false;
@@ -53,6 +57,27 @@ export class FormModal extends Modal {
 		for (const field of spec.fields) {
 			const setting = new Setting(contentEl).setName(field.name);
 			if (field.desc) setting.setDesc(field.desc);
+			if (field.kind === "dropdown") {
+				setting.addDropdown((dropdown) => {
+					dropdown.addOptions(field.options ?? {});
+					if (field.value) dropdown.setValue(field.value);
+					dropdown.selectEl.name = field.key;
+					this.inputs.set(field.key, dropdown.selectEl);
+				});
+				continue;
+			}
+			if (field.kind === "textarea") {
+				setting.settingEl.addClass("clinical-vault-modal-textarea-setting");
+				setting.addTextArea((area) => {
+					area.inputEl.name = field.key;
+					area.inputEl.rows = 8;
+					area.inputEl.addClass("clinical-vault-modal-textarea");
+					if (field.placeholder) area.setPlaceholder(field.placeholder);
+					if (field.value) area.setValue(field.value);
+					this.inputs.set(field.key, area.inputEl);
+				});
+				continue;
+			}
 			setting.addText((text) => {
 				text.inputEl.type = field.kind === "password" ? "password" : "text";
 				text.inputEl.name = field.key;

@@ -42,8 +42,13 @@ describe("commands", () => {
 		const ids = commandIds(h.app);
 		expect(ids).toEqual(
 			[
+				"add-addendum",
+				"cancel-drafting",
 				"cancel-transcription",
 				"change-passphrase",
+				"copy-for-ehr",
+				"draft-note-from-summary",
+				"draft-note-from-transcript",
 				"encrypt-into-record",
 				"lock",
 				"new-client",
@@ -54,6 +59,8 @@ describe("commands", () => {
 				"save-encrypted-note",
 				"save-unsaved-recording",
 				"set-up-record",
+				"show-review-list",
+				"sign-note",
 				"stop-recording",
 				"toggle-encrypted-note-editing",
 				"transcribe-audio",

@@ -19,7 +19,7 @@ import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { parseTranscriptLines } from "../../src/core/transcribe/transcript";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
-import { chooseSuggestion, clearNotices, clickButton, noticeTexts, runCommand, suggestionTexts, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
+import { chooseSuggestion, clearNotices, clickButton, noticeTexts, watchText, runCommand, suggestionTexts, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { activeView, addClient, decryptTextWithCore, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, type Harness } from "./helpers";
 
 let short: Uint8Array;
@@ -69,13 +69,7 @@ function statusItem(): HTMLElement {
 
 /** Every text the transcription status item showed. */
 function watchStatus(): { texts: string[]; stop(): void } {
-	const texts: string[] = [];
-	const observer = new MutationObserver(() => {
-		const text = statusItem().textContent ?? "";
-		if (text !== "" && texts.at(-1) !== text) texts.push(text);
-	});
-	observer.observe(statusItem(), { subtree: true, childList: true, characterData: true });
-	return { texts, stop: () => observer.disconnect() };
+	return watchText(statusItem);
 }
 
 async function openInView(recordPath: string): Promise<void> {

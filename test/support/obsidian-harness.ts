@@ -157,3 +157,14 @@ export async function quit(app: App): Promise<void> {
 export function closeAllModals(): void {
 	for (const modal of [...openModals].reverse()) modal.close();
 }
+
+/** Every distinct non-empty text an element showed (a status bar item's progress), until stop(). */
+export function watchText(el: () => HTMLElement): { texts: string[]; stop(): void } {
+	const texts: string[] = [];
+	const observer = new MutationObserver(() => {
+		const text = el().textContent ?? "";
+		if (text !== "" && texts.at(-1) !== text) texts.push(text);
+	});
+	observer.observe(el(), { subtree: true, childList: true, characterData: true });
+	return { texts, stop: () => observer.disconnect() };
+}

@@ -1,0 +1,131 @@
+/**
+ * The modals of the drafting and review flows: draft options (format, and the summary text for a
+ * draft from a summary), a text area (addendum), the review list (markers and flags, with "Sign
+ * anyway" when signing was refused). Typed text is held in memory only and cleared on close.
+ */
+import { Modal, Setting, type App } from "obsidian";
+import type { NoteFormat } from "../core/drafting/templates";
+import { FormModal, type FieldSpec } from "./modals";
+
+export const FORMAT_NAMES: Record<NoteFormat, string> = {
+	soap: "SOAP",
+	dap: "DAP",
+	birp: "BIRP",
+	narrative: "Narrative",
+	ifs: "IFS-informed DAP",
+};
+
+export interface TextFormSpec {
+	cls: string;
+	title: string;
+	description?: string;
+	/** Show a format dropdown with this default. */
+	format?: NoteFormat;
+	/** Show a text area with this label. */
+	textLabel?: string;
+	placeholder?: string;
+	submitText: string;
+	onSubmit: (values: { text: string; format: NoteFormat }) => Promise<void>;
+}
+
+/** A form with an optional format dropdown and an optional text area; failures show inline. */
+export function askText(app: App, spec: TextFormSpec): Promise<boolean> {
+	const fields: FieldSpec[] = [];
+	if (spec.format) fields.push({ key: "format", name: "Note format", kind: "dropdown", options: FORMAT_NAMES, value: spec.format });
+	if (spec.textLabel !== undefined) fields.push({ key: "text", name: spec.textLabel, kind: "textarea", ...(spec.placeholder ? { placeholder: spec.placeholder } : {}) });
+	const modal = new FormModal(app, {
+		cls: spec.cls,
+		title: spec.title,
+		...(spec.description ? { description: spec.description } : {}),
+		fields,
+		submitText: spec.submitText,
+		onSubmit: (values) => spec.onSubmit({ text: values.text ?? "", format: (values.format ?? spec.format ?? "soap") as NoteFormat }),
+	});
+	modal.open();
+	return modal.result;
+}
+
+export interface ReviewItem {
+	line: number;
+	reason: string;
+	/** Where the marker is in the note's text (for jumping to it), when it is a marker. */
+	index?: number;
+	length?: number;
+}
+
+export interface ReviewListSpec {
+	title: string;
+	description: string;
+	markers: ReviewItem[];
+	/** Flags recorded in the frontmatter when the draft was made. */
+	flags: { kind: string; reason: string }[];
+	/** Offer "Sign anyway" (the modal's result is then true when it was chosen). */
+	signAnyway?: boolean;
+	/** Jumps to a marker in the note. */
+	onReveal?: (item: ReviewItem) => void;
+}
+
+/** The review list: each marker with its line and reason, and the draft's recorded flags. */
+export class ReviewListModal extends Modal {
+	private answer = false;
+	private settle: (signAnyway: boolean) => void = () => undefined;
+	readonly result: Promise<boolean>;
+
+	constructor(
+		app: App,
+		private readonly spec: ReviewListSpec,
+	) {
+		super(app);
+		this.result = new Promise((resolve) => (this.settle = resolve));
+	}
+
+	override onOpen(): void {
+		const { contentEl, spec } = this;
+		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-review-modal");
+		this.setTitle(spec.title);
+		contentEl.createEl("p", { text: spec.description, cls: "clinical-vault-modal-description" });
+		const list = contentEl.createEl("ul", { cls: "clinical-vault-review-list" });
+		for (const item of spec.markers) {
+			const li = list.createEl("li", { cls: "clinical-vault-review-item" });
+			li.createSpan({ cls: "clinical-vault-review-line", text: `Line ${item.line}` });
+			li.createSpan({ cls: "clinical-vault-review-reason", text: item.reason });
+			if (spec.onReveal) {
+				li.addClass("mod-clickable");
+				li.addEventListener("click", () => {
+					this.close();
+					spec.onReveal?.(item);
+				});
+			}
+		}
+		if (spec.markers.length === 0) list.createEl("li", { text: "No review markers remain in the note." });
+		if (spec.flags.length > 0) {
+			contentEl.createEl("h4", { text: "Flagged when drafted" });
+			const flags = contentEl.createEl("ul", { cls: "clinical-vault-review-flags" });
+			for (const flag of spec.flags) flags.createEl("li", { text: `${flag.kind}: ${flag.reason}` });
+		}
+		const buttons = new Setting(contentEl);
+		if (spec.signAnyway) {
+			buttons.addButton((button) =>
+				button
+					.setButtonText("Sign anyway")
+					.setWarning()
+					.onClick(() => {
+						this.answer = true;
+						this.close();
+					}),
+			);
+		}
+		buttons.addButton((button) => button.setButtonText("Close").onClick(() => this.close()));
+	}
+
+	override onClose(): void {
+		this.contentEl.empty();
+		this.settle(this.answer);
+	}
+}
+
+export function showReviewList(app: App, spec: ReviewListSpec): Promise<boolean> {
+	const modal = new ReviewListModal(app, spec);
+	modal.open();
+	return modal.result;
+}
