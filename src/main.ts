@@ -41,8 +41,6 @@ export interface PluginDeps {
 interface StoredData extends ClinicalVaultSettings {
 	/** Failed unlock attempts not yet written to the audit log (ISO timestamps only). */
 	failedUnlocks: string[];
-	/** The name stamped into signed notes (asked once); kept next to the settings. */
-	signerName?: string;
 }
 
 function parseAttempts(raw: unknown): Date[] {
@@ -65,8 +63,6 @@ export default class ClinicalVaultPlugin extends Plugin {
 		tempRoot: undefined,
 	};
 	settings: ClinicalVaultSettings = migrateSettings(null);
-	/** The signer's name for "Sign note" (plugin data, next to the settings). */
-	signerName = "";
 	readonly ops = new Operations();
 	session: RecordSession | null = null;
 	idleLock: IdleLock | null = null;
@@ -75,8 +71,6 @@ export default class ClinicalVaultPlugin extends Plugin {
 	override async onload(): Promise<void> {
 		const raw: unknown = await this.loadData();
 		this.settings = migrateSettings(raw);
-		const storedSigner = (raw as { signerName?: unknown } | null)?.signerName;
-		this.signerName = typeof storedSigner === "string" ? storedSigner.trim().slice(0, 200) : "";
 		const session = new RecordSession({
 			app: this.app,
 			store: new AdapterStore(this.app.vault.adapter),
@@ -107,9 +101,9 @@ export default class ClinicalVaultPlugin extends Plugin {
 			drafting: {
 				runner: drafting,
 				settings,
-				signerName: () => this.signerName,
+				signerName: () => this.settings.signerName,
 				setSignerName: async (name) => {
-					this.signerName = name.trim();
+					this.settings.signerName = name.trim().slice(0, 200);
 					await this.savePluginData();
 				},
 			},
@@ -133,7 +127,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 				updateSettings: (next) => this.updateSettings(next),
 				describeDecoder: async () => (await chooseDecoder(this.settings)).description,
 				listModels: async () => (await new OllamaClient({ host: this.settings.ollamaUrl, policy: { allowlist: this.settings.engineAllowlist } }).listModels()).map((m) => m.name),
-				signerName: () => this.signerName,
+				signerName: () => this.settings.signerName,
 				setSignerName: (name) => ctx.drafting.setSignerName(name),
 			}),
 		);
@@ -210,7 +204,6 @@ export default class ClinicalVaultPlugin extends Plugin {
 		const data: StoredData = {
 			...this.settings,
 			failedUnlocks: (this.session?.failedAttempts ?? []).map((date) => date.toISOString()),
-			...(this.signerName !== "" ? { signerName: this.signerName } : {}),
 		};
 		await this.saveData(data);
 	}

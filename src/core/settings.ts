@@ -49,6 +49,8 @@ export interface ClinicalVaultSettings {
 	wordLimits: Record<string, number>;
 	/** Vault folder with the editable note templates (never holds client data). */
 	templatesFolder: string;
+	/** The clinician's name and credentials as stamped into signed notes (plugin and CLI). */
+	signerName: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<ClinicalVaultSettings>({
@@ -73,6 +75,7 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<C
 	sectionWordLimit: 150,
 	wordLimits: {},
 	templatesFolder: "Clinical Vault templates",
+	signerName: "",
 });
 
 /** A vault-relative folder: no leading or trailing slash, no "..", no hidden segment; else the fallback. */
@@ -140,6 +143,7 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		sectionWordLimit: cleanNumber(data.sectionWordLimit, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
 		wordLimits: cleanWordLimits(data.wordLimits),
 		templatesFolder: cleanFolder(data.templatesFolder, DEFAULT_SETTINGS.templatesFolder),
+		signerName: cleanString(data.signerName, "").slice(0, 200),
 		engineAllowlist: Array.isArray(data.engineAllowlist) ? data.engineAllowlist.filter((e): e is string => typeof e === "string" && e.trim() !== "").map((e) => e.trim()) : [],
 	};
 }

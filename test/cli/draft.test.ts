@@ -1,6 +1,8 @@
 /** `clinical-vault draft`, `sign` and `addendum` through the built CLI, against a loopback Ollama-API server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOllama, modelNotFound, type FakeOllama } from "../support/fake-ollama";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { TRANSCRIPT_A } from "../drafting/sessions";
 import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "./support";
 
@@ -66,7 +68,7 @@ describe("clinical-vault draft, sign, addendum", () => {
 	});
 
 	it("model not pulled, Ollama down, non-loopback Ollama, bad usage: clear errors, right exit codes", async () => {
-		fake.reply(modelNotFound("qwen2.5:14b"));
+		// The fake answers Ollama's 404 by itself for a model that is not installed.
 		const pull = await cli(["draft", v.vault, "--client", "C-0142", "--transcript", "C-0142/transcripts/2025-03-04.md", "--model", "qwen2.5:14b", "--ollama", fake.url]);
 		expect(pull.code).toBe(1);
 		expect(pull.stderr).toMatch(/ollama pull qwen2\.5:14b/);
@@ -77,5 +79,16 @@ describe("clinical-vault draft, sign, addendum", () => {
 		expect((await cli(["draft", v.vault, "--client", "C-0142"])).code).toBe(2);
 		expect((await cli(["draft", v.vault, "--client", "C-0142", "--summary", "-", "--format", "essay"], { input: "x" })).stderr).toMatch(/not a note format/);
 		expect((await cli(["sign", v.vault, "C-0142/notes/2025-03-04.md"])).code).toBe(2);
+	});
+
+	it("sign takes the signer's name from the plugin's settings when --signer is not given", async () => {
+		const settingsDir = join(v.vault, ".vault-config", "plugins", "clinical-vault");
+		await mkdir(settingsDir, { recursive: true });
+		await writeFile(join(settingsDir, "data.json"), JSON.stringify({ signerName: "Dr. Settings Synthetic, LMFT" }));
+		fake.reply({ json: SECTIONS });
+		const drafted = await cli(["draft", v.vault, "--client", "C-0142", "--transcript", "C-0142/transcripts/2025-03-04.md", "--date", "2025-03-18", "--ollama", fake.url]);
+		expect(drafted.out).toBe("C-0142/notes/2025-03-18.md\n");
+		expect((await cli(["sign", v.vault, "C-0142/notes/2025-03-18.md"])).code).toBe(0);
+		expect((await cli(["cat", v.vault, "C-0142/notes/2025-03-18.md"])).out).toContain("signed_by: Dr. Settings Synthetic, LMFT");
 	});
 });

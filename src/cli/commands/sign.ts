@@ -3,7 +3,7 @@
  * `clinical-vault addendum <vault> <record-path> --from FILE|- [--signer "Name"]`.
  */
 import { addAddendum, signNote } from "../../core/notes/signing";
-import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
@@ -15,7 +15,7 @@ export const signCommand: Command = {
 	summary: "Sign a reviewed note: stamps signer, time and a content hash; the note is then read-only.",
 	args: ["<vault>", "<record-path>"],
 	options: [
-		{ name: "signer", value: "NAME", description: "Your name and credentials as they should appear on the note." },
+		{ name: "signer", value: "NAME", description: "Your name and credentials as they should appear on the note (default: the plugin's signer name setting)." },
 		{ name: "override", value: "REASON", description: "Sign although review markers remain; the reason is recorded in the note and the audit log." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
@@ -23,9 +23,10 @@ export const signCommand: Command = {
 	notes: ["Signing is refused while review markers (==[review: …]==) remain, and lists them. After signing, changes go in an addendum."],
 	async run({ io, args, options }) {
 		const path = validRecordPath(args["record-path"]!);
-		const signer = requiredOption(options, "signer", 'sign needs --signer "Name".');
 		const override = stringOption(options, "override");
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const signer = stringOption(options, "signer") ?? (open.settings.signerName || undefined);
+		if (signer === undefined) throw usageError('sign needs --signer "Name" (or a signer name in the plugin\'s settings).');
 		await requireInitialized(open);
 		if (!(await open.record.exists(path))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`);
 		const passphrase = await currentPassphrase({ io, args, options });
