@@ -5,7 +5,7 @@
  * button, or a lock.
  */
 import { Modal, Setting, type App } from "obsidian";
-import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
+import { ClinicalVaultError } from "../core/errors";
 import type { DraftingService, DraftProgress, DraftRequest, DraftResult } from "../core/drafting/DraftingService";
 import { StatusBarJob, type JobState } from "./StatusBarJob";
 
@@ -84,24 +84,11 @@ export class DraftRunner extends StatusBarJob<Running> {
 				this.render();
 			},
 		});
-		running.done = work.catch(() => undefined);
-		this.job = running;
-		this.render();
 		try {
-			return await work;
-		} catch (error) {
-			if (isCancelled(error) && running.reason) {
-				const cancelled = new Cancelled(running.reason);
-				const keptAt = (error as { keptAt?: string }).keptAt;
-				if (keptAt !== undefined) (cancelled as { keptAt?: string }).keptAt = keptAt;
-				throw cancelled;
-			}
-			throw error;
+			return await this.track(running, work);
 		} finally {
 			running.live?.close();
 			running.live = null;
-			this.job = null;
-			this.render();
 		}
 	}
 

@@ -4,6 +4,7 @@
  * drafting. A cancel records who asked ("clinician" or "lock") so the flow can say why it stopped.
  */
 import { setIcon } from "obsidian";
+import { Cancelled, isCancelled } from "../core/errors";
 
 export interface JobState {
 	controller: AbortController;
@@ -50,6 +51,31 @@ export abstract class StatusBarJob<J extends JobState> {
 		if (!job) return;
 		this.cancel("lock");
 		await job.done;
+	}
+
+	/**
+	 * Shows `running` until `work` settles and resolves with its result. A cancel is rethrown as
+	 * Cancelled whose reason says who cancelled ("clinician" or "lock"), keeping `keptAt` (the
+	 * partial result a job saved) when there is one.
+	 */
+	protected async track<T>(running: J, work: Promise<T>): Promise<T> {
+		running.done = work.catch(() => undefined);
+		this.job = running;
+		this.render();
+		try {
+			return await work;
+		} catch (error) {
+			if (isCancelled(error) && running.reason) {
+				const cancelled = new Cancelled(running.reason);
+				const keptAt = (error as { keptAt?: string }).keptAt;
+				if (keptAt !== undefined) (cancelled as { keptAt?: string }).keptAt = keptAt;
+				throw cancelled;
+			}
+			throw error;
+		} finally {
+			this.job = null;
+			this.render();
+		}
 	}
 
 	/** The item's text for a running job. */

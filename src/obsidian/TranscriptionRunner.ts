@@ -5,7 +5,7 @@
  * cancels on request: clicking the item, the "Cancel transcription" command, or a lock.
  */
 import type { Clock } from "../core/clock";
-import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
+import { ClinicalVaultError } from "../core/errors";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { timestamp } from "../core/transcribe/segments";
 import type { AudioDecoder, Transcriber } from "../core/transcribe/Transcriber";
@@ -104,19 +104,7 @@ export class TranscriptionRunner extends StatusBarJob<Running> {
 				this.render();
 			},
 		});
-		running.done = work.catch(() => undefined);
-		this.job = running;
-		this.render();
-		try {
-			return await work;
-		} catch (error) {
-			// Says who cancelled ("clinician" or "lock"), so the flow can tell the clinician why.
-			if (isCancelled(error) && running.reason) throw new Cancelled(running.reason);
-			throw error;
-		} finally {
-			this.job = null;
-			this.render();
-		}
+		return this.track(running, work);
 	}
 
 	/** Redraws the elapsed time (called every second). */
