@@ -108,10 +108,11 @@ export async function requireClient(open: OpenVault, code: string): Promise<void
 }
 
 /**
- * Unlocks, runs the task and locks again whatever happens. SIGINT/SIGTERM while unlocked are held
+ * Unlocks (with the passphrase, or with a custom unlock such as the recovery key), runs the task
+ * and locks again whatever happens. SIGINT/SIGTERM while unlocked are held
  * until the lock is written (so the audit log stays consistent), then re-raised.
  */
-export async function withUnlocked<T>(record: ClinicalRecord, unlock: () => Promise<void>, task: () => Promise<T>): Promise<T> {
+export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (() => Promise<void>), task: () => Promise<T>): Promise<T> {
 	const held: { signal: NodeJS.Signals | null } = { signal: null };
 	const hold = (received: NodeJS.Signals): void => {
 		held.signal = received;
@@ -121,7 +122,7 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: () => Prom
 	try {
 		let result: T;
 		try {
-			await unlock();
+			await (typeof unlock === "string" ? record.unlock(unlock) : unlock());
 			result = await task();
 		} catch (error) {
 			// Locking a record that never unlocked (wrong passphrase) writes nothing.

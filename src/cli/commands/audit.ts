@@ -30,7 +30,7 @@ export const auditCommand: Command = {
 		const record = open.record;
 		const result = await withUnlocked(
 			record,
-			() => record.unlock(passphrase),
+			passphrase,
 			() => record.audit.verify(),
 		);
 		let out = renderEntries(result.entryList);

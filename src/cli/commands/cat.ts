@@ -22,7 +22,7 @@ export const catCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const plaintext = await withUnlocked(
 			open.record,
-			() => open.record.unlock(passphrase),
+			passphrase,
 			() => open.record.read(recordPath),
 		);
 		return { stdout: plaintext };

@@ -33,7 +33,7 @@ export const clientAddCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		await withUnlocked(
 			open.record,
-			() => open.record.unlock(passphrase),
+			passphrase,
 			() => open.record.addClient({ code, name, ...(modality ? { modality } : {}) }),
 		);
 		return { stdout: `${profilePath}\n` };

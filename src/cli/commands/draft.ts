@@ -74,7 +74,7 @@ export const draftCommand: Command = {
 			const result = await withCancelSignal((signal) =>
 				withUnlocked(
 					open.record,
-					() => open.record.unlock(passphrase),
+					passphrase,
 					() =>
 						service.draft({
 						client,

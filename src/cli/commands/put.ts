@@ -35,7 +35,7 @@ export const putCommand: Command = {
 			}
 			const written = await withUnlocked(
 				open.record,
-				() => open.record.unlock(passphrase),
+				passphrase,
 				async () => {
 					await checkEditable(open.record, recordPath);
 					return open.record.write(recordPath, data);

@@ -28,7 +28,7 @@ export const retentionCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const lines = await withUnlocked(
 			open.record,
-			() => open.record.unlock(passphrase),
+			passphrase,
 			async () => {
 				if (hours < 0) return ["Retention is off (negative hours): every recording is kept."];
 				const plan = await planRetention(open.record, hours, new Date());

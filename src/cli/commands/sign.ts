@@ -33,7 +33,7 @@ export const signCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(
 			open.record,
-			() => open.record.unlock(passphrase),
+			passphrase,
 			() => signNote(open.record, path, { signer, now: new Date(), ...(override !== undefined ? { override } : {}) }),
 		);
 		return { stdout: `Signed ${path} (sha256 ${result.contentSha256.slice(0, 16)}…${result.markersOverridden ? `, ${result.markersOverridden} review marker(s) overridden` : ""}).\n` };
@@ -62,7 +62,7 @@ export const addendumCommand: Command = {
 		const signer = stringOption(options, "signer");
 		await withUnlocked(
 			open.record,
-			() => open.record.unlock(passphrase),
+			passphrase,
 			() => addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }),
 		);
 		return { stdout: `Added an addendum to ${path}.\n` };

@@ -106,7 +106,7 @@ export const transcribeCommand: Command = {
 			const result = await withCancelSignal((signal) =>
 				withUnlocked(
 					open.record,
-					() => open.record.unlock(passphrase),
+					passphrase,
 					async () => {
 						const audioPath = recordAudio ?? (await service.importAudio(client, file!.bytes, file!.name, date));
 						if (file) notice(io, `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`);

@@ -45,7 +45,7 @@ export const verifyCommand: Command = {
 		const record = open.record;
 		const report = await withUnlocked(
 			record,
-			() => record.unlock(passphrase),
+			passphrase,
 			async () => {
 				const result = await record.verify();
 				const note = `${result.filesChecked} files, ${result.failures.length} failed, ${result.plaintext.length} plaintext, audit ${result.audit.ok ? "intact" : "broken"}`;
