@@ -51,6 +51,11 @@ export class AdapterStore implements VaultStore {
 		if (await this.adapter.exists(target)) await this.adapter.remove(target);
 	}
 
+	async size(path: string): Promise<number | null> {
+		const stat = await this.adapter.stat(this.path(path));
+		return stat?.type === "file" ? stat.size : null;
+	}
+
 	async exists(path: string): Promise<boolean> {
 		return this.adapter.exists(this.path(path));
 	}

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
+import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock } from "../../src/core/clock";
 
@@ -52,5 +53,27 @@ describe("ClinicalRecord", () => {
 		expect(check.problems).toEqual([]);
 		expect(check.entries).toBe(2 + 20 + 1 + 1 + 1 + 1);
 		expect(check.entryList.map((e) => e.seq)).toEqual(Array.from({ length: check.entries }, (_, i) => i + 1));
+	});
+
+	it("does not re-read the audit log on every append, but does when another process appended", async () => {
+		const store = new MemoryStore();
+		const record = new ClinicalRecord({ store });
+		await record.init("correct horse battery", { kdf: floorKdfParams() });
+		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+		const auditPath = record.layout.auditPath;
+		const reads = () => store.log.filter((l) => l === `read ${auditPath}`).length;
+		const before = reads();
+		for (let i = 0; i < 5; i++) await record.writeText(`C-0142/notes/n${i}.md`, `note ${i}`);
+		expect(reads()).toBe(before);
+		// Another process on the same store appends: the next append notices the size and re-reads.
+		const other = new ClinicalRecord({ store });
+		await other.unlock("correct horse battery");
+		await other.lock();
+		const afterOther = reads();
+		await record.writeText("C-0142/notes/after.md", "after the other process");
+		expect(reads()).toBe(afterOther + 1);
+		await record.writeText("C-0142/notes/after2.md", "and again");
+		expect(reads()).toBe(afterOther + 1);
+		expect((await record.audit.verify()).problems).toEqual([]);
 	});
 });

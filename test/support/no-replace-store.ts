@@ -30,6 +30,10 @@ export class NoReplaceFsStore implements VaultStore {
 	remove(path: string): Promise<void> {
 		return this.inner.remove(path);
 	}
+	size(path: string): Promise<number | null> {
+		return this.inner.size(path);
+	}
+
 	exists(path: string): Promise<boolean> {
 		return this.inner.exists(path);
 	}

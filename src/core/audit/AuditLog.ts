@@ -58,6 +58,12 @@ interface Tail {
 	hash: string;
 }
 
+function splitLines(text: string): { lines: string[]; torn: string | null } {
+	const parts = text.split("\n");
+	const last = parts.pop() ?? "";
+	return { lines: parts.filter((l) => l !== ""), torn: last === "" ? null : last };
+}
+
 type AppendFields = { fileId?: string; path?: string; note?: string; time?: Date };
 
 async function hashLine(line: string): Promise<string> {
@@ -70,6 +76,8 @@ async function genesis(vaultId: string): Promise<string> {
 
 export class AuditLog {
 	private queue: Promise<unknown> = Promise.resolve();
+	/** The chain's end and the log's size right after our own last append (null: read the log). */
+	private known: { tail: Tail; size: number } | null = null;
 
 	constructor(
 		private readonly store: VaultStore,
@@ -80,10 +88,7 @@ export class AuditLog {
 
 	private async readLines(): Promise<{ lines: string[]; torn: string | null }> {
 		if (!(await this.store.exists(this.path))) return { lines: [], torn: null };
-		const text = fromUtf8(await this.store.read(this.path));
-		const parts = text.split("\n");
-		const last = parts.pop() ?? "";
-		return { lines: parts.filter((l) => l !== ""), torn: last === "" ? null : last };
+		return splitLines(fromUtf8(await this.store.read(this.path)));
 	}
 
 	private async decryptLine(line: string, seq: number, prev: string): Promise<AuditEntry | null> {
@@ -138,9 +143,17 @@ export class AuditLog {
 	 * (atomically) and an audit-repair entry says so.
 	 */
 	private async readTail(): Promise<Tail> {
-		const { lines, torn } = await this.readLines();
+		// The log is only re-read when its size is not what our own last append left: another process
+		// appended, or an append failed. Opening a note must not read the whole log every time.
+		if (this.known && (await this.store.size(this.path)) === this.known.size) return this.known.tail;
+		this.known = null;
+		const bytes = (await this.store.exists(this.path)) ? await this.store.read(this.path) : new Uint8Array(0);
+		const { lines, torn } = splitLines(fromUtf8(bytes));
 		const tail = await this.tailOf(lines);
-		if (torn === null) return tail;
+		if (torn === null) {
+			this.known = { tail, size: bytes.length };
+			return tail;
+		}
 		await atomicWrite(this.store, this.path, utf8(lines.map((l) => `${l}\n`).join("")));
 		return (await this.writeEntry(tail, "audit-repair", { note: "dropped an interrupted entry" })).tail;
 	}
@@ -174,12 +187,17 @@ export class AuditLog {
 		raw.set(iv, 0);
 		raw.set(ct, iv.length);
 		const line = `${LINE_PREFIX}${toBase64(raw)}`;
+		const bytes = utf8(`${line}\n`);
+		const sizeBefore = this.known?.size;
+		this.known = null;
 		try {
-			await this.store.append(this.path, utf8(`${line}\n`));
+			await this.store.append(this.path, bytes);
 		} catch (error) {
 			// Part of the line may have landed; the next append re-reads the log and repairs it.
 			throw new StorageError(this.path, error);
 		}
-		return { entry, tail: { seq: entry.seq, hash: await hashLine(line) } };
+		const next = { seq: entry.seq, hash: await hashLine(line) };
+		if (sizeBefore !== undefined) this.known = { tail: next, size: sizeBefore + bytes.length };
+		return { entry, tail: next };
 	}
 }

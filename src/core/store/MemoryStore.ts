@@ -153,6 +153,10 @@ export class MemoryStore implements VaultStore {
 		return Promise.resolve(this.files.has(p) || this.folders.has(p));
 	}
 
+	async size(path: string): Promise<number | null> {
+		return Promise.resolve(this.files.get(normalize(path))?.length ?? null);
+	}
+
 	async list(folder: string): Promise<StoreListing> {
 		const dir = normalize(folder);
 		const prefix = dir === "" ? "" : `${dir}/`;

@@ -77,6 +77,14 @@ export class NodeFsStore implements VaultStore {
 		}
 	}
 
+	async size(path: string): Promise<number | null> {
+		try {
+			return (await fs.stat(this.full(path))).size;
+		} catch {
+			return null;
+		}
+	}
+
 	async list(folder: string): Promise<StoreListing> {
 		const out: StoreListing = { files: [], folders: [] };
 		let entries;

@@ -19,6 +19,8 @@ export interface VaultStore {
 	rename(from: string, to: string): Promise<void>;
 	remove(path: string): Promise<void>;
 	exists(path: string): Promise<boolean>;
+	/** A file's size in bytes, or null when it does not exist (a cheap check before re-reading). */
+	size(path: string): Promise<number | null>;
 	/** Direct children of a folder, as vault-relative paths; an empty listing when it does not exist. */
 	list(folder: string): Promise<StoreListing>;
 	mkdir(path: string): Promise<void>;
