@@ -29,7 +29,7 @@ export function parseWhisperJson(text: string): Segment[] {
 	try {
 		data = JSON.parse(text) as WhisperJson;
 	} catch {
-		throw new ClinicalVaultError("engine", "whisper-cli wrote output that is not valid JSON. The recording is kept; try again.", { detail: text.slice(0, 200) });
+		throw new ClinicalVaultError("engine", "whisper-cli wrote output that is not valid JSON. The recording is kept; try again.", { detail: `${text.length} characters that do not parse as JSON` });
 	}
 	if (!Array.isArray(data.transcription)) {
 		throw new ClinicalVaultError("engine", "whisper-cli's output has no transcription. The recording is kept; try again.");

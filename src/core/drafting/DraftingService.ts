@@ -73,7 +73,8 @@ function parseSections(text: string, sections: SectionSpec[]): Record<string, st
 		data = JSON.parse(text);
 	} catch {
 		throw new ClinicalVaultError("engine", "The model's answer was not valid JSON, so no note could be made from it. What it wrote was kept as an incomplete draft.", {
-			detail: text.slice(0, 300),
+			// Never the text itself: it is clinical content and details can reach a terminal.
+			detail: `${text.length} characters that do not parse as JSON`,
 		});
 	}
 	if (typeof data !== "object" || data === null || Array.isArray(data)) {
