@@ -205,13 +205,18 @@ export class ClinicalRecord {
 
 	/** Decrypts a record file. Integrity failures throw and return no plaintext. */
 	async read(recordPath: string, purpose: ReadPurpose = "open"): Promise<Uint8Array> {
+		return (await this.readWithHeader(recordPath, purpose)).plaintext;
+	}
+
+	/** Like read(), with the file's header (file id, content type) from the same single read. */
+	async readWithHeader(recordPath: string, purpose: ReadPurpose = "open"): Promise<{ header: FileHeader; plaintext: Uint8Array }> {
 		const keys = this.requireKeys();
 		const path = checkRecordPath(recordPath);
 		const storePath = this.layout.storePath(path);
 		if (!(await this.store.exists(storePath))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`, { path });
-		const { header, plaintext } = await decryptFile(keys, await this.store.read(storePath), path);
-		if (purpose === "open") await this.audit.append("open", { fileId: header.fileId, path });
-		return plaintext;
+		const result = await decryptFile(keys, await this.store.read(storePath), path);
+		if (purpose === "open") await this.audit.append("open", { fileId: result.header.fileId, path });
+		return result;
 	}
 
 	async readText(recordPath: string, purpose: ReadPurpose = "open"): Promise<string> {

@@ -102,8 +102,7 @@ export class TranscriptionService {
 
 		report("decoding", 0);
 		const decodeStarted = clock.now().getTime();
-		const header = await record.header(options.audioPath);
-		const bytes = await record.read(options.audioPath);
+		const { header, plaintext: bytes } = await record.readWithHeader(options.audioPath);
 		let pcm: Pcm;
 		try {
 			pcm = await decodeTo16k(bytes, options.audioPath, this.deps.decoder, options.signal);
