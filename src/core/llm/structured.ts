@@ -1,0 +1,69 @@
+/**
+ * Structured answers from the local model: the schema is written once with zod, sent to Ollama as a
+ * JSON schema in `format` (structured outputs), and the answer is validated against the same schema
+ * before anything uses it. A malformed or schema-violating answer is a ClinicalVaultError that says
+ * where the answer went wrong (field paths only: never the model's text, which is clinical content).
+ */
+import { z } from "zod";
+import { ClinicalVaultError } from "../errors";
+import { estimateTokens, type ChatMessage, type LlmClient } from "./LlmClient";
+
+export interface StructuredRequest<T> {
+	model: string;
+	messages: ChatMessage[];
+	schema: z.ZodType<T>;
+	/** What the answer is, for messages: "the parts-map update". */
+	what: string;
+	signal?: AbortSignal;
+	onProgress?: (characters: number) => void;
+	temperature?: number;
+}
+
+/** Ollama's `format` for a zod schema: JSON schema without the $schema key (Ollama ignores it). */
+export function formatFor(schema: z.ZodType): Record<string, unknown> {
+	const json = z.toJSONSchema(schema, { target: "draft-7", unrepresentable: "any" }) as Record<string, unknown>;
+	delete json.$schema;
+	return json;
+}
+
+/** Validates a model answer against the schema; throws a clear error naming the first few bad fields. */
+export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: string): T {
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch {
+		throw new ClinicalVaultError("engine", `The model's answer for ${what} was not valid JSON (cut off or malformed). Nothing was changed; try again.`, {
+			detail: `${text.length} characters that do not parse as JSON`,
+		});
+	}
+	const result = schema.safeParse(data);
+	if (!result.success) {
+		const where = result.error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`);
+		throw new ClinicalVaultError(
+			"engine",
+			`The model's answer for ${what} did not follow the expected structure (${where.join("; ")}${result.error.issues.length > 3 ? `; ${result.error.issues.length - 3} more` : ""}). Nothing was changed; try again or choose another model.`,
+			{ detail: `${result.error.issues.length} schema issue(s) in ${text.length} characters` },
+		);
+	}
+	return result.data;
+}
+
+/** Asks the model for a JSON answer that follows `schema`, and returns it validated. */
+export async function chatStructured<T>(llm: LlmClient, request: StructuredRequest<T>): Promise<T> {
+	const input = request.messages.map((m) => m.content).join("\n");
+	const numCtx = Math.max(4096, Math.ceil((estimateTokens(input) + 2048) / 1024) * 1024);
+	const result = await llm.chat({
+		model: request.model,
+		messages: request.messages,
+		format: formatFor(request.schema),
+		numCtx,
+		temperature: request.temperature ?? 0,
+		...(request.signal ? { signal: request.signal } : {}),
+		...(request.onProgress ? { onToken: (_: string, soFar: string) => request.onProgress!(soFar.length) } : {}),
+	});
+	if (result.doneReason === "length") {
+		throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${request.what}. Nothing was changed; try again.`);
+	}
+	return parseStructured(result.text, request.schema, request.what);
+}
+

@@ -1,0 +1,138 @@
+/**
+ * Proposed changes the clinician approves one by one before anything is written: parts-map updates,
+ * treatment-plan drafts and progress entries. A proposal set is computed once (the model is asked
+ * once), saved encrypted in the client's folder, shown with a short id per change, and applied with
+ * `all` or a list of ids. The set records a hash of the page it was computed against, so applying it
+ * to a page that changed since is refused instead of guessed.
+ *
+ * Changes marked `conflict` touch something the clinician wrote by hand; `all` leaves them out, and
+ * they are applied only when named by id.
+ */
+import { ClinicalVaultError } from "../errors";
+import { sha256, toHex, utf8 } from "../bytes";
+import type { ClinicalRecord } from "../record/ClinicalRecord";
+import { checkClientCode } from "../record/layout";
+
+export interface Change {
+	/** Short and stable: derived from the change's content, so the same change keeps its id. */
+	id: string;
+	/** What kind of change (each page defines its own kinds). */
+	kind: string;
+	/** One line for the clinician. */
+	summary: string;
+	/** The session's words that support it, when there are any. */
+	evidence?: string;
+	/** It would replace something the clinician wrote by hand: never part of `all`. */
+	conflict?: boolean;
+}
+
+export type ProposalKind = "parts" | "plan-draft" | "plan-progress";
+
+export interface ProposalSet<C extends Change = Change> {
+	version: 1;
+	kind: ProposalKind;
+	client: string;
+	/** The record path the proposal was computed from (a session note, intake note). */
+	source: string;
+	/** Hex SHA-256 of the target page's text when the proposal was computed ("" when there was none). */
+	baseHash: string;
+	created: string;
+	model: string;
+	changes: C[];
+}
+
+export async function textHash(text: string): Promise<string> {
+	return toHex(await sha256(utf8(text)));
+}
+
+/** A short id from a change's identifying content (6 hex digits; lengthened on a clash within a set). */
+export async function changeId(parts: readonly unknown[], taken: ReadonlySet<string> = new Set()): Promise<string> {
+	const full = await textHash(JSON.stringify(parts));
+	for (let n = 6; n <= full.length; n += 2) {
+		const id = full.slice(0, n);
+		if (!taken.has(id)) return id;
+	}
+	return full;
+}
+
+export type Acceptance = "all" | "none" | string[];
+
+/** Parses `--accept all|none|id,id,...`. */
+export function parseAcceptance(text: string): Acceptance {
+	const t = text.trim();
+	if (t === "all" || t === "none") return t;
+	const ids = t
+		.split(/[\s,]+/)
+		.map((s) => s.trim())
+		.filter((s) => s !== "");
+	if (ids.length === 0 || ids.some((id) => !/^[0-9a-f]{4,64}$/.test(id))) {
+		throw new ClinicalVaultError("invalid-input", `"${text}" is not a list of change ids. Use all, none, or ids separated by commas (as printed with the proposal).`);
+	}
+	return ids;
+}
+
+/** The accepted changes, in proposal order. Unknown ids are an error (nothing is applied). */
+export function selectChanges<C extends Change>(changes: readonly C[], accept: Acceptance): C[] {
+	if (accept === "none") return [];
+	if (accept === "all") return changes.filter((c) => !c.conflict);
+	const known = new Set(changes.map((c) => c.id));
+	const unknown = accept.filter((id) => !known.has(id));
+	if (unknown.length > 0) {
+		throw new ClinicalVaultError("invalid-input", `No proposed change has the id ${unknown.join(", ")}. Nothing was applied; the ids are listed with the proposal.`);
+	}
+	const wanted = new Set(accept);
+	return changes.filter((c) => wanted.has(c.id));
+}
+
+/** Where a pending proposal lives: C-0142/proposals/parts--notes--2026-09-01.md.json */
+export function pendingPath(client: string, kind: ProposalKind, source: string): string {
+	const code = checkClientCode(client);
+	const rest = source.startsWith(`${code}/`) ? source.slice(code.length + 1) : source;
+	return `${code}/proposals/${kind}--${rest.replace(/\//g, "--")}.json`;
+}
+
+export async function savePending(record: ClinicalRecord, set: ProposalSet): Promise<string> {
+	const path = pendingPath(set.client, set.kind, set.source);
+	await record.writeText(path, `${JSON.stringify(set, null, "\t")}\n`);
+	return path;
+}
+
+/** The pending proposal for a source, or null when there is none. */
+export async function loadPending<C extends Change>(record: ClinicalRecord, client: string, kind: ProposalKind, source: string): Promise<ProposalSet<C> | null> {
+	const path = pendingPath(client, kind, source);
+	if (!(await record.exists(path))) return null;
+	const text = await record.readText(path, "internal");
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch {
+		throw new ClinicalVaultError("integrity", `The saved proposal ${path} cannot be read. Compute the proposal again.`, { path });
+	}
+	const set = data as ProposalSet<C>;
+	if (set.version !== 1 || set.kind !== kind || !Array.isArray(set.changes)) {
+		throw new ClinicalVaultError("unsupported-format", `The saved proposal ${path} is not one this version understands. Compute the proposal again.`, { path });
+	}
+	return set;
+}
+
+/** The most recent pending proposals of a kind for a client (for "apply the last proposal"). */
+export async function listPending(record: ClinicalRecord, client: string, kind: ProposalKind): Promise<string[]> {
+	const prefix = `${checkClientCode(client)}/proposals/${kind}--`;
+	return (await record.list({ client }))
+		.map((e) => e.recordPath)
+		.filter((p) => p.startsWith(prefix))
+		.sort();
+}
+
+export async function removePending(record: ClinicalRecord, client: string, kind: ProposalKind, source: string): Promise<void> {
+	const path = pendingPath(client, kind, source);
+	if (await record.exists(path)) await record.remove(path, { note: "proposal applied" });
+}
+
+/** Refuses to apply a proposal to a page that changed after the proposal was computed. */
+export async function checkBase(set: ProposalSet, currentText: string, page: string): Promise<void> {
+	if ((await textHash(currentText)) !== set.baseHash) {
+		throw new ClinicalVaultError("refused", `The ${page} changed after this proposal was made, so it was not applied. Compute the proposal again.`);
+	}
+}
+
