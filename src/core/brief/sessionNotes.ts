@@ -1,0 +1,122 @@
+/**
+ * Reading a client's notes for the pre-session brief: which record files are session notes, their
+ * date and number, their sections by heading, and whether they are psychotherapy (process) notes,
+ * which are kept apart from everything derived unless the clinician includes them for one action.
+ */
+import type { ClinicalRecord } from "../record/ClinicalRecord";
+import { splitFrontmatter } from "../markdown/frontmatter";
+
+export const NOTE_PATH = /^[^/]+\/notes\/[^/]+\.md$/;
+export const TRANSCRIPT_PATH = /^[^/]+\/transcripts\/[^/]+\.md$/;
+
+export interface NoteSection {
+	heading: string;
+	body: string;
+}
+
+export interface SessionNote {
+	recordPath: string;
+	date: string;
+	sessionNumber: number | null;
+	/** "session", "intake", "psychotherapy", … (frontmatter note_type; "session" when absent). */
+	noteType: string;
+	status: string;
+	sections: NoteSection[];
+	/** The body without frontmatter. */
+	body: string;
+}
+
+/** True for a psychotherapy (process) note: kept out of briefs, documents, exports and model input by default. */
+export function isPsychotherapyNote(data: Record<string, unknown>): boolean {
+	return data.note_type === "psychotherapy";
+}
+
+/** Splits a markdown body into sections at level-2 headings (text before the first heading is a section with heading ""). */
+export function splitSections(body: string): NoteSection[] {
+	const out: NoteSection[] = [];
+	let heading = "";
+	let lines: string[] = [];
+	const flush = () => {
+		const text = lines.join("\n").trim();
+		if (heading !== "" || text !== "") out.push({ heading, body: text });
+	};
+	for (const line of body.split("\n")) {
+		const m = /^##\s+(.+?)\s*#*\s*$/.exec(line);
+		if (m && !line.startsWith("###")) {
+			flush();
+			heading = m[1]!;
+			lines = [];
+		} else {
+			lines.push(line);
+		}
+	}
+	flush();
+	return out;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses one note; null when it has no usable date (neither session_date nor a date in its name). */
+export function parseSessionNote(recordPath: string, text: string): SessionNote | null {
+	let data: Record<string, unknown> = {};
+	let body = text;
+	try {
+		const split = splitFrontmatter(text, recordPath);
+		data = split.data;
+		body = split.body;
+	} catch {
+		// A note with broken frontmatter is still read as text.
+	}
+	const named = /(\d{4}-\d{2}-\d{2})/.exec(recordPath.slice(recordPath.lastIndexOf("/") + 1))?.[1];
+	const date = typeof data.session_date === "string" && DATE.test(data.session_date) ? data.session_date : named;
+	if (!date) return null;
+	const n = Number(data.session_number);
+	return {
+		recordPath,
+		date,
+		sessionNumber: Number.isInteger(n) && n >= 0 ? n : null,
+		noteType: typeof data.note_type === "string" ? data.note_type : "session",
+		status: typeof data.status === "string" ? data.status : "",
+		sections: splitSections(body),
+		body,
+	};
+}
+
+/**
+ * A client's notes, oldest first. Psychotherapy notes are left out unless `includePsychotherapy`.
+ * Unreadable files are skipped and reported in `skipped` (their paths only).
+ */
+export async function readSessionNotes(
+	record: ClinicalRecord,
+	client: string,
+	options: { includePsychotherapy?: boolean; from?: string; to?: string } = {},
+): Promise<{ notes: SessionNote[]; skipped: string[] }> {
+	const paths = (await record.list({ client }))
+		.map((e) => e.recordPath)
+		.filter((p) => NOTE_PATH.test(p))
+		.sort();
+	const notes: SessionNote[] = [];
+	const skipped: string[] = [];
+	for (const path of paths) {
+		let text: string;
+		try {
+			text = await record.readText(path, "internal");
+		} catch {
+			skipped.push(path);
+			continue;
+		}
+		const note = parseSessionNote(path, text);
+		if (!note) continue;
+		if (note.noteType === "psychotherapy" && !options.includePsychotherapy) continue;
+		if (options.from !== undefined && note.date < options.from) continue;
+		if (options.to !== undefined && note.date > options.to) continue;
+		notes.push(note);
+	}
+	notes.sort((a, b) => (a.date === b.date ? a.recordPath.localeCompare(b.recordPath) : a.date.localeCompare(b.date)));
+	return { notes, skipped };
+}
+
+/** The body of the first section whose heading matches. */
+export function section(note: SessionNote, heading: RegExp): string | null {
+	return note.sections.find((s) => heading.test(s.heading))?.body ?? null;
+}
