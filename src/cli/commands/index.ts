@@ -5,6 +5,7 @@ import { catCommand } from "./cat";
 import { clientAddCommand } from "./client";
 import { initCommand } from "./init";
 import { lsCommand } from "./ls";
+import { partsCommand } from "./parts";
 import { passwdCommand } from "./passwd";
 import { putCommand } from "./put";
 import { draftCommand } from "./draft";
@@ -13,7 +14,7 @@ import { retentionCommand } from "./retention";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

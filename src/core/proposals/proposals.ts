@@ -129,9 +129,13 @@ export async function removePending(record: ClinicalRecord, client: string, kind
 	if (await record.exists(path)) await record.remove(path, { note: "proposal applied" });
 }
 
-/** Refuses to apply a proposal to a page that changed after the proposal was computed. */
-export async function checkBase(set: ProposalSet, currentText: string, page: string): Promise<void> {
-	if ((await textHash(currentText)) !== set.baseHash) {
+/**
+ * Refuses to apply a proposal to a page that changed after the proposal was computed. `null` is a
+ * page that does not exist (baseHash ""), so a proposal made before the page existed still applies
+ * while it does not, and is refused once someone else created it.
+ */
+export async function checkBase(set: ProposalSet, currentText: string | null, page: string): Promise<void> {
+	if ((currentText === null ? "" : await textHash(currentText)) !== set.baseHash) {
 		throw new ClinicalVaultError("refused", `The ${page} changed after this proposal was made, so it was not applied. Compute the proposal again.`);
 	}
 }

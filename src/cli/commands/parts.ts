@@ -1,0 +1,126 @@
+/**
+ * `clinical-vault parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids]
+ *  [--json] [--model NAME] [--ollama URL]`: the client's longitudinal IFS parts map.
+ *
+ *   no flag                 prints the parts-map page (markdown), or with --json its data.
+ *   --from-session PATH     asks the model once what the session note says about parts, saves the
+ *                           proposed changes (encrypted) and prints them as JSON {source, changes:
+ *                           [{id, kind, summary, evidence, conflict}]}; nothing is written to the
+ *                           map. Asked again while the map is unchanged, the saved proposal is
+ *                           printed again (same ids, no model call).
+ *   --accept all|none|ids   applies the accepted changes (with --from-session: of that proposal;
+ *                           alone: of the one pending proposal). "all" leaves out conflict changes
+ *                           (edits of fields the clinician changed, "same part?" questions).
+ */
+import { ClinicalVaultError } from "../../core/errors";
+import { systemClock } from "../../core/clock";
+import { parseAcceptance } from "../../core/proposals/proposals";
+import { PartsMapService, type ApplyResult, type PartsProposal } from "../../core/parts/PartsMapService";
+import { OllamaClient } from "../../engines/ollama";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { cancelled, currentPassphrase, type Command } from "../command";
+import { notice } from "../output";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
+import { ollamaAddress } from "./draft";
+
+function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result?: ApplyResult): string {
+	return `${JSON.stringify(
+		{
+			kind: set.kind,
+			source: set.source,
+			sessionDate: set.sessionDate,
+			...extra,
+			changes: set.changes.map((c) => ({ id: c.id, kind: c.kind, summary: c.summary, evidence: c.evidence ?? null, conflict: c.conflict === true, ...(c.needs ? { needs: c.needs } : {}), ...(c.excludes ? { excludes: c.excludes } : {}) })),
+			...(result ? { path: result.path, applied: result.applied.map((c) => c.id), declined: result.declined, written: result.written } : {}),
+		},
+		null,
+		2,
+	)}\n`;
+}
+
+export const partsCommand: Command = {
+	name: "parts",
+	synopsis: "parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]",
+	summary: "Show the client's IFS parts map, or propose and accept updates to it from a session note.",
+	args: ["<vault>"],
+	options: [
+		{ name: "client", value: "CODE", description: "The client whose parts map it is." },
+		{ name: "from-session", value: "record-path", description: "Propose updates from this session note (the model is asked once)." },
+		{ name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." },
+		{ name: "json", description: "Print the map's data instead of the page." },
+		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting)." },
+		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	notes: [
+		"Nothing is written to the map until changes are accepted. A part under a slightly different name is asked about (\"same part?\", a conflict change accepted only by id), never merged.",
+		"Text between <!-- cv:generated … --> markers is regenerated; write your own notes outside them. The ```yaml block is the map's data and may be edited by hand; fields you edit are not overwritten by \"all\".",
+	],
+	async run(context) {
+		const { io, args, options } = context;
+		const client = validClientCode(requiredOption(options, "client", "parts needs --client CODE."));
+		const fromSession = stringOption(options, "from-session");
+		const sessionPath = fromSession === undefined ? undefined : validRecordPath(fromSession);
+		if (sessionPath !== undefined && !sessionPath.startsWith(`${client}/`)) throw usageError(`${sessionPath} does not belong to client ${client}.`);
+		const acceptFlag = stringOption(options, "accept");
+		const accept = acceptFlag === undefined ? undefined : asUsage(() => parseAcceptance(acceptFlag));
+		const json = options.json === true;
+		if (json && (sessionPath !== undefined || accept !== undefined)) throw usageError("--json is for printing the map; proposals are always printed as JSON.");
+
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		await requireInitialized(open);
+		const model = stringOption(options, "model") ?? open.settings.ollamaModel;
+		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
+		const passphrase = await currentPassphrase(context);
+		if (typeof passphrase !== "string") return cancelled();
+		const service = new PartsMapService({ record: open.record, clock: systemClock });
+
+		return withCancelSignal((signal) =>
+			withUnlocked(open.record, passphrase, async () => {
+				await requireClient(open, client);
+				if (sessionPath !== undefined) {
+					let set = await service.reusable(client, sessionPath);
+					const reused = set !== null;
+					if (set) notice(io, "Using the saved proposal for this session (the map has not changed since): no model call.");
+					else {
+						let shown = 0;
+						set = await service.propose({
+							client,
+							session: sessionPath,
+							model,
+							llm: new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } }),
+							signal,
+							onProgress: (characters) => {
+								if (characters - shown >= 400) {
+									shown = characters;
+									notice(io, `asking the model: ${characters} characters`);
+								}
+							},
+						});
+					}
+					if (set.changes.length === 0) notice(io, "No changes to propose: the map already has what this session says.");
+					if (accept === undefined) {
+						if (set.changes.length > 0) notice(io, "Nothing was written to the parts map. Accept with: --accept all (or ids)");
+						return { stdout: proposalJson(set, { reused }) };
+					}
+					const result = await service.apply(set, accept);
+					return { stdout: proposalJson(set, { reused }, result) };
+				}
+				if (accept !== undefined) {
+					const sets = await service.pendingAll(client);
+					if (sets.length === 0) throw new ClinicalVaultError("not-found", `${client} has no pending parts-map proposal. Make one with --from-session.`);
+					if (sets.length > 1) {
+						throw new ClinicalVaultError("usage", `${client} has ${sets.length} pending parts-map proposals (from ${sets.map((s) => s.source).join(", ")}): name one with --from-session together with --accept.`);
+					}
+					const set = sets[0]!;
+					const result = await service.apply(set, accept);
+					return { stdout: proposalJson(set, {}, result) };
+				}
+				if (!(await open.record.exists(service.path(client)))) throw new ClinicalVaultError("not-found", `${client} has no parts map yet. Make one with --from-session and a session note.`);
+				if (json) return { stdout: `${JSON.stringify({ path: service.path(client), ...(await service.load(client)) }, null, 2)}\n` };
+				return { stdout: (await service.text(client))! };
+			}),
+		);
+	},
+};
