@@ -22,6 +22,9 @@ import { TranscriptionRunner, chooseDecoder } from "./obsidian/TranscriptionRunn
 import { DraftRunner } from "./obsidian/DraftRunner";
 import { OllamaClient } from "./engines/ollama";
 import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
+import { BRIEF_VIEW_TYPE, BriefView } from "./obsidian/BriefView";
+import { closeBriefViews } from "./obsidian/careFlows";
+import { ModelJob } from "./obsidian/ModelJob";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -93,6 +96,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		);
 		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot }, this.addStatusBarItem());
 		const drafting = new DraftRunner(this.app, this.addStatusBarItem());
+		const modelJob = new ModelJob(this.addStatusBarItem());
 		const ctx: CommandContext = {
 			app: this.app,
 			session,
@@ -107,6 +111,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await this.savePluginData();
 				},
 			},
+			care: { job: modelJob },
 		};
 		this.ctx = ctx;
 		this.registerInterval(
@@ -118,6 +123,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 
 		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, autosaveMs: () => this.deps.autosaveMs }));
 		this.registerExtensions([ENCRYPTED_EXTENSION], VIEW_TYPE);
+		this.registerView(BRIEF_VIEW_TYPE, (leaf) => new BriefView(leaf));
 		registerCommands(this, ctx);
 		this.addSettingTab(
 			new ClinicalVaultSettingTab(this.app, this, {
@@ -139,7 +145,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 			isUnlocked: () => session.isUnlocked,
 			lock: () => session.lock(),
 			// A session being recorded or transcribed counts as activity.
-			isBusy: () => recording.isActive || transcription.isRunning || drafting.isRunning,
+			isBusy: () => recording.isActive || transcription.isRunning || drafting.isRunning || modelJob.isRunning,
 			checkEveryMs: this.deps.idleCheckMs,
 		});
 		this.idleLock = idleLock;
@@ -149,6 +155,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => stopRecordingForLock(ctx)));
 		this.register(session.beforeLock(() => transcription.cancelForLock()));
 		this.register(session.beforeLock(() => drafting.cancelForLock()));
+		this.register(session.beforeLock(() => modelJob.cancelForLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
 		this.register(
 			session.onLockChange((unlocked) => {
@@ -161,6 +168,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					this.ops.run(() => ensureTemplatesOnUnlock(ctx));
 				} else {
 					closeEncryptedViews(this.app);
+					closeBriefViews(ctx);
 				}
 			}),
 		);
@@ -183,6 +191,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await stopRecordingForLock(ctx);
 					await ctx.audio.transcription.cancelForLock();
 					await ctx.drafting.runner.cancelForLock();
+					await ctx.care.job.cancelForLock();
 				}
 				await flushEncryptedViews(this.app);
 				await session.lock();

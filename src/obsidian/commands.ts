@@ -43,6 +43,7 @@ import {
 	signActiveNote,
 	type DraftingServices,
 } from "./noteFlows";
+import { openPartsMap, prepareBrief, updatePartsMap, type CareServices } from "./careFlows";
 
 export interface CommandContext {
 	app: App;
@@ -52,6 +53,8 @@ export interface CommandContext {
 	audio: AudioServices;
 	/** Drafting with the local model, and the signer's name. */
 	drafting: DraftingServices;
+	/** Parts map, treatment plan and brief: the model job in the status bar. */
+	care: CareServices;
 }
 
 export { localDate };
@@ -276,6 +279,10 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "draft-note-from-transcript", name: "Draft note from transcript", callback: run(draftFromTranscript) });
 	plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });
 	plugin.addCommand({ id: "cancel-drafting", name: "Cancel drafting", checkCallback: when(() => ctx.drafting.runner.isRunning, cancelDrafting) });
+	plugin.addCommand({ id: "prepare-brief", name: "Prepare pre-session brief", callback: run(prepareBrief) });
+	plugin.addCommand({ id: "update-parts-map", name: "Update parts map from session", callback: run(updatePartsMap) });
+	plugin.addCommand({ id: "open-parts-map", name: "Open parts map", callback: run(openPartsMap) });
+	plugin.addCommand({ id: "cancel-model-job", name: "Cancel parts map or plan update", checkCallback: when(() => ctx.care.job.isRunning, (c) => Promise.resolve(void c.care.job.cancel("clinician"))) });
 	/** A command offered while a session note is open in the encrypted view. */
 	const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /^[^/]+\/notes\/[^/]+\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);
 	plugin.addCommand({ id: "show-review-list", name: "Show review list", checkCallback: onNote(showReview) });

@@ -947,6 +947,15 @@ export class Workspace extends Events {
 		this.setActiveLeaf(leaf);
 	}
 
+	/** Opens a link's target file (the part before "#" or "|"), as Obsidian resolves a full vault path. */
+	async openLinkText(linktext: string, sourcePath: string, newLeaf?: boolean | "tab" | "split" | "window"): Promise<void> {
+		void sourcePath;
+		const path = linktext.split("|")[0]!.split("#")[0]!;
+		const file = this.app.vault.getFileByPath(path);
+		if (!file) throw new Error(`openLinkText: no file at ${path}`);
+		await this.getLeaf(newLeaf).openFile(file);
+	}
+
 	getActiveFile(): TFile | null {
 		const view = this.activeLeaf?.view;
 		return view instanceof FileView ? view.file : null;

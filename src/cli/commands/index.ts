@@ -1,6 +1,7 @@
 /** Every CLI command, in the order the help lists them. */
 import type { Command } from "../command";
 import { auditCommand } from "./audit";
+import { briefCommand } from "./brief";
 import { catCommand } from "./cat";
 import { clientAddCommand } from "./client";
 import { initCommand } from "./init";
@@ -14,7 +15,7 @@ import { retentionCommand } from "./retention";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, briefCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

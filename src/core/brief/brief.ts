@@ -75,6 +75,8 @@ export interface Brief {
 	summary?: { text: string; flags: SafeguardFlag[]; model: string };
 	/** Files that could not be read (paths only). */
 	skipped: string[];
+	/** Sections that could not be made, with the reason (e.g. a parts map with invalid yaml). */
+	problems: string[];
 }
 
 export interface BriefOptions {
@@ -284,8 +286,18 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		}
 	}
 
-	const parts = options.sources?.parts ? await options.sources.parts(client) : null;
-	const plan = options.sources?.plan ? await options.sources.plan(client, today) : null;
+	const problems: string[] = [];
+	const fromSource = async <T>(what: string, read: (() => Promise<T | null>) | undefined): Promise<T | null> => {
+		if (!read) return null;
+		try {
+			return await read();
+		} catch (error) {
+			problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+			return null;
+		}
+	};
+	const parts = await fromSource("Parts map", options.sources?.parts && (() => options.sources!.parts!(client)));
+	const plan = await fromSource("Treatment plan", options.sources?.plan && (() => options.sources!.plan!(client, today)));
 
 	const quotes: Brief["quotes"] = [];
 	const seenQuotes = new Set<string>();
@@ -316,6 +328,7 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		themes: themesOf(newestFirst.slice(0, 12), parts),
 		quotes: quotes.slice(0, 6),
 		skipped,
+		problems,
 	};
 	if (options.summarize && notes.length > 0) brief.summary = await summarize(newestFirst.slice(0, options.summarize.sessions ?? 4).reverse(), client, options.summarize);
 	return brief;
@@ -368,11 +381,12 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 		out.push(`- ${link(h, storePath)}: ${h.text}`, `    - ${follow}`);
 	}
 	out.push("", "## Parts");
-	if (!brief.parts) out.push("No parts map yet.");
+	const problem = (what: string) => brief.problems.find((p) => p.startsWith(`${what}:`));
+	if (!brief.parts) out.push(problem("Parts map") ?? "No parts map yet.");
 	else if (brief.parts.length === 0) out.push("The parts map has no parts yet.");
 	else for (const p of brief.parts) out.push(`- ${p.name} (${p.kind}): ${p.status}${p.lastSeen ? `, last seen ${p.lastSeen}` : ""}${p.detail ? `. ${p.detail}` : ""}`);
 	out.push("", "## Treatment plan");
-	if (!brief.plan) out.push("No treatment plan yet.");
+	if (!brief.plan) out.push(problem("Treatment plan") ?? "No treatment plan yet.");
 	else {
 		if (brief.plan.nextReview) out.push(`- Plan review ${brief.plan.reviewState === "overdue" ? "OVERDUE since" : brief.plan.reviewState === "due-soon" ? "due" : "next"} ${brief.plan.nextReview}`);
 		if (brief.plan.objectives.length === 0) out.push("- No objectives due in the next weeks.");

@@ -1,0 +1,151 @@
+/**
+ * The flows behind the longitudinal commands (registered in commands.ts): the pre-session brief,
+ * the parts map and the treatment plan. Model work runs in the ModelJob status item (cancellable,
+ * cancelled by a lock); proposals are shown in the ProposalModal and nothing is written before the
+ * clinician applies them.
+ */
+import { buildBrief, renderBrief } from "../core/brief/brief";
+import { briefSources } from "../core/brief/sources";
+import { NOTE_PATH } from "../core/brief/sessionNotes";
+import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
+import { PartsMapService } from "../core/parts/PartsMapService";
+import type { Change, ProposalSet } from "../core/proposals/proposals";
+import type { ClinicalRecord } from "../core/record/ClinicalRecord";
+import { checkClientCode } from "../core/record/layout";
+import { OllamaClient } from "../engines/ollama";
+import { BRIEF_VIEW_TYPE, BriefView } from "./BriefView";
+import { localDate, pickClient } from "./clients";
+import type { CommandContext } from "./commands";
+import { EncryptedView, openRecordFile } from "./EncryptedView";
+import { chooseRecordFile } from "./modals";
+import { inform } from "./notify";
+import type { ModelJob } from "./ModelJob";
+import { reviewProposal } from "./ProposalModal";
+
+export interface CareServices {
+	/** The one model job at a time (parts map and plan proposals), shown in the status bar. */
+	job: ModelJob;
+}
+
+/** The client of the note in focus, else the one the clinician picks (null: they closed the picker). */
+export async function clientInFocus(ctx: CommandContext, record: ClinicalRecord): Promise<string | null> {
+	const path = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath;
+	const code = path?.split("/")[0];
+	if (code) {
+		try {
+			return checkClientCode(code);
+		} catch {
+			// Not a client folder: ask.
+		}
+	}
+	return (await pickClient(ctx.app, record))?.code ?? null;
+}
+
+async function briefView(ctx: CommandContext): Promise<BriefView> {
+	const existing = ctx.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0];
+	const leaf = existing ?? ctx.app.workspace.getLeaf("tab");
+	if (!existing) await leaf.setViewState({ type: BRIEF_VIEW_TYPE, active: true });
+	await ctx.app.workspace.revealLeaf(leaf);
+	return leaf.view as BriefView;
+}
+
+/** "Prepare pre-session brief": the deterministic brief for the client in focus, in its own pane (memory only). */
+export async function prepareBrief(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const client = await clientInFocus(ctx, record);
+	if (!client) return;
+	const today = localDate(ctx.session.clock.now());
+	const brief = await ctx.session.track(buildBrief(record, { client, today, sources: briefSources(record, ctx.session.clock) }));
+	const view = await briefView(ctx);
+	await view.show(`Brief: ${client}`, renderBrief(brief, (p) => record.layout.storePath(p)));
+}
+
+/** On lock: the brief pane goes, with what it showed. */
+export function closeBriefViews(ctx: Pick<CommandContext, "app">): void {
+	ctx.app.workspace.detachLeavesOfType(BRIEF_VIEW_TYPE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposals: parts map and treatment plan
+
+function llmFor(ctx: CommandContext): OllamaClient {
+	const settings = ctx.drafting.settings();
+	return new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist } });
+}
+
+/** The session note in focus, else one the clinician picks among the client's notes (newest first). */
+export async function sessionInFocus(ctx: CommandContext, record: ClinicalRecord, prompt: string): Promise<{ client: string; session: string } | null> {
+	const active = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath;
+	if (active && NOTE_PATH.test(active)) return { client: active.split("/")[0]!, session: active };
+	const client = await clientInFocus(ctx, record);
+	if (!client) return null;
+	const notes = (await record.list({ client }))
+		.map((e) => e.recordPath)
+		.filter((p) => NOTE_PATH.test(p))
+		.sort()
+		.reverse();
+	if (notes.length === 0) throw new ClinicalVaultError("not-found", `${client} has no session notes yet.`);
+	const session = await chooseRecordFile(ctx.app, notes, prompt);
+	return session ? { client, session } : null;
+}
+
+/** Runs a model job in the status bar; a cancel says so and returns null (nothing was written). */
+async function modelJob<T>(ctx: CommandContext, label: string, work: (signal: AbortSignal, onProgress: (characters: number) => void) => Promise<T>): Promise<T | null> {
+	try {
+		return await ctx.care.job.run(label, (signal, progress) => {
+			progress({ stage: "asking the model" });
+			return work(signal, (characters) => progress({ characters }));
+		});
+	} catch (error) {
+		if (isCancelled(error)) {
+			inform(`${label}: ${(error as Partial<Cancelled>).reason === "lock" ? "stopped because the record locked" : "cancelled"}. Nothing was changed.`);
+			return null;
+		}
+		throw error;
+	}
+}
+
+/** Shows the proposal; returns the accepted ids, or null when the clinician closed it (the proposal stays saved). */
+async function approve<C extends Change>(ctx: CommandContext, title: string, set: ProposalSet<C>): Promise<string[] | null> {
+	const ids = await reviewProposal(ctx.app, {
+		title,
+		description: `From ${set.source}. Tick what is right; nothing is written until you apply. Changes you untick are not proposed again for this session.`,
+		changes: set.changes,
+	});
+	if (ids === null) inform("Nothing was applied. The proposal is kept, encrypted: run the command again to review it without asking the model again.");
+	return ids;
+}
+
+export async function updatePartsMap(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const target = await sessionInFocus(ctx, record, "Choose the session to update the parts map from");
+	if (!target) return;
+	const service = new PartsMapService({ record, clock: ctx.session.clock });
+	const saved = await service.reusable(target.client, target.session);
+	const set =
+		saved ??
+		(await modelJob(ctx, "Parts map", (signal, onProgress) =>
+			service.propose({ ...target, model: ctx.drafting.settings().ollamaModel, llm: llmFor(ctx), signal, onProgress }),
+		));
+	if (!set) return;
+	if (set.changes.length === 0) {
+		inform(`The parts map already reflects ${target.session}. Nothing to change.`);
+		return;
+	}
+	const ids = await approve(ctx, "Update parts map", set);
+	if (ids === null) return;
+	const result = await ctx.session.track(service.apply(set, ids));
+	inform(result.applied.length === 0 ? "No change applied; the parts map is unchanged apart from remembering what you declined." : `Parts map updated: ${result.applied.length} change${result.applied.length === 1 ? "" : "s"} applied.`);
+	await openRecordFile(ctx.app, ctx.session, result.path);
+}
+
+export async function openPartsMap(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const client = await clientInFocus(ctx, record);
+	if (!client) return;
+	const service = new PartsMapService({ record, clock: ctx.session.clock });
+	if (!(await record.exists(service.path(client)))) {
+		throw new ClinicalVaultError("not-found", `${client} has no parts map yet. Open a session note and run "Update parts map from session".`);
+	}
+	await openRecordFile(ctx.app, ctx.session, service.path(client));
+}

@@ -1,0 +1,123 @@
+// @vitest-environment happy-dom
+/**
+ * The longitudinal commands through the stub on a real temporary vault, against a loopback server
+ * speaking Ollama's API: "Update parts map from session" (the model's answer becomes a proposal,
+ * nothing is written until the clinician applies it, a closed proposal is kept and reused without
+ * asking the model again, unticked changes are not applied), "Open parts map", and "Prepare
+ * pre-session brief" (a pane of its own, memory only, closed on lock). Synthetic data only.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readdir } from "node:fs/promises";
+import * as nodePath from "node:path";
+import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
+import { openRecordFile } from "../../src/obsidian/EncryptedView";
+import type { App as ObsidianApp } from "obsidian";
+import { clearNotices, clickButton, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
+import { SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
+import { SCENARIO_ANSWERS } from "../parts/helpers";
+import { activeView, addClient, decryptTextWithCore, session, setUpRecord, startPlugin, type Harness } from "./helpers";
+
+let h: Harness;
+let fake: FakeOllama;
+
+beforeEach(async () => {
+	clearNotices();
+	fake = await startFakeOllama();
+	h = await startPlugin();
+	h.plugin.settings.ollamaUrl = fake.url;
+	await setUpRecord(h);
+	await addClient(h, SCENARIO_CLIENT, SCENARIO_NAME, "ifs");
+	const record = session(h).record;
+	for (const n of SCENARIO_NOTES) await record.writeText(n.recordPath, n.text);
+});
+afterEach(async () => {
+	await h.cleanup();
+	await fake.close();
+});
+
+async function openNote(recordPath: string): Promise<void> {
+	await openRecordFile(h.app as unknown as ObsidianApp, session(h), recordPath);
+	await h.idle();
+	expect(activeView(h).currentRecordPath).toBe(recordPath);
+}
+
+async function files(): Promise<string[]> {
+	const out: string[] = [];
+	const walk = async (dir: string): Promise<void> => {
+		for (const e of await readdir(dir, { withFileTypes: true })) {
+			if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
+			else out.push(nodePath.relative(h.dir, nodePath.join(dir, e.name)));
+		}
+	};
+	await walk(h.dir);
+	return out.sort();
+}
+
+describe("Update parts map from session", () => {
+	it("proposes, waits for approval, applies only what was ticked, and reuses a closed proposal without asking the model again", async () => {
+		await openNote(SESSION_1.recordPath);
+		fake.reply({ json: SCENARIO_ANSWERS[0] });
+		h.run("update-parts-map");
+		let modal = await waitForModal("clinical-vault-proposal-modal");
+		expect(fake.chats).toHaveLength(1);
+		const rows = [...modal.contentEl.querySelectorAll(".clinical-vault-proposal-item")];
+		expect(rows.map((r) => r.querySelector(".setting-item-name")?.textContent)).toEqual([expect.stringMatching(/Critic/), expect.stringMatching(/Self-energy/i)]);
+		// Closing applies nothing; the proposal stays (encrypted) for next time.
+		const before = await files();
+		modal.close();
+		await waitForNotice(/Nothing was applied/);
+		await h.idle();
+		expect((await files()).filter((f) => f.includes("parts-map"))).toEqual([]);
+		expect((await files()).filter((f) => !before.includes(f))).toEqual([]);
+
+		// Run again: same proposal, no second model call. Untick the Self-energy change and apply.
+		h.run("update-parts-map");
+		modal = await waitForModal("clinical-vault-proposal-modal");
+		expect(fake.chats).toHaveLength(1);
+		const selfRow = [...modal.contentEl.querySelectorAll(".clinical-vault-proposal-item")][1]!;
+		(selfRow.querySelector(".checkbox-container") as HTMLElement).click();
+		expect(modal.contentEl.querySelector(".clinical-vault-proposal-count")?.textContent).toBe("1 of 2 selected.");
+		clickButton(modal, "Apply selected");
+		await waitForModalClosed(modal);
+		await waitForNotice(/Parts map updated: 1 change applied/);
+		await h.idle();
+		expect(activeView(h).currentRecordPath).toBe(`${SCENARIO_CLIENT}/parts-map.md`);
+		const page = await decryptTextWithCore(h.dir, `${SCENARIO_CLIENT}/parts-map.md`);
+		expect(page).toContain("the Critic");
+		expect(page).toContain("```mermaid");
+		expect(page).not.toMatch(/self_energy:\s*\n\s*- curiosity/);
+		expect(page).not.toContain(SCENARIO_NAME);
+		// The parts map is also a file in the record: nothing in plaintext anywhere.
+		expect((await files()).filter((f) => f.startsWith("Clinical/") && !f.startsWith("Clinical/_vault/") && !f.endsWith(".cvault"))).toEqual([]);
+	});
+
+	it("says clearly when the model is not running, and writes nothing", async () => {
+		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		await openNote(SESSION_2.recordPath);
+		const before = await files();
+		h.run("update-parts-map");
+		await waitForNotice(/Ollama/);
+		await h.idle();
+		expect(await files()).toEqual(before);
+	});
+});
+
+describe("Prepare pre-session brief", () => {
+	it("shows the brief in its own pane, from memory, and closes it on lock", async () => {
+		await openNote(SESSION_2.recordPath);
+		h.run("prepare-brief");
+		const pane = await waitFor(() => h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0], "brief pane");
+		await h.idle();
+		const text = pane.view.containerEl.textContent ?? "";
+		expect(text).toContain(`Pre-session brief: ${SCENARIO_CLIENT}`);
+		expect(text).toContain("I feel like I'm drowning every morning before my feet hit the floor.");
+		expect(text).toContain("open: not yet followed up");
+		expect(text).not.toContain(SCENARIO_NAME);
+		// Nothing was written for it.
+		expect((await files()).some((f) => f.includes("brief"))).toBe(false);
+		await session(h).lock();
+		await h.idle();
+		expect(h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)).toHaveLength(0);
+	});
+});
