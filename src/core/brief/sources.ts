@@ -2,6 +2,7 @@
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
 import { PartsMapService } from "../parts/PartsMapService";
+import { planForBrief } from "../plan/TreatmentPlanService";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import type { BriefPart, BriefSources } from "./brief";
 
@@ -21,5 +22,6 @@ export async function briefParts(record: ClinicalRecord, client: string, clock: 
 export function briefSources(record: ClinicalRecord, clock: Clock = systemClock): BriefSources {
 	return {
 		parts: (client) => briefParts(record, client, clock),
+		plan: (client, today) => planForBrief(record, client, today),
 	};
 }

@@ -1,0 +1,136 @@
+/**
+ * `clinical-vault plan <vault> --client CODE [--draft-from record-path | --from-session record-path]
+ *  [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]`: the client's living treatment plan.
+ *
+ *   no flag                 prints the plan page (markdown), or with --json its data, review status,
+ *                           objectives due and pending proposals; the review status goes to stderr.
+ *   --draft-from PATH       proposes a plan from an intake note; --from-session PATH proposes
+ *                           progress entries from a session note. The model is asked once, the
+ *                           proposal is saved (encrypted) and printed as JSON {source, changes…};
+ *                           nothing is written to the plan. Asked again while the plan is unchanged,
+ *                           the saved proposal is printed again (same ids, no model call).
+ *   --accept all|none|ids   applies the accepted changes (with a source flag: of that proposal; alone:
+ *                           of the one pending proposal). "all" leaves out conflict changes.
+ */
+import { ClinicalVaultError } from "../../core/errors";
+import { parseAcceptance } from "../../core/proposals/proposals";
+import { TreatmentPlanService, type PlanProposal, type PlanProposalSet } from "../../core/plan/TreatmentPlanService";
+import { OllamaClient } from "../../engines/ollama";
+import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { cancelled, currentPassphrase, type Command } from "../command";
+import { notice } from "../output";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
+import { ollamaAddress } from "./draft";
+
+function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped">, extra: Record<string, unknown>): string {
+	return `${JSON.stringify(
+		{
+			kind: set.kind,
+			source: set.source,
+			...extra,
+			changes: set.changes.map((c) => ({ id: c.id, kind: c.kind, summary: c.summary, evidence: c.evidence ?? null, conflict: c.conflict === true })),
+			dropped: set.dropped ?? [],
+		},
+		null,
+		2,
+	)}\n`;
+}
+
+export const planCommand: Command = {
+	name: "plan",
+	synopsis: "plan <vault> --client CODE [--draft-from record-path | --from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]",
+	summary: "Show the client's treatment plan, or propose and accept changes to it (draft from intake, progress from a session).",
+	args: ["<vault>"],
+	options: [
+		{ name: "client", value: "CODE", description: "The client whose plan it is." },
+		{ name: "draft-from", value: "record-path", description: "Propose a plan from this intake note (only for a client without a plan)." },
+		{ name: "from-session", value: "record-path", description: "Propose progress entries per objective from this session note." },
+		{ name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." },
+		{ name: "json", description: "Print the plan's data with its review status instead of the page." },
+		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting)." },
+		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
+	notes: [
+		"Nothing is written to the plan until changes are accepted. The diagnosis is never the model's: a draft only offers to copy the intake's own \"Diagnosis\" section, verbatim.",
+		"Text between <!-- cv:generated … --> markers is regenerated; write your own notes outside them. The ```yaml block is the plan's data and may be edited by hand.",
+	],
+	async run(context) {
+		const { io, args, options } = context;
+		const client = validClientCode(requiredOption(options, "client", "plan needs --client CODE."));
+		const draftFrom = stringOption(options, "draft-from");
+		const fromSession = stringOption(options, "from-session");
+		if (draftFrom !== undefined && fromSession !== undefined) throw usageError("plan takes --draft-from or --from-session, not both.");
+		const sourceFlag = draftFrom ?? fromSession;
+		const sourcePath = sourceFlag === undefined ? undefined : validRecordPath(sourceFlag);
+		if (sourcePath !== undefined && !sourcePath.startsWith(`${client}/`)) throw usageError(`${sourcePath} does not belong to client ${client}.`);
+		const acceptFlag = stringOption(options, "accept");
+		const accept = acceptFlag === undefined ? undefined : asUsage(() => parseAcceptance(acceptFlag));
+		const json = options.json === true;
+		if (json && (sourcePath !== undefined || accept !== undefined)) throw usageError("--json is for printing the plan; proposals are always printed as JSON.");
+
+		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		await requireInitialized(open);
+		const model = stringOption(options, "model") ?? open.settings.ollamaModel;
+		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
+		const passphrase = await currentPassphrase(context);
+		if (typeof passphrase !== "string") return cancelled();
+		const service = new TreatmentPlanService({ record: open.record, llm: new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } }) });
+
+		return withCancelSignal((signal) =>
+			withUnlocked(open.record, passphrase, async () => {
+				await requireClient(open, client);
+				if (sourcePath !== undefined && accept === "none") {
+					// Rejecting needs no proposal computed again (and no model).
+					const kind = draftFrom !== undefined ? "plan-draft" : "plan-progress";
+					const set = await service.discard(client, kind, sourcePath);
+					notice(io, set ? "The proposal was rejected; nothing was written to the plan." : "There was no pending proposal for this note; nothing was changed.");
+					return { stdout: proposalJson(set ?? { kind, source: sourcePath, changes: [] }, { applied: [], written: null }) };
+				}
+				if (sourcePath !== undefined) {
+					let shown = 0;
+					const propose = draftFrom !== undefined ? service.proposeDraft.bind(service) : service.proposeProgress.bind(service);
+					const proposal: PlanProposal = await propose(client, sourcePath, {
+						model,
+						signal,
+						onProgress: (characters) => {
+							if (characters - shown >= 400) {
+								shown = characters;
+								notice(io, `asking the model: ${characters} characters`);
+							}
+						},
+					});
+					if (proposal.reused) notice(io, "Using the saved proposal for this note (the plan has not changed since): no model call.");
+					if ((proposal.set.dropped ?? []).length > 0) notice(io, `${proposal.set.dropped!.length} item(s) of the model's answer were left out (see "dropped").`);
+					if (proposal.set.changes.length === 0) notice(io, "No changes to propose.");
+					if (accept === undefined) {
+						if (proposal.set.changes.length > 0) notice(io, `Nothing was written to the plan. Accept with: --accept all (or ids)`);
+						return { stdout: proposalJson(proposal.set, { reused: proposal.reused }) };
+					}
+					const result = proposal.set.changes.length === 0 ? { applied: [], written: null } : await service.apply(proposal.set, accept);
+					return { stdout: proposalJson(proposal.set, { reused: proposal.reused, applied: result.applied, written: result.written }) };
+				}
+				if (accept !== undefined) {
+					const pending = await service.pending(client);
+					if (pending.length === 0) throw new ClinicalVaultError("not-found", `${client} has no pending treatment-plan proposal. Make one with --draft-from or --from-session.`);
+					if (pending.length > 1) {
+						throw new ClinicalVaultError("usage", `${client} has ${pending.length} pending treatment-plan proposals (${pending.map((p) => `${p.kind} from ${p.source}`).join("; ")}): name one with --draft-from or --from-session together with --accept.`);
+					}
+					const result = await service.apply(pending[0]!, accept);
+					return { stdout: proposalJson(pending[0]!, { applied: result.applied, written: result.written }) };
+				}
+				const loaded = await service.load(client, { audit: true });
+				if (!loaded) throw new ClinicalVaultError("not-found", `${client} has no treatment plan yet. Draft one from the intake note with --draft-from.`);
+				const { review } = loaded;
+				notice(io, review.state === "overdue" ? `Plan review overdue by ${-review.daysLeft} day(s) (was due ${review.nextReview}).` : review.state === "due-soon" ? `Plan review due in ${review.daysLeft} day(s) (${review.nextReview}).` : `Next plan review: ${review.nextReview}.`);
+				if (!json) return { stdout: loaded.page.text };
+				const pending = await service.pending(client);
+				const { generated: _generated, written: _written, ...front } = loaded.page.front;
+				return {
+					stdout: `${JSON.stringify({ path: loaded.page.path, ...front, data: loaded.page.data, review, objectivesDue: loaded.objectivesDue, pending: pending.map((p) => ({ kind: p.kind, source: p.source, changes: p.changes.length })) }, null, 2)}\n`,
+				};
+			}),
+		);
+	},
+};
