@@ -23,7 +23,7 @@ import { DraftRunner } from "./obsidian/DraftRunner";
 import { OllamaClient } from "./engines/ollama";
 import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
 import { BRIEF_VIEW_TYPE, BriefView } from "./obsidian/BriefView";
-import { closeBriefViews } from "./obsidian/careFlows";
+import { closeBriefViews, showReviewsDue } from "./obsidian/careFlows";
 import { ModelJob } from "./obsidian/ModelJob";
 
 /** What the plugin depends on that tests replace before onload. */
@@ -166,6 +166,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					this.ops.run(() => session.track(applyRetentionOnUnlock(ctx)));
 					this.ops.run(() => offerUnsavedRecording(ctx));
 					this.ops.run(() => ensureTemplatesOnUnlock(ctx));
+					this.ops.run(() => showReviewsDue(ctx));
 				} else {
 					closeEncryptedViews(this.app);
 					closeBriefViews(ctx);

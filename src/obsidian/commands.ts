@@ -43,7 +43,7 @@ import {
 	signActiveNote,
 	type DraftingServices,
 } from "./noteFlows";
-import { openPartsMap, prepareBrief, updatePartsMap, type CareServices } from "./careFlows";
+import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openTreatmentPlan, prepareBrief, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 
 export interface CommandContext {
 	app: App;
@@ -282,6 +282,10 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "prepare-brief", name: "Prepare pre-session brief", callback: run(prepareBrief) });
 	plugin.addCommand({ id: "update-parts-map", name: "Update parts map from session", callback: run(updatePartsMap) });
 	plugin.addCommand({ id: "open-parts-map", name: "Open parts map", callback: run(openPartsMap) });
+	plugin.addCommand({ id: "draft-treatment-plan", name: "Draft treatment plan from intake", callback: run(draftTreatmentPlan) });
+	plugin.addCommand({ id: "update-plan-progress", name: "Update plan progress from session", callback: run(updatePlanProgress) });
+	plugin.addCommand({ id: "open-treatment-plan", name: "Open treatment plan", callback: run(openTreatmentPlan) });
+	plugin.addCommand({ id: "mark-plan-reviewed", name: "Mark treatment plan reviewed", callback: run(markPlanReviewed) });
 	plugin.addCommand({ id: "cancel-model-job", name: "Cancel parts map or plan update", checkCallback: when(() => ctx.care.job.isRunning, (c) => Promise.resolve(void c.care.job.cancel("clinician"))) });
 	/** A command offered while a session note is open in the encrypted view. */
 	const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /^[^/]+\/notes\/[^/]+\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);

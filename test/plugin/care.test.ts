@@ -12,19 +12,23 @@ import * as nodePath from "node:path";
 import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
-import { clearNotices, clickButton, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import { chooseSuggestion, clearNotices, clickButton, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
-import { SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
+import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
 import { SCENARIO_ANSWERS } from "../parts/helpers";
-import { activeView, addClient, decryptTextWithCore, session, setUpRecord, startPlugin, type Harness } from "./helpers";
+import { DRAFT_ANSWER, PROGRESS } from "../plan/answers";
+import { ManualClock } from "../../src/core/clock";
+import { activeView, addClient, decryptTextWithCore, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
 
 let h: Harness;
 let fake: FakeOllama;
+let clock: ManualClock;
 
 beforeEach(async () => {
 	clearNotices();
 	fake = await startFakeOllama();
-	h = await startPlugin();
+	clock = new ManualClock("2026-07-01T09:00:00Z");
+	h = await startPlugin({ clock });
 	h.plugin.settings.ollamaUrl = fake.url;
 	await setUpRecord(h);
 	await addClient(h, SCENARIO_CLIENT, SCENARIO_NAME, "ifs");
@@ -119,5 +123,49 @@ describe("Prepare pre-session brief", () => {
 		await session(h).lock();
 		await h.idle();
 		expect(h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)).toHaveLength(0);
+	});
+});
+
+describe("Treatment plan", () => {
+	it("drafts from the intake and adds progress from a session, each change approved; reviews due are shown on unlock", async () => {
+		await openNote(INTAKE.recordPath);
+		fake.reply({ json: DRAFT_ANSWER });
+		h.run("draft-treatment-plan");
+		let modal = await waitForModal("clinical-vault-proposal-modal");
+		const names = [...modal.contentEl.querySelectorAll(".clinical-vault-proposal-item .setting-item-name")].map((e) => e.textContent ?? "");
+		expect(names.some((n) => /F41\.0 Panic disorder/.test(n))).toBe(true);
+		expect(names.filter((n) => /objective/i.test(n)).length).toBeGreaterThanOrEqual(3);
+		clickButton(modal, "Apply selected");
+		await waitForNotice(/Treatment plan updated: \d+ changes applied/);
+		await h.idle();
+		expect(activeView(h).currentRecordPath).toBe(`${SCENARIO_CLIENT}/treatment-plan.md`);
+
+		await openNote(SESSION_1.recordPath);
+		fake.reply({ json: PROGRESS[0]!.answer });
+		h.run("update-plan-progress");
+		modal = await waitForModal("clinical-vault-proposal-modal");
+		expect(modal.contentEl.querySelectorAll(".clinical-vault-proposal-evidence")[0]?.textContent).toBe("Morning panic occurred five of seven days this week.");
+		clickButton(modal, "Apply selected");
+		await waitForNotice(/Treatment plan updated/);
+		await h.idle();
+		const plan = await decryptTextWithCore(h.dir, `${SCENARIO_CLIENT}/treatment-plan.md`);
+		expect(plan).toContain(`[[Clinical/${SCENARIO_CLIENT}/notes/2026-06-09.md.cvault|2026-06-09]]`);
+		expect(plan).toContain("F41.0 Panic disorder");
+
+		// Twelve weeks on, the plan's review (90 days after it was made) and an objective are due.
+		await session(h).lock();
+		clock.set("2026-09-20T09:00:00Z");
+		clearNotices();
+		await unlock(h);
+		const notice = await waitForNotice(/Treatment plans needing attention/);
+		expect(notice).toMatch(new RegExp(`${SCENARIO_CLIENT}: plan review due 2026-09-29`));
+		expect(notice).toMatch(/due within two weeks/);
+
+		// The brief says the same (no note is open after the lock: the client is picked).
+		h.run("prepare-brief");
+		await chooseSuggestion(await waitForModal("clinical-vault-client-modal"), SCENARIO_CLIENT);
+		const pane = await waitFor(() => h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0], "brief pane");
+		await h.idle();
+		expect(pane.view.containerEl.textContent).toContain("Plan review due 2026-09-29");
 	});
 });
