@@ -36,7 +36,7 @@ function optionLabel(o: OptionSpec): string {
 const FOOTER = [
 	"<record-path> is relative to the clinical root, e.g. C-0142/notes/2026-09-01.md.",
 	`Passphrase: --passphrase-file FILE (first line), else $${PASSPHRASE_ENV}, else a prompt without echo when stdin is a terminal.`,
-	"Exit codes: 0 ok, 2 usage, 3 wrong passphrase or recovery key, 4 integrity failure, 1 anything else.",
+	"Exit codes: 0 ok, 2 usage, 3 wrong passphrase or recovery key, 4 integrity failure, 5 privacy-check found something, 1 anything else.",
 	"Errors are one line on stderr; CLINICAL_VAULT_DEBUG=1 adds technical detail (never clinical content).",
 ];
 
@@ -54,6 +54,7 @@ export function topHelp(commands: readonly Command[], version: string): string {
 		table([
 			[optionLabel(ROOT_OPTION), ROOT_OPTION.description],
 			[optionLabel(PASSPHRASE_FILE_OPTION), "Read the passphrase from the first line of FILE."],
+			["--egress-log", "At the end, list every outbound connection tried (stderr)."],
 			["-h, --help", `Show help; "${PROGRAM} <command> --help" for one command.`],
 			["--version", "Show the version."],
 		]),

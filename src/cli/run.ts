@@ -2,9 +2,15 @@
  * The dispatcher: finds the command, handles --help/--version, runs it and turns the outcome into
  * an exit code. Every failure goes through one funnel: toClinicalError, one line on stderr,
  * exitCodeFor. Output reaches stdout only when the command succeeded (verify/audit also print
- * their report when they exit with 4).
+ * their report when they exit with 4, privacy-check when it exits with 5).
+ *
+ * `--egress-log` is a global flag allowed anywhere before a `--`: it is taken out of the arguments
+ * before the command's own parsing (so no command has to know it), and when the command ends, on
+ * errors too, every outbound attempt it made (src/core/net/egress.ts) is printed to stderr, one
+ * line each. Host, port, purpose and byte counts only: never a path, header or body.
  */
 import { exitCodeFor, toClinicalError } from "../core/errors";
+import { egressLog, formatEgressEntry } from "../core/net/egress";
 import { version } from "../../package.json";
 import { parseArgs, takePositionals, usageError, PASSPHRASE_FILE_OPTION, ROOT_OPTION } from "./args";
 import type { Command } from "./command";
@@ -16,6 +22,23 @@ export const VERSION: string = version;
 
 const HELP_HINT = 'Run "clinical-vault --help" for usage.';
 const LEADING_GLOBALS = [ROOT_OPTION.name, PASSPHRASE_FILE_OPTION.name];
+export const EGRESS_LOG_FLAG = "--egress-log";
+
+/** Takes --egress-log out of argv (anywhere before "--"). */
+function takeEgressFlag(argv: readonly string[]): { argv: string[]; egress: boolean } {
+	const end = argv.indexOf("--");
+	const head = end === -1 ? [...argv] : argv.slice(0, end);
+	const tail = end === -1 ? [] : argv.slice(end);
+	const kept = head.filter((token) => token !== EGRESS_LOG_FLAG);
+	return { argv: [...kept, ...tail], egress: kept.length !== head.length };
+}
+
+/** The egress log lines for attempts after `afterId`, or a line saying there were none. */
+function egressReport(afterId: number): string {
+	const entries = egressLog.entries().filter((e) => e.id > afterId);
+	if (entries.length === 0) return "egress: no outbound connections\n";
+	return entries.map((e) => `${formatEgressEntry(e)}\n`).join("");
+}
 
 interface Resolved {
 	command: Command;
@@ -85,11 +108,15 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+	const { argv: args, egress } = takeEgressFlag(argv);
+	const since = egressLog.entries().at(-1)?.id ?? 0;
 	try {
-		return await dispatch(argv, io);
+		return await dispatch(args, io);
 	} catch (error) {
 		const clinical = toClinicalError(error);
 		io.stderr.write(formatError(clinical, io.env.CLINICAL_VAULT_DEBUG === "1"));
 		return exitCodeFor(clinical);
+	} finally {
+		if (egress) await writeAll(io.stderr, egressReport(since)).catch(() => undefined);
 	}
 }

@@ -1,13 +1,139 @@
 /**
- * The one HTTP client for engines (whisper-server, OpenAI-compatible servers, later Ollama), on
- * Node's http/https: no browser CORS, streaming bodies, cancellation with AbortSignal, and the
- * endpoint policy checked before every request. Never logs.
+ * The one HTTP client, and so the one outbound gate, for everything the plugin and the CLI send
+ * (Ollama, whisper-server, OpenAI-compatible servers, engine probes), on Node's http/https: no
+ * browser CORS, streaming bodies, cancellation with AbortSignal. Never logs to the console.
+ *
+ * The gate (`openGate`), before any connection:
+ *  1. the endpoint policy on the URL (src/core/net/endpoint.ts): loopback, or an allowlisted
+ *     practice server over https (plain http only with an explicit exception);
+ *  2. a name that passed as local ("localhost") is resolved (all addresses) and every address must
+ *     be loopback: the address is checked, not the name;
+ *  3. the connection goes to the addresses that were checked: they are handed to the socket through
+ *     the `lookup` option, so there is no second resolution a DNS rebinding could answer
+ *     differently. (Allowlisted hosts are trusted by name, and https authenticates that name, so
+ *     Node resolves them once at connect time as usual.)
+ * Every attempt, allowed or refused, goes into the in-memory egress log (src/core/net/egress.ts)
+ * with host, port, address, purpose and byte counts, never paths, headers or bodies.
  */
+import { promises as dns } from "node:dns";
 import * as http from "node:http";
 import * as https from "node:https";
+import type * as net from "node:net";
 import { clearTimeout, setTimeout } from "node:timers";
 import { Cancelled, ClinicalVaultError } from "../core/errors";
-import { checkEndpoint, type EndpointPolicy } from "../core/net/endpoint";
+import { egressLog, type EgressHandle, type EgressLog, type EgressPurpose } from "../core/net/egress";
+import { checkResolved, decideEndpoint, endpointParts, isIpLiteral, type EndpointDecision, type EndpointPolicy } from "../core/net/endpoint";
+
+/** Resolves a host name to every address it has (the gate checks them all). */
+export type HostResolver = (host: string) => Promise<{ address: string; family: number }[]>;
+
+export const systemResolver: HostResolver = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family }));
+
+export interface GateOptions {
+	what?: string;
+	purpose?: EgressPurpose;
+	/** Name resolution for names that pass as local (tests inject one); default: the system's (dns.lookup). */
+	resolver?: HostResolver;
+	/** Default: the process-wide egress log. */
+	log?: EgressLog;
+}
+
+/**
+ * Checks a URL against the policy and records a refusal in the egress log; returns the decision.
+ * Synchronous, for callers that check before building a client (the Ollama client); `openGate`
+ * does this and the address check.
+ */
+export function checkEgress(raw: string, policy: EndpointPolicy, options: GateOptions = {}): EndpointDecision {
+	try {
+		return decideEndpoint(raw, policy, options.what ?? "engine");
+	} catch (error) {
+		const parts = endpointParts(raw);
+		if (error instanceof ClinicalVaultError && error.code === "refused" && parts) {
+			(options.log ?? egressLog).refused({ ...parts, purpose: options.purpose ?? "engine", reason: error.detail || "refused" });
+		}
+		throw error;
+	}
+}
+
+export interface Gate {
+	decision: EndpointDecision;
+	/** For the request options: connects to the checked addresses only (absent: an IP literal or an allowlisted name). */
+	lookup?: net.LookupFunction;
+	/** Marks the attempt in the egress log as started; the returned handle finishes it. */
+	begin(): EgressHandle;
+}
+
+/** The whole gate: policy, then (for a name that passes as local) resolution and the address check. */
+export async function openGate(raw: string, policy: EndpointPolicy, options: GateOptions = {}): Promise<Gate> {
+	const log = options.log ?? egressLog;
+	const what = options.what ?? "engine";
+	const purpose = options.purpose ?? "engine";
+	const decision = checkEgress(raw, policy, options);
+	const where = { host: decision.host, port: decision.port, scheme: decision.scheme, purpose };
+	const begin = (address?: string): EgressHandle => log.start({ ...where, ...(address ? { address } : {}) });
+	if (decision.via !== "loopback" || isIpLiteral(decision.host)) {
+		return { decision, begin: () => begin(isIpLiteral(decision.host) ? decision.host : undefined) };
+	}
+	let resolved: { address: string; family: number }[];
+	try {
+		resolved = await (options.resolver ?? systemResolver)(decision.host);
+	} catch (error) {
+		begin()({ outcome: "failed", bytesSent: 0, bytesReceived: 0, reason: "the name did not resolve" });
+		throw engineDown(what, decision.url.origin, error);
+	}
+	try {
+		checkResolved(
+			decision,
+			resolved.map((a) => a.address),
+			what,
+		);
+	} catch (error) {
+		if (error instanceof ClinicalVaultError) log.refused({ ...where, reason: error.detail || "refused" });
+		throw error;
+	}
+	const lookup = ((_hostname: string, opts: { family?: number | string; all?: boolean }, callback: (...args: unknown[]) => void) => {
+		const family = opts.family === 4 || opts.family === "IPv4" ? 4 : opts.family === 6 || opts.family === "IPv6" ? 6 : 0;
+		const usable = resolved.filter((a) => family === 0 || a.family === family);
+		if (usable.length === 0) {
+			callback(Object.assign(new Error(`no IPv${family} loopback address for ${decision.host}`), { code: "ENOTFOUND" }));
+			return;
+		}
+		if (opts.all) callback(null, usable);
+		else callback(null, usable[0]!.address, usable[0]!.family);
+	}) as unknown as net.LookupFunction;
+	return { decision, lookup, begin: () => begin(resolved[0]!.address) };
+}
+
+/** Byte counts of one request on its socket (a kept-alive socket carries earlier requests too, hence the deltas). */
+class SocketMeter {
+	private socket: net.Socket | null = null;
+	private written0 = 0;
+	private read0 = 0;
+
+	constructor(r: http.ClientRequest) {
+		r.once("socket", (socket: net.Socket) => {
+			this.socket = socket;
+			this.written0 = socket.bytesWritten;
+			this.read0 = socket.bytesRead;
+		});
+	}
+
+	counts(): { bytesSent: number; bytesReceived: number; address?: string } {
+		const s = this.socket;
+		if (!s) return { bytesSent: 0, bytesReceived: 0 };
+		return {
+			bytesSent: Math.max(0, (s.bytesWritten ?? 0) - this.written0),
+			bytesReceived: Math.max(0, (s.bytesRead ?? 0) - this.read0),
+			...(s.remoteAddress ? { address: s.remoteAddress } : {}),
+		};
+	}
+}
+
+function failureReason(error: unknown): string {
+	if (error instanceof TransportError) return error.failure;
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === "string" ? code : "connection failed";
+}
 
 export interface HttpRequest {
 	method?: "GET" | "POST" | "DELETE";
@@ -18,6 +144,10 @@ export interface HttpRequest {
 	/** No response headers within this time: the engine is treated as down. */
 	timeoutMs?: number;
 	what?: string;
+	/** For the egress log: what the request is for. Default "engine". */
+	purpose?: EgressPurpose;
+	/** Name resolution for names that pass as local; default the system's. */
+	resolver?: HostResolver;
 }
 
 export interface HttpResponse {
@@ -33,35 +163,45 @@ export function engineDown(what: string, url: string, cause: unknown): ClinicalV
 }
 
 /** Sends a request and resolves with the whole response. Non-2xx statuses are returned, not thrown. */
-export function request(policy: EndpointPolicy, req: HttpRequest): Promise<HttpResponse> {
+export async function request(policy: EndpointPolicy, req: HttpRequest): Promise<HttpResponse> {
 	const what = req.what ?? "engine";
-	const url = checkEndpoint(req.url, policy, what);
+	const gate = await openGate(req.url, policy, { what, purpose: req.purpose, resolver: req.resolver });
+	const url = gate.decision.url;
+	if (req.signal?.aborted) throw new Cancelled();
+	const finish = gate.begin();
 	return new Promise<HttpResponse>((resolve, reject) => {
-		if (req.signal?.aborted) {
-			reject(new Cancelled());
-			return;
-		}
 		const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body ? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength) : undefined;
 		const lib = url.protocol === "https:" ? https : http;
+		let responded = false;
 		const r = lib.request(
 			url,
 			{
 				method: req.method ?? (body ? "POST" : "GET"),
 				headers: { ...(body ? { "content-length": String(body.length) } : {}), ...req.headers },
+				...(gate.lookup ? { lookup: gate.lookup } : {}),
 			},
 			(res) => {
 				clearTimeout(timer);
+				responded = true;
 				const chunks: Buffer[] = [];
 				res.on("data", (c: Buffer) => chunks.push(c));
-				res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }));
-				res.on("error", (e) => reject(engineDown(what, url.origin, e)));
+				res.on("end", () => {
+					finish({ outcome: "ok", ...meter.counts() });
+					resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) });
+				});
+				res.on("error", (e) => {
+					finish({ outcome: "failed", ...meter.counts(), reason: failureReason(e) });
+					reject(engineDown(what, url.origin, e));
+				});
 			},
 		);
+		const meter = new SocketMeter(r);
 		const timer = setTimeout(() => {
 			r.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }));
 		}, req.timeoutMs ?? 30_000);
 		const onAbort = () => {
 			clearTimeout(timer);
+			finish({ outcome: "cancelled", ...meter.counts() });
 			r.destroy();
 			reject(new Cancelled());
 		};
@@ -69,10 +209,19 @@ export function request(policy: EndpointPolicy, req: HttpRequest): Promise<HttpR
 		r.on("error", (e) => {
 			clearTimeout(timer);
 			req.signal?.removeEventListener("abort", onAbort);
-			if (req.signal?.aborted) reject(new Cancelled());
-			else reject(engineDown(what, url.origin, e));
+			if (req.signal?.aborted) {
+				finish({ outcome: "cancelled", ...meter.counts() });
+				reject(new Cancelled());
+			} else {
+				finish({ outcome: "failed", ...meter.counts(), reason: failureReason(e) });
+				reject(engineDown(what, url.origin, e));
+			}
 		});
-		r.on("close", () => req.signal?.removeEventListener("abort", onAbort));
+		r.on("close", () => {
+			req.signal?.removeEventListener("abort", onAbort);
+			// Without a response, nothing else reports the end of this attempt.
+			if (!responded) finish({ outcome: "failed", ...meter.counts(), reason: "closed before an answer" });
+		});
 		r.end(body);
 	});
 }
@@ -155,9 +304,20 @@ const STREAM_BUFFER_CHUNKS = 64;
  */
 export async function requestStream(policy: EndpointPolicy, req: StreamRequest): Promise<StreamResponse> {
 	const what = req.what ?? "engine";
-	const url = checkEndpoint(req.url, policy, what);
+	let gate: Gate;
+	try {
+		gate = await openGate(req.url, policy, { what, purpose: req.purpose, resolver: req.resolver });
+	} catch (error) {
+		// A name that does not resolve is "unreachable" like a connection that fails.
+		if (error instanceof ClinicalVaultError && error.code === "engine") {
+			throw new TransportError("unreachable", new URL(req.url).origin, error.message, { detail: error.detail, cause: error.cause });
+		}
+		throw error;
+	}
+	const url = gate.decision.url;
 	const origin = url.origin;
 	if (req.signal?.aborted) throw new Cancelled();
+	const finish = gate.begin();
 	const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body ? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength) : undefined;
 	const firstByteMs = req.firstByteTimeoutMs ?? 120_000;
 	const idleMs = req.idleTimeoutMs ?? 60_000;
@@ -189,6 +349,7 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 		const fail = (error: Error) => {
 			if (settled()) return;
 			failure = error;
+			finish(error instanceof Cancelled ? { outcome: "cancelled", ...meter.counts() } : { outcome: "failed", ...meter.counts(), reason: failureReason(error) });
 			cleanup();
 			r.destroy();
 			if (error instanceof Cancelled) queue.length = 0;
@@ -215,6 +376,7 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 				method: req.method ?? (body ? "POST" : "GET"),
 				headers: { ...(body ? { "content-length": String(body.length) } : {}), ...req.headers },
 				...(req.agent ? { agent: req.agent } : {}),
+				...(gate.lookup ? { lookup: gate.lookup } : {}),
 			},
 			(res) => {
 				response = res;
@@ -247,6 +409,7 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 						cancel() {
 							if (settled()) return;
 							failure = new Cancelled();
+							finish({ outcome: "cancelled", ...meter.counts() });
 							cleanup();
 							r.destroy();
 						},
@@ -268,6 +431,7 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 				res.on("end", () => {
 					if (settled()) return;
 					ended = true;
+					finish({ outcome: "ok", ...meter.counts() });
 					cleanup();
 					notify();
 				});
@@ -276,6 +440,7 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 				resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers: res.headers, body: stream });
 			},
 		);
+		const meter = new SocketMeter(r);
 		arm(firstByteMs, "first-byte-timeout");
 		req.signal?.addEventListener("abort", onAbort, { once: true });
 		r.on("error", (e) => {

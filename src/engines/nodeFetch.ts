@@ -2,17 +2,23 @@
  * A WHATWG `fetch` on Node's http/https (through `requestStream` in ./http), for client libraries
  * that take a custom fetch (the official `ollama` client). Compared with the browser's fetch in
  * Obsidian: no CORS preflight or origin rules, the endpoint policy is checked before connecting, the
- * body streams as it arrives, and first-byte and between-chunks timeouts apply. Never logs; headers
+ * body streams as it arrives, first-byte and between-chunks timeouts apply, and every request is in
+ * the egress log (under `purpose`). Never logs; headers
  * (a bearer token) are sent and appear in no error.
  */
 import type * as http from "node:http";
+import type { EgressPurpose } from "../core/net/egress";
 import type { EndpointPolicy } from "../core/net/endpoint";
-import { requestStream } from "./http";
+import { requestStream, type HostResolver } from "./http";
 
 export interface NodeFetchOptions {
 	policy: EndpointPolicy;
 	/** For messages: "Ollama server". */
 	what?: string;
+	/** For the egress log: what the requests are for ("ollama"). */
+	purpose?: EgressPurpose;
+	/** Name resolution for names that pass as local (tests); default the system's. */
+	resolver?: HostResolver;
 	/** Aborts every request made through this fetch, besides each request's own `init.signal`. */
 	signal?: AbortSignal;
 	firstByteTimeoutMs?: number;
@@ -89,6 +95,8 @@ export function createNodeFetch(options: NodeFetchOptions): FetchFunction {
 			headers: toRecord(init.headers),
 			body,
 			what: options.what,
+			purpose: options.purpose,
+			resolver: options.resolver,
 			firstByteTimeoutMs: options.firstByteTimeoutMs,
 			idleTimeoutMs: options.idleTimeoutMs,
 			agent: options.agent,

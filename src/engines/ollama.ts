@@ -21,8 +21,8 @@ import type * as http from "node:http";
 import { Ollama, type ChatResponse, type Options } from "ollama/browser";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import { estimateTokens, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
-import { checkEndpoint, type EndpointPolicy } from "../core/net/endpoint";
-import { TransportError } from "./http";
+import type { EndpointPolicy } from "../core/net/endpoint";
+import { checkEgress, TransportError } from "./http";
 import { createNodeFetch, type FetchFunction } from "./nodeFetch";
 
 export const DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434";
@@ -310,7 +310,7 @@ export class OllamaClient implements LlmClient {
 		run: (client: Ollama) => Promise<T>,
 	): Promise<T> {
 		if (this.hostError) throw this.hostError;
-		checkEndpoint(this.host, this.options.policy, WHAT);
+		checkEgress(this.host, this.options.policy, { what: WHAT, purpose: "ollama" });
 		if (signal?.aborted) throw new Cancelled();
 		const local = new AbortController();
 		const onAbort = () => local.abort();
@@ -336,6 +336,7 @@ export class OllamaClient implements LlmClient {
 		const nodeFetch = createNodeFetch({
 			policy: this.options.policy,
 			what: WHAT,
+			purpose: "ollama",
 			signal: call.signal,
 			firstByteTimeoutMs: call.firstByteMs,
 			idleTimeoutMs: this.timeouts.betweenChunksMs,

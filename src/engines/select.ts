@@ -49,7 +49,7 @@ export async function findOnPath(names: string[]): Promise<string | null> {
 
 async function answers(policy: EndpointPolicy, url: string): Promise<boolean> {
 	try {
-		const res = await request(policy, { url, method: "GET", timeoutMs: 1500 });
+		const res = await request(policy, { url, method: "GET", timeoutMs: 1500, purpose: "engine-probe" });
 		return res.status > 0 && res.status < 500;
 	} catch {
 		return false;

@@ -4,6 +4,7 @@
  * memory; the endpoint policy (loopback or allowlisted) is checked by the HTTP client.
  */
 import { ClinicalVaultError } from "../core/errors";
+import type { EgressPurpose } from "../core/net/egress";
 import type { EndpointPolicy } from "../core/net/endpoint";
 import type { Segment } from "../core/transcribe/segments";
 import type { TranscribeJob, Transcriber } from "../core/transcribe/Transcriber";
@@ -52,7 +53,7 @@ function auth(token?: string): Record<string, string> {
 }
 
 /** Posts the job's WAV with form fields to `path` under the server's URL and parses verbose_json. */
-async function postAudio(options: ServerOptions, path: string, fields: Record<string, string>, job: TranscribeJob, what: string): Promise<Segment[]> {
+async function postAudio(options: ServerOptions, path: string, fields: Record<string, string>, job: TranscribeJob, what: string, purpose: EgressPurpose): Promise<Segment[]> {
 	const form = multipart(fields, { field: "file", name: "audio.wav", type: "audio/wav", data: job.wav });
 	const url = new URL(path, options.url.endsWith("/") ? options.url : `${options.url}/`).toString();
 	const res = await request(options.policy, {
@@ -63,6 +64,7 @@ async function postAudio(options: ServerOptions, path: string, fields: Record<st
 		signal: job.signal,
 		timeoutMs: options.timeoutMs ?? Math.max(60_000, job.durationSeconds * 2000),
 		what,
+		purpose,
 	});
 	checkStatus(res.status, res.body, what);
 	job.onProgress?.(1);
@@ -77,7 +79,7 @@ export class WhisperServerTranscriber implements Transcriber {
 	}
 
 	transcribe(job: TranscribeJob): Promise<Segment[]> {
-		return postAudio(this.options, "inference", { response_format: "verbose_json", temperature: "0", language: job.language }, job, "whisper server");
+		return postAudio(this.options, "inference", { response_format: "verbose_json", temperature: "0", language: job.language }, job, "whisper server", "whisper-server");
 	}
 }
 
@@ -90,6 +92,6 @@ export class OpenAiCompatibleTranscriber implements Transcriber {
 
 	transcribe(job: TranscribeJob): Promise<Segment[]> {
 		const fields = { model: this.model, response_format: "verbose_json", language: job.language, temperature: "0", "timestamp_granularities[]": "segment" };
-		return postAudio(this.options, "v1/audio/transcriptions", fields, job, "transcription server");
+		return postAudio(this.options, "v1/audio/transcriptions", fields, job, "transcription server", "openai-compatible");
 	}
 }

@@ -22,8 +22,10 @@ describe("engine endpoint policy", () => {
 	it("allows an allowlisted practice server over https, and plain http only with an explicit exception", () => {
 		expect(checkEndpoint("https://ollama.practice.lan:11434", { allowlist: ["ollama.practice.lan"] }).host).toBe("ollama.practice.lan:11434");
 		expect(() => checkEndpoint("http://ollama.practice.lan:11434", { allowlist: ["ollama.practice.lan"] })).toThrow(/needs https/);
-		expect(checkEndpoint("http://10.0.0.5:8080", { allowlist: ["http://10.0.0.5:8080"] }).port).toBe("8080");
-		expect(() => checkEndpoint("http://10.0.0.5:9090", { allowlist: ["http://10.0.0.5:8080"] })).toThrow(/Refused/);
+		// The plain-http exception is the explicit "(insecure-ok)" marker; an http:// prefix alone no longer grants it.
+		expect(checkEndpoint("http://10.0.0.5:8080", { allowlist: ["http://10.0.0.5:8080 (insecure-ok)"] }).port).toBe("8080");
+		expect(() => checkEndpoint("http://10.0.0.5:9090", { allowlist: ["http://10.0.0.5:8080 (insecure-ok)"] })).toThrow(/Refused/);
+		expect(() => checkEndpoint("http://10.0.0.5:8080", { allowlist: ["http://10.0.0.5:8080"] })).toThrow(/insecure-ok/);
 	});
 
 	it("refuses odd URLs and malformed allowlist entries with clear messages", () => {

@@ -9,6 +9,7 @@ import { lsCommand } from "./ls";
 import { partsCommand } from "./parts";
 import { passwdCommand } from "./passwd";
 import { planCommand } from "./plan";
+import { privacyCheckCommand } from "./privacy";
 import { putCommand } from "./put";
 import { draftCommand } from "./draft";
 import { addendumCommand, signCommand } from "./sign";
@@ -16,7 +17,7 @@ import { retentionCommand } from "./retention";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, briefCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, briefCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));
