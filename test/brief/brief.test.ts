@@ -95,6 +95,10 @@ describe("pre-session brief: deterministic sections", () => {
 		expect(JSON.stringify(without)).not.toContain("countertransference");
 		const withThem = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", includePsychotherapy: true });
 		expect(withThem.lastSessions[0]!.date).toBe("2026-07-01");
+		// Kept apart in their own folder, they are left out the same way (the folder alone says what they are).
+		await record.writeText(`${SCENARIO_CLIENT}/psychotherapy/2026-07-02.md`, "## Data\nMy own hypotheses about the family system, for supervision only.\n");
+		expect(JSON.stringify(await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07" }))).not.toContain("hypotheses");
+		expect((await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", includePsychotherapy: true })).lastSessions[0]!.date).toBe("2026-07-02");
 	});
 
 	it("refuses a client that does not exist, and says so for a client with no notes", async () => {

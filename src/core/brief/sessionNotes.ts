@@ -7,6 +7,13 @@ import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
 
 export const NOTE_PATH = /^[^/]+\/notes\/[^/]+\.md$/;
+/**
+ * Psychotherapy (process) notes live in their own folder, C-0142/psychotherapy/2026-06-09.md, with
+ * `note_type: psychotherapy` in their frontmatter: HIPAA protects them more strictly only when they
+ * are kept apart from the rest of the record. Nothing derived (brief, documents, exports, search,
+ * model input) reads them unless the clinician includes them explicitly for one action.
+ */
+export const PSYCHOTHERAPY_PATH = /^[^/]+\/psychotherapy\/[^/]+\.md$/;
 export const TRANSCRIPT_PATH = /^[^/]+\/transcripts\/[^/]+\.md$/;
 
 export interface NoteSection {
@@ -26,9 +33,9 @@ export interface SessionNote {
 	body: string;
 }
 
-/** True for a psychotherapy (process) note: kept out of briefs, documents, exports and model input by default. */
-export function isPsychotherapyNote(data: Record<string, unknown>): boolean {
-	return data.note_type === "psychotherapy";
+/** True for a psychotherapy (process) note (by its folder or its frontmatter): kept out of briefs, documents, exports, search and model input by default. */
+export function isPsychotherapyNote(recordPath: string, data: Record<string, unknown> = {}): boolean {
+	return PSYCHOTHERAPY_PATH.test(recordPath) || data.note_type === "psychotherapy";
 }
 
 /** Splits a markdown body into sections at level-2 headings (text before the first heading is a section with heading ""). */
@@ -75,7 +82,7 @@ export function parseSessionNote(recordPath: string, text: string): SessionNote 
 		recordPath,
 		date,
 		sessionNumber: Number.isInteger(n) && n >= 0 ? n : null,
-		noteType: typeof data.note_type === "string" ? data.note_type : "session",
+		noteType: typeof data.note_type === "string" ? data.note_type : PSYCHOTHERAPY_PATH.test(recordPath) ? "psychotherapy" : "session",
 		status: typeof data.status === "string" ? data.status : "",
 		sections: splitSections(body),
 		body,
@@ -93,7 +100,7 @@ export async function readSessionNotes(
 ): Promise<{ notes: SessionNote[]; skipped: string[] }> {
 	const paths = (await record.list({ client }))
 		.map((e) => e.recordPath)
-		.filter((p) => NOTE_PATH.test(p))
+		.filter((p) => NOTE_PATH.test(p) || (options.includePsychotherapy === true && PSYCHOTHERAPY_PATH.test(p)))
 		.sort();
 	const notes: SessionNote[] = [];
 	const skipped: string[] = [];
@@ -107,7 +114,7 @@ export async function readSessionNotes(
 		}
 		const note = parseSessionNote(path, text);
 		if (!note) continue;
-		if (note.noteType === "psychotherapy" && !options.includePsychotherapy) continue;
+		if (isPsychotherapyNote(path, { note_type: note.noteType }) && !options.includePsychotherapy) continue;
 		if (options.from !== undefined && note.date < options.from) continue;
 		if (options.to !== undefined && note.date > options.to) continue;
 		notes.push(note);
