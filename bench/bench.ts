@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { benchCrypto } from "./crypto";
 import { measurePluginOnload } from "./plugin-onload";
+import { benchSearch } from "./search";
 import { benchTranscription, defaultTranscribeBenchOptions } from "./transcribe";
 
 type Section = { name: string; run: () => Promise<Record<string, string | number>> };
@@ -19,6 +20,7 @@ const sections: Section[] = [
 		},
 	},
 	{ name: "transcribe", run: () => benchTranscription(defaultTranscribeBenchOptions()) },
+	{ name: "search", run: () => benchSearch() },
 ];
 
 function print(line: string): void {

@@ -2,7 +2,9 @@
  * Plugin settings: defaults and a pure migration from whatever data.json holds (any older version,
  * partial, or garbage) to the current shape. Settings never hold clinical data or secrets.
  */
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
+// Version history: 2 transcription settings; 3 drafting (Ollama, formats, word limits, templates);
+// 4 embeddingModel (search). Older data gets the new fields' defaults.
 
 export type NoteFormatSetting = "soap" | "dap" | "birp" | "narrative" | "ifs";
 const FORMATS: readonly NoteFormatSetting[] = ["soap", "dap", "birp", "narrative", "ifs"];
@@ -42,6 +44,8 @@ export interface ClinicalVaultSettings {
 	ollamaUrl: string;
 	/** Model for drafting; llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB. */
 	ollamaModel: string;
+	/** Ollama embedding model for semantic search (/api/embed); changing it re-embeds the index. */
+	embeddingModel: string;
 	defaultNoteFormat: NoteFormatSetting;
 	/** Words per section unless a section has its own limit. */
 	sectionWordLimit: number;
@@ -71,6 +75,7 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<C
 	engineAllowlist: [] as string[],
 	ollamaUrl: "http://127.0.0.1:11434",
 	ollamaModel: "llama3.1:8b",
+	embeddingModel: "nomic-embed-text",
 	defaultNoteFormat: "soap",
 	sectionWordLimit: 150,
 	wordLimits: {},
@@ -139,6 +144,7 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		audioRetentionHours: cleanNumber(data.audioRetentionHours, DEFAULT_SETTINGS.audioRetentionHours, -1, 24 * 365),
 		ollamaUrl: cleanUrl(data.ollamaUrl, DEFAULT_SETTINGS.ollamaUrl),
 		ollamaModel: cleanString(data.ollamaModel, DEFAULT_SETTINGS.ollamaModel) || DEFAULT_SETTINGS.ollamaModel,
+		embeddingModel: cleanString(data.embeddingModel, DEFAULT_SETTINGS.embeddingModel) || DEFAULT_SETTINGS.embeddingModel,
 		defaultNoteFormat: FORMATS.includes(data.defaultNoteFormat as NoteFormatSetting) ? (data.defaultNoteFormat as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat,
 		sectionWordLimit: cleanNumber(data.sectionWordLimit, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
 		wordLimits: cleanWordLimits(data.wordLimits),

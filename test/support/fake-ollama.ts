@@ -38,6 +38,14 @@
  * cosine similarity of two texts grows with the words they share: identical texts give 1, texts
  * with no word in common about 0 (hash collisions aside). `fakeEmbedding(text, dims)` computes it.
  *
+ * `concepts` (opt-in, off by default): a deterministic stand-in for a semantic model. Each word
+ * that is a key is counted as its value instead, so words of one meaning share a bucket:
+ *     startFakeOllama({ concepts: { dad: "father", papa: "father" } })
+ * makes "relationship with dad" close to "the father leaving", as a real embedding model would.
+ * A word mapped to "" is left out (function words, task prefixes such as "search_query:"), as a
+ * real model gives them little weight. Keys are lower-case words; without the option, embeddings
+ * are exactly as described above.
+ *
  * Every request is recorded (`requests`, and `chats` for /api/chat bodies) with its headers and a
  * `closed` promise that says how its connection ended: "finished", "client-closed" (the client hung
  * up before the reply was complete: cancellation) or "server-cut" (a scripted fault).
@@ -141,6 +149,8 @@ export interface FakeOllamaOptions {
 	models?: FakeModel[];
 	embeddingDimensions?: number;
 	token?: string;
+	/** Word → concept for /api/embed (see the header); absent: plain hashed bag of words. */
+	concepts?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_FAKE_MODELS: FakeModel[] = [
@@ -163,9 +173,12 @@ function fnv1a(text: string): number {
 }
 
 /** The fake's embedding: a normalised hashed bag of words (see the header). */
-export function fakeEmbedding(text: string, dimensions = 256): number[] {
+export function fakeEmbedding(text: string, dimensions = 256, concepts?: Readonly<Record<string, string>>): number[] {
 	const v = new Array<number>(dimensions).fill(0);
-	for (const word of text.toLowerCase().match(/[a-z0-9']+/g) ?? []) v[fnv1a(word) % dimensions]! += 1;
+	for (const word of text.toLowerCase().match(/[a-z0-9']+/g) ?? []) {
+		const bucket = concepts && Object.hasOwn(concepts, word) ? concepts[word]! : word;
+		if (bucket !== "") v[fnv1a(bucket) % dimensions]! += 1;
+	}
 	const norm = Math.hypot(...v);
 	return norm === 0 ? v : v.map((x) => x / norm);
 }
@@ -376,7 +389,7 @@ export class FakeOllama {
 		const dims = typeof request.dimensions === "number" && request.dimensions > 0 ? request.dimensions : this.dimensions;
 		json(res, 200, {
 			model: request.model,
-			embeddings: texts.map((t) => fakeEmbedding(t, dims)),
+			embeddings: texts.map((t) => fakeEmbedding(t, dims, this.options.concepts)),
 			total_duration: 14 * NS_PER_MS,
 			load_duration: 1 * NS_PER_MS,
 			prompt_eval_count: texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0),

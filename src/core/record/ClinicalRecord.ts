@@ -11,9 +11,9 @@ import { createKeyFile, parseKeyFile, rewrapPassphrase, serializeKeyFile, unwrap
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
 import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, type FileHeader } from "../crypto/fileformat";
 import { atomicWrite, sweepLeftovers } from "../store/atomic";
-import { walk, type VaultStore } from "../store/VaultStore";
+import { joinPath, walk, type VaultStore } from "../store/VaultStore";
 import { AuditLog, type AuditAction, type AuditVerification } from "../audit/AuditLog";
-import { checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
+import { AUDIT_NAME, checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, KEYFILE_NAME, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
 import { parseProfile, renderProfile, type ClientProfile } from "./profile";
 
 export interface RecordOptions {
@@ -45,6 +45,9 @@ export interface WrittenFile {
 }
 
 export type ReadPurpose = "open" | "internal";
+
+/** Names of system files under _vault/ (lower case, digits and dashes; see writeSystemFile). */
+const SYSTEM_FILE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export class ClinicalRecord {
 	readonly layout: RecordLayout;
@@ -292,6 +295,39 @@ export class ClinicalRecord {
 		});
 	}
 
+	/**
+	 * System files: encrypted files that belong to the whole record rather than one client (the
+	 * search index), kept at `<root>/_vault/<name>.cvault`. Same file format as record files, with
+	 * the vault's file-wrap key; the header names `_vault/<name>`, so a system file copied or moved
+	 * to another name fails authentication. Written atomically; needs the keys. Not audited: they
+	 * hold derived data that can be rebuilt from the record, never the record itself.
+	 */
+	systemFilePath(name: string): string {
+		if (!SYSTEM_FILE_NAME.test(name) || name === KEYFILE_NAME || name === AUDIT_NAME) {
+			throw new ClinicalVaultError("invalid-input", `"${name}" is not a valid system file name.`);
+		}
+		return joinPath(this.layout.systemFolder, `${name}.${ENCRYPTED_EXTENSION}`);
+	}
+
+	/** Encrypts `data` and atomically replaces the system file `name` (see systemFilePath). */
+	async writeSystemFile(name: string, data: Uint8Array): Promise<void> {
+		const keys = this.requireKeys();
+		const storePath = this.systemFilePath(name);
+		const bound = `${SYSTEM_FOLDER}/${name}`;
+		await this.serialize(storePath, async () => {
+			const encrypted = await encryptFile(keys, { fileId: newFileId(), path: bound, contentType: "application/octet-stream" }, data);
+			await atomicWrite(this.store, storePath, encrypted);
+		});
+	}
+
+	/** Decrypts the system file `name`; null when it does not exist. Integrity failures throw. */
+	async readSystemFile(name: string): Promise<Uint8Array | null> {
+		const keys = this.requireKeys();
+		const storePath = this.systemFilePath(name);
+		if (!(await this.store.exists(storePath))) return null;
+		return (await decryptFile(keys, await this.store.read(storePath), `${SYSTEM_FOLDER}/${name}`)).plaintext;
+	}
+
 	/** Every record file, optionally for one client. Needs no key. */
 	async list(options: { client?: string } = {}): Promise<RecordEntry[]> {
 		const folder = options.client ? this.layout.clientFolder(options.client) : this.layout.root;
@@ -346,7 +382,8 @@ export class ClinicalRecord {
 		for (const storePath of await walk(this.store, this.layout.root)) {
 			const name = storePath.slice(storePath.lastIndexOf("/") + 1);
 			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || name.startsWith(".")) continue;
-			const recordPath = this.layout.recordPathOf(storePath);
+			const systemName = storePath.startsWith(`${this.layout.systemFolder}/`) && name.endsWith(`.${ENCRYPTED_EXTENSION}`) ? name.slice(0, -ENCRYPTED_EXTENSION.length - 1) : null;
+			const recordPath = systemName !== null && SYSTEM_FILE_NAME.test(systemName) ? `${SYSTEM_FOLDER}/${systemName}` : this.layout.recordPathOf(storePath);
 			if (!recordPath) {
 				const bytes = await this.store.read(storePath);
 				if (!looksEncrypted(bytes)) plaintext.push(storePath);
