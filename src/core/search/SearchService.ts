@@ -449,16 +449,25 @@ export class SearchService implements SearchIndex {
 		const limit = Math.max(1, Math.min(MAX_LIMIT, options.limit ?? DEFAULT_LIMIT));
 		const parsed = parseQuery(query);
 
-		const accept = (id: number): boolean => {
-			const p = state.passages.get(id);
-			const f = p && state.files.get(p.recordPath);
-			if (!f) return false;
+		// Filters are decided per file, once per search, then looked up per passage id: the vector scan
+		// and the keyword filter call `accept` tens of thousands of times on a large record.
+		const fileOk = (f: IndexedFile): boolean => {
 			if (client !== undefined && f.client !== client) return false;
 			if (kinds && !kinds.has(f.kind)) return false;
 			if (f.psychotherapy && !options.includePsychotherapy) return false;
 			if ((from || to) && (f.date === null || (from !== undefined && f.date < from) || (to !== undefined && f.date > to))) return false;
 			return true;
 		};
+		let accept: (id: number) => boolean;
+		if (client !== undefined) {
+			const allowed = new Set<number>();
+			for (const f of state.files.values()) if (f.client === client && fileOk(f)) for (const id of f.passageIds) allowed.add(id);
+			accept = (id) => allowed.has(id);
+		} else {
+			const excluded = new Set<number>();
+			for (const f of state.files.values()) if (!fileOk(f)) for (const id of f.passageIds) excluded.add(id);
+			accept = excluded.size === 0 ? (id) => state.passages.has(id) : (id) => !excluded.has(id) && state.passages.has(id);
+		}
 		const phraseOk = (id: number) => parsed.phrases.length === 0 || hasPhrases(state.passages.get(id)!.text, parsed.phrases);
 
 		const keywordHits: KeywordHit[] = [];

@@ -66,24 +66,30 @@ export class KeywordIndex {
 	 * fewer than `wanted` (and the query has no phrase, which needs all its words anyway), passages
 	 * with only some of the words follow, by BM25 (OR). AND first is both what a clinician expects
 	 * from several words and much cheaper to rank on a large record than OR over common words.
-	 * The last word also matches as a prefix (3+ letters: search as you type); words of 6+ letters
-	 * also match one or two typos. `accept` filters by id (client, dates, kinds).
+	 * The last word also matches as a prefix (3+ letters: search as you type). Typos are tried only
+	 * when the exact words find nothing: fuzzy matching walks the whole term tree for every word,
+	 * which on a 5,000-session record costs more than the search itself. `accept` filters by id
+	 * (client, dates, kinds).
 	 */
 	search(query: ParsedQuery, accept: (id: number) => boolean, wanted: number): KeywordHit[] {
 		if (query.words.length === 0) return [];
 		const text = query.words.join(" ");
-		const options = {
+		const base = {
 			prefix: (term: string, i: number, terms: string[]) => i === terms.length - 1 && term.length >= 3,
-			fuzzy: (term: string) => (term.length >= 6 ? 0.2 : false),
-			maxFuzzy: 2,
 			weights: { prefix: 0.5, fuzzy: 0.3 },
 			filter: (r: SearchResult) => accept(r.id as number),
 		};
-		const all: SearchResult[] = this.mini.search(text, { ...options, combineWith: "AND" });
-		if (all.length < wanted && query.phrases.length === 0 && query.words.length > 1) {
-			const seen = new Set(all.map((r) => r.id as number));
-			for (const r of this.mini.search(text, { ...options, combineWith: "OR" })) if (!seen.has(r.id as number)) all.push(r);
-		}
+		const run = (fuzzy: boolean): SearchResult[] => {
+			const options = fuzzy ? { ...base, fuzzy: (term: string) => (term.length >= 6 ? 0.2 : false), maxFuzzy: 2 } : base;
+			const all: SearchResult[] = this.mini.search(text, { ...options, combineWith: "AND" });
+			if (all.length < wanted && query.phrases.length === 0 && query.words.length > 1) {
+				const seen = new Set(all.map((r) => r.id as number));
+				for (const r of this.mini.search(text, { ...options, combineWith: "OR" })) if (!seen.has(r.id as number)) all.push(r);
+			}
+			return all;
+		};
+		let all = run(false);
+		if (all.length === 0) all = run(true);
 		return all.map((r) => ({ id: r.id as number, score: r.score, terms: r.terms }));
 	}
 
