@@ -11,6 +11,7 @@ import { passwdCommand } from "./passwd";
 import { planCommand } from "./plan";
 import { privacyCheckCommand } from "./privacy";
 import { putCommand } from "./put";
+import { docCommand } from "./doc";
 import { draftCommand } from "./draft";
 import { addendumCommand, signCommand } from "./sign";
 import { retentionCommand } from "./retention";
@@ -18,7 +19,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

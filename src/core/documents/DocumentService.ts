@@ -1,0 +1,476 @@
+/**
+ * Clinical documents drafted from the record by the local model: progress summaries, letters of
+ * medical necessity, referral and coordination-of-care letters, supervision preparation, and client
+ * handouts (see types.ts). The API both shells call:
+ *
+ *     const service = new DocumentService({ record, clock, templates });
+ *     const { path, flags, sessions } = await service.draft({ client, type: "progress-summary", model, llm });
+ *     // path: C-0417/documents/2026-07-06-progress-summary.md, saved encrypted with status: draft
+ *
+ * What the model gets: the client code (never the name: it is taken out of every text sent), the
+ * session notes inside the range (oldest first, without their risk sections), the treatment plan
+ * and the parts map where the type uses them, and what the clinician adds for this document.
+ * Psychotherapy (process) notes are left out unless `includePsychotherapy` is set for this one
+ * document; then the frontmatter lists them (`included_psychotherapy_notes`). A handout gets only
+ * the topic and the clinician's own text: nothing of the record, not even the client code.
+ *
+ * What code does to the answer, whatever the prompt said:
+ * - dates: every date the model writes must be a session in the range ([2026-06-23] citations) or
+ *   a date it was given (a plan's target date); anything else gets a review marker;
+ * - the drafting safeguards (applySafeguards), with the notes as the clinician's own words: risk
+ *   judgements removed, diagnoses that are not in the notes/plan/clinician text removed,
+ *   unsupported sentences and quotes marked, the risk section left as the clinician's placeholder;
+ * - name and date of birth are filled in code from the profile, only for the types addressed to an
+ *   insurer or another provider (progress summary, letters); supervision preparation stays
+ *   de-identified; the plan's diagnosis is quoted verbatim where the template asks for it.
+ *
+ * Where a document is saved: `CODE/documents/YYYY-MM-DD-<type>.md` (a free name if taken). A
+ * handout needs a client too: anything drafted stays in the encrypted record, filed under the client
+ * it was made for, even though nothing of that client's record is sent to the model.
+ *
+ * Bad input loses nothing and writes nothing: an empty range, a client without notes, Ollama down or
+ * the model not installed are clear errors before any write. A generation that breaks off after the
+ * model started writing is kept as an incomplete draft (as DraftingService does), so nothing the
+ * clinician waited for is lost; it cannot be signed while its review marker remains.
+ */
+import { ClinicalVaultError, isCancelled } from "../errors";
+import { systemClock, type Clock } from "../clock";
+import type { ClinicalRecord } from "../record/ClinicalRecord";
+import { checkClientCode } from "../record/layout";
+import { joinFrontmatter } from "../markdown/frontmatter";
+import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
+import { estimateTokens, type LlmClient } from "../llm/LlmClient";
+import { applySafeguards, reviewMarker, RISK_PLACEHOLDER, RISK_SECTION_HEADING, type ReviewFlag } from "../drafting/safeguards";
+import { readSessionNotes, type SessionNote } from "../brief/sessionNotes";
+import { PartsMapService } from "../parts/PartsMapService";
+import type { PartsMap } from "../parts/model";
+import { parsePage } from "../parts/page";
+import { TreatmentPlanService } from "../plan/TreatmentPlanService";
+import { dayOf, type PlanData } from "../plan/plan";
+import { checkCitedDates, datesIn, nameRedactor } from "./checks";
+import { documentMessages, documentSchema, DOCUMENT_PROMPT_VERSION } from "./prompt";
+import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentSection, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
+
+export interface DocumentProgress {
+	stage: "reading" | "drafting" | "checking" | "saving";
+	/** Characters the model has written so far. */
+	characters: number;
+	/** The text streamed so far (for a live view); not persisted until saved. */
+	text?: string;
+}
+
+export interface DocumentRequest {
+	client: string;
+	type: DocumentTypeId;
+	/** The range, YYYY-MM-DD, both ends included. Defaults: see the type's defaultRange; `to` defaults to today. */
+	from?: string;
+	to?: string;
+	/** Today (YYYY-MM-DD); default the clock's local date. */
+	today?: string;
+	model: string;
+	llm: LlmClient;
+	signal?: AbortSignal;
+	onProgress?: (p: DocumentProgress) => void;
+	/** Give psychotherapy (process) notes in the range to the model for this document (default false). */
+	includePsychotherapy?: boolean;
+	/** The handout's topic ("grounding", "an introduction to parts work"). */
+	topic?: string;
+	/** What the clinician adds: the reason for referral, the recipient's question, questions for supervision, emphasis for a handout. */
+	clinicianNotes?: string;
+}
+
+export interface DocumentResult {
+	/** Record path of the saved draft. */
+	path: string;
+	flags: ReviewFlag[];
+	/** Dates of the notes the model was given (empty for a handout). */
+	sessions: string[];
+	/** Record paths of those notes. */
+	sources: string[];
+	/** Psychotherapy notes among them (only when included). */
+	includedPsychotherapyNotes: string[];
+	from?: string;
+	to?: string;
+	/** Parts of the context that could not be read (a parts map or plan with invalid data); the draft was made without them. */
+	problems: string[];
+}
+
+/** Context assumed when the model does not report one. */
+const FALLBACK_CONTEXT = 8192;
+const CONTEXT_MARGIN = 512;
+const RISK_HEADING_TEXT = "Risk and safety";
+/** Section answers that are instructions to the clinician, not claims: kept out of the grounding check. */
+const PLACEHOLDER_ANSWERS = new Set([NOT_IN_NOTES, CLINICIAN_TO_SPECIFY]);
+
+function minusDays(day: string, days: number): string {
+	const d = new Date(`${day}T00:00:00Z`);
+	d.setUTCDate(d.getUTCDate() - days);
+	return d.toISOString().slice(0, 10);
+}
+
+function listDates(dates: string[], max = 12): string {
+	return dates.length <= max ? dates.join(", ") : `${dates.slice(0, max).join(", ")} and ${dates.length - max} more`;
+}
+
+function noteLabel(note: SessionNote): string {
+	if (note.noteType === "psychotherapy") return "Psychotherapy note";
+	if (note.noteType === "intake") return "Intake";
+	return note.sessionNumber !== null ? `Session ${note.sessionNumber}` : "Session";
+}
+
+/** The notes as the model reads them: one block per note, headed by its date; risk sections and titles left out. */
+export function renderNotes(notes: readonly SessionNote[]): string {
+	return notes
+		.map((n) => {
+			const body = n.sections
+				.filter((x) => !RISK_SECTION_HEADING.test(x.heading))
+				.map((x) => {
+					const text = x.body
+						.split("\n")
+						.filter((l) => !/^#\s/.test(l))
+						.join("\n")
+						.trim();
+					return x.heading ? `${x.heading}: ${text}` : text;
+				})
+				.filter((t) => t !== "")
+				.join("\n");
+			return `=== ${noteLabel(n)}, ${n.date} ===\n${body}`;
+		})
+		.join("\n\n");
+}
+
+function renderPlan(data: PlanData): string {
+	const out: string[] = [];
+	if (data.diagnosis && data.diagnosis.text.trim() !== "") out.push(`Diagnosis (the clinician's): ${data.diagnosis.text.trim()}`);
+	if (data.presenting_problems.length > 0) out.push("Presenting problems:", ...data.presenting_problems.map((p) => `- ${p.id} ${p.text}`));
+	if (data.goals.length > 0) {
+		out.push("Goals and objectives:");
+		for (const g of data.goals) {
+			out.push(`- ${g.id} ${g.text}`);
+			for (const o of g.objectives) {
+				const last = [...o.progress].sort((a, b) => a.date.localeCompare(b.date)).at(-1);
+				const facts = [o.measure ? `measure: ${o.measure}` : "", o.target_date ? `target ${o.target_date}` : "", `status: ${o.status}`].filter((x) => x !== "");
+				out.push(`  - ${o.id} ${o.text} (${facts.join("; ")})${last ? `; last progress ${last.date}: ${last.note}` : ""}`);
+			}
+		}
+	}
+	if (data.interventions.length > 0) out.push("Interventions:", ...data.interventions.map((i) => `- ${i.id} ${i.text}`));
+	return out.join("\n");
+}
+
+function renderParts(map: PartsMap): string {
+	return map.parts
+		.map((p) => {
+			const facts = [p.role, p.burdens.length > 0 ? `burdens: ${p.burdens.join(", ")}` : "", p.protects.length > 0 ? `protects: ${p.protects.join(", ")}` : "", p.polarized_with.length > 0 ? `polarized with: ${p.polarized_with.join(", ")}` : "", `status: ${p.status}`];
+			return `- ${p.name} (${p.kind}): ${facts.filter((x) => x !== "").join("; ")}${p.last_seen ? `; last seen ${p.last_seen.date}` : ""}`;
+		})
+		.join("\n");
+}
+
+function parseAnswer(text: string, sections: DocumentSection[]): Record<string, string> {
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch {
+		throw new ClinicalVaultError("engine", "The model's answer was not valid JSON, so no document could be made from it. What it wrote was kept as an incomplete draft.", {
+			detail: `${text.length} characters that do not parse as JSON`,
+		});
+	}
+	if (typeof data !== "object" || data === null || Array.isArray(data)) {
+		throw new ClinicalVaultError("engine", "The model's answer did not have the document's sections. What it wrote was kept as an incomplete draft.");
+	}
+	const out: Record<string, string> = {};
+	for (const x of sections) {
+		const value = (data as Record<string, unknown>)[x.key];
+		// Headings inside a section would split it: they become bold lines.
+		out[x.key] = typeof value === "string" && value.trim() !== "" ? value.trim().replace(/^[ \t]*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, "**$1**") : NOT_IN_NOTES;
+	}
+	return out;
+}
+
+/** The profile's date of birth, from its details ("date of birth", "dob", "birth date"). */
+function dateOfBirth(details: Record<string, string> | undefined): string | null {
+	for (const [key, value] of Object.entries(details ?? {})) {
+		if (/^(dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|born)$/i.test(key.trim()) && String(value).trim() !== "") return String(value).trim();
+	}
+	return null;
+}
+
+interface Range {
+	from: string;
+	to: string;
+	notes: SessionNote[];
+}
+
+export class DocumentService {
+	private readonly record: ClinicalRecord;
+	private readonly clock: Clock;
+	private readonly templates: DocumentTemplateSource | undefined;
+
+	constructor(deps: { record: ClinicalRecord; clock?: Clock; templates?: DocumentTemplateSource }) {
+		this.record = deps.record;
+		this.clock = deps.clock ?? deps.record.clock ?? systemClock;
+		this.templates = deps.templates;
+	}
+
+	/** The notes for the document: the range checked, defaults applied, clear errors when there is nothing to draft from. */
+	private async range(type: DocumentType, client: string, request: DocumentRequest, today: string): Promise<Range> {
+		const to = checkSessionDate(request.to ?? today);
+		const fromGiven = request.from === undefined ? undefined : checkSessionDate(request.from);
+		if (fromGiven !== undefined && fromGiven > to) {
+			throw new ClinicalVaultError("invalid-input", `The date range ${fromGiven} to ${to} is empty: the start is after the end. Nothing was drafted.`);
+		}
+		const all = (await readSessionNotes(this.record, client, { includePsychotherapy: request.includePsychotherapy ?? false })).notes;
+		if (all.length === 0) {
+			throw new ClinicalVaultError("not-found", `${client} has no session notes yet, so there is nothing to draft a ${type.title.toLowerCase()} from. Nothing was written.`);
+		}
+		let from: string;
+		let notes: SessionNote[];
+		if (fromGiven !== undefined || type.defaultRange.kind !== "sessions") {
+			from = fromGiven ?? minusDays(to, type.defaultRange.kind === "days" ? type.defaultRange.days : 90);
+			notes = all.filter((n) => n.date >= from && n.date <= to);
+		} else {
+			notes = all.filter((n) => n.date <= to).slice(-type.defaultRange.sessions);
+			from = notes[0]?.date ?? to;
+		}
+		if (notes.length === 0) {
+			throw new ClinicalVaultError(
+				"invalid-input",
+				`There are no session notes for ${client} from ${from} to ${to}. Its notes are dated ${listDates(all.map((n) => n.date))}: choose a range that includes some. Nothing was written.`,
+			);
+		}
+		return { from, to, notes };
+	}
+
+	async draft(request: DocumentRequest): Promise<DocumentResult> {
+		const type = checkDocumentType(request.type);
+		const client = checkClientCode(request.client);
+		const progress = (p: DocumentProgress) => request.onProgress?.(p);
+		progress({ stage: "reading", characters: 0 });
+		const profile = await this.record.readProfile(client, "internal");
+		const today = checkSessionDate(request.today ?? dayOf(this.clock.now()));
+		const redact = nameRedactor(profile.name);
+		const clinicianNotes = redact(request.clinicianNotes?.trim() ?? "");
+		const topic = request.topic?.trim() ?? "";
+		if (!type.readsRecord && topic === "" && clinicianNotes === "") {
+			throw new ClinicalVaultError("invalid-input", "A client handout needs a topic (e.g. grounding) or your own text to work from. Nothing was drafted.");
+		}
+
+		const range = type.readsRecord ? await this.range(type, client, request, today) : null;
+		// The model is checked before anything else is read or written: Ollama down or the model not
+		// installed is a clear error here, and the record is left exactly as it was.
+		const context = (await request.llm.contextLength(request.model, request.signal)) ?? FALLBACK_CONTEXT;
+		const template = (await this.templates?.load(type.id)) ?? type.template;
+		const sections = documentSections(type, template);
+
+		const problems: string[] = [];
+		let planText = "";
+		let diagnosis: string | null = null;
+		if (type.usesPlan) {
+			try {
+				const plan = await new TreatmentPlanService({ record: this.record, clock: this.clock }).load(client);
+				if (plan) {
+					planText = redact(renderPlan(plan.page.data));
+					diagnosis = plan.page.data.diagnosis?.text.trim() || null;
+				}
+			} catch (error) {
+				if (!(error instanceof ClinicalVaultError)) throw error;
+				problems.push(`Treatment plan: ${error.message}`);
+			}
+		}
+		let partsText = "";
+		if (type.usesParts) {
+			try {
+				// Read without an "open" audit entry (like the notes): drafting reads, the clinician has not opened it.
+				const partsPath = new PartsMapService({ record: this.record, clock: this.clock }).path(client);
+				if (await this.record.exists(partsPath)) partsText = redact(renderParts(parsePage(await this.record.readText(partsPath, "internal"), partsPath).map));
+			} catch (error) {
+				if (!(error instanceof ClinicalVaultError)) throw error;
+				problems.push(`Parts map: ${error.message}`);
+			}
+		}
+		const notesText = range ? redact(renderNotes(range.notes)) : undefined;
+
+		const messages = documentMessages({
+			type,
+			sections,
+			...(range ? { clientCode: client, from: range.from, to: range.to, notes: notesText } : { topic: redact(topic) }),
+			clinicianNotes,
+			...(planText ? { plan: planText } : {}),
+			...(partsText ? { parts: partsText } : {}),
+		});
+
+		const promptTokens = messages.reduce((n, m) => n + estimateTokens(m.content) + 8, 0);
+		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 1.6) + 256;
+		if (promptTokens + outputTokens + CONTEXT_MARGIN > context) {
+			throw new ClinicalVaultError(
+				"invalid-input",
+				`The notes${range ? ` from ${range.from} to ${range.to}` : ""} are too long for the model's context (${context} tokens). Choose a shorter range or a model with a larger context. Nothing was written.`,
+			);
+		}
+		const numCtx = Math.min(context, Math.max(4096, Math.ceil((promptTokens + outputTokens + CONTEXT_MARGIN) / 1024) * 1024));
+
+		const path = await freePath(this.record, client, "documents", `${today}-${type.id}`, "md");
+		const included = range ? range.notes.filter((n) => n.noteType === "psychotherapy").map((n) => n.recordPath) : [];
+		const baseMeta: Record<string, unknown> = {
+			kind: "document",
+			type: type.id,
+			title: type.title,
+			client,
+			...(range ? { range: { from: range.from, to: range.to }, sources: range.notes.map((n) => n.recordPath) } : { topic, sources: [] }),
+			...(included.length > 0 ? { included_psychotherapy_notes: included } : {}),
+			...(request.clinicianNotes?.trim() ? { clinician_input: request.clinicianNotes.trim() } : {}),
+			status: "draft",
+			model: request.model,
+			prompt_version: DOCUMENT_PROMPT_VERSION,
+			num_ctx: numCtx,
+			created: this.clock.now().toISOString(),
+			modified: this.clock.now().toISOString(),
+		};
+
+		let streamed = "";
+		let raw: string;
+		try {
+			const result = await request.llm.chat({
+				model: request.model,
+				messages,
+				format: documentSchema(sections),
+				numCtx,
+				temperature: 0.1,
+				...(request.signal ? { signal: request.signal } : {}),
+				onToken: (_, soFar) => {
+					streamed = soFar;
+					progress({ stage: "drafting", characters: soFar.length, text: soFar });
+				},
+			});
+			raw = result.text;
+			if (result.doneReason === "length") {
+				throw new ClinicalVaultError("engine", "The model stopped at its output limit before finishing the document. What it wrote was kept as an incomplete draft.");
+			}
+		} catch (error) {
+			await this.keepPartial(path, baseMeta, streamed, error);
+			throw error;
+		}
+
+		progress({ stage: "checking", characters: raw.length });
+		let answer: Record<string, string>;
+		try {
+			answer = parseAnswer(raw, sections);
+		} catch (error) {
+			await this.keepPartial(path, baseMeta, raw, error);
+			throw error;
+		}
+
+		const flags: ReviewFlag[] = [];
+		const given = [clinicianNotes, planText, partsText, notesText ?? ""].filter((t) => t !== "").join("\n\n");
+		if (range) {
+			const sessions = new Set(range.notes.map((n) => n.date));
+			const allowed = datesIn(given);
+			for (const x of sections) {
+				if (PLACEHOLDER_ANSWERS.has(answer[x.key]!)) continue;
+				const checked = checkCitedDates(answer[x.key]!, sessions, allowed, `${range.from} to ${range.to}`);
+				answer[x.key] = checked.text;
+				flags.push(...checked.flags.map((f) => ({ ...f, section: x.heading })));
+			}
+		}
+
+		// The safeguards run on the model's sections alone, each under its heading, with the risk
+		// section added when the template has one; the template's own text and the values filled in
+		// code (name, date of birth, diagnosis) are not the model's and are not checked.
+		const hasRisk = template.includes("{{risk_placeholder}}");
+		const modelDoc = [
+			...sections.map((x) => `## ${x.heading}\n\n${PLACEHOLDER_ANSWERS.has(answer[x.key]!) ? "" : answer[x.key]!}\n`),
+			...(hasRisk ? [`## ${RISK_HEADING_TEXT}\n\n${RISK_PLACEHOLDER}\n`] : []),
+		].join("\n");
+		const checked = range
+			? applySafeguards(modelDoc, { source: given, kind: "summary", clinicianText: [given, diagnosis ?? ""].join("\n"), clientCode: client })
+			: // A handout is general psychoeducation, not a claim about the record: its sentences are not
+				// grounded (its own text is its support), but risk judgements, diagnoses the clinician did
+				// not name and invented quotes are still removed or marked.
+				applySafeguards(modelDoc, { source: [topic, clinicianNotes].join("\n"), kind: "summary", clientCode: Object.values(answer).join("\n") });
+		flags.push(...checked.flags);
+		const blocks = splitBlocks(checked.text);
+		const checkedSections: Record<string, string> = {};
+		sections.forEach((x, i) => {
+			const value = answer[x.key]!;
+			if (value === CLINICIAN_TO_SPECIFY) {
+				// Only the clinician can say (the recipient's request, supervision questions): a marker, so the document cannot be signed without it.
+				checkedSections[x.key] = reviewMarker("clinician to specify");
+				flags.push({ kind: "unsupported", excerpt: value, reason: `"${x.heading}" needs your own words: the record does not say.`, section: x.heading });
+			} else {
+				checkedSections[x.key] = value === NOT_IN_NOTES ? value : (blocks[i] ?? "");
+			}
+		});
+		let riskText = RISK_PLACEHOLDER;
+		if (hasRisk) {
+			riskText = blocks[sections.length] ?? RISK_PLACEHOLDER;
+			const written = range?.notes.filter((n) => n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== "")) ?? [];
+			if (written.length > 0) riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
+		}
+
+		const identifies = type.identifies;
+		const dob = dateOfBirth(profile.details);
+		const values: Record<string, string> = {
+			client_code: client,
+			from: range?.from ?? "",
+			to: range?.to ?? "",
+			today,
+			session_dates: range ? range.notes.map((n) => n.date).join(", ") : "",
+			session_count: range ? String(range.notes.length) : "0",
+			topic: topic || type.title,
+			diagnosis: diagnosis ?? reviewMarker("no diagnosis in the treatment plan: enter your own or remove this line"),
+			client_name: identifies ? profile.name : "[name left out: de-identified]",
+			date_of_birth: identifies ? (dob ?? reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
+			risk_placeholder: riskText,
+		};
+		// One pass over the template, so text the model wrote is never scanned for {{variables}}.
+		const body =
+			template
+				.replace(/\{\{section:([a-z][a-z0-9_]*)\}\}|\{\{([a-z_]+)\}\}/g, (whole, key: string | undefined, name: string | undefined) => (key !== undefined ? (checkedSections[key] ?? "") : (values[name!] ?? whole)))
+				.replace(/\n{3,}/g, "\n\n")
+				.trimEnd() + "\n";
+
+		progress({ stage: "saving", characters: body.length });
+		const meta = {
+			...baseMeta,
+			review_flags: flags.length,
+			...(flags.length > 0 ? { review: flags.map((f) => ({ kind: f.kind, reason: f.reason, excerpt: f.excerpt.slice(0, 160) })) } : {}),
+			...(problems.length > 0 ? { context_problems: problems } : {}),
+		};
+		await this.record.writeText(path, joinFrontmatter(meta, body));
+		return {
+			path,
+			flags,
+			sessions: range ? range.notes.map((n) => n.date) : [],
+			sources: range ? range.notes.map((n) => n.recordPath) : [],
+			includedPsychotherapyNotes: included,
+			...(range ? { from: range.from, to: range.to } : {}),
+			problems,
+		};
+	}
+
+	/** Saves what the model wrote before a cancel or failure as an incomplete draft that cannot be signed as is. */
+	private async keepPartial(path: string, meta: Record<string, unknown>, text: string, error: unknown): Promise<void> {
+		if (text.trim() === "") return;
+		const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
+		const body = `# Incomplete draft\n\n> [!warning] The ${why}; this is what the model wrote before it stopped. ${reviewMarker(why)}\n\n\`\`\`\n${text}\n\`\`\`\n`;
+		await this.record.writeText(path, joinFrontmatter({ ...meta, incomplete: true }, body));
+		if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = path;
+	}
+}
+
+/** The bodies under each "## " heading of a checked document, in order. */
+function splitBlocks(text: string): string[] {
+	const blocks: string[] = [];
+	let current: string[] | null = null;
+	for (const line of text.split("\n")) {
+		if (/^##\s/.test(line)) {
+			if (current) blocks.push(current.join("\n").trim());
+			current = [];
+		} else if (current) {
+			current.push(line);
+		}
+	}
+	if (current) blocks.push(current.join("\n").trim());
+	return blocks;
+}

@@ -1,0 +1,54 @@
+/**
+ * Psychotherapy (process) notes: the clinician's own impressions, hypotheses and countertransference,
+ * kept apart from the progress notes. HIPAA protects them more strictly only when they are kept
+ * apart, so they live in their own folder (`CODE/psychotherapy/<date>.md`) with
+ * `note_type: psychotherapy` in their frontmatter, and everything derived (briefs, documents,
+ * exports, search, model input) leaves them out unless the clinician includes them for one action
+ * (see brief/sessionNotes.ts, isPsychotherapyNote).
+ */
+import { ClinicalVaultError } from "../errors";
+import { systemClock, type Clock } from "../clock";
+import type { ClinicalRecord } from "../record/ClinicalRecord";
+import { checkClientCode } from "../record/layout";
+import { joinFrontmatter } from "../markdown/frontmatter";
+import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
+import { PSYCHOTHERAPY_PATH } from "../brief/sessionNotes";
+
+export const PSYCHOTHERAPY_FOLDER = "psychotherapy";
+
+/** The body of a new psychotherapy note (headings only: the clinician writes it). */
+export function psychotherapyNoteBody(client: string, date: string): string {
+	return [
+		`# Psychotherapy note: ${client}, ${date}`,
+		"",
+		"> [!info] Psychotherapy (process) note, kept apart from the progress notes. It is left out of briefs, documents, exports, search and anything sent to a model unless you include it for one action.",
+		"",
+		"## Process and impressions",
+		"",
+		"",
+		"## Hypotheses and working formulation",
+		"",
+		"",
+		"## Countertransference",
+		"",
+		"",
+		"## For supervision or consultation",
+		"",
+	].join("\n");
+}
+
+/**
+ * Creates `CODE/psychotherapy/<date>.md` (`<date>-2.md`, … when that day has one already: an
+ * existing note is never overwritten) and returns its record path. The client must exist.
+ */
+export async function newPsychotherapyNote(record: ClinicalRecord, client: string, date: string, options: { clock?: Clock } = {}): Promise<string> {
+	const code = checkClientCode(client);
+	const day = checkSessionDate(date);
+	if (!(await record.exists(record.layout.profilePath(code)))) throw new ClinicalVaultError("not-found", `There is no client ${code} in this record.`);
+	const path = await freePath(record, code, PSYCHOTHERAPY_FOLDER, day, "md");
+	if (!PSYCHOTHERAPY_PATH.test(path)) throw new ClinicalVaultError("internal", `${path} is not in the psychotherapy notes folder.`);
+	const now = (options.clock ?? record.clock ?? systemClock).now().toISOString();
+	const meta = { note_type: "psychotherapy", client: code, session_date: day, created: now, modified: now };
+	await record.writeText(path, joinFrontmatter(meta, psychotherapyNoteBody(code, day)));
+	return path;
+}
