@@ -4,6 +4,9 @@ import { auditCommand } from "./audit";
 import { briefCommand } from "./brief";
 import { catCommand } from "./cat";
 import { clientAddCommand } from "./client";
+import { docCommand } from "./doc";
+import { deidentifyCommand } from "./deidentify";
+import { exportCommand } from "./export";
 import { initCommand } from "./init";
 import { lsCommand } from "./ls";
 import { partsCommand } from "./parts";
@@ -11,7 +14,6 @@ import { passwdCommand } from "./passwd";
 import { planCommand } from "./plan";
 import { privacyCheckCommand } from "./privacy";
 import { putCommand } from "./put";
-import { docCommand } from "./doc";
 import { draftCommand } from "./draft";
 import { addendumCommand, signCommand } from "./sign";
 import { retentionCommand } from "./retention";
@@ -19,7 +21,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));
