@@ -25,6 +25,10 @@ import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
 import { BRIEF_VIEW_TYPE, BriefView } from "./obsidian/BriefView";
 import { closeBriefViews, showReviewsDue } from "./obsidian/careFlows";
 import { ModelJob } from "./obsidian/ModelJob";
+import { SearchController } from "./obsidian/SearchController";
+import { SEARCH_VIEW_TYPE, SearchView } from "./obsidian/SearchView";
+import { describeSearchIndex, openSearchHit } from "./obsidian/careFlows";
+import { inform } from "./obsidian/notify";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -97,6 +101,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot }, this.addStatusBarItem());
 		const drafting = new DraftRunner(this.app, this.addStatusBarItem());
 		const modelJob = new ModelJob(this.addStatusBarItem());
+		const search = new SearchController({ settings, onError: displayError, inform });
 		const ctx: CommandContext = {
 			app: this.app,
 			session,
@@ -111,7 +116,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await this.savePluginData();
 				},
 			},
-			care: { job: modelJob },
+			care: { job: modelJob, search },
 		};
 		this.ctx = ctx;
 		this.registerInterval(
@@ -124,6 +129,19 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, autosaveMs: () => this.deps.autosaveMs }));
 		this.registerExtensions([ENCRYPTED_EXTENSION], VIEW_TYPE);
 		this.registerView(BRIEF_VIEW_TYPE, (leaf) => new BriefView(leaf));
+		this.registerView(
+			SEARCH_VIEW_TYPE,
+			(leaf) =>
+				new SearchView(leaf, {
+					search: (query, options) => search.search(query, options),
+					clients: () => session.record.listClients(),
+					open: (hit) => {
+						this.ops.run(() => openSearchHit(ctx, hit));
+					},
+					describeIndex: () => describeSearchIndex(search),
+					onIndexChange: (listener) => search.onUpdate(listener),
+				}),
+		);
 		registerCommands(this, ctx);
 		this.addSettingTab(
 			new ClinicalVaultSettingTab(this.app, this, {
@@ -156,6 +174,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => transcription.cancelForLock()));
 		this.register(session.beforeLock(() => drafting.cancelForLock()));
 		this.register(session.beforeLock(() => modelJob.cancelForLock()));
+		this.register(session.beforeLock(() => search.beforeLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
 		this.register(
 			session.onLockChange((unlocked) => {
@@ -167,9 +186,11 @@ export default class ClinicalVaultPlugin extends Plugin {
 					this.ops.run(() => offerUnsavedRecording(ctx));
 					this.ops.run(() => ensureTemplatesOnUnlock(ctx));
 					this.ops.run(() => showReviewsDue(ctx));
+					this.ops.run(() => search.start(session.record));
 				} else {
 					closeEncryptedViews(this.app);
 					closeBriefViews(ctx);
+					search.stop();
 				}
 			}),
 		);
@@ -193,6 +214,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await ctx.audio.transcription.cancelForLock();
 					await ctx.drafting.runner.cancelForLock();
 					await ctx.care.job.cancelForLock();
+					await ctx.care.search.beforeLock();
 				}
 				await flushEncryptedViews(this.app);
 				await session.lock();

@@ -394,6 +394,15 @@ export class EncryptedView extends FileView {
 		this.updateActions();
 	}
 
+	/** Selects a line of the note (1-based: a search hit) like `reveal`. */
+	async revealLine(line: number): Promise<void> {
+		if (this.text === null) return;
+		const lines = this.text.split("\n");
+		const at = Math.max(0, Math.min(lines.length - 1, line - 1));
+		const index = lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
+		await this.reveal(index, lines[at]!.length);
+	}
+
 	/** Selects a passage of the note (a review marker) in the editor; a signed note is only scrolled to. */
 	async reveal(index: number, length: number): Promise<void> {
 		if (this.shown !== "markdown") return;

@@ -22,11 +22,16 @@ import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { chooseRecordFile } from "./modals";
 import { inform } from "./notify";
 import type { ModelJob } from "./ModelJob";
+import type { SearchController } from "./SearchController";
+import { SEARCH_VIEW_TYPE } from "./SearchView";
+import type { SearchHit } from "../core/search/types";
 import { reviewProposal } from "./ProposalModal";
 
 export interface CareServices {
 	/** The one model job at a time (parts map and plan proposals), shown in the status bar. */
 	job: ModelJob;
+	/** The search index while unlocked. */
+	search: SearchController;
 }
 
 /** The client of the note in focus, else the one the clinician picks (null: they closed the picker). */
@@ -62,9 +67,35 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 	await view.show(`Brief: ${client}`, renderBrief(brief, (p) => record.layout.storePath(p)));
 }
 
-/** On lock: the brief pane goes, with what it showed. */
+/** On lock: the brief and search panes go, with what they showed. */
 export function closeBriefViews(ctx: Pick<CommandContext, "app">): void {
 	ctx.app.workspace.detachLeavesOfType(BRIEF_VIEW_TYPE);
+	ctx.app.workspace.detachLeavesOfType(SEARCH_VIEW_TYPE);
+}
+
+/** "Search clinical record": the search pane (unlocks first). */
+export async function openSearch(ctx: CommandContext): Promise<void> {
+	await ctx.session.ensureUnlocked();
+	const existing = ctx.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)[0];
+	const leaf = existing ?? ctx.app.workspace.getLeaf("tab");
+	if (!existing) await leaf.setViewState({ type: SEARCH_VIEW_TYPE, active: true });
+	await ctx.app.workspace.revealLeaf(leaf);
+}
+
+/** Opens a search result at its passage. */
+export async function openSearchHit(ctx: CommandContext, hit: SearchHit): Promise<void> {
+	const view = await openRecordFile(ctx.app, ctx.session, hit.recordPath);
+	await view?.revealLine(hit.line);
+}
+
+/** One line about the index for the search pane. */
+export function describeSearchIndex(search: SearchController): string {
+	const status = search.status();
+	if (!status?.open) return "The index opens when the record is unlocked.";
+	const parts = [`${status.passages.toLocaleString("en-US")} passages from ${status.files.toLocaleString("en-US")} files`];
+	if (search.embedProgress) parts.push(`adding meaning: ${search.embedProgress.done} of ${search.embedProgress.total}`);
+	else parts.push(status.embedded === status.passages ? "all searchable by meaning" : `${status.embedded.toLocaleString("en-US")} searchable by meaning`);
+	return `${parts.join("; ")}.${search.semanticProblem ? ` ${search.semanticProblem}` : ""}`;
 }
 
 // ---------------------------------------------------------------------------------------------

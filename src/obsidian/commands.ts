@@ -43,7 +43,7 @@ import {
 	signActiveNote,
 	type DraftingServices,
 } from "./noteFlows";
-import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openTreatmentPlan, prepareBrief, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
+import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 
 export interface CommandContext {
 	app: App;
@@ -279,6 +279,7 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "draft-note-from-transcript", name: "Draft note from transcript", callback: run(draftFromTranscript) });
 	plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });
 	plugin.addCommand({ id: "cancel-drafting", name: "Cancel drafting", checkCallback: when(() => ctx.drafting.runner.isRunning, cancelDrafting) });
+	plugin.addCommand({ id: "search-record", name: "Search clinical record", callback: run(openSearch) });
 	plugin.addCommand({ id: "prepare-brief", name: "Prepare pre-session brief", callback: run(prepareBrief) });
 	plugin.addCommand({ id: "update-parts-map", name: "Update parts map from session", callback: run(updatePartsMap) });
 	plugin.addCommand({ id: "open-parts-map", name: "Open parts map", callback: run(openPartsMap) });

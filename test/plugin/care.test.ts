@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
+import { SEARCH_VIEW_TYPE, type SearchView } from "../../src/obsidian/SearchView";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
 import { chooseSuggestion, clearNotices, clickButton, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
@@ -109,6 +110,7 @@ describe("Update parts map from session", () => {
 
 describe("Prepare pre-session brief", () => {
 	it("shows the brief in its own pane, from memory, and closes it on lock", async () => {
+		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
 		await openNote(SESSION_2.recordPath);
 		h.run("prepare-brief");
 		const pane = await waitFor(() => h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0], "brief pane");
@@ -167,5 +169,55 @@ describe("Treatment plan", () => {
 		const pane = await waitFor(() => h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0], "brief pane");
 		await h.idle();
 		expect(pane.view.containerEl.textContent).toContain("Plan review due 2026-09-29");
+	});
+});
+
+describe("Search clinical record", () => {
+	it("finds a passage by keyword, follows every save, jumps to the passage, and goes on lock", async () => {
+		h.run("search-record");
+		const leaf = await waitFor(() => h.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)[0], "search pane");
+		await h.idle();
+		const view = leaf.view as unknown as SearchView;
+		await waitFor(() => /passages from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
+		await view.searchFor("father", { client: SCENARIO_CLIENT });
+		const hits = () => [...leaf.view.containerEl.querySelectorAll(".clinical-vault-search-hit")];
+		expect(hits().length).toBeGreaterThan(0);
+		expect(hits()[0]!.querySelector(".clinical-vault-search-meta")?.textContent).toMatch(/C-0417 · 2026-06-(02|16|30)/);
+		expect(hits()[0]!.querySelector("mark")?.textContent?.toLowerCase()).toBe("father");
+		expect(leaf.view.containerEl.querySelectorAll(".clinical-vault-search-mode")[1]?.textContent).toMatch(/^\d+ results by words (and meaning|only)/);
+
+		// A new note is searchable as soon as it is saved.
+		await session(h).record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-07.md`, "## Data\nClient spoke about the lighthouse keeper from a childhood holiday.\n");
+		await waitFor(async () => {
+			await view.searchFor("lighthouse");
+			return hits().length === 1;
+		}, "new note indexed");
+
+		// Opening a hit opens the encrypted note at its line.
+		(hits()[0] as HTMLElement).click();
+		await h.idle();
+		await waitFor(() => activeView(h).currentRecordPath === `${SCENARIO_CLIENT}/notes/2026-07-07.md`, "hit opened");
+
+		// The index is saved, encrypted, before the lock, and the pane goes.
+		await session(h).lock();
+		await h.idle();
+		expect(h.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)).toHaveLength(0);
+		expect((await files()).filter((f) => f.includes("search-index"))).toEqual(["Clinical/_vault/search-index.cvault"]);
+	});
+});
+
+describe("Search without the embedding model", () => {
+	it("searches by keyword and says why meaning is missing", async () => {
+		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		await session(h).lock();
+		await unlock(h);
+		h.run("search-record");
+		const leaf = await waitFor(() => h.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)[0], "search pane");
+		const view = leaf.view as unknown as SearchView;
+		await waitFor(() => /passages from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
+		await view.searchFor("drowning");
+		const mode = leaf.view.containerEl.querySelectorAll(".clinical-vault-search-mode")[1]?.textContent ?? "";
+		expect(mode).toMatch(/results by words only\. .*keyword matches only/);
+		expect(leaf.view.containerEl.querySelectorAll(".clinical-vault-search-hit").length).toBeGreaterThan(0);
 	});
 });

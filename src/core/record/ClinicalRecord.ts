@@ -46,6 +46,11 @@ export interface WrittenFile {
 
 export type ReadPurpose = "open" | "internal";
 
+export interface RecordChange {
+	recordPath: string;
+	kind: "write" | "remove";
+}
+
 /** Names of system files under _vault/ (lower case, digits and dashes; see writeSystemFile). */
 const SYSTEM_FILE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -57,6 +62,7 @@ export class ClinicalRecord {
 	private auditLog: AuditLog | null = null;
 	private readonly writeQueues = new Map<string, Promise<unknown>>();
 	private readonly listeners = new Set<(unlocked: boolean) => void>();
+	private readonly changeListeners = new Set<(change: RecordChange) => void>();
 
 	constructor(options: RecordOptions) {
 		this.store = options.store;
@@ -76,6 +82,19 @@ export class ClinicalRecord {
 
 	private emit(): void {
 		for (const l of this.listeners) l(this.isUnlocked);
+	}
+
+	/**
+	 * Called after every record file written or removed (not system files), with its record path:
+	 * the search index follows the record this way. Listeners must not throw. Returns an unsubscribe function.
+	 */
+	onChange(listener: (change: RecordChange) => void): () => void {
+		this.changeListeners.add(listener);
+		return () => this.changeListeners.delete(listener);
+	}
+
+	private changed(recordPath: string, kind: RecordChange["kind"]): void {
+		for (const l of this.changeListeners) l({ recordPath, kind });
 	}
 
 	private requireKeys(): VaultKeys {
@@ -268,6 +287,7 @@ export class ClinicalRecord {
 				await this.audit.append(done, { fileId, path, note: "write failed; the previous version was kept" }).catch(() => undefined);
 				throw error;
 			}
+			this.changed(path, "write");
 			return { fileId, path, action: done };
 		});
 	}
@@ -292,6 +312,7 @@ export class ClinicalRecord {
 			await this.store.write(storePath, eraseKeyBlock(bytes, path));
 			await this.store.remove(storePath);
 			await this.audit.append("delete", { fileId: header.fileId, path, ...(options.note ? { note: options.note } : {}) });
+			this.changed(path, "remove");
 		});
 	}
 
