@@ -44,6 +44,7 @@ import {
 	type DraftingServices,
 } from "./noteFlows";
 import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
+import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
 
 export interface CommandContext {
 	app: App;
@@ -280,6 +281,8 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });
 	plugin.addCommand({ id: "cancel-drafting", name: "Cancel drafting", checkCallback: when(() => ctx.drafting.runner.isRunning, cancelDrafting) });
 	plugin.addCommand({ id: "search-record", name: "Search clinical record", callback: run(openSearch) });
+	plugin.addCommand({ id: "draft-document", name: "Draft document (summary, letter, supervision, handout)", callback: run(draftDocument) });
+	plugin.addCommand({ id: "new-psychotherapy-note", name: "New psychotherapy note (kept apart)", callback: run(newPsychotherapyNoteFlow) });
 	plugin.addCommand({ id: "prepare-brief", name: "Prepare pre-session brief", callback: run(prepareBrief) });
 	plugin.addCommand({ id: "update-parts-map", name: "Update parts map from session", callback: run(updatePartsMap) });
 	plugin.addCommand({ id: "open-parts-map", name: "Open parts map", callback: run(openPartsMap) });
@@ -294,6 +297,11 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "sign-note", name: "Sign note", checkCallback: onNote(signActiveNote) });
 	plugin.addCommand({ id: "add-addendum", name: "Add addendum", checkCallback: onNote(addAddendumToNote) });
 	plugin.addCommand({ id: "copy-for-ehr", name: "Copy for EHR", checkCallback: onNote(copyNoteForEhr) });
+	/** A command offered while a note, document or psychotherapy note is open. */
+	const onMarkdown = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);
+	plugin.addCommand({ id: "export-pdf", name: "Export note as PDF", checkCallback: onMarkdown((c) => exportActiveNote(c, "pdf")) });
+	plugin.addCommand({ id: "export-text", name: "Export note as plain text", checkCallback: onMarkdown((c) => exportActiveNote(c, "text")) });
+	plugin.addCommand({ id: "deidentify", name: "De-identify note for supervision", checkCallback: onMarkdown(deidentifyActiveNote) });
 	plugin.addCommand({
 		id: "save-encrypted-note",
 		name: "Save encrypted note",

@@ -61,6 +61,10 @@ export interface ReviewListSpec {
 	flags: { kind: string; reason: string }[];
 	/** Offer "Sign anyway" (the modal's result is then true when it was chosen). */
 	signAnyway?: boolean;
+	/** The text of that button (default "Sign anyway"). */
+	confirmText?: string;
+	/** Show "Line N" before each item (default true: review markers). */
+	lineNumbers?: boolean;
 	/** Jumps to a marker in the note. */
 	onReveal?: (item: ReviewItem) => void;
 }
@@ -87,7 +91,7 @@ export class ReviewListModal extends Modal {
 		const list = contentEl.createEl("ul", { cls: "clinical-vault-review-list" });
 		for (const item of spec.markers) {
 			const li = list.createEl("li", { cls: "clinical-vault-review-item" });
-			li.createSpan({ cls: "clinical-vault-review-line", text: `Line ${item.line}` });
+			if (spec.lineNumbers !== false) li.createSpan({ cls: "clinical-vault-review-line", text: `Line ${item.line}` });
 			li.createSpan({ cls: "clinical-vault-review-reason", text: item.reason });
 			if (spec.onReveal) {
 				li.addClass("mod-clickable");
@@ -107,7 +111,7 @@ export class ReviewListModal extends Modal {
 		if (spec.signAnyway) {
 			buttons.addButton((button) =>
 				button
-					.setButtonText("Sign anyway")
+					.setButtonText(spec.confirmText ?? "Sign anyway")
 					.setWarning()
 					.onClick(() => {
 						this.answer = true;

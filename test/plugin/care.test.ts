@@ -7,17 +7,20 @@
  * pre-session brief" (a pane of its own, memory only, closed on lock). Synthetic data only.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import * as nodePath from "node:path";
 import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
 import { SEARCH_VIEW_TYPE, type SearchView } from "../../src/obsidian/SearchView";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
-import { chooseSuggestion, clearNotices, clickButton, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import { chooseSuggestion, clearNotices, clickButton, modalError, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
 import { SCENARIO_ANSWERS } from "../parts/helpers";
 import { DRAFT_ANSWER, PROGRESS } from "../plan/answers";
+import { FAITHFUL } from "../documents/answers";
+import { signNote } from "../../src/core/notes/signing";
 import { ManualClock } from "../../src/core/clock";
 import { activeView, addClient, decryptTextWithCore, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
 
@@ -219,5 +222,71 @@ describe("Search without the embedding model", () => {
 		const mode = leaf.view.containerEl.querySelectorAll(".clinical-vault-search-mode")[1]?.textContent ?? "";
 		expect(mode).toMatch(/results by words only\. .*keyword matches only/);
 		expect(leaf.view.containerEl.querySelectorAll(".clinical-vault-search-hit").length).toBeGreaterThan(0);
+	});
+});
+
+describe("Documents, psychotherapy notes and exports", () => {
+	it("drafts a progress summary from the notes into the record and opens it", async () => {
+		await openNote(SESSION_2.recordPath);
+		fake.reply({ json: FAITHFUL["progress-summary"] });
+		h.run("draft-document");
+		const form = await waitForModal("clinical-vault-document-modal");
+		setField(form, "from", "2026-06-01");
+		setField(form, "to", "2026-07-01");
+		clickButton(form, "Draft");
+		await waitForNotice(/Draft saved, encrypted, as C-0417\/documents\/.*progress-summary.*\(5 notes used\)/);
+		await h.idle();
+		expect(activeView(h).currentRecordPath).toMatch(/^C-0417\/documents\/\d{4}-\d{2}-\d{2}-progress-summary\.md$/);
+		const sent = JSON.stringify(fake.chats[0]!.messages);
+		expect(sent).toContain("drowning");
+		expect(sent).not.toContain(SCENARIO_NAME);
+	});
+
+	it("keeps a psychotherapy note apart: its own folder, and out of the brief", async () => {
+		await openNote(SESSION_2.recordPath);
+		h.run("new-psychotherapy-note");
+		await waitFor(() => /^C-0417\/psychotherapy\/2026-07-01\.md$/.test(activeView(h).currentRecordPath ?? ""), "psychotherapy note opened");
+		const text = await decryptTextWithCore(h.dir, `${SCENARIO_CLIENT}/psychotherapy/2026-07-01.md`);
+		expect(text).toContain("note_type: psychotherapy");
+	});
+
+	it("exports a signed note as PDF outside the vault (private file), refuses a path inside it, and de-identifies a note after the check", async () => {
+		const record = session(h).record;
+		const path = `${SCENARIO_CLIENT}/notes/2026-07-01.md`;
+		await record.writeText(path, `## Data\n${SCENARIO_NAME} said the Critic was quieter. ${SCENARIO_NAME.split(" ")[0]} called from 555-201-7788 on Tuesday.\n`);
+		await signNote(record, path, { signer: "Dr. Test Clinician", now: new Date("2026-07-01T18:00:00Z") });
+		await openNote(path);
+		const outside = await mkdtemp(nodePath.join(tmpdir(), "cv-export-"));
+		try {
+			h.run("export-pdf");
+			let form = await waitForModal("clinical-vault-export-modal");
+			setField(form, "path", nodePath.join(h.dir, "note.pdf"));
+			clickButton(form, "Export");
+			await waitFor(() => /inside the vault/.test(modalError(form)), "refused inside the vault");
+			setField(form, "path", nodePath.join(outside, "note.pdf"));
+			clickButton(form, "Export");
+			await waitForNotice(/Exported to .*note\.pdf\. The exported file is NOT encrypted/);
+			const pdf = await readFile(nodePath.join(outside, "note.pdf"));
+			expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+			expect((await stat(nodePath.join(outside, "note.pdf"))).mode & 0o777).toBe(0o600);
+
+			h.run("deidentify");
+			const check = await waitForModal("clinical-vault-review-modal");
+			expect(check.contentEl.textContent).toContain(SCENARIO_CLIENT);
+			expect(check.contentEl.textContent).toContain("[phone]");
+			clickButton(check, "Write de-identified file");
+			form = await waitForModal("clinical-vault-export-modal");
+			setField(form, "path", nodePath.join(outside, "supervision.txt"));
+			clickButton(form, "Export");
+			await waitForNotice(/De-identified copy written/);
+			const copy = await readFile(nodePath.join(outside, "supervision.txt"), "utf8");
+			expect(copy).not.toContain(SCENARIO_NAME.split(" ")[0]!);
+			expect(copy).not.toContain("555-201-7788");
+			expect(copy).toContain("the Critic");
+			const audit = (await record.audit.entries()).filter((e) => e.action === "export").map((e) => e.note);
+			expect(audit).toHaveLength(2);
+		} finally {
+			await rm(outside, { recursive: true, force: true });
+		}
 	});
 });

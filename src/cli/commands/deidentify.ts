@@ -15,7 +15,8 @@ import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from ".
 import { CANCELLED_EXIT, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
 import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
-import { checkOutPath, FORCE_OPTION, INCLUDE_PSYCHOTHERAPY_OPTION, OUT_OPTION, writeOutputFile } from "./export";
+import { writeOutputFile } from "../../engines/outputFile";
+import { checkOutPath, FORCE_OPTION, INCLUDE_PSYCHOTHERAPY_OPTION, OUT_OPTION } from "./export";
 
 /** Asks on the terminal; true only for "y" or "yes". */
 async function confirm(io: CliIo, question: string): Promise<boolean> {
