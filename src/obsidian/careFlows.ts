@@ -1,3 +1,13 @@
+/*
+ * The parts map, plan, brief sources and document services are loaded on first use (dynamic
+ * import): their schemas (zod) are large, and loading them at start-up would slow every Obsidian
+ * launch for work that is done a few times a week.
+ */
+const partsModule = () => import("../core/parts/PartsMapService");
+const planModule = () => import("../core/plan/TreatmentPlanService");
+const planPageModule = () => import("../core/plan/page");
+const sourcesModule = () => import("../core/brief/sources");
+
 /**
  * The flows behind the longitudinal commands (registered in commands.ts): the pre-session brief,
  * the parts map and the treatment plan. Model work runs in the ModelJob status item (cancellable,
@@ -5,12 +15,9 @@
  * clinician applies them.
  */
 import { buildBrief, renderBrief } from "../core/brief/brief";
-import { briefSources } from "../core/brief/sources";
 import { NOTE_PATH } from "../core/brief/sessionNotes";
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
-import { PartsMapService } from "../core/parts/PartsMapService";
-import { planPath } from "../core/plan/page";
-import { TreatmentPlanService, type PlanProposal } from "../core/plan/TreatmentPlanService";
+import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentPlanService";
 import type { Change, ProposalSet } from "../core/proposals/proposals";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { checkClientCode } from "../core/record/layout";
@@ -62,6 +69,7 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
 	const today = localDate(ctx.session.clock.now());
+	const { briefSources } = await sourcesModule();
 	const brief = await ctx.session.track(buildBrief(record, { client, today, sources: briefSources(record, ctx.session.clock) }));
 	const view = await briefView(ctx);
 	await view.show(`Brief: ${client}`, renderBrief(brief, (p) => record.layout.storePath(p)));
@@ -153,6 +161,7 @@ export async function updatePartsMap(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const target = await sessionInFocus(ctx, record, "Choose the session to update the parts map from");
 	if (!target) return;
+	const { PartsMapService } = await partsModule();
 	const service = new PartsMapService({ record, clock: ctx.session.clock });
 	const saved = await service.reusable(target.client, target.session);
 	const set =
@@ -176,6 +185,7 @@ export async function openPartsMap(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
+	const { PartsMapService } = await partsModule();
 	const service = new PartsMapService({ record, clock: ctx.session.clock });
 	if (!(await record.exists(service.path(client)))) {
 		throw new ClinicalVaultError("not-found", `${client} has no parts map yet. Open a session note and run "Update parts map from session".`);
@@ -185,6 +195,7 @@ export async function openPartsMap(ctx: CommandContext): Promise<void> {
 
 async function planProposal(ctx: CommandContext, title: string, propose: (service: TreatmentPlanService, signal: AbortSignal, onProgress: (n: number) => void) => Promise<PlanProposal>): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
+	const { TreatmentPlanService } = await planModule();
 	const service = new TreatmentPlanService({ record, llm: llmFor(ctx), clock: ctx.session.clock });
 	const proposal = await modelJob(ctx, "Treatment plan", (signal, onProgress) => propose(service, signal, onProgress));
 	if (!proposal) return;
@@ -229,6 +240,7 @@ export async function openTreatmentPlan(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
+	const { planPath } = await planPageModule();
 	if (!(await record.exists(planPath(client)))) {
 		throw new ClinicalVaultError("not-found", `${client} has no treatment plan yet. Open the intake note and run "Draft treatment plan".`);
 	}
@@ -240,6 +252,7 @@ export async function markPlanReviewed(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
+	const { TreatmentPlanService } = await planModule();
 	const status = await ctx.session.track(new TreatmentPlanService({ record, clock: ctx.session.clock }).markReviewed(client));
 	inform(`Treatment plan of ${client} marked reviewed. Next review: ${status.nextReview}.`);
 }
@@ -249,6 +262,7 @@ export async function showReviewsDue(ctx: CommandContext): Promise<void> {
 	// Never asks for the passphrase: if the record locked again meanwhile, there is nothing to show.
 	const record = ctx.session.record;
 	if (!record.isUnlocked) return;
+	const { TreatmentPlanService } = await planModule();
 	const alerts = await ctx.session.track(new TreatmentPlanService({ record, clock: ctx.session.clock }).reviewsDue({ withinDays: 14 }));
 	const lines: string[] = [];
 	for (const a of alerts) {

@@ -11,13 +11,10 @@
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
 import { FileSystemAdapter, normalizePath } from "obsidian";
-import { DocumentService } from "../core/documents/DocumentService";
 import { newPsychotherapyNote } from "../core/documents/psychotherapy";
 import { DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource, type DocumentTypeId } from "../core/documents/types";
-import { LIMITS, formatReport } from "../core/deidentify/deidentify";
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
-import { exportDocument, UNENCRYPTED_WARNING } from "../core/export/exportDocument";
-import { prepareDeidentified, recordDeidentifiedExport } from "../core/export/deidentified";
+import { UNENCRYPTED_WARNING } from "../core/export/warning";
 import { writeOutputFile } from "../engines/outputFile";
 import { OllamaClient } from "../engines/ollama";
 import { clientInFocus } from "./careFlows";
@@ -73,6 +70,7 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 	if (!(await form.result) || !chosen.type) return;
 	const settings = ctx.drafting.settings();
 	const llm = new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist } });
+	const { DocumentService } = await import("../core/documents/DocumentService");
 	const service = new DocumentService({ record, clock: ctx.session.clock, templates: documentTemplates(ctx) });
 	let result;
 	try {
@@ -175,6 +173,8 @@ export async function exportActiveNote(ctx: CommandContext, format: "pdf" | "tex
 	const name = `${path.replace(/\.md$/, "").replace(/\//g, "-")}.${format === "pdf" ? "pdf" : "txt"}`;
 	const target = await askOutputPath(ctx, format === "pdf" ? "Export as PDF" : "Export as plain text", nodePath.join(homedir(), "Documents", name), UNENCRYPTED_WARNING);
 	if (!target) return;
+	// Loaded on first use: the PDF library is large and most sessions never export.
+	const { exportDocument } = await import("../core/export/exportDocument");
 	const exported = await ctx.session.track(exportDocument(record, path, { format }));
 	if (!(await writeExport(ctx, target, exported.bytes))) return;
 	inform(`Exported to ${target.path}. ${UNENCRYPTED_WARNING}${exported.warnings.length > 0 ? ` ${exported.warnings.join(" ")}` : ""}`);
@@ -184,6 +184,8 @@ export async function exportActiveNote(ctx: CommandContext, format: "pdf" | "tex
 export async function deidentifyActiveNote(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const path = activeRecordPath(ctx);
+	// Loaded on first use: the name and place lexicon is large and slow to load at start-up.
+	const [{ prepareDeidentified, recordDeidentifiedExport }, { LIMITS, formatReport }] = await Promise.all([import("../core/export/deidentified"), import("../core/deidentify/deidentify")]);
 	const prepared = await ctx.session.track(prepareDeidentified(record, path));
 	const report = formatReport(prepared.result).split("\n").filter((l) => l.trim() !== "");
 	const ok = await showReviewList(ctx.app, {

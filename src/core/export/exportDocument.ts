@@ -44,7 +44,9 @@ export interface ExportResult {
 }
 
 /** Shown by every shell that writes an export. */
-export const UNENCRYPTED_WARNING = "The exported file is NOT encrypted: keep it somewhere safe, share it only as needed and delete it when it is no longer needed.";
+import { UNENCRYPTED_WARNING } from "./warning";
+
+export { UNENCRYPTED_WARNING };
 
 export function exportFooter(now: Date): string {
 	return `Confidential: exported from Clinical Vault on ${now.toISOString().slice(0, 10)} — this file is not encrypted`;
