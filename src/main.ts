@@ -29,6 +29,10 @@ import { SearchController } from "./obsidian/SearchController";
 import { SEARCH_VIEW_TYPE, SearchView } from "./obsidian/SearchView";
 import { describeSearchIndex, openSearchHit } from "./obsidian/careFlows";
 import { inform } from "./obsidian/notify";
+import { PRIVACY_VIEW_TYPE, PrivacyView } from "./obsidian/PrivacyView";
+import { egressLog } from "./core/net/egress";
+import { runPrivacyCheck } from "./core/privacy/check";
+import { leftoverPrivateDirs } from "./engines/privateTemp";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -129,6 +133,21 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, autosaveMs: () => this.deps.autosaveMs }));
 		this.registerExtensions([ENCRYPTED_EXTENSION], VIEW_TYPE);
 		this.registerView(BRIEF_VIEW_TYPE, (leaf) => new BriefView(leaf));
+		this.registerView(
+			PRIVACY_VIEW_TYPE,
+			(leaf) =>
+				new PrivacyView(leaf, {
+					entries: () => egressLog.entries(),
+					onEgress: (listener) => egressLog.onChange(listener),
+					check: () =>
+						runPrivacyCheck({
+							record: session.record,
+							configDirs: [this.app.vault.configDir],
+							retentionHours: this.settings.audioRetentionHours,
+							leftoverTempDirs: () => leftoverPrivateDirs(this.deps.tempRoot),
+						}),
+				}),
+		);
 		this.registerView(
 			SEARCH_VIEW_TYPE,
 			(leaf) =>

@@ -59,24 +59,39 @@ export async function destroyPrivateDir(dir: string): Promise<void> {
 	await fs.rm(dir, { recursive: true, force: true });
 }
 
-/** Removes private directories left by a crash: ours only (this user, our prefix) and whose owning process is gone. */
-export async function sweepPrivateDirs(root = tempRoot()): Promise<number> {
-	let removed = 0;
+/**
+ * Private directories left behind by a crash: ours only (this user, our prefix) and whose owning
+ * process is gone, with how many files each still holds. Listing only (privacy-check reports them).
+ */
+export async function leftoverPrivateDirs(root = tempRoot()): Promise<{ path: string; files: number }[]> {
+	const out: { path: string; files: number }[] = [];
 	let names: string[];
 	try {
 		names = await fs.readdir(root);
 	} catch {
-		return 0;
+		return out;
 	}
 	const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-	for (const name of names) {
-		if (!name.startsWith(PREFIX)) continue;
+	for (const name of names.filter((n) => n.startsWith(PREFIX)).sort()) {
 		const dir = path.join(root, name);
 		try {
 			const stat = await fs.stat(dir);
 			if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) continue;
 			const owner = Number(await fs.readFile(path.join(dir, OWNER), "utf8").catch(() => "0"));
-			if (alive(owner)) continue; // another Clinical Vault process is using it right now
+			if (owner === process.pid || alive(owner)) continue; // in use right now
+			out.push({ path: dir, files: (await fs.readdir(dir)).filter((f) => f !== OWNER).length });
+		} catch {
+			// Removed meanwhile by a sweep.
+		}
+	}
+	return out;
+}
+
+/** Removes private directories left by a crash (see leftoverPrivateDirs); returns how many. */
+export async function sweepPrivateDirs(root = tempRoot()): Promise<number> {
+	let removed = 0;
+	for (const { path: dir } of await leftoverPrivateDirs(root)) {
+		try {
 			await destroyPrivateDir(dir);
 			removed++;
 		} catch {

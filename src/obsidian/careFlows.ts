@@ -31,6 +31,7 @@ import { inform } from "./notify";
 import type { ModelJob } from "./ModelJob";
 import type { SearchController } from "./SearchController";
 import { SEARCH_VIEW_TYPE } from "./SearchView";
+import { PRIVACY_VIEW_TYPE, type PrivacyView } from "./PrivacyView";
 import type { SearchHit } from "../core/search/types";
 import { reviewProposal } from "./ProposalModal";
 
@@ -79,6 +80,27 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 export function closeBriefViews(ctx: Pick<CommandContext, "app">): void {
 	ctx.app.workspace.detachLeavesOfType(BRIEF_VIEW_TYPE);
 	ctx.app.workspace.detachLeavesOfType(SEARCH_VIEW_TYPE);
+	// The check's findings can name paths that hold a client's name.
+	ctx.app.workspace.detachLeavesOfType(PRIVACY_VIEW_TYPE);
+}
+
+async function privacyView(ctx: CommandContext): Promise<PrivacyView> {
+	const existing = ctx.app.workspace.getLeavesOfType(PRIVACY_VIEW_TYPE)[0];
+	const leaf = existing ?? ctx.app.workspace.getLeaf("tab");
+	if (!existing) await leaf.setViewState({ type: PRIVACY_VIEW_TYPE, active: true });
+	await ctx.app.workspace.revealLeaf(leaf);
+	return leaf.view as PrivacyView;
+}
+
+/** "Show privacy view": outbound connections (live) and the privacy check. Works locked too. */
+export async function showPrivacy(ctx: CommandContext): Promise<void> {
+	await privacyView(ctx);
+}
+
+/** "Run privacy check": the checks that need the key run when the record is unlocked; the others always. */
+export async function runPrivacyCheckFlow(ctx: CommandContext): Promise<void> {
+	const report = await (await privacyView(ctx)).runCheck();
+	if (report) inform(report.clean ? "Privacy check: nothing found that puts the record at risk." : `Privacy check: ${report.findings.filter((f) => f.severity !== "info").length} thing(s) to fix. See the privacy view.`);
 }
 
 /** "Search clinical record": the search pane (unlocks first). */

@@ -43,7 +43,7 @@ import {
 	signActiveNote,
 	type DraftingServices,
 } from "./noteFlows";
-import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
+import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
 
 export interface CommandContext {
@@ -260,6 +260,8 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "change-passphrase", name: "Change passphrase", callback: run(changePassphrase) });
 	plugin.addCommand({ id: "encrypt-into-record", name: "Encrypt a note or attachment into the record", callback: run(encryptIntoRecord) });
 	plugin.addCommand({ id: "verify-record", name: "Verify record", callback: run(verifyRecord) });
+	plugin.addCommand({ id: "show-privacy", name: "Show privacy view (outbound connections)", callback: run(showPrivacy) });
+	plugin.addCommand({ id: "privacy-check", name: "Run privacy check", callback: run(runPrivacyCheckFlow) });
 	const { recording, transcription } = ctx.audio;
 	/** A command offered only while `available()` holds (Obsidian hides it otherwise). */
 	const when = (available: () => boolean, flow: (ctx: CommandContext) => Promise<void>) => (checking: boolean) => {

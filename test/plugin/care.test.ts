@@ -7,14 +7,15 @@
  * pre-session brief" (a pane of its own, memory only, closed on lock). Synthetic data only.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as nodePath from "node:path";
 import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
 import { SEARCH_VIEW_TYPE, type SearchView } from "../../src/obsidian/SearchView";
+import { PRIVACY_VIEW_TYPE } from "../../src/obsidian/PrivacyView";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
-import { chooseSuggestion, clearNotices, clickButton, modalError, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import { chooseSuggestion, clearNotices, clickButton, closeAllModals, modalError, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
 import { SCENARIO_ANSWERS } from "../parts/helpers";
@@ -288,5 +289,33 @@ describe("Documents, psychotherapy notes and exports", () => {
 		} finally {
 			await rm(outside, { recursive: true, force: true });
 		}
+	});
+});
+
+describe("Privacy view", () => {
+	it("lists outbound connections without content and runs the privacy check with fixes", async () => {
+		fake.reply({ json: SCENARIO_ANSWERS[0] });
+		await openNote(SESSION_1.recordPath);
+		h.run("update-parts-map");
+		await waitForModal("clinical-vault-proposal-modal");
+		closeAllModals();
+		h.run("show-privacy");
+		const leaf = await waitFor(() => h.app.workspace.getLeavesOfType(PRIVACY_VIEW_TYPE)[0], "privacy pane");
+		await h.idle();
+		const log = () => [...leaf.view.containerEl.querySelectorAll(".clinical-vault-egress-entry")].map((e) => e.textContent ?? "");
+		await waitFor(() => log().some((l) => l.includes(new URL(fake.url).host) && l.includes("ollama") && /sent \d/.test(l)), "egress entry");
+		expect(log().join("\n")).not.toMatch(/Critic|parts|api\/chat/);
+
+		// Planted problems: a plaintext note in the clinical folder and File recovery on.
+		await writeFile(nodePath.join(h.dir, "Clinical", "C-0417", "loose.md"), "plain text that should not be here");
+		await mkdir(nodePath.join(h.dir, h.app.vault.configDir), { recursive: true });
+		await writeFile(nodePath.join(h.dir, h.app.vault.configDir, "core-plugins.json"), JSON.stringify({ "file-recovery": true, sync: false }));
+		clearNotices();
+		h.run("privacy-check");
+		await waitForNotice(/Privacy check: \d+ thing\(s\) to fix/);
+		const report = leaf.view.containerEl.querySelector(".clinical-vault-privacy-report")?.textContent ?? "";
+		expect(report).toContain("Clinical/C-0417/loose.md");
+		expect(report).toMatch(/File recovery/i);
+		expect(report).toContain("Fix:");
 	});
 });

@@ -9,59 +9,14 @@
  * than reporting "clean" on half the checks. `--locked` runs without the passphrase on purpose: the
  * key-free checks run and the others are listed as not checked.
  */
-import { promises as fs } from "node:fs";
-import * as os from "node:os";
-import * as nodePath from "node:path";
+import { leftoverPrivateDirs } from "../../engines/privateTemp";
 import { findConfigDirs } from "../../core/privacy/obsidianConfig";
-import { renderPrivacyReport, runPrivacyCheck, type LeftoverTempDir, type PrivacyReport } from "../../core/privacy/check";
+import { renderPrivacyReport, runPrivacyCheck, type PrivacyReport } from "../../core/privacy/check";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { openVault, requireInitialized, withUnlocked } from "../vault";
 
 export const PRIVACY_FINDINGS_EXIT = 5;
-
-/** The prefix and owner file of engine private temp folders (src/engines/privateTemp.ts). */
-const TEMP_PREFIX = "clinical-vault-";
-const TEMP_OWNER = "owner.pid";
-
-function running(pid: number): boolean {
-	if (!Number.isInteger(pid) || pid <= 0) return false;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as { code?: string }).code === "EPERM";
-	}
-}
-
-/**
- * Engine private temp folders of this user whose owning process is gone: what a crashed
- * transcription left behind (sweepPrivateDirs removes exactly these). Only listed here.
- */
-export async function leftoverEngineTemp(root = os.tmpdir()): Promise<LeftoverTempDir[]> {
-	const out: LeftoverTempDir[] = [];
-	let names: string[];
-	try {
-		names = await fs.readdir(root);
-	} catch {
-		return out;
-	}
-	const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-	for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX)).sort()) {
-		const dir = nodePath.join(root, name);
-		try {
-			const stat = await fs.stat(dir);
-			if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) continue;
-			const owner = Number(await fs.readFile(nodePath.join(dir, TEMP_OWNER), "utf8").catch(() => "0"));
-			if (running(owner)) continue;
-			const files = (await fs.readdir(dir)).filter((f) => f !== TEMP_OWNER).length;
-			out.push({ path: dir, files });
-		} catch {
-			// Removed meanwhile by a sweep.
-		}
-	}
-	return out;
-}
 
 export const privacyCheckCommand: Command = {
 	name: "privacy-check",
@@ -88,7 +43,7 @@ export const privacyCheckCommand: Command = {
 				record,
 				configDirs: await findConfigDirs(record.store),
 				retentionHours: open.settings.audioRetentionHours,
-				leftoverTempDirs: () => leftoverEngineTemp(),
+				leftoverTempDirs: () => leftoverPrivateDirs(),
 			});
 		let report: PrivacyReport;
 		if (locked) report = await check();
