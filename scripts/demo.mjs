@@ -239,7 +239,8 @@ writeFileSync(join(VAULT, "Welcome.md"), WELCOME);
 const init = cli(["init", VAULT, ...FLOOR_KDF]);
 const recoveryKey = /\b[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}\b/.exec(init)?.[0];
 if (!recoveryKey) fail("init printed no recovery key.");
-cli(["client", "add", VAULT, "--code", CLIENT.code, "--name", CLIENT.name, "--modality", CLIENT.modality]);
+// The synthetic client consents to recording (dated today): transcription refuses without consent on file.
+cli(["client", "add", VAULT, "--code", CLIENT.code, "--name", CLIENT.name, "--modality", CLIENT.modality, "--recording-consent", "yes"]);
 const put = cli(["put", VAULT, NOTE_PATH, "--from", "-"], NOTE).trim();
 if (put !== NOTE_PATH) fail(`put printed "${put}" instead of ${NOTE_PATH}.`);
 const listing = cli(["ls", VAULT]);

@@ -4,10 +4,13 @@
  * TranscriptionService.importAudio (the first save picks the record path; later checkpoints and the
  * final save overwrite that same file). A status bar item shows a red dot and the elapsed time with
  * pause/resume and stop. A finished recording whose save failed stays in memory until it is saved.
+ * Recording needs the client's recording consent on file: start() checks it before the microphone
+ * is asked for, and a revoke discards the client's recording without saving it (discard()).
  */
 import { setIcon } from "obsidian";
 import type { Clock } from "../core/clock";
-import { ClinicalVaultError } from "../core/errors";
+import { Cancelled, ClinicalVaultError } from "../core/errors";
+import { requireRecordingConsent } from "../core/record/consent";
 import { timestamp } from "../core/transcribe/segments";
 import type { Transcriber } from "../core/transcribe/Transcriber";
 import { TranscriptionService } from "../core/transcribe/TranscriptionService";
@@ -59,6 +62,8 @@ export class RecordingController {
 	private date = "";
 	private path: string | null = null;
 	private saving: Promise<unknown> = Promise.resolve();
+	/** The current recorder's "do not save" switch, thrown by discard(). */
+	private discardSwitch = { discarded: false };
 	private readonly dotEl: HTMLElement;
 	private readonly textEl: HTMLElement;
 	private readonly pauseEl: HTMLElement;
@@ -109,26 +114,30 @@ export class RecordingController {
 		return this.path;
 	}
 
-	/** Asks for the microphone and starts recording for `client`. */
+	/** Checks the client's recording consent, then asks for the microphone and starts recording for `client`. */
 	async start(client: string): Promise<void> {
 		if (this.isActive) throw new ClinicalVaultError("invalid-input", "A recording is already running. Stop it first.");
 		if (this.hasUnsaved) throw new ClinicalVaultError("invalid-input", 'The previous recording is still unsaved in memory. Run "Save unsaved recording" first.');
+		await requireRecordingConsent(this.host.session.record, client, "the microphone was not opened and nothing was recorded");
+		if (this.isActive || this.hasUnsaved) throw new ClinicalVaultError("invalid-input", "A recording is already running. Stop it first.");
 		const win = this.host.win() as unknown as MediaWindow;
 		const Recorder = win.MediaRecorder;
 		const media = win.navigator.mediaDevices;
 		const getUserMedia = media?.getUserMedia?.bind(media);
 		if (!Recorder || !getUserMedia) throw new ClinicalVaultError("refused", "This Obsidian window cannot record audio (no microphone access or MediaRecorder).");
 		const { clock } = this.host;
+		const discardSwitch = { discarded: false };
 		const recorder = new SessionRecorder({
 			getUserMedia,
 			createRecorder: (stream, options) => new Recorder(stream, options),
-			save: (bytes, mimeType) => this.save(bytes, mimeType),
+			save: (bytes, mimeType) => (discardSwitch.discarded ? Promise.reject(new Cancelled("consent")) : this.save(bytes, mimeType)),
 			clock,
 			checkpointMs: this.host.checkpointMs(),
 			onState: () => this.render(),
 			onError: (error) => this.host.onError(error),
 		});
 		this.recorder = recorder;
+		this.discardSwitch = discardSwitch;
 		this.client = client;
 		this.date = localDate(clock.now());
 		this.path = null;
@@ -182,6 +191,30 @@ export class RecordingController {
 		} finally {
 			this.render();
 		}
+	}
+
+	/** Whether a recording of `client` is running or held unsaved in memory. */
+	holds(client: string): boolean {
+		return this.recorder !== null && this.client === client && (this.isActive || this.hasUnsaved);
+	}
+
+	/**
+	 * Consent was revoked: stops the microphone and drops `client`'s recording without saving it
+	 * (running or unsaved in memory). Resolves once no save of it can still land, so the revoke that
+	 * follows erases every checkpoint already written. False when there was none for `client`.
+	 */
+	async discard(client: string): Promise<boolean> {
+		const recorder = this.recorder;
+		if (!recorder || !this.holds(client)) return false;
+		this.discardSwitch.discarded = true;
+		try {
+			if (recorder.current !== "idle") await recorder.stop().catch(() => undefined);
+			await this.saving;
+		} finally {
+			if (this.recorder === recorder) this.reset();
+			this.render();
+		}
+		return true;
 	}
 
 	/** Redraws the elapsed time (called every second). */

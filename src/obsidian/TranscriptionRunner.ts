@@ -2,10 +2,12 @@
  * Runs one transcription at a time for the plugin: picks the engine from settings (loopback or
  * allowlisted only, through selectTranscriber) and the decoder (ffmpeg when set or on the PATH,
  * else Obsidian's Web Audio), shows progress in a status bar item (percent, elapsed, estimate) and
- * cancels on request: clicking the item, the "Cancel transcription" command, or a lock.
+ * cancels on request: clicking the item, the "Cancel transcription" command, a lock, or the
+ * client's recording consent being revoked (cancelForConsent: the job then ends as Cancelled with
+ * reason "consent", even when it had already saved its transcript, which the revoke erases).
  */
 import type { Clock } from "../core/clock";
-import { ClinicalVaultError } from "../core/errors";
+import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { timestamp } from "../core/transcribe/segments";
 import type { AudioDecoder, Transcriber } from "../core/transcribe/Transcriber";
@@ -53,6 +55,9 @@ export interface TranscriptionJob {
 }
 
 interface Running extends JobState {
+	client: string;
+	/** Cancelled because the client's recording consent was revoked. */
+	consentRevoked: boolean;
 	started: number;
 	progress: TranscriptionProgress | null;
 	progressAt: number;
@@ -93,7 +98,7 @@ export class TranscriptionRunner extends StatusBarJob<Running> {
 		});
 		const controller = new AbortController();
 		const now = clock.now().getTime();
-		const running: Running = { controller, started: now, progress: null, progressAt: now, done: Promise.resolve(), reason: null };
+		const running: Running = { controller, client: job.client, consentRevoked: false, started: now, progress: null, progressAt: now, done: Promise.resolve(), reason: null };
 		const work = service.transcribe({
 			...job,
 			language: settings.language,
@@ -104,7 +109,33 @@ export class TranscriptionRunner extends StatusBarJob<Running> {
 				this.render();
 			},
 		});
-		return this.track(running, work);
+		let result: TranscriptionResult;
+		try {
+			result = await this.track(running, work);
+		} catch (error) {
+			if (running.consentRevoked && isCancelled(error)) throw new Cancelled("consent");
+			throw error;
+		}
+		if (running.consentRevoked) throw new Cancelled("consent");
+		return result;
+	}
+
+	/** The client whose recording is being transcribed, or null when none is running. */
+	get runningClient(): string | null {
+		return this.job?.client ?? null;
+	}
+
+	/**
+	 * Cancels the transcription when it is for `client` and resolves once it has stopped (its
+	 * cancel writes nothing). False when none was running for `client`.
+	 */
+	async cancelForConsent(client: string): Promise<boolean> {
+		const job = this.job;
+		if (!job || job.client !== client) return false;
+		job.consentRevoked = true;
+		this.cancel("clinician");
+		await job.done;
+		return true;
 	}
 
 	/** Redraws the elapsed time (called every second). */

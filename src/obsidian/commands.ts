@@ -43,6 +43,7 @@ import {
 	signActiveNote,
 	type DraftingServices,
 } from "./noteFlows";
+import { recordConsent, revokeRecordingConsent } from "./consentFlows";
 import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
 
@@ -278,6 +279,8 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "stop-recording", name: "Stop recording", checkCallback: when(() => recording.state === "recording" || recording.state === "paused", stopRecording) });
 	plugin.addCommand({ id: "save-unsaved-recording", name: "Save unsaved recording", checkCallback: when(() => recording.hasUnsaved && !recording.isActive, saveUnsavedRecording) });
 	plugin.addCommand({ id: "transcribe-audio", name: "Transcribe audio", callback: run(transcribeAudio) });
+	plugin.addCommand({ id: "record-consent", name: "Record consent", callback: run(recordConsent) });
+	plugin.addCommand({ id: "revoke-recording-consent", name: "Revoke recording consent", callback: run(revokeRecordingConsent) });
 	plugin.addCommand({ id: "cancel-transcription", name: "Cancel transcription", checkCallback: when(() => transcription.isRunning, cancelTranscription) });
 	plugin.addCommand({ id: "draft-note-from-transcript", name: "Draft note from transcript", callback: run(draftFromTranscript) });
 	plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });

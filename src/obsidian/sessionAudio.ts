@@ -1,12 +1,16 @@
 /**
  * The flows behind the recording and transcription commands (registered in commands.ts), and what
  * happens around unlock and lock: retention of raw audio on unlock, the offer to save a recording
- * whose save failed, and stopping (and saving) a recording before the keys are dropped.
+ * whose save failed, and stopping (and saving) a recording before the keys are dropped. Recording,
+ * importing and transcribing refuse without the client's recording consent (consentFlows.ts
+ * records it); the flows check it as soon as the client is known, before any modal, engine or
+ * microphone, and the core checks it again where the audio is written or read.
  */
 import { getLinkpath, normalizePath, type App, type TFile } from "obsidian";
 import { AUDIO_EXTENSIONS } from "../core/audio/decode";
 import { ClinicalVaultError, LockedError, isCancelled, toClinicalError, type Cancelled } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
+import { requireRecordingConsent } from "../core/record/consent";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { applyRetention, planRetention } from "../core/transcribe/retention";
 import { TranscriptionService, checkSessionDate } from "../core/transcribe/TranscriptionService";
@@ -220,6 +224,10 @@ async function runTranscription(ctx: CommandContext, engine: PreparedEngine, job
 	} catch (error) {
 		if (isCancelled(error)) {
 			const reason = (error as Partial<Cancelled>).reason;
+			if (reason === "consent") {
+				inform(`Transcription stopped: ${job.client}'s recording consent was revoked. No transcript was saved.`);
+				return;
+			}
 			inform(
 				reason === "lock"
 					? `Transcription stopped because the record locked. The recording is kept, encrypted, as ${job.audioPath}.`
@@ -241,6 +249,7 @@ export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const source = await chooseAudioSource(ctx, record);
 	if (!source) return;
+	if (source.kind === "record") await requireRecordingConsent(record, source.job.client, "nothing was transcribed");
 	const engine = await transcription.prepare();
 	if (source.kind === "record") {
 		await runTranscription(ctx, engine, source.job);
@@ -249,6 +258,7 @@ export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 	const { file } = source;
 	const client = await pickClient(ctx.app, record);
 	if (!client) return;
+	await requireRecordingConsent(record, client.code, `nothing was imported and "${file.path}" was left as it is`);
 	const sessionDate = await askSessionDate(ctx.app, {
 		description: `"${file.path}" will be encrypted into ${client.code}'s record as the recording of this session.`,
 		value: dateInName(file.basename) ?? localDate(ctx.session.clock.now()),

@@ -15,6 +15,9 @@ beforeAll(async () => {
 	requireEngines();
 	await ensureBuilt();
 	v = await makeVault(["C-0142"]);
+	// Recording consent is part of setting up a client for recording (transcription refuses without it).
+	const consent = await cli(["consent", v.vault, "--client", "C-0142", "--recording", "yes", "--date", "2026-09-01"]);
+	if (consent.code !== 0) throw new Error(`consent failed: ${consent.stderr}`);
 	const audio = await makeSessionAudio(1, ["wav", "webm"]);
 	wav = await writeTemp(v.dir, "session.wav", audio.files.wav!);
 	webm = await writeTemp(v.dir, "session.webm", audio.files.webm!);

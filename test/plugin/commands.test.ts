@@ -44,27 +44,45 @@ describe("commands", () => {
 			[
 				"add-addendum",
 				"cancel-drafting",
+				"cancel-model-job",
 				"cancel-transcription",
 				"change-passphrase",
 				"copy-for-ehr",
+				"deidentify",
+				"draft-document",
 				"draft-note-from-summary",
 				"draft-note-from-transcript",
+				"draft-treatment-plan",
 				"encrypt-into-record",
+				"export-pdf",
+				"export-text",
 				"lock",
+				"mark-plan-reviewed",
 				"new-client",
+				"new-psychotherapy-note",
 				"new-session-note",
 				"open-client",
+				"open-parts-map",
+				"open-treatment-plan",
 				"pause-or-resume-recording",
+				"prepare-brief",
+				"privacy-check",
+				"record-consent",
 				"record-session",
+				"revoke-recording-consent",
 				"save-encrypted-note",
 				"save-unsaved-recording",
+				"search-record",
 				"set-up-record",
+				"show-privacy",
 				"show-review-list",
 				"sign-note",
 				"stop-recording",
 				"toggle-encrypted-note-editing",
 				"transcribe-audio",
 				"unlock",
+				"update-parts-map",
+				"update-plan-progress",
 				"verify-record",
 			].map((id) => `${PLUGIN_ID}:${id}`),
 		);
@@ -247,7 +265,8 @@ describe("commands", () => {
 		h.run("verify-record");
 		const summary = await waitForModal("clinical-vault-summary-modal");
 		expect(summary.titleEl.textContent).toBe("Record verified");
-		expect(summary.contentEl.textContent).toContain("1 encrypted files checked.");
+		// The client's profile, and the search index the plugin built (encrypted) at unlock.
+		expect(summary.contentEl.textContent).toContain("2 encrypted files checked.");
 		expect(summary.contentEl.textContent).toMatch(/Audit log: \d+ entries, chain intact/);
 		clickButton(summary, "Close");
 

@@ -119,6 +119,21 @@ export async function addClient(h: Harness, code: string, name: string, modality
 	await h.idle();
 }
 
+/**
+ * "Record consent" through its modals: the client consents to recording (dated today). Part of
+ * setting up a client for recording: recording and transcription refuse without it.
+ */
+export async function recordConsent(h: Harness, code: string, answer: "yes" | "no" = "yes"): Promise<void> {
+	h.run("record-consent");
+	await chooseSuggestion(await waitForModal("clinical-vault-client-modal"), code);
+	const form = await waitForModal("clinical-vault-consent-modal");
+	const choice = form.contentEl.querySelector("select[name=recording]");
+	if (!choice) throw new Error("no recording choice in the consent form");
+	(choice as HTMLSelectElement).value = answer;
+	clickButton(form, "Save consent");
+	await h.idle();
+}
+
 /** "New session note" for a client; returns the view it opened (in edit mode). */
 export async function newSessionNote(h: Harness, code: string): Promise<EncryptedView> {
 	h.run("new-session-note");

@@ -16,7 +16,7 @@ import { localDate } from "../../src/obsidian/clients";
 import { makeSessionAudio, requireEngines } from "../support/engines";
 import { chooseSuggestion, clearNotices, clickButton, noticeTexts, runCommand, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
-import { PASSPHRASE, PLUGIN_ID, addClient, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import { PASSPHRASE, PLUGIN_ID, addClient, recordConsent, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
 
 const MINUTE = 60_000;
 
@@ -100,6 +100,7 @@ beforeEach(async () => {
 	h = await startPlugin({ clock });
 	await setUpRecord(h);
 	await addClient(h, "C-0142", "Synthetic Person");
+	await recordConsent(h, "C-0142");
 });
 
 afterEach(async () => {

@@ -20,7 +20,7 @@ import { parseTranscriptLines } from "../../src/core/transcribe/transcript";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
 import { chooseSuggestion, clearNotices, clickButton, noticeTexts, watchText, runCommand, suggestionTexts, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
-import { activeView, addClient, decryptTextWithCore, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, type Harness } from "./helpers";
+import { activeView, addClient, recordConsent, decryptTextWithCore, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, type Harness } from "./helpers";
 
 let short: Uint8Array;
 let long: Uint8Array;
@@ -49,6 +49,7 @@ async function start(): Promise<void> {
 	h = await startPlugin();
 	await setUpRecord(h);
 	await addClient(h, "C-0142", "Synthetic Person");
+	await recordConsent(h, "C-0142");
 	Object.assign(h.plugin.settings, { transcriptionEngine: "cli", whisperBinary: whisperCli, whisperModel, whisperThreads: 2, ffmpegPath: "" });
 }
 

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
+import { setConsent } from "../../src/core/record/consent";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { systemClock } from "../../src/core/clock";
@@ -39,6 +40,8 @@ beforeAll(async () => {
 	record = new ClinicalRecord({ store: new NodeFsStore(join(base, "vault")) });
 	await record.init("correct horse battery", { kdf: floorKdfParams() });
 	await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+	// Recording consent is part of setting up a client for recording (transcription refuses without it).
+	await setConsent(record, "C-0142", { recording: "yes", date: "2026-09-01" });
 	audio = await makeSessionAudio(1);
 });
 

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
+import { setConsent } from "../../src/core/record/consent";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock, systemClock } from "../../src/core/clock";
@@ -26,6 +27,8 @@ beforeAll(async () => {
 	record = new ClinicalRecord({ store: new NodeFsStore(base) });
 	await record.init("correct horse battery", { kdf: floorKdfParams() });
 	await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+	// Recording consent is part of setting up a client for recording (transcription refuses without it).
+	await setConsent(record, "C-0142", { recording: "yes", date: "2026-09-01" });
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { auditCommand } from "./audit";
 import { briefCommand } from "./brief";
 import { catCommand } from "./cat";
 import { clientAddCommand } from "./client";
+import { consentCommand } from "./consent";
 import { docCommand } from "./doc";
 import { deidentifyCommand } from "./deidentify";
 import { exportCommand } from "./export";
@@ -21,7 +22,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

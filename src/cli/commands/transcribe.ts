@@ -3,7 +3,9 @@
  *  [--engine cli|server|openai] [--whisper-bin PATH] [--model PATH] [--server URL] [--language L]
  *  [--ffmpeg PATH]`: encrypts a recording into the client's record (when it is a file), transcribes
  * it locally and prints the transcript's record path. Defaults come from the vault's plugin
- * settings. Progress goes to stderr; Ctrl-C cancels (the recording stays in the record).
+ * settings. Progress goes to stderr; Ctrl-C cancels (the recording stays in the record). Refused
+ * (exit 1, nothing imported or transcribed) unless the client's recording consent is on file: the
+ * core's TranscriptionService checks it before it writes or reads any audio.
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
@@ -74,6 +76,7 @@ export const transcribeCommand: Command = {
 	notes: [
 		"The recording never touches disk unencrypted: ffmpeg reads it from memory over 127.0.0.1, and whisper-cli reads the audio on stdin. A FILE you name stays where it is, unencrypted; delete it once the record holds it.",
 		"Ctrl-C cancels the transcription; the recording stays in the record.",
+		'The client\'s recording consent must be on file (see "clinical-vault consent"); without it nothing is imported or transcribed.',
 	],
 	async run({ io, args, options }) {
 		const client = validClientCode(requiredOption(options, "client", "transcribe needs --client CODE."));

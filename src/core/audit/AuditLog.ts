@@ -28,6 +28,8 @@ export type AuditAction =
 	| "export"
 	| "passphrase-change"
 	| "client-add"
+	/** Recording consent recorded, changed or revoked (src/core/record/consent.ts); the note says which. */
+	| "consent"
 	| "import"
 	| "verify"
 	| "audit-repair";

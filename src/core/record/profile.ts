@@ -1,4 +1,9 @@
-/** The client profile: the only place a client's name and identifying details live (encrypted). */
+/**
+ * The client profile: the only place a client's name and identifying details live (encrypted).
+ * Its frontmatter may also hold the client's recording consent (`consent:`), which consent.ts reads
+ * and splices in place; parseProfile leaves it out of ClientProfile on purpose, so nothing that
+ * reads a profile for its name can rewrite the consent by accident.
+ */
 import { parse, stringify } from "yaml";
 import { ClinicalVaultError } from "../errors";
 

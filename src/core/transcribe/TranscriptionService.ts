@@ -3,11 +3,17 @@
  * so nothing is lost if transcription fails; the audio is decoded in memory, split at quiet points
  * into windows, each window transcribed (silent windows are never sent: whisper invents text from
  * silence), stitched, cleaned, speaker-labelled and saved as an encrypted transcript note.
+ *
+ * Consent: importing a recording and transcribing one both need the client's recording consent
+ * on file (src/core/record/consent.ts), checked here so both shells refuse the same way. The
+ * check runs before the audio is read and again just before the transcript is written: a consent
+ * revoked while the engine ran (from another window or the CLI) leaves no transcript behind.
  */
 import { Cancelled, ClinicalVaultError } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
+import { requireRecordingConsent } from "../record/consent";
 import { durationSeconds, encodeWav, toMono, WHISPER_RATE, type Pcm } from "../audio/pcm";
 import { decodeTo16k, AUDIO_EXTENSIONS } from "../audio/decode";
 import { speechFraction, speechRegions, splitPoints } from "../audio/vad";
@@ -82,7 +88,9 @@ export class TranscriptionService {
 		if (bytes.length === 0) throw new ClinicalVaultError("invalid-input", `${originalName} is empty (zero bytes); nothing was imported.`);
 		const ext = originalName.slice(originalName.lastIndexOf(".") + 1).toLowerCase();
 		if (!AUDIO_EXTENSIONS.includes(ext)) throw new ClinicalVaultError("invalid-input", `${originalName} is not a recording this plugin reads (${AUDIO_EXTENSIONS.join(", ")}).`);
-		const path = await freePath(this.deps.record, client, "audio", checkSessionDate(sessionDate), ext);
+		const date = checkSessionDate(sessionDate);
+		await requireRecordingConsent(this.deps.record, client, "nothing was recorded or imported");
+		const path = await freePath(this.deps.record, client, "audio", date, ext);
 		await this.deps.record.write(path, bytes, { action: "import" });
 		return path;
 	}
@@ -100,6 +108,11 @@ export class TranscriptionService {
 			if (options.signal?.aborted) throw new Cancelled();
 		};
 
+		if (!options.audioPath.startsWith(`${checkClientCode(options.client)}/`)) {
+			throw new ClinicalVaultError("invalid-input", `${options.audioPath} is not a recording of ${options.client}.`);
+		}
+		await requireRecordingConsent(record, options.client, "nothing was transcribed");
+		cancelled();
 		report("decoding", 0);
 		const decodeStarted = clock.now().getTime();
 		const { header, plaintext: bytes } = await record.readWithHeader(options.audioPath);
@@ -160,6 +173,8 @@ export class TranscriptionService {
 		const cleaned = cleanSegments(stitchWindows(windows), speech);
 		const labelled = labelSpeakers(cleaned.segments, pcm, this.deps.speakerNames);
 		report("saving", 0.99);
+		await requireRecordingConsent(record, options.client, "the transcript was not saved");
+		cancelled();
 		const transcriptPath = await freePath(record, options.client, "transcripts", checkSessionDate(options.sessionDate), "md");
 		const markdown = renderTranscript(
 			{
