@@ -20,7 +20,7 @@ import { RecordingController } from "./obsidian/RecordingController";
 import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
 import { TranscriptionRunner, chooseDecoder } from "./obsidian/TranscriptionRunner";
 import { DraftRunner } from "./obsidian/DraftRunner";
-import { OllamaClient } from "./engines/ollama";
+import { engineToken, keychain, ollamaClient, setSessionToken } from "./obsidian/engineToken";
 import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
 import { BRIEF_VIEW_TYPE, BriefView } from "./obsidian/BriefView";
 import { closeBriefViews, showReviewsDue } from "./obsidian/careFlows";
@@ -102,10 +102,10 @@ export default class ClinicalVaultPlugin extends Plugin {
 				saveUnsaved: () => this.ops.run(() => saveUnsavedRecording(ctx)),
 			},
 		);
-		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot }, this.addStatusBarItem());
+		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot, token: () => engineToken(this.app, this.settings) }, this.addStatusBarItem());
 		const drafting = new DraftRunner(this.app, this.addStatusBarItem());
 		const modelJob = new ModelJob(this.addStatusBarItem());
-		const search = new SearchController({ settings, onError: displayError, inform });
+		const search = new SearchController({ settings, ollama: () => ollamaClient(this.app, this.settings), onError: displayError, inform });
 		const ctx: CommandContext = {
 			app: this.app,
 			session,
@@ -169,9 +169,11 @@ export default class ClinicalVaultPlugin extends Plugin {
 				isUnlocked: () => session.isUnlocked,
 				updateSettings: (next) => this.updateSettings(next),
 				describeDecoder: async () => (await chooseDecoder(this.settings)).description,
-				listModels: async () => (await new OllamaClient({ host: this.settings.ollamaUrl, policy: { allowlist: this.settings.engineAllowlist } }).listModels()).map((m) => m.name),
+				listModels: async () => (await ollamaClient(this.app, this.settings).listModels()).map((m) => m.name),
 				signerName: () => this.settings.signerName,
 				setSignerName: (name) => ctx.drafting.setSignerName(name),
+				hasKeychain: () => keychain(this.app) !== null,
+				setSessionToken,
 			}),
 		);
 

@@ -2,9 +2,10 @@
  * Plugin settings: defaults and a pure migration from whatever data.json holds (any older version,
  * partial, or garbage) to the current shape. Settings never hold clinical data or secrets.
  */
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 // Version history: 2 transcription settings; 3 drafting (Ollama, formats, word limits, templates);
-// 4 embeddingModel (search). Older data gets the new fields' defaults.
+// 4 embeddingModel (search); 5 practiceTokenSecret (the keychain name of a practice server's token).
+// Older data gets the new fields' defaults.
 
 export type NoteFormatSetting = "soap" | "dap" | "birp" | "narrative" | "ifs";
 const FORMATS: readonly NoteFormatSetting[] = ["soap", "dap", "birp", "narrative", "ifs"];
@@ -37,7 +38,7 @@ export interface ClinicalVaultSettings {
 	channelSpeakers: [string, string];
 	/** Delete raw audio this many hours after the session's note is signed; negative = keep. */
 	audioRetentionHours: number;
-	/** Practice servers the clinician allows besides this computer (host or host:port; http:// prefix = plain-http exception). */
+	/** Practice servers the clinician allows besides this computer (host or host:port; "http://host:port (insecure-ok)" = plain-http exception). */
 	engineAllowlist: string[];
 
 	/** Ollama's address (loopback unless allowlisted). */
@@ -46,6 +47,11 @@ export interface ClinicalVaultSettings {
 	ollamaModel: string;
 	/** Ollama embedding model for semantic search (/api/embed); changing it re-embeds the index. */
 	embeddingModel: string;
+	/**
+	 * The NAME of the practice server's bearer token in Obsidian's keychain (SecretStorage), never
+	 * the token itself: data.json is synced and backed up with the vault. "" = no token.
+	 */
+	practiceTokenSecret: string;
 	defaultNoteFormat: NoteFormatSetting;
 	/** Words per section unless a section has its own limit. */
 	sectionWordLimit: number;
@@ -76,6 +82,7 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<C
 	ollamaUrl: "http://127.0.0.1:11434",
 	ollamaModel: "llama3.1:8b",
 	embeddingModel: "nomic-embed-text",
+	practiceTokenSecret: "",
 	defaultNoteFormat: "soap",
 	sectionWordLimit: 150,
 	wordLimits: {},
@@ -120,6 +127,12 @@ function cleanWordLimits(value: unknown): Record<string, number> {
 }
 
 /** Pure: returns current-version settings for any input, keeping every valid value it finds. */
+/** A keychain entry's name: lower-case letters, digits and dashes (as Obsidian's keychain names them); anything else is dropped. */
+function cleanSecretName(value: unknown): string {
+	const name = typeof value === "string" ? value.trim().toLowerCase() : "";
+	return /^[a-z0-9][a-z0-9-]{0,63}$/.test(name) ? name : "";
+}
+
 export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 	const data = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
 	const engine = data.transcriptionEngine;
@@ -145,6 +158,7 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		ollamaUrl: cleanUrl(data.ollamaUrl, DEFAULT_SETTINGS.ollamaUrl),
 		ollamaModel: cleanString(data.ollamaModel, DEFAULT_SETTINGS.ollamaModel) || DEFAULT_SETTINGS.ollamaModel,
 		embeddingModel: cleanString(data.embeddingModel, DEFAULT_SETTINGS.embeddingModel) || DEFAULT_SETTINGS.embeddingModel,
+		practiceTokenSecret: cleanSecretName(data.practiceTokenSecret),
 		defaultNoteFormat: FORMATS.includes(data.defaultNoteFormat as NoteFormatSetting) ? (data.defaultNoteFormat as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat,
 		sectionWordLimit: cleanNumber(data.sectionWordLimit, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
 		wordLimits: cleanWordLimits(data.wordLimits),

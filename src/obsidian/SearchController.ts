@@ -10,11 +10,13 @@ import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { SearchService } from "../core/search/SearchService";
 import type { SearchOptions, SearchResponse } from "../core/search/types";
-import { OllamaClient } from "../engines/ollama";
+import type { OllamaClient } from "../engines/ollama";
 import { clearTimeout, setTimeout } from "node:timers";
 
 export interface SearchControllerDeps {
 	settings: () => ClinicalVaultSettings;
+	/** The Ollama client for the current settings (with the practice server's token). */
+	ollama: () => OllamaClient;
 	/** Reports a failure (the error funnel). */
 	onError: (error: unknown) => void;
 	/** A short message to the clinician. */
@@ -48,8 +50,7 @@ export class SearchController {
 	}
 
 	private llm(): OllamaClient {
-		const s = this.deps.settings();
-		return new OllamaClient({ host: s.ollamaUrl, policy: { allowlist: s.engineAllowlist } });
+		return this.deps.ollama();
 	}
 
 	/** At unlock: opens (or rebuilds) the index, then embeds what is missing in the background. */

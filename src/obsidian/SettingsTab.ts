@@ -26,6 +26,8 @@ type SettingKey =
 	| "speakerRight"
 	| "audioRetentionHours"
 	| "engineAllowlist"
+	| "practiceTokenSecret"
+	| "sessionToken"
 	| "ollamaUrl"
 	| "ollamaModel"
 	| "defaultNoteFormat"
@@ -68,6 +70,9 @@ export interface SettingsHost {
 	describeDecoder?: () => Promise<string>;
 	/** The models installed in Ollama at the current address (throws when Ollama does not answer). */
 	listModels?: () => Promise<string[]>;
+	/** False on an Obsidian without a keychain (SecretStorage): the token is then entered per session. */
+	hasKeychain?: () => boolean;
+	setSessionToken?: (token: string) => void;
 	/** The signer's name for "Sign note" (kept in the plugin's data next to the settings). */
 	signerName?: () => string;
 	setSignerName?: (name: string) => Promise<void>;
@@ -125,16 +130,18 @@ export function checkAllowlistInput(value: unknown): { hosts: string[] } | { err
 		.split(/\r?\n/)
 		.map((line) => line.trim())
 		.filter((line) => line !== "");
+	const reasons: string[] = [];
 	const invalid = lines.filter((line) => {
 		try {
 			parseAllowEntry(line);
 			return false;
-		} catch {
+		} catch (error) {
+			reasons.push(error instanceof Error ? error.message : String(error));
 			return true;
 		}
 	});
 	if (invalid.length > 0) {
-		return { error: `Not saved. Not a host name or address: ${invalid.map((line) => `"${line}"`).join(", ")}. Use one host per line, optionally with a port (practice.lan:8080).` };
+		return { error: `Not saved. Not a valid entry: ${invalid.map((line) => `"${line}"`).join(", ")}. ${reasons[0] ?? ""} Use one host per line, optionally with a port (practice.lan:8080).` };
 	}
 	return { hosts: lines };
 }
@@ -277,9 +284,20 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 					text("speakerRight", "Speaker on the right channel", "Label for the right channel of stereo recordings.", (value) => messageOf(checkNameInput(value)), "Client"),
 					{
 						name: "Practice-server allowlist",
-						desc: "Hosts besides this computer that engines may be reached at, one per line (practice.lan or 10.0.0.5:8080). They need https unless the line starts with http://.",
+						desc: "Hosts besides this computer that engines may be reached at, one per line (practice.lan or 10.0.0.5:8080). They need https; plain http only when the line says so: http://10.0.0.5:8080 (insecure-ok).",
 						control: { type: "textarea", key: "engineAllowlist", rows: 3, placeholder: "practice.lan:8080", validate: (value) => messageOf(checkAllowlistInput(value)) },
 					},
+					this.host.hasKeychain?.() === false
+						? {
+								name: "Practice-server token (this session only)",
+								desc: "This version of Obsidian has no keychain, so the token is kept in memory until Obsidian quits and never saved. Sent as a bearer token to the engines above.",
+								control: { type: "text", key: "sessionToken", placeholder: "Token" },
+							}
+						: {
+								name: "Practice-server token",
+								desc: "The name of the token in Obsidian's keychain (Settings → Keychain), not the token itself. Sent as a bearer token to the engines above; never saved in the plugin's data or shown.",
+								control: { type: "text", key: "practiceTokenSecret", placeholder: "practice-server-token", validate: (value) => (typeof value !== "string" || value.trim() === "" || /^[a-z0-9][a-z0-9-]{0,63}$/.test(value.trim().toLowerCase()) ? undefined : "Use the keychain entry's name: letters, digits and dashes.") },
+							},
 				],
 			},
 			{
@@ -331,6 +349,11 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				return s.channelSpeakers[1];
 			case "engineAllowlist":
 				return s.engineAllowlist.join("\n");
+			case "practiceTokenSecret":
+				return s.practiceTokenSecret;
+			case "sessionToken":
+				// Never shown back.
+				return "";
 			case "signerName":
 				return this.host.signerName?.() ?? "";
 			case "ollamaUrl":
@@ -415,6 +438,13 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			case "engineAllowlist":
 				next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
 				break;
+			case "practiceTokenSecret":
+				if (path() !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(path().toLowerCase())) throw new Error("Use the keychain entry's name: letters, digits and dashes.");
+				next.practiceTokenSecret = path().toLowerCase();
+				break;
+			case "sessionToken":
+				this.host.setSessionToken?.(path());
+				return;
 			case "ollamaUrl":
 				next.ollamaUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
 				break;

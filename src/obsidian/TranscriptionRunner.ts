@@ -46,6 +46,8 @@ export interface RunnerHost {
 	settings: () => ClinicalVaultSettings;
 	/** Where whisper-cli's private temporary folder goes (undefined: the system's temp folder). */
 	tempRoot: () => string | undefined;
+	/** The practice server's bearer token, when one is configured (src/obsidian/engineToken.ts). */
+	token?: () => string | undefined;
 }
 
 export interface TranscriptionJob {
@@ -76,7 +78,8 @@ export class TranscriptionRunner extends StatusBarJob<Running> {
 	async prepare(): Promise<PreparedEngine> {
 		const settings = this.host.settings();
 		const tempRoot = this.host.tempRoot();
-		const transcriber = await selectTranscriber(settings, tempRoot ? { tempRoot } : {});
+		const token = this.host.token?.();
+		const transcriber = await selectTranscriber(settings, { ...(tempRoot ? { tempRoot } : {}), ...(token ? { token } : {}) });
 		const { decoder } = await chooseDecoder(settings);
 		return { transcriber, decoder };
 	}

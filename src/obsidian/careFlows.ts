@@ -21,7 +21,8 @@ import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentP
 import type { Change, ProposalSet } from "../core/proposals/proposals";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { checkClientCode } from "../core/record/layout";
-import { OllamaClient } from "../engines/ollama";
+import { ollamaClient } from "./engineToken";
+import type { LlmClient } from "../core/llm/LlmClient";
 import { BRIEF_VIEW_TYPE, BriefView } from "./BriefView";
 import { localDate, pickClient } from "./clients";
 import type { CommandContext } from "./commands";
@@ -131,9 +132,9 @@ export function describeSearchIndex(search: SearchController): string {
 // ---------------------------------------------------------------------------------------------
 // Proposals: parts map and treatment plan
 
-function llmFor(ctx: CommandContext): OllamaClient {
+function llmFor(ctx: CommandContext): LlmClient {
 	const settings = ctx.drafting.settings();
-	return new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist } });
+	return ollamaClient(ctx.app, settings);
 }
 
 /** The session note in focus, else one the clinician picks among the client's notes (newest first). */

@@ -13,7 +13,7 @@ import { splitFrontmatter } from "../core/markdown/frontmatter";
 import { addAddendum, copyForEhr, isSigned, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
-import { OllamaClient } from "../engines/ollama";
+import { ollamaClient } from "./engineToken";
 import { localDate, pickClient } from "./clients";
 import type { CommandContext } from "./commands";
 import type { DraftRunner } from "./DraftRunner";
@@ -114,7 +114,7 @@ async function chooseTranscript(ctx: CommandContext, record: ClinicalRecord): Pr
 async function runDraft(ctx: CommandContext, request: Pick<DraftRequest, "client" | "sessionDate" | "format" | "source">): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const settings = ctx.drafting.settings();
-	const llm = new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist } });
+	const llm = ollamaClient(ctx.app, settings);
 	const service = new DraftingService({ record, llm, templates: vaultTemplates(ctx.app, settings.templatesFolder), clock: ctx.session.clock });
 	let result;
 	try {

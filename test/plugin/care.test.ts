@@ -23,7 +23,7 @@ import { DRAFT_ANSWER, PROGRESS } from "../plan/answers";
 import { FAITHFUL } from "../documents/answers";
 import { signNote } from "../../src/core/notes/signing";
 import { ManualClock } from "../../src/core/clock";
-import { activeView, addClient, decryptTextWithCore, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import { activeView, addClient, dataJson, decryptTextWithCore, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
 
 let h: Harness;
 let fake: FakeOllama;
@@ -317,5 +317,32 @@ describe("Privacy view", () => {
 		expect(report).toContain("Clinical/C-0417/loose.md");
 		expect(report).toMatch(/File recovery/i);
 		expect(report).toContain("Fix:");
+	});
+});
+
+describe("Practice-server token from Obsidian's keychain", () => {
+	it("sends the token named in the settings, and keeps it out of data.json", async () => {
+		const TOKEN = "keychain-t0ken-synthetic";
+		const guarded = await startFakeOllama({ token: TOKEN });
+		try {
+			(h.app as unknown as { secretStorage: { getSecret(id: string): string | null } }).secretStorage = { getSecret: (id) => (id === "practice-server" ? TOKEN : null) };
+			h.plugin.settings.ollamaUrl = guarded.url;
+			// Set in the settings tab: the keychain entry's name.
+			const tab = h.app.setting.pluginTabs[0]!;
+			tab.display();
+			const field = tab.containerEl.querySelector(".clinical-vault-setting-practiceTokenSecret input") as HTMLInputElement;
+			field.value = "Practice-Server";
+			field.dispatchEvent(new Event("change"));
+			await waitFor(async () => (await dataJson(h).catch((): Record<string, unknown> => ({}))).practiceTokenSecret === "practice-server", "keychain name saved");
+			guarded.reply({ json: SCENARIO_ANSWERS[0] });
+			await openNote(SESSION_1.recordPath);
+			h.run("update-parts-map");
+			await waitForModal("clinical-vault-proposal-modal");
+			expect(guarded.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+			closeAllModals();
+			expect(JSON.stringify(await dataJson(h))).not.toContain(TOKEN);
+		} finally {
+			await guarded.close();
+		}
 	});
 });

@@ -97,8 +97,11 @@ describe("transcription settings", () => {
 		expect(error("engineAllowlist")).not.toContain('"practice.lan:8443"');
 		expect(h.plugin.settings.engineAllowlist).toEqual([]);
 
-		change("engineAllowlist", "practice.lan:8443\n\n  http://10.0.0.5:9000 ");
-		await saved("engineAllowlist", ["practice.lan:8443", "http://10.0.0.5:9000"]);
+		// Plain http needs the explicit marker: a pasted http:// address alone is explained, not saved.
+		change("engineAllowlist", "practice.lan:8443\nhttp://10.0.0.5:9000");
+		expect(error("engineAllowlist")).toMatch(/insecure-ok/);
+		change("engineAllowlist", "practice.lan:8443\n\n  http://10.0.0.5:9000 (insecure-ok) ");
+		await saved("engineAllowlist", ["practice.lan:8443", "http://10.0.0.5:9000 (insecure-ok)"]);
 		change("whisperServerUrl", "https://practice.lan:8443");
 		await saved("whisperServerUrl", "https://practice.lan:8443");
 		change("openaiUrl", "http://10.0.0.5:9000");

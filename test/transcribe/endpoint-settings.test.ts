@@ -44,7 +44,7 @@ describe("settings migration", () => {
 		expect(migrateSettings("nonsense")).toEqual(DEFAULT_SETTINGS);
 		const v1 = { settingsVersion: 1, clinicalRoot: "Practice/Records/", autoLockMinutes: "5" };
 		const s = migrateSettings(v1);
-		expect(s).toMatchObject({ settingsVersion: 4, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
+		expect(s).toMatchObject({ settingsVersion: 5, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
 		expect(s).toMatchObject({ ollamaUrl: "http://127.0.0.1:11434", ollamaModel: "llama3.1:8b", defaultNoteFormat: "soap", sectionWordLimit: 150, templatesFolder: "Clinical Vault templates" });
 		const drafted = migrateSettings({ defaultNoteFormat: "ifs", wordLimits: { plan: 80, "Bad Key": 50, parts: 5, assessment: "200" }, templatesFolder: "../x", ollamaModel: " qwen2.5:14b " });
 		expect(drafted).toMatchObject({ defaultNoteFormat: "ifs", wordLimits: { plan: 80 }, templatesFolder: "Clinical Vault templates", ollamaModel: "qwen2.5:14b" });
@@ -52,7 +52,7 @@ describe("settings migration", () => {
 
 	it("v4 adds the embedding model for search: a v3 file gets the default, a set value is kept, a blank one is not", () => {
 		const v3 = { settingsVersion: 3, ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" };
-		expect(migrateSettings(v3)).toMatchObject({ settingsVersion: 4, embeddingModel: "nomic-embed-text", ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" });
+		expect(migrateSettings(v3)).toMatchObject({ settingsVersion: 5, embeddingModel: "nomic-embed-text", ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" });
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: " mxbai-embed-large " }).embeddingModel).toBe("mxbai-embed-large");
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: "   " }).embeddingModel).toBe("nomic-embed-text");
 		expect(migrateSettings({ embeddingModel: 42 }).embeddingModel).toBe("nomic-embed-text");

@@ -4,9 +4,9 @@
  * (markdown with links to the encrypted notes, or JSON). Deterministic sections only, unless
  * --summary asks the local model for a short summary (checked in code, marked as the model's).
  */
+import { cliOllama } from "../engines";
 import { buildBrief, renderBrief } from "../../core/brief/brief";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
-import { OllamaClient } from "../../engines/ollama";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -38,7 +38,7 @@ export const briefCommand: Command = {
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const summarize = options.summary === true;
-		const llm = summarize ? new OllamaClient({ host: ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl), policy: { allowlist: open.settings.engineAllowlist } }) : null;
+		const llm = summarize ? cliOllama(ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl), open.settings, io.env) : null;
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const brief = await withCancelSignal((signal) =>

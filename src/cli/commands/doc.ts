@@ -6,13 +6,13 @@
  * path. A handout needs --client too (it is filed in that client's record) but nothing of the
  * record is sent to the model for it.
  */
+import { cliOllama } from "../engines";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../core/clock";
 import { DocumentService } from "../../core/documents/DocumentService";
 import { checkDocumentType, DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource } from "../../core/documents/types";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
-import { OllamaClient } from "../../engines/ollama";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
@@ -63,7 +63,7 @@ export const docCommand: Command = {
 		await requireClient(open, client);
 		const clinicianNotes = notesSource === undefined ? undefined : new TextDecoder().decode(await readSource(io, notesSource));
 		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
-		const llm = new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } });
+		const llm = cliOllama(host, open.settings, io.env);
 		const templates: DocumentTemplateSource = {
 			load: async (id) => readFile(join(args.vault!, open.settings.templatesFolder, DOCUMENT_TEMPLATE_FILE_NAMES[id]), "utf8").catch(() => null),
 		};

@@ -4,6 +4,7 @@
  * drafts a session note with the local Ollama model and prints the draft's record path. The Ollama
  * address comes from --ollama, else $OLLAMA_HOST, else the plugin's setting.
  */
+import { cliOllama } from "../engines";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
@@ -12,7 +13,6 @@ import { DraftingService, type DraftSource, type TemplateSource } from "../../co
 import { checkFormat, TEMPLATE_FILE_NAMES } from "../../core/drafting/templates";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { checkRecordPath } from "../../core/record/layout";
-import { OllamaClient } from "../../engines/ollama";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
@@ -60,7 +60,7 @@ export const draftCommand: Command = {
 		if (transcriptPath !== undefined && !transcriptPath.startsWith(`${client}/`)) throw usageError(`${transcriptPath} does not belong to client ${client}.`);
 		const summaryText = summary === undefined ? undefined : new TextDecoder().decode(await readSource(io, summary));
 		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
-		const llm = new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } });
+		const llm = cliOllama(host, open.settings, io.env);
 		const templates: TemplateSource = {
 			load: async (f) => readFile(join(args.vault!, open.settings.templatesFolder, TEMPLATE_FILE_NAMES[f]), "utf8").catch(() => null),
 		};

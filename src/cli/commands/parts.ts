@@ -12,11 +12,11 @@
  *                           alone: of the one pending proposal). "all" leaves out conflict changes
  *                           (edits of fields the clinician changed, "same part?" questions).
  */
+import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
 import { parseAcceptance } from "../../core/proposals/proposals";
 import { PartsMapService, type ApplyResult, type PartsProposal } from "../../core/parts/PartsMapService";
-import { OllamaClient } from "../../engines/ollama";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -89,7 +89,7 @@ export const partsCommand: Command = {
 							client,
 							session: sessionPath,
 							model,
-							llm: new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } }),
+							llm: cliOllama(host, open.settings, io.env),
 							signal,
 							onProgress: (characters) => {
 								if (characters - shown >= 400) {

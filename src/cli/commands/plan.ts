@@ -12,10 +12,10 @@
  *   --accept all|none|ids   applies the accepted changes (with a source flag: of that proposal; alone:
  *                           of the one pending proposal). "all" leaves out conflict changes.
  */
+import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { parseAcceptance } from "../../core/proposals/proposals";
 import { TreatmentPlanService, type PlanProposal, type PlanProposalSet } from "../../core/plan/TreatmentPlanService";
-import { OllamaClient } from "../../engines/ollama";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -76,7 +76,7 @@ export const planCommand: Command = {
 		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
 		const passphrase = await currentPassphrase(context);
 		if (typeof passphrase !== "string") return cancelled();
-		const service = new TreatmentPlanService({ record: open.record, llm: new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } }) });
+		const service = new TreatmentPlanService({ record: open.record, llm: cliOllama(host, open.settings, io.env) });
 
 		return withCancelSignal((signal) =>
 			withUnlocked(open.record, passphrase, async () => {

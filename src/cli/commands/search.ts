@@ -5,13 +5,13 @@
  * saved encrypted), embeds what is not embedded yet when Ollama answers (progress on stderr), and
  * searches hybrid (keywords + meaning); without Ollama it searches keywords and says so in one line.
  */
+import { cliOllama } from "../engines";
 import { isCancelled, type ClinicalVaultError } from "../../core/errors";
 import type { LlmClient } from "../../core/llm/LlmClient";
 import { SearchService } from "../../core/search/SearchService";
 import { markSnippet } from "../../core/search/text";
 import { PASSAGE_KINDS, type PassageKind, type SearchResponse } from "../../core/search/types";
 import { timestamp } from "../../core/transcribe/segments";
-import { OllamaClient } from "../../engines/ollama";
 import { integerOption, PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -92,7 +92,7 @@ export const searchCommand: Command = {
 						else if (!report.loaded) notice(io, `Built the search index: ${report.files} files, ${report.passages} passages.`);
 						if (report.unreadable.length > 0) notice(io, `Left out of the search (damaged, run "clinical-vault verify"): ${report.unreadable.join(", ")}`);
 
-						let llm: LlmClient | undefined = new OllamaClient({ host, policy: { allowlist: open.settings.engineAllowlist } });
+						let llm: LlmClient | undefined = cliOllama(host, open.settings, io.env);
 						const status = service.status();
 						const missing = status.model === model ? status.passages - status.embedded : status.passages;
 						if (missing > 0) {

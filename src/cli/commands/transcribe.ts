@@ -7,6 +7,7 @@
  * (exit 1, nothing imported or transcribed) unless the client's recording consent is on file: the
  * core's TranscriptionService checks it before it writes or reads any audio.
  */
+import { engineTokenFrom } from "../engines";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
@@ -98,7 +99,8 @@ export const transcribeCommand: Command = {
 			if (!(await open.record.exists(recordAudio))) throw new ClinicalVaultError("not-found", `${audio} is neither a file nor a recording in the record.`);
 		}
 
-		const transcriber = await selectTranscriber(settings);
+		const token = engineTokenFrom(io.env);
+		const transcriber = await selectTranscriber(settings, token ? { token } : {});
 		const ffmpeg = stringOption(options, "ffmpeg") ?? (settings.ffmpegPath || (await findOnPath(["ffmpeg"])));
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();

@@ -1,0 +1,47 @@
+/**
+ * The practice server's bearer token in the plugin. It lives in Obsidian's keychain (SecretStorage,
+ * Obsidian 1.11.4 and later: encrypted by the operating system, outside data.json) under the name
+ * set in the settings; the plugin reads it when it builds an engine client and never writes it to
+ * data.json, the console or an error. On an older Obsidian without a keychain it can be entered
+ * for this session only: it is then held in memory and gone when Obsidian quits.
+ */
+import type { App } from "obsidian";
+import type { ClinicalVaultSettings } from "../core/settings";
+import { OllamaClient } from "../engines/ollama";
+
+interface SecretStorageLike {
+	getSecret(id: string): string | null;
+}
+
+let sessionToken: string | null = null;
+
+/** The keychain, where this Obsidian has one. */
+export function keychain(app: App): SecretStorageLike | null {
+	const storage = (app as unknown as { secretStorage?: unknown }).secretStorage;
+	return storage && typeof (storage as SecretStorageLike).getSecret === "function" ? (storage as SecretStorageLike) : null;
+}
+
+/** For an Obsidian without a keychain: the token for this session only ("" forgets it). */
+export function setSessionToken(token: string): void {
+	sessionToken = token.trim() === "" ? null : token.trim();
+}
+
+export function hasSessionToken(): boolean {
+	return sessionToken !== null;
+}
+
+/** The token to send to engines, or undefined when none is configured. */
+export function engineToken(app: App, settings: ClinicalVaultSettings): string | undefined {
+	const store = keychain(app);
+	if (store && settings.practiceTokenSecret !== "") {
+		const secret = store.getSecret(settings.practiceTokenSecret);
+		if (secret && secret.trim() !== "") return secret.trim();
+	}
+	return sessionToken ?? undefined;
+}
+
+/** The Ollama client for the current settings, with the practice server's token when there is one. */
+export function ollamaClient(app: App, settings: ClinicalVaultSettings): OllamaClient {
+	const token = engineToken(app, settings);
+	return new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist }, ...(token ? { token } : {}) });
+}
