@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const VAULT = join(ROOT, "demo-vault");
+// Exports go outside the vault (a plaintext file inside it would be indexed and synced).
+const EXPORTS = join(ROOT, "demo-export");
 const CLI = join(ROOT, "dist", "cli.js");
 const PLUGIN_ID = "clinical-vault";
 // Obsidian's default configuration folder: the demo vault is opened with default settings.
@@ -93,6 +95,18 @@ function fail(message) {
 	process.exit(1);
 }
 
+/** Runs the built CLI and returns {status, stdout, stderr} whatever the exit code. */
+function cliResult(args, input) {
+	const result = spawnSync(process.execPath, [CLI, ...args], {
+		cwd: ROOT,
+		input: input ?? "",
+		env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_DEBUG: "" },
+		maxBuffer: 64 * 1024 * 1024,
+	});
+	if (result.error) fail(`could not run the CLI: ${result.error.message}`);
+	return { status: result.status, stdout: result.stdout.toString("utf8"), stderr: result.stderr.toString("utf8") };
+}
+
 /** Runs the built CLI; any non-zero exit ends the demo. */
 function cli(args, input) {
 	const result = spawnSync(process.execPath, [CLI, ...args], {
@@ -135,6 +149,8 @@ function installPlugin() {
 		copyFileSync(from, join(pluginDir, file));
 	}
 	writeFileSync(join(VAULT, CONFIG_DIR, "community-plugins.json"), `${JSON.stringify([PLUGIN_ID], null, 2)}\n`);
+	// The settings the README asks for: File recovery off (it keeps plaintext snapshots of what is typed).
+	writeFileSync(join(VAULT, CONFIG_DIR, "core-plugins.json"), `${JSON.stringify({ "file-explorer": true, "global-search": true, "command-palette": true, "file-recovery": false, sync: false }, null, 2)}\n`);
 }
 
 function listFiles(folder) {
@@ -227,7 +243,36 @@ async function draftStage() {
 	if (!model) return [`Drafting: skipped (Ollama has no chat model). To enable it: ollama pull ${wanted}`];
 	const summary = "Client identified worry as a protector. Accessed exile's fear of abandonment from age 7. Some unburdening occurred. Firefighter (binge eating) did not activate today. Assigned Self-energy journaling homework.";
 	const path = cli(["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--ollama", OLLAMA], summary).trim();
-	return [`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`];
+	return [`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`, ...partsStage(path, model)];
+}
+
+/** With Ollama: the parts map updated from the drafted note (all proposed changes accepted, as a demo). */
+function partsStage(draftPath, model) {
+	if (!draftPath) return [];
+	const proposal = JSON.parse(cli(["parts", VAULT, "--client", CLIENT.code, "--from-session", draftPath, "--model", model, "--ollama", OLLAMA, "--accept", "all"]));
+	return [`Parts map: ${proposal.changes.length} change(s) proposed by ${model} from ${draftPath}; all but the ones that need a choice accepted into ${CLIENT.code}/parts-map.md (encrypted).`];
+}
+
+/** Search, the pre-session brief, signing and export, and the privacy check: these work without Ollama. */
+function recordStages() {
+	const lines = [];
+	const search = cliResult(["search", VAULT, "Critic", "--client", CLIENT.code, "--ollama", OLLAMA]);
+	if (search.status !== 0) fail(`search failed: ${search.stderr.trim()}`);
+	const hits = search.stdout.split("\n").filter((l) => /^\S/.test(l));
+	const keywordOnly = /Keyword search only/.test(search.stderr);
+	lines.push(`Search for "Critic" (${keywordOnly ? "by keyword: Ollama's embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`, ...hits.slice(0, 3).map((l) => `  ${l}`));
+	const brief = cli(["brief", VAULT, "--client", CLIENT.code, "--date", "2026-09-15"]);
+	lines.push(`Pre-session brief for ${CLIENT.code} (printed, never saved): ${brief.split("\n").filter((l) => l.startsWith("## ")).map((l) => l.slice(3)).join(", ")}.`);
+	cli(["sign", VAULT, NOTE_PATH, "--signer", "Dr. Demo Clinician, LMFT (synthetic)"]);
+	rmSync(EXPORTS, { recursive: true, force: true });
+	mkdirSync(EXPORTS, { recursive: true });
+	const pdf = join(EXPORTS, "C-0142-2026-09-01.pdf");
+	cli(["export", VAULT, NOTE_PATH, "--out", pdf, "--pdf"]);
+	lines.push(`Signed ${NOTE_PATH} and exported it to ${relative(ROOT, pdf)} (outside the vault, not encrypted: the export is audit-logged).`);
+	const privacy = cliResult(["privacy-check", VAULT]);
+	if (privacy.status !== 0 && privacy.status !== 5) fail(`privacy-check failed: ${privacy.stderr.trim()}`);
+	lines.push(`Privacy check: ${privacy.status === 0 ? "clean" : "findings (exit 5)"}.`, ...privacy.stdout.trimEnd().split("\n").map((l) => `  ${l}`));
+	return lines;
 }
 
 if (!existsSync(CLI)) fail(`${relative(ROOT, CLI)} is missing; run "npm run build" first (npm run demo does).`);
@@ -254,6 +299,8 @@ if (onDisk.includes(Buffer.from("Critic")) || onDisk.includes(Buffer.from(CLIENT
 const transcription = transcribeStage();
 // Drafting: the local Ollama model, when it is running.
 const drafting = await draftStage();
+// Search, brief, sign and export, privacy check.
+const later = recordStages();
 
 const rel = (p) => relative(ROOT, p).split(sep).join("/");
 out("Clinical Vault demo: ready.");
@@ -274,7 +321,7 @@ out(`Read back with clinical-vault cat: ${NOTE_PATH} (${Buffer.byteLength(back)}
 out("clinical-vault verify:");
 for (const line of verify.trimEnd().split("\n")) out(`  ${line}`);
 out();
-for (const line of [...transcription, ...drafting]) out(line);
+for (const line of [...transcription, ...drafting, ...later]) out(line);
 out();
 out("Open it in Obsidian:");
 out(`  1. Obsidian > Open another vault > "Open folder as vault" > choose ${VAULT}`);
