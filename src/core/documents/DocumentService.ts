@@ -33,6 +33,7 @@
  * model started writing is kept as an incomplete draft (as DraftingService does), so nothing the
  * clinician waited for is lost; it cannot be signed while its review marker remains.
  */
+import { streamDraft } from "../drafting/stream";
 import { ClinicalVaultError, isCancelled } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -328,38 +329,14 @@ export class DocumentService {
 			modified: this.clock.now().toISOString(),
 		};
 
-		let streamed = "";
-		let raw: string;
-		try {
-			const result = await request.llm.chat({
-				model: request.model,
-				messages,
-				format: documentSchema(sections),
-				numCtx,
-				temperature: 0.1,
-				...(request.signal ? { signal: request.signal } : {}),
-				onToken: (_, soFar) => {
-					streamed = soFar;
-					progress({ stage: "drafting", characters: soFar.length, text: soFar });
-				},
-			});
-			raw = result.text;
-			if (result.doneReason === "length") {
-				throw new ClinicalVaultError("engine", "The model stopped at its output limit before finishing the document. What it wrote was kept as an incomplete draft.");
-			}
-		} catch (error) {
-			await this.keepPartial(path, baseMeta, streamed, error);
-			throw error;
-		}
-
-		progress({ stage: "checking", characters: raw.length });
-		let answer: Record<string, string>;
-		try {
-			answer = parseAnswer(raw, sections);
-		} catch (error) {
-			await this.keepPartial(path, baseMeta, raw, error);
-			throw error;
-		}
+		const answer = await streamDraft(request.llm, {
+			request: { model: request.model, messages, format: documentSchema(sections), numCtx, temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
+			what: "the document",
+			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
+			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
+			parse: (raw) => parseAnswer(raw, sections),
+			keep: (partial, error) => this.keepPartial(path, baseMeta, partial, error),
+		});
 
 		const flags: ReviewFlag[] = [];
 		const given = [clinicianNotes, planText, partsText, notesText ?? ""].filter((t) => t !== "").join("\n\n");

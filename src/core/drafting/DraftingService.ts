@@ -8,6 +8,7 @@
  * input exceeds the model's context, it is condensed in passes (verbatim quotes kept) and the
  * note's frontmatter says so.
  */
+import { streamDraft } from "./stream";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -210,37 +211,14 @@ export class DraftingService {
 			modified: clock.now().toISOString(),
 		};
 
-		let streamed = "";
-		let raw: string;
-		try {
-			const result = await llm.chat({
-				model: request.model,
-				messages,
-				format: sectionsSchema(sections),
-				numCtx,
-				...(request.signal ? { signal: request.signal } : {}),
-				onToken: (_, soFar) => {
-					streamed = soFar;
-					progress({ stage: "drafting", characters: soFar.length, text: soFar });
-				},
-			});
-			raw = result.text;
-			if (result.doneReason === "length") {
-				throw new ClinicalVaultError("engine", "The model stopped at its output limit before finishing the note. What it wrote was kept as an incomplete draft.");
-			}
-		} catch (error) {
-			await this.keepPartial(notePath, baseMeta, streamed, error);
-			throw error;
-		}
-
-		progress({ stage: "checking", characters: raw.length });
-		let sectionsText: Record<string, string>;
-		try {
-			sectionsText = parseSections(raw, sections);
-		} catch (error) {
-			await this.keepPartial(notePath, baseMeta, raw, error);
-			throw error;
-		}
+		const sectionsText = await streamDraft(llm, {
+			request: { model: request.model, messages, format: sectionsSchema(sections), numCtx, ...(request.signal ? { signal: request.signal } : {}) },
+			what: "the note",
+			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
+			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
+			parse: (raw) => parseSections(raw, sections),
+			keep: (partial, error) => this.keepPartial(notePath, baseMeta, partial, error),
+		});
 		const riskMentions = detectRiskMentions(input, request.source.kind);
 		const riskFlag = riskMentions.length > 0 ? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.` : "";
 		const body = fillTemplate(template, {
