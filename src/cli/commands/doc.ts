@@ -13,7 +13,7 @@ import { systemClock } from "../../core/clock";
 import { DocumentService } from "../../core/documents/DocumentService";
 import { checkDocumentType, DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource } from "../../core/documents/types";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
-import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
@@ -33,8 +33,8 @@ export const docCommand: Command = {
 		{ name: "topic", value: "TEXT", description: "The handout's topic, e.g. grounding or \"an introduction to parts work\"." },
 		{ name: "notes", value: "FILE|-", description: "What you add for this document (reason for referral, recipient's question, questions for supervision, handout emphasis); - reads stdin." },
 		{ name: "include-psychotherapy", description: "Give psychotherapy (process) notes in the range to the model for this document; left out by default." },
-		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		MODEL_OPTION,
+		OLLAMA_OPTION,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],

@@ -13,7 +13,7 @@ import { DraftingService, type DraftSource, type TemplateSource } from "../../co
 import { checkFormat, TEMPLATE_FILE_NAMES } from "../../core/drafting/templates";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { checkRecordPath } from "../../core/record/layout";
-import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
@@ -35,9 +35,9 @@ export const draftCommand: Command = {
 		{ name: "transcript", value: "record-path", description: "A transcript in the record to draft from." },
 		{ name: "summary", value: "FILE|-", description: "The clinician's own summary (bullets are fine); - reads stdin. It is kept, encrypted, in the record." },
 		{ name: "format", value: "FORMAT", description: "soap, dap, birp, narrative or ifs (default: the plugin's setting)." },
-		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting, e.g. llama3.1:8b)." },
+		MODEL_OPTION,
 		{ name: "date", value: "YYYY-MM-DD", description: "Session date (default: the transcript's, else today)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		OLLAMA_OPTION,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],

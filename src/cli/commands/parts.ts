@@ -17,7 +17,7 @@ import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
 import { parseAcceptance } from "../../core/proposals/proposals";
 import { PartsMapService, type ApplyResult, type PartsProposal } from "../../core/parts/PartsMapService";
-import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
@@ -46,10 +46,10 @@ export const partsCommand: Command = {
 	options: [
 		{ name: "client", value: "CODE", description: "The client whose parts map it is." },
 		{ name: "from-session", value: "record-path", description: "Propose updates from this session note (the model is asked once)." },
-		{ name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." },
+		ACCEPT_OPTION,
 		{ name: "json", description: "Print the map's data instead of the page." },
-		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		MODEL_OPTION,
+		OLLAMA_OPTION,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],

@@ -16,7 +16,7 @@ import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { parseAcceptance } from "../../core/proposals/proposals";
 import { TreatmentPlanService, type PlanProposal, type PlanProposalSet } from "../../core/plan/TreatmentPlanService";
-import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
+import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
@@ -45,10 +45,10 @@ export const planCommand: Command = {
 		{ name: "client", value: "CODE", description: "The client whose plan it is." },
 		{ name: "draft-from", value: "record-path", description: "Propose a plan from this intake note (only for a client without a plan)." },
 		{ name: "from-session", value: "record-path", description: "Propose progress entries per objective from this session note." },
-		{ name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." },
+		ACCEPT_OPTION,
 		{ name: "json", description: "Print the plan's data with its review status instead of the page." },
-		{ name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
+		MODEL_OPTION,
+		OLLAMA_OPTION,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
