@@ -3,15 +3,15 @@
  * synthetic IFS client of test/support/scenario.ts, and the model answers a faithful model would
  * give for each of its four sessions (scripted on the fake Ollama server).
  */
-import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock } from "../../src/core/clock";
 import type { PartsAnswer, PartMention } from "../../src/core/parts/prompt";
+import { hashTree } from "../cli/support";
 import { SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES } from "../support/scenario";
 
 export interface TestRecord {
@@ -32,18 +32,7 @@ export async function scenarioRecord(): Promise<TestRecord> {
 }
 
 /** Every file below `dir` with the SHA-256 of its bytes (to show that nothing was written). */
-export async function treeHashes(dir: string): Promise<Map<string, string>> {
-	const out = new Map<string, string>();
-	const visit = async (folder: string): Promise<void> => {
-		for (const entry of await readdir(folder, { withFileTypes: true })) {
-			const full = join(folder, entry.name);
-			if (entry.isDirectory()) await visit(full);
-			else out.set(relative(dir, full), createHash("sha256").update(await readFile(full)).digest("hex"));
-		}
-	};
-	await visit(dir);
-	return out;
-}
+export const treeHashes = hashTree;
 
 export function mention(name: string, fields: Partial<PartMention> = {}): PartMention {
 	return { name, kind: "unknown", role: "", age_or_origin: "", burdens: [], fears: [], status_reached: [], protects: [], polarized_with: [], allied_with: [], evidence: "", ...fields };
