@@ -12,7 +12,6 @@ import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { ollamaAddress } from "./draft";
-import { briefSources } from "../../core/brief/sources";
 
 export const briefCommand: Command = {
 	name: "brief",
@@ -41,6 +40,7 @@ export const briefCommand: Command = {
 		const llm = summarize ? cliOllama(ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl), open.settings, io.env) : null;
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
+		const { briefSources } = await import("../../core/brief/sources");
 		const brief = await withCancelSignal((signal) =>
 			withUnlocked(open.record, passphrase, () =>
 				buildBrief(open.record, {

@@ -18,7 +18,6 @@ import { createInterface } from "node:readline/promises";
 import { checkConsentInput, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { INDEX_FILE_NAME } from "../../core/search/persist";
-import { SearchService } from "../../core/search/SearchService";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, cancelled, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
@@ -63,6 +62,7 @@ function asJson(client: string, consent: ConsentRecord | null, extra: Record<str
 /** After a revoke: the search index drops the erased files (open syncs it with the record) and is saved. */
 async function pruneSearchIndex(record: ClinicalRecord): Promise<void> {
 	if (!(await record.store.exists(record.systemFilePath(INDEX_FILE_NAME)))) return;
+	const { SearchService } = await import("../../core/search/SearchService");
 	const search = new SearchService({ record });
 	try {
 		await search.open();

@@ -7,9 +7,7 @@
  */
 import { createInterface } from "node:readline/promises";
 import { ClinicalVaultError } from "../../core/errors";
-import { formatReport } from "../../core/deidentify/deidentify";
-import { UNENCRYPTED_WARNING } from "../../core/export/exportDocument";
-import { prepareDeidentified, recordDeidentifiedExport } from "../../core/export/deidentified";
+import { UNENCRYPTED_WARNING } from "../../core/export/warning";
 import { utf8 } from "../../core/bytes";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, currentPassphrase, type Command } from "../command";
@@ -55,6 +53,8 @@ export const deidentifyCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return { code: CANCELLED_EXIT };
 		const written = await withUnlocked(vault.record, passphrase, async () => {
+			// Loaded when used: the name and place lexicon is large (every other command starts faster without it).
+			const [{ prepareDeidentified, recordDeidentifiedExport }, { formatReport }] = await Promise.all([import("../../core/export/deidentified"), import("../../core/deidentify/deidentify")]);
 			const prepared = await prepareDeidentified(vault.record, recordPath, { includePsychotherapy: options[INCLUDE_PSYCHOTHERAPY_OPTION.name] === true });
 			notice(io, formatReport(prepared.result).trimEnd());
 			notice(io, `Warning: ${UNENCRYPTED_WARNING}`);

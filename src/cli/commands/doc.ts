@@ -10,7 +10,6 @@ import { cliOllama } from "../engines";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../core/clock";
-import { DocumentService } from "../../core/documents/DocumentService";
 import { checkDocumentType, DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource } from "../../core/documents/types";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
@@ -72,6 +71,7 @@ export const docCommand: Command = {
 
 		let shown = 0;
 		try {
+			const { DocumentService } = await import("../../core/documents/DocumentService");
 			const service = new DocumentService({ record: open.record, clock: systemClock, templates });
 			const result = await withCancelSignal((signal) =>
 				withUnlocked(open.record, passphrase, () =>

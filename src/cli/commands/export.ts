@@ -7,7 +7,6 @@ import { writeOutputFile } from "../../engines/outputFile";
 import { stat } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
-import { exportDocument } from "../../core/export/exportDocument";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError, type OptionSpec, type OptionValues } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -78,6 +77,7 @@ export const exportCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(vault.record, passphrase, async () => {
+			const { exportDocument } = await import("../../core/export/exportDocument");
 			const exported = await exportDocument(vault.record, recordPath, {
 				format,
 				paper,

@@ -16,7 +16,7 @@ import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
 import { parseAcceptance } from "../../core/proposals/proposals";
-import { PartsMapService, type ApplyResult, type PartsProposal } from "../../core/parts/PartsMapService";
+import type { ApplyResult, PartsProposal } from "../../core/parts/PartsMapService";
 import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -74,6 +74,7 @@ export const partsCommand: Command = {
 		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
 		const passphrase = await currentPassphrase(context);
 		if (typeof passphrase !== "string") return cancelled();
+		const { PartsMapService } = await import("../../core/parts/PartsMapService");
 		const service = new PartsMapService({ record: open.record, clock: systemClock });
 
 		return withCancelSignal((signal) =>

@@ -15,7 +15,7 @@
 import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { parseAcceptance } from "../../core/proposals/proposals";
-import { TreatmentPlanService, type PlanProposal, type PlanProposalSet } from "../../core/plan/TreatmentPlanService";
+import type { PlanProposal, PlanProposalSet } from "../../core/plan/TreatmentPlanService";
 import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
@@ -76,6 +76,7 @@ export const planCommand: Command = {
 		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
 		const passphrase = await currentPassphrase(context);
 		if (typeof passphrase !== "string") return cancelled();
+		const { TreatmentPlanService } = await import("../../core/plan/TreatmentPlanService");
 		const service = new TreatmentPlanService({ record: open.record, llm: cliOllama(host, open.settings, io.env) });
 
 		return withCancelSignal((signal) =>

@@ -8,8 +8,7 @@
 import { cliOllama } from "../engines";
 import { isCancelled, type ClinicalVaultError } from "../../core/errors";
 import type { LlmClient } from "../../core/llm/LlmClient";
-import { SearchService } from "../../core/search/SearchService";
-import { markSnippet } from "../../core/search/text";
+import { markSnippet } from "../../core/search/snippet";
 import { PASSAGE_KINDS, type PassageKind, type SearchResponse } from "../../core/search/types";
 import { timestamp } from "../../core/transcribe/segments";
 import { integerOption, PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
@@ -85,6 +84,7 @@ export const searchCommand: Command = {
 		try {
 			response = await withCancelSignal((signal) =>
 				withUnlocked(open.record, passphrase, async () => {
+					const { SearchService } = await import("../../core/search/SearchService");
 					const service = new SearchService({ record: open.record });
 					try {
 						const report = await service.open();
