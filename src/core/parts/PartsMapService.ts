@@ -14,6 +14,8 @@
  * sections were edited by hand; it writes through record.writeText (audit-logged) and removes the
  * pending proposal. Nothing is written before the clinician accepts or declines.
  */
+import { isPsychotherapyNote } from "../brief/sessionNotes";
+import { psychotherapyRefusal } from "../documents/psychotherapy";
 import { ClinicalVaultError } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -103,6 +105,7 @@ export class PartsMapService {
 		if (!(await this.deps.record.exists(note))) throw new ClinicalVaultError("not-found", `There is no session note ${note} in the record. Nothing was changed.`, { path: note });
 		const text = await this.deps.record.readText(note, "internal");
 		const { data, body } = splitFrontmatter(text, note);
+		if (isPsychotherapyNote(note, data)) throw psychotherapyRefusal(note, "the parts map");
 		const date = typeof data.session_date === "string" ? data.session_date : (/(\d{4}-\d{2}-\d{2})/.exec(note)?.[1] ?? null);
 		if (date === null || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ClinicalVaultError("invalid-input", `${note} has no session date (session_date in its frontmatter or a date in its name).`);
 		if (body.trim() === "") throw new ClinicalVaultError("invalid-input", `${note} is empty; there is nothing to update the parts map from.`);

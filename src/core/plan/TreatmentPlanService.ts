@@ -17,6 +17,8 @@
  * then kept up to date from sessions or by editing its data block), so an approved plan is never
  * overwritten by a new draft.
  */
+import { isPsychotherapyNote } from "../brief/sessionNotes";
+import { psychotherapyRefusal } from "../documents/psychotherapy";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { LlmClient } from "../llm/LlmClient";
@@ -147,6 +149,7 @@ export class TreatmentPlanService {
 		if (!path.startsWith(`${client}/`)) throw new ClinicalVaultError("invalid-input", `${path} does not belong to client ${client}.`, { path });
 		if (!(await this.record.exists(path))) throw new ClinicalVaultError("not-found", `There is no ${what} ${path} in the record. Nothing was changed.`, { path });
 		const { data, body } = splitFrontmatter(await this.record.readText(path, "internal"), path);
+		if (isPsychotherapyNote(path, data)) throw psychotherapyRefusal(path, "the treatment plan");
 		return { path, front: data, body };
 	}
 
