@@ -7,12 +7,11 @@
  * Sizes are MiB (2^20 bytes); throughputs are MiB/s. Buffers are dropped and a full GC runs
  * between runs.
  */
+import { collect } from "./gc";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomFillSync } from "node:crypto";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { floorKdfParams, tuneKdf, type KdfParams } from "../src/core/crypto/kdf";
 import { createKeyFile, unwrapWithPassphrase } from "../src/core/crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../src/core/crypto/vaultkeys";
@@ -23,20 +22,6 @@ import { NodeFsStore } from "../src/core/store/NodeFsStore";
 const MiB = 1024 * 1024;
 const PASSPHRASE = "benchmark passphrase, synthetic";
 
-let gc: (() => void) | null | undefined;
-
-/** A full garbage collection between runs (gc is exposed through a fresh context; no flag needed). */
-function collect(): void {
-	if (gc === undefined) {
-		try {
-			setFlagsFromString("--expose-gc");
-			gc = runInNewContext("gc") as () => void;
-		} catch {
-			gc = null;
-		}
-	}
-	gc?.();
-}
 
 function round(value: number, digits = 1): number {
 	const f = 10 ** digits;

@@ -11,11 +11,11 @@
  *  - encrypted index size, and its load time at unlock (decrypt, parse, check every file's fingerprint).
  * Targets (issue): keyword p95 < 30 ms, hybrid p95 < 60 ms, build < 20 s, memory < 150 MB.
  */
+import { collect } from "./gc";
+import { seededRandom } from "../test/core/helpers";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { floorKdfParams } from "../src/core/crypto/kdf";
 import type { LlmClient } from "../src/core/llm/LlmClient";
 import { ClinicalRecord } from "../src/core/record/ClinicalRecord";
@@ -28,18 +28,6 @@ const DIMS = 768;
 const QUERIES = 200;
 const MB = 1_000_000;
 
-let gc: (() => void) | null | undefined;
-function collect(): void {
-	if (gc === undefined) {
-		try {
-			setFlagsFromString("--expose-gc");
-			gc = runInNewContext("gc") as () => void;
-		} catch {
-			gc = null;
-		}
-	}
-	gc?.();
-}
 
 function memory(): number {
 	// Twice: the first pass runs finalizers that release external (ArrayBuffer) memory.
@@ -49,16 +37,6 @@ function memory(): number {
 	return m.heapUsed + m.arrayBuffers;
 }
 
-function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * Each client has their own inner system and themes, as in real records: five parts from a pool of
@@ -161,7 +139,7 @@ function dateFor(index: number): string {
 function syntheticVector(text: string): number[] {
 	let seed = 2166136261;
 	for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
-	const random = seeded(seed);
+	const random = seededRandom(seed);
 	const v = Array.from({ length: DIMS }, () => random() * 2 - 1);
 	const norm = Math.hypot(...v);
 	return v.map((x) => x / norm);
@@ -198,7 +176,7 @@ export async function benchSearch(): Promise<Record<string, string | number>> {
 	try {
 		const record = new ClinicalRecord({ store: new NodeFsStore(dir) });
 		await record.init("benchmark passphrase, synthetic", { kdf: floorKdfParams() });
-		const random = seeded(20260609);
+		const random = seededRandom(20260609);
 		const clients = Array.from({ length: CLIENTS }, (_, i) => `C-${String(1000 + i)}`);
 		const worlds = new Map(clients.map((c) => [c, world(random)]));
 		let bytes = 0;
@@ -221,7 +199,7 @@ export async function benchSearch(): Promise<Record<string, string | number>> {
 		out["passages"] = built.passages;
 		out["index memory, MB (no vectors)"] = +((memory() - base) / MB).toFixed(1);
 
-		const queryRandom = seeded(7);
+		const queryRandom = seededRandom(7);
 		const queries = Array.from({ length: QUERIES + 10 }, (_, i) => {
 			// A question about one client's material; a third of them filtered to that client.
 			const about = pick(queryRandom, clients);
