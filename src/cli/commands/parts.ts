@@ -12,15 +12,15 @@
  *                           alone: of the one pending proposal). "all" leaves out conflict changes
  *                           (edits of fields the clinician changed, "same part?" questions).
  */
+import { proposalArgs } from "../proposalArgs";
 import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
-import { parseAcceptance } from "../../core/proposals/proposals";
 import type { ApplyResult, PartsProposal } from "../../core/parts/PartsMapService";
-import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
+import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
+import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { ollamaAddress } from "./draft";
 
 function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result?: ApplyResult): string {
@@ -60,13 +60,7 @@ export const partsCommand: Command = {
 	async run(context) {
 		const { io, args, options } = context;
 		const client = validClientCode(requiredOption(options, "client", "parts needs --client CODE."));
-		const fromSession = stringOption(options, "from-session");
-		const sessionPath = fromSession === undefined ? undefined : validRecordPath(fromSession);
-		if (sessionPath !== undefined && !sessionPath.startsWith(`${client}/`)) throw usageError(`${sessionPath} does not belong to client ${client}.`);
-		const acceptFlag = stringOption(options, "accept");
-		const accept = acceptFlag === undefined ? undefined : asUsage(() => parseAcceptance(acceptFlag));
-		const json = options.json === true;
-		if (json && (sessionPath !== undefined || accept !== undefined)) throw usageError("--json is for printing the map; proposals are always printed as JSON.");
+		const { source: sessionPath, accept, json } = proposalArgs(options, client, stringOption(options, "from-session"), "map");
 
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);

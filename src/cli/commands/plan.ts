@@ -12,14 +12,14 @@
  *   --accept all|none|ids   applies the accepted changes (with a source flag: of that proposal; alone:
  *                           of the one pending proposal). "all" leaves out conflict changes.
  */
+import { proposalArgs } from "../proposalArgs";
 import { cliOllama } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
-import { parseAcceptance } from "../../core/proposals/proposals";
 import type { PlanProposal, PlanProposalSet } from "../../core/plan/TreatmentPlanService";
 import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { asUsage, openVault, requireClient, requireInitialized, validClientCode, validRecordPath, withCancelSignal, withUnlocked } from "../vault";
+import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { ollamaAddress } from "./draft";
 
 function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped">, extra: Record<string, unknown>): string {
@@ -62,13 +62,7 @@ export const planCommand: Command = {
 		const draftFrom = stringOption(options, "draft-from");
 		const fromSession = stringOption(options, "from-session");
 		if (draftFrom !== undefined && fromSession !== undefined) throw usageError("plan takes --draft-from or --from-session, not both.");
-		const sourceFlag = draftFrom ?? fromSession;
-		const sourcePath = sourceFlag === undefined ? undefined : validRecordPath(sourceFlag);
-		if (sourcePath !== undefined && !sourcePath.startsWith(`${client}/`)) throw usageError(`${sourcePath} does not belong to client ${client}.`);
-		const acceptFlag = stringOption(options, "accept");
-		const accept = acceptFlag === undefined ? undefined : asUsage(() => parseAcceptance(acceptFlag));
-		const json = options.json === true;
-		if (json && (sourcePath !== undefined || accept !== undefined)) throw usageError("--json is for printing the plan; proposals are always printed as JSON.");
+		const { source: sourcePath, accept, json } = proposalArgs(options, client, draftFrom ?? fromSession, "plan");
 
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
