@@ -109,15 +109,9 @@ function cliResult(args, input) {
 
 /** Runs the built CLI; any non-zero exit ends the demo. */
 function cli(args, input) {
-	const result = spawnSync(process.execPath, [CLI, ...args], {
-		cwd: ROOT,
-		input: input ?? "",
-		env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_DEBUG: "" },
-		maxBuffer: 64 * 1024 * 1024,
-	});
-	if (result.error) fail(`could not run the CLI: ${result.error.message}`);
-	if (result.status !== 0) fail(`"clinical-vault ${args[0]}" failed (exit ${result.status}): ${result.stderr.toString("utf8").trim()}`);
-	return result.stdout.toString("utf8");
+	const result = cliResult(args, input);
+	if (result.status !== 0) fail(`"clinical-vault ${args[0]}" failed (exit ${result.status}): ${result.stderr.trim()}`);
+	return result.stdout;
 }
 
 function recreateVault() {
