@@ -82,10 +82,6 @@ export class SearchController {
 		return this.opening;
 	}
 
-	get isOpen(): boolean {
-		return this.service?.status().open ?? false;
-	}
-
 	status() {
 		return this.service?.status() ?? null;
 	}

@@ -26,10 +26,6 @@ export function setSessionToken(token: string): void {
 	sessionToken = token.trim() === "" ? null : token.trim();
 }
 
-export function hasSessionToken(): boolean {
-	return sessionToken !== null;
-}
-
 /** The token to send to engines, or undefined when none is configured. */
 export function engineToken(app: App, settings: ClinicalVaultSettings): string | undefined {
 	const store = keychain(app);
