@@ -18,7 +18,7 @@
  * answers HTTP errors itself and checks every NDJSON line before the library sees it.
  */
 import type * as http from "node:http";
-import { Ollama, type ChatResponse, type Options } from "ollama/browser";
+import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Options } from "ollama/browser";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import { estimateTokens, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
 import type { EndpointPolicy } from "../core/net/endpoint";
@@ -179,6 +179,9 @@ interface CallOptions {
 	ndjson?: boolean;
 }
 
+/** The chat request with Ollama's "truncate" field (0.12.6+), which the ollama package's types do not list yet. */
+type ChatRequestWithTruncate = OllamaChatRequest & { stream: true; truncate: boolean };
+
 export class OllamaClient implements LlmClient {
 	readonly host: string;
 	private readonly timeouts: OllamaTimeouts;
@@ -207,13 +210,18 @@ export class OllamaClient implements LlmClient {
 			request.signal,
 			{ model: request.model, ndjson: true, firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs },
 			async (client) => {
-				const stream = await client.chat({
+				// "truncate": false (Ollama 0.12.6 and later) makes a prompt longer than num_ctx an error
+				// instead of a silent cut; older versions ignore the field and the model boundary checks
+				// prompt_eval_count instead.
+				const body: ChatRequestWithTruncate = {
 					model: request.model,
 					messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
 					stream: true,
 					...(request.format !== undefined ? { format: request.format } : {}),
 					options,
-				});
+					truncate: false,
+				};
+				const stream = await client.chat(body);
 				for await (const part of stream) {
 					const piece = part.message?.content ?? "";
 					if (piece !== "") {
@@ -378,6 +386,13 @@ export class OllamaClient implements LlmClient {
 		}
 		if (res.status === 404) {
 			return new ClinicalVaultError("engine", `${this.host} has no ${path}: is this an Ollama server, and is it up to date?`, { detail });
+		}
+		if (/input length exceeds the context length|prompt is longer than the context/i.test(serverError)) {
+			return new ClinicalVaultError(
+				"engine",
+				`The input was longer than the model's context, and Ollama refused it rather than cut it. Nothing was saved as a checked draft; choose a model with a larger context or a shorter input.`,
+				{ detail },
+			);
 		}
 		const why = serverError.trim() === "" ? "" : `: ${oneLine(serverError)}`;
 		if (res.status >= 500) return new ClinicalVaultError("engine", `Ollama failed to answer (HTTP ${res.status})${why}`, { detail });

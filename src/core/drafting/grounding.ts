@@ -240,6 +240,31 @@ export function groundingText(sentence: string): string {
 		.replace(/^\s*[\p{L} /&()-]{1,40}:\s+/u, "");
 }
 
+/** The content words' keys of a text (stems; "#7" for numbers), as grounding counts them, with whether each is critical. */
+export function contentKeys(text: string): { key: string; critical: boolean }[] {
+	const out: { key: string; critical: boolean }[] = [];
+	const seen = new Set<string>();
+	for (const t of tokenise(groundingText(text))) {
+		if (t.number === null && (STOP_WORDS.has(t.lower) || FRAME.has(t.stem) || t.lower.length < 2)) continue;
+		if (t.number === null && /^\p{N}/u.test(t.lower)) continue;
+		const key = t.number !== null ? `#${t.number}` : t.stem;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		out.push({ key, critical: isCritical(t) });
+	}
+	return out;
+}
+
+/** Whether one content key is supported by an index (see contentKeys). */
+export function keySupported(key: string, index: SupportIndex): boolean {
+	if (key.startsWith("#")) return index.numbers.has(Number(key.slice(1)));
+	const kin = KIN.get(key);
+	if (kin) return [...kin].some((k) => index.stems.has(k));
+	if (index.stems.has(key) || stemSupported(key, index)) return true;
+	for (const g of SYNONYMS.get(key) ?? []) if (index.groups.has(g)) return true;
+	return false;
+}
+
 export function checkGrounding(sentence: string, index: SupportIndex, options: GroundingOptions = GROUNDING_DEFAULTS): GroundingResult {
 	const content: string[] = [];
 	const unsupported: string[] = [];

@@ -11,6 +11,16 @@
  *
  * Abbreviations (SI, HI, SIB, NSSI, SA, OD, DV, CPS, APS) count only in capitals, so "hi" (a greeting)
  * and "si" never match.
+ *
+ * Indirect English mentions include sleeping forever or not waking up ("I hope I don't wake up"),
+ * wanting to disappear or vanish (but not "into the background" or "for the weekend"), wanting
+ * everything to stop, "nobody would miss me", an urge to cut, "he used to beat me", being beaten.
+ *
+ * Mentions are also recognised in Spanish transcripts ("no quiero vivir", "me quiero matar", "me corto",
+ * "me pega", "abusó de mí", "tiene una pistola"); those patterns carry `language: "es"` and their hits
+ * say so. Spanish idioms that borrow the same words stay out: "me muero de risa", "me corté el pelo",
+ * "este trabajo me está matando", "se me pegó la canción", "corté con mi novio", "armar el mueble",
+ * "desaparecer de las redes".
  */
 
 export type RiskCategory = "suicide" | "self-harm" | "harm to others" | "abuse" | "weapons";
@@ -20,6 +30,8 @@ export interface TermHit {
 	end: number;
 	text: string;
 	label: string;
+	/** Set on hits of the Spanish patterns only. */
+	language?: "es";
 }
 
 interface Pattern {
@@ -27,6 +39,8 @@ interface Pattern {
 	label: string;
 	/** Rejects a match in context (e.g. "panic attack"). */
 	reject?: (text: string, start: number, match: string) => boolean;
+	/** Spanish patterns say so; the others are English. */
+	language?: "es";
 }
 
 const ABBREVIATION = /\b(?:si|hi|sib|nssi|sa|od|dv|cps|aps|s\/i|h\/i)\b/gi;
@@ -37,10 +51,23 @@ function abbreviationsOk(match: string): boolean {
 	return true;
 }
 
+/** Each pattern's global twin, compiled once (its lastIndex is reset before every use). */
+const GLOBAL = new WeakMap<Pattern, RegExp>();
+
+function globalRe(p: Pattern): RegExp {
+	let re = GLOBAL.get(p);
+	if (!re) {
+		re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
+		GLOBAL.set(p, re);
+	}
+	re.lastIndex = 0;
+	return re;
+}
+
 function allHits(patterns: readonly Pattern[], text: string): TermHit[] {
 	const out: TermHit[] = [];
 	for (const p of patterns) {
-		const re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
+		const re = globalRe(p);
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
 			if (m[0] === "") {
@@ -48,7 +75,7 @@ function allHits(patterns: readonly Pattern[], text: string): TermHit[] {
 				continue;
 			}
 			if (abbreviationsOk(m[0]) && !(p.reject?.(text, m.index, m[0]) ?? false)) {
-				out.push({ start: m.index, end: m.index + m[0].length, text: m[0], label: p.label });
+				out.push({ start: m.index, end: m.index + m[0].length, text: m[0], label: p.label, ...(p.language ? { language: p.language } : {}) });
 			} else {
 				re.lastIndex = m.index + 1;
 			}
@@ -172,6 +199,136 @@ export function findRiskJudgements(text: string): TermHit[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Spanish mentions. `\b` does not see accented letters, so these use letter look-arounds.
+
+/**
+ * A Latin letter, accented or not, and the start and end of a Spanish word (the patterns run without
+ * the u flag, which V8 runs faster). Words the English patterns already find whole ("suicidio",
+ * "suicidarme", "abuso", "rifle") are not repeated here, so that one word gives one hit.
+ */
+const L = String.raw`[A-Za-z\u00C0-\u024F]`;
+const B = String.raw`(?<![A-Za-z\u00C0-\u024F0-9])`;
+const E = String.raw`(?![A-Za-z\u00C0-\u024F0-9])`;
+/** "de risa", "de hambre"...: "me muero de risa" is an idiom. */
+const ES_IDIOM_DE = String.raw`\s+de\s+(?:risa|hambre|verg[üu]enza|ganas|sue[ñn]o|fr[ií]o|calor|miedo|aburrimiento|envidia|pena|amor|celos|cansancio|sed|nervios|asco|curiosidad)`;
+/** Body parts and chores that make "me corté"/"me hice daño" an accident or a haircut. */
+const ES_NOT_SELF_HARM = String.raw`\s+(?:(?:el|la|las|los|mi|mis|su|sus|un|una)\s+)?(?:pelo|cabello|flequillo|u[ñn]as?|barba|puntas|dedos?|rodillas?|tobillos?|pie|pies|espalda|cuello|hombros?|codos?|cadera|pan|verduras?|cebollas?|carne)${E}`;
+const ES_PILLS = String.raw`(?:pastillas|pastis|p[ií]ldoras|medicinas|medicamentos|comprimidos|calmantes|somn[ií]feros|ansiol[ií]ticos|antidepresivos|paracetamol|ibuprofeno)`;
+
+function es(label: string, source: string, reject?: Pattern["reject"]): Pattern {
+	return { label, re: new RegExp(source, "i"), language: "es", ...(reject ? { reject } : {}) };
+}
+
+function textAfter(text: string, start: number, match: string): string {
+	return text.slice(start + match.length);
+}
+
+const SPANISH: Record<RiskCategory, readonly Pattern[]> = {
+	suicide: [
+		es("quitarse la vida", String.raw`${B}quit${L}*\s+(?:(?:me|se|te|le)\s+)?la\s+(?:propia\s+)?vida${E}`),
+		es(
+			"matarse",
+			String.raw`${B}(?:matar(?:me|se|te|nos)|(?:me|se|te)\s+(?:quiero|quiere|quieres|quer[ií]a|quise|quiso|quisiera|voy\s+a|va\s+a|vas\s+a|iba\s+a|podr[ií]a|intent[eéó]\s+|trat[eéó]\s+de)\s*matar|(?:me|se)\s+(?:mato|mat[oóé]|matar[eé]|matar[ií]a))${E}`,
+			(text, start, match) => /^\s+(?:trabajando|estudiando|a\s+trabajar|a\s+estudiar|por\s+(?:el|la|los|las|ti|m[ií]|[ée]l|ella|ellos)|de\s+risa|corriendo|en\s+el\s+gimnasio)/i.test(textAfter(text, start, match)),
+		),
+		es(
+			"querer morir",
+			String.raw`${B}(?:quiero|quiere|quieres|quer[ií]a|quise|quiso|quisiera|querr[ií]a|ganas\s+de|deseos?\s+de|desea|deseaba|prefiero|preferir[ií]a|prefer[ií]a|(?:me|se|te)\s+(?:quiero|quiere|quer[ií]a|quisiera|quise|quiso))\s+(?:(?:solo|s[oó]lo|simplemente|ya)\s+)?(?:morir(?:me|se|te)?|estar\s+muert[oa]s?|no\s+(?:existir|estar\s+viv[oa])|dejar\s+de\s+existir|dormir\s+para\s+siempre|no\s+despertar(?:me|se)?|desaparecer)${E}`,
+			(text, start, match) => {
+				const after = textAfter(text, start, match);
+				if (/desaparecer$/i.test(match)) return /^\s+(?:de|del|en|entre|por|un\s+rato|unas?\s+horas?|el\s+fin)(?!\s+(?:este\s+|el\s+)?mundo|\s+(?:la\s+)?(?:faz|tierra)|\s+(?:mi|su|tu)\s+vida)/i.test(after);
+				return new RegExp(`^${ES_IDIOM_DE}`, "i").test(after);
+			},
+		),
+		es(
+			"no querer vivir",
+			String.raw`${B}no\s+(?:quiero|quiere|quieres|quer[ií]a|quise|quiso|quisiera|tengo\s+ganas\s+de|tiene\s+ganas\s+de)\s+(?:seguir\s+(?:viviendo|vivo|viva|aqu[ií]|adelante)|vivir|existir|estar\s+(?:aqu[ií]|viv[oa])|despertar(?:me|se)?)${E}`,
+			(text, start, match) =>
+				/vivir$/i.test(match) &&
+				/^\s+(?:en|cerca|lejos|junt[oa]s|all[ií]|all[aá]|ah[ií]|sol[oa]|con\s+(?:mis|mi|sus|su|tus|tu|[ée]l|ella|ellos|ellas)\s+(?!dolor|pena|miedo|angustia|tristeza))/i.test(textAfter(text, start, match)),
+		),
+		es("no despertar", String.raw`${B}(?:dormir(?:me|se)?|acostarme|acostarse)\s+y\s+no\s+(?:volver\s+a\s+)?despertar(?:me|se)?${E}|${B}no\s+(?:volver\s+a\s+)?despertar(?:me|se)?\s+(?:nunca|jam[aá]s|m[aá]s)${E}|${B}dormir\s+para\s+siempre${E}`),
+		es("desaparecer para siempre", String.raw`${B}desaparecer\s+(?:para\s+siempre|del\s+mundo|de\s+este\s+mundo|de\s+la\s+faz)${E}`),
+		es("mejor sin mí", String.raw`${B}(?:estar[ií]an?|estar[ií]amos|estar[ií]as|vivir[ií]an?)\s+mejor\s+sin\s+(?:m[ií]|ella|[ée]l)${E}|${B}mejor\s+muert[oa]s?${E}`),
+		es("ser una carga", String.raw`${B}(?:soy|ser|eres|ser[ée]|ser[ií]a|siento\s+que\s+soy)\s+una\s+carga${E}`),
+		es("sin sentido vivir", String.raw`${B}(?:no\s+le\s+(?:veo|ve|encuentro|encuentra)|no\s+tiene|sin)\s+sentido\s+(?:a\s+)?(?:la\s+vida|vivir|seguir\s+viviendo)${E}|${B}(?:la\s+vida|vivir)\s+no\s+(?:tiene\s+sentido|vale\s+la\s+pena)${E}`),
+		es("acabar con todo", String.raw`${B}(?:acab|termin)${L}*\s+con\s+(?:todo(?!\s+(?:el|la|los|las|lo\s+que|esto|eso))|mi\s+vida|su\s+vida|mi\s+sufrimiento)${E}`),
+		es(
+			"método",
+			String.raw`${B}(?:tirar(?:me|se)|arrojar(?:me|se)|lanzar(?:me|se)|(?:me|se)\s+(?:tiro|tir[eéó]|tirar[ií]a|tira|arroj${L}*|lanz${L}*))\s+(?:del?|desde|por|a|al|bajo|delante\s+del?)\s+(?:(?:un|una|el|la|las|los)\s+)?(?:puente|ventana|balc[oó]n|edificio|azotea|tren|metro|v[ií]as|coche|cami[oó]n|autob[uú]s|precipicio|acantilado|techo|terraza)${E}`,
+		),
+		es(
+			"método",
+			String.raw`${B}(?:me|se|te)\s+(?:quiero|quiere|quer[ií]a|quisiera|voy\s+a|va\s+a|iba\s+a|podr[ií]a|pens[eéó]\s+en|piensa\s+en|pienso\s+en)\s+(?:tirar|arrojar|lanzar)\s+(?:del?|desde|por|a|al|bajo|delante\s+del?)\s+(?:(?:un|una|el|la|las|los)\s+)?(?:puente|ventana|balc[oó]n|edificio|azotea|tren|metro|v[ií]as|coche|cami[oó]n|autob[uú]s|precipicio|acantilado|techo|terraza)${E}`,
+		),
+		es("no haber nacido", String.raw`${B}(?:no\s+haber\s+nacido|no\s+hubiera\s+nacido|no\s+hubiese\s+nacido|mejor\s+no\s+(?:existir|estar\s+aqu[ií]|despertar(?:me|se)?))${E}`),
+		es("nadie me echaría de menos", String.raw`${B}nadie\s+(?:me|la|lo|le)\s+(?:echar[ií]a|echar[aá])\s+de\s+menos${E}|${B}nadie\s+(?:me|la|lo|le)\s+extra[ñn]ar[ií]a${E}`),
+		es("ahorcarse", String.raw`${B}(?:ahorcar(?:me|se|te)|(?:me|se)\s+ahorc${L}*|colgar(?:me|se)\s+de)${E}`),
+		es("sobredosis", String.raw`${B}sobredosis${E}`),
+		es(
+			"pastillas",
+			String.raw`${B}(?:tom${L}*|trag${L}*)\s+(?:todas\s+(?:las|mis|sus)|un\s+(?:bote|frasco|pu[ñn]ado|mont[oó]n|blister|bl[ií]ster)\s+(?:enter[oa]\s+|complet[oa]\s+)?de|una\s+caja\s+de|muchas|demasiad[oa]s|[1-9]\d+)\s+(?:de\s+)?${ES_PILLS}${E}|${B}(?:guardando|juntando|acumulando|ahorrando|escondiendo|acumul${L}*)\s+(?:(?:las|mis|sus|unas|algunas)\s+)?${ES_PILLS}${E}|${B}cu[aá]ntas\s+${ES_PILLS}${E}`,
+		),
+		es("despedida", String.raw`${B}cartas?\s+de\s+despedida${E}|${B}regal${L}*\s+(?:todas\s+)?(?:mis|sus)\s+cosas${E}`),
+		es("pensamientos de muerte", String.raw`${B}(?:pensamientos?|ideas?|ideaci[oó]n|deseos?|fantas[ií]as?)\s+(?:${L}+\s+)?(?:de|sobre|acerca\s+de)\s+(?:la\s+)?(?:muerte|morir(?:me|se)?|suicid${L}*|quitarse\s+la\s+vida|desaparecer)${E}`),
+	],
+	"self-harm": [
+		es("autolesión", String.raw`${B}auto(?:lesi|l[ií]s|l[ií]tic|agresi|mutila)${L}*`),
+		es(
+			"hacerse daño",
+			String.raw`${B}(?:hacer(?:me|se|te)\s+da[ñn]o|(?:me\s+(?:hago|hice|hac[ií]a|haga)|se\s+(?:hace|hizo|hac[ií]a|haga|hacen)|te\s+(?:haces|hiciste))\s+da[ñn]o|(?:me|se|te)\s+(?:quiero|quiere|quieres|quer[ií]a|quisiera|voy\s+a|va\s+a|vas\s+a|iba\s+a|podr[ií]a)\s+hacer\s+da[ñn]o)${E}`,
+			(text, start, match) => new RegExp(`^(?:\\s+(?:en|al|a\\s+la))?${ES_NOT_SELF_HARM}|^\\s+(?:jugando|corriendo|entrenando|en\\s+el\\s+gimnasio)`, "i").test(textAfter(text, start, match)),
+		),
+		es(
+			"lastimarse",
+			String.raw`${B}(?:lastimar(?:me|se|te)|(?:me|se|te)\s+lastim${L}*)${E}`,
+			(text, start, match) => new RegExp(`^(?:\\s+(?:en|al|a\\s+la))?${ES_NOT_SELF_HARM}|^\\s+(?:jugando|corriendo|entrenando)`, "i").test(textAfter(text, start, match)),
+		),
+		es(
+			"cortarse",
+			String.raw`${B}(?:cort(?:arme|arse|arte|[aá]ndome|[aá]ndose)|(?:me|se|te)\s+(?:cort(?:o|a|as|aba|abas|[eé]|[oó]|aste|ar[eé]|ar[aá]|ar[ií]a)|(?:he|ha|hab[ií]a|has)\s+cortado|(?:estoy|est[aá])\s+cortando))${E}`,
+			(text, start, match) => new RegExp(`^${ES_NOT_SELF_HARM}`, "i").test(textAfter(text, start, match)),
+		),
+		es("quemarse", String.raw`${B}(?:quemar(?:me|se)|(?:me|se)\s+quem${L}*)\s+(?:con\s+)?(?:cigarr${L}*|(?:un|el)\s+(?:mechero|encendedor|cigarr${L}*)|(?:los|el|mis|sus)\s+brazos?|la\s+piel)`),
+		es("golpearse", String.raw`${B}(?:golpear(?:me|se)|(?:me|se)\s+golpe${L}*)(?:\s+la\s+cabeza)?\s+contra${E}`),
+	],
+	"harm to others": [
+		es("violencia", String.raw`${B}violen(?:cia|to|ta|tos|tas)${E}`),
+		es(
+			"amenaza de daño",
+			String.raw`${B}(?:(?:lo|la|los|las|le|les)\s+(?:voy\s+a|vamos\s+a|quiero|quisiera|podr[ií]a|va\s+a|iba\s+a)\s+(?:matar|ahorcar|apu[ñn]alar|acuchillar|disparar|golpear|pegar|reventar|hacer\s+da[ñn]o|lastimar)|(?:matar|ahorcar|apu[ñn]alar|acuchillar|golpear|lastimar|estrangular)(?:lo|la|los|las|le|les)|(?:lo|la|los|las)\s+(?:mato|matar[eé]|matar[ií]a|mat[eé])|matar\s+a\s+(?:alguien|mi|mis|su|sus|tu|tus|[ée]l|ella|ese|esa|todos)|hacer(?:le|les)\s+da[ñn]o)${E}`,
+			(text, start, match) => new RegExp(`^${ES_IDIOM_DE}|^\\s+(?:a\\s+)?(?:besos|cosquillas|preguntas|trabajar)`, "i").test(textAfter(text, start, match)),
+		),
+		es("agresión", String.raw`${B}(?:agresi[oó]n(?:es)?|agredi${L}*|agred(?:e|en|ir))${E}`),
+		es("amenazas", String.raw`${B}amenaz${L}*\s+con\s+(?:matar|pegar|hacer(?:le|me|nos)?\s+da[ñn]o|quitar(?:me|le|nos)\s+a|llevarse|lastimar|golpear|suicid${L}*|tirar|apu[ñn]alar|un\s+cuchillo|una\s+pistola|un\s+arma)|${B}(?:me|la|lo|nos|le|les|te)\s+amenaz${L}*`),
+	],
+	abuse: [
+		es(
+			"abuso",
+			String.raw`${B}(?:abusó|maltrat${L}*|acos(?:o|a|aba|[oó]|ador|adora)|negligencia|tocamientos?|violaci[oó]n|viol[oó]|violaba|violarla|violarme)${E}`,
+			(text, start, match) => /^viol/i.test(match) && /^\s+(?:de\s+)?(?:la|las|los|el|una|un)\s+(?:norma|normas|ley|leyes|privacidad|contrato|regla|reglas|intimidad)/i.test(textAfter(text, start, match)),
+		),
+		es(
+			"me pega",
+			String.raw`${B}(?:me|nos|le|les|la|lo|te)\s+(?:peg(?:a|aba|aban|an|[oó]|aron)|golpe(?:a|aba|aban|an|[oó]|aron)|empuj${L}*|pate(?:a|aba|[oó])|abofete${L}*|cachete${L}*|ahorc(?:a|aba|[oó])|estrangul${L}*|zarande${L}*|encerr(?:aba|[oó])|encierra|manose${L}*|viol(?:a|aba|[oó]))${E}`,
+			(text, start, match) =>
+				/(?:^|[^A-Za-z\u00C0-\u024F])se\s*$/i.test(text.slice(Math.max(0, start - 4), start)) ||
+				/^\s+(?:bien|mucho|muy|nada|fatal|fuerte\s+el\s+sol|el\s+sol)/i.test(textAfter(text, start, match)),
+		),
+		es("me tocaba", String.raw`${B}(?:me|la|lo|nos)\s+toc(?:aba|[oó])\s+(?:(?:por|en)\s+las?\s+noches?|de\s+noche|cuando\s+(?:yo\s+)?era\s+(?:ni[ñn][oa]|pequeñ[oa]|chic[oa])|sin\s+(?:mi|su)\s+permiso|(?:los|las|el|mis|sus)\s+(?:pechos|partes|genitales))`),
+		es("violencia de género", String.raw`${B}violencia\s+(?:dom[eé]stica|de\s+g[eé]nero|intrafamiliar|familiar|machista|sexual)${E}`),
+		es("orden de alejamiento", String.raw`${B}orden\s+de\s+(?:alejamiento|protecci[oó]n)${E}`),
+		es(
+			"miedo a alguien",
+			String.raw`${B}miedo\s+(?:de\s+|a\s+)?lo\s+que\s+(?:[ée]l|ella|ellos|mi\s+${L}+)\s+(?:(?:me|le|nos)\s+)?(?:pueda\s+hacer|vaya\s+a\s+hacer|podr[ií]a\s+hacer|haga|har[aá]|hiciera|sea\s+capaz)|${B}miedo\s+(?:de|a)\s+(?:mi\s+)?(?:marido|esposo|pareja|novio|novia|padre|padrastro|madrastra|ex)${E}|${B}no\s+(?:me\s+siento|estoy|estamos|se\s+siente|est[aá])\s+(?:segur[ao]s?|a\s+salvo)\s+(?:en\s+(?:mi\s+|su\s+|la\s+)?casa|con\s+(?:[ée]l|ella|mi|su))`,
+		),
+	],
+	weapons: [
+		es("arma", String.raw`${B}(?:pistolas?|escopetas?|rev[oó]lver(?:es)?|fusil(?:es)?|armas?\s+de\s+fuego|cuchillos?|navajas?|cuchillas?|machetes?|balas|munici[oó]n)${E}|${B}(?:un|una|el|las|los|sus|su|mis|mi|tu|tus|tiene|tengo|ten[ií]a|con|del|otra|alg[uú]n|ning[uú]n)\s+armas?${E}`),
+	],
+};
+
+// ---------------------------------------------------------------------------------------------
 // Mentions
 
 const PERSON = String.raw`(?:him|her|them|someone|somebody|anyone|anybody|people|(?:my|his|her|their)\s+(?:\w+\s+)?(?:boss|husband|wife|partner|ex|dad|father|mom|mum|mother|brother|sister|son|daughter|kids?|child|neighbou?r|coworker|co-worker|roommate|boyfriend|girlfriend|baby|stepdad|stepfather|stepmom|stepmother|manager|teacher))`;
@@ -203,6 +360,17 @@ const MENTION_PATTERNS: Record<RiskCategory, readonly Pattern[]> = {
 		{ label: "burden", re: /\b(?:a|such\s+a|just\s+a)\s+burden\b/i },
 		{ label: "method", re: /\bhow\s+many\s+(?:pills|tablets)\b|\bways?\s+to\s+(?:die|kill\s+(?:my|her|him)sel(?:f|ves)|end\s+it)\b|\bhow\s+to\s+(?:die|kill\s+(?:my|her|him)self)\b|\b(?:rope|noose)\b/i },
 		{ label: "saying goodbye", re: /\bgoodbye\s+(?:letters?|notes?)\b|\bgiv(?:e|es|ing|en)\s+away\s+(?:my|her|his|all)\s+(?:\w+\s+)?(?:things|stuff|belongings|possessions)\b/i },
+		{ label: "not waking up", re: /\b(?:not|never)\s+waking\s+up\b|\bsleep\s+(?:forever|for\s+ever|and\s+(?:never|not)\s+wake)\b|\b(?:fall|go)\s+asleep\s+and\s+(?:never|not)\s+wake\b/i },
+		{
+			label: "wanting to disappear",
+			re: /\b(?:want|wants|wanted|wanting|wish|wishes|wished|wishing|long|longs|longed|longing)\s+(?:to\s+|(?:that\s+)?(?:I|she|he|they)\s+(?:could|would|can|might)\s+)?(?:just\s+)?(?:disappear|vanish)\b(?!\s+(?:into|in|behind|under|out|off|for\s+the\s+(?:day|evening|afternoon|weekend)|from\s+(?!(?:the\s+)?(?:world|earth|face\s+of|existence|everyone|everything|(?:my|her|his|their)\s+li(?:fe|ves))))\b)/i,
+		},
+		{ label: "wishing to be dead", re: /\bwishes\s+(?:that\s+)?(?:I|she|he|they)\s+(?:just\s+|could\s+|would\s+)?(?:was|were|wouldn['’]?t|would\s+not|could|didn['’]?t|had\s+never|hadn['’]?t)\s+(?:just\s+)?(?:dead|die|wake\s+up|disappear|be\s+gone|exist|been\s+born)\b/i },
+		{ label: "nobody would miss me", re: /\b(?:no\s?one|nobody|no-one)\s+(?:would|will|'d)\s+(?:even\s+)?(?:miss|notice|care)(?:\s+(?:me|her|him|them))?\b(?=\s*(?:[.,;:!?)"']|$|\s+(?:if|when)\s+(?:I|she|he|they)\s+(?:was|were|died|disappeared|(?:was|were)\s+gone|(?:was|were)n['’]t\s+here)))/i },
+		{ label: "wanting everything to stop", re: /\b(?:want|wants|wanted|wanting|wish|wishes|wished|wishing|need|needed)\s+(?:everything|it\s+all|life|the\s+world)\s+to\s+(?:stop|end|be\s+over)\b/i },
+		{ label: "not waking up", re: /\b(?:hope|hopes|hoped|hoping|pray|prays|prayed|praying|wish|wishes)\s+(?:that\s+)?(?:I|she|he|they)\s+(?:won['’]?t|wouldn['’]?t|will\s+not|would\s+not|don['’]?t|doesn['’]?t|do\s+not|does\s+not)\s+wake\s+up\b/i },
+		{ label: "wishing not to exist", re: /\b(?:want|wants|wanted|wanting|wish|wishes|wished|wishing)\s+(?:to\s+)?(?:not\s+(?:to\s+)?(?:exist|be\s+alive)|stop\s+existing|cease\s+to\s+exist)\b/i },
+		...SPANISH.suicide,
 	],
 	"self-harm": [
 		{ label: "bleeding", re: /\b(?:until|till)\s+(?:it|they|I)\s+(?:bleed|bled|bleeds)\b|\bscratch\w*\s+(?:my|her|his)\s+(?:arms?|legs?|skin|wrists?)\b/i },
@@ -212,7 +380,9 @@ const MENTION_PATTERNS: Record<RiskCategory, readonly Pattern[]> = {
 		{ label: "cutting", re: /\bcutting\b(?!\s+(?:back|down|out|off|in|into|up|corners|class|classes|ties|costs?|hair|it\s+close|edges?|board|remarks?|vegetables|the\s+grass|the\s+lawn))/i },
 		{ label: "cutting", re: /\bcut\s+(?:my|her|his|their)\s+(?:wrists?|arms?|legs?|thighs?|skin|stomach)\b/i },
 		{ label: "blades", re: /\b(?:razors?|blades?)\b/i, reject: (text, start) => ["shoulder", "rotor", "fan", "grass", "propeller"].includes(wordBefore(text, start)) },
+		{ label: "urge to self-harm", re: /\b(?:urges?|impulses?|need|compulsion|temptation)\s+to\s+(?:cut|burn|scratch|self[\s-]?harm|self[\s-]?injure)\b(?!\s+(?:ties|back|down|costs?|corners|class|classes|out|in|the\s+grass|her\s+hair|my\s+hair|his\s+hair))/i },
 		{ label: "punching walls", re: /\bpunch(?:ed|ing|es)?\s+(?:a|the)\s+walls?\b/i },
+		...SPANISH["self-harm"],
 	],
 	"harm to others": [
 		{ label: "HI", re: /\bHI\b|\bH\/I\b/ },
@@ -235,6 +405,7 @@ const MENTION_PATTERNS: Record<RiskCategory, readonly Pattern[]> = {
 			reject: (text, start) => ["panic", "anxiety", "heart", "asthma", "allergy"].includes(wordBefore(text, start)),
 		},
 		{ label: "threats", re: /\bthreat(?:en|ened|ening|ens)\s+(?:to|me|her|him|us|them|my)\b/i },
+		...SPANISH["harm to others"],
 	],
 	abuse: [
 		{ label: "abuse", re: /\babus\w*|\bmolest\w*|\brap(?:e|ed|es|ist|ing)\b|\btrafficking\b/i },
@@ -249,13 +420,17 @@ const MENTION_PATTERNS: Record<RiskCategory, readonly Pattern[]> = {
 			reject: (text, start) => wordsBefore(text, start, 2).some((w) => ["it", "that", "this", "which", "what", "reality", "realization", "news", "grief", "wave"].includes(w)),
 		},
 		{ label: "touched", re: new RegExp(`\\b${ABUSER}\\s+(?:\\w+\\s+)?(?:touched|touches|touching|groped|fondled)\\s+(?:me|her|him)\\b|\\block(?:s|ed)?\\s+(?:me|her|him|us)\\s+in\\b`, "i") },
+		{ label: "being hit", re: new RegExp(`\\b${ABUSER}\\s+(?:used\\s+to|would(?:\\s+often)?|often|sometimes|regularly|also)\\s+(?:hit|slap|punch|kick|beat|choke|strangle|shove|whip|burn|lock)\\s+(?:me|her|him|us|them)\\b`, "i") },
+		{ label: "beaten", re: /\b(?:was|were|got|been|being|get|gets)\s+beaten\b(?!\s+(?:at|in|to|on)\b)|\bbeat(?:s|ing)?\s+(?:me|us)\s+up\b/i },
+		{ label: "sexual assault", re: /\bforc(?:e|es|ed|ing)\s+(?:me|her|him|them)\s+(?:to\s+have\s+sex|into\s+(?:sex|bed)|to\s+do\s+sexual)/i },
 		{ label: "strangling", re: /\b(?:by|around)\s+(?:the|my|her|his)\s+(?:throat|neck)\b/i },
 		{ label: "night visits", re: /\b(?:comes?|came|coming)\s+into\s+my\s+(?:room|bed)\b/i },
 		{ label: "fear of someone", re: /\b(?:afraid|scared|terrified|frightened)\s+of\s+what\s+(?:he|she|they)(?:['’]ll|\s+will|\s+might|\s+would|['’]d|\s+could)\b/i },
 		{ label: "fear at home", re: /\b(?:afraid|scared|terrified|frightened)\s+(?:of|to\s+go)\s+(?:him|her|them|home|my\s+(?:husband|wife|partner|boyfriend|girlfriend|dad|father|mom|mum|mother|stepdad|stepfather|ex))\b|\b(?:not|n['’]t|never)\s+(?:feel\s+)?safe\s+(?:at\s+home|around|with)\b|\bunsafe\s+(?:at\s+home|around|with)\b/i },
 		{ label: "protection order", re: /\b(?:restraining|protective|protection)\s+order\b|\bchild\s+protective\b|\bstalk(?:s|ed|ing|er)\b/i },
+		...SPANISH.abuse,
 	],
-	weapons: [{ label: "weapon", re: /\b(?:guns?|firearms?|rifles?|pistols?|handguns?|shotguns?|ammo|ammunition|weapons?|knife|knives)\b/i }],
+	weapons: [{ label: "weapon", re: /\b(?:guns?|firearms?|rifles?|pistols?|handguns?|shotguns?|ammo|ammunition|weapons?|knife|knives)\b/i }, ...SPANISH.weapons],
 };
 
 export const RISK_CATEGORIES: readonly RiskCategory[] = ["suicide", "self-harm", "harm to others", "abuse", "weapons"];

@@ -51,7 +51,5 @@ export interface LlmClient {
 	embed(model: string, inputs: string[], signal?: AbortSignal): Promise<number[][]>;
 }
 
-/** A rough token count for English text (about 4 characters a token), used to size num_ctx. */
-export function estimateTokens(text: string): number {
-	return Math.ceil(text.length / 3.6);
-}
+/** A conservative (never lower than real) token count, per script (src/core/llm/tokens.ts). */
+export { estimateTokens } from "./tokens";

@@ -371,7 +371,7 @@ export class ClinicalRecord {
 		return codes.sort();
 	}
 
-	async addClient(input: { code: string; name: string; modality?: string; details?: Record<string, string> }): Promise<ClientProfile> {
+	async addClient(input: { code: string; name: string; modality?: string; aliases?: string[]; details?: Record<string, string> }): Promise<ClientProfile> {
 		this.requireKeys();
 		const code = checkClientCode(input.code);
 		if (input.name.trim() === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
@@ -382,6 +382,7 @@ export class ClinicalRecord {
 			name: input.name.trim(),
 			created: this.clock.now().toISOString(),
 			...(input.modality ? { modality: input.modality } : {}),
+			...(input.aliases && input.aliases.length > 0 ? { aliases: input.aliases.map((a) => a.trim()).filter((a) => a !== "") } : {}),
 			...(input.details ? { details: input.details } : {}),
 		};
 		await this.writeText(profilePath, renderProfile(profile), { action: "client-add" });

@@ -11,6 +11,8 @@ export interface ClientProfile {
 	code: string;
 	name: string;
 	modality?: string;
+	/** Other names the client goes by (a nickname, a former name): taken out of model input like the name. */
+	aliases?: string[];
 	created: string;
 	/** Free-form identifying details the clinician chose to keep (date of birth, contact, …). */
 	details?: Record<string, string>;
@@ -35,5 +37,13 @@ export function parseProfile(text: string, where: string): ClientProfile {
 	if (!p || typeof p.code !== "string" || typeof p.name !== "string") {
 		throw new ClinicalVaultError("invalid-input", `${where} is missing the client code or name.`, { path: where });
 	}
-	return { code: p.code, name: p.name, created: String(p.created ?? ""), ...(p.modality ? { modality: String(p.modality) } : {}), ...(p.details ? { details: p.details } : {}) };
+	const aliases = Array.isArray(p.aliases) ? p.aliases.filter((a): a is string => typeof a === "string" && a.trim() !== "") : typeof p.aliases === "string" && (p.aliases as string).trim() !== "" ? [p.aliases as string] : [];
+	return {
+		code: p.code,
+		name: p.name,
+		created: String(p.created ?? ""),
+		...(p.modality ? { modality: String(p.modality) } : {}),
+		...(aliases.length > 0 ? { aliases } : {}),
+		...(p.details ? { details: p.details } : {}),
+	};
 }
