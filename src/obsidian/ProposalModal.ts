@@ -2,15 +2,27 @@
  * The approval step for proposed changes (parts map, treatment plan): every change is listed with
  * its one-line summary, the session's words that support it and a toggle. Nothing is written until
  * the clinician presses "Apply selected"; closing the modal applies nothing. Changes that would
- * replace something the clinician wrote by hand start unticked and are marked.
+ * replace something the clinician wrote by hand start unticked and are marked. What the checks left
+ * out of the model's answer is listed below the changes (item and reason). Every model string is
+ * set as text (createEl text, setName), never rendered as markdown or HTML.
  */
 import { Modal, Setting, type App } from "obsidian";
 import type { Change } from "../core/proposals/proposals";
+
+/** A string of the model's answer the checks left out or changed (named by item, never by its text). */
+export interface CheckedItem {
+	item: string;
+	reason: string;
+}
 
 export interface ProposalSpec {
 	title: string;
 	description: string;
 	changes: readonly Change[];
+	/** What the checks left out of the model's answer (risk domain, a diagnosis not in the note, …). */
+	dropped?: readonly CheckedItem[];
+	/** Where the client's name was replaced by "the client". */
+	redacted?: readonly CheckedItem[];
 	applyText?: string;
 }
 
@@ -55,6 +67,8 @@ export class ProposalModal extends Modal {
 			if (change.evidence) desc.createEl("blockquote", { cls: "clinical-vault-proposal-evidence", text: change.evidence });
 		}
 		if (spec.changes.length === 0) list.createEl("p", { text: "Nothing new in this session: the page already reflects it." });
+		this.renderChecked(contentEl, "Left out by the checks (yours to write if it belongs in the record):", spec.dropped ?? []);
+		this.renderChecked(contentEl, "The client's name was replaced by \"the client\" in:", spec.redacted ?? []);
 		this.countEl = contentEl.createEl("p", { cls: "clinical-vault-proposal-count" });
 		this.renderCount();
 		new Setting(contentEl)
@@ -68,6 +82,14 @@ export class ProposalModal extends Modal {
 					}),
 			)
 			.addButton((button) => button.setButtonText("Cancel").onClick(() => this.close()));
+	}
+
+	private renderChecked(parent: HTMLElement, heading: string, items: readonly CheckedItem[]): void {
+		if (items.length === 0) return;
+		const section = parent.createDiv({ cls: "clinical-vault-proposal-checked" });
+		section.createEl("p", { cls: "clinical-vault-modal-description", text: heading });
+		const list = section.createEl("ul");
+		for (const d of items) list.createEl("li", { text: `${d.item}: ${d.reason}` });
 	}
 
 	private renderCount(): void {

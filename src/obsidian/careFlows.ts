@@ -34,7 +34,7 @@ import type { SearchController } from "./SearchController";
 import { SEARCH_VIEW_TYPE } from "./SearchView";
 import { PRIVACY_VIEW_TYPE, type PrivacyView } from "./PrivacyView";
 import type { SearchHit } from "../core/search/types";
-import { reviewProposal } from "./ProposalModal";
+import { reviewProposal, type CheckedItem } from "./ProposalModal";
 
 export interface CareServices {
 	/** The one model job at a time (parts map and plan proposals), shown in the status bar. */
@@ -170,11 +170,13 @@ async function modelJob<T>(ctx: CommandContext, label: string, work: (signal: Ab
 }
 
 /** Shows the proposal; returns the accepted ids, or null when the clinician closed it (the proposal stays saved). */
-async function approve<C extends Change>(ctx: CommandContext, title: string, set: ProposalSet<C>): Promise<string[] | null> {
+async function approve<C extends Change>(ctx: CommandContext, title: string, set: ProposalSet<C> & { dropped?: readonly CheckedItem[]; redacted?: readonly CheckedItem[] }): Promise<string[] | null> {
 	const ids = await reviewProposal(ctx.app, {
 		title,
 		description: `From ${set.source}. Tick what is right; nothing is written until you apply. Changes you untick are not proposed again for this session.`,
 		changes: set.changes,
+		...(set.dropped && set.dropped.length > 0 ? { dropped: set.dropped } : {}),
+		...(set.redacted && set.redacted.length > 0 ? { redacted: set.redacted } : {}),
 	});
 	if (ids === null) inform("Nothing was applied. The proposal is kept, encrypted: run the command again to review it without asking the model again.");
 	return ids;
@@ -224,7 +226,7 @@ async function planProposal(ctx: CommandContext, title: string, propose: (servic
 	if (!proposal) return;
 	const { set } = proposal;
 	const dropped = set.dropped?.length ?? 0;
-	const droppedNote = dropped > 0 ? ` ${dropped} item${dropped === 1 ? " was" : "s were"} left out (not supported by the note, or naming a diagnosis).` : "";
+	const droppedNote = dropped > 0 ? ` ${dropped} item${dropped === 1 ? " was" : "s were"} left out (not supported by the note, naming a diagnosis, or about risk, which is yours to write).` : "";
 	if (set.changes.length === 0) {
 		inform(`Nothing to add to the treatment plan from ${set.source}.${droppedNote}`);
 		return;

@@ -2,7 +2,8 @@
  * The flows behind the drafting and review commands (registered in commands.ts): draft a note from
  * a transcript or a summary with the local Ollama model, the default templates in the templates
  * folder, the review list, "Sign note" (refused while review markers remain unless an override
- * reason is given), "Add addendum" and "Copy for EHR".
+ * reason is given, and while the risk section is unwritten when the session mentioned risk unless
+ * the clinician records why risk was not assessed), "Add addendum" and "Copy for EHR".
  */
 import { normalizePath, type App } from "obsidian";
 import { DraftingService, type DraftRequest, type TemplateSource } from "../core/drafting/DraftingService";
@@ -10,7 +11,7 @@ import { findReviewMarkers } from "../core/drafting/safeguards";
 import { DEFAULT_TEMPLATES, NOTE_FORMATS, TEMPLATE_FILE_NAMES, type NoteFormat } from "../core/drafting/templates";
 import { ClinicalVaultError, isCancelled, toClinicalError, type Cancelled } from "../core/errors";
 import { splitFrontmatter } from "../core/markdown/frontmatter";
-import { addAddendum, copyForEhr, isSigned, signNote } from "../core/notes/signing";
+import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { ollamaClient } from "./engineToken";
@@ -19,7 +20,8 @@ import type { CommandContext } from "./commands";
 import type { DraftRunner } from "./DraftRunner";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, chooseRecordFile } from "./modals";
-import { askText, showReviewList, type ReviewItem } from "./noteModals";
+import { askRiskNotAssessed, askText, showReviewList, type ReviewItem } from "./noteModals";
+import { reviewNote } from "../core/notes/review";
 import { inform } from "./notify";
 import { dateInName } from "./sessionAudio";
 
@@ -229,8 +231,11 @@ export async function showReview(ctx: CommandContext): Promise<void> {
 	const text = await record.readText(path, "internal");
 	const { data } = splitFrontmatter(text, path);
 	const markers = reviewItems(text);
+	const review = await reviewNote(record, path, "internal");
 	await showReviewList(ctx.app, {
 		title: "Review list",
+		evidence: review.sentences.filter((s) => s.sentence !== ""),
+		...(review.source ? { evidenceSource: review.source } : {}),
 		description: markers.length === 0 ? `${path} has no review markers left.` : `${path} has ${markers.length} review marker${markers.length === 1 ? "" : "s"}. Click one to go to it.`,
 		markers,
 		flags: recordedFlags(data),
@@ -299,11 +304,26 @@ export async function signActiveNote(ctx: CommandContext): Promise<void> {
 		if (reason === null) return;
 		override = reason;
 	}
+	// The session mentioned risk and the risk section is unwritten: the review override does not
+	// cover that. The clinician records why risk was not assessed, or closes the modal to write the
+	// section, and the refusal shows through the error funnel.
+	const gate = riskGate(text);
+	let riskNotAssessed: string | undefined;
+	if (gate.problem !== null) {
+		const refusal = new RiskGateRefused(path, gate);
+		const reason = await askRiskNotAssessed(ctx.app, { refusal: refusal.message });
+		if (reason === null) throw refusal;
+		riskNotAssessed = reason;
+	}
 	const name = await signer(ctx);
 	if (name === null) return;
-	await ctx.session.track(signNote(record, path, { signer: name, now: ctx.session.clock.now(), ...(override ? { override } : {}) }));
+	await ctx.session.track(signNote(record, path, { signer: name, now: ctx.session.clock.now(), ...(override ? { override } : {}), ...(riskNotAssessed ? { riskNotAssessed } : {}) }));
 	await view.reload();
-	inform(override ? `Note signed by ${name}, with ${markers.length} review marker${markers.length === 1 ? "" : "s"} overridden. It is now read-only.` : `Note signed by ${name}. It is now read-only.`);
+	const also = [
+		...(override ? [`${markers.length} review marker${markers.length === 1 ? "" : "s"} overridden`] : []),
+		...(riskNotAssessed ? ["risk recorded as not assessed"] : []),
+	];
+	inform(`Note signed by ${name}${also.length > 0 ? `, with ${also.join(" and ")}` : ""}. It is now read-only.`);
 }
 
 export async function addAddendumToNote(ctx: CommandContext): Promise<void> {

@@ -1,10 +1,13 @@
 /**
  * The modals of the drafting and review flows: draft options (format, and the summary text for a
  * draft from a summary), a text area (addendum), the review list (markers and flags, with "Sign
- * anyway" when signing was refused). Typed text is held in memory only and cleared on close.
+ * anyway" when signing was refused), and the sign modal's "risk not assessed" reason when the
+ * session mentioned risk and the risk section is unwritten. Typed text is held in memory only and
+ * cleared on close.
  */
 import { Modal, Setting, type App } from "obsidian";
 import type { NoteFormat } from "../core/drafting/templates";
+import { ClinicalVaultError } from "../core/errors";
 import { FormModal, type FieldSpec } from "./modals";
 
 export const FORMAT_NAMES: Record<NoteFormat, string> = {
@@ -67,6 +70,10 @@ export interface ReviewListSpec {
 	lineNumbers?: boolean;
 	/** Jumps to a marker in the note. */
 	onReveal?: (item: ReviewItem) => void;
+	/** Each sentence with the input moments that support it (the note's evidence). */
+	evidence?: { sentence: string; evidence: string[]; line: number }[];
+	/** What the evidence refers to ("the transcript C-0142/transcripts/2026-09-01.md"). */
+	evidenceSource?: string;
 }
 
 /** The review list: each marker with its line and reason, and the draft's recorded flags. */
@@ -107,6 +114,16 @@ export class ReviewListModal extends Modal {
 			const flags = contentEl.createEl("ul", { cls: "clinical-vault-review-flags" });
 			for (const flag of spec.flags) flags.createEl("li", { text: `${flag.kind}: ${flag.reason}` });
 		}
+		if (spec.evidence && spec.evidence.length > 0) {
+			contentEl.createEl("h4", { text: "Evidence for each sentence" });
+			if (spec.evidenceSource) contentEl.createEl("p", { text: `Moments of ${spec.evidenceSource} that hold the sentence's words.`, cls: "clinical-vault-modal-description" });
+			const evidence = contentEl.createEl("ul", { cls: "clinical-vault-review-evidence" });
+			for (const item of spec.evidence) {
+				const li = evidence.createEl("li", { cls: item.evidence.length === 0 ? "clinical-vault-review-unsupported" : "" });
+				li.createSpan({ cls: "clinical-vault-review-moments", text: item.evidence.length > 0 ? item.evidence.join(", ") : "No support found" });
+				li.createSpan({ cls: "clinical-vault-review-sentence", text: item.sentence });
+			}
+		}
 		const buttons = new Setting(contentEl);
 		if (spec.signAnyway) {
 			buttons.addButton((button) =>
@@ -132,4 +149,41 @@ export function showReviewList(app: App, spec: ReviewListSpec): Promise<boolean>
 	const modal = new ReviewListModal(app, spec);
 	modal.open();
 	return modal.result;
+}
+
+export interface RiskNotAssessedSpec {
+	/** Why signing was refused (the risk gate's message). */
+	refusal: string;
+}
+
+/**
+ * The sign modal for a note whose session mentioned risk and whose risk section is unwritten: the
+ * refusal, and a field for the reason risk was not assessed. Resolves to the reason, or null when
+ * the clinician closes it (to write the risk section instead).
+ */
+export async function askRiskNotAssessed(app: App, spec: RiskNotAssessedSpec): Promise<string | null> {
+	const chosen: { reason?: string } = {};
+	const modal = new FormModal(app, {
+		cls: "clinical-vault-risk-modal",
+		title: "Not signed: risk assessment missing",
+		description: spec.refusal,
+		fields: [
+			{
+				key: "reason",
+				name: "Risk not assessed: reason",
+				desc: "Only if you did not assess risk. Written into the risk section and the note's frontmatter; the audit log notes it. Otherwise cancel and write the risk section.",
+				kind: "text",
+				placeholder: "Client left before risk could be assessed",
+			},
+		],
+		submitText: "Sign with risk not assessed",
+		onSubmit: (values) => {
+			const reason = (values.reason ?? "").trim();
+			if (reason === "") return Promise.reject(new ClinicalVaultError("invalid-input", "Enter the reason risk was not assessed, or cancel and write the risk section."));
+			chosen.reason = reason;
+			return Promise.resolve();
+		},
+	});
+	modal.open();
+	return (await modal.result) && chosen.reason !== undefined ? chosen.reason : null;
 }

@@ -120,16 +120,26 @@ describe("pre-session brief: the model's summary is checked in code", () => {
 	});
 
 	it("marks a date that is no session and removes a risk judgement; the model gets the code, never the name", async () => {
-		fake.reply(
-			"The client unburdened Little One and met the Planner, a manager polarized with the Critic [2026-06-30]. " +
-				"Binge episodes fell from four to two a week [2026-06-23]. The client worked on the Critic at length [2026-06-26]. The client is low risk.",
-		);
+		fake.reply({
+			json: {
+				sentences: [
+					{ text: "The client unburdened Little One and met the Planner, a manager polarized with the Critic.", session: "2026-06-30" },
+					{ text: "Binge episodes fell from four to two a week.", session: "2026-06-23" },
+					{ text: "The client worked on the Critic at length.", session: "2026-06-26" },
+					{ text: "The client is low risk.", session: "2026-06-30" },
+					{ text: "```mermaid\ngraph LR\nA-->B\n``` ![x](https://example.invalid/p.png)", session: "2026-06-30" },
+				],
+			},
+		});
 		const llm = new OllamaClient({ host: fake.url, policy: { allowlist: [] } });
 		const brief = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm, model: "llama3.1:8b" } });
 		const summary = brief.summary!;
-		expect(summary.text).toContain("[2026-06-26] ==[review: no session on 2026-06-26 in the notes summarised]==");
+		expect(summary.text).toContain("The client worked on the Critic at length. ==[review: no session on that date in the notes summarised]==");
+		expect(summary.text).toContain("Binge episodes fell from four to two a week. [2026-06-23]");
 		expect(summary.text).not.toMatch(/low risk/i);
-		expect(summary.flags.some((f) => f.kind === "risk-judgement")).toBe(true);
+		expect(summary.flags.some((f) => f.kind === "risk-domain")).toBe(true);
+		// A fence or an image the model wrote is text: no fence, no image, no address to fetch.
+		expect(summary.text).not.toMatch(/^```|!\[|https:\/\//m);
 		expect(findReviewMarkers(summary.text).length).toBeGreaterThan(0);
 		const sent = JSON.stringify(fake.chats[0]!.messages);
 		expect(sent).toContain(SCENARIO_CLIENT);

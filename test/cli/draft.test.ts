@@ -58,6 +58,32 @@ describe("clinical-vault draft, sign, addendum", () => {
 		expect((await cli(["verify", v.vault])).code).toBe(0);
 	});
 
+	it("sign refuses a note whose session mentioned risk while the risk section is unwritten, --override or not; --risk-not-assessed records why", async () => {
+		const summary = "Client disclosed passive suicidal thoughts last month. Practised paced breathing; plan to continue weekly sessions.";
+		fake.reply({ json: { subjective: "Client practised paced breathing.", objective: "[unclear in transcript]", assessment: "Client engaged with the breathing practice.", plan: "Continue weekly sessions." } });
+		const drafted = await cli(["draft", v.vault, "--client", "C-0142", "--summary", "-", "--format", "soap", "--date", "2025-03-25", "--ollama", fake.url], { input: summary });
+		expect(drafted.out).toBe("C-0142/notes/2025-03-25.md\n");
+		const note = "C-0142/notes/2025-03-25.md";
+		expect((await cli(["cat", v.vault, note])).out).toMatch(/risk_mentioned_at:/);
+		for (const extra of [[], ["--override", "Reviewed every flag"]]) {
+			const refused = await cli(["sign", v.vault, note, "--signer", "Dr. Synthetic", ...extra]);
+			expect(refused.code).toBe(1);
+			expect(refused.stderr).toMatch(/was not signed: the session mentioned risk.* and its risk section still holds the "Clinician to complete: risk assessment" placeholder\..*record that risk was not assessed, with the reason.*add --risk-not-assessed "reason"/);
+		}
+		expect((await cli(["cat", v.vault, note])).out).toMatch(/status: draft/);
+		expect((await cli(["sign", v.vault, note, "--signer", "Dr. Synthetic", "--risk-not-assessed", " "])).code).toBe(2);
+		const signed = await cli(["sign", v.vault, note, "--signer", "Dr. Synthetic", "--override", "Reviewed every flag", "--risk-not-assessed", "Client left before risk could be assessed"]);
+		expect(signed.stderr).toBe("");
+		expect(signed.code).toBe(0);
+		expect(signed.out).toMatch(/^Signed C-0142\/notes\/2025-03-25\.md \(sha256 [0-9a-f]{16}…(, \d+ review marker\(s\) overridden)?, risk recorded as not assessed\)\.\n$/);
+		const text = (await cli(["cat", v.vault, note])).out;
+		expect(text).toContain("risk_not_assessed: Client left before risk could be assessed");
+		expect(text).toContain("\nRisk not assessed: Client left before risk could be assessed\n");
+		expect(text).not.toContain("Clinician to complete");
+		expect(text).toMatch(/signature_version: 2\nsigned_bytes: \d+\ncontent_sha256: [0-9a-f]{64}/);
+		expect((await cli(["sign", "--help"])).out).toContain('--risk-not-assessed REASON');
+	});
+
 	it("drafts from a summary on stdin with $OLLAMA_HOST=0.0.0.0:port (reached on loopback)", async () => {
 		fake.reply({ json: { data: "Client identified worry as a protector.", assessment: "Work with the protector continued.", plan: "Self-energy journaling." } });
 		const port = new URL(fake.url).port;

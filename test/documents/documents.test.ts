@@ -151,8 +151,8 @@ describe("the date range", () => {
 		const { body } = await read(result.path);
 		expect(body).toContain("[2026-06-23].");
 		// A real session, but outside the range; and a day with no session at all.
-		expect(body).toContain("[2026-06-30] ==[review: no session on 2026-06-30 in the notes for 2026-06-16 to 2026-06-23]==");
-		expect(body).toContain("[2026-06-26] ==[review: no session on 2026-06-26 in the notes for 2026-06-16 to 2026-06-23]==");
+		expect(body).toMatch(/\[2026-06-30\]\. ==\[review: [^\]]*no session on 2026-06-30 in the notes for 2026-06-16 to 2026-06-23\]==/);
+		expect(body).toMatch(/\[2026-06-26\]\. ==\[review: [^\]]*no session on 2026-06-26 in the notes for 2026-06-16 to 2026-06-23\]==/);
 		// Every date flagged is outside the range (the other sections cite the intake, session 1 and session 4); none inside it.
 		const flagged = new Set(result.flags.filter((f) => f.reason.startsWith("Date ")).map((f) => f.reason.slice(5, 15)));
 		expect([...flagged].sort()).toEqual(["2026-06-02", "2026-06-09", "2026-06-26", "2026-06-30"]);
@@ -185,7 +185,7 @@ describe("safeguards on what the model wrote", () => {
 		expect(body).not.toMatch(/major depressive/i);
 		expect(body).not.toMatch(/low risk/i);
 		expect(result.flags.some((f) => f.kind === "diagnosis" && /major depressive/i.test(f.reason + f.excerpt))).toBe(true);
-		expect(result.flags.some((f) => f.kind === "risk-judgement")).toBe(true);
+		expect(result.flags.some((f) => f.kind === "risk-domain")).toBe(true);
 		expect(data.review_flags).toBe(result.flags.length);
 	});
 
@@ -202,8 +202,8 @@ describe("safeguards on what the model wrote", () => {
 		await draft("supervision-prep", { clinicianNotes: "Robin asked whether we could meet fortnightly." });
 		const sent = prompt();
 		expect(sent).not.toContain("Robin");
-		expect(sent).toContain("the client said the mornings were calmer");
-		expect(sent).toContain("the client asked whether we could meet fortnightly");
+		expect(sent).toContain("The client said the mornings were calmer");
+		expect(sent).toContain("The client asked whether we could meet fortnightly");
 	});
 
 	it("quotes the treatment plan's diagnosis verbatim where the template asks for it", async () => {

@@ -103,7 +103,7 @@ describe("drafting a note", () => {
 		expect(body).not.toContain("F41.1");
 		expect(body).not.toMatch(/generalized anxiety disorder/i);
 		const kinds = result.flags.map((f) => f.kind);
-		expect(kinds).toEqual(expect.arrayContaining(["risk-judgement", "diagnosis", "quote", "unsupported"]));
+		expect(kinds).toEqual(expect.arrayContaining(["risk-domain", "diagnosis", "quote", "unsupported"]));
 		expect(result.flags.find((f) => f.kind === "unsupported")!.excerpt).toMatch(/sister/);
 		expect(result.flags.find((f) => f.kind === "quote")!.excerpt).toMatch(/drowning/);
 		expect(findReviewMarkers(body).length).toBeGreaterThanOrEqual(3);
@@ -261,7 +261,7 @@ describe("review, sign, addenda", () => {
 		const withAddendum = await record.readText(notePath, "internal");
 		expect(withAddendum).toMatch(/## Addendum \(2025-03-05 \d\d:00, Dr\. Synthetic\)\n\nClient called/);
 		expect(await verifySignature(withAddendum, notePath)).toBe(true);
-		expect(splitFrontmatter(withAddendum).data.addenda).toBe(1);
+		expect(splitFrontmatter(withAddendum).data.addenda).toHaveLength(1);
 
 		const ehr = copyForEhr(withAddendum);
 		expect(ehr).not.toContain("---\n");

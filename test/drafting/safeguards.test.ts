@@ -9,7 +9,8 @@ import {
 	RISK_HEADING,
 	RISK_PLACEHOLDER,
 	REVIEW_MARKER,
-	applySafeguards,
+	checkModelAnswer,
+	renderSentences,
 	detectRiskMentions,
 	findReviewMarkers,
 	findRiskMentions,
@@ -18,8 +19,8 @@ import {
 	riskMentionNotice,
 	stripReviewMarkers,
 	type SafeguardInput,
-	type SafeguardResult,
 } from "../../src/core/drafting/safeguards";
+import { plainFromInert } from "../../src/core/safety/inert";
 import { findRiskJudgement, findRiskMentionTerms } from "../../src/core/drafting/riskTerms";
 import { buildSupportIndex, checkGrounding } from "../../src/core/drafting/grounding";
 import { findDiagnoses } from "../../src/core/drafting/diagnosis";
@@ -42,6 +43,39 @@ import {
 	TRANSCRIPT_B,
 	TRANSCRIPT_E,
 } from "./sessions";
+
+interface SafeguardResult {
+	text: string;
+	flags: ReturnType<typeof checkModelAnswer>["flags"];
+	riskMentions: ReturnType<typeof checkModelAnswer>["riskMentions"];
+}
+
+/**
+ * A model answer written as "## Heading" sections of prose (what a model answered before answers
+ * became data), run through the checks and rendered as code renders a note: each section's
+ * sentences as one paragraph; the risk section is code's own and always the placeholder. `text`
+ * is the rendered page with the escaping undone, so the assertions read plain words.
+ */
+function applySafeguards(draft: string, input: SafeguardInput): SafeguardResult {
+	const sections: { key: string; heading: string; text: string[] }[] = [];
+	for (const line of draft.split("\n")) {
+		const h = /^#{1,6}\s+(.*)$/.exec(line);
+		if (h) {
+			sections.push({ key: `s${sections.length}`, heading: h[1]!.trim(), text: [] });
+			continue;
+		}
+		if (line.trim() === "" || line.trim() === RISK_PLACEHOLDER) continue;
+		if (sections.length === 0) sections.push({ key: "s0", heading: "Draft", text: [] });
+		sections.at(-1)!.text.push(line.replace(/^\s*(?:[-*+]\s+|\d+[.)]\s+)/, ""));
+	}
+	const modelSections = sections.filter((s) => !/risk|safety/i.test(s.heading));
+	const result = checkModelAnswer(modelSections, input);
+	const text = [
+		...result.sections.map((s) => `## ${s.heading}\n${plainFromInert(renderSentences(s.sentences))}\n`),
+		`${RISK_HEADING}\n${RISK_PLACEHOLDER}\n`,
+	].join("\n");
+	return { text, flags: result.flags, riskMentions: result.riskMentions };
+}
 
 const transcriptA: SafeguardInput = { source: TRANSCRIPT_A, kind: "transcript" };
 const transcriptB: SafeguardInput = { source: TRANSCRIPT_B, kind: "transcript" };
@@ -124,40 +158,14 @@ describe("review markers", () => {
 	});
 });
 
-describe("the risk section is never written by the model", () => {
-	it("replaces what the model wrote there and flags it", () => {
-		const draft = `## Data\nClient reported a rough week.\n\n## Risk assessment\nClient denied SI/HI. No safety concerns at this time. Low risk.\n\n### Safety plan\nClient agreed to call a friend.\n\n## Plan\nWind-down routine.\n`;
+describe("the risk section is never the model's", () => {
+	it("code writes the risk section: the checks never return one, and a model's risk sentences in any section are taken out", () => {
+		const draft = `## Data\nClient reported a rough week. Client denied SI/HI. No safety concerns at this time. Low risk.\n\n## Plan\nWind-down routine.\n`;
 		const r = applySafeguards(draft, transcriptA);
-		const risk = sectionText(r, "Risk assessment");
-		expect(risk.trim()).toBe(RISK_PLACEHOLDER);
-		expect(r.text).not.toMatch(/denied SI|No safety concerns|Low risk|call a friend|### Safety plan/);
-		expect(sectionText(r, "Plan")).toContain("Wind-down routine.");
-		const f = flagsOf(r, "risk-judgement").find((x) => x.section === "Risk assessment");
-		expect(f?.excerpt).toContain("Client denied SI/HI");
-	});
-
-	it("does not flag a risk section holding only the placeholder", () => {
-		const r = applySafeguards(section("Client reported a rough week."), transcriptA);
-		expect(flagsOf(r, "risk-judgement")).toEqual([]);
-		expect(sectionText(r, "Risk assessment").trim()).toBe(RISK_PLACEHOLDER);
-	});
-
-	it("adds the section when the draft has none, and cleans a judging heading", () => {
-		const none = applySafeguards("## Data\nClient reported a rough week.\n", transcriptA);
-		expect(none.text.trimEnd().endsWith(`${RISK_HEADING}\n\n${RISK_PLACEHOLDER}`)).toBe(true);
-		const judged = applySafeguards("## Data\nClient reported a rough week.\n\n## Risk: low\n", transcriptA);
-		expect(judged.text).toContain("## Risk\n");
-		expect(judged.text).not.toMatch(/low/i);
-		expect(flagsOf(judged, "risk-judgement")[0]?.excerpt).toBe("low");
-	});
-
-	it("keeps the template's own lines: the risk notice and the next-session footer", () => {
-		const draft = `# SOAP note: C-0207, session 4, 2025-03-05\n\n> [!danger] Risk content mentioned at [01:15]: clinician to assess.\n\n## Subjective\nClient reported that the critic has been very loud this week.\n\n## Risk assessment\n${RISK_PLACEHOLDER}\n\nNext session: 2025-03-12\n`;
-		const r = applySafeguards(draft, transcriptB);
-		expect(r.text).toContain("Next session: 2025-03-12");
-		expect(r.text.match(/Risk content mentioned/g)).toHaveLength(1);
-		expect(findReviewMarkers(r.text)).toEqual([]);
-		expect(flagsOf(r, "risk-judgement")).toEqual([]);
+		expect(r.text).not.toMatch(/denied SI|safety concerns|Low risk/);
+		expect(r.text).toContain("Client reported a rough week.");
+		expect(flagsOf(r, "risk-domain")).toHaveLength(3);
+		expect(sectionText(r, "Risk and safety").trim()).toBe(RISK_PLACEHOLDER);
 	});
 });
 
@@ -220,26 +228,28 @@ describe("risk judgements are removed wherever they appear", () => {
 		const body = sectionText(r, "Assessment");
 		expect(body).not.toContain(sentence.replace(/\.$/, ""));
 		expect(body).toContain("Client reported a rough week.");
-		expect(body).toContain("==[review: risk judgement removed]==");
-		const f = flagsOf(r, "risk-judgement");
+		expect(body).toContain("Client went to work.");
+		expect(body).toContain("==[review: sentence about risk taken out: yours to assess]==");
+		const f = flagsOf(r, "risk-domain");
 		expect(f).toHaveLength(1);
 		expect(f[0]!.excerpt).toBe(sentence);
 		expect(f[0]!.section).toBe("Assessment");
 	});
 
-	it("removes the issue's example in any section, also inside a list and a table", () => {
-		const draft = `## Subjective\nClient is at low risk of self-harm.\n\n## Plan\n- Client is at low risk of self-harm.\n- Wind-down routine.\n\n| Domain | Note |\n| --- | --- |\n| Risk | Client is at low risk of self-harm. |\n`;
+	it("removes the issue's example in any section, also where a model wrote it as a list or a table", () => {
+		const draft = `## Subjective\nClient is at low risk of self-harm.\n\n## Plan\n- Client is at low risk of self-harm.\n- Wind-down routine.\n| Risk | Client is at low risk of self-harm. |\n`;
 		const r = applySafeguards(draft, transcriptA);
 		expect(r.text).not.toMatch(/low risk/);
-		expect(flagsOf(r, "risk-judgement").length).toBe(3);
-		expect(r.text).toContain("- Wind-down routine.");
-		expect(stripReviewMarkers(r.text)).not.toMatch(/^- $/m);
+		expect(flagsOf(r, "risk-domain").length).toBe(3);
+		expect(r.text).toContain("Wind-down routine.");
+		// The table row is the model's text, shown as text: it opens no table.
+		expect(r.text).not.toMatch(/^\|/m);
 	});
 
-	it("removes only the judging clause when the rest of the sentence stands alone", () => {
+	it("takes out the whole sentence that touches risk, not a clause of it (the clinician sees it in the review list)", () => {
 		const r = applySafeguards(section("Client reported waking around three and denied SI/HI."), transcriptA);
-		expect(sectionText(r, "Assessment").trim()).toBe("Client reported waking around three. ==[review: risk judgement removed]==");
-		expect(flagsOf(r, "risk-judgement")[0]!.excerpt).toBe("denied SI/HI");
+		expect(sectionText(r, "Assessment").trim()).toBe("==[review: sentence about risk taken out: yours to assess]==");
+		expect(flagsOf(r, "risk-domain")[0]!.excerpt).toBe("Client reported waking around three and denied SI/HI.");
 		const aside = removeSpan("Client slept badly (denies SI) and went to work.", 19, 28);
 		expect(aside).toEqual({ kept: "Client slept badly and went to work.", removed: "(denies SI)" });
 		const first = removeSpan("Client denies SI and reports improved sleep.", 7, 16);
@@ -292,12 +302,10 @@ describe("risk mentions in the input", () => {
 		expect(riskMentionNotice(mentions)).toBe("> [!danger] Risk content mentioned at [01:15], [01:24], [01:33], [03:30], [08:30]; clinician to assess.");
 	});
 
-	it("puts the notice in the risk section of the draft and the mentions first in the review list", () => {
+	it("lists the input's mentions first in the review list", () => {
 		const r = applySafeguards(FAITHFUL_B, transcriptB);
-		const risk = sectionText(r, "Risk assessment");
-		expect(risk).toContain("Risk content mentioned at [01:15], [01:24], [01:33], [03:30], [08:30]; clinician to assess.");
-		expect(risk).toContain(RISK_PLACEHOLDER);
-		expect(risk).not.toMatch(/low|minimal|denie/i);
+		const risk = sectionText(r, "Risk and safety");
+		expect(risk.trim()).toBe(RISK_PLACEHOLDER);
 		expect(r.flags[0]!.kind).toBe("risk-mention");
 		expect(r.flags[0]!.timestamps).toEqual(["01:15", "01:24", "01:33", "08:30"]);
 		expect(r.riskMentions).toHaveLength(5);
@@ -381,12 +389,14 @@ describe("risk mentions in the input", () => {
 		expect(findRiskMentionTerms(line)).toEqual([]);
 	});
 
-	it("marks risk content the draft itself states, and calls it invented when the input has none", () => {
+	it("takes risk content the draft itself states out, with the moments it refers to", () => {
 		const b = applySafeguards(section("Client said that her father hit her mother."), transcriptB);
-		expect(sectionText(b, "Assessment")).toContain("==[review: risk content: clinician to assess]==");
-		expect(flagsOf(b, "risk-mention").find((f) => f.section === "Assessment")?.timestamps).toEqual(["03:30"]);
+		expect(sectionText(b, "Assessment")).toContain("==[review: sentence about risk taken out: yours to assess]==");
+		expect(sectionText(b, "Assessment")).not.toContain("father hit");
+		expect(flagsOf(b, "risk-domain").find((f) => f.section === "Assessment")?.timestamps).toContain("03:30");
 		const a = applySafeguards(section("Client mentioned cutting herself last week."), transcriptA);
-		expect(sectionText(a, "Assessment")).toContain("risk content not in the input");
+		expect(sectionText(a, "Assessment")).not.toContain("cutting herself");
+		expect(flagsOf(a, "risk-domain")).toHaveLength(1);
 	});
 });
 
@@ -457,10 +467,10 @@ describe("diagnoses and codes", () => {
 		expect(flagsOf(narrower, "diagnosis")).toHaveLength(1);
 	});
 
-	it("removes a code from a heading", () => {
-		const r = applySafeguards("## Assessment (F41.1)\nClient reported a rough week.\n", transcriptA);
-		expect(r.text).toContain("## Assessment\n");
-		expect(flagsOf(r, "diagnosis")).toHaveLength(1);
+	it("removes a code written with full-width digits or a diagnosis with dotted letters (one normalisation first)", () => {
+		const r = applySafeguards(section("Client reported a rough week consistent with Ｆ４１.１. Symptoms fit G.A.D."), transcriptA);
+		expect(r.text).not.toMatch(/F41|Ｆ４１|G\.?A\.?D/);
+		expect(flagsOf(r, "diagnosis").length).toBeGreaterThanOrEqual(2);
 	});
 
 	it.each([
@@ -533,8 +543,13 @@ describe("grounding", () => {
 			}
 			const r = applySafeguards(draft, input);
 			falseAlarms += r.flags.filter((f) => ["unsupported", "quote", "diagnosis", "risk-judgement"].includes(f.kind)).length;
-			// Nothing the model wrote faithfully is removed.
-			expect(stripReviewMarkers(r.text).replace(/\s+/g, " ")).toContain(draft.split("## Risk")[0]!.replace(/\s+/g, " ").trim());
+			// Nothing the model wrote faithfully is removed (its lists are joined into the section's paragraph),
+			// except a sentence about risk, which is the clinician's to write: FAITHFUL_B's "his hitting her mother".
+			const takenOut = flagsOf(r, "risk-domain").map((f) => f.excerpt);
+			for (const t of takenOut) expect(t).toMatch(/hit(?:ting)? her mother/);
+			let expected = draft.split("## Risk")[0]!.replace(/^\s*-\s+/gm, "");
+			for (const t of takenOut) expected = expected.replace(t, "");
+			expect(stripReviewMarkers(r.text).replace(/\s+/g, " ")).toContain(expected.replace(/\s+/g, " ").trim());
 		}
 		expect(sentences).toBeGreaterThan(70);
 		// Measured: 1 of 79 (the paraphrased "engaging well with cognitive restructuring": an interpretation, fairly marked).
@@ -594,7 +609,6 @@ describe("quotes", () => {
 			`Client said, "I just feel like nobody sees me."`,
 			`Client said “i just feel like NOBODY sees me”.`,
 			`Client said 'nobody sees me' twice.`,
-			`Client said, "At work it's fine … it's lonely."`,
 			`Client said, "But at home? It's lonely."`,
 		];
 		for (const sentence of ok) {
@@ -603,6 +617,9 @@ describe("quotes", () => {
 		}
 		const bad = applySafeguards(section(`Client said, "nobody ever sees me."`), { source, kind: "transcript" });
 		expect(flagsOf(bad, "quote")).toHaveLength(1);
+		// Words left out can stitch pieces into another meaning: found, but marked for the clinician to check.
+		const gap = applySafeguards(section(`Client said, "At work it's fine … it's lonely."`), { source, kind: "transcript" });
+		expect(flagsOf(gap, "quote").map((f) => f.reason)).toEqual(["A quote with words left out: check that the pieces keep the client's meaning."]);
 	});
 
 	it("does not take the therapist's words for the client's", () => {
@@ -618,8 +635,8 @@ describe("the issue's adversarial drafts, end to end", () => {
 	it("transcript draft: every invented item is removed or flagged, and the rest survives", () => {
 		const r = applySafeguards(ADVERSARIAL_A, transcriptA);
 		expect(r.text).not.toMatch(/low risk|F41\.1|denies suicidal|monitor safety|future-oriented|contracted/i);
-		expect(sectionText(r, "Risk assessment").trim()).toBe(RISK_PLACEHOLDER);
-		expect(r.flags.map((f) => f.kind)).toEqual(expect.arrayContaining(["risk-judgement", "diagnosis", "unsupported", "quote"]));
+		expect(sectionText(r, "Risk and safety").trim()).toBe(RISK_PLACEHOLDER);
+		expect(r.flags.map((f) => f.kind)).toEqual(expect.arrayContaining(["risk-domain", "diagnosis", "unsupported", "quote"]));
 		expect(r.text).toContain("Client took a risk and spoke up in a meeting about the timeline.");
 		expect(r.text).toContain("Client described waking around 3 a.m. with racing thoughts about a project deadline.");
 		// Every marker has a flag; markers go for the EHR copy.
@@ -638,7 +655,7 @@ describe("the issue's adversarial drafts, end to end", () => {
 		expect(faithful.flags).toEqual([]);
 	});
 
-	it("is fast on an hour-long session", () => {
+	it("checks a draft against an hour-long session (speed is measured by npm run bench -- safety)", () => {
 		const lines = parseTranscriptLines(TRANSCRIPT_A).concat(parseTranscriptLines(TRANSCRIPT_B), parseTranscriptLines(TRANSCRIPT_E));
 		const segments: Segment[] = [];
 		for (let i = 0; i < 720; i++) {
@@ -647,10 +664,8 @@ describe("the issue's adversarial drafts, end to end", () => {
 		}
 		const source = tinyTranscript(segments.map((s) => `[${Math.floor(s.start / 3600)}:${String(Math.floor((s.start % 3600) / 60)).padStart(2, "0")}:${String(s.start % 60).padStart(2, "0")}] ${s.speaker ?? "Client"}: ${s.text}`).join("\n"));
 		const draft = [PARAPHRASED_A, ADVERSARIAL_A, PARAPHRASED_B].join("\n");
-		const t0 = performance.now();
 		const r = applySafeguards(draft, { source, kind: "transcript" });
-		const ms = performance.now() - t0;
 		expect(r.riskMentions.length).toBeGreaterThan(40);
-		expect(ms).toBeLessThan(1000);
+		expect(r.flags.some((f) => f.kind === "risk-domain")).toBe(true);
 	});
 });

@@ -11,6 +11,8 @@ let fake: FakeOllama;
 interface Printed {
 	source: string;
 	reused: boolean;
+	dropped: { item: string; reason: string }[];
+	redacted: { item: string; reason: string }[];
 	changes: { id: string; kind: string; summary: string; evidence: string | null; conflict: boolean }[];
 	applied?: string[];
 	written?: boolean;
@@ -41,7 +43,7 @@ describe("clinical-vault parts", () => {
 		const proposed = await fromSession(SESSION_1.recordPath);
 		expect(proposed.code).toBe(0);
 		const printed = JSON.parse(proposed.out) as Printed;
-		expect(printed).toMatchObject({ source: SESSION_1.recordPath, reused: false });
+		expect(printed).toMatchObject({ source: SESSION_1.recordPath, reused: false, dropped: [], redacted: [] });
 		expect(printed.changes.map((c) => [c.kind, c.conflict])).toEqual([
 			["new-part", false],
 			["self-energy", false],
@@ -94,6 +96,19 @@ describe("clinical-vault parts", () => {
 		// The session-4 proposal was made before this write: refused, kept, and made again on request.
 		const stale = await parts("--accept", "all");
 		expect(stale.stderr).toMatch(/parts map changed after this proposal was made/);
+	});
+
+	it("prints what the checks left out of the model's answer and where the client's name was replaced", async () => {
+		fake.reply({ json: answer([mention("the Planner", { kind: "manager", role: "schedules every hour for Synthetic", fears: ["The Planner wants to disappear forever; no concern", "being late"] })]) });
+		const proposed = await fromSession(SCENARIO_SESSIONS[3]!.recordPath);
+		expect(proposed.code).toBe(0);
+		const printed = JSON.parse(proposed.out) as Printed;
+		expect(printed.dropped).toEqual([{ item: 'part 1 "the Planner" fear 1', reason: "touches the risk domain" }]);
+		expect(printed.redacted).toEqual([{ item: 'part 1 "the Planner" role', reason: 'client\'s name replaced by "the client"' }]);
+		expect(proposed.stderr).toMatch(/1 string\(s\) of the model's answer were left out \(see "dropped"\)/);
+		expect(proposed.stderr).toMatch(/The client's name was replaced by "the client" in 1 string\(s\)/);
+		expect(proposed.out).not.toMatch(/disappear|Synthetic/);
+		expect(printed.changes.map((c) => c.summary).join("\n")).toContain("schedules every hour for the client");
 	});
 
 	it("bad input: a missing note, a model that is down, bad usage, hand-broken yaml (file kept, line and column named)", async () => {

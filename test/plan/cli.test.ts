@@ -48,7 +48,7 @@ describe("clinical-vault plan", () => {
 		expect(proposed.stderr).toMatch(/Nothing was written to the plan/);
 		expect(proposed.code).toBe(0);
 		const out = JSON.parse(proposed.out) as ProposalOut;
-		expect(out).toMatchObject({ kind: "plan-draft", source: INTAKE.recordPath, reused: false, dropped: [] });
+		expect(out).toMatchObject({ kind: "plan-draft", source: INTAKE.recordPath, reused: false, dropped: [], redacted: [] });
 		expect(out.changes).toHaveLength(12);
 		expect(out.changes[0]).toMatchObject({ kind: "diagnosis", conflict: false });
 		expect(out.changes.every((c) => /^[0-9a-f]{6}$/.test(c.id))).toBe(true);

@@ -11,13 +11,13 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App as ObsidianApp } from "obsidian";
-import { findReviewMarkers } from "../../src/core/drafting/safeguards";
+import { findReviewMarkers, RISK_PLACEHOLDER } from "../../src/core/drafting/safeguards";
 import { DEFAULT_TEMPLATES, TEMPLATE_FILE_NAMES } from "../../src/core/drafting/templates";
 import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import { DEFAULT_FAKE_MODELS, startFakeOllama, type FakeOllama } from "../support/fake-ollama";
-import { chooseSuggestion, clearNotices, clickButton, noticeTexts, watchText, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
+import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, watchText, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { dom, type Modal, type PluginSettingTab } from "../support/obsidian-stub";
 import { ADVERSARIAL_A, SUMMARY_C, TRANSCRIPT_A } from "../drafting/sessions";
 import { activeView, addClient, dataJson, decryptTextWithCore, editorOf, newSessionNote, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
@@ -263,6 +263,46 @@ describe("review and sign", () => {
 		expect(copied).toContain("Client called to reschedule");
 		expect(findReviewMarkers(copied)).toEqual([]);
 		expect(copied).not.toMatch(/^---$|status: signed|content_sha256/m);
+	});
+});
+
+describe("sign a note whose session mentioned risk", () => {
+	it("the sign modal refuses while the risk section holds the placeholder (cancel: the refusal as a notice), then signs with the reason risk was not assessed", async () => {
+		const notePath = "C-0142/notes/2025-03-25.md";
+		const body = `# SOAP note: C-0142, session 2, 2025-03-25\n\n## Plan\nContinue weekly sessions.\n\n## Risk assessment\n> [!danger] Risk content mentioned at [12:04]; clinician to assess.\n\n${RISK_PLACEHOLDER}\n\nNext session: 2025-04-01\n`;
+		await session(h).record.writeText(notePath, `---\nkind: note\nclient: C-0142\nstatus: draft\nrisk_mentioned_at:\n  - "[12:04]"\n---\n${body}`);
+		await openRecordFile(h.app as unknown as ObsidianApp, session(h), notePath);
+		await h.idle();
+
+		// Closing the modal (to write the risk section instead): not signed, and the refusal says why through the error funnel.
+		h.run("sign-note");
+		const first = await waitForModal("clinical-vault-risk-modal");
+		expect(first.contentEl.textContent).toContain("the session mentioned risk at [12:04]");
+		expect(first.contentEl.textContent).toContain("Risk not assessed: reason");
+		clickButton(first, "Cancel");
+		await h.idle();
+		await waitForNotice(/was not signed: the session mentioned risk at \[12:04\] and its risk section still holds the "Clinician to complete: risk assessment" placeholder\. To sign, write your risk assessment/);
+		expect(splitFrontmatter(await decryptTextWithCore(h.dir, notePath)).data.status).toBe("draft");
+
+		// Recording that risk was not assessed, with the reason.
+		h.run("sign-note");
+		const modal = await waitForModal("clinical-vault-risk-modal");
+		clickButton(modal, "Sign with risk not assessed");
+		await waitFor(() => /Enter the reason risk was not assessed/.test(modalError(modal)), "the empty reason refused inline");
+		setField(modal, "reason", "Client left before risk could be assessed");
+		clickButton(modal, "Sign with risk not assessed");
+		const signer = await waitForModal("clinical-vault-signer-modal");
+		setField(signer, "signer", "Dr. Synthetic Clinician");
+		clickButton(signer, "Continue");
+		await h.idle();
+		await waitForNotice(/^Note signed by Dr\. Synthetic Clinician, with risk recorded as not assessed\. It is now read-only\.$/);
+		const signed = await decryptTextWithCore(h.dir, notePath);
+		const { data, body: signedBody } = splitFrontmatter(signed);
+		expect(data).toMatchObject({ status: "signed", signed_by: "Dr. Synthetic Clinician", risk_not_assessed: "Client left before risk could be assessed", signature_version: 2 });
+		expect(signedBody).toContain("## Risk assessment\n> [!danger] Risk content mentioned at [12:04]; clinician to assess.\n\nRisk not assessed: Client left before risk could be assessed\n\nNext session: 2025-04-01\n");
+		expect(signedBody).not.toContain(RISK_PLACEHOLDER);
+		expect(await verifySignature(signed, notePath)).toBe(true);
+		expect(activeView(h).isSigned).toBe(true);
 	});
 });
 

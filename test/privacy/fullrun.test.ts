@@ -182,7 +182,7 @@ describe("a full clinical run contacts only this computer", () => {
 		const found = await search.search("Critic", { client: SCENARIO_CLIENT, llm, model: "nomic-embed-text" });
 		expect(found.mode).toBe("hybrid");
 		expect(found.hits.length).toBeGreaterThan(0);
-		fake.reply("The client met the Critic [2026-06-09].");
+		fake.reply({ json: { sentences: [{ text: "The client met the Critic.", session: "2026-06-09" }] } });
 		const brief = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-06-10", sources: briefSources(record), summarize: { llm, model: "llama3.1:8b" } });
 		expect(brief.parts?.[0]?.name).toBe("the Critic");
 

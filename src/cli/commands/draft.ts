@@ -27,7 +27,7 @@ export function ollamaAddress(flag: string | undefined, env: string | undefined,
 
 export const draftCommand: Command = {
 	name: "draft",
-	synopsis: "draft <vault> --client CODE (--transcript record-path | --summary FILE|-) --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL]",
+	synopsis: "draft <vault> --client CODE (--transcript record-path | --summary FILE|-) --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL] [--json]",
 	summary: "Draft a session note with the local Ollama model; prints the draft's record path.",
 	args: ["<vault>"],
 	options: [
@@ -38,6 +38,7 @@ export const draftCommand: Command = {
 		MODEL_OPTION,
 		{ name: "date", value: "YYYY-MM-DD", description: "Session date (default: the transcript's, else today)." },
 		OLLAMA_OPTION,
+		{ name: "json", description: "Print the result as JSON: the note's path, every sentence with the input moments that support it, the review items and the context used." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
@@ -99,6 +100,7 @@ export const draftCommand: Command = {
 			if (result.riskMentions.length > 0) notice(io, `Risk content is mentioned in the input${result.riskMentions.some((t) => t) ? ` at ${result.riskMentions.filter((t) => t).join(", ")}` : ""}: assess it yourself; the note's risk section is left for you.`);
 			notice(io, result.flags.length === 0 ? "No review markers." : `${result.flags.length} item(s) to review before signing:`);
 			for (const f of result.flags.slice(0, 20)) notice(io, `  - ${f.kind}: ${f.reason}: "${f.excerpt.slice(0, 80)}"`);
+			if (options.json === true) return { stdout: `${JSON.stringify(result, null, 2)}\n` };
 			return { stdout: `${result.notePath}\n` };
 		} catch (error) {
 			const kept = (error as { keptAt?: string }).keptAt;

@@ -18,11 +18,12 @@ import { putCommand } from "./put";
 import { draftCommand } from "./draft";
 import { addendumCommand, signCommand } from "./sign";
 import { retentionCommand } from "./retention";
+import { reviewCommand } from "./review";
 import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

@@ -5,8 +5,9 @@
  *   no flag                 prints the parts-map page (markdown), or with --json its data.
  *   --from-session PATH     asks the model once what the session note says about parts, saves the
  *                           proposed changes (encrypted) and prints them as JSON {source, changes:
- *                           [{id, kind, summary, evidence, conflict}]}; nothing is written to the
- *                           map. Asked again while the map is unchanged, the saved proposal is
+ *                           [{id, kind, summary, evidence, conflict}], dropped, redacted} (dropped:
+ *                           strings the checks left out, by part and field); nothing is written to
+ *                           the map. Asked again while the map is unchanged, the saved proposal is
  *                           printed again (same ids, no model call).
  *   --accept all|none|ids   applies the accepted changes (with --from-session: of that proposal;
  *                           alone: of the one pending proposal). "all" leaves out conflict changes
@@ -31,6 +32,8 @@ function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result
 			sessionDate: set.sessionDate,
 			...extra,
 			changes: set.changes.map((c) => ({ id: c.id, kind: c.kind, summary: c.summary, evidence: c.evidence ?? null, conflict: c.conflict === true, ...(c.needs ? { needs: c.needs } : {}), ...(c.excludes ? { excludes: c.excludes } : {}) })),
+			dropped: set.dropped ?? [],
+			redacted: set.redacted ?? [],
 			...(result ? { path: result.path, applied: result.applied.map((c) => c.id), declined: result.declined, written: result.written } : {}),
 		},
 		null,
@@ -94,6 +97,8 @@ export const partsCommand: Command = {
 							},
 						});
 					}
+					if ((set.dropped ?? []).length > 0) notice(io, `${set.dropped!.length} string(s) of the model's answer were left out (see "dropped"): risk and diagnosis are yours to write.`);
+					if ((set.redacted ?? []).length > 0) notice(io, `The client's name was replaced by "the client" in ${set.redacted!.length} string(s) (see "redacted").`);
 					if (set.changes.length === 0) notice(io, "No changes to propose: the map already has what this session says.");
 					if (accept === undefined) {
 						if (set.changes.length > 0) notice(io, "Nothing was written to the parts map. Accept with: --accept all (or ids)");

@@ -22,7 +22,7 @@ import { notice } from "../output";
 import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { ollamaAddress } from "./draft";
 
-function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped">, extra: Record<string, unknown>): string {
+function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped" | "redacted">, extra: Record<string, unknown>): string {
 	return `${JSON.stringify(
 		{
 			kind: set.kind,
@@ -30,6 +30,7 @@ function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" |
 			...extra,
 			changes: set.changes.map((c) => ({ id: c.id, kind: c.kind, summary: c.summary, evidence: c.evidence ?? null, conflict: c.conflict === true })),
 			dropped: set.dropped ?? [],
+			redacted: set.redacted ?? [],
 		},
 		null,
 		2,
@@ -98,6 +99,7 @@ export const planCommand: Command = {
 					});
 					if (proposal.reused) notice(io, "Using the saved proposal for this note (the plan has not changed since): no model call.");
 					if ((proposal.set.dropped ?? []).length > 0) notice(io, `${proposal.set.dropped!.length} item(s) of the model's answer were left out (see "dropped").`);
+					if ((proposal.set.redacted ?? []).length > 0) notice(io, `The client's name was replaced by "the client" in ${proposal.set.redacted!.length} item(s) (see "redacted").`);
 					if (proposal.set.changes.length === 0) notice(io, "No changes to propose.");
 					if (accept === undefined) {
 						if (proposal.set.changes.length > 0) notice(io, `Nothing was written to the plan. Accept with: --accept all (or ids)`);

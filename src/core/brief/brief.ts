@@ -22,7 +22,11 @@
 import { ClinicalVaultError } from "../errors";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import type { LlmClient } from "../llm/LlmClient";
-import { applySafeguards, reviewMarker, RISK_PLACEHOLDER, type SafeguardFlag } from "../drafting/safeguards";
+import { z } from "zod";
+import { checkModelAnswer, renderSentences, reviewMarker, RISK_PLACEHOLDER, type SafeguardFlag } from "../drafting/safeguards";
+import { ModelBoundary } from "../llm/boundary";
+import { formatFor, parseStructured } from "../llm/structured";
+import { identityOf } from "../safety/identity";
 import { splitSentences, stem, STOP_WORDS, tokenise } from "../drafting/words";
 import { parseTranscriptLines } from "../transcribe/transcript";
 import { readSessionNotes, section, TRANSCRIPT_PATH, type SessionNote } from "./sessionNotes";
@@ -330,34 +334,68 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		skipped,
 		problems,
 	};
-	if (options.summarize && notes.length > 0) brief.summary = await summarize(newestFirst.slice(0, options.summarize.sessions ?? 4).reverse(), client, options.summarize);
+	if (options.summarize && notes.length > 0) {
+		const boundary = new ModelBoundary(options.summarize.llm, identityOf(await record.readProfile(client, "internal")));
+		brief.summary = await summarize(newestFirst.slice(0, options.summarize.sessions ?? 4).reverse(), client, boundary, options.summarize);
+	}
 	return brief;
 }
 
-/** The model's short summary of the recent notes, checked in code: dates cited must exist, unsupported sentences and risk judgements are marked. */
-async function summarize(notes: SessionNote[], client: string, options: NonNullable<BriefOptions["summarize"]>): Promise<NonNullable<Brief["summary"]>> {
+/** The summary's answer: sentences, each with the date of the session it comes from. */
+const SummaryAnswer = z
+	.object({
+		sentences: z.array(z.object({ text: z.string().max(1000), session: z.string().max(20) }).strict()).max(8),
+	})
+	.strict();
+
+/**
+ * The model's short summary of the recent notes, as data: each sentence with the session it comes
+ * from. Code checks it (the session must be one of those summarised; the drafting safeguards on
+ * every sentence: risk taken out, diagnoses, quotes, grounding, identifiers) and writes it, each
+ * sentence inert with its date.
+ */
+async function summarize(notes: SessionNote[], client: string, boundary: ModelBoundary, options: NonNullable<BriefOptions["summarize"]>): Promise<NonNullable<Brief["summary"]>> {
 	const source = notes
 		.map((n) => `=== Session of ${n.date}${n.sessionNumber !== null ? ` (session ${n.sessionNumber})` : ""} ===\n${n.sections.filter((s) => !RISK.test(s.heading)).map((s) => (s.heading ? `${s.heading}: ${s.body}` : s.body)).join("\n")}`)
 		.join("\n\n");
-	const result = await options.llm.chat({
+	const result = await boundary.chat({
 		model: options.model,
 		temperature: 0.1,
+		format: formatFor(SummaryAnswer),
+		outputTokens: 1024,
+		what: "the brief's summary",
 		messages: [
 			{
 				role: "system",
 				content:
-					"You prepare a psychotherapist's pre-session brief from their own signed notes. Summarise what the notes say, in at most six sentences, " +
-					"each ending with the date of the session it comes from in square brackets, like [2026-06-09]. Use only what the notes state. " +
-					"Do not add interpretations, diagnoses, risk judgements or advice. Refer to the client as 'the client'.",
+					"You prepare a psychotherapist's pre-session brief from their own signed notes. Summarise what the notes say in at most six plain sentences (no markdown), " +
+					"each with the date (YYYY-MM-DD) of the session it comes from. Use only what the notes state. " +
+					"Do not add interpretations, diagnoses, risk judgements or advice, and do not write about risk or safety. Refer to the client as 'the client'. Answer with JSON matching the schema.",
 			},
 			{ role: "user", content: `Client ${client}. Notes, oldest first:\n\n${source}` },
 		],
 		...(options.signal ? { signal: options.signal } : {}),
 	});
+	const answer = parseStructured(result.text, SummaryAnswer, "the brief's summary");
 	const dates = new Set(notes.map((n) => n.date));
-	const cited = result.text.replace(/\[(\d{4}-\d{2}-\d{2})\]/g, (whole, date: string) => (dates.has(date) ? whole : `${whole} ${reviewMarker(`no session on ${date} in the notes summarised`)}`));
-	const checked = applySafeguards(cited, { source, kind: "summary", clinicianText: source, clientCode: client });
-	return { text: checked.text.trim(), flags: checked.flags, model: options.model };
+	// One section per answer item, so each item's checked sentences stay with its session.
+	const checked = checkModelAnswer(
+		answer.sentences.map((x, i) => ({ key: `s${i}`, heading: "Summary", text: x.text })),
+		{ source, kind: "summary", clinicianText: source, clientCode: client, identity: boundary.identity },
+	);
+	const flags = [...checked.flags];
+	const lines: string[] = [];
+	answer.sentences.forEach((item, i) => {
+		const own = checked.sections[i]!.sentences;
+		const session = item.session.trim();
+		const known = dates.has(session);
+		if (!known) flags.push({ kind: "unsupported", excerpt: item.text.slice(0, 160), reason: `The summary cites a session that is not among those summarised (${[...dates].join(", ")}): check it.` });
+		const text = renderSentences(own, "");
+		if (text === "") return;
+		const kept = own.some((x) => x.text !== "");
+		lines.push(`- ${text}${!kept ? "" : known ? ` [${session}]` : ` ${reviewMarker("no session on that date in the notes summarised")}`}`);
+	});
+	return { text: lines.join("\n"), flags, model: options.model };
 }
 
 function link(ref: BriefItemRef, storePath: (recordPath: string) => string, label = ref.date): string {

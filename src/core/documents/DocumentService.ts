@@ -33,24 +33,28 @@
  * model started writing is kept as an incomplete draft (as DraftingService does), so nothing the
  * clinician waited for is lost; it cannot be signed while its review marker remains.
  */
-import { streamDraft } from "../drafting/stream";
+import { incompleteDraftBody, streamDraft } from "../drafting/stream";
 import { ClinicalVaultError, isCancelled } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter } from "../markdown/frontmatter";
 import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
-import { estimateTokens, type LlmClient } from "../llm/LlmClient";
-import { applySafeguards, reviewMarker, RISK_PLACEHOLDER, RISK_SECTION_HEADING, type ReviewFlag } from "../drafting/safeguards";
+import type { LlmClient } from "../llm/LlmClient";
+import { ModelBoundary } from "../llm/boundary";
+import { parseStructured } from "../llm/structured";
+import { checkModelAnswer, renderSentences, reviewMarker, RISK_PLACEHOLDER, RISK_SECTION_HEADING, type ReviewFlag, type SafeguardFlag } from "../drafting/safeguards";
+import { identityOf, redactor } from "../safety/identity";
+import { inert } from "../safety/inert";
 import { readSessionNotes, type SessionNote } from "../brief/sessionNotes";
 import { PartsMapService } from "../parts/PartsMapService";
 import type { PartsMap } from "../parts/model";
 import { parsePage } from "../parts/page";
 import { TreatmentPlanService } from "../plan/TreatmentPlanService";
 import { dayOf, type PlanData } from "../plan/plan";
-import { checkCitedDates, datesIn, nameRedactor } from "./checks";
+import { datesIn, uncitedDates } from "./checks";
 import { documentMessages, documentSchema, DOCUMENT_PROMPT_VERSION } from "./prompt";
-import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentSection, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
+import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
 
 export interface DocumentProgress {
 	stage: "reading" | "drafting" | "checking" | "saving";
@@ -96,10 +100,6 @@ export interface DocumentResult {
 	problems: string[];
 }
 
-/** Context assumed when the model does not report one. */
-const FALLBACK_CONTEXT = 8192;
-const CONTEXT_MARGIN = 512;
-const RISK_HEADING_TEXT = "Risk and safety";
 /** Section answers that are instructions to the clinician, not claims: kept out of the grounding check. */
 const PLACEHOLDER_ANSWERS = new Set([NOT_IN_NOTES, CLINICIAN_TO_SPECIFY]);
 
@@ -168,27 +168,6 @@ function renderParts(map: PartsMap): string {
 		.join("\n");
 }
 
-function parseAnswer(text: string, sections: DocumentSection[]): Record<string, string> {
-	let data: unknown;
-	try {
-		data = JSON.parse(text);
-	} catch {
-		throw new ClinicalVaultError("engine", "The model's answer was not valid JSON, so no document could be made from it. What it wrote was kept as an incomplete draft.", {
-			detail: `${text.length} characters that do not parse as JSON`,
-		});
-	}
-	if (typeof data !== "object" || data === null || Array.isArray(data)) {
-		throw new ClinicalVaultError("engine", "The model's answer did not have the document's sections. What it wrote was kept as an incomplete draft.");
-	}
-	const out: Record<string, string> = {};
-	for (const x of sections) {
-		const value = (data as Record<string, unknown>)[x.key];
-		// Headings inside a section would split it: they become bold lines.
-		out[x.key] = typeof value === "string" && value.trim() !== "" ? value.trim().replace(/^[ \t]*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, "**$1**") : NOT_IN_NOTES;
-	}
-	return out;
-}
-
 /** The profile's date of birth, from its details ("date of birth", "dob", "birth date"). */
 function dateOfBirth(details: Record<string, string> | undefined): string | null {
 	for (const [key, value] of Object.entries(details ?? {})) {
@@ -250,7 +229,9 @@ export class DocumentService {
 		progress({ stage: "reading", characters: 0 });
 		const profile = await this.record.readProfile(client, "internal");
 		const today = checkSessionDate(request.today ?? dayOf(this.clock.now()));
-		const redact = nameRedactor(profile.name);
+		const identity = identityOf(profile);
+		const boundary = new ModelBoundary(request.llm, identity);
+		const redact = redactor(identity);
 		const clinicianNotes = redact(request.clinicianNotes?.trim() ?? "");
 		const topic = request.topic?.trim() ?? "";
 		if (!type.readsRecord && topic === "" && clinicianNotes === "") {
@@ -260,9 +241,11 @@ export class DocumentService {
 		const range = type.readsRecord ? await this.range(type, client, request, today) : null;
 		// The model is checked before anything else is read or written: Ollama down or the model not
 		// installed is a clear error here, and the record is left exactly as it was.
-		const context = (await request.llm.contextLength(request.model, request.signal)) ?? FALLBACK_CONTEXT;
+		const context = await boundary.context(request.model, request.signal);
 		const template = (await this.templates?.load(type.id)) ?? type.template;
-		const sections = documentSections(type, template);
+		// A section about risk is the clinician's: never asked of the model.
+		const allSections = documentSections(type, template);
+		const sections = allSections.filter((x) => !RISK_SECTION_HEADING.test(x.heading) && !RISK_SECTION_HEADING.test(x.key));
 
 		const problems: string[] = [];
 		let planText = "";
@@ -301,15 +284,15 @@ export class DocumentService {
 			...(partsText ? { parts: partsText } : {}),
 		});
 
-		const promptTokens = messages.reduce((n, m) => n + estimateTokens(m.content) + 8, 0);
-		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 1.6) + 256;
-		if (promptTokens + outputTokens + CONTEXT_MARGIN > context) {
+		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 2) + 256;
+		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal);
+		if (!fit.fits) {
 			throw new ClinicalVaultError(
 				"invalid-input",
-				`The notes${range ? ` from ${range.from} to ${range.to}` : ""} are too long for the model's context (${context} tokens). Choose a shorter range or a model with a larger context. Nothing was written.`,
+				`The notes${range ? ` from ${range.from} to ${range.to}` : ""} are too long for the model's context (${context} tokens; about ${fit.promptTokens + outputTokens} needed). Choose a shorter range or a model with a larger context. Nothing was written.`,
 			);
 		}
-		const numCtx = Math.min(context, Math.max(4096, Math.ceil((promptTokens + outputTokens + CONTEXT_MARGIN) / 1024) * 1024));
+		const numCtx = fit.numCtx;
 
 		const path = await freePath(this.record, client, "documents", `${today}-${type.id}`, "md");
 		const included = range ? range.notes.filter((n) => n.noteType === "psychotherapy").map((n) => n.recordPath) : [];
@@ -329,58 +312,60 @@ export class DocumentService {
 			modified: this.clock.now().toISOString(),
 		};
 
-		const answer = await streamDraft(request.llm, {
-			request: { model: request.model, messages, format: documentSchema(sections), numCtx, temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
-			what: "the document",
+		const schema = documentSchema(sections);
+		const { value: answer } = await streamDraft(boundary, {
+			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseAnswer(raw, sections),
+			parse: (raw) => parseStructured(raw, schema.schema, "the document"),
 			keep: (partial, error) => this.keepPartial(path, baseMeta, partial, error),
 		});
+		const answerOf = (key: string): string => {
+			const v = answer[key];
+			return (Array.isArray(v) ? v.join(" ") : (v ?? "")).trim();
+		};
+		const placeholderOf = (key: string): string | null => {
+			const v = answerOf(key);
+			return v === "" ? NOT_IN_NOTES : PLACEHOLDER_ANSWERS.has(v) ? v : null;
+		};
 
 		const flags: ReviewFlag[] = [];
 		const given = [clinicianNotes, planText, partsText, notesText ?? ""].filter((t) => t !== "").join("\n\n");
-		if (range) {
-			const sessions = new Set(range.notes.map((n) => n.date));
-			const allowed = datesIn(given);
-			for (const x of sections) {
-				if (PLACEHOLDER_ANSWERS.has(answer[x.key]!)) continue;
-				const checked = checkCitedDates(answer[x.key]!, sessions, allowed, `${range.from} to ${range.to}`);
-				answer[x.key] = checked.text;
-				flags.push(...checked.flags.map((f) => ({ ...f, section: x.heading })));
-			}
-		}
-
-		// The safeguards run on the model's sections alone, each under its heading, with the risk
-		// section added when the template has one; the template's own text and the values filled in
-		// code (name, date of birth, diagnosis) are not the model's and are not checked.
-		const hasRisk = template.includes("{{risk_placeholder}}");
-		const modelDoc = [
-			...sections.map((x) => `## ${x.heading}\n\n${PLACEHOLDER_ANSWERS.has(answer[x.key]!) ? "" : answer[x.key]!}\n`),
-			...(hasRisk ? [`## ${RISK_HEADING_TEXT}\n\n${RISK_PLACEHOLDER}\n`] : []),
-		].join("\n");
+		const sessions = new Set(range?.notes.map((n) => n.date) ?? []);
+		const allowed = datesIn(given);
+		const rangeText = range ? `${range.from} to ${range.to}` : "";
+		// Every date the model writes must be a session in the range (or a date it was given).
+		const extraCheck = range
+			? (sentence: string) => {
+					const bad = uncitedDates(sentence, sessions, allowed);
+					const found: Omit<SafeguardFlag, "section">[] = bad.map((date) => ({ kind: "unsupported", excerpt: date, reason: `Date ${date} is not a session in this document's range (${rangeText}): check it.` }));
+					return { reasons: bad.map((date) => `no session on ${date} in the notes for ${rangeText}`), flags: found };
+				}
+			: undefined;
+		const modelSections = sections.filter((x) => placeholderOf(x.key) === null).map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" }));
 		const checked = range
-			? applySafeguards(modelDoc, { source: given, kind: "summary", clinicianText: [given, diagnosis ?? ""].join("\n"), clientCode: client })
+			? checkModelAnswer(modelSections, { source: given, kind: "summary", clinicianText: [given, diagnosis ?? ""].join("\n"), clientCode: client, identity, ...(extraCheck ? { extraCheck } : {}) })
 			: // A handout is general psychoeducation, not a claim about the record: its sentences are not
-				// grounded (its own text is its support), but risk judgements, diagnoses the clinician did
-				// not name and invented quotes are still removed or marked.
-				applySafeguards(modelDoc, { source: [topic, clinicianNotes].join("\n"), kind: "summary", clientCode: Object.values(answer).join("\n") });
+				// grounded, but risk, diagnoses the clinician did not name, invented quotes and identifiers are still checked.
+				checkModelAnswer(modelSections, { source: [topic, clinicianNotes].join("\n"), kind: "summary", identity, ungrounded: true });
 		flags.push(...checked.flags);
-		const blocks = splitBlocks(checked.text);
 		const checkedSections: Record<string, string> = {};
-		sections.forEach((x, i) => {
-			const value = answer[x.key]!;
-			if (value === CLINICIAN_TO_SPECIFY) {
+		for (const x of sections) {
+			const placeholder = placeholderOf(x.key);
+			if (placeholder === CLINICIAN_TO_SPECIFY) {
 				// Only the clinician can say (the recipient's request, supervision questions): a marker, so the document cannot be signed without it.
 				checkedSections[x.key] = reviewMarker("clinician to specify");
-				flags.push({ kind: "unsupported", excerpt: value, reason: `"${x.heading}" needs your own words: the record does not say.`, section: x.heading });
+				flags.push({ kind: "unsupported", excerpt: placeholder, reason: `"${x.heading}" needs your own words: the record does not say.`, section: x.heading });
+			} else if (placeholder !== null) {
+				checkedSections[x.key] = placeholder;
 			} else {
-				checkedSections[x.key] = value === NOT_IN_NOTES ? value : (blocks[i] ?? "");
+				checkedSections[x.key] = renderSentences(checked.sections.find((c) => c.key === x.key)?.sentences ?? [], NOT_IN_NOTES);
 			}
-		});
-		let riskText = RISK_PLACEHOLDER;
+		}
+		for (const x of allSections) if (checkedSections[x.key] === undefined) checkedSections[x.key] = RISK_PLACEHOLDER;
+		const hasRisk = template.includes("{{risk_placeholder}}");
+		let riskText: string = RISK_PLACEHOLDER;
 		if (hasRisk) {
-			riskText = blocks[sections.length] ?? RISK_PLACEHOLDER;
 			const written = range?.notes.filter((n) => n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== "")) ?? [];
 			if (written.length > 0) riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
 		}
@@ -396,8 +381,8 @@ export class DocumentService {
 			session_count: range ? String(range.notes.length) : "0",
 			topic: topic || type.title,
 			diagnosis: diagnosis ?? reviewMarker("no diagnosis in the treatment plan: enter your own or remove this line"),
-			client_name: identifies ? profile.name : "[name left out: de-identified]",
-			date_of_birth: identifies ? (dob ?? reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
+			client_name: identifies ? inert(profile.name) : "[name left out: de-identified]",
+			date_of_birth: identifies ? (dob ? inert(dob) : reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
 			risk_placeholder: riskText,
 		};
 		// One pass over the template, so text the model wrote is never scanned for {{variables}}.
@@ -430,24 +415,7 @@ export class DocumentService {
 	private async keepPartial(path: string, meta: Record<string, unknown>, text: string, error: unknown): Promise<void> {
 		if (text.trim() === "") return;
 		const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
-		const body = `# Incomplete draft\n\n> [!warning] The ${why}; this is what the model wrote before it stopped. ${reviewMarker(why)}\n\n\`\`\`\n${text}\n\`\`\`\n`;
-		await this.record.writeText(path, joinFrontmatter({ ...meta, incomplete: true }, body));
+		await this.record.writeText(path, joinFrontmatter({ ...meta, incomplete: true }, incompleteDraftBody(why, text, reviewMarker(why))));
 		if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = path;
 	}
-}
-
-/** The bodies under each "## " heading of a checked document, in order. */
-function splitBlocks(text: string): string[] {
-	const blocks: string[] = [];
-	let current: string[] | null = null;
-	for (const line of text.split("\n")) {
-		if (/^##\s/.test(line)) {
-			if (current) blocks.push(current.join("\n").trim());
-			current = [];
-		} else if (current) {
-			current.push(line);
-		}
-	}
-	if (current) blocks.push(current.join("\n").trim());
-	return blocks;
 }

@@ -4,14 +4,14 @@
  * clinician will sign. DOCUMENT_PROMPT_VERSION is stamped into every document's frontmatter.
  */
 import type { ChatMessage } from "../llm/LlmClient";
+import { noteAnswerSchema } from "../drafting/prompts";
 import { CLINICIAN_TO_SPECIFY, NOT_IN_NOTES, type DocumentSection, type DocumentType } from "./types";
 
-export const DOCUMENT_PROMPT_VERSION = "document-2026.11-1";
+export const DOCUMENT_PROMPT_VERSION = "document-2026.12-1";
 
-export function documentSchema(sections: DocumentSection[]): Record<string, unknown> {
-	const properties: Record<string, unknown> = {};
-	for (const x of sections) properties[x.key] = { type: "string", description: `${x.heading}: ${x.guidance}` };
-	return { type: "object", properties, required: sections.map((x) => x.key), additionalProperties: false };
+/** The document's answer schema: a list of sentences per section (the same shape as a note's). */
+export function documentSchema(sections: DocumentSection[]): ReturnType<typeof noteAnswerSchema> {
+	return noteAnswerSchema(sections);
 }
 
 function recordSystemPrompt(type: DocumentType): string {
@@ -26,7 +26,8 @@ function recordSystemPrompt(type: DocumentType): string {
 		"- Never diagnose and never give diagnostic codes. A diagnosis may be repeated only word for word as the clinician's notes or plan give it.",
 		"- Quote the client only with words that appear verbatim in the notes, in double quotation marks.",
 		`- Keep each section within its word limit. Write "${NOT_IN_NOTES}" for a section the notes have nothing for, and "${CLINICIAN_TO_SPECIFY}" where only the clinician can say.`,
-		"Answer with JSON only, matching the schema you are given.",
+		"- Write plain sentences only: no markdown, no headings, lists, links, tables, code or HTML. Code lays out the document.",
+		"Answer with JSON only, matching the schema you are given: for each section a list of sentences.",
 	].join("\n");
 }
 
@@ -39,7 +40,8 @@ function handoutSystemPrompt(type: DocumentType): string {
 		"- No diagnosis, no medication advice, no promises of outcomes, no crisis or risk assessment.",
 		"- Follow the therapist's text where they give one (emphasis, exercises to include, words to use).",
 		"- Keep each section within its word limit.",
-		"Answer with JSON only, matching the schema you are given.",
+		"- Write plain sentences only: no markdown, no headings, lists, links, tables, code or HTML.",
+		"Answer with JSON only, matching the schema you are given: for each section a list of sentences.",
 	].join("\n");
 }
 

@@ -8,17 +8,22 @@
  * input exceeds the model's context, it is condensed in passes (verbatim quotes kept) and the
  * note's frontmatter says so.
  */
-import { streamDraft } from "./stream";
+import { incompleteDraftBody, streamDraft } from "./stream";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter, splitFrontmatter } from "../markdown/frontmatter";
 import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
-import { estimateTokens, type ChatMessage, type LlmClient } from "../llm/LlmClient";
-import { condenseMessages, draftMessages, modalityOf, PROMPT_VERSION, sectionsSchema } from "./prompts";
-import { DEFAULT_TEMPLATES, fillTemplate, templateSections, type NoteFormat, type SectionSpec } from "./templates";
-import { applySafeguards, detectRiskMentions, RISK_PLACEHOLDER, REVIEW_MARKER_TEXT, type ReviewFlag } from "./safeguards";
+import { estimateTokens } from "../llm/tokens";
+import type { LlmClient } from "../llm/LlmClient";
+import { ModelBoundary, PromptTooLong } from "../llm/boundary";
+import { parseStructured } from "../llm/structured";
+import { identityOf } from "../safety/identity";
+import { inert } from "../safety/inert";
+import { condenseMessages, draftMessages, modalityOf, noteAnswerSchema, PROMPT_VERSION } from "./prompts";
+import { DEFAULT_TEMPLATES, fillTemplate, templateSections, type NoteFormat } from "./templates";
+import { checkModelAnswer, detectRiskMentions, renderSentences, RISK_PLACEHOLDER, RISK_SECTION_HEADING, REVIEW_MARKER_TEXT, sentenceEvidence, type ReviewFlag } from "./safeguards";
 
 export interface TemplateSource {
 	/** The clinician's template for a format, or null to use the default. */
@@ -50,6 +55,15 @@ export interface DraftRequest {
 	onProgress?: (p: DraftProgress) => void;
 }
 
+export interface DraftedSentence {
+	section: string;
+	sentence: string;
+	/** The input moments that support it ("12:04", "line 7"). */
+	evidence: string[];
+	/** Why it is marked for review (empty: not marked). */
+	reasons: string[];
+}
+
 export interface DraftResult {
 	notePath: string;
 	flags: ReviewFlag[];
@@ -57,36 +71,13 @@ export interface DraftResult {
 	condensed: boolean;
 	passes: number;
 	numCtx: number;
+	/** The model's context, and the prompt's size: estimated, and as the engine counted it. */
+	context: number;
+	promptTokensEstimated: number;
+	promptTokensReported?: number;
+	/** Every kept sentence with the input moments that support it. */
+	sentences: DraftedSentence[];
 	summaryPath?: string;
-}
-
-/** Context assumed when the model does not report one (Ollama's long-standing default is 2048-8192). */
-const FALLBACK_CONTEXT = 8192;
-const CONTEXT_MARGIN = 512;
-
-function roundUp(n: number, to: number): number {
-	return Math.ceil(n / to) * to;
-}
-
-function parseSections(text: string, sections: SectionSpec[]): Record<string, string> {
-	let data: unknown;
-	try {
-		data = JSON.parse(text);
-	} catch {
-		throw new ClinicalVaultError("engine", "The model's answer was not valid JSON, so no note could be made from it. What it wrote was kept as an incomplete draft.", {
-			// Never the text itself: it is clinical content and details can reach a terminal.
-			detail: `${text.length} characters that do not parse as JSON`,
-		});
-	}
-	if (typeof data !== "object" || data === null || Array.isArray(data)) {
-		throw new ClinicalVaultError("engine", "The model's answer did not have the note's sections. What it wrote was kept as an incomplete draft.");
-	}
-	const out: Record<string, string> = {};
-	for (const s of sections) {
-		const value = (data as Record<string, unknown>)[s.key];
-		out[s.key] = typeof value === "string" && value.trim() !== "" ? value.trim() : "[not addressed in this session]";
-	}
-	return out;
 }
 
 /** Splits text into pieces of at most `maxTokens` (estimated), on line boundaries. */
@@ -153,33 +144,39 @@ export class DraftingService {
 		}
 
 		const template = (await this.deps.templates.load(request.format)) ?? DEFAULT_TEMPLATES[request.format];
-		const sections = templateSections(template);
+		// The risk section is the clinician's: a template section about risk is never asked of the model.
+		const allSections = templateSections(template);
+		const sections = allSections.filter((x) => !RISK_SECTION_HEADING.test(x.heading) && !RISK_SECTION_HEADING.test(x.key));
 		const defaultWordLimit = request.defaultWordLimit ?? 150;
 		const wordLimits = request.wordLimits ?? {};
 		const sessionNumber = await this.sessionNumber(client, sessionDate);
 		const modality = modalityOf(request.format === "ifs" ? "ifs" : profile.modality);
-		const outputTokens = Math.ceil(sections.reduce((n, s) => n + (wordLimits[s.key] ?? defaultWordLimit), 0) * 1.6) + 256;
-		const context = (await llm.contextLength(request.model, request.signal)) ?? FALLBACK_CONTEXT;
+		const outputTokens = Math.ceil(sections.reduce((n, s) => n + (wordLimits[s.key] ?? defaultWordLimit), 0) * 2) + 256;
+		const boundary = new ModelBoundary(llm, identityOf(profile));
 
-		const promptFor = (text: string, kind: "transcript" | "summary" | "condensed transcript"): ChatMessage[] =>
+		const promptFor = (text: string, kind: "transcript" | "summary" | "condensed transcript") =>
 			draftMessages(modality, { clientCode: client, sessionDate, sessionNumber, inputKind: kind, input: text, sections, wordLimits, defaultWordLimit });
-		const tokensOf = (messages: ChatMessage[]) => messages.reduce((n, m) => n + estimateTokens(m.content) + 8, 0);
 
 		let kind: "transcript" | "summary" | "condensed transcript" = request.source.kind;
 		let draftInput = input;
 		let passes = 0;
-		if (tokensOf(promptFor(draftInput, kind)) + outputTokens + CONTEXT_MARGIN > context) {
+		const first = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal);
+		if (!first.fits) {
+			// Condense in passes: each chunk fits beside the condensing prompt and its answer.
+			const context = first.context;
 			const condenseOutput = Math.min(1024, Math.floor(context / 4));
-			const chunkTokens = context - condenseOutput - CONTEXT_MARGIN - 300;
-			if (chunkTokens < 500) throw new ClinicalVaultError("engine", `The model's context (${context} tokens) is too small to draft from this input. Choose a model with a larger context.`);
-			const chunks = chunkByTokens(input, chunkTokens);
+			const frame = (await boundary.fit(request.model, condenseMessages(1, 1, ""), condenseOutput, request.signal)).promptTokens;
+			const chunkTokens = context - condenseOutput - frame - 512;
+			if (chunkTokens < 500) throw new PromptTooLong("the note", first.promptTokens, outputTokens, context);
+			const chunks = chunkByTokens(boundary.redactText(input), chunkTokens);
 			const condensed: string[] = [];
 			for (const [i, chunk] of chunks.entries()) {
 				passes = i + 1;
-				const result = await llm.chat({
+				const result = await boundary.chat({
 					model: request.model,
 					messages: condenseMessages(i + 1, chunks.length, chunk),
-					numCtx: context,
+					outputTokens: condenseOutput,
+					what: `part ${i + 1} of ${chunks.length} of the condensed transcript`,
 					...(request.signal ? { signal: request.signal } : {}),
 					onToken: (_, soFar) => progress({ stage: "condensing", characters: soFar.length, pass: i + 1, passes: chunks.length }),
 				});
@@ -187,14 +184,17 @@ export class DraftingService {
 			}
 			draftInput = condensed.join("\n\n");
 			kind = "condensed transcript";
-			if (tokensOf(promptFor(draftInput, kind)) + outputTokens + CONTEXT_MARGIN > context) {
-				throw new ClinicalVaultError("engine", `Even condensed, this session is too long for the model's context (${context} tokens). Choose a model with a larger context.`);
+			const second = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal);
+			if (!second.fits) {
+				throw new ClinicalVaultError("invalid-input", `Even condensed in ${passes} passes, this session is too long for the model's context (${context} tokens). Choose a model with a larger context. Nothing was saved as a note.`, {
+					detail: `condensed prompt ≈${second.promptTokens} tokens, output ${outputTokens}, context ${context}`,
+				});
 			}
 		}
 		const messages = promptFor(draftInput, kind);
-		const numCtx = Math.min(context, Math.max(4096, roundUp(tokensOf(messages) + outputTokens + CONTEXT_MARGIN, 1024)));
 
 		const notePath = await freePath(record, client, "notes", sessionDate, "md");
+		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal);
 		const baseMeta = {
 			kind: "note",
 			client,
@@ -206,49 +206,76 @@ export class DraftingService {
 			prompt_version: PROMPT_VERSION,
 			...(request.source.kind === "transcript" ? { source_transcript: request.source.path } : { source_summary: summaryPath }),
 			...(passes > 0 ? { condensed: true, condense_passes: passes } : {}),
-			num_ctx: numCtx,
+			num_ctx: fit.numCtx,
 			created: clock.now().toISOString(),
 			modified: clock.now().toISOString(),
 		};
 
-		const sectionsText = await streamDraft(llm, {
-			request: { model: request.model, messages, format: sectionsSchema(sections), numCtx, ...(request.signal ? { signal: request.signal } : {}) },
-			what: "the note",
+		const schema = noteAnswerSchema(sections);
+		const { value: answer, result } = await streamDraft(boundary, {
+			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseSections(raw, sections),
+			parse: (raw) => parseStructured(raw, schema.schema, "the note"),
 			keep: (partial, error) => this.keepPartial(notePath, baseMeta, partial, error),
 		});
+		const checked = checkModelAnswer(
+			sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
+			{ source: input, kind: request.source.kind, clientCode: client, identity: identityOf(profile), ...(request.source.kind === "summary" ? { clinicianText: input } : {}) },
+		);
 		const riskMentions = detectRiskMentions(input, request.source.kind);
 		const riskFlag = riskMentions.length > 0 ? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.` : "";
-		const body = fillTemplate(template, {
-			client_code: client,
-			session_date: sessionDate,
-			session_number: String(sessionNumber),
-			next_session: request.nextSession ?? "[to be scheduled]",
-			risk_flag: riskFlag,
-			risk_placeholder: RISK_PLACEHOLDER,
-			sections: sectionsText,
-		});
-		const checked = applySafeguards(body, { source: input, kind: request.source.kind, ...(request.source.kind === "summary" ? { clinicianText: input } : {}) });
+		const rendered: Record<string, string> = {};
+		for (const x of checked.sections) rendered[x.key] = renderSentences(x.sentences);
+		for (const x of allSections) if (rendered[x.key] === undefined) rendered[x.key] = RISK_PLACEHOLDER;
+		const body = ensureRiskSection(
+			fillTemplate(template, {
+				client_code: inert(client),
+				session_date: sessionDate,
+				session_number: String(sessionNumber),
+				next_session: request.nextSession ? inert(request.nextSession) : "[to be scheduled]",
+				risk_flag: riskFlag,
+				risk_placeholder: RISK_PLACEHOLDER,
+				sections: rendered,
+			}),
+		);
 
-		progress({ stage: "saving", characters: checked.text.length });
+		progress({ stage: "saving", characters: body.length });
+		const flags = checked.flags;
 		const meta = {
 			...baseMeta,
-			review_flags: checked.flags.length,
-			...(checked.flags.length > 0 ? { review: checked.flags.map((f) => ({ kind: f.kind, reason: f.reason, excerpt: f.excerpt.slice(0, 160) })) } : {}),
+			review_flags: flags.length,
+			...(flags.length > 0 ? { review: flags.map((f) => ({ kind: f.kind, reason: f.reason, excerpt: f.excerpt.slice(0, 160), ...(f.section ? { section: f.section } : {}), ...(f.timestamps ? { at: f.timestamps } : {}) })) } : {}),
 			...(riskMentions.length > 0 ? { risk_mentioned_at: riskMentions } : {}),
+			...(result.promptTokens !== undefined ? { prompt_tokens: result.promptTokens } : {}),
 		};
-		await record.writeText(notePath, joinFrontmatter(meta, checked.text));
-		return { notePath, flags: checked.flags, riskMentions, condensed: passes > 0, passes, numCtx, ...(summaryPath ? { summaryPath } : {}) };
+		await record.writeText(notePath, joinFrontmatter(meta, body));
+		return {
+			notePath,
+			flags,
+			riskMentions,
+			condensed: passes > 0,
+			passes,
+			numCtx: result.numCtx,
+			context: result.context,
+			promptTokensEstimated: result.estimatedPromptTokens,
+			...(result.promptTokens !== undefined ? { promptTokensReported: result.promptTokens } : {}),
+			sentences: sentenceEvidence(checked),
+			...(summaryPath ? { summaryPath } : {}),
+		};
 	}
 
 	/** Saves what the model wrote before a cancel or failure as an incomplete draft that cannot be signed as is. */
 	private async keepPartial(notePath: string, meta: Record<string, unknown>, text: string, error: unknown): Promise<void> {
 		if (text.trim() === "") return;
 		const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
-		const body = `# Incomplete draft\n\n> [!warning] The ${why}; this is what the model wrote before it stopped. ${REVIEW_MARKER_TEXT(why)}\n\n\`\`\`\n${text}\n\`\`\`\n`;
-		await this.deps.record.writeText(notePath, joinFrontmatter({ ...meta, incomplete: true }, body));
-		if (error instanceof Cancelled) (error as { keptAt?: string }).keptAt = notePath;
+		await this.deps.record.writeText(notePath, joinFrontmatter({ ...meta, incomplete: true }, incompleteDraftBody(why, text, REVIEW_MARKER_TEXT(why))));
+		if (error instanceof Cancelled || error instanceof ClinicalVaultError) (error as { keptAt?: string }).keptAt = notePath;
 	}
+}
+
+/** A note always has a risk section for the clinician: added by code when the template has none. */
+function ensureRiskSection(body: string): string {
+	if (/^#{1,6}\s+.*(?:risk|safety)/im.test(body)) return body;
+	return `${body.trimEnd()}\n\n## Risk and safety\n${RISK_PLACEHOLDER}\n`;
 }

@@ -3,10 +3,12 @@
  * the prompt makes the model's first attempt closer to what the clinician will sign.
  * PROMPT_VERSION is stamped into every draft's frontmatter.
  */
+import { z } from "zod";
 import type { ChatMessage } from "../llm/LlmClient";
+import { formatFor } from "../llm/structured";
 import type { SectionSpec } from "./templates";
 
-export const PROMPT_VERSION = "draft-2026.11-1";
+export const PROMPT_VERSION = "draft-2026.12-1";
 
 export type Modality = "ifs" | "cbt" | "dbt" | "psychodynamic" | "general";
 
@@ -34,14 +36,21 @@ export function systemPrompt(modality: Modality): string {
 		"- Quote the client only with words that appear verbatim in the input, in double quotation marks.",
 		"- Keep each section within its word limit. Leave a section as \"[not addressed in this session]\" when the input has nothing for it.",
 		MODALITY_GUIDES[modality],
-		"Answer with JSON only, matching the schema you are given.",
+		"- Write plain sentences only: no markdown, no headings, lists, links, tables, code or HTML. Code lays out the note.",
+		"Answer with JSON only, matching the schema you are given: for each section a list of sentences.",
 	].join("\n");
 }
 
-export function sectionsSchema(sections: SectionSpec[]): Record<string, unknown> {
-	const properties: Record<string, unknown> = {};
-	for (const s of sections) properties[s.key] = { type: "string", description: `${s.heading}: ${s.guidance}` };
-	return { type: "object", properties, required: sections.map((s) => s.key), additionalProperties: false };
+/** A section's answer: a list of plain sentences (one string is accepted too, and split by code). */
+export const SectionAnswer = z.union([z.array(z.string().max(2000)).max(60), z.string().max(20000)]);
+
+/** The note's answer schema: one key per section the template asks the model for (the risk section never). */
+export function noteAnswerSchema(sections: readonly SectionSpec[]): { schema: z.ZodType<Record<string, string | string[]>>; format: Record<string, unknown> } {
+	const shape: Record<string, typeof SectionAnswer> = {};
+	for (const s of sections) shape[s.key] = SectionAnswer.describe(`${s.heading}: ${s.guidance}`);
+	// Keys the template did not ask for (a model's own "risk_assessment") are dropped, never read.
+	const schema = z.object(shape) as unknown as z.ZodType<Record<string, string | string[]>>;
+	return { schema, format: formatFor(schema) };
 }
 
 export interface DraftPromptInput {

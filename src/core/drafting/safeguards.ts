@@ -1,20 +1,28 @@
 /**
- * Safeguards applied in code to every model draft, whatever the prompt said:
+ * Safeguards applied in code to every model answer, whatever the prompt said. The model answers in
+ * data (a zod schema per page: sections of plain sentences); code checks every sentence and writes
+ * every page. A sentence is checked after the one normalisation (safety/normalise.ts), so what is
+ * checked is what is shown, and rendered inert (safety/inert.ts), so it can never open markup.
  *
- * 1. The risk section (heading matching /risk|safety/i) is never the model's: its content is replaced
- *    by RISK_PLACEHOLDER (and a section is added if the draft has none), with a flag when the model
- *    had written something there.
- * 2. Risk judgements ("low risk", "denies SI/HI", "contracted for safety", …) are removed wherever they
- *    appear, the clause when the rest of the sentence stands alone, else the sentence.
- * 3. Risk content in the input (suicide, self-harm, harm to others, abuse, weapons) is listed with its
- *    transcript timestamps, and a "clinician to assess" notice goes in the risk section. No judgement.
- * 4. Diagnoses and codes not in the clinician's own input are removed (named in the transcript only:
- *    kept, marked for review).
- * 5. Sentences whose content is not supported by the input are marked for review.
- * 6. Quoted words must be in the input verbatim.
+ * For each sentence, in order:
+ * 1. The client's identifiers (name, aliases, profile details) are replaced by "the client".
+ * 2. Risk is the clinician's domain: a sentence that touches it (safety/riskDomain.ts: suicide,
+ *    self-harm, death or disappearing wishes, harm to others, abuse, safety planning, crisis,
+ *    means, protective factors, risk ratings and minimisation in plain words) is taken out whole,
+ *    wherever it stands, and listed for the clinician with the input moments it refers to.
+ * 3. Diagnoses and codes not in the clinician's own input are removed (named in the transcript
+ *    only: kept, marked for review).
+ * 4. Quoted words must be in the input verbatim, the client's (not the therapist's); a quote that
+ *    leaves words out (an ellipsis) is marked, as the pieces can be stitched into another meaning.
+ * 5. Grounding: a sentence whose content is not supported by the input is marked; one whose
+ *    critical word (a person, number or name) never stands near its other words is marked too.
+ * 6. Evidence: every kept sentence carries the input moments that support it (timestamps or lines).
  *
- * Everything removed or marked is also in `flags`, the review panel's list. Markers are
- * `==[review: <reason>]==` (see markers.ts); the signer refuses while any remain.
+ * Risk content in the input (suicide, self-harm, harm to others, abuse, weapons; English and
+ * Spanish) is listed with its timestamps, and code writes a "clinician to assess" notice and the
+ * risk section's placeholder: the model never writes either. Everything removed or marked is also
+ * in `flags`, the review panel's list. Markers are `==[review: <reason>]==` (see markers.ts); the
+ * signer refuses while any remain.
  */
 import { parseTranscriptLines } from "../transcribe/transcript";
 import { timestamp } from "../transcribe/segments";
@@ -22,8 +30,13 @@ import { diagnosisKeys, diagnosisPresent, findDiagnoses, type DiagnosisHit } fro
 import { GROUNDING_DEFAULTS, buildSupportIndex, checkGrounding, type GroundingOptions, type SupportIndex } from "./grounding";
 import { reviewMarker } from "./markers";
 import { buildQuoteIndex, checkQuote, findQuotes, type QuoteIndex } from "./quotes";
-import { findRiskJudgement, findRiskMentionTerms, RISK_CATEGORIES, type RiskCategory, type TermHit } from "./riskTerms";
+import { findRiskMentionTerms, RISK_CATEGORIES, type RiskCategory } from "./riskTerms";
 import { normaliseForMatch, splitSentences } from "./words";
+import { normaliseInputText, normaliseModelText } from "../safety/normalise";
+import { inert } from "../safety/inert";
+import { touchesRiskDomain } from "../safety/riskDomain";
+import { findIdentifiers, redactor, type ClientIdentity } from "../safety/identity";
+import { evidenceFor, inputMoments, type InputMoment } from "../safety/evidence";
 
 export { REVIEW_MARKER, findReviewMarkers, reviewMarker, stripReviewMarkers, type FoundMarker } from "./markers";
 export { GROUNDING_DEFAULTS, type GroundingOptions } from "./grounding";
@@ -42,9 +55,15 @@ export interface SafeguardInput {
 	clientCode?: string;
 	/** Grounding thresholds (defaults: GROUNDING_DEFAULTS). */
 	grounding?: Partial<GroundingOptions>;
+	/** The client's identifiers: replaced by "the client" wherever the model writes them. */
+	identity?: ClientIdentity;
+	/** Leave out the grounding and evidence checks (a handout: general text, not claims about the record). */
+	ungrounded?: boolean;
+	/** A check of the caller's own on each kept sentence (a document's cited dates): reasons to mark it, and flags. */
+	extraCheck?: (sentence: string) => { reasons: string[]; flags: Omit<SafeguardFlag, "section">[] };
 }
 
-export type FlagKind = "risk-judgement" | "diagnosis" | "unsupported" | "quote" | "risk-mention";
+export type FlagKind = "risk-judgement" | "risk-domain" | "diagnosis" | "unsupported" | "quote" | "risk-mention" | "identifier";
 
 export interface SafeguardFlag {
 	kind: FlagKind;
@@ -73,8 +92,31 @@ export interface RiskMention {
 	speaker?: string;
 }
 
-export interface SafeguardResult {
+/** One section of a model answer: plain strings, never markdown. */
+export interface ModelSection {
+	key: string;
+	heading: string;
+	/** What the model wrote: one string (split into sentences by code) or a list of sentences. */
+	text: string | readonly string[];
+}
+
+export interface CheckedSentence {
+	/** The sentence as kept (normalised, plain: render it with `inert`); "" when it was taken out. */
 	text: string;
+	/** Why it is marked for review (empty: not marked). */
+	reasons: string[];
+	/** The input moments that support it ("12:04", "line 7"). */
+	evidence: string[];
+}
+
+export interface CheckedSection {
+	key: string;
+	heading: string;
+	sentences: CheckedSentence[];
+}
+
+export interface SafeguardResult {
+	sections: CheckedSection[];
 	flags: SafeguardFlag[];
 	riskMentions: RiskMention[];
 }
@@ -119,7 +161,7 @@ function sourceSegments(source: string, kind: SourceKind): SourceSegment[] {
 /** Every mention of suicide, self-harm, harm to others, abuse or weapons in the input: one per line (or summary sentence) and category. */
 export function findRiskMentions(source: string, kind: SourceKind): RiskMention[] {
 	const out: RiskMention[] = [];
-	for (const seg of sourceSegments(source, kind)) {
+	for (const seg of sourceSegments(normaliseInputText(source), kind)) {
 		const hits = findRiskMentionTerms(seg.text);
 		for (const category of RISK_CATEGORIES) {
 			const phrases = [...new Set(hits.filter((h) => h.category === category).map((h) => h.text))];
@@ -201,8 +243,9 @@ export function removeSpan(sentence: string, start: number, end: number): Remova
 	return { kept: "", removed: sentence.trim() };
 }
 
+
 // ---------------------------------------------------------------------------------------------
-// The pass over the draft
+// The pass over a model answer, sentence by sentence
 
 interface Context {
 	kind: SourceKind;
@@ -212,8 +255,13 @@ interface Context {
 	transcriptKeys: Set<string>;
 	clinicianNorm: string;
 	quotes: QuoteIndex;
-	mentionsByCategory: Map<RiskCategory, RiskMention[]>;
+	moments: InputMoment[];
+	riskTimes: string[];
 	grounding: GroundingOptions;
+	ungrounded: boolean;
+	identity: ClientIdentity | undefined;
+	redact: (text: string) => string;
+	extraCheck: SafeguardInput["extraCheck"];
 	flags: SafeguardFlag[];
 	section?: string;
 }
@@ -221,8 +269,6 @@ interface Context {
 function flag(ctx: Context, f: Omit<SafeguardFlag, "section">): void {
 	ctx.flags.push({ ...f, ...(ctx.section !== undefined ? { section: ctx.section } : {}) });
 }
-
-const CATEGORY_GROUP: Record<RiskCategory, string> = { suicide: "self", "self-harm": "self", "harm to others": "others", abuse: "others", weapons: "others" };
 
 const INPUT_NAME: Record<SourceKind, string> = { transcript: "transcript", summary: "summary" };
 
@@ -256,34 +302,51 @@ function decideDiagnosis(hit: DiagnosisHit, sentence: string, all: DiagnosisHit[
 	return "remove";
 }
 
-function judgementInClinicianInput(hit: TermHit, ctx: Context): boolean {
-	const n = normaliseForMatch(hit.text);
+function judgementInClinicianInput(text: string, ctx: Context): boolean {
+	const n = normaliseForMatch(text);
 	return n !== "" && ctx.clinicianNorm.includes(` ${n} `);
 }
 
-function processSentence(sentence: string, ctx: Context): string {
-	let current = sentence;
+/** The first risk-domain hit of a sentence (the domain classifier runs the judgement and mention patterns itself, with their context checks). */
+function riskHit(sentence: string): { text: string; label: string } | null {
+	return touchesRiskDomain(sentence);
+}
+
+function checkSentence(raw: string, ctx: Context): CheckedSentence {
+	let current = normaliseModelText(raw);
 	const reasons: string[] = [];
 	const addReason = (r: string): void => {
 		if (!reasons.includes(r)) reasons.push(r);
 	};
+	if (current === "") return { text: "", reasons, evidence: [] };
 
-	// 2. Risk judgements.
-	for (let guard = 0; guard < 8 && current.trim() !== ""; guard++) {
-		const hit = findRiskJudgement(current);
-		if (!hit) break;
-		const removal = removeSpan(current, hit.start, hit.end);
-		const own = judgementInClinicianInput(hit, ctx);
-		flag(ctx, {
-			kind: "risk-judgement",
-			excerpt: excerpt(removal.removed),
-			reason: `Risk judgement removed ("${hit.text}": ${hit.label}); only the clinician assesses risk.${own ? " It is in your own input: write it in the risk section yourself." : " Complete the risk section."}`,
-		});
-		addReason("risk judgement removed");
-		current = removal.kept;
+	// 1. The client's identifiers.
+	if (ctx.identity) {
+		const found = findIdentifiers(current, ctx.identity);
+		if (found.length > 0) {
+			current = ctx.redact(current);
+			flag(ctx, { kind: "identifier", excerpt: excerpt(current), reason: `The model wrote an identifier of the client (${found.length === 1 ? "1 name or detail" : `${found.length} names or details`}); replaced by "the client". Check the sentence.` });
+			addReason("identifier replaced");
+		}
 	}
 
-	// 4. Diagnoses and codes.
+	// 2. Risk is the clinician's domain: the whole sentence goes, listed with the moments it refers to.
+	const risk = riskHit(current);
+	if (risk) {
+		const evidence = ctx.ungrounded ? [] : evidenceFor(current, ctx.moments).at;
+		const times = [...new Set([...evidence.filter((e) => !e.startsWith("line ")), ...ctx.riskTimes])];
+		const own = judgementInClinicianInput(current, ctx);
+		flag(ctx, {
+			kind: "risk-domain",
+			excerpt: excerpt(current),
+			reason: `Sentence about risk taken out of the model's text ("${risk.text}"): risk is yours to assess.${own ? " The words are in your own input: write them in the risk section yourself." : " Assess it in the risk section."}${times.length > 0 ? ` Moments: ${times.map((t) => `[${t}]`).join(", ")}.` : ""}`,
+			...(times.length > 0 ? { timestamps: times } : {}),
+		});
+		addReason("sentence about risk taken out: yours to assess");
+		return { text: "", reasons, evidence };
+	}
+
+	// 3. Diagnoses and codes.
 	const marked = new Set<string>();
 	for (let guard = 0; guard < 12 && current.trim() !== ""; guard++) {
 		const hits = findDiagnoses(current);
@@ -318,44 +381,30 @@ function processSentence(sentence: string, ctx: Context): string {
 		}
 		if (!removedOne) break;
 	}
+	if (current.trim() === "") return { text: "", reasons, evidence: [] };
 
-	if (current.trim() !== "") {
-		// 6. Quotes.
-		for (const q of findQuotes(current)) {
-			const check = checkQuote(q.inner, ctx.quotes);
-			if (!check.found) {
-				flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: `Quote not found verbatim in the ${INPUT_NAME[ctx.kind]}: check the words or remove the quotation marks.` });
-				addReason(`quote not in the ${INPUT_NAME[ctx.kind]}`);
-			} else if (check.therapistOnly && !/\b(?:therapist|clinician|writer|counsell?or)\b/i.test(current)) {
-				flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: "These words are the therapist's in the transcript, not the client's.", timestamps: check.timestamps });
-				addReason("quote is the therapist's words");
-			}
+	// 4. Quotes.
+	for (const q of findQuotes(current)) {
+		const check = checkQuote(q.inner, ctx.quotes);
+		if (!check.found) {
+			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: `Quote not found verbatim in the ${INPUT_NAME[ctx.kind]}: check the words or remove the quotation marks.` });
+			addReason(`quote not in the ${INPUT_NAME[ctx.kind]}`);
+		} else if (check.therapistOnly && !/\b(?:therapist|clinician|writer|counsell?or)\b/i.test(current)) {
+			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: "These words are the therapist's in the transcript, not the client's.", timestamps: check.timestamps });
+			addReason("quote is the therapist's words");
+		} else if (/\.\.\.|…|\[[^\]]*\]/.test(q.inner)) {
+			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: "A quote with words left out: check that the pieces keep the client's meaning.", timestamps: check.timestamps });
+			addReason("quote leaves words out: check the meaning");
 		}
+	}
 
-		// 3. Risk content the draft mentions (not a judgement): the clinician checks it against the session.
-		const mentions = findRiskMentionTerms(current);
-		const categories = [...new Map(mentions.map((m) => [CATEGORY_GROUP[m.category], m.category])).values()];
-		for (const category of categories) {
-			// Violence towards someone and abuse are one subject ("he hit my mom" / "his hitting her mother").
-			const group = CATEGORY_GROUP[category];
-			const inSource = RISK_CATEGORIES.filter((c) => CATEGORY_GROUP[c] === group).flatMap((c) => ctx.mentionsByCategory.get(c) ?? []);
-			const times = [...new Set(inSource.map((m) => m.timestamp).filter((t): t is string => t !== undefined))];
-			if (inSource.length > 0) {
-				flag(ctx, {
-					kind: "risk-mention",
-					excerpt: excerpt(current),
-					reason: `Risk content (${category}) in the draft: check it against the ${INPUT_NAME[ctx.kind]} and assess it in the risk section.`,
-					...(times.length > 0 ? { timestamps: times } : {}),
-				});
-				addReason("risk content: clinician to assess");
-			} else {
-				flag(ctx, { kind: "risk-mention", excerpt: excerpt(current), reason: `Risk content (${category}) in the draft that the ${INPUT_NAME[ctx.kind]} does not mention: likely invented.` });
-				addReason("risk content not in the input");
-			}
-		}
-
-		// 5. Grounding.
-		const g = checkGrounding(current.replace(/\[\d{1,2}:\d{2}(?::\d{2})?\]/g, " "), ctx.support, ctx.grounding);
+	// 5. Grounding and 6. evidence.
+	let evidence: string[] = [];
+	if (!ctx.ungrounded) {
+		const claim = current.replace(/\[\d{1,2}:\d{2}(?::\d{2})?\]/g, " ");
+		const g = checkGrounding(claim, ctx.support, ctx.grounding);
+		const e = evidenceFor(claim, ctx.moments);
+		evidence = e.at;
 		if (g.flagged) {
 			const words = (g.critical.length > 0 ? g.critical : g.unsupported).slice(0, 4);
 			flag(ctx, {
@@ -364,73 +413,44 @@ function processSentence(sentence: string, ctx: Context): string {
 				reason: `Not found in the ${INPUT_NAME[ctx.kind]}: ${words.join(", ")}${g.critical.length > 0 ? "" : ` (${g.unsupported.length} of ${g.content.length} content words unsupported)`}.`,
 			});
 			addReason(`unsupported: ${words.slice(0, 3).join(", ")}`);
+		} else if (e.stitched !== null) {
+			flag(ctx, {
+				kind: "unsupported",
+				excerpt: excerpt(current),
+				reason: `"${e.stitched}" never stands near the sentence's other words in the ${INPUT_NAME[ctx.kind]}: the sentence may join moments that do not belong together.`,
+				...(e.at.length > 0 ? { timestamps: e.at } : {}),
+			});
+			addReason(`words from separate moments: ${e.stitched}`);
+		} else if (g.content.length > 0 && evidence.length === 0) {
+			addReason("no supporting moment found");
 		}
 	}
-
-	const marker = reasons.length > 0 ? reviewMarker(reasons.join("; ")) : "";
-	if (current.trim() === "") return marker;
-	return marker === "" ? current : `${current} ${marker}`;
-}
-
-const PREFIX = /^(\s*(?:>\s*)*(?:\[![\w-]+\][+-]?\s*)?(?:[-*+]\s+|\d+[.)]\s+)?(?:\[[ xX]\]\s+)?)/;
-
-function processProse(text: string, ctx: Context): string {
-	return splitSentences(text)
-		.map((p) => {
-			const out = processSentence(p.text, ctx);
-			return out === "" ? "" : out + p.after;
-		})
-		.join("")
-		.replace(/\s+$/, (ws) => (text.endsWith(ws) ? ws : ""));
-}
-
-/** Lines the drafter's template writes, not the model: left as they are. */
-const NOTICE_LINE = /^\s*>\s*\[!danger\]\s*risk content mentioned/i;
-const NEXT_SESSION_LINE = /^\s*(?:\*\*|__)?next\s+(?:session|appointment)s?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?:\[[^\]]*\]|\S*\d{4}-\d{2}-\d{2}\S*|\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|tbd|to be scheduled)?[\s.]*$/i;
-
-function isTemplateLine(line: string): boolean {
-	return line.trim() === RISK_PLACEHOLDER || NOTICE_LINE.test(line) || NEXT_SESSION_LINE.test(line);
-}
-
-function processLine(line: string, ctx: Context): string {
-	if (line.trim() === "" || isTemplateLine(line)) return line;
-	if (/^\s*\|/.test(line)) {
-		if (/^\s*\|?[\s:|-]+\|?\s*$/.test(line)) return line;
-		const cells = line.trim().replace(/^\||\|$/g, "").split("|");
-		return `| ${cells.map((c) => processProse(c.trim(), ctx)).join(" | ")} |`;
+	if (ctx.extraCheck) {
+		const extra = ctx.extraCheck(current);
+		for (const f of extra.flags) flag(ctx, f);
+		for (const r of extra.reasons) addReason(r);
 	}
-	const prefix = PREFIX.exec(line)?.[1] ?? "";
-	const body = line.slice(prefix.length);
-	if (body.trim() === "") return line;
-	return prefix + processProse(body, ctx);
+	return { text: current, reasons, evidence };
 }
 
-function riskSectionModelText(lines: string[]): string {
-	const body = lines.join("\n").replace(RISK_PLACEHOLDER, "");
-	return body
-		.split("\n")
-		.map((l) => l.replace(/^\s*(?:>\s*)*(?:\[![\w-]+\][+-]?\s*)?(?:[-*+]\s+|\d+[.)]\s+)?/, "").trim())
-		.filter((l) => l !== "" && !/^\[[^\]]*\]$/.test(l) && !/^clinician to complete/i.test(l))
-		.join(" ");
-}
-
-function riskSectionLines(notice: string | null): string[] {
-	return ["", ...(notice ? [notice, ""] : []), RISK_PLACEHOLDER, ""];
+/** The sentences of one model string: normalised into one line, then split. */
+export function modelSentences(text: string | readonly string[]): string[] {
+	const items = typeof text === "string" ? [text] : text;
+	return items.flatMap((item) => splitSentences(normaliseModelText(item)).map((p) => p.text.trim())).filter((t) => t !== "");
 }
 
 /**
- * Applies every safeguard to a model draft (the note body: "## Heading" sections). Returns the text
- * to save, the review list, and the risk mentions found in the input.
+ * Checks every sentence of a model answer's sections (see the module comment). The result is data:
+ * render it with `renderSentences`; nothing the model wrote is markdown.
  */
-export function applySafeguards(draft: string, input: SafeguardInput): SafeguardResult {
+export function checkModelAnswer(sections: readonly ModelSection[], given: SafeguardInput): SafeguardResult {
+	// The one normalisation, on the input too: what the model's words are checked against is normalised like them.
+	const input: SafeguardInput = { ...given, source: normaliseInputText(given.source), ...(given.clinicianText !== undefined ? { clinicianText: normaliseInputText(given.clinicianText) } : {}) };
 	const clinicianText = input.clinicianText ?? "";
 	const segments = sourceSegments(input.source, input.kind);
 	const sourceText = segments.map((s) => s.text).join("\n");
 	const clinicianInput = input.kind === "summary" ? `${input.source}\n${clinicianText}` : clinicianText;
 	const riskMentions = findRiskMentions(input.source, input.kind);
-	const mentionsByCategory = new Map<RiskCategory, RiskMention[]>();
-	for (const m of riskMentions) mentionsByCategory.set(m.category, [...(mentionsByCategory.get(m.category) ?? []), m]);
-
 	const ctx: Context = {
 		kind: input.kind,
 		support: buildSupportIndex(sourceText, clinicianText, input.clientCode ?? ""),
@@ -439,14 +459,21 @@ export function applySafeguards(draft: string, input: SafeguardInput): Safeguard
 		transcriptKeys: input.kind === "transcript" ? diagnosisKeys(sourceText) : new Set(),
 		clinicianNorm: ` ${normaliseForMatch(clinicianInput)} `,
 		quotes: buildQuoteIndex(input.kind === "transcript" ? input.source : sourceText, input.kind, clinicianText),
-		mentionsByCategory,
+		moments: input.ungrounded ? [] : inputMoments(input.source, input.kind),
+		riskTimes: [...new Set(riskMentions.map((m) => m.timestamp).filter((t): t is string => t !== undefined))],
 		grounding: { ...GROUNDING_DEFAULTS, ...input.grounding },
+		ungrounded: input.ungrounded ?? false,
+		identity: input.identity,
+		redact: input.identity ? redactor(input.identity) : (t) => t,
+		extraCheck: input.extraCheck,
 		flags: [],
 	};
 
 	// Source risk mentions first in the review list: they matter most.
+	const byCategory = new Map<RiskCategory, RiskMention[]>();
+	for (const m of riskMentions) byCategory.set(m.category, [...(byCategory.get(m.category) ?? []), m]);
 	for (const category of RISK_CATEGORIES) {
-		const ms = mentionsByCategory.get(category);
+		const ms = byCategory.get(category);
 		if (!ms) continue;
 		const times = [...new Set(ms.map((m) => m.timestamp).filter((t): t is string => t !== undefined))];
 		ctx.flags.push({
@@ -456,93 +483,27 @@ export function applySafeguards(draft: string, input: SafeguardInput): Safeguard
 			...(times.length > 0 ? { timestamps: times } : {}),
 		});
 	}
-	// The drafter may already have put the notice in the template; then it is not added twice.
-	const notice = draft.split("\n").some((l) => NOTICE_LINE.test(l)) ? null : riskMentionNotice(riskMentions);
 
-	let front = "";
-	let body = draft.replace(/\r\n/g, "\n");
-	const fm = /^---\n[\s\S]*?\n---\n/.exec(body);
-	if (fm) {
-		front = fm[0];
-		body = body.slice(front.length);
-	}
+	const checked = sections.map((section): CheckedSection => {
+		ctx.section = section.heading;
+		return { key: section.key, heading: section.heading, sentences: modelSentences(section.text).map((sentence) => checkSentence(sentence, ctx)) };
+	});
+	return { sections: checked, flags: ctx.flags, riskMentions };
+}
 
-	const lines = body.split("\n");
-	const out: string[] = [];
-	let fence: string | null = null;
-	let riskLevel = 0;
-	let riskBody: string[] = [];
-	let riskSections = 0;
-	const closeRisk = (): void => {
-		if (riskLevel === 0) return;
-		const written = riskSectionModelText(riskBody);
-		if (written !== "") {
-			ctx.flags.push({ kind: "risk-judgement", excerpt: excerpt(written), reason: "The model wrote in the risk section; replaced by the clinician-to-complete placeholder.", section: ctx.section });
-		}
-		out.push(...riskSectionLines(riskSections === 1 ? notice : null));
-		riskLevel = 0;
-		riskBody = [];
-	};
+/** A section's checked sentences as one inert markdown paragraph, each marked sentence followed by its review marker; `empty` (code's own text) when none is left. */
+export function renderSentences(sentences: readonly CheckedSentence[], empty = "[not addressed in this session]"): string {
+	const parts = sentences
+		.map((s) => {
+			const marker = s.reasons.length > 0 ? reviewMarker(s.reasons.join("; ")) : "";
+			if (s.text === "") return marker;
+			return marker === "" ? inert(s.text) : `${inert(s.text)} ${marker}`;
+		})
+		.filter((p) => p !== "");
+	return parts.length === 0 ? empty : parts.join(" ");
+}
 
-	for (const line of lines) {
-		const fenceMatch = /^\s*(```|~~~)/.exec(line);
-		const heading = fence ? null : /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-		if (heading) {
-			const level = heading[1]!.length;
-			if (riskLevel > 0 && level > riskLevel) {
-				riskBody.push(line);
-				continue;
-			}
-			closeRisk();
-			let title = heading[2]!;
-			ctx.section = title;
-			if (RISK_SECTION_HEADING.test(title)) {
-				// "## Risk: low" — what follows the separator is the model's, not the template's.
-				const sep = /\s*[:(—–]\s*|\s+-\s+/.exec(title);
-				if (sep) {
-					const head = title.slice(0, sep.index).trim();
-					const tail = title.slice(sep.index + sep[0].length).replace(/\)\s*$/, "").trim();
-					if (tail !== "" && !/clinician|complete/i.test(tail)) {
-						riskBody.push(tail);
-						title = RISK_SECTION_HEADING.test(head) ? head : RISK_HEADING.replace(/^#+\s*/, "");
-					}
-				}
-				ctx.section = title;
-				riskLevel = level;
-				riskSections++;
-				out.push(`${heading[1]!} ${title}`);
-				continue;
-			}
-			const hits = findDiagnoses(title).filter((h) => h.kind !== "claim" && !diagnosisPresent(h, ctx.clinicianKeys));
-			for (const h of hits.reverse()) {
-				flag(ctx, { kind: "diagnosis", excerpt: h.text, reason: `Diagnosis "${h.text}" removed from a heading: not in your own input.` });
-				title = (title.slice(0, h.start) + title.slice(h.end)).replace(/\s*\(\s*\)/g, "").replace(/\s{2,}/g, " ").replace(/[\s:,-]+$/, "");
-			}
-			out.push(`${heading[1]!} ${title}`);
-			continue;
-		}
-		if (riskLevel > 0) {
-			// The template's footer ("Next session: …") ends the risk section as a heading would.
-			if (!NEXT_SESSION_LINE.test(line)) {
-				riskBody.push(line);
-				continue;
-			}
-			closeRisk();
-			ctx.section = undefined;
-		}
-		if (fenceMatch) {
-			fence = fence === null ? fenceMatch[1]! : fence === fenceMatch[1] ? null : fence;
-			out.push(line);
-			continue;
-		}
-		out.push(fence ? line : processLine(line, ctx));
-	}
-	closeRisk();
-	if (riskSections === 0) {
-		while (out.length > 0 && out[out.length - 1]!.trim() === "") out.pop();
-		out.push("", RISK_HEADING, ...riskSectionLines(notice));
-	}
-
-	const text = front + out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/^\n+/, "").replace(/\n*$/, "\n");
-	return { text, flags: ctx.flags, riskMentions };
+/** The checked sentences with their evidence, for the review list and `draft --json`. */
+export function sentenceEvidence(result: SafeguardResult): { section: string; sentence: string; evidence: string[]; reasons: string[] }[] {
+	return result.sections.flatMap((s) => s.sentences.filter((x) => x.text !== "").map((x) => ({ section: s.heading, sentence: x.text, evidence: x.evidence, reasons: x.reasons })));
 }

@@ -1,17 +1,16 @@
 /**
- * One drafted answer from the model, streamed, with what happens when it goes wrong: a cut or
- * cancelled stream, an answer that hit the output limit, or one that does not parse keeps what
- * the model wrote so far as an incomplete draft (through `keep`) before the error goes on. Shared by
- * session notes (DraftingService) and documents (DocumentService).
+ * One drafted answer from the model, streamed through the model boundary, with what happens when
+ * it goes wrong: a cut or cancelled stream, an answer that hit the output limit, a prompt the
+ * engine cut, or one that does not parse keeps what the model wrote so far as an incomplete draft
+ * (through `keep`) before the error goes on. Shared by session notes (DraftingService) and
+ * documents (DocumentService).
  */
 import { ClinicalVaultError } from "../errors";
-import type { ChatRequest, LlmClient } from "../llm/LlmClient";
+import type { BoundedRequest, BoundedResult, ModelBoundary } from "../llm/boundary";
 
 export interface StreamedDraft<T> {
 	/** The request, without onToken (progress comes through `onText`). */
-	request: Omit<ChatRequest, "onToken">;
-	/** "the note", "the document": for the output-limit message. */
-	what: string;
+	request: Omit<BoundedRequest, "onToken">;
 	onText: (soFar: string) => void;
 	/** Parses the complete answer; throws a ClinicalVaultError when it cannot. */
 	parse: (text: string) => T;
@@ -21,30 +20,41 @@ export interface StreamedDraft<T> {
 	onComplete?: (text: string) => void;
 }
 
-export async function streamDraft<T>(llm: LlmClient, draft: StreamedDraft<T>): Promise<T> {
+export async function streamDraft<T>(boundary: ModelBoundary, draft: StreamedDraft<T>): Promise<{ value: T; result: BoundedResult }> {
 	let streamed = "";
-	let raw: string;
+	let result: BoundedResult;
 	try {
-		const result = await llm.chat({
+		result = await boundary.chat({
 			...draft.request,
 			onToken: (_, soFar) => {
 				streamed = soFar;
 				draft.onText(soFar);
 			},
 		});
-		raw = result.text;
 		if (result.doneReason === "length") {
-			throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${draft.what}. What it wrote was kept as an incomplete draft.`);
+			streamed = result.text;
+			throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${draft.request.what}. What it wrote was kept as an incomplete draft.`);
 		}
 	} catch (error) {
 		await draft.keep(streamed, error);
 		throw error;
 	}
-	draft.onComplete?.(raw);
+	draft.onComplete?.(result.text);
 	try {
-		return draft.parse(raw);
+		return { value: draft.parse(result.text), result };
 	} catch (error) {
-		await draft.keep(raw, error);
+		await draft.keep(result.text, error);
 		throw error;
 	}
+}
+
+/**
+ * An incomplete draft's body: what the model wrote, shown as code (never rendered), in a fence
+ * longer than any run of backticks in it, under a warning with a review marker so it cannot be
+ * signed as it is.
+ */
+export function incompleteDraftBody(why: string, text: string, marker: string): string {
+	const longest = Math.max(0, ...[...text.matchAll(/`+|~+/g)].map((m) => m[0].length));
+	const fence = "`".repeat(Math.max(3, longest + 1));
+	return `# Incomplete draft\n\n> [!warning] The ${why}; this is what the model wrote before it stopped. ${marker}\n\n${fence}text\n${text.replace(/\r\n?/g, "\n")}\n${fence}\n`;
 }

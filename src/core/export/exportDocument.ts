@@ -19,7 +19,7 @@ import { ClinicalVaultError } from "../errors";
 import { sha256, toHex, utf8 } from "../bytes";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
-import { isSigned, verifySignature } from "../notes/signing";
+import { addendaCount, isSigned, verifySignature } from "../notes/signing";
 import { isPsychotherapyNote } from "../brief/sessionNotes";
 import { blocksToText, toBlocks } from "./plain";
 import { renderPdf, type PaperSize } from "./pdf";
@@ -115,8 +115,8 @@ export async function exportHeader(recordPath: string, note: CheckedNote, now: D
 	];
 	if (note.signed) {
 		lines.push(`Signed by: ${field(data, "signed_by") ?? "(not recorded)"}`, `Signed at: ${field(data, "signed_at") ?? "(not recorded)"}`, `Content SHA-256: ${field(data, "content_sha256") ?? ""}`);
-		const addenda = Number(data.addenda);
-		if (Number.isInteger(addenda) && addenda > 0) lines.push(`Addenda: ${addenda} (after the signed text)`);
+		const addenda = addendaCount(data);
+		if (addenda > 0) lines.push(`Addenda: ${addenda} (after the signed text)`);
 	} else {
 		lines.push(`Status: ${field(data, "status") ?? "draft"} (not signed)`);
 		lines.push(`Text SHA-256: ${toHex(await sha256(utf8(note.body)))}`);

@@ -23,6 +23,7 @@ export function inline(text: string): string {
 		.replace(/!?\[\[([^\]]+)\]\]/g, "$1")
 		.replace(/!?\[([^\]]*)\]\(([^)\s]+)\)/g, (_, label: string, url: string) => (label === "" || label === url ? url : `${label} (${url})`))
 		.replace(/`([^`]+)`/g, "$1")
+		.replace(/\\([!-/:-@[-`{-~])/g, "$1")
 		.replace(/[ \t]+$/, "");
 }
 

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { ClinicalVaultError } from "../errors";
-import { estimateTokens, type ChatMessage, type LlmClient } from "./LlmClient";
+import type { ChatMessage } from "./LlmClient";
+import type { ModelBoundary } from "./boundary";
 
 export interface StructuredRequest<T> {
 	model: string;
@@ -17,6 +18,8 @@ export interface StructuredRequest<T> {
 	signal?: AbortSignal;
 	onProgress?: (characters: number) => void;
 	temperature?: number;
+	/** Tokens the answer may need (default 2048). */
+	outputTokens?: number;
 }
 
 /** Ollama's `format` for a zod schema: JSON schema without the $schema key (Ollama ignores it). */
@@ -48,15 +51,14 @@ export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: str
 	return result.data;
 }
 
-/** Asks the model for a JSON answer that follows `schema`, and returns it validated. */
-export async function chatStructured<T>(llm: LlmClient, request: StructuredRequest<T>): Promise<T> {
-	const input = request.messages.map((m) => m.content).join("\n");
-	const numCtx = Math.max(4096, Math.ceil((estimateTokens(input) + 2048) / 1024) * 1024);
-	const result = await llm.chat({
+/** Asks the model, through the boundary, for a JSON answer that follows `schema`, and returns it validated. */
+export async function chatStructured<T>(boundary: ModelBoundary, request: StructuredRequest<T>): Promise<T> {
+	const result = await boundary.chat({
 		model: request.model,
 		messages: request.messages,
 		format: formatFor(request.schema),
-		numCtx,
+		outputTokens: request.outputTokens ?? 2048,
+		what: request.what,
 		temperature: request.temperature ?? 0,
 		...(request.signal ? { signal: request.signal } : {}),
 		...(request.onProgress ? { onToken: (_: string, soFar: string) => request.onProgress!(soFar.length) } : {}),
@@ -66,4 +68,3 @@ export async function chatStructured<T>(llm: LlmClient, request: StructuredReque
 	}
 	return parseStructured(result.text, request.schema, request.what);
 }
-

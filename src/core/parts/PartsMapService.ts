@@ -7,9 +7,11 @@
  *     const { path, applied } = await service.apply(set, ["1a2b3c", "4d5e6f"]);   // or "all" / "none"
  *     const map = await service.load(client);   // the data; service.text(client) the page
  *
- * propose() asks the model once (structured outputs), computes the changes deterministically
- * (merge.ts) and saves them as the session's pending proposal; with `reuse`, a pending proposal
- * computed against the current page is returned without asking the model again. apply() refuses a
+ * propose() asks the model once (structured outputs), checks every string of the answer (checks.ts:
+ * normalised, the client's name replaced, text touching the risk domain and diagnoses the note does
+ * not name left out and reported in `dropped`), computes the changes deterministically (merge.ts)
+ * and saves them as the session's pending proposal; with `reuse`, a pending proposal computed
+ * against the current page is returned without asking the model again. apply() refuses a
  * page that changed since the proposal, a page with invalid data, and a page whose generated
  * sections were edited by hand; it writes through record.writeText (audit-logged) and removes the
  * pending proposal. Nothing is written before the clinician accepts or declines.
@@ -23,16 +25,24 @@ import { checkClientCode, checkRecordPath } from "../record/layout";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import type { LlmClient } from "../llm/LlmClient";
 import { chatStructured } from "../llm/structured";
+import { boundaryFor } from "../llm/boundary";
 import { checkBase, listPending, loadPending, removePending, savePending, selectChanges, textHash, type Acceptance, type ProposalSet } from "../proposals/proposals";
 import { applyChanges, checkSelection, computeChanges, type PartsChange, type SessionRef } from "./merge";
 import { emptyMap, type PartsMap } from "./model";
 import { checkRegions, newPage, parsePage, updatePage, type ParsedPage } from "./page";
 import { answerSchema, partsMessages, PARTS_PROMPT_VERSION } from "./prompt";
+import { checkPartsAnswer } from "./checks";
+import type { TextReport } from "./modelText";
+import { identityOf } from "../safety/identity";
 
 export const PARTS_MAP_NAME = "parts-map.md";
 
 export interface PartsProposal extends ProposalSet<PartsChange> {
 	kind: "parts";
+	/** Strings of the model's answer the checks left out (risk domain, a diagnosis the note does not name), by part and field. */
+	dropped?: TextReport[];
+	/** Strings in which the client's name was replaced by "the client". */
+	redacted?: TextReport[];
 	/** The session's date (from the note's frontmatter or its file name). */
 	sessionDate: string;
 	promptVersion: string;
@@ -153,7 +163,7 @@ export class PartsMapService {
 			const saved = await this.pending(client, session.note);
 			if (saved && saved.baseHash === baseHash && saved.sessionDate === session.date) return saved;
 		}
-		const answer = await chatStructured(request.llm, {
+		const answer = await chatStructured(await boundaryFor(this.deps.record, client, request.llm), {
 			model: request.model,
 			messages: partsMessages({ client, sessionDate: session.date, note: session.text, known: current.map.parts }),
 			schema: answerSchema,
@@ -161,7 +171,9 @@ export class PartsMapService {
 			...(request.signal ? { signal: request.signal } : {}),
 			...(request.onProgress ? { onProgress: request.onProgress } : {}),
 		});
-		const changes = await computeChanges(current.map, answer, session);
+		const identity = identityOf(await this.deps.record.readProfile(client, "internal"));
+		const checked = checkPartsAnswer(answer, { identity, input: session.text });
+		const changes = await computeChanges(current.map, checked.answer, session);
 		const set: PartsProposal = {
 			version: 1,
 			kind: "parts",
@@ -173,6 +185,8 @@ export class PartsMapService {
 			changes,
 			sessionDate: session.date,
 			promptVersion: PARTS_PROMPT_VERSION,
+			dropped: checked.dropped,
+			redacted: checked.redacted,
 		};
 		// An empty proposal needs no decision: nothing is saved.
 		if (changes.length > 0) await savePending(this.deps.record, set);

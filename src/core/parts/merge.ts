@@ -46,6 +46,8 @@ import {
 	type SelfQuality,
 } from "./model";
 import { partResolver } from "./mermaid";
+import { dataText } from "./modelText";
+import { normaliseModelText } from "../safety/normalise";
 import type { PartMention, PartsAnswer } from "./prompt";
 
 export type PartsOp =
@@ -76,17 +78,16 @@ export interface SessionRef {
 	text: string;
 }
 
-/** Model text made safe for one line of the page and the yaml: whitespace collapsed, no comment or fence markers. */
+/**
+ * Model text as the data keeps it: normalised (NFKC, invisible characters out, one line), without
+ * comment or fence markers, cut to `max`. The checks (checks.ts) run before; pages render it inert.
+ */
 export function cleanText(text: string, max = 300): string {
-	return text
-		.replace(/<!--|-->|```/g, " ")
-		.replace(/\s+/g, " ")
-		.trim()
-		.slice(0, max);
+	return dataText(text, max);
 }
 
 function squash(text: string): string {
-	return text.toLowerCase().replace(/[“”"‘’']/g, "").replace(/\s+/g, " ").trim();
+	return normaliseModelText(text).toLowerCase().replace(/["']/g, "").replace(/\s+/g, " ").trim();
 }
 
 /** Evidence is shown only when it is really in the note (a model's paraphrase is not evidence). */
@@ -200,8 +201,8 @@ export async function computeChanges(map: PartsMap, answer: PartsAnswer, session
 		if (!from) continue;
 		for (const relation of RELATIONS) {
 			for (const targetName of m[relation]) {
-				const target = resolved.get(normalizeName(targetName)) ?? (() => {
-					const p = findExact(map.parts, targetName);
+				const target = resolved.get(normalizeName(cleanText(targetName, 80))) ?? (() => {
+					const p = findExact(map.parts, cleanText(targetName, 80));
 					return p ? { id: p.id, name: p.name, needs: [] } : null;
 				})();
 				if (!target || target.id === from.id) continue;

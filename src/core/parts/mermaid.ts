@@ -5,6 +5,7 @@
  * arrows and alliances as dotted lines. Only a small, fixed subset of the grammar is emitted, and
  * every label is quoted with Mermaid's entity escapes, so any part name gives a diagram that parses.
  */
+import { normaliseModelText } from "../safety/normalise";
 import { SYMMETRIC, type Part, type PartKind, type Relation } from "./model";
 
 const SHAPES: Record<PartKind, [string, string]> = {
@@ -29,9 +30,15 @@ const EDGES: Record<Relation, string> = {
 	allied_with: "-.-|allied|",
 };
 
-/** A label inside "…": Mermaid's #code; entities for the characters its grammar or HTML labels would read. */
+/**
+ * A label inside "…": letters, digits, spaces and plain punctuation as they are; every other
+ * character as Mermaid's #code; entity, which Mermaid shows as that character and never reads as
+ * its own syntax (quotes, brackets, pipes, "%%" directives and comments, "#", "&", "<" … ">" HTML,
+ * ":::" classes, backticks for markdown labels). So a label cannot end its node, add a node, an
+ * edge, a click or href, a style or a class, or HTML.
+ */
 export function mermaidLabel(text: string): string {
-	const clean = text.replace(/\s+/g, " ").trim();
+	const clean = normaliseModelText(text);
 	let out = "";
 	for (const ch of clean) {
 		if (/[\p{L}\p{N} ,.'()\-:;!?/]/u.test(ch)) out += ch;

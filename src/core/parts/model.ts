@@ -8,6 +8,7 @@
  * to a part or to the map by hand are kept as they are.
  */
 import { z } from "zod";
+import { normaliseModelText } from "../safety/normalise";
 
 export const PART_KINDS = ["manager", "firefighter", "exile", "Self-like", "unknown"] as const;
 export type PartKind = (typeof PART_KINDS)[number];
@@ -97,9 +98,9 @@ export function emptyMap(client: string): PartsMap {
 	return { version: 1, client, parts: [], sessions: [] };
 }
 
-/** Lower case, punctuation to spaces, a leading "the"/"my"/"a" dropped, spaces collapsed. */
+/** Normalised (safety/normalise.ts), lower case, punctuation to spaces, a leading "the"/"my"/"a" dropped, spaces collapsed. */
 export function normalizeName(name: string): string {
-	const words = name
+	const words = normaliseModelText(name)
 		.toLowerCase()
 		.replace(/[^\p{L}\p{N}]+/gu, " ")
 		.trim()
@@ -163,8 +164,8 @@ export function findNear(parts: readonly Part[], name: string): Part[] {
 	return parts.filter((p) => partNames(p).some((m) => nearSameName(n, m)));
 }
 
-/** Case- and spacing-insensitive equality of two free-text values. */
+/** Equality of two free-text values up to normalisation (safety/normalise.ts: quotes, width, invisible characters), case and spacing. */
 export function sameText(a: unknown, b: unknown): boolean {
-	const norm = (v: unknown) => (typeof v === "string" ? v.toLowerCase().replace(/\s+/g, " ").trim().replace(/[.]+$/, "") : JSON.stringify(v ?? null));
+	const norm = (v: unknown) => (typeof v === "string" ? normaliseModelText(v).toLowerCase().replace(/[.]+$/, "") : JSON.stringify(v ?? null));
 	return norm(a) === norm(b);
 }

@@ -34,6 +34,7 @@
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLParseError } from "yaml";
 import { ClinicalVaultError } from "../errors";
+import { inert } from "../safety/inert";
 import { renderMermaid, partResolver } from "./mermaid";
 import { mapSchema, SELF_QUALITIES, type Part, type PartsMap } from "./model";
 
@@ -165,8 +166,9 @@ export function checkRegions(page: ParsedPage, path: string): void {
 	}
 }
 
+/** A string from the data (the model's, or the clinician's edit) as one line of inert markdown. */
 function oneLine(text: string): string {
-	return text.replace(/\s+/g, " ").replace(/<!--/g, "&lt;!--").trim();
+	return inert(text);
 }
 
 function link(links: LinkMaker, note: string, date: string): string {

@@ -3,8 +3,10 @@
  * `clinical-vault plan`). The approval flow is the one in proposals.ts:
  *
  *   proposeDraft(client, intake)    / proposeProgress(client, session)
- *       → the model is asked once, code checks the answer and makes changes with ids, the set is
- *         saved encrypted as a pending proposal; nothing touches the plan page.
+ *       → the model is asked once, code checks the answer (every string normalised, the client's
+ *         name replaced, items touching the risk domain or naming a diagnosis the note does not
+ *         name dropped and reported) and makes changes with ids, the set is saved encrypted as a
+ *         pending proposal; nothing touches the plan page.
  *         A pending proposal for the same source computed against the current page is returned as
  *         it is (no model call), so its ids stay valid between "show" and "accept".
  *   apply(set, accept)
@@ -23,13 +25,15 @@ import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { LlmClient } from "../llm/LlmClient";
 import { chatStructured } from "../llm/structured";
+import { boundaryFor } from "../llm/boundary";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../record/layout";
 import { listPending, loadPending, pendingPath, removePending, savePending, selectChanges, textHash, type Acceptance, type ProposalSet } from "../proposals/proposals";
 import { appendIn, dataOf, editedRegions, objectiveHash, parsePlanPage, planPath, refuseEdited, renderNewPage, renderUpdatedPage, setIn, writtenHashes, type PlanPage } from "./page";
 import { dayOf, emptyPlanData, findObjective, hasContent, ISO_DATE, objectivesDue, parseDay, reviewStatus, type ObjectiveDue, type PlanData, type ProgressEntry, type ReviewStatus } from "./plan";
-import { draftChanges, draftMessages, findDiagnosisSection, progressChanges, progressMessages, DraftAnswerSchema, ProgressAnswerSchema, type Dropped, type PlanChange } from "./propose";
+import { draftChanges, draftMessages, findDiagnosisSection, progressChanges, progressMessages, DraftAnswerSchema, ProgressAnswerSchema, type Dropped, type PlanChange, type Redacted } from "./propose";
+import { identityOf, type ClientIdentity } from "../safety/identity";
 
 export type PlanProposalKind = "plan-draft" | "plan-progress";
 
@@ -37,6 +41,8 @@ export interface PlanProposalSet extends ProposalSet<PlanChange> {
 	kind: PlanProposalKind;
 	/** What the checks left out of the model's answer (reasons and ids only). */
 	dropped?: Dropped[];
+	/** Kept items in which the client's name was replaced by "the client" (ids only). */
+	redacted?: Redacted[];
 }
 
 export interface PlanProposal {
@@ -139,6 +145,11 @@ export class TreatmentPlanService {
 		return out;
 	}
 
+	/** The client's name, aliases and identifying details (replaced wherever the model writes them). */
+	private async identity(client: string): Promise<ClientIdentity> {
+		return identityOf(await this.record.readProfile(client, "internal"));
+	}
+
 	private requireLlm(): LlmClient {
 		if (!this.llm) throw new ClinicalVaultError("internal", "No language model is configured for the treatment plan.");
 		return this.llm;
@@ -188,7 +199,7 @@ export class TreatmentPlanService {
 		const section = findDiagnosisSection(source.body);
 		const forModel = (section ? source.body.slice(0, section.start) + source.body.slice(section.end) : source.body).trim();
 		const today = this.today();
-		const answer = await chatStructured(this.requireLlm(), {
+		const answer = await chatStructured(await boundaryFor(this.record, code, this.requireLlm()), {
 			model: options.model,
 			messages: draftMessages(code, today, forModel),
 			schema: DraftAnswerSchema,
@@ -197,7 +208,7 @@ export class TreatmentPlanService {
 			...(options.onProgress ? { onProgress: options.onProgress } : {}),
 		});
 		const diagnosis = section && section.text !== "" ? { text: section.text, source: `${source.path}, section "${section.heading}"` } : null;
-		const built = await draftChanges(answer, { today, diagnosis });
+		const built = await draftChanges(answer, { today, diagnosis, checks: { identity: await this.identity(code), input: forModel } });
 		return this.save({
 			version: 1,
 			kind: "plan-draft",
@@ -208,6 +219,7 @@ export class TreatmentPlanService {
 			model: options.model,
 			changes: built.changes,
 			dropped: built.dropped,
+			redacted: built.redacted,
 		});
 	}
 
@@ -228,7 +240,7 @@ export class TreatmentPlanService {
 			throw new ClinicalVaultError("refused", `The treatment plan of ${code} has no objectives yet, so there is nothing to record progress against. Nothing was changed.`);
 		}
 		const sessionDate = sessionDateOf(source.path, source.front, this.today());
-		const answer = await chatStructured(this.requireLlm(), {
+		const answer = await chatStructured(await boundaryFor(this.record, code, this.requireLlm()), {
 			model: options.model,
 			messages: progressMessages(code, sessionDate, page.data, source.body.trim()),
 			schema: ProgressAnswerSchema,
@@ -240,7 +252,7 @@ export class TreatmentPlanService {
 		for (const g of page.data.goals) {
 			for (const o of g.objectives) if (page.front.written[o.id] !== (await objectiveHash(o))) handEdited.add(o.id);
 		}
-		const built = await progressChanges(answer, { data: page.data, session: source.path, sessionDate, sessionText: source.body, handEdited });
+		const built = await progressChanges(answer, { data: page.data, session: source.path, sessionDate, sessionText: source.body, handEdited, identity: await this.identity(code) });
 		return this.save({
 			version: 1,
 			kind: "plan-progress",
@@ -251,6 +263,7 @@ export class TreatmentPlanService {
 			model: options.model,
 			changes: built.changes,
 			dropped: built.dropped,
+			redacted: built.redacted,
 		});
 	}
 

@@ -28,6 +28,7 @@
  */
 import { Document, isMap, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { ClinicalVaultError } from "../errors";
+import { inert } from "../safety/inert";
 import { textHash } from "../proposals/proposals";
 import type { RecordLayout } from "../record/layout";
 import {
@@ -161,8 +162,12 @@ export interface RenderContext {
 
 const STATUS_LABEL: Record<string, string> = { "not-started": "not started", "in-progress": "in progress", met: "met", discontinued: "discontinued" };
 
+/**
+ * A string from the data as one line of inert markdown: the model's words (or the clinician's edit
+ * of them in the data block) can never open markup in a generated section (safety/inert.ts).
+ */
 function oneLine(text: string): string {
-	return text.replace(/\s+/g, " ").trim();
+	return inert(text);
 }
 
 function objectiveLine(o: Objective): string {
@@ -194,7 +199,7 @@ export function renderRegions(data: PlanData, context: RenderContext): Record<Re
 			progress.push(`### ${o.id}: ${oneLine(o.text)}`);
 			if (o.progress.length === 0) progress.push("- (no progress recorded yet)");
 			for (const p of [...o.progress].sort((a, b) => a.date.localeCompare(b.date))) {
-				let link = p.session;
+				let link = oneLine(p.session);
 				try {
 					link = `[[${context.layout.storePath(p.session)}|${p.date}]]`;
 				} catch {

@@ -14,15 +14,20 @@
  *     only moves forward (not started → in progress → met) and is offered while the objective has
  *     not reached it (so a conflict left out of "all" can still be accepted from a re-run); on an
  *     objective the clinician edited by hand it is a conflict change, left out of "all".
- *   - any model-written text that names a diagnosis, a code or a diagnostic claim is dropped: the
- *     plan's diagnosis is only ever the clinician's.
- * Dropped items are reported by reason and objective id only (no clinical text).
+ *   - every model string goes through the checks of parts/modelText.ts: normalised (one line, no
+ *     page markers), the client's name replaced by "the client" (reported in `redacted`), and the
+ *     item dropped when a string touches the risk domain (risk is the clinician's to write) or
+ *     names a diagnosis, a code or a diagnostic claim the note the model was given does not name
+ *     (the plan's diagnosis is only ever the clinician's).
+ * Dropped items are reported by reason and objective id only (no clinical text). The page renders
+ * every kept string inert (page.ts).
  */
 import { addWeeks, isValid, parseISO } from "date-fns";
 import { z } from "zod";
 import type { ChatMessage } from "../llm/LlmClient";
 import { changeId, type Change } from "../proposals/proposals";
-import { findDiagnoses } from "../drafting/diagnosis";
+import { dataText, ModelTextChecker, type ModelTextContext, type TextReport } from "../parts/modelText";
+import { NO_IDENTITY } from "../safety/identity";
 import { buildQuoteIndex, checkQuote } from "../drafting/quotes";
 import { dayOf, findObjective, ISO_DATE, type ObjectiveStatus, type PlanData, type PlanItem, type ProgressEntry } from "./plan";
 
@@ -52,8 +57,11 @@ export type PlanChange = Change &
 export interface Dropped {
 	/** The objective id (or item kind) concerned, as the model gave it (shortened). */
 	item: string;
-	reason: "unknown objective" | "evidence not found in the session note" | "already logged for this session" | "names a diagnosis" | "duplicate";
+	reason: "unknown objective" | "evidence not found in the session note" | "already logged for this session" | "names a diagnosis" | "touches the risk domain" | "duplicate";
 }
+
+/** A kept item in which the client's name was replaced by "the client". */
+export type Redacted = TextReport;
 
 // ------------------------------------------------------------------ model schemas
 
@@ -181,10 +189,6 @@ export function findDiagnosisSection(body: string): DiagnosisSection | null {
 
 // ------------------------------------------------------------------ building changes
 
-function namesDiagnosis(...texts: string[]): boolean {
-	return texts.some((t) => findDiagnoses(t).length > 0);
-}
-
 function short(text: string, max = 90): string {
 	const t = text.replace(/\s+/g, " ").trim();
 	return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
@@ -206,41 +210,62 @@ function targetDate(o: DraftAnswer["goals"][number]["objectives"][number], today
 export interface DraftBuild {
 	changes: PlanChange[];
 	dropped: Dropped[];
+	redacted: Redacted[];
+}
+
+/** The checks of one proposal, reporting into its lists. */
+function checksFor(context: ModelTextContext | undefined, dropped: Dropped[], redacted: Redacted[]) {
+	const checker = new ModelTextChecker(context);
+	/** The strings of one item, checked together: their kept texts, or null (the item is dropped and reported). */
+	return (item: string, texts: readonly { text: string; max: number }[]): string[] | null => {
+		const kept: string[] = [];
+		let named = false;
+		for (const t of texts) {
+			const result = checker.check(t.text, t.max);
+			if (!result.kept) {
+				dropped.push({ item, reason: result.reason });
+				return null;
+			}
+			named ||= result.redacted;
+			kept.push(result.text);
+		}
+		if (named) redacted.push({ item, reason: "client's name replaced by \"the client\"" });
+		return kept;
+	};
 }
 
 /** Changes for a new plan (the plan is empty, so ids start at 1). */
-export async function draftChanges(answer: DraftAnswer, options: { today: string; diagnosis: { text: string; source: string } | null }): Promise<DraftBuild> {
+export async function draftChanges(answer: DraftAnswer, options: { today: string; diagnosis: { text: string; source: string } | null; checks?: ModelTextContext }): Promise<DraftBuild> {
 	const taken = new Set<string>();
 	const changes: PlanChange[] = [];
 	const dropped: Dropped[] = [];
+	const redacted: Redacted[] = [];
+	const check = checksFor(options.checks, dropped, redacted);
 	if (options.diagnosis) {
 		const d = options.diagnosis;
 		changes.push(await withId({ kind: "diagnosis", summary: `Diagnosis, copied verbatim from ${d.source}: ${short(d.text)}`, diagnosis: d }, ["diagnosis", d.text], taken));
 	}
 	let p = 0;
-	for (const text of answer.presenting_problems) {
-		if (namesDiagnosis(text)) {
-			dropped.push({ item: "presenting problem", reason: "names a diagnosis" });
-			continue;
-		}
-		const item = { id: `P${++p}`, text: text.trim() };
+	for (const raw of answer.presenting_problems) {
+		const [text] = check("presenting problem", [{ text: raw, max: 500 }]) ?? [];
+		if (text === undefined || text === "") continue;
+		const item = { id: `P${++p}`, text };
 		changes.push(await withId({ kind: "problem", summary: `Presenting problem ${item.id}: ${short(item.text)}`, item }, ["problem", item.id, item.text], taken));
 	}
 	let g = 0;
 	for (const goal of answer.goals) {
-		if (namesDiagnosis(goal.goal)) {
-			dropped.push({ item: "goal", reason: "names a diagnosis" });
-			continue;
-		}
-		const goalItem = { id: `G${++g}`, text: goal.goal.trim() };
+		const [text] = check("goal", [{ text: goal.goal, max: 300 }]) ?? [];
+		if (text === undefined || text === "") continue;
+		const goalItem = { id: `G${++g}`, text };
 		changes.push(await withId({ kind: "goal", summary: `Goal ${goalItem.id}: ${short(goalItem.text)}`, goal: goalItem }, ["goal", goalItem.id, goalItem.text], taken));
 		let n = 0;
 		for (const o of goal.objectives) {
-			if (namesDiagnosis(o.objective, o.measure)) {
-				dropped.push({ item: `objective of ${goalItem.id}`, reason: "names a diagnosis" });
-				continue;
-			}
-			const objective: ObjectiveInput = { id: `O${g}.${++n}`, text: o.objective.trim(), measure: o.measure.trim(), target_date: targetDate(o, options.today) };
+			const [text, measure] = check(`objective of ${goalItem.id}`, [
+				{ text: o.objective, max: 300 },
+				{ text: o.measure, max: 200 },
+			]) ?? [];
+			if (text === undefined || measure === undefined || text === "") continue;
+			const objective: ObjectiveInput = { id: `O${g}.${++n}`, text, measure, target_date: targetDate(o, options.today) };
 			changes.push(
 				await withId(
 					{ kind: "objective", summary: `Objective ${objective.id} (goal ${goalItem.id}): ${short(objective.text)}; measure: ${short(objective.measure, 60)}; target ${objective.target_date}`, goalId: goalItem.id, objective },
@@ -251,15 +276,13 @@ export async function draftChanges(answer: DraftAnswer, options: { today: string
 		}
 	}
 	let i = 0;
-	for (const text of answer.interventions) {
-		if (namesDiagnosis(text)) {
-			dropped.push({ item: "intervention", reason: "names a diagnosis" });
-			continue;
-		}
-		const item = { id: `I${++i}`, text: text.trim() };
+	for (const raw of answer.interventions) {
+		const [text] = check("intervention", [{ text: raw, max: 300 }]) ?? [];
+		if (text === undefined || text === "") continue;
+		const item = { id: `I${++i}`, text };
 		changes.push(await withId({ kind: "intervention", summary: `Intervention ${item.id}: ${short(item.text)}`, item }, ["intervention", item.id, item.text], taken));
 	}
-	return { changes, dropped };
+	return { changes, dropped, redacted };
 }
 
 const FORWARD: Record<string, number> = { "not-started": 0, "in-progress": 1, met: 2 };
@@ -273,12 +296,16 @@ export interface ProgressBuildInput {
 	sessionText: string;
 	/** Objective ids whose own fields the clinician edited by hand. */
 	handEdited: ReadonlySet<string>;
+	/** The client's identity (the session text is the input diagnoses are compared with). */
+	identity?: ModelTextContext["identity"];
 }
 
 export async function progressChanges(answer: ProgressAnswer, input: ProgressBuildInput): Promise<DraftBuild> {
 	const taken = new Set<string>();
 	const changes: PlanChange[] = [];
 	const dropped: Dropped[] = [];
+	const redacted: Redacted[] = [];
+	const check = checksFor({ identity: input.identity ?? NO_IDENTITY, input: input.sessionText }, dropped, redacted);
 	const index = buildQuoteIndex(input.sessionText, "summary");
 	const seen = new Set<string>();
 	for (const entry of answer.progress) {
@@ -293,21 +320,22 @@ export async function progressChanges(answer: ProgressAnswer, input: ProgressBui
 			dropped.push({ item: label, reason: "duplicate" });
 			continue;
 		}
-		const evidence = entry.evidence.trim().replace(/^["“']+|["”']+$/g, "");
-		if (!checkQuote(evidence, index).found) {
+		const quoted = dataText(entry.evidence, 400).replace(/^["']+|["']+$/g, "");
+		if (!checkQuote(quoted, index).found) {
 			dropped.push({ item: label, reason: "evidence not found in the session note" });
 			continue;
 		}
-		if (namesDiagnosis(entry.note)) {
-			dropped.push({ item: label, reason: "names a diagnosis" });
-			continue;
-		}
+		const [note, evidence] = check(label, [
+			{ text: entry.note, max: 400 },
+			{ text: quoted, max: 400 },
+		]) ?? [];
+		if (note === undefined || evidence === undefined || note === "") continue;
 		seen.add(objectiveId);
 		if (found.objective.progress.some((p) => p.session === input.session)) {
 			// Never a second entry for the same session; a status move still not made is offered again.
 			dropped.push({ item: label, reason: "already logged for this session" });
 		} else {
-			const progress: ProgressEntry = { session: input.session, date: input.sessionDate, note: entry.note.trim(), evidence };
+			const progress: ProgressEntry = { session: input.session, date: input.sessionDate, note, evidence };
 			changes.push(
 				await withId(
 					{ kind: "progress", summary: `${objectiveId} progress (${input.sessionDate}): ${short(progress.note)}`, evidence, objectiveId, entry: progress },
@@ -337,5 +365,5 @@ export async function progressChanges(answer: ProgressAnswer, input: ProgressBui
 			);
 		}
 	}
-	return { changes, dropped };
+	return { changes, dropped, redacted };
 }

@@ -48,6 +48,7 @@ import {
 	type SearchStatus,
 } from "./types";
 import { VectorStore } from "./vectors";
+import { identityOf, redactor } from "../safety/identity";
 
 /** Reciprocal-rank fusion constant (the usual 60: ranks deep in one list still count a little). */
 const RRF_K = 60;
@@ -370,6 +371,22 @@ export class SearchService implements SearchIndex {
 	 * saving progress (see the header). Throws Cancelled when `signal` fires, the engine's error
 	 * when it fails, LockedError when the record locks; progress is kept in every case.
 	 */
+	/** The redaction of one client's identifiers (their profile), read once per embedding run. */
+	private async redactorFor(client: string, cache: Map<string, (text: string) => string>): Promise<(text: string) => string> {
+		let redact = cache.get(client);
+		if (!redact) {
+			try {
+				redact = redactor(identityOf(await this.record.readProfile(client, "internal")));
+			} catch (error) {
+				// A folder without a readable profile has no name to take out (system files).
+				if (!(error instanceof ClinicalVaultError) || error.code === "locked") throw error;
+				redact = (text: string) => text;
+			}
+			cache.set(client, redact);
+		}
+		return redact;
+	}
+
 	async embedPending(options: EmbedOptions): Promise<EmbedResult> {
 		const state = this.requireOpen();
 		const model = options.model.trim();
@@ -384,6 +401,7 @@ export class SearchService implements SearchIndex {
 			state.version++;
 		}
 		const prefix = embeddingPrefixes(model).document;
+		const redactors = new Map<string, (text: string) => string>();
 		const pending = this.pendingIds(state);
 		state.vectors?.reserve(state.vectors.size + pending.length);
 		const total = pending.length;
@@ -398,10 +416,13 @@ export class SearchService implements SearchIndex {
 				this.current(state);
 				const ids = pending.slice(i, i + batchSize).filter((id) => state.passages.has(id) && !state.vectors?.has(id));
 				if (ids.length > 0) {
-					const texts = ids.map((id) => {
+					// Through the model boundary: each passage without its client's name, aliases and details.
+					const texts: string[] = [];
+					for (const id of ids) {
 						const p = state.passages.get(id)!;
-						return `${prefix}${p.heading ? `${p.heading}\n` : ""}${p.text}`.slice(0, EMBED_CHARS);
-					});
+						const redact = await this.redactorFor(p.recordPath.split("/")[0]!, redactors);
+						texts.push(redact(`${prefix}${p.heading ? `${p.heading}\n` : ""}${p.text}`.slice(0, EMBED_CHARS)));
+					}
 					const vectors = await options.llm.embed(model, texts, options.signal);
 					this.current(state);
 					if (vectors.length !== ids.length) throw new ClinicalVaultError("engine", `The embedding model answered ${vectors.length} vectors for ${ids.length} passages.`);
@@ -486,7 +507,12 @@ export class SearchService implements SearchIndex {
 		else if (model !== state.model) reason = `The index was embedded with ${state.model ?? "another model"}, not ${model}: keyword matches only until it is embedded again.`;
 		else {
 			try {
-				const [v] = await options.llm.embed(model, [`${embeddingPrefixes(model).query}${parsed.text}`], options.signal);
+				// The query goes through the model boundary too: no client's identifiers in it.
+				const clients = options.client ? [options.client] : [...new Set([...state.files.values()].map((f) => f.client))];
+				let query = parsed.text;
+				const redactors = new Map<string, (text: string) => string>();
+				for (const c of clients) query = (await this.redactorFor(c, redactors))(query);
+				const [v] = await options.llm.embed(model, [`${embeddingPrefixes(model).query}${query}`], options.signal);
 				if (!v || v.length !== state.vectors.dims) throw new ClinicalVaultError("engine", "The embedding model answered a vector of the wrong size.");
 				queryVector = v;
 			} catch (error) {
