@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { benchCrypto } from "./crypto";
 import { measurePluginOnload } from "./plugin-onload";
+import { benchSafety } from "./safety";
 import { benchSearch } from "./search";
 import { benchTranscription, defaultTranscribeBenchOptions } from "./transcribe";
 
@@ -21,6 +22,7 @@ const sections: Section[] = [
 	},
 	{ name: "transcribe", run: () => benchTranscription(defaultTranscribeBenchOptions()) },
 	{ name: "search", run: () => benchSearch() },
+	{ name: "safety", run: () => benchSafety() },
 ];
 
 function print(line: string): void {
