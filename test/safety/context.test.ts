@@ -16,7 +16,9 @@ import { buildBrief } from "../../src/core/brief/brief";
 import { OllamaClient } from "../../src/engines/ollama";
 import { DEFAULT_FAKE_MODELS, startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { tokenTexts, twoHourTranscript } from "../support/tokenTexts";
-import { SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES } from "../support/scenario";
+import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES } from "../support/scenario";
+import { TreatmentPlanService } from "../../src/core/plan/TreatmentPlanService";
+import { DRAFT_ANSWER } from "../plan/answers";
 
 const NOTE = { subjective: ["Client reported a hard week at work."], objective: ["[unclear in transcript]"], assessment: ["Client was tired."], plan: ["Continue."] };
 
@@ -89,6 +91,19 @@ describe("prompts against the context they were sent with", () => {
 		// On a large context the same brief fits, and is read whole.
 		fake.reply({ json: { sentences: [{ text: "The client described the week.", session: "2026-06-30" }] } });
 		await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm: llm(), model: "llama3.1:8b" } });
+		expectNoneOver();
+	}, 20_000);
+
+	it("a long intake for the treatment plan: refused clearly on a 4k model, read whole on a large one", async () => {
+		const intake = INTAKE.text.replace("## Presenting problems\n", `## Presenting problems\n${"The client described the history of the panic at length, year by year. ".repeat(150)}\n`);
+		await record.writeText(INTAKE.recordPath, intake);
+		const plans = new TreatmentPlanService({ record, llm: llm(), clock });
+		const refused = await plans.proposeDraft(SCENARIO_CLIENT, INTAKE.recordPath, { model: "tiny:4k" }).catch((e: unknown) => e as Error & { code?: string });
+		expect((refused as { code?: string }).code).toBe("invalid-input");
+		expect((refused as Error).message).toContain("too long for the model's context");
+		expect(fake.chats).toHaveLength(0);
+		fake.reply({ json: DRAFT_ANSWER });
+		await plans.proposeDraft(SCENARIO_CLIENT, INTAKE.recordPath, { model: "llama3.1:8b" });
 		expectNoneOver();
 	}, 20_000);
 

@@ -105,7 +105,7 @@ export const draftCommand: Command = {
 		} catch (error) {
 			const kept = (error as { keptAt?: string }).keptAt;
 			if (kept) notice(io, `What the model wrote so far was kept as an incomplete draft: ${kept}`);
-			if (error instanceof ClinicalVaultError && error.code === "engine" && !kept && summaryText !== undefined) notice(io, "Your summary was kept in the record (summaries/).");
+			if (error instanceof ClinicalVaultError && error.code !== "usage" && !kept && summaryText !== undefined) notice(io, "Your summary was kept in the record (summaries/).");
 			throw error;
 		}
 	},

@@ -317,7 +317,7 @@ export class DocumentService {
 			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseStructured(raw, schema.schema, "the document"),
+			parse: (raw) => parseStructured(raw, schema.schema, "the document", "kept as incomplete draft"),
 			keep: (partial, error) => this.keepPartial(path, baseMeta, partial, error),
 		});
 		const answerOf = (key: string): string => {

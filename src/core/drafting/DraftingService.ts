@@ -216,7 +216,7 @@ export class DraftingService {
 			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseStructured(raw, schema.schema, "the note"),
+			parse: (raw) => parseStructured(raw, schema.schema, "the note", "kept as incomplete draft"),
 			keep: (partial, error) => this.keepPartial(notePath, baseMeta, partial, error),
 		});
 		const checked = checkModelAnswer(

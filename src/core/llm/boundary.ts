@@ -37,7 +37,7 @@ export class PromptTooLong extends ClinicalVaultError {
 	) {
 		super(
 			"invalid-input",
-			`The input for ${what} is too long for the model's context: about ${promptTokens + outputTokens + CONTEXT_MARGIN} tokens are needed and the model has ${context}. Choose a model with a larger context, or a shorter input. Nothing was sent and nothing was changed.`,
+			`The input for ${what} is too long for the model's context: about ${promptTokens + outputTokens + CONTEXT_MARGIN} tokens are needed and the model has ${context}. Choose a model with a larger context (or set a larger one for it), or a shorter input. Nothing was sent to the model; your input is kept.`,
 			{ detail: `prompt ≈${promptTokens} tokens, output ${outputTokens}, margin ${CONTEXT_MARGIN}, context ${context}` },
 		);
 		this.name = "PromptTooLong";

@@ -29,13 +29,18 @@ export function formatFor(schema: z.ZodType): Record<string, unknown> {
 	return json;
 }
 
-/** Validates a model answer against the schema; throws a clear error naming the first few bad fields. */
-export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: string): T {
+/**
+ * Validates a model answer against the schema; throws a clear error naming the first few bad
+ * fields. `afterwards` says what became of the answer: nothing changed (a proposal), or what the
+ * model wrote kept as an incomplete draft that cannot be signed (a note or a document).
+ */
+export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: string, afterwards: "nothing changed" | "kept as incomplete draft" = "nothing changed"): T {
+	const outcome = afterwards === "nothing changed" ? "Nothing was changed" : "What it wrote was kept as an incomplete draft, which cannot be signed as it is";
 	let data: unknown;
 	try {
 		data = JSON.parse(text);
 	} catch {
-		throw new ClinicalVaultError("engine", `The model's answer for ${what} was not valid JSON (cut off or malformed). Nothing was changed; try again.`, {
+		throw new ClinicalVaultError("engine", `The model's answer for ${what} was not valid JSON (cut off or malformed). ${outcome}; try again, or choose a model that follows structured output.`, {
 			detail: `${text.length} characters that do not parse as JSON`,
 		});
 	}
@@ -44,7 +49,7 @@ export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: str
 		const where = result.error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`);
 		throw new ClinicalVaultError(
 			"engine",
-			`The model's answer for ${what} did not follow the expected structure (${where.join("; ")}${result.error.issues.length > 3 ? `; ${result.error.issues.length - 3} more` : ""}). Nothing was changed; try again or choose another model.`,
+			`The model's answer for ${what} did not follow the expected structure (${where.join("; ")}${result.error.issues.length > 3 ? `; ${result.error.issues.length - 3} more` : ""}). ${outcome}; try again or choose another model.`,
 			{ detail: `${result.error.issues.length} schema issue(s) in ${text.length} characters` },
 		);
 	}
