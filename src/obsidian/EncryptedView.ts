@@ -338,6 +338,29 @@ export class EncryptedView extends FileView {
 		}
 		// Signed meanwhile (another view, the CLI): refused, the file untouched.
 		await checkEditable(record, recordPath);
+		// Changed meanwhile (another view of the note, a plugin command, the CLI, a sync): never
+		// written over. The clinician's text is kept as an encrypted copy beside the note, and the
+		// view shows the note as it is now.
+		const current = await record.readText(recordPath, "internal");
+		if (current !== saved) {
+			const copy = await conflictCopyPath(record, recordPath, this.services.session.clock.now());
+			await record.writeText(copy, text);
+			if (this.recordPath === recordPath) {
+				this.text = current;
+				this.saved = current;
+				this.signed = signedText(current);
+				if (this.signed) this.mode = "read";
+				await this.renderNote();
+			}
+			displayError(
+				new ClinicalVaultError(
+					"refused",
+					`${recordPath} was changed elsewhere while you edited it (another view, a command, the CLI or a sync). Your version was not saved over it: it is kept, encrypted, as ${copy}, and the note now shows the current version. Compare the two and merge what you need.`,
+				),
+			);
+			this.updateActions();
+			return false;
+		}
 		await record.writeText(recordPath, text);
 		if (this.recordPath === recordPath) this.saved = text;
 		this.updateActions();
@@ -485,4 +508,18 @@ export async function openRecordFile(app: App, session: RecordSession, recordPat
 	const leaf = app.workspace.getLeaf(false);
 	await leaf.openFile(file, { active: true });
 	return leaf.view instanceof EncryptedView ? leaf.view : null;
+}
+
+/** A free record path for a conflict copy beside a note: "2026-09-01.conflict-20261205-1130.md". */
+async function conflictCopyPath(record: { exists(path: string): Promise<boolean> }, recordPath: string, now: Date): Promise<string> {
+	const dot = recordPath.lastIndexOf(".");
+	const base = dot > recordPath.lastIndexOf("/") ? recordPath.slice(0, dot) : recordPath;
+	const ext = dot > recordPath.lastIndexOf("/") ? recordPath.slice(dot) : "";
+	const pad = (n: number) => String(n).padStart(2, "0");
+	const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+	for (let n = 1; n < 100; n++) {
+		const path = `${base}.conflict-${stamp}${n === 1 ? "" : `-${n}`}${ext}`;
+		if (!(await record.exists(path))) return path;
+	}
+	throw new ClinicalVaultError("storage", `Too many conflict copies of ${recordPath}; nothing was written.`);
 }

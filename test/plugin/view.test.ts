@@ -236,6 +236,27 @@ describe("encrypted view", () => {
 		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
 	});
 
+	it("never saves over a version it did not load: the clinician's text is kept as an encrypted conflict copy and the view shows the current note", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		type(editorOf(view), `${BODY}\nThe clinician's edit, typed in this view.\n`);
+		// Meanwhile another writer (a second view, a plugin command, the CLI, a sync) changes the note.
+		const theirs = `${BODY}\nWritten elsewhere while the view was open.\n`;
+		await session(h).record.writeText(NOTE, theirs);
+		h.run("save-encrypted-note");
+		await h.idle();
+		expect(noticeTexts().join("\n")).toMatch(/was changed elsewhere while you edited it.*kept, encrypted, as C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md/s);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(theirs);
+		const copies = (await session(h).record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes(".conflict-"));
+		expect(copies).toHaveLength(1);
+		expect(await decryptTextWithCore(h.dir, copies[0]!)).toContain("The clinician's edit, typed in this view.");
+		expect(editorOf(view).value).toBe(theirs);
+		expect(view.isDirty).toBe(false);
+		// No plaintext of either version beside the encrypted files.
+		expect(existsSync(nodePath.join(h.dir, "Clinical/C-0142/notes/2026-09-01.md"))).toBe(false);
+	});
+
 	it("explains files outside the clinical folder instead of opening them", async () => {
 		await startWithNote();
 		await h.app.vault.create("elsewhere.md.cvault", "CVAULT");
