@@ -3,6 +3,7 @@
  * the vault) and the pane is closed on lock. Links to notes open them in the encrypted view.
  */
 import { Component, ItemView, MarkdownRenderer, type WorkspaceLeaf } from "obsidian";
+import { blockRemoteContent } from "../core/markdown/remoteContent";
 
 export const BRIEF_VIEW_TYPE = "clinical-vault-brief";
 
@@ -52,7 +53,8 @@ export class BriefView extends ItemView {
 			el.createEl("p", { text: "No brief prepared yet: use the command to prepare one." });
 			return;
 		}
-		await MarkdownRenderer.render(this.app, this.markdown, el, "", this.rendered);
+		// The brief quotes the notes: nothing in it may fetch from another host.
+		await MarkdownRenderer.render(this.app, blockRemoteContent(this.markdown).markdown, el, "", this.rendered);
 	}
 
 	override async onClose(): Promise<void> {

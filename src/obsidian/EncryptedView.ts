@@ -12,6 +12,7 @@ import { splitFrontmatter } from "../core/markdown/frontmatter";
 import { checkEditable, isSigned } from "../core/notes/signing";
 import { ENCRYPTED_EXTENSION, contentTypeFor } from "../core/record/layout";
 import { checkSave } from "./saveGuard";
+import { blockRemoteContent } from "../core/markdown/remoteContent";
 import type { RecordSession } from "./session";
 import { displayError, type Operations } from "./notify";
 
@@ -247,7 +248,9 @@ export class EncryptedView extends FileView {
 			if (this.rendered) this.removeChild(this.rendered);
 			this.rendered = this.addChild(new Component());
 			const el = body.createDiv({ cls: "clinical-vault-reading markdown-rendered" });
-			await MarkdownRenderer.render(this.app, this.text, el, this.file?.path ?? "", this.rendered);
+			// Nothing rendered fetches from another host: remote images, frames, media and styles are
+			// placeholders with their address (core/markdown/remoteContent.ts).
+			await MarkdownRenderer.render(this.app, blockRemoteContent(this.text).markdown, el, this.file?.path ?? "", this.rendered);
 		}
 		this.updateActions();
 	}

@@ -257,6 +257,18 @@ describe("encrypted view", () => {
 		expect(existsSync(nodePath.join(h.dir, "Clinical/C-0142/notes/2026-09-01.md"))).toBe(false);
 	});
 
+	it("renders no remote content: images, frames and styles from other hosts are placeholders with their address", async () => {
+		await startWithNote();
+		await session(h).record.writeText(NOTE, `${BODY}\n![pixel](https://tracker.example.invalid/p.png?c=C-0142)\n\n<iframe src="https://evil.example.invalid"></iframe>\n`);
+		await openNote();
+		const rendered = renderCalls.at(-1)!.markdown;
+		expect(rendered).not.toMatch(/!\[[^\]]*\]\(https?:|<iframe/);
+		expect(rendered).toContain("remote image blocked: https\\://tracker.example.invalid/p.png?c\\=C-0142");
+		expect(rendered).toContain("[[Other note|link]]");
+		// The note itself is unchanged: blocking is for display only.
+		expect(await decryptTextWithCore(h.dir, NOTE)).toContain("![pixel](https://tracker.example.invalid/p.png?c=C-0142)");
+	});
+
 	it("explains files outside the clinical folder instead of opening them", async () => {
 		await startWithNote();
 		await h.app.vault.create("elsewhere.md.cvault", "CVAULT");

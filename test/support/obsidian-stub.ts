@@ -1755,6 +1755,8 @@ export interface RenderCall {
 	sourcePath: string;
 	component: Component;
 	el: HTMLElement;
+	/** The markdown handed to the renderer (what Chromium would render and fetch from). */
+	markdown: string;
 }
 
 /** Every MarkdownRenderer.render call (tests check the source path and the owning component). */
@@ -1820,12 +1822,12 @@ function renderBlocks(markdown: string, el: HTMLElement): void {
 export abstract class MarkdownRenderer extends Component {
 	static async render(app: App, markdown: string, el: HTMLElement, sourcePath: string, component: Component): Promise<void> {
 		void app;
-		renderCalls.push({ sourcePath, component, el });
+		renderCalls.push({ sourcePath, component, el, markdown });
 		renderBlocks(markdown, el);
 	}
 
 	static async renderMarkdown(markdown: string, el: HTMLElement, sourcePath: string, component: Component): Promise<void> {
-		renderCalls.push({ sourcePath, component, el });
+		renderCalls.push({ sourcePath, component, el, markdown });
 		renderBlocks(markdown, el);
 	}
 }
