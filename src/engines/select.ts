@@ -27,12 +27,37 @@ async function isFile(p: string): Promise<boolean> {
 	}
 }
 
-/** The first of `names` found as an executable file on the PATH. */
-export async function findOnPath(names: string[]): Promise<string | null> {
-	const dirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "");
+/**
+ * Where desktop programs live beside the PATH. Obsidian started from the Dock (macOS) or the Start
+ * menu gets the login environment's short PATH, without Homebrew's or MacPorts' folders, so a
+ * clinician's ffmpeg or whisper-cli from Homebrew would not be found; these folders are searched
+ * after the PATH, in this order.
+ */
+export function usualProgramFolders(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
+	const home = env.HOME ?? env.USERPROFILE ?? "";
+	if (platform === "darwin") return ["/opt/homebrew/bin", "/usr/local/bin", "/opt/local/bin", ...(home ? [path.join(home, ".local", "bin")] : [])];
+	if (platform === "win32") {
+		const local = env.LOCALAPPDATA ?? "";
+		const programFiles = env.ProgramFiles ?? "C:\\Program Files";
+		return [
+			...(local ? [path.join(local, "Microsoft", "WinGet", "Links")] : []),
+			...(home ? [path.join(home, "scoop", "shims")] : []),
+			"C:\\ProgramData\\chocolatey\\bin",
+			path.join(programFiles, "ffmpeg", "bin"),
+			path.join(programFiles, "whisper.cpp"),
+		];
+	}
+	return ["/usr/local/bin", "/usr/bin", "/home/linuxbrew/.linuxbrew/bin", "/snap/bin", ...(home ? [path.join(home, ".local", "bin")] : [])];
+}
+
+/** The first of `names` found as an executable file on the PATH, then in the usual program folders (usualProgramFolders). */
+export async function findOnPath(names: string[], dirs: readonly string[] = [...(process.env.PATH ?? "").split(path.delimiter), ...usualProgramFolders()]): Promise<string | null> {
 	const exts = process.platform === "win32" ? [".exe", ".cmd", ""] : [""];
+	const seen = new Set<string>();
 	for (const name of names) {
 		for (const dir of dirs) {
+			if (dir === "" || seen.has(`${name}\u0000${dir}`)) continue;
+			seen.add(`${name}\u0000${dir}`);
 			for (const ext of exts) {
 				const candidate = path.join(dir, name + ext);
 				try {
