@@ -15,6 +15,7 @@ import { RecordSession } from "./obsidian/session";
 import { ClinicalVaultSettingTab } from "./obsidian/SettingsTab";
 import { StatusBar } from "./obsidian/StatusBar";
 import { lockRecord, registerCommands, unlockRecord, type CommandContext } from "./obsidian/commands";
+import { PlaintextGuard } from "./obsidian/plaintextGuard";
 import { sweepPrivateDirs } from "./engines/privateTemp";
 import { RecordingController } from "./obsidian/RecordingController";
 import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
@@ -197,6 +198,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => modelJob.cancelForLock()));
 		this.register(session.beforeLock(() => search.beforeLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
+		const plaintext = new PlaintextGuard(ctx);
 		this.register(
 			session.onLockChange((unlocked) => {
 				status.render(unlocked);
@@ -208,6 +210,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					this.ops.run(() => ensureTemplatesOnUnlock(ctx));
 					this.ops.run(() => showReviewsDue(ctx));
 					this.ops.run(() => search.start(session.record));
+					this.ops.run(() => session.track(plaintext.afterUnlock()));
 				} else {
 					closeEncryptedViews(this.app);
 					closeBriefViews(ctx);
@@ -220,6 +223,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 			this.ops.run(() => session.record.sweep());
 			// Temporary engine files a crash left behind (ours only, and only when their process is gone).
 			this.ops.run(() => sweepPrivateDirs(this.deps.tempRoot));
+			// Plaintext created in the clinical folder is encrypted at once (after the first indexing, which also emits "create").
+			this.registerEvent(plaintext.watch());
 		});
 	}
 

@@ -73,7 +73,7 @@ export function safeSegment(name: string): string {
 }
 
 /** `base` if free, else base-2, base-3, … (before the extension). */
-async function freePath(record: ClinicalRecord, base: string): Promise<string> {
+export async function freeRecordPath(record: ClinicalRecord, base: string): Promise<string> {
 	if (!(await record.exists(base))) return base;
 	const dot = base.lastIndexOf(".");
 	const stem = dot > base.lastIndexOf("/") ? base.slice(0, dot) : base;
@@ -86,8 +86,8 @@ async function freePath(record: ClinicalRecord, base: string): Promise<string> {
 
 /** The record path proposed for a plaintext file encrypted into a client's folder. */
 export async function proposeRecordPath(record: ClinicalRecord, code: string, file: TFile, today: string): Promise<string> {
-	if (file.extension === "md") return freePath(record, `${code}/notes/${today}.md`);
-	return freePath(record, `${code}/attachments/${safeSegment(file.name)}`);
+	if (file.extension === "md") return freeRecordPath(record, `${code}/notes/${today}.md`);
+	return freeRecordPath(record, `${code}/attachments/${safeSegment(file.name)}`);
 }
 
 function pickClient(ctx: CommandContext, record: ClinicalRecord): Promise<ClientChoice | null> {
@@ -163,7 +163,7 @@ export async function newSessionNote(ctx: CommandContext): Promise<void> {
 	const client = await pickClient(ctx, record);
 	if (!client) return;
 	const today = localDate(ctx.session.clock.now());
-	const path = await freePath(record, `${client.code}/notes/${today}.md`);
+	const path = await freeRecordPath(record, `${client.code}/notes/${today}.md`);
 	await record.writeText(path, `# Session ${today}\n\n`);
 	const view = await openRecordFile(ctx.app, ctx.session, path);
 	await view?.setMode("edit");

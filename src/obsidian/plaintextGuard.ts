@@ -1,0 +1,89 @@
+/**
+ * Plaintext never stays in the clinical folder. Ordinary Obsidian actions put plaintext there:
+ * "New note" in a client's folder, a dropped or pasted attachment, a file copied in with the file
+ * manager. Each file created under the clinical root that is not an encrypted record file (the
+ * record's own hidden temporary files and its system folder aside) is encrypted into the record at
+ * once, at the same place under a name the record accepts; the plaintext is removed only after the
+ * encrypted copy reads back identical, and never goes to the trash. A note that was open as
+ * plaintext opens again, encrypted, in the same place.
+ *
+ * Refused, with the reason, and kept for the clinician to move: a file outside any client's folder
+ * (the record would not know whose it is). While the record is locked nothing can be encrypted: the
+ * clinician is told, and the file is encrypted as soon as the record is unlocked.
+ */
+import { TFile, normalizePath, type EventRef, type TAbstractFile } from "obsidian";
+import { ClinicalVaultError } from "../core/errors";
+import { SYSTEM_FOLDER, ENCRYPTED_EXTENSION } from "../core/record/layout";
+import { encryptFileInto, freeRecordPath, safeSegment, type CommandContext } from "./commands";
+import { openRecordFile } from "./EncryptedView";
+import { displayError, inform } from "./notify";
+
+/** The record path a plaintext file in the clinical folder is encrypted to, or null when it is not one. */
+export function plaintextTarget(root: string, vaultPath: string): { recordPath: string | null; reason?: string } | null {
+	const path = normalizePath(vaultPath);
+	if (!path.startsWith(`${root}/`) || path.endsWith(`.${ENCRYPTED_EXTENSION}`)) return null;
+	const segments = path.slice(root.length + 1).split("/");
+	if (segments[0] === SYSTEM_FOLDER || segments.some((s) => s.startsWith("."))) return null;
+	if (segments.length < 2) return { recordPath: null, reason: "it is not inside a client's folder" };
+	return { recordPath: segments.map((s, i) => (i === 0 ? s : safeSegment(s))).join("/") };
+}
+
+/** How long after a "create" event the file is handled. */
+const SETTLE_MS = 300;
+
+export class PlaintextGuard {
+	/** Files created while the record was locked: encrypted at the next unlock. */
+	private readonly pending = new Set<string>();
+
+	constructor(private readonly ctx: CommandContext) {}
+
+	/**
+	 * Listens for files created in the vault (call once the layout is ready: the vault's first
+	 * indexing emits "create" too). Each file is handled a moment after its event, once Obsidian has
+	 * finished creating it (indexing a new note, opening it in an editor).
+	 */
+	watch(): EventRef {
+		return this.ctx.app.vault.on("create", (file) => {
+			window.setTimeout(() => this.ctx.ops.run(() => this.onCreate(file)), SETTLE_MS);
+		});
+	}
+
+	/** Encrypts what was created while the record was locked (call after unlock). */
+	async afterUnlock(): Promise<void> {
+		const paths = [...this.pending];
+		this.pending.clear();
+		for (const path of paths) {
+			const file = this.ctx.app.vault.getFileByPath(path);
+			if (file) await this.encrypt(file);
+		}
+	}
+
+	private async onCreate(file: TAbstractFile): Promise<void> {
+		if (!(file instanceof TFile) || !this.ctx.app.vault.getFileByPath(file.path)) return;
+		const root = this.ctx.session.record.layout.root;
+		const target = plaintextTarget(root, file.path);
+		if (target === null) return;
+		if (target.recordPath === null) {
+			displayError(new ClinicalVaultError("refused", `"${file.path}" is plaintext in the clinical folder and ${target.reason}, so it was not encrypted. Move it into a client's folder (or out of ${root}/); the privacy check lists it until then.`));
+			return;
+		}
+		if (!this.ctx.session.isUnlocked) {
+			this.pending.add(file.path);
+			inform(`"${file.path}" is plaintext in the clinical folder. Unlock the record and it is encrypted at once.`);
+			return;
+		}
+		await this.encrypt(file);
+	}
+
+	private async encrypt(file: TFile): Promise<void> {
+		const root = this.ctx.session.record.layout.root;
+		const target = plaintextTarget(root, file.path);
+		if (!target?.recordPath) return;
+		const record = await this.ctx.session.ensureUnlocked();
+		const wasOpen = this.ctx.app.workspace.getActiveFile()?.path === file.path;
+		const recordPath = await freeRecordPath(record, target.recordPath);
+		const written = await encryptFileInto(this.ctx, file, recordPath);
+		inform(`"${file.path}" was plaintext in the clinical folder: it is now encrypted as ${written}, and the plaintext was removed (not to the trash).`);
+		if (wasOpen) await openRecordFile(this.ctx.app, this.ctx.session, written);
+	}
+}
