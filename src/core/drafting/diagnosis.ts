@@ -1,13 +1,17 @@
 /**
- * Diagnoses and codes in text: ICD-10(-CM) codes (F41.1, F32.A, Z63.0, bare F41/Z63), DSM-IV style
+ * Diagnoses and codes in text: ICD-10(-CM) codes (F41.1, F32.A, Z63.0, bare F41/Z63, and the F and Z
+ * chapters' codes in lower case or spaced: "f41.1", "F 41.1"), ICD-11 codes (6B00), DSM-IV style
  * numeric codes (300.02) when the sentence talks about diagnosis, DSM-5 diagnosis names and their
- * usual abbreviations (PTSD, GAD, BPD, …), any "<words> disorder", and diagnostic claims ("meets
+ * usual abbreviations in any case (PTSD, "ptsd", GAD, BPD, …; "ADD", "SAD", "ODD" only in capitals),
+ * names without "disorder" ("generalised anxiety", "post-traumatic stress", "borderline
+ * personality"), any "<words> disorder", and diagnostic claims ("meets
  * criteria for", "diagnostic impression", "R/O").
  *
  * Symptoms are not diagnoses: "depression", "anxiety", "panic attacks", "trauma", "binge eating"
  * are left alone; "major depressive disorder", "binge-eating disorder" are not.
  */
 import { STOP_WORDS, normaliseForMatch } from "./words";
+import { foldAccents } from "../safety/normalise";
 
 export type DiagnosisKind = "code" | "name" | "claim";
 
@@ -30,15 +34,15 @@ interface Entry {
 }
 
 const ENTRIES: readonly Entry[] = [
-	{ id: "gad", names: ["generalized anxiety disorder", "generalised anxiety disorder"], abbr: ["GAD"] },
-	{ id: "mdd", names: ["major depressive disorder", "major depression", "major depressive episode", "clinical depression", "unipolar depression", "recurrent depressive disorder"], abbr: ["MDD"] },
+	{ id: "gad", names: ["generalized anxiety disorder", "generalised anxiety disorder", "generalized anxiety", "generalised anxiety"], abbr: ["GAD"] },
+	{ id: "mdd", names: ["major depressive disorder", "major depression", "major depressive episode", "clinical depression", "unipolar depression", "recurrent depressive disorder", "depressive episode", "recurrent depression"], abbr: ["MDD"] },
 	{ id: "pdd", names: ["persistent depressive disorder", "dysthymia", "dysthymic disorder"], abbr: ["PDD"] },
 	{ id: "bipolar2", names: ["bipolar ii disorder", "bipolar ii", "bipolar 2", "bipolar type ii", "bipolar type 2", "bipolar disorder type ii", "bipolar ii depression"], family: "bipolar" },
 	{ id: "bipolar1", names: ["bipolar i disorder", "bipolar i", "bipolar 1", "bipolar type i", "bipolar type 1", "bipolar disorder type i"], family: "bipolar" },
 	{ id: "bipolar", names: ["bipolar disorder", "bipolar affective disorder", "bipolar", "manic depression", "manic depressive illness", "manic-depressive"] },
 	{ id: "cyclothymia", names: ["cyclothymic disorder", "cyclothymia"] },
 	{ id: "cptsd", names: ["complex post-traumatic stress disorder", "complex posttraumatic stress disorder", "complex ptsd"], abbr: ["C-PTSD", "CPTSD", "cPTSD"], family: "ptsd" },
-	{ id: "ptsd", names: ["post-traumatic stress disorder", "posttraumatic stress disorder", "post traumatic stress disorder"], abbr: ["PTSD"] },
+	{ id: "ptsd", names: ["post-traumatic stress disorder", "posttraumatic stress disorder", "post traumatic stress disorder", "post-traumatic stress", "posttraumatic stress"], abbr: ["PTSD"] },
 	{ id: "acute-stress", names: ["acute stress disorder"] },
 	{ id: "adjustment", names: ["adjustment disorder"] },
 	{ id: "panic", names: ["panic disorder"] },
@@ -47,19 +51,19 @@ const ENTRIES: readonly Entry[] = [
 	{ id: "specific-phobia", names: ["specific phobia"] },
 	{ id: "separation-anxiety", names: ["separation anxiety disorder"] },
 	{ id: "ocpd", names: ["obsessive-compulsive personality disorder", "obsessive compulsive personality disorder"], abbr: ["OCPD"] },
-	{ id: "ocd", names: ["obsessive-compulsive disorder", "obsessive compulsive disorder"], abbr: ["OCD"] },
+	{ id: "ocd", names: ["obsessive-compulsive disorder", "obsessive compulsive disorder", "obsessive-compulsive"], abbr: ["OCD"] },
 	{ id: "bdd", names: ["body dysmorphic disorder"], abbr: ["BDD"] },
 	{ id: "hoarding", names: ["hoarding disorder"] },
 	{ id: "trichotillomania", names: ["trichotillomania"] },
 	{ id: "excoriation", names: ["excoriation disorder", "skin-picking disorder"] },
 	{ id: "adhd", names: ["attention-deficit/hyperactivity disorder", "attention deficit hyperactivity disorder", "attention-deficit disorder", "attention deficit disorder"], abbr: ["ADHD", "ADD"] },
-	{ id: "autism", names: ["autism spectrum disorder", "asperger's syndrome", "aspergers syndrome", "asperger syndrome"], abbr: ["ASD"] },
+	{ id: "autism", names: ["autism spectrum disorder", "asperger's syndrome", "aspergers syndrome", "asperger syndrome", "autistic", "on the autism spectrum", "on the spectrum"], abbr: ["ASD"] },
 	{ id: "schizoaffective", names: ["schizoaffective disorder", "schizoaffective"] },
 	{ id: "schizophrenia", names: ["schizophreniform disorder", "schizophrenia"] },
 	{ id: "psychotic-disorder", names: ["brief psychotic disorder", "delusional disorder", "psychotic disorder"] },
-	{ id: "bpd", names: ["borderline personality disorder", "emotionally unstable personality disorder"], abbr: ["BPD", "EUPD"] },
-	{ id: "npd", names: ["narcissistic personality disorder"], abbr: ["NPD"] },
-	{ id: "aspd", names: ["antisocial personality disorder"], abbr: ["ASPD"] },
+	{ id: "bpd", names: ["borderline personality disorder", "emotionally unstable personality disorder", "borderline personality", "emotionally unstable personality"], abbr: ["BPD", "EUPD"] },
+	{ id: "npd", names: ["narcissistic personality disorder", "narcissistic personality"], abbr: ["NPD"] },
+	{ id: "aspd", names: ["antisocial personality disorder", "antisocial personality", "sociopathy", "psychopathy", "sociopath", "sociopathic", "psychopath", "psychopathic"], abbr: ["ASPD"] },
 	{ id: "histrionic", names: ["histrionic personality disorder"] },
 	{ id: "avoidant-pd", names: ["avoidant personality disorder"] },
 	{ id: "dependent-pd", names: ["dependent personality disorder"] },
@@ -96,6 +100,9 @@ function phraseSource(name: string): string {
 		.join("");
 }
 
+/** Abbreviations that are also English words (or parts of them): matched in capitals only. */
+const WORD_ABBREVIATIONS = new Set(["ADD", "SAD", "ODD", "SUD", "AUD", "OUD"]);
+
 interface CompiledEntry {
 	re: RegExp;
 	id: string;
@@ -106,11 +113,18 @@ interface CompiledEntry {
 
 const COMPILED: CompiledEntry[] = ENTRIES.flatMap((e) => [
 	...e.names.map((n) => ({ re: new RegExp(`\\b${phraseSource(n)}(?:s)?\\b`, "gi"), id: e.id, family: e.family, length: n.length, caseSensitive: false })),
-	...(e.abbr ?? []).map((a) => ({ re: new RegExp(`\\b${a.replace(/-/g, "-?")}s?\\b(?!-?\\s?7)`, "g"), id: e.id, family: e.family, length: a.length, caseSensitive: true })),
+	// In capitals; in any case too ("ptsd", "Adhd") unless the abbreviation is an English word ("ADD", "SAD", "ODD").
+	...(e.abbr ?? []).map((a) => ({ re: new RegExp(`\\b${a.replace(/-/g, "-?")}s?\\b(?!-?\\s?7)`, WORD_ABBREVIATIONS.has(a) ? "g" : "gi"), id: e.id, family: e.family, length: a.length, caseSensitive: WORD_ABBREVIATIONS.has(a) })),
 ]).sort((a, b) => b.length - a.length);
 
 const ICD_DOTTED = /\b[A-TV-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}\b/g;
+/** The mental-health and social chapters' codes in lower case or with a space or hyphen after the letter: "f41.1", "F 41.1", "F-41.1". */
+const ICD_LOOSE = /(?<!#)\b[FZfz][\s-]?[0-9]{2}\s?\.\s?[0-9A-Za-z]{1,4}\b/g;
+/** A bare code in lower case ("f41"), where the sentence talks about diagnosis. */
+const ICD_BARE_LOWER = /(?<!#)\b[fz][0-9]{2}\b/g;
 const ICD_BARE = /\b[FZ][0-9]{2}\b/g;
+/** ICD-11 codes of the mental, behavioural and neurodevelopmental chapter: "6B00", "6A70.1". */
+const ICD11 = /\b6[A-E][0-9][0-9A-Z](?:\.[0-9A-Z]{1,2})?\b/g;
 const DSM_NUMERIC = /\b(?:29[0-9]|3[01][0-9])\.[0-9]{1,2}\b/g;
 const DIAGNOSTIC_CONTEXT = /diagnos|\bdx\b|\bcodes?\b|\bDSM|\bICD|criteria/i;
 
@@ -124,16 +138,28 @@ function overlaps(hits: DiagnosisHit[], start: number, end: number): boolean {
 	return hits.some((h) => start < h.end && end > h.start);
 }
 
-/** Diagnoses, codes and diagnostic claims in a text, non-overlapping, in order. */
+/**
+ * Diagnoses, codes and diagnostic claims in a text, non-overlapping, in order. The text is read as
+ * written and without its accents ("pTSD", "bïpolar"): a hit found only in the second reading counts.
+ */
 export function findDiagnoses(text: string): DiagnosisHit[] {
+	const hits = diagnosesIn(text);
+	const folded = foldAccents(text);
+	if (folded === text) return hits;
+	for (const h of diagnosesIn(folded)) if (!overlaps(hits, h.start, h.end)) hits.push({ ...h, text: text.slice(h.start, h.end) });
+	return hits.sort((a, b) => a.start - b.start);
+}
+
+function diagnosesIn(text: string): DiagnosisHit[] {
 	const hits: DiagnosisHit[] = [];
 	const push = (h: DiagnosisHit): void => {
 		if (!overlaps(hits, h.start, h.end)) hits.push(h);
 	};
-	for (const re of [ICD_DOTTED, ICD_BARE]) {
-		for (const m of text.matchAll(new RegExp(re.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase()}` });
+	for (const re of [ICD_DOTTED, ICD_BARE, ICD_LOOSE, ICD11]) {
+		for (const m of text.matchAll(new RegExp(re.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase().replace(/[\s-]+/g, "")}` });
 	}
 	if (DIAGNOSTIC_CONTEXT.test(text)) {
+		for (const m of text.matchAll(new RegExp(ICD_BARE_LOWER.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase()}` });
 		for (const m of text.matchAll(new RegExp(DSM_NUMERIC.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0]}` });
 	}
 	for (const c of COMPILED) {

@@ -16,7 +16,11 @@ export interface QuoteSpan {
 	inner: string;
 }
 
-/** “…”, "…", ‘…’ and '…' (single quotes only when they open after a space and close before one, so apostrophes are not quotes). */
+/**
+ * “…”, "…", ‘…’ and '…' (single quotes only when they open after a space and close before one, so
+ * apostrophes are not quotes), and direct speech without marks after a speech verb and a colon or
+ * dash ("Client said: I am fine now").
+ */
 export function findQuotes(text: string): QuoteSpan[] {
 	const out: QuoteSpan[] = [];
 	const push = (start: number, end: number, inner: string): void => {
@@ -27,7 +31,40 @@ export function findQuotes(text: string): QuoteSpan[] {
 		const start = m.index + m[1]!.length;
 		push(start, m.index + m[0].length, m[3]!);
 	}
+	// Direct speech without quotation marks: "Client said: I am fine now." counts as a quote.
+	for (const m of text.matchAll(SPEECH_WITHOUT_MARKS)) {
+		const inner = m[1]!.replace(/[.!?…]+$/, "");
+		const start = m.index + m[0].length - m[1]!.length;
+		push(start, start + inner.length, inner);
+	}
 	return out.sort((a, b) => a.start - b.start);
+}
+
+/** A speech verb, a colon or dash, then words in the first person up to the end of the sentence. */
+const SPEECH_WITHOUT_MARKS =
+	/\b(?:said|says|stated|states|reported|reports|told\s+(?:me|us|the\s+\w+)|explained|added|shared|wrote|described|put\s+it|in\s+(?:her|his|their|the\s+client's)\s+(?:own\s+)?words)\s*(?:[:—–]|\s-)\s*((?:I|I'm|I've|I'd|I'll|My|Me|We|We're|Our)\b[^"]*)$/gu;
+
+/**
+ * Quotes that stand side by side with nothing but spaces or punctuation between them read as one
+ * remark: '"I slept better" "most nights"'. Each such run, as one quote's words.
+ */
+export function joinedQuotes(text: string, quotes: readonly QuoteSpan[]): string[] {
+	const out: string[] = [];
+	let run: QuoteSpan[] = [];
+	const flush = (): void => {
+		if (run.length > 1) out.push(run.map((q) => q.inner).join(" "));
+		run = [];
+	};
+	for (const q of quotes) {
+		const prev = run.at(-1);
+		if (prev && /^[\s,;:.—–-]*$/.test(text.slice(prev.end, q.start))) run.push(q);
+		else {
+			flush();
+			run = [q];
+		}
+	}
+	flush();
+	return out;
 }
 
 const FILLERS = /\b(?:um+|uh+|uhm+|erm+|er|ah+|hmm+|mm+|mhm|uh-huh)\b/g;

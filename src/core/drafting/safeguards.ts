@@ -29,7 +29,7 @@ import { timestamp } from "../transcribe/segments";
 import { diagnosisKeys, diagnosisPresent, findDiagnoses, type DiagnosisHit } from "./diagnosis";
 import { GROUNDING_DEFAULTS, buildSupportIndex, checkGrounding, type GroundingOptions, type SupportIndex } from "./grounding";
 import { reviewMarker } from "./markers";
-import { buildQuoteIndex, checkQuote, findQuotes, type QuoteIndex } from "./quotes";
+import { buildQuoteIndex, checkQuote, findQuotes, joinedQuotes, type QuoteIndex } from "./quotes";
 import { findRiskMentionTerms, RISK_CATEGORIES, type RiskCategory } from "./riskTerms";
 import { normaliseForMatch, splitSentences } from "./words";
 import { normaliseInputText, normaliseModelText } from "../safety/normalise";
@@ -288,7 +288,9 @@ type DxDecision = "keep" | "mark" | "remove";
 function decideDiagnosis(hit: DiagnosisHit, sentence: string, all: DiagnosisHit[], ctx: Context): DxDecision {
 	if (hit.kind === "claim") {
 		const object = clauseAfter(sentence, hit.end);
-		if (checkGrounding(object, ctx.support).content.length === 0 && !all.some((h) => h.kind !== "claim")) return "keep";
+		// "Meets criteria." names nothing, but it is still a diagnosis: kept only when the clinician wrote it.
+		const bareCriteria = /criteria/i.test(hit.text) && !ctx.clinicianNorm.includes(` ${normaliseForMatch(hit.text)} `);
+		if (checkGrounding(object, ctx.support).content.length === 0 && !all.some((h) => h.kind !== "claim") && !bareCriteria) return "keep";
 		const named = all.filter((h) => h.kind !== "claim");
 		if (named.length > 0 && named.every((h) => diagnosisPresent(h, ctx.clinicianKeys))) return "keep";
 		if (named.length === 0 && allSupported(object, ctx.clinicianSupport)) return "keep";
@@ -384,7 +386,13 @@ function checkSentence(raw: string, ctx: Context): CheckedSentence {
 	if (current.trim() === "") return { text: "", reasons, evidence: [] };
 
 	// 4. Quotes.
-	for (const q of findQuotes(current)) {
+	const quotes = findQuotes(current);
+	for (const joined of joinedQuotes(current, quotes)) {
+		if (checkQuote(joined, ctx.quotes).found) continue;
+		flag(ctx, { kind: "quote", excerpt: excerpt(joined), reason: "Quotes set side by side read as one remark, and these words are not one remark in the input: check them." });
+		addReason("quotes joined from separate remarks");
+	}
+	for (const q of quotes) {
 		const check = checkQuote(q.inner, ctx.quotes);
 		if (!check.found) {
 			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: `Quote not found verbatim in the ${INPUT_NAME[ctx.kind]}: check the words or remove the quotation marks.` });

@@ -98,6 +98,7 @@
  */
 
 import { findRiskJudgements, findRiskMentionTerms, type TermHit } from "../drafting/riskTerms";
+import { foldAccents } from "./normalise";
 
 export type RiskDomainLanguage = "en" | "es";
 
@@ -209,7 +210,7 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 	en("giving away", /\bg(?:i|a)ve?s?\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets|belongings|possessions|things)\b|\bgiving\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets)\b/i),
 	en("harm to self or others", new RegExp(`\\b(?:harm|danger|threat|injury)\\s+to\\s+(?:self|others|(?:her|him|them|my|your|one)sel(?:f|ves)|someone|anyone|other\\s+people)\\b|\\brisk\\s+(?:of|for)\\s+(?:harm|self|suicid\\w*|violen\\w*|danger|injur\\w*|death|dying|overdos\\w*|hurting|killing|homicid\\w*|abuse|neglect)`, "i")),
 	en("hoping to crash", /\b(?:hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?)\s+(?:that\s+)?(?:(?:she|he|they|I)\s+(?:would|will|might)\s+)?(?:to\s+)?(?:crash|get\s+hit|be\s+hit\s+by|not\s+survive|not\s+come\s+back|not\s+make\s+it\s+(?:back|home|through\s+the\s+night))\b/i),
-	en("doing something to herself", /\bdo\s+(?:anything|something|it)\s+to\s+(?:her|him|them|my|your)sel(?:f|ves)\b|\b(?:might|would|could|will|going\s+to|gonna|afraid\s+(?:she|he)\s+(?:would|might))\s+do\s+something\s+(?:stupid|drastic|rash|silly)\b/i),
+	en("doing something to herself", /\bdo\s+(?:anything|something|it)\s+to\s+(?:her|him|them|my|your)sel(?:f|ves)\b|\b(?:might|would|could|will|going\s+to|gonna|afraid\s+(?:she|he)\s+(?:would|might))\s+(?:not\s+)?do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b|\b(?:won['’]t|wouldn['’]t|will\s+not|would\s+not)\s+do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b/i),
 	en("no red flags", /\b(?:no|without|not\s+any|zero)\s+(?:\w+\s+)?red\s+flags?\b/i),
 	en("no harm", /\bno\s+(?:\w+\s+)?harm\b(?!\s+(?:done|in|meant|intended|to\s+(?:ask|try)))/i, { weak: true, reject: (s, start) => /\b(?:means?|meant|intends?|intended|wishes|wished)\s+$/i.test(s.slice(0, start)) }),
 	en("secrets", /\b(?:made|makes|make|forced|forces|told|tells)\s+(?:her|him|me|them)\s+(?:to\s+)?keep\s+(?:it\s+|this\s+|that\s+|the\s+)?(?:a\s+)?secrets?\b(?!\s+(?:from\s+)?(?:about\s+)?(?:the\s+)?(?:party|surprise|gift|present))/i),
@@ -286,7 +287,7 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 	// Minimisation.
 	en(
 		"no follow-up needed",
-		/\b(?:no\s+(?:further\s+|additional\s+|more\s+|other\s+|immediate\s+)?(?:follow[\s-]?up|monitoring|action|assessment|intervention|review|escalation)(?:\s+(?:on|for|about|regarding|of|re|with)\s+[^.;]{1,60}?)?\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:needed|necessary|required|warranted|indicated|planned)|(?:does|do|did|will)\s*(?:n['’]t|\s+not)\s+(?:need|require|warrant)\s+(?:any\s+)?(?:further\s+|additional\s+|more\s+)?(?:follow[\s-]?up|monitoring|assessment|action|review)|needs?\s+no\s+(?:further\s+|additional\s+)?(?:follow[\s-]?up|monitoring|action|assessment|review)|no\s+need\s+(?:for|to)\s+(?:further\s+|any\s+)?(?:follow(?:[\s-]?up)?|revisit|monitor|assess|review|check\s+in|explore\s+(?:this|it)\s+further)|nothing\s+(?:further\s+|more\s+)?to\s+(?:follow\s+up|escalate|flag|report|act\s+on))\b/i,
+		/\b(?:no\s+(?:further\s+|additional\s+|more\s+|other\s+|immediate\s+)?(?:follow[\s-]?up|monitoring|action|assessment|intervention|review|escalation)(?:\s+(?:on|for|about|regarding|of|re|with)\s+[^.;]{1,60}?)?\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:needed|necessary|required|warranted|indicated|planned)|(?:does|do|did|will)\s*(?:n['’]t|\s+not)\s+(?:need|require|warrant)\s+(?:any\s+)?(?:further\s+|additional\s+|more\s+)?(?:follow[\s-]?up|monitoring|assessment|action|review|escalation|intervention|check[\s-]?ins?)|(?:needs?|requires?|required|warrants?)\s+no\s+(?:further\s+|additional\s+|more\s+)?(?:follow[\s-]?up|monitoring|action|assessment|review|escalation|intervention|check[\s-]?ins?)|no\s+need\s+(?:for|to)\s+(?:further\s+|any\s+)?(?:follow(?:[\s-]?up)?|revisit|monitor|assess|review|check\s+in|explore\s+(?:this|it)\s+further)|nothing\s+(?:further\s+|more\s+)?to\s+(?:follow\s+up|escalate|flag|report|act\s+on))\b/i,
 		{ reject: (s) => ROUTINE.test(s) },
 	),
 	en(
@@ -294,10 +295,10 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 		/\b(?:is|was|are|were|seems?|seemed|appears?|appeared|remains?|remained)\s+(?:not|no\s+longer|never)\s+(?:a\s+|any\s+|of\s+)?(?:\w+\s+)?(?:concern|cause\s+for\s+concern|concerning|worrying|worrisome|alarming|clinically\s+significant|significant|serious|an?\s+issue|a\s+problem)\b|\b(?:no\s+(?:cause|reason)\s+for\s+concern|nothing\s+to\s+be\s+concerned\s+about)\b/i,
 		{ reject: (s, start) => !VAGUE_OR_SAID.test(clauseStartToHit(s, start)) },
 	),
-	en("not a concern", /^\W*no\s+(?:current\s+|further\s+|other\s+|new\s+)?(?:concerns?|issues?)(?:\s+(?:at\s+(?:this\s+time|the\s+moment|present)|noted|identified|reported|raised|today|currently))?\W*$/i),
+	en("not a concern", /(?:^|[;:]\s*)\W*no\s+(?:current\s+|further\s+|other\s+|new\s+|acute\s+|immediate\s+|significant\s+|major\s+|clinical\s+|real\s+|outstanding\s+)?(?:concerns?|issues?)(?:\s+(?:at\s+(?:this\s+time|the\s+moment|present)|noted|identified|reported|raised|today|currently|remain|remaining))?\W*$/i),
 	en(
 		"would act on it",
-		/\b(?:would|will|might|could|intends?\s+to|plans?\s+to|going\s+to)\s+act\s+on\s+(?:it|them|these|those|the\s+(?:thoughts?|urges?|impulses?|feelings?|wish))\b/i,
+		/\b(?:(?:would|will|might|could|intends?\s+to|plans?\s+to|going\s+to)\s+act|(?:intention|intent|plans?)\s+(?:of|to)\s+act(?:ing)?)\s+on\s+(?:it|them|these|those|the\s+(?:thoughts?|urges?|impulses?|feelings?|wish))\b/i,
 		{ weak: true },
 	),
 	// Speaking to the reviewer or the safeguards.
@@ -306,6 +307,27 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 		/\b(?:do\s+not|don['’]t|never|no\s+need\s+to)\s+(?:flag|list|escalate|report|highlight|mark)\b|\b(?:need|needs|should|must)\s+not\s+be\s+(?:flagged|listed|escalated|reviewed|removed)\b|\bignore\s+(?:all\s+|any\s+|the\s+)?(?:earlier|previous|prior|above|preceding|other)\s+(?:instructions?|rules?|guidance)|\b(?:cleared|approved|signed\s+off)\s+by\s+(?:the\s+)?(?:clinician|supervisor|therapist)\b|\bno\s+(?:review|escalation)\s+(?:is\s+)?(?:needed|required|necessary)\b/i,
 		{ reject: (s) => ROUTINE.test(s) },
 	),
+	// Abbreviations in lower case where they can only be risk: "denied si", "no si/hi".
+	en("SI or HI", /\b(?:denie[sd]|deny|denying|negative\s+for|no|without|reports?\s+no|nil)\s+(?:si|hi|sh|nssi)(?:\s*\/\s*(?:si|hi|sh))?(?=\s*(?:[.,;:!?)]|$|(?:and|or|today|currently|at\s+this\s+time)\b))|\b(?:si|hi)\s*\/\s*(?:si|hi)\b|\b(?:si|hi)\s*[:=]\s*(?:denied|none|nil|no|negative|absent)\b/i),
+	// Ideation on its own, and the internet's words for suicide.
+	en("ideation", /\bideation\b|\bun-?aliv\w*|\b(?:kms|kys)\b/i),
+	en("wish to die", /\b(?:wish(?:es|ed)?|want(?:s|ed)?|wanting|desire|longing|hope(?:s|d)?|thoughts?|urges?)\s+(?:\w+\s+)?(?:to\s+not|not\s+to)\s+(?:be\s+(?:here|alive|around)|exist|wake\s+up|go\s+on|live)\b/i),
+	// Violence by a person close to her, her injuries explained away, threats.
+	en("violence", new RegExp(`\\b(?:partner|husband|wife|boyfriend|girlfriend|father|dad|mother|mum|mom|brother|sister|ex|stepfather|stepdad|stepmother|uncle)\\s+(?:\\w+\\s+){0,2}?(?:hits?|hitting|beats?|beating|kicks?|kicked|kicking|chokes?|choked|choking|slaps?|slapped|slapping|punch(?:es|ed|ing)?|strangl\\w+|shoves?|shoved|hurts?|hurting)\\s+(?:her|him|them|me)\\b(?!\\s+(?:feelings|at|in)\\b)`, "i")),
+	en("threats", new RegExp(`\\b${PERSON_SUBJECT}['’]s\\s+(?:threats|violence|aggression|abuse|rages?|temper)\\b`, "i")),
+	en("injuries", /\b(?:bruises?|bruising|injur(?:y|ies)|black\s+eye|burn\s+marks|marks\s+on\s+(?:her|his)\s+(?:arms?|neck|wrists?))\s+(?:\w+\s+){0,3}?(?:from|after|due\s+to|caused\s+by|explained\s+(?:as|by))\s+(?:a\s+|an\s+|her\s+|his\s+)?(?:fall|falling|accident|clumsiness|walking\s+into|door|stairs)\b/i),
+	en("harm's way", /\bharm['’]?s\s+way\b/i),
+	en("not a threat", /\b(?:is|was|are|were|poses?|posed|posing)\s+(?:not\s+a|no|not\s+any|little|minimal|no\s+real)\s+(?:threat|danger)\b/i, { weak: true }),
+	// Safeguarding and child protection, and being safe at home.
+	en("safeguarding", /\bsafeguarding\b|\bchild\s+protection\b|\b(?:child|adult)\s+protective\s+services\b/i),
+	en("safe at home", /\bsafe\s+(?:at|to\s+(?:go|return|stay))\s+home\b|\b(?:children|kids|baby|child|son|daughter)\s+(?:are|is|were|was)\s+(?:\w+\s+)?safe\b/i, { weak: true }),
+	// Risk as a state, intent and lethality rated, and the words around grooming, command hallucinations and a future not seen.
+	en("rates risk", /\brisk\s+(?:picture|profile|formulation|indicators?|factors?)\b|\b(?:no|any|little|minimal|without)\s+(?:evidence|indications?|signs?|changes?)\s+(?:of|to|in)\s+(?:the\s+)?risk\b/i, { reject: (s) => EXPOSURE_CONTEXT.test(s) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(s) }),
+	en("rates risk", /\b(?:intent|intention|lethality)\s+(?:is|was|remains?|remained|appears?|seems?)\s+(?:\w+\s+)?(?:low|minimal|high|moderate|absent|none|unchanged)\b/i),
+	en("abuse", /\bgroomed\s+by\b|\bcommand\s+hallucinations?\b/i),
+	en("hopelessness", /\b(?:doesn['’]t|does\s+not|didn['’]t|did\s+not|can['’]t|cannot|could\s+not|couldn['’]t)\s+see\s+(?:a|any)\s+future\b(?!\s+(?:with|in|at|for)\b)/i),
+	// A rating written as one word ("lowrisk").
+	en("rates risk", /\b(?:low|high|moderate|minimal|elevated|medium|no)risk\b/i),
 	en("risk field", /\brisk\s+(?:content|items?|statements?|language|flags?|section|review)\b|^[\s*_#>-]*(?:(?:suicide|suicidal|self[\s-]?harm|violence|overall|current|safety)\s+)?risk(?:\s+(?:level|rating|status|assessment|summary))?[\s*_]*[:=]/i),
 	en("risk emoji", new RegExp(`\\b(?:risk|safety|self[\\s-]?harm|suicid\\w*|danger|harm|violence|abuse|neglect)\\b[^\\p{L}\\p{N}]{0,6}${EMOJI}|${EMOJI}\\s*(?:(?:low|high|moderate|no|minimal|elevated)\\s+)?risk\\b`, "iu")),
 	en("risk emoji", new RegExp(`\\b(?:SI|HI|SH|NSSI)\\b[^\\p{L}\\p{N}]{0,6}${EMOJI}`, "u")),
@@ -451,8 +473,21 @@ function domainHits(patterns: readonly DomainPattern[], sentence: string, out: R
 	}
 }
 
-/** Every risk-domain hit in one sentence (already normalised: NFKC, zero-width/bidi removed, quotes unified to " and ', one line). */
+/**
+ * Every risk-domain hit in one sentence (already normalised: NFKC, zero-width/bidi removed, quotes
+ * unified to " and ', one line). The sentence is read as written and without the accents on its Latin
+ * letters ("suïcidal" is "suicidal"): a hit in either reading counts.
+ */
 export function riskDomainHits(sentence: string): RiskDomainHit[] {
+	const out = hitsIn(sentence);
+	const folded = foldAccents(sentence);
+	if (folded === sentence) return out;
+	// The Spanish patterns read accents themselves ("[ií]"); without them a Spanish sentence loses words its context checks need ("niña").
+	for (const h of hitsIn(folded)) if (h.language === "en" && !out.some((o) => o.start === h.start && o.end === h.end)) out.push({ ...h, text: sentence.slice(h.start, h.end) });
+	return out.sort((a, b) => a.start - b.start || b.end - a.end || a.label.localeCompare(b.label));
+}
+
+function hitsIn(sentence: string): RiskDomainHit[] {
 	const out: RiskDomainHit[] = [];
 	let language: RiskDomainLanguage | undefined;
 	const termLanguage = (hit: TermHit): RiskDomainLanguage => hit.language ?? (language ??= sentenceLanguage(sentence));
