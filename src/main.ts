@@ -16,6 +16,7 @@ import { ClinicalVaultSettingTab } from "./obsidian/SettingsTab";
 import { StatusBar } from "./obsidian/StatusBar";
 import { lockRecord, registerCommands, unlockRecord, type CommandContext } from "./obsidian/commands";
 import { PlaintextGuard } from "./obsidian/plaintextGuard";
+import { closeClientTextModals, keepTypedText } from "./obsidian/clientTextModals";
 import { sweepPrivateDirs } from "./engines/privateTemp";
 import { RecordingController } from "./obsidian/RecordingController";
 import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
@@ -198,6 +199,13 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => modelJob.cancelForLock()));
 		this.register(session.beforeLock(() => search.beforeLock()));
 		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
+		// What was being typed into a form is kept, encrypted, before the keys go; the forms close after.
+		this.register(
+			session.beforeLock(async () => {
+				const kept = await keepTypedText();
+				if (kept.length > 0) inform(`What you were typing was kept, encrypted: ${kept.join(", ")}.`);
+			}),
+		);
 		const plaintext = new PlaintextGuard(ctx);
 		this.register(
 			session.onLockChange((unlocked) => {
@@ -212,6 +220,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					this.ops.run(() => search.start(session.record));
 					this.ops.run(() => session.track(plaintext.afterUnlock()));
 				} else {
+					closeClientTextModals();
 					closeEncryptedViews(this.app);
 					closeBriefViews(ctx);
 					search.stop();

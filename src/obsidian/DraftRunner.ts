@@ -4,6 +4,7 @@
  * it closes). Cancels on request: clicking the item, the "Cancel drafting" command, the modal's
  * button, or a lock.
  */
+import { holdClientText } from "./clientTextModals";
 import { Modal, Setting, type App } from "obsidian";
 import { ClinicalVaultError } from "../core/errors";
 import type { DraftingService, DraftProgress, DraftRequest, DraftResult } from "../core/drafting/DraftingService";
@@ -26,7 +27,10 @@ export class DraftStreamModal extends Modal {
 		super(app);
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-draft-stream-modal");
 		this.setTitle("Drafting note");
 		this.stageEl = this.contentEl.createEl("p", { cls: "clinical-vault-draft-stage", text: "Waiting for the model…" });
@@ -42,6 +46,7 @@ export class DraftStreamModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.textEl?.setText("");
 		this.textEl = null;
 		this.stageEl = null;

@@ -65,7 +65,13 @@ export class IdleLock {
 
 	/** Starts the periodic check and activity listening (main window and popouts). */
 	register(plugin: Plugin, onError: (error: unknown) => void): void {
-		this.watch(plugin, document);
+		// The main window, popout windows already open (restored with the workspace before the
+		// plugin loaded), and every popout opened later.
+		const docs = new Set<Document>([document]);
+		plugin.app.workspace.iterateAllLeaves((leaf) => {
+			docs.add(leaf.view.containerEl.ownerDocument);
+		});
+		for (const doc of docs) this.watch(plugin, doc);
 		plugin.registerEvent(plugin.app.workspace.on("window-open", (win) => this.watch(plugin, win.doc)));
 		plugin.registerInterval(window.setInterval(() => void this.check().catch(onError), this.options.checkEveryMs));
 	}

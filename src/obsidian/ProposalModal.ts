@@ -6,6 +6,7 @@
  * out of the model's answer is listed below the changes (item and reason). Every model string is
  * set as text (createEl text, setName), never rendered as markdown or HTML.
  */
+import { holdClientText } from "./clientTextModals";
 import { Modal, Setting, type App } from "obsidian";
 import type { Change } from "../core/proposals/proposals";
 
@@ -42,7 +43,10 @@ export class ProposalModal extends Modal {
 		for (const change of spec.changes) if (!change.conflict) this.chosen.add(change.id);
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		const { contentEl, spec } = this;
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-proposal-modal");
 		this.setTitle(spec.title);
@@ -97,6 +101,7 @@ export class ProposalModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.contentEl.empty();
 		this.countEl = null;
 		this.settle(this.answer);

@@ -4,6 +4,7 @@
  * while open and show a failure inline (a wrong passphrase lets the clinician try again), so
  * nothing typed is ever written anywhere; inputs are cleared when the modal closes.
  */
+import { holdClientText } from "./clientTextModals";
 import { FuzzySuggestModal, Modal, Setting, type App, type TFile } from "obsidian";
 import { ClinicalVaultError, isCancelled, toClinicalError } from "../core/errors";
 
@@ -29,6 +30,8 @@ export interface FormSpec {
 	submitText: string;
 	busyText?: string;
 	onSubmit: (values: Record<string, string>) => Promise<void>;
+	/** When the record locks while the form is open: saves what was typed (encrypted) and returns where, or null when there is nothing to keep. */
+	keepOnLock?: (values: Record<string, string>) => Promise<string | null>;
 }
 
 /** A small form: fields, an inline error line, submit and cancel. Enter in a one-line field submits. */
@@ -49,7 +52,10 @@ export class FormModal extends Modal {
 		this.result = new Promise((resolve) => (this.settle = resolve));
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText({ close: () => this.close(), ...(this.spec.keepOnLock ? { keep: () => this.spec.keepOnLock!(this.values()) } : {}) });
 		const { contentEl, spec } = this;
 		this.modalEl.addClass("clinical-vault-modal", spec.cls);
 		this.setTitle(spec.title);
@@ -105,6 +111,7 @@ export class FormModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		for (const input of this.inputs.values()) input.value = "";
 		this.contentEl.empty();
 		this.settle(this.done);
@@ -119,10 +126,16 @@ export class FormModal extends Modal {
 		}
 	}
 
-	private async submit(): Promise<void> {
-		if (this.busy || this.done) return;
+	/** What the fields hold now. */
+	private values(): Record<string, string> {
 		const values: Record<string, string> = {};
 		for (const [key, input] of this.inputs) values[key] = input.value;
+		return values;
+	}
+
+	private async submit(): Promise<void> {
+		if (this.busy || this.done) return;
+		const values = this.values();
 		this.errorEl?.setText("");
 		this.setBusy(true);
 		try {
@@ -257,7 +270,10 @@ export class RecoveryKeyModal extends Modal {
 		this.result = new Promise((resolve) => (this.settle = resolve));
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		const { contentEl } = this;
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-recovery-modal");
 		this.setTitle("Save your recovery key");
@@ -290,6 +306,7 @@ export class RecoveryKeyModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.contentEl.empty();
 		this.settle();
 	}
@@ -324,7 +341,10 @@ export class ConfirmModal extends Modal {
 		this.result = new Promise((resolve) => (this.settle = resolve));
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-confirm-modal");
 		this.setTitle(this.options.title);
 		this.contentEl.createEl("p", { text: this.options.message });
@@ -341,6 +361,7 @@ export class ConfirmModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.contentEl.empty();
 		this.settle(this.answer);
 	}
@@ -362,7 +383,10 @@ export class SummaryModal extends Modal {
 		super(app);
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-summary-modal");
 		this.setTitle(this.title);
 		const list = this.contentEl.createEl("ul", { cls: "clinical-vault-summary" });
@@ -371,6 +395,7 @@ export class SummaryModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.contentEl.empty();
 	}
 }
@@ -403,7 +428,15 @@ abstract class PickModal<T> extends FuzzySuggestModal<T> {
 		this.settle(item);
 	}
 
+	private release: () => void = () => undefined;
+
+	override onOpen(): void {
+		super.onOpen();
+		this.release = holdClientText(this);
+	}
+
 	override onClose(): void {
+		this.release();
 		window.setTimeout(() => this.settle(null), 0);
 	}
 }

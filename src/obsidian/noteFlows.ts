@@ -10,7 +10,7 @@ import { DraftingService, type DraftRequest, type TemplateSource } from "../core
 import { findReviewMarkers } from "../core/drafting/safeguards";
 import { DEFAULT_TEMPLATES, NOTE_FORMATS, TEMPLATE_FILE_NAMES, type NoteFormat } from "../core/drafting/templates";
 import { ClinicalVaultError, isCancelled, toClinicalError, type Cancelled } from "../core/errors";
-import { splitFrontmatter } from "../core/markdown/frontmatter";
+import { joinFrontmatter, splitFrontmatter } from "../core/markdown/frontmatter";
 import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
@@ -22,6 +22,7 @@ import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, chooseRecordFile } from "./modals";
 import { askRiskNotAssessed, askText, showReviewList, type ReviewItem } from "./noteModals";
 import { reviewNote } from "../core/notes/review";
+import { freePath } from "../core/transcribe/TranscriptionService";
 import { inform } from "./notify";
 import { dateInName } from "./sessionAudio";
 
@@ -175,6 +176,7 @@ export async function draftFromSummary(ctx: CommandContext): Promise<void> {
 		textLabel: "Session summary",
 		placeholder: "Client identified worry as a protector…",
 		submitText: "Draft note",
+		keepOnLock: (text) => keepUnsent(ctx, client.code, "summary", text, {}),
 		onSubmit: ({ format, text }) => {
 			if (text.trim() === "") throw new ClinicalVaultError("invalid-input", "Write a few lines about the session first.");
 			chosen.format = format;
@@ -339,6 +341,7 @@ export async function addAddendumToNote(ctx: CommandContext): Promise<void> {
 		textLabel: "Addendum",
 		submitText: "Add addendum",
 		onSubmit: ({ text }) => ctx.session.track(addAddendum(record, path, text, { signer: name, now: ctx.session.clock.now() })),
+		keepOnLock: (text) => keepUnsent(ctx, path.split("/")[0] ?? "", "addendum", text, { for_note: path }),
 	});
 	if (!ok) return;
 	await view.reload();
@@ -351,4 +354,18 @@ export async function copyNoteForEhr(ctx: CommandContext): Promise<void> {
 	const signed = isSigned(splitFrontmatter(text, path).data);
 	await navigator.clipboard.writeText(copyForEhr(text));
 	inform(`Copied as plain text for the EHR (no review markers, no frontmatter).${signed ? "" : " This note is not signed yet."}`);
+}
+
+/**
+ * Text typed into a form when the record locked: saved encrypted in the client's summaries folder
+ * (`unsent: true`) before the keys go, so closing the form loses nothing. Returns the record path,
+ * or null when nothing was typed.
+ */
+async function keepUnsent(ctx: CommandContext, client: string, what: "summary" | "addendum", text: string, extra: Record<string, string>): Promise<string | null> {
+	if (text.trim() === "" || !ctx.session.isUnlocked) return null;
+	const record = ctx.session.record;
+	const now = ctx.session.clock.now();
+	const path = await freePath(record, client, "summaries", `${localDate(now)}-unsent-${what}`, "md");
+	await record.writeText(path, joinFrontmatter({ kind: "session-summary", client, unsent: true, typed_for: what, ...extra, created: now.toISOString() }, `${text.trim()}\n`));
+	return path;
 }

@@ -5,6 +5,7 @@
  * session mentioned risk and the risk section is unwritten. Typed text is held in memory only and
  * cleared on close.
  */
+import { holdClientText } from "./clientTextModals";
 import { Modal, Setting, type App } from "obsidian";
 import type { NoteFormat } from "../core/drafting/templates";
 import { ClinicalVaultError } from "../core/errors";
@@ -29,6 +30,8 @@ export interface TextFormSpec {
 	placeholder?: string;
 	submitText: string;
 	onSubmit: (values: { text: string; format: NoteFormat }) => Promise<void>;
+	/** When the record locks with the form open: keeps the typed text, encrypted, and returns where (null: nothing to keep). */
+	keepOnLock?: (text: string) => Promise<string | null>;
 }
 
 /** A form with an optional format dropdown and an optional text area; failures show inline. */
@@ -43,6 +46,7 @@ export function askText(app: App, spec: TextFormSpec): Promise<boolean> {
 		fields,
 		submitText: spec.submitText,
 		onSubmit: (values) => spec.onSubmit({ text: values.text ?? "", format: (values.format ?? spec.format ?? "soap") as NoteFormat }),
+		...(spec.keepOnLock ? { keepOnLock: (values: Record<string, string>) => spec.keepOnLock!(values.text ?? "") } : {}),
 	});
 	modal.open();
 	return modal.result;
@@ -90,7 +94,10 @@ export class ReviewListModal extends Modal {
 		this.result = new Promise((resolve) => (this.settle = resolve));
 	}
 
+	private release: () => void = () => undefined;
+
 	override onOpen(): void {
+		this.release = holdClientText(this);
 		const { contentEl, spec } = this;
 		this.modalEl.addClass("clinical-vault-modal", "clinical-vault-review-modal");
 		this.setTitle(spec.title);
@@ -140,6 +147,7 @@ export class ReviewListModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.release();
 		this.contentEl.empty();
 		this.settle(this.answer);
 	}

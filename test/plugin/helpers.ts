@@ -13,6 +13,7 @@ import { EncryptedView, encryptedViews } from "../../src/obsidian/EncryptedView"
 import {
 	MANIFEST,
 	chooseSuggestion,
+	clearNotices,
 	clickButton,
 	clickToggle,
 	closeAllModals,
@@ -181,4 +182,13 @@ export async function readVaultFile(h: Harness, path: string): Promise<Buffer> {
 
 export async function dataJson(h: Harness): Promise<Record<string, unknown>> {
 	return JSON.parse(await readFile(nodePath.join(h.dir, h.app.vault.configDir, "plugins", PLUGIN_ID, "data.json"), "utf8")) as Record<string, unknown>;
+}
+
+/** A started plugin with a record set up and one synthetic client, C-0142; notices cleared. */
+export async function startWithClient(): Promise<Harness> {
+	clearNotices();
+	const h = await startPlugin();
+	await setUpRecord(h);
+	await addClient(h, "C-0142", "Synthetic Person");
+	return h;
 }

@@ -8,15 +8,12 @@
 import { existsSync } from "node:fs";
 import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clearNotices, noticeTexts, waitFor } from "../support/obsidian-harness";
-import { addClient, decryptTextWithCore, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import { noticeTexts, waitFor } from "../support/obsidian-harness";
+import { decryptTextWithCore, session, startWithClient, unlock, type Harness } from "./helpers";
 
 let h: Harness;
 beforeEach(async () => {
-	clearNotices();
-	h = await startPlugin();
-	await setUpRecord(h);
-	await addClient(h, "C-0142", "Synthetic Person");
+	h = await startWithClient();
 	// The client's notes folder, as the file explorer shows it once the client has notes.
 	await session(h).record.writeText("C-0142/notes/2026-09-01.md", "Synthetic note.\n");
 });
