@@ -47,6 +47,8 @@ export class EncryptedView extends FileView {
 	private autosaveTimer: number | null = null;
 	private saving: Promise<unknown> = Promise.resolve();
 	private lastRefused: string | null = null;
+	/** The note was changed elsewhere while this view had unsaved edits: saving keeps them as a copy. */
+	private changedElsewhere = false;
 	private objectUrl: string | null = null;
 	private rendered: Component | null = null;
 	private statusEl: HTMLElement | null = null;
@@ -115,7 +117,42 @@ export class EncryptedView extends FileView {
 				if (unlocked && this.shown === "locked") this.services.ops.run(() => this.reload());
 			}),
 		);
+		// The view follows its file: a save in another view of the note, a plugin command (sign,
+		// addendum, consent, an applied proposal) or a change on disk (the CLI, a sync) shows here.
+		this.register(
+			this.services.session.record.onChange((change) => {
+				if (change.kind === "write" && change.recordPath === this.recordPath) this.services.ops.run(() => this.followChange());
+			}),
+		);
+		this.registerEvent(
+			this.app.vault.on("modify", (file) => {
+				if (file === this.file) this.services.ops.run(() => this.followChange());
+			}),
+		);
 		this.updateActions();
+	}
+
+	/**
+	 * Shows the note as it now is on disk. With unsaved edits nothing is replaced under the
+	 * clinician's hands: the view says the note changed elsewhere, and saving keeps their version
+	 * as an encrypted copy (see saveNow).
+	 */
+	private async followChange(): Promise<void> {
+		const path = this.recordPath;
+		if (this.shown !== "markdown" || path === null || !this.services.session.isUnlocked) return;
+		if (this.isDirty) {
+			this.changedElsewhere = true;
+			this.updateActions();
+			return;
+		}
+		const current = await this.services.session.record.readText(path, "internal");
+		// Checked again after the read: typing may have started meanwhile.
+		if (path !== this.recordPath || this.isDirty || current === this.saved) return;
+		this.text = current;
+		this.saved = current;
+		this.signed = signedText(current);
+		if (this.signed) this.mode = "read";
+		await this.renderNote();
 	}
 
 	override async onLoadFile(file: TFile): Promise<void> {
@@ -339,15 +376,14 @@ export class EncryptedView extends FileView {
 		if (!(await record.exists(recordPath))) {
 			throw new ClinicalVaultError("not-found", `${recordPath} was moved or deleted while it was open. Your changes were not saved, and the file was not recreated.`);
 		}
-		// Signed meanwhile (another view, the CLI): refused, the file untouched.
-		await checkEditable(record, recordPath);
-		// Changed meanwhile (another view of the note, a plugin command, the CLI, a sync): never
-		// written over. The clinician's text is kept as an encrypted copy beside the note, and the
+		// Changed meanwhile (another view of the note, a plugin command such as sign or addendum, the
+		// CLI, a sync): never written over. The clinician's text is kept as an encrypted copy beside the note, and the
 		// view shows the note as it is now.
 		const current = await record.readText(recordPath, "internal");
 		if (current !== saved) {
 			const copy = await conflictCopyPath(record, recordPath, this.services.session.clock.now());
 			await record.writeText(copy, text);
+			this.changedElsewhere = false;
 			if (this.recordPath === recordPath) {
 				this.text = current;
 				this.saved = current;
@@ -364,8 +400,11 @@ export class EncryptedView extends FileView {
 			this.updateActions();
 			return false;
 		}
+		// Signed (by this version: a backstop, the view is read-only then): refused, the file untouched.
+		await checkEditable(record, recordPath);
 		await record.writeText(recordPath, text);
 		if (this.recordPath === recordPath) this.saved = text;
+		this.changedElsewhere = false;
 		this.updateActions();
 		return true;
 	}
@@ -403,6 +442,7 @@ export class EncryptedView extends FileView {
 		this.text = null;
 		this.saved = null;
 		this.lastRefused = null;
+		this.changedElsewhere = false;
 		this.userEdited = false;
 		if (this.rendered) {
 			this.removeChild(this.rendered);
@@ -448,7 +488,17 @@ export class EncryptedView extends FileView {
 			this.modeAction.setAttr("aria-label", this.mode === "edit" ? "Read" : "Edit");
 		}
 		if (this.statusEl) {
-			const text = !note ? "" : this.signed ? "Signed, read-only" : this.isDirty ? (this.lastRefused === this.text ? "Not saved (refused)" : "Unsaved changes") : "Saved, encrypted";
+			const text = !note
+				? ""
+				: this.signed
+					? "Signed, read-only"
+					: this.isDirty
+						? this.lastRefused === this.text
+							? "Not saved (refused)"
+							: this.changedElsewhere
+								? "Changed elsewhere: saving keeps your version as a copy"
+								: "Unsaved changes"
+						: "Saved, encrypted";
 			this.statusEl.setText(text);
 			this.statusEl.toggleClass("is-dirty", this.isDirty);
 		}

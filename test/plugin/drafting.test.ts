@@ -369,9 +369,14 @@ describe("a note signed elsewhere while open for editing", () => {
 		// Signed by another route (the CLI, another window) while this editor is open.
 		await signNote(session(h).record, path, { signer: "Dr. Synthetic Clinician", now: new Date() });
 		const signed = await decryptTextWithCore(h.dir, path);
+		// The view follows the file: it now shows the signed note, read-only.
+		await h.idle();
+		expect(view.isSigned).toBe(true);
+		// A keystroke that reached the old editor anyway is refused with the addendum hint.
 		editor.value = `${editor.value}A late change.\n`;
 		editor.dispatchEvent(new dom.classes.InputEvent("input", { bubbles: true, inputType: "insertText" }));
-		await expect(view.save(true)).rejects.toThrow(/signed and cannot be edited\. Add an addendum instead\./);
+		expect(await view.save(true)).toBe(false);
+		expect(noticeTexts().join("\n")).toMatch(/signed.*addendum/is);
 		expect(await decryptTextWithCore(h.dir, path)).toBe(signed);
 		expect(await verifySignature(signed, path)).toBe(true);
 	});

@@ -9,6 +9,7 @@ import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { App as ObsidianApp } from "obsidian";
 import { openRecordFile, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom, renderCalls } from "../support/obsidian-stub";
 import { activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness } from "./helpers";
@@ -267,6 +268,30 @@ describe("encrypted view", () => {
 		expect(rendered).toContain("[[Other note|link]]");
 		// The note itself is unchanged: blocking is for display only.
 		expect(await decryptTextWithCore(h.dir, NOTE)).toContain("![pixel](https://tracker.example.invalid/p.png?c=C-0142)");
+	});
+
+	it("follows its file: a change made elsewhere shows at once; with unsaved edits it says so and replaces nothing", async () => {
+		await startWithNote();
+		const view = await openNote();
+		// Another view's save, a command or the CLI writes the note: the view shows it.
+		const second = `${BODY}\nA second version, written elsewhere.\n`;
+		await session(h).record.writeText(NOTE, second);
+		await h.idle();
+		expect(renderCalls.at(-1)!.markdown).toContain("A second version, written elsewhere.");
+		// With unsaved edits the editor is left alone and the status says what saving will do.
+		await view.setMode("edit");
+		type(editorOf(view), `${second}\nTyped here.\n`);
+		await session(h).record.writeText(NOTE, `${BODY}\nA third version.\n`);
+		await h.idle();
+		expect(editorOf(view).value).toContain("Typed here.");
+		expect(view.contentEl.querySelector(".clinical-vault-save-state")?.textContent).toBe("Changed elsewhere: saving keeps your version as a copy");
+		// Signed elsewhere while these edits were unsaved: the edits are kept as a copy, the note stays signed.
+		await signNote(session(h).record, NOTE, { signer: "Dr. Synthetic Clinician", now: new Date() });
+		expect(await view.save(true)).toBe(false);
+		const copies = (await session(h).record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes(".conflict-"));
+		expect(await decryptTextWithCore(h.dir, copies[0]!)).toContain("Typed here.");
+		expect(await verifySignature(await decryptTextWithCore(h.dir, NOTE), NOTE)).toBe(true);
+		expect(view.isSigned).toBe(true);
 	});
 
 	it("explains files outside the clinical folder instead of opening them", async () => {
