@@ -288,8 +288,36 @@ export class EncryptedView extends FileView {
 			// Nothing rendered fetches from another host: remote images, frames, media and styles are
 			// placeholders with their address (core/markdown/remoteContent.ts).
 			await MarkdownRenderer.render(this.app, blockRemoteContent(this.text).markdown, el, this.file?.path ?? "", this.rendered);
+			this.wireReading(el, this.rendered);
 		}
 		this.updateActions();
+	}
+
+	/**
+	 * Reading mode behaves: a [[link]] to another record file opens it (encrypted, in this view
+	 * type), and task checkboxes are inert (a click would change only the screen, never the note:
+	 * edit the note to tick a task).
+	 */
+	private wireReading(el: HTMLElement, owner: Component): void {
+		for (const box of Array.from(el.querySelectorAll("input[type=checkbox]"))) {
+			(box as HTMLInputElement).disabled = true;
+			box.setAttribute("aria-label", "Edit the note to change this task");
+		}
+		// Owned by the rendered component: removed with it at the next render.
+		owner.registerDomEvent(el, "click", (event) => {
+			const link = (event.target as HTMLElement | null)?.closest("a.internal-link");
+			if (!link) return;
+			const href = link.getAttribute("data-href") ?? link.getAttribute("href") ?? "";
+			const recordPath = this.recordPath;
+			if (href === "" || recordPath === null) return;
+			event.preventDefault();
+			event.stopPropagation();
+			this.services.ops.run(async () => {
+				const target = await resolveRecordLink(this.services.session.record, recordPath, href);
+				if (target) await openRecordFile(this.app, this.services.session, target);
+				else await this.app.workspace.openLinkText(href, this.file?.path ?? "", false);
+			});
+		});
 	}
 
 	/**
@@ -575,4 +603,27 @@ async function conflictCopyPath(record: { exists(path: string): Promise<boolean>
 		if (!(await record.exists(path))) return path;
 	}
 	throw new ClinicalVaultError("storage", `Too many conflict copies of ${recordPath}; nothing was written.`);
+}
+
+/**
+ * The record file a [[link]] in a record note points to: the link as a record path ("C-0142/notes/
+ * 2026-09-01"), the same with the clinical root or the encrypted ending written out, or a name in
+ * the note's own folder; ".md" is added when the link names no extension. Null: not a record file
+ * (Obsidian opens the link as usual).
+ */
+export async function resolveRecordLink(record: { exists(path: string): Promise<boolean>; layout: { root: string } }, fromRecordPath: string, href: string): Promise<string | null> {
+	let target = decodeURIComponent(href.split("#")[0]!.split("|")[0]!).trim();
+	if (target === "") return null;
+	const root = `${record.layout.root}/`;
+	if (target.startsWith(root)) target = target.slice(root.length);
+	target = target.replace(/\.cvault$/, "");
+	const candidates = [target, `${fromRecordPath.slice(0, fromRecordPath.lastIndexOf("/") + 1)}${target}`];
+	for (const candidate of candidates.flatMap((c) => (/\.[A-Za-z0-9]{1,5}$/.test(c) ? [c] : [`${c}.md`, c]))) {
+		try {
+			if (await record.exists(candidate)) return candidate;
+		} catch {
+			// Not a valid record path: try the next form.
+		}
+	}
+	return null;
 }

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { App as ObsidianApp } from "obsidian";
-import { openRecordFile, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { openRecordFile, resolveRecordLink, type EncryptedView } from "../../src/obsidian/EncryptedView";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom, renderCalls } from "../support/obsidian-stub";
@@ -292,6 +292,21 @@ describe("encrypted view", () => {
 		expect(await decryptTextWithCore(h.dir, copies[0]!)).toContain("Typed here.");
 		expect(await verifySignature(await decryptTextWithCore(h.dir, NOTE), NOTE)).toBe(true);
 		expect(view.isSigned).toBe(true);
+	});
+
+	it("reading mode: a [[link]] to another record note opens it, encrypted, in this view type", async () => {
+		await startWithNote();
+		await session(h).record.writeText("C-0142/notes/2026-09-08.md", "# Next session\n\nSynthetic follow-up.\n");
+		await session(h).record.writeText(NOTE, "# Session\n\nSee [[C-0142/notes/2026-09-08|the next session]] and [[2026-09-08]].\n");
+		const links = (view: EncryptedView) => Array.from(view.contentEl.querySelectorAll<HTMLElement>("a.internal-link"));
+		expect(links(await openNote()).map((a) => a.getAttribute("data-href"))).toEqual(["C-0142/notes/2026-09-08", "2026-09-08"]);
+		for (const i of [0, 1]) {
+			links(await openNote())[i]!.click();
+			await h.idle();
+			expect(activeView(h)?.currentRecordPath).toBe("C-0142/notes/2026-09-08.md");
+		}
+		expect(await resolveRecordLink(session(h).record, NOTE, "Clinical/C-0142/notes/2026-09-08.md.cvault")).toBe("C-0142/notes/2026-09-08.md");
+		expect(await resolveRecordLink(session(h).record, NOTE, "Some vault note")).toBeNull();
 	});
 
 	it("explains files outside the clinical folder instead of opening them", async () => {
