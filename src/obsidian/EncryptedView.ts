@@ -278,11 +278,15 @@ export class EncryptedView extends FileView {
 		if (this.shown !== "markdown" || this.text === null) return;
 		const body = this.frame();
 		this.statusEl = body.createDiv({ cls: "clinical-vault-save-state" });
+		// What the last reading render owned (Blob URLs of embeds, listeners) goes with it.
+		if (this.rendered) {
+			this.removeChild(this.rendered);
+			this.rendered = null;
+		}
 		if (this.mode === "edit") {
 			this.renderEditor(body, this.text);
 		} else {
 			this.editor = null;
-			if (this.rendered) this.removeChild(this.rendered);
 			this.rendered = this.addChild(new Component());
 			const el = body.createDiv({ cls: "clinical-vault-reading markdown-rendered" });
 			// Nothing rendered fetches from another host: remote images, frames, media and styles are
@@ -294,14 +298,45 @@ export class EncryptedView extends FileView {
 	}
 
 	/**
+	 * An ![[embed]] of an encrypted image or recording in the record is decrypted into memory and
+	 * shown from a Blob URL (revoked with the rendered component); an embed of anything else is left
+	 * to Obsidian.
+	 */
+	private async embedFromRecord(embed: HTMLElement, owner: Component): Promise<void> {
+		const recordPath = this.recordPath;
+		const src = embed.getAttribute("src") ?? "";
+		if (recordPath === null || src === "" || !this.services.session.isUnlocked) return;
+		const { record } = this.services.session;
+		const target = await resolveRecordLink(record, recordPath, src);
+		if (!target) return;
+		const type = contentTypeFor(target);
+		if (!type.startsWith("image/") && !type.startsWith("audio/")) return;
+		const bytes = await record.read(target);
+		try {
+			if (!embed.isConnected || this.recordPath !== recordPath) return;
+			const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type }));
+			owner.register(() => URL.revokeObjectURL(url));
+			embed.empty();
+			embed.addClass(type.startsWith("image/") ? "image-embed" : "media-embed", "is-loaded");
+			if (type.startsWith("image/")) embed.createEl("img", { attr: { src: url, alt: embed.getAttribute("alt") ?? "" } });
+			else embed.createEl("audio", { attr: { controls: "", src: url } });
+		} finally {
+			bytes.fill(0);
+		}
+	}
+
+	/**
 	 * Reading mode behaves: a [[link]] to another record file opens it (encrypted, in this view
-	 * type), and task checkboxes are inert (a click would change only the screen, never the note:
+	 * type), embeds of encrypted images and recordings show from memory, and task checkboxes are inert (a click would change only the screen, never the note:
 	 * edit the note to tick a task).
 	 */
 	private wireReading(el: HTMLElement, owner: Component): void {
 		for (const box of Array.from(el.querySelectorAll("input[type=checkbox]"))) {
 			(box as HTMLInputElement).disabled = true;
 			box.setAttribute("aria-label", "Edit the note to change this task");
+		}
+		for (const embed of Array.from(el.querySelectorAll<HTMLElement>(".internal-embed[src]"))) {
+			this.services.ops.run(() => this.embedFromRecord(embed, owner));
 		}
 		// Owned by the rendered component: removed with it at the next render.
 		owner.registerDomEvent(el, "click", (event) => {

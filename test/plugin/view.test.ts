@@ -309,6 +309,21 @@ describe("encrypted view", () => {
 		expect(await resolveRecordLink(session(h).record, NOTE, "Some vault note")).toBeNull();
 	});
 
+	it("reading mode: an embed of an encrypted image shows from memory, its Blob URL revoked at the next render", async () => {
+		await startWithNote();
+		await session(h).record.write("C-0142/attachments/scan.png", new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]));
+		await session(h).record.writeText(NOTE, "# Session\n\nThe drawing: ![[C-0142/attachments/scan.png]] and a plain note ![[Elsewhere.md]].\n");
+		const revoked = vi.spyOn(URL, "revokeObjectURL");
+		const view = await openNote();
+		await h.idle();
+		const img = view.contentEl.querySelector(".internal-embed.image-embed img");
+		expect(img?.getAttribute("src")).toMatch(/^blob:/);
+		// Not a record file: left to Obsidian.
+		expect(view.contentEl.querySelector('.internal-embed[src="Elsewhere.md"]')?.childElementCount).toBe(0);
+		await view.setMode("edit");
+		expect(revoked).toHaveBeenCalledWith(img!.getAttribute("src"));
+	});
+
 	it("explains files outside the clinical folder instead of opening them", async () => {
 		await startWithNote();
 		await h.app.vault.create("elsewhere.md.cvault", "CVAULT");

@@ -1763,14 +1763,17 @@ export interface RenderCall {
 export const renderCalls: RenderCall[] = [];
 
 function renderInline(el: HTMLElement, text: string): void {
-	const pattern = /\[\[([^\]|]+)(?:\|([^\]]+))?\]\]|\*\*([^*]+)\*\*|`([^`]+)`|\[([^\]]+)\]\(([^)]+)\)/g;
+	const pattern = /(!?)\[\[([^\]|]+)(?:\|([^\]]+))?\]\]|\*\*([^*]+)\*\*|`([^`]+)`|\[([^\]]+)\]\(([^)]+)\)/g;
 	let last = 0;
 	for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
 		if (m.index > last) el.appendText(text.slice(last, m.index));
-		if (m[1] !== undefined) el.createEl("a", { cls: "internal-link", text: m[2] ?? m[1], attr: { "data-href": m[1], href: m[1] } });
-		else if (m[3] !== undefined) el.createEl("strong", { text: m[3] });
-		else if (m[4] !== undefined) el.createEl("code", { text: m[4] });
-		else if (m[5] !== undefined) el.createEl("a", { cls: "external-link", text: m[5], attr: { href: m[6] ?? "" } });
+		// An embed, as Obsidian's renderer leaves it before its own post-processing fills it: an empty
+		// span.internal-embed with src and alt (assumption from Obsidian's rendered DOM; the stub never fills it).
+		if (m[2] !== undefined && m[1] === "!") el.createSpan({ cls: "internal-embed", attr: { src: m[2], alt: m[3] ?? m[2] } });
+		else if (m[2] !== undefined) el.createEl("a", { cls: "internal-link", text: m[3] ?? m[2], attr: { "data-href": m[2], href: m[2] } });
+		else if (m[4] !== undefined) el.createEl("strong", { text: m[4] });
+		else if (m[5] !== undefined) el.createEl("code", { text: m[5] });
+		else if (m[6] !== undefined) el.createEl("a", { cls: "external-link", text: m[6], attr: { href: m[7] ?? "" } });
 		last = m.index + m[0].length;
 	}
 	if (last < text.length) el.appendText(text.slice(last));
