@@ -31,6 +31,7 @@ import { SearchController } from "./obsidian/SearchController";
 import { SEARCH_VIEW_TYPE, SearchView } from "./obsidian/SearchView";
 import { describeSearchIndex, openSearchHit } from "./obsidian/careFlows";
 import { inform } from "./obsidian/notify";
+import { ClinicalVaultError, toClinicalError } from "./core/errors";
 import { PRIVACY_VIEW_TYPE, PrivacyView } from "./obsidian/PrivacyView";
 import { egressLog } from "./core/net/egress";
 import { runPrivacyCheck } from "./core/privacy/check";
@@ -202,8 +203,12 @@ export default class ClinicalVaultPlugin extends Plugin {
 		// What was being typed into a form is kept, encrypted, before the keys go; the forms close after.
 		this.register(
 			session.beforeLock(async () => {
-				const kept = await keepTypedText();
+				const { kept, failed } = await keepTypedText();
 				if (kept.length > 0) inform(`What you were typing was kept, encrypted: ${kept.join(", ")}.`);
+				for (const error of failed) {
+					const why = toClinicalError(error);
+					displayError(new ClinicalVaultError("storage", `What you were typing in a form could not be kept before the lock (${why.message}); the form was closed. Copy long text elsewhere in the record before locking.`, { detail: why.detail }));
+				}
 			}),
 		);
 		const plaintext = new PlaintextGuard(ctx);

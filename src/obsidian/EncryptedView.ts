@@ -140,14 +140,14 @@ export class EncryptedView extends FileView {
 	private async followChange(): Promise<void> {
 		const path = this.recordPath;
 		if (this.shown !== "markdown" || path === null || !this.services.session.isUnlocked) return;
+		const current = await this.services.session.record.readText(path, "internal");
+		// Its own save coming back (the vault's modify event), or nothing new: nothing to do.
+		if (path !== this.recordPath || current === this.saved) return;
 		if (this.isDirty) {
 			this.changedElsewhere = true;
 			this.updateActions();
 			return;
 		}
-		const current = await this.services.session.record.readText(path, "internal");
-		// Checked again after the read: typing may have started meanwhile.
-		if (path !== this.recordPath || this.isDirty || current === this.saved) return;
 		this.text = current;
 		this.saved = current;
 		this.signed = signedText(current);
@@ -440,36 +440,40 @@ export class EncryptedView extends FileView {
 			throw new ClinicalVaultError("not-found", `${recordPath} was moved or deleted while it was open. Your changes were not saved, and the file was not recreated.`);
 		}
 		// Changed meanwhile (another view of the note, a plugin command such as sign or addendum, the
-		// CLI, a sync): never written over. The clinician's text is kept as an encrypted copy beside the note, and the
-		// view shows the note as it is now.
-		const current = await record.readText(recordPath, "internal");
-		if (current !== saved) {
-			const copy = await conflictCopyPath(record, recordPath, this.services.session.clock.now());
-			await record.writeText(copy, text);
-			this.changedElsewhere = false;
-			if (this.recordPath === recordPath) {
-				this.text = current;
-				this.saved = current;
-				this.signed = signedText(current);
-				if (this.signed) this.mode = "read";
-				await this.renderNote();
+		// CLI, a sync): never written over. The clinician's text is kept as an encrypted copy beside
+		// the note, and the view shows the note as it is now. The check and the write run under one
+		// lock per note, shared by every view, so two views saving at once cannot both pass it.
+		return withNoteLock(recordPath, async () => {
+			const current = await record.readText(recordPath, "internal");
+			if (current !== saved) {
+				const copy = await conflictCopyPath(record, recordPath, this.services.session.clock.now());
+				// What is in the editor now, typing during this save included.
+				await record.writeText(copy, this.editor ? this.editor.value : text);
+				this.changedElsewhere = false;
+				if (this.recordPath === recordPath) {
+					this.text = current;
+					this.saved = current;
+					this.signed = signedText(current);
+					if (this.signed) this.mode = "read";
+					await this.renderNote();
+				}
+				displayError(
+					new ClinicalVaultError(
+						"refused",
+						`${recordPath} was changed elsewhere while you edited it (another view, a command, the CLI or a sync). Your version was not saved over it: it is kept, encrypted, as ${copy}, and the note now shows the current version. Compare the two and merge what you need.`,
+					),
+				);
+				this.updateActions();
+				return false;
 			}
-			displayError(
-				new ClinicalVaultError(
-					"refused",
-					`${recordPath} was changed elsewhere while you edited it (another view, a command, the CLI or a sync). Your version was not saved over it: it is kept, encrypted, as ${copy}, and the note now shows the current version. Compare the two and merge what you need.`,
-				),
-			);
+			// Signed (by this version: a backstop, the view is read-only then): refused, the file untouched.
+			await checkEditable(record, recordPath);
+			await record.writeText(recordPath, text);
+			if (this.recordPath === recordPath) this.saved = text;
+			this.changedElsewhere = false;
 			this.updateActions();
-			return false;
-		}
-		// Signed (by this version: a backstop, the view is read-only then): refused, the file untouched.
-		await checkEditable(record, recordPath);
-		await record.writeText(recordPath, text);
-		if (this.recordPath === recordPath) this.saved = text;
-		this.changedElsewhere = false;
-		this.updateActions();
-		return true;
+			return true;
+		});
 	}
 
 	/**
@@ -661,4 +665,18 @@ export async function resolveRecordLink(record: { exists(path: string): Promise<
 		}
 	}
 	return null;
+}
+
+/** One save at a time per note, across every view of it (the check against the disk and the write). */
+const noteLocks = new Map<string, Promise<unknown>>();
+
+function withNoteLock<T>(recordPath: string, task: () => Promise<T>): Promise<T> {
+	const before = noteLocks.get(recordPath) ?? Promise.resolve();
+	const run = before.then(task, task);
+	const settled = run.catch(() => undefined);
+	noteLocks.set(recordPath, settled);
+	void settled.then(() => {
+		if (noteLocks.get(recordPath) === settled) noteLocks.delete(recordPath);
+	});
+	return run;
 }

@@ -25,14 +25,22 @@ export function holdClientText(modal: ClientTextModal): () => void {
 	};
 }
 
-/** Before the lock: every open form that can keep its text saves it. Returns the record paths written. */
-export async function keepTypedText(): Promise<string[]> {
+/**
+ * Before the lock: every open form that can keep its text saves it. Returns the record paths
+ * written and the failures (each form is tried; a failure does not stop the others).
+ */
+export async function keepTypedText(): Promise<{ kept: string[]; failed: unknown[] }> {
 	const kept: string[] = [];
+	const failed: unknown[] = [];
 	for (const modal of [...open]) {
-		const path = await modal.keep?.();
-		if (path) kept.push(path);
+		try {
+			const path = await modal.keep?.();
+			if (path) kept.push(path);
+		} catch (error) {
+			failed.push(error);
+		}
 	}
-	return kept;
+	return { kept, failed };
 }
 
 /** After the lock: closes every modal with client text. Returns how many were open. */

@@ -49,6 +49,16 @@ export async function moveIntoRecord(session: RecordSession, sourcePath: string,
 		} finally {
 			check.fill(0);
 		}
+		// Changed while it was being encrypted (an editor's save, a copy still being written): the
+		// original stays, and the encrypted copy is not the whole of it.
+		const now = await session.store.read(sourcePath);
+		try {
+			if (!equalBytes(now, original)) {
+				throw new ClinicalVaultError("refused", `${sourcePath} changed while it was being encrypted, so the original was kept; ${path} holds the earlier version. Try again once it has stopped changing.`, { path: sourcePath });
+			}
+		} finally {
+			now.fill(0);
+		}
 	} finally {
 		original.fill(0);
 	}

@@ -11,7 +11,7 @@
  * (the record would not know whose it is). While the record is locked nothing can be encrypted: the
  * clinician is told, and the file is encrypted as soon as the record is unlocked.
  */
-import { TFile, normalizePath, type EventRef, type TAbstractFile } from "obsidian";
+import { MarkdownView, TFile, normalizePath, type EventRef, type TAbstractFile } from "obsidian";
 import { ClinicalVaultError } from "../core/errors";
 import { SYSTEM_FOLDER, ENCRYPTED_EXTENSION } from "../core/record/layout";
 import { encryptFileInto, freeRecordPath, safeSegment, type CommandContext } from "./commands";
@@ -75,12 +75,37 @@ export class PlaintextGuard {
 		await this.encrypt(file);
 	}
 
+	/**
+	 * Waits until the file has stopped changing (a copy still being written, an editor still
+	 * saving): its size and modification time the same across two looks SETTLE_MS apart.
+	 */
+	private async settled(file: TFile): Promise<boolean> {
+		const adapter = this.ctx.app.vault.adapter;
+		let last = "";
+		for (let i = 0; i < 40; i++) {
+			const stat = await adapter.stat(file.path);
+			if (!stat) return false;
+			const now = `${stat.size}:${stat.mtime}`;
+			if (now === last) return true;
+			last = now;
+			await new Promise((resolve) => window.setTimeout(resolve, SETTLE_MS));
+		}
+		return false;
+	}
+
 	private async encrypt(file: TFile): Promise<void> {
 		const root = this.ctx.session.record.layout.root;
 		const target = plaintextTarget(root, file.path);
 		if (!target?.recordPath) return;
+		// A note open in Obsidian's editor: what is typed there is saved to the file first.
+		const leaves = this.ctx.app.workspace.getLeavesOfType("markdown").filter((leaf) => leaf.view instanceof MarkdownView && leaf.view.file?.path === file.path);
+		for (const leaf of leaves) await (leaf.view as MarkdownView).save();
+		if (!(await this.settled(file))) {
+			displayError(new ClinicalVaultError("refused", `"${file.path}" is plaintext in the clinical folder and kept changing, so it was not encrypted yet. Run "Encrypt a note or attachment into the record" once it is complete.`));
+			return;
+		}
 		const record = await this.ctx.session.ensureUnlocked();
-		const wasOpen = this.ctx.app.workspace.getActiveFile()?.path === file.path;
+		const wasOpen = leaves.length > 0 || this.ctx.app.workspace.getActiveFile()?.path === file.path;
 		const recordPath = await freeRecordPath(record, target.recordPath);
 		const written = await encryptFileInto(this.ctx, file, recordPath);
 		inform(`"${file.path}" was plaintext in the clinical folder: it is now encrypted as ${written}, and the plaintext was removed (not to the trash).`);

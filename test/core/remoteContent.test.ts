@@ -37,6 +37,11 @@ const FETCHES: [string, string][] = [
 	["script", '<script src="https://x.example.invalid/s.js"></script>'],
 	["link ping", '<a href="#" ping="https://x.example.invalid/ping">x</a>'],
 	["input image", '<input type="image" src="https://x.example.invalid/i.png">'],
+	["image after unmatched backtick runs", "`` ![x](https://tracker.example.invalid/p.png) `"],
+	["image after a backtick line that is no fence", "``` x `\n![x](https://tracker.example.invalid/p.png)"],
+	["second url in a style", '<div style="background: url(a.png), url(https://x.example.invalid/c.png)">x</div>'],
+	["image-set in a style", `<div style="background-image: image-set('https://x.example.invalid/c.png' 1x)">x</div>`],
+	["angle-bracket address with a space", "![x](<https://tracker.example.invalid/a b.png>)"],
 ];
 
 describe("remote content before rendering", () => {

@@ -78,7 +78,8 @@ describe("Update parts map from session", () => {
 		await waitForNotice(/Nothing was applied/);
 		await h.idle();
 		expect((await files()).filter((f) => f.includes("parts-map"))).toEqual([]);
-		expect((await files()).filter((f) => !before.includes(f))).toEqual([]);
+		// No new record file (the search index, saved a few seconds after any change, may appear at any time).
+		expect((await files()).filter((f) => !before.includes(f) && !f.endsWith("_vault/search-index.cvault"))).toEqual([]);
 
 		// Run again: same proposal, no second model call. Untick the Self-energy change and apply.
 		h.run("update-parts-map");

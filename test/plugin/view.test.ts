@@ -270,6 +270,29 @@ describe("encrypted view", () => {
 		expect(await decryptTextWithCore(h.dir, NOTE)).toContain("![pixel](https://tracker.example.invalid/p.png?c=C-0142)");
 	});
 
+	it("two views of one note saving at once: one saves, the other's text is kept as a conflict copy, nothing lost", async () => {
+		await startWithNote();
+		const first = await openNote();
+		const file = h.app.vault.getFileByPath(`Clinical/${NOTE}.cvault`)!;
+		const leaf = h.app.workspace.getLeaf("split");
+		await leaf.openFile(file);
+		await h.idle();
+		const second = leaf.view as unknown as EncryptedView;
+		expect(second).not.toBe(first);
+		await first.setMode("edit");
+		await second.setMode("edit");
+		type(editorOf(first), `${BODY}\nFirst view's words.\n`);
+		type(editorOf(second), `${BODY}\nSecond view's words.\n`);
+		const results = await Promise.all([first.save(true), second.save(true)]);
+		expect(results.sort()).toEqual([false, true]);
+		const note = await decryptTextWithCore(h.dir, NOTE);
+		const copies = (await session(h).record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes(".conflict-"));
+		expect(copies).toHaveLength(1);
+		const copy = await decryptTextWithCore(h.dir, copies[0]!);
+		expect([note, copy].join("\n")).toContain("First view's words.");
+		expect([note, copy].join("\n")).toContain("Second view's words.");
+	});
+
 	it("follows its file: a change made elsewhere shows at once; with unsaved edits it says so and replaces nothing", async () => {
 		await startWithNote();
 		const view = await openNote();

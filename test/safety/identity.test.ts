@@ -90,5 +90,10 @@ describe("the client's identifiers", () => {
 		// A robin in a sentence about birds, and the modality, stay.
 		expect(redact("She watched a robin; ifs work continues.")).toBe("She watched a robin; ifs work continues.");
 		expect(findIdentifiers("Vega said hi", identity)).toEqual(["Vega"]);
+		// Short and hyphenated names: each part counts, a two-letter one only with its capital.
+		const jo = redactor(identityOf({ name: "Jo Tanaka" }));
+		expect(jo("Jo said so; JO agreed.")).toBe("The client said so; the client agreed.");
+		const mj = redactor(identityOf({ name: "Mary-Jane Smith" }));
+		expect(mj("Jane said Mary-Jane and Mary were one person.")).toBe("The client said the client and the client were one person.");
 	});
 });

@@ -101,6 +101,8 @@ export async function readSessionNotes(
 	const paths = (await record.list({ client }))
 		.map((e) => e.recordPath)
 		.filter((p) => NOTE_PATH.test(p) || (options.includePsychotherapy === true && PSYCHOTHERAPY_PATH.test(p)))
+		// A conflict copy (a view's text kept beside a note changed elsewhere) is not another session.
+		.filter((p) => !/\.conflict-\d{8}-\d{6}(?:-\d+)?\.md$/.test(p))
 		.sort();
 	const notes: SessionNote[] = [];
 	const skipped: string[] = [];

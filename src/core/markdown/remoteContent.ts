@@ -68,8 +68,12 @@ function remoteInTag(tag: string): string | null {
 			continue;
 		}
 		if (attr === "style" || attr === "background") {
-			const url = /url\(\s*["']?([^"')]+)/i.exec(value)?.[1];
-			if (url && isRemoteAddress(url)) return url;
+			// Every url(…) and image-set("…") of the style, not only the first.
+			for (const u of value.matchAll(/url\(\s*["']?([^"')]+)|image-set\(([^)]*)\)/gi)) {
+				const addresses = u[1] !== undefined ? [u[1]] : [...(u[2] ?? "").matchAll(/["']([^"']+)["']/g)].map((x) => x[1]!);
+				const remote = addresses.find(isRemoteAddress);
+				if (remote) return remote;
+			}
 			if (attr === "background" && isRemoteAddress(value)) return value;
 			continue;
 		}
@@ -105,9 +109,8 @@ export function blockRemoteContent(markdown: string): { markdown: string; blocke
 		chunk = [];
 	};
 	const processProse = (text: string): string => {
-		// Inline code is kept as it is: split it out first.
-		return text
-			.split(/(`+[^`]*`+)/)
+		// Inline code is kept as it is: split it out first (a span closes only on a run of the same length).
+		return splitCodeSpans(text)
 			.map((part, i) => {
 				if (i % 2 === 1) return part;
 				let s = part;
@@ -119,7 +122,10 @@ export function blockRemoteContent(markdown: string): { markdown: string; blocke
 					return remote ? block("html", remote) : tag;
 				});
 				s = s.replace(/!\[\[([^\]]+)\]\]/g, (whole, target: string) => (isRemoteAddress(target) ? block("embed", target) : whole));
-				s = s.replace(/!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g, (whole, _alt: string, address: string) => (isRemoteAddress(address) ? block("image", address) : whole));
+				s = s.replace(/!\[((?:[^\]\\]|\\.)*)\]\(\s*(?:<([^>\n]*)>|([^)\s]+))(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g, (whole, _alt: string, angled: string | undefined, bare: string | undefined) => {
+					const address = angled ?? bare ?? "";
+					return isRemoteAddress(address) ? block("image", address) : whole;
+				});
 				s = s.replace(/!\[((?:[^\]\\]|\\.)*)\](?:\[([^\]]*)\])?/g, (whole, alt: string, ref: string | undefined) => {
 					const key = (ref === undefined || ref === "" ? alt : ref).trim().toLowerCase();
 					return remoteRefs.has(key) ? block("image", key) : whole;
@@ -129,7 +135,8 @@ export function blockRemoteContent(markdown: string): { markdown: string; blocke
 			.join("");
 	};
 	for (const line of lines) {
-		const f = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+		// A backtick fence's info string has no backtick (CommonMark): "``` x `" is text, not a fence.
+		const f = /^\s{0,3}(`{3,}(?=[^`]*$)|~{3,})/.exec(line);
 		if (fence !== null) {
 			out.push(line);
 			if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length) fence = null;
@@ -145,4 +152,45 @@ export function blockRemoteContent(markdown: string): { markdown: string; blocke
 	}
 	flush();
 	return { markdown: out.join("\n"), blocked };
+}
+
+/** Text and code spans, alternating (odd indexes are code): a span opens on a run of backticks and closes on a run of the same length. */
+function splitCodeSpans(text: string): string[] {
+	const out: string[] = [];
+	let start = 0;
+	let i = 0;
+	while (i < text.length) {
+		if (text[i] !== "`") {
+			i++;
+			continue;
+		}
+		let j = i;
+		while (text[j] === "`") j++;
+		const run = j - i;
+		// The closing run: exactly `run` backticks.
+		let k = j;
+		let close = -1;
+		while (k < text.length) {
+			if (text[k] !== "`") {
+				k++;
+				continue;
+			}
+			let e = k;
+			while (text[e] === "`") e++;
+			if (e - k === run) {
+				close = e;
+				break;
+			}
+			k = e;
+		}
+		if (close < 0) {
+			i = j;
+			continue;
+		}
+		out.push(text.slice(start, i), text.slice(i, close));
+		start = close;
+		i = close;
+	}
+	out.push(text.slice(start));
+	return out;
 }

@@ -68,7 +68,14 @@ function patternsOf(identity: ClientIdentity): Pattern[] {
 		else out.push({ re: new RegExp(`${B}${escapeRegExp(d).replace(/\s+/g, "\\s+")}${E}`, "giu"), replacement: "$1[identifier removed]" });
 	}
 	for (const n of identity.names) out.push({ re: new RegExp(`${B}${escapeRegExp(n).replace(/\s+/g, "\\s+")}(['’]s)?${E}`, "giu"), replacement: "$1the client" });
-	const words = new Set(identity.names.flatMap((n) => n.split(/\s+/)).filter((w) => /^\p{L}[\p{L}'’-]{2,}$/u.test(w)));
+	// Each word of a name, and each part of a hyphenated one ("Mary-Jane" also as "Mary" and "Jane").
+	const parts = identity.names.flatMap((n) => n.split(/\s+/)).flatMap((w) => (w.includes("-") ? [w, ...w.split("-")] : [w]));
+	// Two-letter names ("Jo", "Ng") only as written, with a capital: "so" and "ng" in words stay.
+	for (const w of new Set(parts.filter((x) => /^\p{L}{2}$/u.test(x)))) {
+		const capital = w[0]!.toUpperCase() + w.slice(1).toLowerCase();
+		out.push({ re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"), replacement: "$1the client" });
+	}
+	const words = new Set(parts.filter((w) => /^\p{L}[\p{L}'’-]{2,}$/u.test(w)));
 	for (const w of [...words].sort((a, b) => b.length - a.length)) {
 		const capital = w[0]!.toUpperCase() + w.slice(1);
 		out.push({ re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"), replacement: "$1the client" });

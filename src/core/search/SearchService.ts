@@ -123,6 +123,9 @@ export class SearchService implements SearchIndex {
 	private readonly sliceMs: number;
 	private readonly unsubscribe: () => void;
 
+	/** Each client's redaction (profile identifiers), read once while the record is open; cleared on close and when a profile changes. */
+	private readonly redactors = new Map<string, (text: string) => string>();
+
 	constructor(options: SearchServiceOptions) {
 		this.record = options.record;
 		this.yieldNow = options.yieldNow ?? defaultYield;
@@ -299,6 +302,8 @@ export class SearchService implements SearchIndex {
 	async update(recordPath: string): Promise<boolean> {
 		const path = checkRecordPath(recordPath);
 		const state = this.requireOpen();
+		// A profile changed (a new alias, a corrected name): its redaction is read again.
+		if (path.endsWith("/profile.md")) this.redactors.delete(path.split("/")[0]!);
 		if (kindOf(path) === null) return false;
 		return this.exclusive(async () => {
 			this.current(state);
@@ -350,6 +355,8 @@ export class SearchService implements SearchIndex {
 
 	/** Drops the index from memory (lock). Vectors are zeroed; strings are released to the collector. */
 	close(): void {
+		// The clients' identifiers go with the index (a profile read again at the next unlock).
+		this.redactors.clear();
 		const state = this.state;
 		this.state = null;
 		if (!state) return;
@@ -401,7 +408,7 @@ export class SearchService implements SearchIndex {
 			state.version++;
 		}
 		const prefix = embeddingPrefixes(model).document;
-		const redactors = new Map<string, (text: string) => string>();
+		const redactors = this.redactors;
 		const pending = this.pendingIds(state);
 		state.vectors?.reserve(state.vectors.size + pending.length);
 		const total = pending.length;
@@ -510,7 +517,7 @@ export class SearchService implements SearchIndex {
 				// The query goes through the model boundary too: no client's identifiers in it.
 				const clients = options.client ? [options.client] : [...new Set([...state.files.values()].map((f) => f.client))];
 				let query = parsed.text;
-				const redactors = new Map<string, (text: string) => string>();
+				const redactors = this.redactors;
 				for (const c of clients) query = (await this.redactorFor(c, redactors))(query);
 				const [v] = await options.llm.embed(model, [`${embeddingPrefixes(model).query}${query}`], options.signal);
 				if (!v || v.length !== state.vectors.dims) throw new ClinicalVaultError("engine", "The embedding model answered a vector of the wrong size.");
