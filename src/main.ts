@@ -238,7 +238,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 			// Temporary engine files a crash left behind (ours only, and only when their process is gone).
 			this.ops.run(() => sweepPrivateDirs(this.deps.tempRoot));
 			// Plaintext created in the clinical folder is encrypted at once (after the first indexing, which also emits "create").
-			this.registerEvent(plaintext.watch());
+			for (const ref of plaintext.watch()) this.registerEvent(ref);
 		});
 	}
 

@@ -1,7 +1,7 @@
 /**
  * Plaintext never stays in the clinical folder. Ordinary Obsidian actions put plaintext there:
- * "New note" in a client's folder, a dropped or pasted attachment, a file copied in with the file
- * manager. Each file created under the clinical root that is not an encrypted record file (the
+ * "New note" in a client's folder, a dropped or pasted attachment, a note dragged in from elsewhere
+ * in the vault, a file copied in with the file manager. Each file created under the clinical root that is not an encrypted record file (the
  * record's own hidden temporary files and its system folder aside) is encrypted into the record at
  * once, at the same place under a name the record accepts; the plaintext is removed only after the
  * encrypted copy reads back identical, and never goes to the trash. A note that was open as
@@ -42,10 +42,16 @@ export class PlaintextGuard {
 	 * indexing emits "create" too). Each file is handled a moment after its event, once Obsidian has
 	 * finished creating it (indexing a new note, opening it in an editor).
 	 */
-	watch(): EventRef {
-		return this.ctx.app.vault.on("create", (file) => {
-			window.setTimeout(() => this.ctx.ops.run(() => this.onCreate(file)), SETTLE_MS);
-		});
+	watch(): EventRef[] {
+		const later = (file: TAbstractFile) => window.setTimeout(() => this.ctx.ops.run(() => this.onCreate(file)), SETTLE_MS);
+		return [
+			this.ctx.app.vault.on("create", later),
+			// A note dragged into the clinical folder inside Obsidian arrives as a rename, not a create.
+			this.ctx.app.vault.on("rename", (file, oldPath) => {
+				const root = `${this.ctx.session.record.layout.root}/`;
+				if (!normalizePath(oldPath).startsWith(root)) later(file);
+			}),
+		];
 	}
 
 	/** Encrypts what was created while the record was locked (call after unlock). */

@@ -42,6 +42,15 @@ describe("plaintext created in the clinical folder", () => {
 		expect(await session(h).record.exists("C-0142/attachments/Pasted-image-2.png")).toBe(true);
 	});
 
+	it("a note dragged into a client's folder from elsewhere in the vault is encrypted too", async () => {
+		const outside = await h.app.vault.create("Inbox note.md", "Synthetic text written outside the record.\n");
+		await h.app.vault.rename(outside, "Clinical/C-0142/notes/Inbox note.md");
+		await waitFor(() => !plain("Clinical/C-0142/notes/Inbox note.md"), "the plaintext to go");
+		await h.idle();
+		expect(await decryptTextWithCore(h.dir, "C-0142/notes/Inbox-note.md")).toBe("Synthetic text written outside the record.\n");
+		expect(plain("Inbox note.md")).toBe(false);
+	});
+
 	it("a file outside any client's folder is refused with the reason and kept", async () => {
 		await h.app.vault.create("Clinical/stray.md", "Synthetic stray text.\n");
 		await waitFor(() => noticeTexts().some((t) => t.includes("not inside a client's folder")), "the refusal");
