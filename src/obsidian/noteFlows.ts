@@ -212,7 +212,9 @@ async function activeNote(ctx: CommandContext): Promise<ActiveNote> {
 	if (!view || !path || !view.isMarkdown || !NOTE_PATH.test(path)) {
 		throw new ClinicalVaultError("invalid-input", "Open a session note from the record first.");
 	}
-	if (!(await view.save(true))) throw new ClinicalVaultError("refused", "The note's unsaved changes were refused; fix them first.");
+	if (!(await view.save(true))) {
+		throw new ClinicalVaultError("refused", "The note's unsaved changes were not saved into it (refused, or kept as a conflict copy because the note changed elsewhere; the message before this one says which). Check the note as it is now, then run the command again.");
+	}
 	return { view, path, record };
 }
 
