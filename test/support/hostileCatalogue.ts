@@ -25,7 +25,6 @@ import { RISK_PLACEHOLDER } from "../../src/core/drafting/safeguards";
 import { DEFAULT_TEMPLATES } from "../../src/core/drafting/templates";
 import { DOCUMENT_TYPES } from "../../src/core/documents/types";
 import { reviewText } from "../../src/core/notes/review";
-import { plainFromInert } from "../../src/core/safety/inert";
 import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { renderTranscript } from "../../src/core/transcribe/transcript";
 import { ScriptedLlm } from "./scriptedLlm";
@@ -419,9 +418,4 @@ export async function runCatalogue(targets: readonly Target[] = ["note", "docume
 	} finally {
 		await h.cleanup();
 	}
-}
-
-/** Plain text of a page as a reader sees it (for messages). */
-export function plainPage(page: string): string {
-	return plainFromInert(page);
 }

@@ -52,13 +52,14 @@ function abbreviationsOk(match: string): boolean {
 }
 
 /** Each pattern's global twin, compiled once (its lastIndex is reset before every use). */
-const GLOBAL = new WeakMap<Pattern, RegExp>();
+const GLOBAL = new WeakMap<RegExp, RegExp>();
 
-function globalRe(p: Pattern): RegExp {
-	let re = GLOBAL.get(p);
+/** The global twin of a pattern's regex, compiled once and reset for a fresh scan (shared with safety/riskDomain.ts). */
+export function globalRegExp(source: RegExp): RegExp {
+	let re = GLOBAL.get(source);
 	if (!re) {
-		re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
-		GLOBAL.set(p, re);
+		re = new RegExp(source.source, source.flags.includes("g") ? source.flags : `${source.flags}g`);
+		GLOBAL.set(source, re);
 	}
 	re.lastIndex = 0;
 	return re;
@@ -67,7 +68,7 @@ function globalRe(p: Pattern): RegExp {
 function allHits(patterns: readonly Pattern[], text: string): TermHit[] {
 	const out: TermHit[] = [];
 	for (const p of patterns) {
-		const re = globalRe(p);
+		const re = globalRegExp(p.re);
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
 			if (m[0] === "") {

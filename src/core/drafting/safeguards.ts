@@ -442,7 +442,7 @@ function checkSentence(raw: string, ctx: Context): CheckedSentence {
 }
 
 /** The sentences of one model string: normalised into one line, then split. */
-export function modelSentences(text: string | readonly string[]): string[] {
+function modelSentences(text: string | readonly string[]): string[] {
 	const items = typeof text === "string" ? [text] : text;
 	return items.flatMap((item) => splitSentences(normaliseModelText(item)).map((p) => p.text.trim())).filter((t) => t !== "");
 }

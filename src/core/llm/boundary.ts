@@ -5,7 +5,7 @@
  * 1. identifiers out: the client's name, aliases and profile details are removed from every
  *    message (safety/identity.ts), whatever the transcript, summary or note says;
  * 2. the model's real context: asked once per model (`/api/show`), cached; when the engine does
- *    not report one, FALLBACK_CONTEXT is assumed and said so in `contextKnown`;
+ *    not report one, FALLBACK_CONTEXT is assumed (and the cut check below still applies);
  * 3. a conservative token count per script (llm/tokens.ts) of the prompt as the chat template
  *    renders it, plus the output the answer may need and a margin, must fit that context, or the
  *    request is refused before it is sent (`PromptTooLong`, which callers turn into condensing
@@ -76,8 +76,6 @@ function roundUp(n: number, to: number): number {
 export class ModelBoundary {
 	private readonly redact: (text: string) => string;
 	private readonly contexts = new Map<string, number>();
-	/** Whether the last context asked was reported by the engine. */
-	contextKnown = true;
 
 	constructor(
 		readonly llm: LlmClient,
@@ -100,9 +98,7 @@ export class ModelBoundary {
 	async context(model: string, signal?: AbortSignal): Promise<number> {
 		const known = this.contexts.get(model);
 		if (known !== undefined) return known;
-		const reported = await this.llm.contextLength(model, signal);
-		this.contextKnown = reported !== null;
-		const context = reported ?? FALLBACK_CONTEXT;
+		const context = (await this.llm.contextLength(model, signal)) ?? FALLBACK_CONTEXT;
 		this.contexts.set(model, context);
 		return context;
 	}

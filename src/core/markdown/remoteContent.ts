@@ -21,6 +21,8 @@
  *   tags whatever they name, and @import or url(…) in a style block.
  */
 
+import { inert } from "../safety/inert";
+
 export interface BlockedContent {
 	kind: "image" | "embed" | "html";
 	address: string;
@@ -44,10 +46,9 @@ function decodeReferences(text: string): string {
 		.replace(/&Tab;|&NewLine;/gi, "");
 }
 
-/** The placeholder: plain text, escaped so it opens nothing itself. */
+/** The placeholder: the address as inert text (safety/inert.ts), so it opens nothing itself. */
 function placeholder(kind: BlockedContent["kind"], address: string): string {
-	const shown = address.replace(/\s+/g, " ").trim().slice(0, 200).replace(/[\\`*_[\]<>#|!%=~$^{}&:]/g, (c) => `\\${c}`);
-	return `\\[remote ${kind === "html" ? "content" : kind} blocked: ${shown}\\]`;
+	return `\\[remote ${kind === "html" ? "content" : kind} blocked: ${inert(address.slice(0, 200))}\\]`;
 }
 
 const ALWAYS_BLOCKED_TAGS = /^<\s*\/?\s*(?:style|link|script|iframe|frame|frameset|object|embed|base|meta|portal|applet)\b/i;

@@ -45,8 +45,3 @@ export function inert(text: string): string {
 export function plainFromInert(markdown: string): string {
 	return markdown.replace(/\\([!-/:-@[-`{-~])/g, "$1");
 }
-
-/** True when the string would render exactly as itself once escaped (no markup character in it). */
-export function isPlain(text: string): boolean {
-	return inert(text) === normaliseModelText(text);
-}

@@ -97,7 +97,7 @@
  * session yourself.
  */
 
-import { findRiskJudgements, findRiskMentionTerms, type TermHit } from "../drafting/riskTerms";
+import { findRiskJudgements, findRiskMentionTerms, globalRegExp, type TermHit } from "../drafting/riskTerms";
 import { foldAccents } from "./normalise";
 
 export type RiskDomainLanguage = "en" | "es";
@@ -445,21 +445,9 @@ function sentenceLanguage(sentence: string): RiskDomainLanguage {
 // ---------------------------------------------------------------------------------------------
 // Matching
 
-const GLOBAL = new WeakMap<DomainPattern, RegExp>();
-
-function globalRe(p: DomainPattern): RegExp {
-	let re = GLOBAL.get(p);
-	if (!re) {
-		re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
-		GLOBAL.set(p, re);
-	}
-	re.lastIndex = 0;
-	return re;
-}
-
 function domainHits(patterns: readonly DomainPattern[], sentence: string, out: RiskDomainHit[]): void {
 	for (const p of patterns) {
-		const re = globalRe(p);
+		const re = globalRegExp(p.re);
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(sentence)) !== null) {
 			if (m[0] === "") {
