@@ -6,9 +6,9 @@
  * path, stop, the idle lock that does not fire while recording, a lock that stops and saves first,
  * a failed save kept in memory and saved after the next unlock; and retention of raw audio on unlock.
  */
-import { existsSync } from "node:fs";
+import { existsSync, promises as fsp } from "node:fs";
 import * as nodePath from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../src/core/clock";
 import { looksEncrypted } from "../../src/core/crypto/fileformat";
 import { timestamp } from "../../src/core/transcribe/segments";
@@ -104,6 +104,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+	vi.restoreAllMocks();
 	await h.cleanup();
 	Reflect.deleteProperty(window, "MediaRecorder");
 	Reflect.deleteProperty(window.navigator, "mediaDevices");
@@ -244,13 +245,12 @@ describe("record session", () => {
 		await waitFor(() => existsSync(nodePath.join(h.dir, storePath())), "the checkpoint");
 		await session(h).idle();
 
-		// The disk fills up: writes into the audio folder fail.
-		const adapter = h.app.vault.adapter;
-		const writeBinary = adapter.writeBinary.bind(adapter);
-		adapter.writeBinary = (path: string, data: ArrayBuffer) => {
-			if (path.includes("/audio/")) return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
-			return writeBinary(path, data);
-		};
+		// The disk fills up: writes into the audio folder fail (the plugin writes the vault's folder with Node's fs).
+		const open = fsp.open.bind(fsp);
+		const full = vi.spyOn(fsp, "open").mockImplementation((...args: Parameters<typeof fsp.open>) => {
+			if (String(args[0]).includes(`${nodePath.sep}audio${nodePath.sep}`) && args[1] === "w") return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+			return open(...args);
+		});
 		recorder.emit(chunks[2]!);
 		h.run("lock");
 		await h.idle();
@@ -262,7 +262,7 @@ describe("record session", () => {
 		// The checkpoint is intact; the rest is only in memory.
 		expect(Buffer.from(await stored()).equals(Buffer.concat(chunks.slice(0, 2)))).toBe(true);
 
-		adapter.writeBinary = writeBinary;
+		full.mockRestore();
 		clearNotices();
 		h.run("unlock");
 		const modal = await waitForModal("clinical-vault-passphrase-modal");

@@ -25,6 +25,7 @@ export async function createTestVault(prefix = "cv-vault-"): Promise<TestVault> 
 		app,
 		cleanup: async () => {
 			await app.workspace.settle();
+			app.close();
 			await rm(dir, { recursive: true, force: true });
 		},
 	};

@@ -5,7 +5,10 @@
  * observable behaviour where it matters for safety:
  *  - the adapter's rename refuses an existing destination, write/append need the parent folder,
  *    remove deletes permanently, trash moves files into the vault's .trash folder;
- *  - the vault does not index dot files or the config folder;
+ *  - the vault does not index dot files or the config folder; it learns of changes made on disk by
+ *    anything else (Node's fs, another program) through a watcher, reconciled by stat the way
+ *    Obsidian does (the assumptions are at the Vault class; App#close stops it);
+ *  - a FileView whose file is deleted closes its leaf (or empties, when it allows no file);
  *  - leaves open files in the view registered for their extension; closing a FileView calls
  *    onUnloadFile then onClose; unregistering a view type closes its views;
  *  - Component.unload unloads children, runs registered cleanups, then calls onunload;
@@ -15,6 +18,7 @@
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as nodePath from "node:path";
+import * as nodeTimers from "node:timers";
 import { ensureDom } from "./obsidian-dom";
 
 /** The DOM everything here renders into (see obsidian-dom.ts). */
@@ -203,9 +207,13 @@ export interface ListedFiles {
 
 type AdapterChange = { kind: "create" | "modify" | "delete"; path: string } | { kind: "rename"; path: string; oldPath: string };
 
-/** Obsidian's desktop adapter over a real folder. */
+/**
+ * Obsidian's desktop adapter over a real folder. Each change and its event happen in one step
+ * (synchronous fs calls), so the vault's watcher always hears of the adapter's own changes after the
+ * vault did, as in Obsidian, whose adapter updates the index itself.
+ */
 export class FileSystemAdapter {
-	/** The vault's watcher (Obsidian picks adapter changes up from the file system). */
+	/** The vault's index, told of the adapter's own changes at once (changes made around the adapter reach it through its watcher). */
 	onChange: (change: AdapterChange) => void = () => undefined;
 
 	constructor(readonly basePath: string) {}
@@ -271,7 +279,7 @@ export class FileSystemAdapter {
 	private async writeData(normalizedPath: string, data: string | Uint8Array): Promise<void> {
 		await this.requireParent(normalizedPath);
 		const existed = await this.exists(normalizedPath);
-		await fsp.writeFile(this.getFullPath(normalizedPath), data);
+		fs.writeFileSync(this.getFullPath(normalizedPath), data);
 		this.onChange({ kind: existed ? "modify" : "create", path: normalizePath(normalizedPath) });
 	}
 
@@ -287,7 +295,7 @@ export class FileSystemAdapter {
 	async append(normalizedPath: string, data: string): Promise<void> {
 		await this.requireParent(normalizedPath);
 		const existed = await this.exists(normalizedPath);
-		await fsp.appendFile(this.getFullPath(normalizedPath), data, "utf8");
+		fs.appendFileSync(this.getFullPath(normalizedPath), data, "utf8");
 		this.onChange({ kind: existed ? "modify" : "create", path: normalizePath(normalizedPath) });
 	}
 
@@ -303,7 +311,7 @@ export class FileSystemAdapter {
 
 	async mkdir(normalizedPath: string): Promise<void> {
 		const existed = await this.exists(normalizedPath);
-		await fsp.mkdir(this.getFullPath(normalizedPath), { recursive: true });
+		fs.mkdirSync(this.getFullPath(normalizedPath), { recursive: true });
 		if (!existed) this.onChange({ kind: "create", path: normalizePath(normalizedPath) });
 	}
 
@@ -319,18 +327,18 @@ export class FileSystemAdapter {
 		await fsp.mkdir(this.getFullPath(".trash"), { recursive: true });
 		let target = `.trash/${nodePath.posix.basename(path)}`;
 		for (let n = 2; await this.exists(target); n++) target = `.trash/${n}-${nodePath.posix.basename(path)}`;
-		await fsp.rename(this.getFullPath(path), this.getFullPath(target));
+		fs.renameSync(this.getFullPath(path), this.getFullPath(target));
 		this.onChange({ kind: "delete", path });
 	}
 
 	async rmdir(normalizedPath: string, recursive: boolean): Promise<void> {
-		await fsp.rm(this.getFullPath(normalizedPath), { recursive, force: false });
+		fs.rmSync(this.getFullPath(normalizedPath), { recursive, force: false });
 		this.onChange({ kind: "delete", path: normalizePath(normalizedPath) });
 	}
 
 	/** Deletes a file permanently; a missing file is an error, as with fs.unlink. */
 	async remove(normalizedPath: string): Promise<void> {
-		await fsp.unlink(this.getFullPath(normalizedPath));
+		fs.unlinkSync(this.getFullPath(normalizedPath));
 		this.onChange({ kind: "delete", path: normalizePath(normalizedPath) });
 	}
 
@@ -338,23 +346,87 @@ export class FileSystemAdapter {
 	async rename(normalizedPath: string, normalizedNewPath: string): Promise<void> {
 		if (await this.exists(normalizedNewPath)) throw new Error("Destination file already exists!");
 		await fsp.mkdir(nodePath.dirname(this.getFullPath(normalizedNewPath)), { recursive: true });
-		await fsp.rename(this.getFullPath(normalizedPath), this.getFullPath(normalizedNewPath));
+		fs.renameSync(this.getFullPath(normalizedPath), this.getFullPath(normalizedNewPath));
 		this.onChange({ kind: "rename", path: normalizePath(normalizedNewPath), oldPath: normalizePath(normalizedPath) });
 	}
 
 	async copy(normalizedPath: string, normalizedNewPath: string): Promise<void> {
 		if (await this.exists(normalizedNewPath)) throw new Error("Destination file already exists!");
-		await fsp.copyFile(this.getFullPath(normalizedPath), this.getFullPath(normalizedNewPath));
+		fs.copyFileSync(this.getFullPath(normalizedPath), this.getFullPath(normalizedNewPath));
 		this.onChange({ kind: "create", path: normalizePath(normalizedNewPath) });
 	}
 }
 
-/** The vault: an index over the adapter's folder that skips dot files and the config folder. */
+/**
+ * The same adapter without a folder on disk: no getBasePath/getFullPath and not a
+ * FileSystemAdapter, like Obsidian's mobile adapter. Plugins fall back to the adapter's own methods.
+ */
+export function adapterWithoutBasePath(adapter: FileSystemAdapter): Omit<FileSystemAdapter, "basePath" | "getBasePath" | "getFullPath" | "onChange"> {
+	return {
+		getName: () => adapter.getName(),
+		exists: (path) => adapter.exists(path),
+		stat: (path) => adapter.stat(path),
+		list: (path) => adapter.list(path),
+		read: (path) => adapter.read(path),
+		readBinary: (path) => adapter.readBinary(path),
+		write: (path, data) => adapter.write(path, data),
+		writeBinary: (path, data) => adapter.writeBinary(path, data),
+		append: (path, data) => adapter.append(path, data),
+		process: (path, fn) => adapter.process(path, fn),
+		getResourcePath: (path) => adapter.getResourcePath(path),
+		mkdir: (path) => adapter.mkdir(path),
+		trashSystem: (path) => adapter.trashSystem(path),
+		trashLocal: (path) => adapter.trashLocal(path),
+		rmdir: (path, recursive) => adapter.rmdir(path, recursive),
+		remove: (path) => adapter.remove(path),
+		rename: (path, newPath) => adapter.rename(path, newPath),
+		copy: (path, newPath) => adapter.copy(path, newPath),
+	};
+}
+
+/** What the vault's index last saw of a path (the watcher compares the disk with it). */
+type Seen = { folder: true } | { folder: false; mtime: number; size: number };
+
+function statOrNull(full: string): fs.Stats | null {
+	try {
+		return fs.statSync(full);
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The vault: an index over the adapter's folder that skips dot files and the config folder. It
+ * learns of changes in two ways, as Obsidian's does: the adapter's own changes at once, and a
+ * watcher on the folder for changes made on disk by anything else (Node's fs included).
+ *
+ * The watcher, emulated. ASSUMPTIONS about Obsidian's (its source is not public; this is its
+ * observable behaviour on desktop):
+ *  - a watcher event only names a path, which Obsidian reconciles by stat against what its index
+ *    last saw: it exists and is known -> "modify" when its mtime or size changed (nothing
+ *    otherwise; folders never "modify"); it exists and is unknown -> "create" (a new folder is
+ *    watched and its content reconciled too); it is missing and known -> "delete" (what the index
+ *    knew inside a folder first, deepest first);
+ *  - a path with a dot-prefixed segment (".NAME.cvtmp", ".trash", the config folder) is never
+ *    indexed: changes to it emit nothing. So a hidden file renamed onto a note is that note's
+ *    "modify" ("create" if it was not there), and a note renamed to a hidden name is its "delete";
+ *  - the adapter's own changes update the index at once (the events below), so the watcher's
+ *    later event for the same change finds the stat the index already saw and emits nothing;
+ *  - watcher events come after the change, asynchronously: `watcherIdle()` (a test hook) waits
+ *    until the watcher has handled every change made on disk before the call.
+ * Node 20's recursive fs.watch on Linux watches each file by inode and goes silent for a file
+ * replaced by a rename (exactly an atomic save), so the stub watches each folder, as chokidar does.
+ */
 export class Vault extends Events {
 	readonly adapter: FileSystemAdapter;
 	readonly configDir: string;
 	private readonly index = new Map<string, TAbstractFile>();
 	private readonly root: TFolder;
+	private readonly seen = new Map<string, Seen>();
+	private readonly watchers = new Map<string, fs.FSWatcher>();
+	private readonly barriers = new Map<string, () => void>();
+	private barrierCount = 0;
+	private closed = false;
 
 	constructor(adapter: FileSystemAdapter, configDir: string) {
 		super();
@@ -365,6 +437,9 @@ export class Vault extends Events {
 		this.root.path = "/";
 		this.root.name = "";
 		adapter.onChange = (change) => this.changed(change);
+		// Obsidian loads the whole vault at start and watches it from then on.
+		this.watchFolder("/");
+		this.learn("/");
 	}
 
 	getName(): string {
@@ -375,18 +450,16 @@ export class Vault extends Events {
 		return path !== "/" && !path.split("/").some((segment) => segment.startsWith("."));
 	}
 
-	/** The file object for a path as it is on disk now (the same object for the same path). */
+	/**
+	 * The file object for a path as it is on disk now (the same object for the same path until a
+	 * "delete" event drops it, so the event carries the object views hold).
+	 */
 	private lookup(path: string): TAbstractFile | null {
 		const p = normalizePath(path);
 		if (p === "/") return this.root;
 		if (!this.indexed(p)) return null;
-		let stat: fs.Stats;
-		try {
-			stat = fs.statSync(this.adapter.getFullPath(p));
-		} catch {
-			this.index.delete(p);
-			return null;
-		}
+		const stat = statOrNull(this.adapter.getFullPath(p));
+		if (!stat) return null;
 		const known = this.index.get(p);
 		if (stat.isDirectory()) {
 			if (known instanceof TFolder) return known;
@@ -410,27 +483,215 @@ export class Vault extends Events {
 		file.path = path;
 		file.name = nodePath.posix.basename(path);
 		const parent = nodePath.posix.dirname(path);
-		const parentFile = parent === "." ? this.root : this.lookup(parent);
+		const parentFile = parent === "." ? this.root : (this.index.get(parent) ?? this.lookup(parent));
 		file.parent = parentFile instanceof TFolder ? parentFile : null;
 	}
 
+	/** The adapter's own changes, seen at once. */
 	private changed(change: AdapterChange): void {
 		if (change.kind === "rename") {
-			const old = this.index.get(change.oldPath);
-			this.index.delete(change.oldPath);
-			if (old) this.index.set(change.path, old);
-			const file = this.lookup(change.path);
-			if (file) this.trigger("rename", file, change.oldPath);
+			const from = normalizePath(change.oldPath);
+			const to = normalizePath(change.path);
+			if (!this.indexed(from)) {
+				if (this.indexed(to)) this.reconcile(to);
+				return;
+			}
+			if (!this.indexed(to)) {
+				this.removed(from);
+				return;
+			}
+			const old = this.index.get(from);
+			this.index.delete(from);
+			if (old) this.index.set(to, old);
+			this.moveSeen(from, to);
+			const file = this.lookup(to);
+			if (file) this.trigger("rename", file, from);
 			return;
 		}
+		const path = normalizePath(change.path);
 		if (change.kind === "delete") {
-			const file = this.index.get(change.path);
-			this.index.delete(change.path);
-			if (file) this.trigger("delete", file);
+			this.removed(path);
 			return;
 		}
-		const file = this.lookup(change.path);
+		if (!this.indexed(path)) return;
+		this.see(path);
+		const file = this.lookup(path);
 		if (file) this.trigger(change.kind, file);
+	}
+
+	/** Records what is on disk at a path now as what the index saw; a folder is watched. */
+	private see(path: string): Seen | null {
+		const stat = statOrNull(this.adapter.getFullPath(path));
+		if (!stat) return null;
+		const seen: Seen = stat.isDirectory() ? { folder: true } : { folder: false, mtime: stat.mtimeMs, size: stat.size };
+		this.seen.set(path, seen);
+		if (seen.folder) this.watchFolder(path);
+		return seen;
+	}
+
+	/** Indexes what is inside a folder without events (the vault's first load). */
+	private learn(folder: string): void {
+		let entries: fs.Dirent[];
+		try {
+			entries = fs.readdirSync(this.adapter.getFullPath(folder), { withFileTypes: true });
+		} catch {
+			return;
+		}
+		for (const entry of entries) {
+			const path = folder === "/" ? entry.name : `${folder}/${entry.name}`;
+			if (!this.indexed(path)) continue;
+			if (this.see(path)?.folder) this.learn(path);
+		}
+	}
+
+	/** Reconciles one path with the disk, as Obsidian does for each watcher event. */
+	private reconcile(path: string): void {
+		if (this.closed || !this.indexed(path)) return;
+		const stat = statOrNull(this.adapter.getFullPath(path));
+		const seen = this.seen.get(path);
+		if (!stat) {
+			this.removed(path);
+			return;
+		}
+		if (stat.isDirectory()) {
+			if (seen?.folder) return;
+			if (seen) this.removed(path);
+			this.see(path);
+			this.emit("create", path);
+			// What was created inside before the folder was watched.
+			this.rescan(path);
+			return;
+		}
+		if (!stat.isFile()) return;
+		if (seen && !seen.folder && seen.mtime === stat.mtimeMs && seen.size === stat.size) return;
+		if (seen?.folder) this.removed(path);
+		const kind = seen && !seen.folder ? "modify" : "create";
+		this.seen.set(path, { folder: false, mtime: stat.mtimeMs, size: stat.size });
+		this.emit(kind, path);
+	}
+
+	/** Reconciles a folder's content: what is on disk and what the index knew there. */
+	private rescan(folder: string): void {
+		const prefix = folder === "/" ? "" : `${folder}/`;
+		const paths = new Set([...this.seen.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/")));
+		try {
+			for (const name of fs.readdirSync(this.adapter.getFullPath(folder))) paths.add(prefix + name);
+		} catch {
+			// The folder is gone; what the index knew in it is reconciled as missing.
+		}
+		for (const path of [...paths].sort()) this.reconcile(path);
+	}
+
+	private emit(kind: "create" | "modify", path: string): void {
+		const file = this.lookup(path);
+		if (file) this.trigger(kind, file);
+	}
+
+	/** A path (and what the index knew inside it) is gone: "delete" for each, deepest first. */
+	private removed(path: string): void {
+		const inside = new Set([...this.seen.keys(), ...this.index.keys()].filter((p) => p.startsWith(`${path}/`)));
+		for (const p of [...inside].sort((a, b) => b.length - a.length || (a < b ? 1 : -1)).concat(path)) {
+			const seen = this.seen.get(p);
+			const file = this.index.get(p) ?? (seen ? this.detachedFile(p, seen.folder) : null);
+			this.seen.delete(p);
+			this.index.delete(p);
+			this.unwatch(p);
+			if (file) this.trigger("delete", file);
+		}
+	}
+
+	/** A file object for a path the index knew but no one looked up before it went. */
+	private detachedFile(path: string, folder: boolean): TAbstractFile {
+		const file = folder ? new TFolder() : new TFile();
+		file.vault = this;
+		file.path = path;
+		file.name = nodePath.posix.basename(path);
+		const parent = nodePath.posix.dirname(path);
+		const parentFile = parent === "." ? this.root : this.index.get(parent);
+		file.parent = parentFile instanceof TFolder ? parentFile : null;
+		if (file instanceof TFile) {
+			const dot = file.name.lastIndexOf(".");
+			file.extension = dot > 0 ? file.name.slice(dot + 1) : "";
+			file.basename = dot > 0 ? file.name.slice(0, dot) : file.name;
+		}
+		return file;
+	}
+
+	private moveSeen(from: string, to: string): void {
+		for (const [p, seen] of [...this.seen]) {
+			if (p !== from && !p.startsWith(`${from}/`)) continue;
+			this.seen.delete(p);
+			this.unwatch(p);
+			this.seen.set(to + p.slice(from.length), seen);
+		}
+		if (this.seen.get(to)?.folder) {
+			this.watchFolder(to);
+			this.learn(to);
+		}
+	}
+
+	private watchFolder(folder: string): void {
+		if (this.closed || this.watchers.has(folder)) return;
+		try {
+			const watcher = fs.watch(this.adapter.getFullPath(folder), { persistent: false }, (_event, name) => this.onWatch(folder, name));
+			this.watchers.set(folder, watcher);
+			watcher.on("error", () => this.unwatch(folder));
+		} catch {
+			// The folder is already gone.
+		}
+	}
+
+	private unwatch(folder: string): void {
+		this.watchers.get(folder)?.close();
+		this.watchers.delete(folder);
+	}
+
+	private onWatch(folder: string, name: string | null): void {
+		if (this.closed) return;
+		if (name === null) {
+			this.rescan(folder);
+			return;
+		}
+		const barrier = folder === "/" ? this.barriers.get(name) : undefined;
+		if (barrier) {
+			barrier();
+			return;
+		}
+		this.reconcile(folder === "/" ? name : `${folder}/${name}`);
+	}
+
+	/**
+	 * Test hook: resolves once the watcher has handled every change made on disk before the call. A
+	 * hidden marker file is created in the vault's folder and waited for: the watcher's events come
+	 * in order (one inotify queue on Linux), so every earlier change has been reconciled by then.
+	 */
+	async watcherIdle(timeoutMs = 5000): Promise<void> {
+		if (this.closed) return;
+		const name = `.stub-watcher-${process.pid}-${++this.barrierCount}`;
+		const full = nodePath.join(this.adapter.getBasePath(), name);
+		try {
+			await new Promise<void>((resolve, reject) => {
+				const timer = nodeTimers.setTimeout(() => {
+					this.barriers.delete(name);
+					reject(new Error(`the vault's watcher reported nothing within ${timeoutMs} ms`));
+				}, timeoutMs);
+				this.barriers.set(name, () => {
+					nodeTimers.clearTimeout(timer);
+					this.barriers.delete(name);
+					resolve();
+				});
+				fs.writeFileSync(full, "");
+			});
+		} finally {
+			fs.rmSync(full, { force: true });
+		}
+	}
+
+	/** Stops watching (the app closing); pending watcherIdle() calls resolve. */
+	close(): void {
+		this.closed = true;
+		for (const folder of [...this.watchers.keys()]) this.unwatch(folder);
+		for (const release of [...this.barriers.values()]) release();
 	}
 
 	getAbstractFileByPath(path: string): TAbstractFile | null {
@@ -1176,6 +1437,22 @@ export class App {
 				if (view instanceof FileView && view.file === file && file instanceof TFile) this.workspace.track(view.onRename(file));
 			}
 		});
+		// A view whose file is deleted does not stay on it. ASSUMPTION (Obsidian's FileView, from its
+		// behaviour): a view that allows no file is emptied (its file unloaded), any other view's
+		// leaf is closed, whatever deleted the file (Obsidian, a sync, another program).
+		this.vault.on("delete", (file: TAbstractFile) => {
+			for (const leaf of this.workspace.allLeaves) {
+				const view = leaf.view;
+				if (!(view instanceof FileView) || view.file !== file) continue;
+				if (view.allowNoFile) this.workspace.track(view.unloadCurrentFile());
+				else leaf.detach();
+			}
+		});
+	}
+
+	/** Obsidian closing the vault: the vault's watcher stops (tests call it before removing the folder). */
+	close(): void {
+		this.vault.close();
 	}
 
 	loadLocalStorage(key: string): unknown {

@@ -1,6 +1,7 @@
 /** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
 import { promises as fs } from "node:fs";
 import * as nodePath from "node:path";
+import { ClinicalVaultError } from "../errors";
 import type { StoreListing, VaultStore } from "./VaultStore";
 import { joinPath } from "./VaultStore";
 
@@ -12,7 +13,7 @@ export class NodeFsStore implements VaultStore {
 	private full(path: string): string {
 		const resolved = nodePath.resolve(this.basePath, path);
 		const base = nodePath.resolve(this.basePath);
-		if (resolved !== base && !resolved.startsWith(base + nodePath.sep)) throw new Error(`path escapes the vault: ${path}`);
+		if (resolved !== base && !resolved.startsWith(base + nodePath.sep)) throw new ClinicalVaultError("invalid-input", `${path} is outside the vault folder.`, { path });
 		return resolved;
 	}
 
@@ -37,7 +38,12 @@ export class NodeFsStore implements VaultStore {
 		await fs.mkdir(nodePath.dirname(full), { recursive: true });
 		const handle = await fs.open(full, "a", 0o600);
 		try {
-			await handle.write(data);
+			// write() may write less than asked: go on until every byte is in, then fsync.
+			for (let offset = 0; offset < data.length; ) {
+				const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+				if (bytesWritten <= 0) throw Object.assign(new Error(`append to ${path} wrote nothing`), { code: "EIO" });
+				offset += bytesWritten;
+			}
 			await handle.sync();
 		} finally {
 			await handle.close();
