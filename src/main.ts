@@ -8,7 +8,8 @@ import { tuneKdf, type KdfParams } from "./core/crypto/kdf";
 import { ENCRYPTED_EXTENSION } from "./core/record/layout";
 import { migrateSettings, type ClinicalVaultSettings } from "./core/settings";
 import { AdapterStore } from "./obsidian/AdapterStore";
-import { EncryptedView, VIEW_TYPE, closeEncryptedViews, flushEncryptedViews } from "./obsidian/EncryptedView";
+import { EncryptedView, VIEW_TYPE, closeEncryptedViews } from "./obsidian/EncryptedView";
+import { NoteDocuments, followRecordFiles } from "./obsidian/record/NoteDocument";
 import { IdleLock } from "./obsidian/IdleLock";
 import { displayError, Operations } from "./obsidian/notify";
 import { RecordSession } from "./obsidian/session";
@@ -95,6 +96,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 			saveFailedAttempts: () => this.savePluginData(),
 		});
 		this.session = session;
+		// One in-memory document per open note, shared by every view of it.
+		const documents = new NoteDocuments({ session, autosaveMs: () => this.deps.autosaveMs });
 		const settings = () => this.settings;
 		const recording = new RecordingController(
 			{ session, clock: this.deps.clock, checkpointMs: () => this.deps.checkpointMs, win: () => window, onError: displayError },
@@ -112,6 +115,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		const ctx: CommandContext = {
 			app: this.app,
 			session,
+			documents,
 			ops: this.ops,
 			audio: { recording, transcription, settings },
 			drafting: {
@@ -133,8 +137,9 @@ export default class ClinicalVaultPlugin extends Plugin {
 			}, this.deps.tickMs),
 		);
 
-		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, autosaveMs: () => this.deps.autosaveMs }));
+		this.registerView(VIEW_TYPE, (leaf) => new EncryptedView(leaf, { session, ops: this.ops, documents }));
 		this.registerExtensions([ENCRYPTED_EXTENSION], VIEW_TYPE);
+		followRecordFiles(this, session, documents, (task) => this.ops.run(task));
 		this.registerView(BRIEF_VIEW_TYPE, (leaf) => new BriefView(leaf));
 		this.registerView(
 			PRIVACY_VIEW_TYPE,
@@ -199,7 +204,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => drafting.cancelForLock()));
 		this.register(session.beforeLock(() => modelJob.cancelForLock()));
 		this.register(session.beforeLock(() => search.beforeLock()));
-		this.register(session.beforeLock(() => flushEncryptedViews(this.app)));
+		this.register(session.beforeLock(() => documents.flushAll()));
 		// What was being typed into a form is kept, encrypted, before the keys go; the forms close after.
 		this.register(
 			session.beforeLock(async () => {
@@ -227,6 +232,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 				} else {
 					closeClientTextModals();
 					closeEncryptedViews(this.app);
+					documents.closeAll();
 					closeBriefViews(ctx);
 					search.stop();
 				}
@@ -255,8 +261,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await ctx.drafting.runner.cancelForLock();
 					await ctx.care.job.cancelForLock();
 					await ctx.care.search.beforeLock();
+					await ctx.documents.flushAll();
 				}
-				await flushEncryptedViews(this.app);
 				await session.lock();
 			});
 		}

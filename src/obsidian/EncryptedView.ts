@@ -1,28 +1,29 @@
 /**
- * The view for encrypted record files (extension .cvault). The file is decrypted in memory only:
- * markdown is rendered with Obsidian's MarkdownRenderer (links, embeds and Mermaid work) and
- * edited in a plain textarea; saving re-encrypts through the record. Audio and images play from
- * an in-memory Blob URL that is revoked when the view closes. When the record locks, every such
- * view is emptied and closed.
+ * The view for encrypted record files (extension .cvault). A note is decrypted in memory only,
+ * into one document shared by every view of it (record/NoteDocument.ts); each view edits it in a
+ * CodeMirror 6 editor (record/noteEditor.ts) or reads it rendered by Obsidian's MarkdownRenderer
+ * (links open record notes, embeds of encrypted images and recordings show from memory, remote
+ * content is blocked). The editor is kept while reading, so undo survives a switch to reading and
+ * back. Audio and images play from an in-memory Blob URL revoked when the view closes. When the
+ * record locks, every such view is emptied and closed.
  */
 import { Component, FileView, MarkdownRenderer, TFile, normalizePath, setIcon, type App, type WorkspaceLeaf } from "obsidian";
-import { fromUtf8 } from "../core/bytes";
+import { EditorState, Transaction, type ChangeSet } from "@codemirror/state";
+import { EditorView } from "@codemirror/view";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
-import { splitFrontmatter } from "../core/markdown/frontmatter";
-import { checkEditable, isSigned } from "../core/notes/signing";
 import { ENCRYPTED_EXTENSION, contentTypeFor } from "../core/record/layout";
-import { checkSave } from "./saveGuard";
 import { blockRemoteContent } from "../core/markdown/remoteContent";
 import type { RecordSession } from "./session";
 import { displayError, type Operations } from "./notify";
+import { signedError, type DocumentHost, type NoteDocument, type NoteDocuments } from "./record/NoteDocument";
+import { PLAIN_EDITING_ABOVE, noteEditorExtensions, plainReaderExtensions, remoteEdit } from "./record/noteEditor";
 
 export const VIEW_TYPE = "clinical-vault-record";
 
 export interface ViewServices {
 	session: RecordSession;
 	ops: Operations;
-	/** Autosave delay after the last edit, in ms. */
-	autosaveMs: () => number;
+	documents: NoteDocuments;
 }
 
 type ViewState = "empty" | "locked" | "markdown" | "binary" | "message";
@@ -34,29 +35,33 @@ export function formatSize(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-export class EncryptedView extends FileView {
+const STATUS_TEXT = {
+	saved: "Saved, encrypted",
+	unsaved: "Unsaved changes",
+	refused: "Not saved (refused)",
+	"changed-elsewhere": "Changed elsewhere: saving keeps your version as a copy",
+	signed: "Signed, read-only",
+} as const;
+
+export class EncryptedView extends FileView implements DocumentHost {
 	override allowNoFile = false;
 	private shown: ViewState = "empty";
 	private recordPath: string | null = null;
-	/** The note as in the editor, and as last loaded or saved (both in memory only). */
-	private text: string | null = null;
-	private saved: string | null = null;
+	private doc: NoteDocument | null = null;
 	private mode: EditMode = "read";
-	private editor: HTMLTextAreaElement | null = null;
-	private userEdited = false;
-	private autosaveTimer: number | null = null;
-	private saving: Promise<unknown> = Promise.resolve();
-	private lastRefused: string | null = null;
-	/** The note was changed elsewhere while this view had unsaved edits: saving keeps them as a copy. */
-	private changedElsewhere = false;
+	/** The editor, kept (hidden) while reading so its undo history survives. */
+	private cm: EditorView | null = null;
+	private editorEl: HTMLElement | null = null;
+	private readingEl: HTMLElement | null = null;
+	private bannerEl: HTMLElement | null = null;
+	private readingStale = true;
+	private renderTimer: number | null = null;
 	private objectUrl: string | null = null;
 	private rendered: Component | null = null;
 	private statusEl: HTMLElement | null = null;
 	private modeAction: HTMLElement | null = null;
 	private saveAction: HTMLElement | null = null;
 	private loadSeq = 0;
-	/** The note shown is signed: read-only, changes only through "Add addendum". */
-	private signed = false;
 
 	constructor(
 		leaf: WorkspaceLeaf,
@@ -96,16 +101,31 @@ export class EncryptedView extends FileView {
 	}
 
 	get isDirty(): boolean {
-		return this.shown === "markdown" && this.text !== null && this.text !== this.saved;
+		return this.shown === "markdown" && (this.doc?.isDirty ?? false);
 	}
 
 	/** The note shown is signed (read-only). */
 	get isSigned(): boolean {
-		return this.shown === "markdown" && this.signed;
+		return this.shown === "markdown" && (this.doc?.isSigned ?? false);
 	}
 
 	get isLocked(): boolean {
 		return this.shown === "locked";
+	}
+
+	/** The editor of this view (also while reading), or null when no note is shown. */
+	get editor(): EditorView | null {
+		return this.cm;
+	}
+
+	/** The note's text as in the editors now, or null. */
+	get noteText(): string | null {
+		return this.shown === "markdown" && this.doc ? this.doc.toString() : null;
+	}
+
+	/** The shared document shown, or null. */
+	get document(): NoteDocument | null {
+		return this.doc;
 	}
 
 	override async onOpen(): Promise<void> {
@@ -117,42 +137,7 @@ export class EncryptedView extends FileView {
 				if (unlocked && this.shown === "locked") this.services.ops.run(() => this.reload());
 			}),
 		);
-		// The view follows its file: a save in another view of the note, a plugin command (sign,
-		// addendum, consent, an applied proposal) or a change on disk (the CLI, a sync) shows here.
-		this.register(
-			this.services.session.record.onChange((change) => {
-				if (change.kind === "write" && change.recordPath === this.recordPath) this.services.ops.run(() => this.followChange());
-			}),
-		);
-		this.registerEvent(
-			this.app.vault.on("modify", (file) => {
-				if (file === this.file) this.services.ops.run(() => this.followChange());
-			}),
-		);
 		this.updateActions();
-	}
-
-	/**
-	 * Shows the note as it now is on disk. With unsaved edits nothing is replaced under the
-	 * clinician's hands: the view says the note changed elsewhere, and saving keeps their version
-	 * as an encrypted copy (see saveNow).
-	 */
-	private async followChange(): Promise<void> {
-		const path = this.recordPath;
-		if (this.shown !== "markdown" || path === null || !this.services.session.isUnlocked) return;
-		const current = await this.services.session.record.readText(path, "internal");
-		// Its own save coming back (the vault's modify event), or nothing new: nothing to do.
-		if (path !== this.recordPath || current === this.saved) return;
-		if (this.isDirty) {
-			this.changedElsewhere = true;
-			this.updateActions();
-			return;
-		}
-		this.text = current;
-		this.saved = current;
-		this.signed = signedText(current);
-		if (this.signed) this.mode = "read";
-		await this.renderNote();
 	}
 
 	override async onLoadFile(file: TFile): Promise<void> {
@@ -160,23 +145,23 @@ export class EncryptedView extends FileView {
 	}
 
 	override async onUnloadFile(): Promise<void> {
-		await this.flush();
+		await this.releaseDocument();
 		this.discard();
 	}
 
 	override async onClose(): Promise<void> {
-		await this.flush();
+		await this.releaseDocument();
 		this.discard();
 	}
 
 	/**
 	 * Each record file is bound to its path, so a file moved or renamed outside the plugin no longer
-	 * decrypts where it is now; the view says so instead of saving back to the old path.
+	 * decrypts where it is now. Unsaved edits are kept as a copy beside the old path (the document's
+	 * save never recreates a moved note), and the view says why it cannot open the file here.
 	 */
 	override async onRename(file: TFile): Promise<void> {
-		const lostEdits = this.isDirty;
+		await this.releaseDocument();
 		this.discard();
-		if (lostEdits) displayError(new ClinicalVaultError("refused", "The file was moved while it had unsaved changes; they were not saved. Move it back to its folder to open it again."));
 		await this.loadRecordFile(file);
 	}
 
@@ -184,7 +169,15 @@ export class EncryptedView extends FileView {
 		if (this.file) await this.loadRecordFile(this.file);
 	}
 
+	/** Stops showing the shared document; the last view of it saves pending edits first. */
+	private async releaseDocument(): Promise<void> {
+		const doc = this.doc;
+		this.doc = null;
+		if (doc) await this.services.documents.release(doc, this);
+	}
+
 	private async loadRecordFile(file: TFile): Promise<void> {
+		await this.releaseDocument();
 		this.discard();
 		const seq = ++this.loadSeq;
 		const { session } = this.services;
@@ -198,43 +191,35 @@ export class EncryptedView extends FileView {
 			this.showLocked();
 			return;
 		}
-		let bytes: Uint8Array;
 		try {
-			bytes = await session.record.read(recordPath);
+			if (recordPath.endsWith(".md")) {
+				const doc = await this.services.documents.acquire(recordPath, this);
+				if (seq !== this.loadSeq || !session.isUnlocked) {
+					await this.services.documents.release(doc, this);
+					return;
+				}
+				this.doc = doc;
+				this.shown = "markdown";
+				if (doc.isSigned) this.mode = "read";
+				this.buildNote();
+				await this.renderReading();
+			} else {
+				const bytes = await session.record.read(recordPath);
+				try {
+					if (seq === this.loadSeq && session.isUnlocked) this.showBinary(recordPath, bytes);
+				} finally {
+					bytes.fill(0);
+				}
+			}
 		} catch (error) {
 			if (seq !== this.loadSeq) return;
 			if (toClinicalError(error).code === "locked") this.showLocked();
 			else this.showMessage("Cannot open this file", toClinicalError(error).message);
-			return;
-		}
-		if (seq !== this.loadSeq || !session.isUnlocked) {
-			bytes.fill(0);
-			return;
-		}
-		try {
-			if (recordPath.endsWith(".md")) {
-				let text: string;
-				try {
-					text = fromUtf8(bytes);
-				} catch {
-					this.showMessage("Cannot open this file", "The decrypted note is not valid text. It was left untouched.");
-					return;
-				}
-				this.text = text;
-				this.saved = text;
-				this.shown = "markdown";
-				this.signed = signedText(text);
-				if (this.signed) this.mode = "read";
-				await this.renderNote();
-			} else {
-				this.showBinary(recordPath, bytes);
-			}
-		} finally {
-			bytes.fill(0);
 		}
 	}
 
 	private frame(): HTMLElement {
+		this.destroyEditor();
 		this.contentEl.empty();
 		return this.contentEl.createDiv({ cls: "clinical-vault-body" });
 	}
@@ -274,27 +259,118 @@ export class EncryptedView extends FileView {
 		this.updateActions();
 	}
 
-	private async renderNote(): Promise<void> {
-		if (this.shown !== "markdown" || this.text === null) return;
+	/** The note's frame: save state, the kept-copy banner, the editor (hidden while reading) and the reading pane. */
+	private buildNote(): void {
+		const doc = this.doc;
+		if (!doc) return;
 		const body = this.frame();
 		this.statusEl = body.createDiv({ cls: "clinical-vault-save-state" });
-		// What the last reading render owned (Blob URLs of embeds, listeners) goes with it.
+		this.bannerEl = body.createDiv({ cls: "clinical-vault-banner clinical-vault-hidden" });
+		this.editorEl = body.createDiv({ cls: "clinical-vault-editor" });
+		this.readingEl = body.createDiv({ cls: "clinical-vault-reading markdown-rendered" });
+		this.cm = new EditorView({ parent: this.editorEl, state: this.editorState(doc) });
+		this.readingStale = true;
+		this.showMode();
+	}
+
+	private editorState(doc: NoteDocument): EditorState {
+		return EditorState.create({
+			doc: doc.text,
+			extensions: noteEditorExtensions({
+				readOnly: doc.isSigned,
+				length: doc.text.length,
+				onLocalChange: (changes) => {
+					this.readingStale = true;
+					doc.edit(changes, this);
+				},
+				onSave: () => this.services.ops.run(() => this.save(true)),
+				linkTargets: () => this.linkTargets(),
+				onFileRefused: () =>
+					displayError(new ClinicalVaultError("refused", "Files cannot be pasted or dropped into an encrypted note: nothing was saved. Put the file in the client's folder (it is encrypted there at once), then link it with ![[its name]].")),
+			}),
+		});
+	}
+
+	private destroyEditor(): void {
+		if (this.renderTimer !== null) {
+			window.clearTimeout(this.renderTimer);
+			this.renderTimer = null;
+		}
+		if (this.cm) {
+			this.cm.destroy();
+			this.cm = null;
+		}
 		if (this.rendered) {
 			this.removeChild(this.rendered);
 			this.rendered = null;
 		}
-		if (this.mode === "edit") {
-			this.renderEditor(body, this.text);
-		} else {
-			this.editor = null;
-			this.rendered = this.addChild(new Component());
-			const el = body.createDiv({ cls: "clinical-vault-reading markdown-rendered" });
-			// Nothing rendered fetches from another host: remote images, frames, media and styles are
-			// placeholders with their address (core/markdown/remoteContent.ts).
-			await MarkdownRenderer.render(this.app, blockRemoteContent(this.text).markdown, el, this.file?.path ?? "", this.rendered);
-			this.wireReading(el, this.rendered);
-		}
+		this.editorEl = null;
+		this.readingEl = null;
+		this.bannerEl = null;
+		this.statusEl = null;
+	}
+
+	private showMode(): void {
+		this.editorEl?.toggleClass("clinical-vault-hidden", this.mode !== "edit");
+		this.readingEl?.toggleClass("clinical-vault-hidden", this.mode !== "read");
 		this.updateActions();
+	}
+
+	// DocumentHost: the shared document tells every view of the note what changed.
+
+	applyRemote(changes: ChangeSet): void {
+		this.cm?.dispatch({ changes, annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)] });
+		this.markReadingStale();
+	}
+
+	reset(): void {
+		const doc = this.doc;
+		if (!doc || !this.cm) return;
+		this.cm.setState(this.editorState(doc));
+		if (doc.isSigned && this.mode === "edit") {
+			this.mode = "read";
+			this.showMode();
+		}
+		// A new version from disk is shown at once (edits from another view are batched: markReadingStale).
+		this.readingStale = true;
+		this.services.ops.run(() => this.renderReading());
+	}
+
+	statusChanged(): void {
+		this.updateActions();
+	}
+
+	private markReadingStale(): void {
+		this.readingStale = true;
+		if (this.mode !== "read" || this.renderTimer !== null) return;
+		this.renderTimer = window.setTimeout(() => {
+			this.renderTimer = null;
+			this.services.ops.run(() => this.renderReading());
+		}, 50);
+	}
+
+	/** Renders the note into the reading pane (when it is shown and out of date). */
+	private async renderReading(): Promise<void> {
+		const doc = this.doc;
+		const el = this.readingEl;
+		if (this.shown !== "markdown" || !doc || !el || this.mode !== "read" || !this.readingStale) return;
+		this.readingStale = false;
+		// What the last render owned (Blob URLs of embeds, listeners) goes with it.
+		if (this.rendered) this.removeChild(this.rendered);
+		const owner = this.addChild(new Component());
+		this.rendered = owner;
+		el.empty();
+		if (doc.text.length > PLAIN_EDITING_ABOVE) {
+			// Megabytes of rendered HTML would stall the window: a large note reads as text, virtualised by CodeMirror.
+			el.createDiv({ cls: "clinical-vault-large-note", text: `A large note (${formatSize(doc.text.length)}) is shown as text.` });
+			const reader = new EditorView({ parent: el, state: EditorState.create({ doc: doc.text, extensions: plainReaderExtensions() }) });
+			owner.register(() => reader.destroy());
+			return;
+		}
+		// Nothing rendered fetches from another host: remote images, frames, media and styles are
+		// placeholders with their address (core/markdown/remoteContent.ts).
+		await MarkdownRenderer.render(this.app, blockRemoteContent(doc.toString()).markdown, el, this.file?.path ?? "", owner);
+		if (this.rendered === owner) this.wireReading(el, owner);
 	}
 
 	/**
@@ -313,7 +389,7 @@ export class EncryptedView extends FileView {
 		if (!type.startsWith("image/") && !type.startsWith("audio/")) return;
 		const bytes = await record.read(target);
 		try {
-			if (!embed.isConnected || this.recordPath !== recordPath) return;
+			if (!embed.isConnected || this.recordPath !== recordPath || this.rendered !== owner) return;
 			const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type }));
 			owner.register(() => URL.revokeObjectURL(url));
 			embed.empty();
@@ -327,8 +403,8 @@ export class EncryptedView extends FileView {
 
 	/**
 	 * Reading mode behaves: a [[link]] to another record file opens it (encrypted, in this view
-	 * type), embeds of encrypted images and recordings show from memory, and task checkboxes are inert (a click would change only the screen, never the note:
-	 * edit the note to tick a task).
+	 * type), embeds of encrypted images and recordings show from memory, and task checkboxes are
+	 * inert (a click would change only the screen, never the note: edit the note to tick a task).
 	 */
 	private wireReading(el: HTMLElement, owner: Component): void {
 		for (const box of Array.from(el.querySelectorAll("input[type=checkbox]"))) {
@@ -355,233 +431,105 @@ export class EncryptedView extends FileView {
 		});
 	}
 
-	/**
-	 * A fresh textarea whose value is set programmatically, so its undo history is empty: undo
-	 * right after opening has nothing to undo. As a second line of defence, undo is refused until
-	 * the clinician has typed something, and the empty-buffer save guard still applies.
-	 */
-	private renderEditor(body: HTMLElement, text: string): void {
-		const editor = body.createEl("textarea", { cls: "clinical-vault-editor" });
-		editor.value = text;
-		this.userEdited = false;
-		editor.addEventListener("beforeinput", (event) => {
-			if ((event.inputType === "historyUndo" || event.inputType === "historyRedo") && !this.userEdited) event.preventDefault();
-		});
-		editor.addEventListener("keydown", (event) => {
-			const mod = event.ctrlKey || event.metaKey;
-			if (mod && event.key.toLowerCase() === "s") {
-				event.preventDefault();
-				this.services.ops.run(() => this.save(true));
-			} else if (mod && event.key.toLowerCase() === "z" && !this.userEdited) {
-				event.preventDefault();
-			}
-		});
-		editor.addEventListener("input", (event) => {
-			const inputType = (event as InputEvent).inputType ?? "";
-			if (!inputType.startsWith("history")) this.userEdited = true;
-			this.text = editor.value;
-			this.lastRefused = null;
-			this.scheduleAutosave();
-			this.updateActions();
-		});
-		this.editor = editor;
-		editor.focus();
+	/** [[ completion: the client's other notes first, then the rest of the record's notes. */
+	private async linkTargets(): Promise<string[]> {
+		const recordPath = this.recordPath;
+		if (recordPath === null || !this.services.session.isUnlocked) return [];
+		const client = recordPath.split("/")[0]!;
+		const entries = await this.services.session.record.list();
+		const notes = entries.map((e) => e.recordPath).filter((p) => p.endsWith(".md") && p !== recordPath && !p.startsWith("_"));
+		const own = notes.filter((p) => p.startsWith(`${client}/`));
+		const others = notes.filter((p) => !p.startsWith(`${client}/`));
+		return [...own, ...others].map((p) => p.slice(0, -3));
 	}
 
 	async setMode(mode: EditMode): Promise<void> {
 		if (this.shown !== "markdown" || mode === this.mode) return;
-		if (mode === "edit" && this.signed) throw signedError();
-		if (this.editor) this.text = this.editor.value;
+		if (mode === "edit" && this.doc?.isSigned) throw signedError();
 		this.mode = mode;
-		await this.renderNote();
+		this.showMode();
+		if (mode === "edit") this.cm?.focus();
+		else await this.renderReading();
 	}
 
-	private scheduleAutosave(): void {
-		if (this.autosaveTimer !== null) window.clearTimeout(this.autosaveTimer);
-		this.autosaveTimer = window.setTimeout(() => {
-			this.autosaveTimer = null;
-			this.services.ops.run(() => this.save(false));
-		}, this.services.autosaveMs());
+	/** Saves the note (every view of it shares one document). False when a guard refused it or it was kept as a copy. */
+	async save(explicit = false): Promise<boolean> {
+		return this.doc && this.shown === "markdown" ? this.doc.save(explicit) : true;
 	}
 
-	/**
-	 * Re-encrypts the note if it changed. Returns false when a guard refused the buffer (the file is
-	 * untouched and the clinician told why). Saves run one at a time.
-	 */
-	save(explicit = false): Promise<boolean> {
-		const run = this.saving.then(() => this.saveNow(explicit));
-		this.saving = run.catch(() => undefined);
-		return this.services.session.track(run);
-	}
-
-	private async saveNow(explicit: boolean): Promise<boolean> {
-		if (this.autosaveTimer !== null) {
-			window.clearTimeout(this.autosaveTimer);
-			this.autosaveTimer = null;
-		}
-		if (this.editor) this.text = this.editor.value;
-		const { recordPath, text, saved } = this;
-		if (this.shown !== "markdown" || recordPath === null || text === null || saved === null || text === saved) return true;
-		if (this.signed) {
-			if (explicit || this.lastRefused !== text) displayError(signedError());
-			this.lastRefused = text;
-			this.updateActions();
-			return false;
-		}
-		const verdict = checkSave(text, saved);
-		if (!verdict.ok) {
-			if (explicit || this.lastRefused !== text) displayError(new ClinicalVaultError("refused", verdict.message));
-			this.lastRefused = text;
-			this.updateActions();
-			return false;
-		}
-		const { record } = this.services.session;
-		if (!(await record.exists(recordPath))) {
-			throw new ClinicalVaultError("not-found", `${recordPath} was moved or deleted while it was open. Your changes were not saved, and the file was not recreated.`);
-		}
-		// Changed meanwhile (another view of the note, a plugin command such as sign or addendum, the
-		// CLI, a sync): never written over. The clinician's text is kept as an encrypted copy beside
-		// the note, and the view shows the note as it is now. The check and the write run under one
-		// lock per note, shared by every view, so two views saving at once cannot both pass it.
-		return withNoteLock(recordPath, async () => {
-			const current = await record.readText(recordPath, "internal");
-			if (current !== saved) {
-				const copy = await conflictCopyPath(record, recordPath, this.services.session.clock.now());
-				// What is in the editor now, typing during this save included.
-				await record.writeText(copy, this.editor ? this.editor.value : text);
-				this.changedElsewhere = false;
-				if (this.recordPath === recordPath) {
-					this.text = current;
-					this.saved = current;
-					this.signed = signedText(current);
-					if (this.signed) this.mode = "read";
-					await this.renderNote();
-				}
-				displayError(
-					new ClinicalVaultError(
-						"refused",
-						`${recordPath} was changed elsewhere while you edited it (another view, a command, the CLI or a sync). Your version was not saved over it: it is kept, encrypted, as ${copy}, and the note now shows the current version. Compare the two and merge what you need.`,
-					),
-				);
-				this.updateActions();
-				return false;
-			}
-			// Signed (by this version: a backstop, the view is read-only then): refused, the file untouched.
-			await checkEditable(record, recordPath);
-			await record.writeText(recordPath, text);
-			if (this.recordPath === recordPath) this.saved = text;
-			this.changedElsewhere = false;
-			this.updateActions();
-			return true;
-		});
-	}
-
-	/**
-	 * Saves pending edits if the record is still unlocked; failures are shown, never thrown. The
-	 * work is registered with the session at once, so a lock that starts meanwhile waits for it.
-	 */
+	/** Saves pending edits if the record is still unlocked; failures are shown, never thrown. */
 	flush(): Promise<void> {
-		return this.services.session.track(this.flushNow());
+		return this.doc ? this.doc.flush() : Promise.resolve();
 	}
 
-	private async flushNow(): Promise<void> {
-		if (this.autosaveTimer !== null) {
-			window.clearTimeout(this.autosaveTimer);
-			this.autosaveTimer = null;
-		}
-		try {
-			await this.saving;
-			if (this.isDirty && this.services.session.isUnlocked) await this.save(false);
-		} catch (error) {
-			displayError(error);
-		}
-	}
-
-	/** Drops everything decrypted: text, editor, rendered DOM, Blob URL. Used on close and on lock. */
+	/** Drops everything decrypted this view shows: editor, rendered DOM, Blob URL. Used on close and on lock. */
 	discard(): void {
 		this.loadSeq++;
-		if (this.autosaveTimer !== null) {
-			window.clearTimeout(this.autosaveTimer);
-			this.autosaveTimer = null;
-		}
-		if (this.editor) this.editor.value = "";
-		this.editor = null;
-		this.text = null;
-		this.saved = null;
-		this.lastRefused = null;
-		this.changedElsewhere = false;
-		this.userEdited = false;
-		if (this.rendered) {
-			this.removeChild(this.rendered);
-			this.rendered = null;
-		}
+		const doc = this.doc;
+		this.doc = null;
+		// Lock and erasure come here: the lock's hooks saved already, and erased text is never written back.
+		if (doc) void this.services.documents.release(doc, this, false);
+		this.destroyEditor();
 		if (this.objectUrl) {
 			URL.revokeObjectURL(this.objectUrl);
 			this.objectUrl = null;
 		}
 		this.contentEl.empty();
-		this.statusEl = null;
 		this.shown = "empty";
-		this.signed = false;
 		this.recordPath = null;
+		this.mode = "read";
 		this.updateActions();
 	}
 
 	/** Selects a line of the note (1-based: a search hit) like `reveal`. */
 	async revealLine(line: number): Promise<void> {
-		if (this.text === null) return;
-		const lines = this.text.split("\n");
-		const at = Math.max(0, Math.min(lines.length - 1, line - 1));
-		const index = lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
-		await this.reveal(index, lines[at]!.length);
+		const doc = this.doc;
+		if (!doc) return;
+		const at = doc.text.line(Math.max(1, Math.min(doc.text.lines, line)));
+		await this.reveal(at.from, at.length);
 	}
 
-	/** Selects a passage of the note (a review marker) in the editor; a signed note is only scrolled to. */
+	/** Selects a passage of the note (a review marker) in the editor; a signed note is shown read-only with the passage selected. */
 	async reveal(index: number, length: number): Promise<void> {
-		if (this.shown !== "markdown") return;
-		if (!this.signed) await this.setMode("edit");
-		const editor = this.editor;
-		if (!editor) return;
-		editor.focus();
-		editor.setSelectionRange(index, index + length);
+		if (this.shown !== "markdown" || !this.cm) return;
+		const max = this.cm.state.doc.length;
+		const from = Math.max(0, Math.min(max, index));
+		const to = Math.max(from, Math.min(max, index + length));
+		if (!this.doc?.isSigned) await this.setMode("edit");
+		this.cm.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
+		if (this.mode === "edit") this.cm.focus();
 	}
 
 	private updateActions(): void {
-		const note = this.shown === "markdown";
-		this.modeAction?.toggleClass("clinical-vault-hidden", !note || this.signed);
-		this.saveAction?.toggleClass("clinical-vault-hidden", !note || this.signed);
+		const note = this.shown === "markdown" && this.doc !== null;
+		const signed = note && (this.doc?.isSigned ?? false);
+		this.modeAction?.toggleClass("clinical-vault-hidden", !note || signed);
+		this.saveAction?.toggleClass("clinical-vault-hidden", !note || signed);
 		if (this.modeAction) {
 			setIcon(this.modeAction, this.mode === "edit" ? "book-open" : "pencil");
 			this.modeAction.setAttr("aria-label", this.mode === "edit" ? "Read" : "Edit");
 		}
 		if (this.statusEl) {
-			const text = !note
-				? ""
-				: this.signed
-					? "Signed, read-only"
-					: this.isDirty
-						? this.lastRefused === this.text
-							? "Not saved (refused)"
-							: this.changedElsewhere
-								? "Changed elsewhere: saving keeps your version as a copy"
-								: "Unsaved changes"
-						: "Saved, encrypted";
-			this.statusEl.setText(text);
-			this.statusEl.toggleClass("is-dirty", this.isDirty);
+			const state = note && this.doc ? this.doc.saveState : null;
+			this.statusEl.setText(state ? STATUS_TEXT[state] : "");
+			this.statusEl.toggleClass("is-dirty", state === "unsaved" || state === "refused" || state === "changed-elsewhere");
 		}
+		this.renderBanner();
 	}
-}
 
-function signedText(text: string): boolean {
-	try {
-		return isSigned(splitFrontmatter(text).data);
-	} catch {
-		return false;
+	/** After a conflict: where the clinician's version is kept, with a button to open it beside the note. */
+	private renderBanner(): void {
+		const banner = this.bannerEl;
+		if (!banner) return;
+		const copy = this.doc?.keptCopy ?? null;
+		banner.toggleClass("clinical-vault-hidden", copy === null);
+		if (copy === null || banner.dataset.copy === copy) return;
+		banner.dataset.copy = copy;
+		banner.empty();
+		banner.createSpan({ text: `Your version was kept, encrypted, as ${copy.slice(copy.lastIndexOf("/") + 1)}. ` });
+		const open = banner.createEl("button", { text: "Open it beside this note" });
+		open.addEventListener("click", () => this.services.ops.run(() => openRecordFile(this.app, this.services.session, copy, { beside: true })));
 	}
-}
-
-function signedError(): ClinicalVaultError {
-	return new ClinicalVaultError("refused", "This note is signed and cannot be edited. Add an addendum instead.");
 }
 
 /** Every open encrypted view. */
@@ -590,11 +538,6 @@ export function encryptedViews(app: App): EncryptedView[] {
 		.getLeavesOfType(VIEW_TYPE)
 		.map((leaf) => leaf.view)
 		.filter((view): view is EncryptedView => view instanceof EncryptedView);
-}
-
-/** Before lock: every open editor saves while the keys are still there. */
-export async function flushEncryptedViews(app: App): Promise<void> {
-	await Promise.all(encryptedViews(app).map((view) => view.flush()));
 }
 
 /** After lock: empty every encrypted view, then close them all. */
@@ -623,25 +566,11 @@ export function fileAt(app: App, path: string, timeoutMs = 5000): Promise<TFile>
 }
 
 /** Opens a record file in the encrypted view and returns the view. */
-export async function openRecordFile(app: App, session: RecordSession, recordPath: string): Promise<EncryptedView | null> {
+export async function openRecordFile(app: App, session: RecordSession, recordPath: string, options: { beside?: boolean } = {}): Promise<EncryptedView | null> {
 	const file = await fileAt(app, normalizePath(session.record.layout.storePath(recordPath)));
-	const leaf = app.workspace.getLeaf(false);
+	const leaf = app.workspace.getLeaf(options.beside ? "split" : false);
 	await leaf.openFile(file, { active: true });
 	return leaf.view instanceof EncryptedView ? leaf.view : null;
-}
-
-/** A free record path for a conflict copy beside a note: "2026-09-01.conflict-20261205-1130.md". */
-async function conflictCopyPath(record: { exists(path: string): Promise<boolean> }, recordPath: string, now: Date): Promise<string> {
-	const dot = recordPath.lastIndexOf(".");
-	const base = dot > recordPath.lastIndexOf("/") ? recordPath.slice(0, dot) : recordPath;
-	const ext = dot > recordPath.lastIndexOf("/") ? recordPath.slice(dot) : "";
-	const pad = (n: number) => String(n).padStart(2, "0");
-	const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-	for (let n = 1; n < 100; n++) {
-		const path = `${base}.conflict-${stamp}${n === 1 ? "" : `-${n}`}${ext}`;
-		if (!(await record.exists(path))) return path;
-	}
-	throw new ClinicalVaultError("storage", `Too many conflict copies of ${recordPath}; nothing was written.`);
 }
 
 /**
@@ -665,18 +594,4 @@ export async function resolveRecordLink(record: { exists(path: string): Promise<
 		}
 	}
 	return null;
-}
-
-/** One save at a time per note, across every view of it (the check against the disk and the write). */
-const noteLocks = new Map<string, Promise<unknown>>();
-
-function withNoteLock<T>(recordPath: string, task: () => Promise<T>): Promise<T> {
-	const before = noteLocks.get(recordPath) ?? Promise.resolve();
-	const run = before.then(task, task);
-	const settled = run.catch(() => undefined);
-	noteLocks.set(recordPath, settled);
-	void settled.then(() => {
-		if (noteLocks.get(recordPath) === settled) noteLocks.delete(recordPath);
-	});
-	return run;
 }

@@ -123,7 +123,8 @@ export async function openSearchHit(ctx: CommandContext, hit: SearchHit): Promis
 export function describeSearchIndex(search: SearchController): string {
 	const status = search.status();
 	if (!status?.open) return "The index opens when the record is unlocked.";
-	const parts = [`${status.passages.toLocaleString("en-US")} passages from ${status.files.toLocaleString("en-US")} files`];
+	const count = (n: number, one: string) => `${n.toLocaleString("en-US")} ${one}${n === 1 ? "" : "s"}`;
+	const parts = [`${count(status.passages, "passage")} from ${count(status.files, "file")}`];
 	if (search.embedProgress) parts.push(`adding meaning: ${search.embedProgress.done} of ${search.embedProgress.total}`);
 	else parts.push(status.embedded === status.passages ? "all searchable by meaning" : `${status.embedded.toLocaleString("en-US")} searchable by meaning`);
 	return `${parts.join("; ")}.${search.semanticProblem ? ` ${search.semanticProblem}` : ""}`;

@@ -10,6 +10,7 @@ import { ClinicalVaultError } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { ENCRYPTED_EXTENSION, checkRecordPath } from "../core/record/layout";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
+import type { NoteDocuments } from "./record/NoteDocument";
 import {
 	SummaryModal,
 	askChangePassphrase,
@@ -50,6 +51,8 @@ import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapy
 export interface CommandContext {
 	app: App;
 	session: RecordSession;
+	/** The open notes' shared documents (record/NoteDocument.ts). */
+	documents: NoteDocuments;
 	ops: Operations;
 	/** Recording, transcription and the settings they read. */
 	audio: AudioServices;

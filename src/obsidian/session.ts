@@ -7,7 +7,7 @@ import type { App } from "obsidian";
 import type { Clock } from "../core/clock";
 import type { KdfParams } from "../core/crypto/kdf";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
-import { ClinicalRecord } from "../core/record/ClinicalRecord";
+import { ClinicalRecord, type RecordChange } from "../core/record/ClinicalRecord";
 import type { VaultStore } from "../core/store/VaultStore";
 import { askPassphrase } from "./modals";
 import { cancelled } from "./notify";
@@ -29,6 +29,7 @@ export class RecordSession {
 	private current: ClinicalRecord;
 	private unsubscribe: () => void;
 	private readonly listeners = new Set<(unlocked: boolean) => void>();
+	private readonly changeListeners = new Set<(change: RecordChange) => void>();
 	private readonly lockHooks = new Set<() => Promise<void>>();
 	private readonly inflight = new Set<Promise<unknown>>();
 	private locking: Promise<void> | null = null;
@@ -38,7 +39,24 @@ export class RecordSession {
 	constructor(private readonly options: SessionOptions) {
 		this.attempts = [...options.failedAttempts];
 		this.current = this.build(options.root);
-		this.unsubscribe = this.current.onLockChange((unlocked) => this.emit(unlocked));
+		this.unsubscribe = this.subscribe();
+	}
+
+	private subscribe(): () => void {
+		const offLock = this.current.onLockChange((unlocked) => this.emit(unlocked));
+		const offChange = this.current.onChange((change) => {
+			for (const listener of this.changeListeners) listener(change);
+		});
+		return () => {
+			offLock();
+			offChange();
+		};
+	}
+
+	/** Every record file written or removed, whichever clinical folder is current. Returns an unsubscribe function. */
+	onRecordChange(listener: (change: RecordChange) => void): () => void {
+		this.changeListeners.add(listener);
+		return () => this.changeListeners.delete(listener);
 	}
 
 	get record(): ClinicalRecord {
@@ -103,7 +121,7 @@ export class RecordSession {
 		await this.lock();
 		this.unsubscribe();
 		this.current = this.build(root);
-		this.unsubscribe = this.current.onLockChange((unlocked) => this.emit(unlocked));
+		this.unsubscribe = this.subscribe();
 	}
 
 	/** Resolves once the record is unlocked; prompts for the passphrase if needed. Cancelling throws a silent cancellation. */

@@ -154,11 +154,11 @@ describe("built main.js", () => {
 		expect(view.getViewType()).toBe("clinical-vault-record");
 		const storePath = view.file.path;
 		expect(storePath).toMatch(/^Clinical\/C-0142\/notes\/\d{4}-\d{2}-\d{2}\.md\.cvault$/);
-		const editor = view.contentEl.querySelector("textarea.clinical-vault-editor");
-		if (!(editor instanceof stub.dom.classes.HTMLTextAreaElement)) throw new Error("no editor");
+		// The bundle's own CodeMirror editor (Obsidian's copy at run time; node_modules' here), typed into.
+		const editor = (view as unknown as { editor: { state: { doc: { length: number } }; dispatch(spec: object): void } | null }).editor;
+		if (!editor || !view.contentEl.querySelector(".clinical-vault-editor .cm-content")) throw new Error("no editor");
 		const edit = "# Session\n\nEdited through the built bundle.\n";
-		editor.value = edit;
-		editor.dispatchEvent(new stub.dom.classes.InputEvent("input", { inputType: "insertText" }));
+		editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: edit }, userEvent: "input.type" });
 		run("save-encrypted-note");
 		await idle();
 

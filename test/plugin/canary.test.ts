@@ -72,8 +72,7 @@ describe("canaries", () => {
 
 		const view = await newSessionNote(h, "C-0142");
 		const editor = editorOf(view);
-		editor.value = `# Session\n\n${inNote}\n`;
-		editor.dispatchEvent(new dom.classes.InputEvent("input", { inputType: "insertText" }));
+		editor.type(`# Session\n\n${inNote}\n`);
 		h.run("save-encrypted-note");
 		await h.idle();
 		const notePath = view.currentRecordPath ?? "";

@@ -183,7 +183,7 @@ describe("Search clinical record", () => {
 		const leaf = await waitFor(() => h.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)[0], "search pane");
 		await h.idle();
 		const view = leaf.view as unknown as SearchView;
-		await waitFor(() => /passages from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
+		await waitFor(() => /passages? from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
 		await view.searchFor("father", { client: SCENARIO_CLIENT });
 		const hits = () => [...leaf.view.containerEl.querySelectorAll(".clinical-vault-search-hit")];
 		expect(hits().length).toBeGreaterThan(0);
@@ -219,7 +219,7 @@ describe("Search without the embedding model", () => {
 		h.run("search-record");
 		const leaf = await waitFor(() => h.app.workspace.getLeavesOfType(SEARCH_VIEW_TYPE)[0], "search pane");
 		const view = leaf.view as unknown as SearchView;
-		await waitFor(() => /passages from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
+		await waitFor(() => /passages? from/.test(leaf.view.containerEl.querySelector(".clinical-vault-search-mode")?.textContent ?? ""), "index open");
 		await view.searchFor("drowning");
 		const mode = leaf.view.containerEl.querySelectorAll(".clinical-vault-search-mode")[1]?.textContent ?? "";
 		expect(mode).toMatch(/results by words only\. .*keyword matches only/);

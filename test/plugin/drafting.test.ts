@@ -203,8 +203,7 @@ describe("review and sign", () => {
 		const view = activeView(h);
 		expect(view.currentRecordPath).toBe(notePath);
 		expect(view.currentMode).toBe("edit");
-		const editor = view.contentEl.querySelector("textarea.clinical-vault-editor") as HTMLTextAreaElement;
-		expect(editor.value.slice(editor.selectionStart, editor.selectionEnd)).toBe(markers[0]!.marker);
+		expect(editorOf(view).selected).toBe(markers[0]!.marker);
 
 		// Refused while markers remain: the list, then "Sign anyway" with a reason.
 		h.run("sign-note");
@@ -239,7 +238,6 @@ describe("review and sign", () => {
 		await h.idle();
 		await waitForNotice(/This note is signed and cannot be edited\. Add an addendum instead\./);
 		expect(activeView(h).currentMode).toBe("read");
-		expect(activeView(h).contentEl.querySelector("textarea")).toBeNull();
 
 		// An addendum is appended below the signed text, signed by the remembered name.
 		h.run("add-addendum");
@@ -373,8 +371,7 @@ describe("a note signed elsewhere while open for editing", () => {
 		await h.idle();
 		expect(view.isSigned).toBe(true);
 		// A keystroke that reached the old editor anyway is refused with the addendum hint.
-		editor.value = `${editor.value}A late change.\n`;
-		editor.dispatchEvent(new dom.classes.InputEvent("input", { bubbles: true, inputType: "insertText" }));
+		editor.type(`${editor.value}A late change.\n`);
 		expect(await view.save(true)).toBe(false);
 		expect(noticeTexts().join("\n")).toMatch(/signed.*addendum/is);
 		expect(await decryptTextWithCore(h.dir, path)).toBe(signed);

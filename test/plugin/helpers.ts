@@ -154,10 +154,46 @@ export function activeView(h: Harness): EncryptedView {
 	return view;
 }
 
-export function editorOf(view: EncryptedView): HTMLTextAreaElement {
-	const editor = view.contentEl.querySelector("textarea.clinical-vault-editor");
-	if (!editor) throw new Error("no editor in the view");
-	return editor as HTMLTextAreaElement;
+/** The parts of CodeMirror's EditorView the tests use (plain specs only, so it works on the built bundle's copy too). */
+interface EditorLike {
+	state: { doc: { length: number; toString(): string }; selection: { main: { from: number; to: number } } };
+	dispatch(spec: { changes?: { from: number; to?: number; insert?: string }; userEvent?: string; selection?: { anchor: number; head?: number } }): void;
+	dom: HTMLElement;
+}
+
+/** The note editor of a view in edit mode, as a clinician's keyboard sees it. */
+export interface TestEditor {
+	readonly cm: EditorLike;
+	/** The text in the editor. */
+	readonly value: string;
+	/** The selected text. */
+	readonly selected: string;
+	/** Replaces the whole text the way typing does (a user event: undoable, saved by autosave). */
+	type(text: string): void;
+	/** Types at the end of the text. */
+	append(text: string): void;
+}
+
+export function editorOf(view: EncryptedView): TestEditor {
+	const cm = (view as unknown as { editor: EditorLike | null }).editor;
+	if (!cm || view.currentMode !== "edit" || !cm.dom.isConnected) throw new Error("no editor shown in the view");
+	return {
+		cm,
+		get value() {
+			return cm.state.doc.toString();
+		},
+		get selected() {
+			const { from, to } = cm.state.selection.main;
+			return cm.state.doc.toString().slice(from, to);
+		},
+		type(text: string) {
+			cm.dispatch({ changes: { from: 0, to: cm.state.doc.length, insert: text }, userEvent: "input.type" });
+		},
+		append(text: string) {
+			const end = cm.state.doc.length;
+			cm.dispatch({ changes: { from: end, insert: text }, userEvent: "input.type", selection: { anchor: end + text.length } });
+		},
+	};
 }
 
 /**

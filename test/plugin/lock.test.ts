@@ -34,8 +34,7 @@ async function prepare(options: { clock?: ManualClock; idleCheckMs?: number } = 
 async function editNewNote(text: string): Promise<string> {
 	const view = await newSessionNote(h, "C-0142");
 	const editor = editorOf(view);
-	editor.value = text;
-	editor.dispatchEvent(new dom.classes.InputEvent("input", { inputType: "insertText" }));
+	editor.type(text);
 	expect(view.isDirty).toBe(true);
 	return view.currentRecordPath ?? "";
 }

@@ -12,7 +12,10 @@ import { openRecordFile, resolveRecordLink, type EncryptedView } from "../../src
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom, renderCalls } from "../support/obsidian-stub";
-import { activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness } from "./helpers";
+import { currentCompletions, startCompletion } from "@codemirror/autocomplete";
+import { undo } from "@codemirror/commands";
+import { EditorView } from "@codemirror/view";
+import { activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness, type TestEditor } from "./helpers";
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const BODY = "# Session\n\nSynthetic content with a [[Other note|link]].\n\n```mermaid\ngraph TD; A-->B;\n```\n";
@@ -26,9 +29,14 @@ async function openNote(path = NOTE): Promise<EncryptedView> {
 	return view;
 }
 
-function type(editor: HTMLTextAreaElement, value: string, inputType = "insertText"): void {
-	editor.value = value;
-	editor.dispatchEvent(new dom.classes.InputEvent("input", { inputType, bubbles: true }));
+function type(editor: TestEditor, value: string): void {
+	editor.type(value);
+}
+
+function keptCopies(kind: "conflict" | "unsaved"): Promise<string[]> {
+	return session(h)
+		.record.list({ client: "C-0142" })
+		.then((entries) => entries.map((e) => e.recordPath).filter((p) => p.includes(`.${kind}-`)));
 }
 
 async function startWithNote(autosaveMs?: number): Promise<void> {
@@ -61,10 +69,11 @@ describe("encrypted view", () => {
 		expect(view.contentEl.querySelector("h1")?.textContent).toBe("Session");
 		expect(view.contentEl.querySelector("a.internal-link")?.getAttribute("data-href")).toBe("Other note");
 		expect(view.contentEl.querySelector(".mermaid")?.textContent).toContain("A-->B");
-		expect(view.contentEl.querySelector("textarea")).toBeNull();
+		// The editor is there but hidden while reading (its undo history is kept).
+		expect(view.contentEl.querySelector(".clinical-vault-editor")?.classList.contains("clinical-vault-hidden")).toBe(true);
 	});
 
-	it("edits in a textarea and re-encrypts on the save command", async () => {
+	it("edits in a CodeMirror editor and re-encrypts on the save command", async () => {
 		await startWithNote();
 		const view = await openNote();
 		const action = view.containerEl.querySelector('.view-action[aria-label="Edit"]') as HTMLElement;
@@ -73,6 +82,8 @@ describe("encrypted view", () => {
 		expect(view.currentMode).toBe("edit");
 		const editor = editorOf(view);
 		expect(editor.value).toBe(BODY);
+		expect(view.contentEl.querySelector(".clinical-vault-editor .cm-content")?.getAttribute("spellcheck")).toBe("true");
+		expect(view.contentEl.querySelector("textarea")).toBeNull();
 		type(editor, `${BODY}\nSynthetic addition.\n`);
 		expect(view.isDirty).toBe(true);
 		expect(view.contentEl.querySelector(".clinical-vault-save-state")?.textContent).toBe("Unsaved changes");
@@ -98,7 +109,7 @@ describe("encrypted view", () => {
 		await h.idle();
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe("# Session\n\nFirst edit.\n");
 		type(editorOf(view), "# Session\n\nSecond edit.\n");
-		const event = pressKey(editorOf(view), "s", { ctrlKey: true });
+		const event = pressKey(editorOf(view).cm.dom.querySelector(".cm-content") as HTMLElement, "s", { ctrlKey: true });
 		expect(event.defaultPrevented).toBe(true);
 		await h.idle();
 		expect(view.isDirty).toBe(false);
@@ -145,30 +156,31 @@ describe("encrypted view", () => {
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(BODY);
 	});
 
-	it("undo right after opening cannot empty the note", async () => {
+	it("undo starts at the loaded note, survives a switch to reading and back, and the empty-note guard still holds", async () => {
 		await startWithNote(30);
 		const view = await openNote();
 		await view.setMode("edit");
 		const editor = editorOf(view);
+		const cm = editor.cm as unknown as EditorView;
 		expect(editor.value).toBe(BODY);
 		expect(view.isDirty).toBe(false);
-		const undo = new dom.classes.InputEvent("beforeinput", { inputType: "historyUndo", cancelable: true, bubbles: true });
-		editor.dispatchEvent(undo);
-		expect(undo.defaultPrevented).toBe(true);
-		expect(pressKey(editor, "z", { ctrlKey: true }).defaultPrevented).toBe(true);
-		expect(pressKey(editor, "z", { metaKey: true }).defaultPrevented).toBe(true);
+		// Nothing before the load: undo right after opening has nothing to undo.
+		expect(undo(cm)).toBe(false);
+		expect(editor.value).toBe(BODY);
 
-		// Even if an editor's undo emptied the buffer anyway, the empty-buffer guard keeps the note.
-		type(editor, "", "historyUndo");
+		editor.append("Typed by the clinician.\n");
+		await view.setMode("read");
+		await view.setMode("edit");
+		expect(editorOf(view).cm).toBe(cm);
+		expect(undo(cm)).toBe(true);
+		expect(editor.value).toBe(BODY);
+		expect(undo(cm)).toBe(false);
+
+		// An emptied note is refused by the save guard whatever emptied it.
+		type(editor, "");
 		await waitFor(() => noticeTexts().length > 0, "the refusal");
 		await h.idle();
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(BODY);
-
-		// Once the clinician has typed, undo is theirs again.
-		type(editor, `${BODY}typed`);
-		const laterUndo = new dom.classes.InputEvent("beforeinput", { inputType: "historyUndo", cancelable: true, bubbles: true });
-		editor.dispatchEvent(laterUndo);
-		expect(laterUndo.defaultPrevented).toBe(false);
 	});
 
 	it("plays an attachment from an in-memory Blob URL that is revoked when the view closes", async () => {
@@ -208,7 +220,7 @@ describe("encrypted view", () => {
 		expect(views(h)).toHaveLength(1);
 	});
 
-	it("a note moved while open is neither saved back to its old path nor opened at the new one", async () => {
+	it("a note moved while it has unsaved edits is not recreated at its old path; the edits are kept as a copy and the clinician told", async () => {
 		await startWithNote();
 		const view = await openNote();
 		await view.setMode("edit");
@@ -217,24 +229,30 @@ describe("encrypted view", () => {
 		if (!file) throw new Error("missing file");
 		await h.app.vault.rename(file, "Clinical/C-0142/notes/renamed.md.cvault");
 		await h.idle();
-		expect(noticeTexts().join("\n")).toMatch(/moved while it had unsaved changes/);
-		expect(view.contentEl.textContent).toMatch(/Integrity check failed for C-0142\/notes\/renamed\.md/);
+		expect(noticeTexts().join("\n")).toMatch(/was moved or deleted while you edited it, so it was not recreated\. Your text is kept, encrypted, as C-0142\/notes\/2026-09-01\.unsaved-\d{8}-\d{6}\.md/);
+		await waitFor(() => /Integrity check failed for C-0142\/notes\/renamed\.md/.test(view.contentEl.textContent ?? ""), "the view to say why it cannot open the moved file");
+		const kept = await keptCopies("unsaved");
+		expect(kept).toHaveLength(1);
+		expect(await decryptTextWithCore(h.dir, kept[0]!)).toBe("Edit made before the move.\n");
 		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
 		view.leaf.detach();
 		await h.idle();
 		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
 	});
 
-	it("does not recreate a note deleted while it had unsaved changes", async () => {
+	it("does not recreate a note deleted while it had unsaved changes; the edits are kept as a copy", async () => {
 		await startWithNote();
 		const view = await openNote();
 		await view.setMode("edit");
 		type(editorOf(view), "Edit made before the delete.\n");
 		await h.app.vault.adapter.remove(`Clinical/${NOTE}.cvault`);
-		h.run("save-encrypted-note");
+		// Obsidian closes a view whose file is deleted; the last view out saves, which keeps the edits.
+		await waitFor(() => noticeTexts().length > 0, "the notice");
 		await h.idle();
-		expect(noticeTexts().join("\n")).toMatch(/moved or deleted while it was open/);
+		expect(noticeTexts().join("\n")).toMatch(/moved or deleted while you edited it, so it was not recreated/);
 		expect(existsSync(nodePath.join(h.dir, `Clinical/${NOTE}.cvault`))).toBe(false);
+		const kept = await keptCopies("unsaved");
+		expect(await decryptTextWithCore(h.dir, kept[0]!)).toBe("Edit made before the delete.\n");
 	});
 
 	it("never saves over a version it did not load: the clinician's text is kept as an encrypted conflict copy and the view shows the current note", async () => {
@@ -254,6 +272,13 @@ describe("encrypted view", () => {
 		expect(await decryptTextWithCore(h.dir, copies[0]!)).toContain("The clinician's edit, typed in this view.");
 		expect(editorOf(view).value).toBe(theirs);
 		expect(view.isDirty).toBe(false);
+		// The view says where the clinician's version is, with a button to open it beside the note.
+		const banner = view.contentEl.querySelector(".clinical-vault-banner") as HTMLElement;
+		expect(banner.classList.contains("clinical-vault-hidden")).toBe(false);
+		expect(banner.textContent).toMatch(/kept, encrypted, as 2026-09-01\.conflict-/);
+		(banner.querySelector("button") as HTMLButtonElement).click();
+		await h.idle();
+		expect(views(h).map((v) => v.currentRecordPath)).toEqual(expect.arrayContaining([NOTE, copies[0]]));
 		// No plaintext of either version beside the encrypted files.
 		expect(existsSync(nodePath.join(h.dir, "Clinical/C-0142/notes/2026-09-01.md"))).toBe(false);
 	});
@@ -270,7 +295,7 @@ describe("encrypted view", () => {
 		expect(await decryptTextWithCore(h.dir, NOTE)).toContain("![pixel](https://tracker.example.invalid/p.png?c=C-0142)");
 	});
 
-	it("two views of one note saving at once: one saves, the other's text is kept as a conflict copy, nothing lost", async () => {
+	it("two views of one note share one document: an edit in one shows in the other, and saving from both writes once", async () => {
 		await startWithNote();
 		const first = await openNote();
 		const file = h.app.vault.getFileByPath(`Clinical/${NOTE}.cvault`)!;
@@ -279,18 +304,27 @@ describe("encrypted view", () => {
 		await h.idle();
 		const second = leaf.view as unknown as EncryptedView;
 		expect(second).not.toBe(first);
+		expect(second.document).toBe(first.document);
 		await first.setMode("edit");
 		await second.setMode("edit");
-		type(editorOf(first), `${BODY}\nFirst view's words.\n`);
-		type(editorOf(second), `${BODY}\nSecond view's words.\n`);
+		editorOf(first).append("First view's words.\n");
+		expect(editorOf(second).value).toBe(`${BODY}First view's words.\n`);
+		editorOf(second).append("Second view's words.\n");
+		expect(editorOf(first).value).toBe(`${BODY}First view's words.\nSecond view's words.\n`);
+		expect(first.isDirty && second.isDirty).toBe(true);
+		// Undo in one view takes back only its own typing.
+		expect(undo(editorOf(first).cm as unknown as EditorView)).toBe(true);
+		expect(editorOf(second).value).toBe(`${BODY}Second view's words.\n`);
+		editorOf(first).append("First view's words again.\n");
 		const results = await Promise.all([first.save(true), second.save(true)]);
-		expect(results.sort()).toEqual([false, true]);
-		const note = await decryptTextWithCore(h.dir, NOTE);
-		const copies = (await session(h).record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes(".conflict-"));
-		expect(copies).toHaveLength(1);
-		const copy = await decryptTextWithCore(h.dir, copies[0]!);
-		expect([note, copy].join("\n")).toContain("First view's words.");
-		expect([note, copy].join("\n")).toContain("Second view's words.");
+		expect(results).toEqual([true, true]);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}Second view's words.\nFirst view's words again.\n`);
+		expect(await keptCopies("conflict")).toEqual([]);
+		expect(first.isDirty || second.isDirty).toBe(false);
+		// Closing one view keeps the other's document; the last one out drops it.
+		second.leaf.detach();
+		await h.idle();
+		expect(first.document?.isClosed).toBe(false);
 	});
 
 	it("follows its file: a change made elsewhere shows at once; with unsaved edits it says so and replaces nothing", async () => {
@@ -300,7 +334,7 @@ describe("encrypted view", () => {
 		const second = `${BODY}\nA second version, written elsewhere.\n`;
 		await session(h).record.writeText(NOTE, second);
 		await h.idle();
-		expect(renderCalls.at(-1)!.markdown).toContain("A second version, written elsewhere.");
+		await waitFor(() => renderCalls.at(-1)!.markdown.includes("A second version, written elsewhere."), "the view to show the new version");
 		// With unsaved edits the editor is left alone and the status says what saving will do.
 		await view.setMode("edit");
 		type(editorOf(view), `${second}\nTyped here.\n`);
@@ -344,7 +378,49 @@ describe("encrypted view", () => {
 		// Not a record file: left to Obsidian.
 		expect(view.contentEl.querySelector('.internal-embed[src="Elsewhere.md"]')?.childElementCount).toBe(0);
 		await view.setMode("edit");
+		editorOf(view).append("More.\n");
+		await view.setMode("read");
 		expect(revoked).toHaveBeenCalledWith(img!.getAttribute("src"));
+	});
+
+	it("the editor completes [[links]] from the client's record notes, and continues lists on Enter", async () => {
+		await startWithNote();
+		await session(h).record.writeText("C-0142/notes/2026-09-08.md", "# Next session\n");
+		await session(h).record.writeText("C-0142/plan.md", "# Plan\n");
+		const view = await openNote();
+		await view.setMode("edit");
+		const editor = editorOf(view);
+		const cm = editor.cm as unknown as EditorView;
+		editor.type("See [[2026-09");
+		cm.dispatch({ selection: { anchor: cm.state.doc.length } });
+		startCompletion(cm);
+		const options = await waitFor(() => {
+			const found = currentCompletions(cm.state);
+			return found.length > 0 ? found : null;
+		}, "link completions");
+		expect(options.map((o) => o.label)).toContain("2026-09-08");
+		expect(options.map((o) => o.label)).not.toContain("2026-09-01");
+		expect(options.find((o) => o.label === "2026-09-08")?.apply).toBe("C-0142/notes/2026-09-08]]");
+
+		editor.type("- first item");
+		cm.dispatch({ selection: { anchor: cm.state.doc.length } });
+		pressKey(cm.contentDOM, "Enter");
+		expect(editor.value).toBe("- first item\n- ");
+	});
+
+	it("a file pasted into the editor is refused with the reason; nothing is written", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		const before = (await session(h).record.list()).length;
+		const cm = editorOf(view).cm as unknown as EditorView;
+		const event = new dom.classes.Event("paste", { bubbles: true, cancelable: true }) as ClipboardEvent;
+		Object.defineProperty(event, "clipboardData", { value: { files: [new File([new Uint8Array([137, 80, 78, 71])], "scan.png", { type: "image/png" })], getData: () => "" } });
+		cm.contentDOM.dispatchEvent(event);
+		expect(event.defaultPrevented).toBe(true);
+		expect(noticeTexts().join("\n")).toMatch(/Files cannot be pasted or dropped into an encrypted note: nothing was saved/);
+		expect(editorOf(view).value).toBe(BODY);
+		expect((await session(h).record.list()).length).toBe(before);
 	});
 
 	it("explains files outside the clinical folder instead of opening them", async () => {
