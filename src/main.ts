@@ -204,7 +204,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		this.register(session.beforeLock(() => drafting.cancelForLock()));
 		this.register(session.beforeLock(() => modelJob.cancelForLock()));
 		this.register(session.beforeLock(() => search.beforeLock()));
-		this.register(session.beforeLock(() => documents.flushAll()));
+		this.register(session.beforeLock(() => documents.freezeAndFlush()));
 		// What was being typed into a form is kept, encrypted, before the keys go; the forms close after.
 		this.register(
 			session.beforeLock(async () => {
@@ -261,7 +261,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 					await ctx.drafting.runner.cancelForLock();
 					await ctx.care.job.cancelForLock();
 					await ctx.care.search.beforeLock();
-					await ctx.documents.flushAll();
+					await ctx.documents.freezeAndFlush();
 				}
 				await session.lock();
 			});

@@ -16,7 +16,7 @@ import { blockRemoteContent } from "../core/markdown/remoteContent";
 import type { RecordSession } from "./session";
 import { displayError, type Operations } from "./notify";
 import { signedError, type DocumentHost, type NoteDocument, type NoteDocuments } from "./record/NoteDocument";
-import { PLAIN_EDITING_ABOVE, noteEditorExtensions, plainReaderExtensions, remoteEdit } from "./record/noteEditor";
+import { PLAIN_EDITING_ABOVE, noteEditorExtensions, plainReaderExtensions, remoteEdit, stopEditing } from "./record/noteEditor";
 
 export const VIEW_TYPE = "clinical-vault-record";
 
@@ -173,6 +173,8 @@ export class EncryptedView extends FileView implements DocumentHost {
 	private async releaseDocument(): Promise<void> {
 		const doc = this.doc;
 		this.doc = null;
+		// The editor goes first: nothing typed while the last save runs can go astray.
+		this.destroyEditor();
 		if (doc) await this.services.documents.release(doc, this);
 	}
 
@@ -277,7 +279,7 @@ export class EncryptedView extends FileView implements DocumentHost {
 		return EditorState.create({
 			doc: doc.text,
 			extensions: noteEditorExtensions({
-				readOnly: doc.isSigned,
+				readOnly: doc.isSigned || doc.isFrozen,
 				length: doc.text.length,
 				onLocalChange: (changes) => {
 					this.readingStale = true;
@@ -338,6 +340,10 @@ export class EncryptedView extends FileView implements DocumentHost {
 
 	statusChanged(): void {
 		this.updateActions();
+	}
+
+	freeze(): void {
+		if (this.cm) stopEditing(this.cm);
 	}
 
 	private markReadingStale(): void {

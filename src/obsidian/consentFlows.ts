@@ -102,7 +102,7 @@ export async function revokeRecordingConsent(ctx: CommandContext): Promise<void>
 			// Views showing what is erased are emptied first, so no decrypted copy outlives the file.
 			const now = await consentErasure(record, code);
 			const doomed = new Set([...now.audio, ...now.transcripts]);
-			for (const path of doomed) ctx.documents.drop(path);
+			await Promise.all([...doomed].map((path) => ctx.documents.drop(path)));
 			for (const view of encryptedViews(ctx.app)) {
 				const path = view.currentRecordPath;
 				if (path !== null && doomed.has(path)) {

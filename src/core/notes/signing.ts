@@ -356,7 +356,11 @@ export async function signNote(record: ClinicalRecord, path: string, options: Si
 		...(markers.length > 0 ? { review_override: options.override!.trim(), review_markers_overridden: markers.length } : {}),
 		...(notAssessed !== undefined ? { risk_not_assessed: notAssessed } : {}),
 	});
-	await record.writeText(path, joinFrontmatter(stamped, signedBody), { action: "sign" });
+	// Signed only if the note is still what was read and checked: a save landing meanwhile is never overwritten by an older signed text.
+	const written = await record.writeTextIf(path, text, joinFrontmatter(stamped, signedBody), { action: "sign" });
+	if (written === "missing" || written === "changed") {
+		throw new ClinicalVaultError("refused", `${path} was ${written === "missing" ? "removed" : "changed"} while it was being signed; nothing was signed. Check the note and sign again.`);
+	}
 	if (markers.length > 0) await record.audit.append("sign", { path, note: `signed with ${markers.length} review marker(s) overridden` });
 	if (notAssessed !== undefined) await record.audit.append("sign", { path, note: "signed with risk recorded as not assessed (reason in the note)" });
 	return { contentSha256, signedBytes: bytes.length, markersOverridden: markers.length, riskNotAssessed: notAssessed !== undefined };
@@ -378,7 +382,7 @@ export async function addAddendum(record: ClinicalRecord, path: string, addendum
 	if (check.version === 1) {
 		// A version 1 note keeps the version 1 rule (its signature ends at the first addendum heading).
 		const next = `${body.trimEnd()}\n\n${heading}\n\n${content}\n`;
-		await record.writeText(path, joinFrontmatter({ ...data, addenda: addendaCount(data) + 1, modified: options.now.toISOString() }, next), { action: "modify" });
+		await writeAddendum(record, path, text, joinFrontmatter({ ...data, addenda: addendaCount(data) + 1, modified: options.now.toISOString() }, next));
 		return;
 	}
 	// Version 2: appended after the last recorded byte, recorded with its length and hash.
@@ -386,7 +390,15 @@ export async function addAddendum(record: ClinicalRecord, path: string, addendum
 	const bytes = utf8(segment);
 	const entry: AddendumRecord = { at: options.now.toISOString(), ...(signer ? { by: signer } : {}), bytes: bytes.length, sha256: await hashBytes(bytes) };
 	const addenda = [...(recordedAddenda(data) ?? []), entry];
-	await record.writeText(path, joinFrontmatter({ ...data, addenda, modified: options.now.toISOString() }, body + segment), { action: "modify" });
+	await writeAddendum(record, path, text, joinFrontmatter({ ...data, addenda, modified: options.now.toISOString() }, body + segment));
+}
+
+/** Writes a note with its new addendum only if the note is still the text the addendum was added to. */
+async function writeAddendum(record: ClinicalRecord, path: string, before: string, after: string): Promise<void> {
+	const written = await record.writeTextIf(path, before, after, { action: "modify" });
+	if (written === "missing" || written === "changed") {
+		throw new ClinicalVaultError("refused", `${path} was ${written === "missing" ? "removed" : "changed"} while the addendum was being added; nothing was added. Try again.`);
+	}
 }
 
 /**

@@ -261,6 +261,29 @@ export class ClinicalRecord {
 	 * file that is damaged or belongs elsewhere is never overwritten (restore or remove it first).
 	 */
 	async write(recordPath: string, data: Uint8Array, options: { action?: AuditAction } = {}): Promise<WrittenFile> {
+		const written = await this.writeChecked(recordPath, data, options, null);
+		if (written === "missing" || written === "changed") throw new ClinicalVaultError("internal", "unreachable: an unconditional write was refused");
+		return written;
+	}
+
+	/**
+	 * Compare-and-write: replaces a record file only if it exists and still holds `expected` (its
+	 * decrypted bytes, compared inside this file's write queue, so no other write of this process
+	 * can land between the check and the write). "missing": the file is gone and is not recreated;
+	 * "changed": it holds something else; nothing was written in either case.
+	 */
+	async writeTextIf(recordPath: string, expected: string, text: string, options: { action?: AuditAction } = {}): Promise<WrittenFile | "missing" | "changed"> {
+		const bytes = utf8(text);
+		const want = utf8(expected);
+		try {
+			return await this.writeChecked(recordPath, bytes, options, want);
+		} finally {
+			bytes.fill(0);
+			want.fill(0);
+		}
+	}
+
+	private async writeChecked(recordPath: string, data: Uint8Array, options: { action?: AuditAction }, expected: Uint8Array | null): Promise<WrittenFile | "missing" | "changed"> {
 		const keys = this.requireKeys();
 		const path = checkRecordPath(recordPath);
 		const storePath = this.layout.storePath(path);
@@ -271,9 +294,13 @@ export class ClinicalRecord {
 				// Authenticate the whole existing file, not only its plaintext header: a file with a
 				// damaged chunk or key block, truncated, extended, swapped or foreign is never overwritten.
 				const { header, plaintext: previous } = await decryptFile(keys, await this.store.read(storePath), path);
+				const same = expected === null || bytesEqual(previous, expected);
 				previous.fill(0);
+				if (!same) return "changed";
 				fileId = header.fileId;
 				action = "modify";
+			} else if (expected !== null) {
+				return "missing";
 			}
 			const header = { fileId, path, contentType: contentTypeFor(path) };
 			const encrypted = await encryptFile(keys, header, data);
@@ -425,3 +452,9 @@ export class ClinicalRecord {
 	}
 }
 
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}

@@ -14,7 +14,7 @@ import { type ChangeSet, Text } from "@codemirror/state";
 import { fromUtf8 } from "../../core/bytes";
 import { ClinicalVaultError } from "../../core/errors";
 import { splitFrontmatter } from "../../core/markdown/frontmatter";
-import { checkEditable, isSigned } from "../../core/notes/signing";
+import { isSigned } from "../../core/notes/signing";
 import { displayError } from "../notify";
 import { checkSave } from "../saveGuard";
 import type { RecordSession } from "../session";
@@ -28,6 +28,8 @@ export interface DocumentHost {
 	reset(): void;
 	/** The save state changed (saved, unsaved, refused, changed elsewhere, kept as a copy). */
 	statusChanged(): void;
+	/** The record is locking: the editor takes no more edits. */
+	freeze(): void;
 }
 
 export type SaveState = "saved" | "unsaved" | "refused" | "changed-elsewhere" | "signed";
@@ -66,6 +68,8 @@ export class NoteDocument {
 	private elsewhere = false;
 	private isSignedNow: boolean;
 	private closed = false;
+	private frozen = false;
+	private saveError: unknown = null;
 	private dirtyChecked: Text | null = null;
 	private dirtyValue = false;
 	/** Where the clinician's text was last kept as a copy (shown with a link in every view). */
@@ -131,7 +135,7 @@ export class NoteDocument {
 
 	/** An edit typed in one view: the document and every other view follow; autosave is scheduled. */
 	edit(changes: ChangeSet, from: DocumentHost | null): void {
-		if (this.closed || changes.empty) return;
+		if (this.closed || this.frozen || changes.empty) return;
 		this.current = changes.apply(this.current);
 		for (const host of this.hosts) if (host !== from) host.applyRemote(changes);
 		this.scheduleAutosave();
@@ -158,18 +162,21 @@ export class NoteDocument {
 	 * replaced under the clinician's hands: the views say so, and the next save keeps their text as
 	 * a copy.
 	 */
-	async follow(): Promise<void> {
-		if (this.closed || !this.services.session.isUnlocked) return;
-		const record = this.services.session.record;
-		if (!(await record.exists(this.recordPath))) return;
-		const onDisk = await record.readText(this.recordPath, "internal");
-		if (this.closed || onDisk === this.baseString) return;
-		if (this.isDirty) {
-			this.elsewhere = true;
-			this.notify();
-			return;
-		}
-		this.replace(onDisk);
+	follow(): Promise<void> {
+		// Under the note's save lock: a save in progress finishes (and records its version) before the disk is compared.
+		return withNoteLock(this.recordPath, async () => {
+			if (this.closed || !this.services.session.isUnlocked) return;
+			const record = this.services.session.record;
+			if (!(await record.exists(this.recordPath))) return;
+			const onDisk = await record.readText(this.recordPath, "internal");
+			if (this.closed || onDisk === this.baseString) return;
+			if (this.isDirty) {
+				this.elsewhere = true;
+				this.notify();
+				return;
+			}
+			this.replace(onDisk);
+		});
 	}
 
 	private cancelAutosave(): void {
@@ -207,19 +214,42 @@ export class NoteDocument {
 		if (!verdict.ok) return this.refuse(text, explicit, new ClinicalVaultError("refused", verdict.message));
 		const { record } = this.services.session;
 		return withNoteLock(this.recordPath, async () => {
-			if (!(await record.exists(this.recordPath))) {
+			if (this.closed) return false;
+			// The write below happens only if the disk still holds the base text, so a signed base means a
+			// signed note on disk (a backstop: the editors are read-only then): refused, the file untouched.
+			if (signedText(this.baseString)) return this.refuse(text, explicit, signedError());
+			this.saveError = null;
+			let written: Awaited<ReturnType<typeof record.writeTextIf>>;
+			try {
+				// Compare-and-write inside the record's queue for this file: written only if the disk still
+				// holds the version this document was loaded from, and never recreated if it is gone.
+				written = await record.writeTextIf(this.recordPath, this.baseString, value);
+			} catch (error) {
+				this.saveError = error;
+				throw error;
+			}
+			// Erased or locked meanwhile: nothing of it is written anywhere.
+			if (this.closed) return false;
+			if (written === "missing") {
 				// Moved or deleted while it had unsaved edits: never recreated, the edits are kept.
 				const copy = await this.keep("unsaved");
+				if (copy === null) return false;
 				displayError(new ClinicalVaultError("not-found", `${this.recordPath} was moved or deleted while you edited it, so it was not recreated. Your text is kept, encrypted, as ${copy}.`));
 				this.close();
 				return false;
 			}
-			const onDisk = await record.readText(this.recordPath, "internal");
-			if (onDisk !== this.baseString) {
+			if (written === "changed") {
+				const onDisk = await record.readText(this.recordPath, "internal");
+				const kept = this.current;
 				const copy = await this.keep("conflict");
-				this.replace(onDisk);
+				if (copy === null) return false;
 				this.keptCopy = copy;
-				this.notify();
+				if (this.current === kept) this.replace(onDisk);
+				else {
+					// Typed while the copy was written: nothing is replaced; the next save keeps another copy.
+					this.elsewhere = true;
+					this.notify();
+				}
 				displayError(
 					new ClinicalVaultError(
 						"refused",
@@ -228,9 +258,6 @@ export class NoteDocument {
 				);
 				return false;
 			}
-			// Signed by this version (a backstop: the editors are read-only then): refused, the file untouched.
-			await checkEditable(record, this.recordPath);
-			await record.writeText(this.recordPath, value);
 			this.baseString = value;
 			this.base = text;
 			this.dirtyChecked = null;
@@ -248,12 +275,42 @@ export class NoteDocument {
 		return false;
 	}
 
-	/** Writes the text as it is now (typing during the save included) to an encrypted copy beside the note. */
-	private async keep(label: "conflict" | "unsaved"): Promise<string> {
+	/** Writes the text as it is now to an encrypted copy beside the note; null when the document was closed (erased, locked). */
+	private async keep(label: "conflict" | "unsaved"): Promise<string | null> {
 		const { record, clock } = this.services.session;
+		if (this.closed) return null;
 		const copy = await keptCopyPath(record, this.recordPath, clock.now(), label);
+		if (this.closed) return null;
 		await record.writeText(copy, this.current.toString());
 		return copy;
+	}
+
+	/**
+	 * Last resort when the note itself cannot be written (a locked file, a failing disk): the text
+	 * goes to an .unsaved- copy beside it. Null when that failed too (or the document is closed).
+	 */
+	async keepUnsaved(): Promise<string | null> {
+		if (this.closed || !this.isDirty) return null;
+		try {
+			return await withNoteLock(this.recordPath, () => this.keep("unsaved"));
+		} catch {
+			return null;
+		}
+	}
+
+	/** The last save failed with an error (not a guard's refusal). */
+	get failedToSave(): boolean {
+		return this.saveError !== null;
+	}
+
+	/** The record is locking: no more edits (every view read-only); the text as it is now is what gets saved. */
+	freeze(): void {
+		this.frozen = true;
+		for (const host of this.hosts) host.freeze();
+	}
+
+	get isFrozen(): boolean {
+		return this.frozen;
 	}
 
 	/** Saves pending edits while the record is unlocked; failures are shown, never thrown. Tracked by the session. */
@@ -338,7 +395,20 @@ export class NoteDocuments {
 	async release(doc: NoteDocument, host: DocumentHost, save = true): Promise<void> {
 		doc.detach(host);
 		if (doc.hostCount > 0) return;
-		if (save) await doc.flush();
+		if (save && this.services.session.isUnlocked) {
+			await doc.flush();
+			if (doc.hostCount > 0) return;
+			if (doc.isDirty && doc.failedToSave) {
+				// The note could not be written: the text goes to a copy beside it, or stays in memory
+				// (until the lock) so that opening the note again shows it.
+				const copy = await doc.keepUnsaved();
+				if (copy === null) {
+					displayError(new ClinicalVaultError("storage", `Your changes to ${doc.recordPath} could not be saved (see the message before this one). They are kept in memory until the record locks: open the note again and save, or copy the text elsewhere.`));
+					return;
+				}
+				displayError(new ClinicalVaultError("storage", `${doc.recordPath} could not be saved; your changes are kept, encrypted, as ${copy}.`));
+			}
+		}
 		if (doc.hostCount === 0 && this.open.get(doc.recordPath) === doc) {
 			this.open.delete(doc.recordPath);
 			doc.close();
@@ -346,11 +416,13 @@ export class NoteDocuments {
 	}
 
 	/** The note is being erased: its text is dropped at once, unsaved edits included (never written back). */
-	drop(recordPath: string): void {
+	async drop(recordPath: string): Promise<void> {
 		const doc = this.open.get(recordPath);
 		if (!doc) return;
 		this.open.delete(recordPath);
 		doc.close();
+		// A save of it already under way finishes (writing nothing: it sees the document closed) before the erasure goes on.
+		await withNoteLock(recordPath, () => Promise.resolve());
 	}
 
 	/** The note changed on disk or through the record: its document follows. */
@@ -366,6 +438,12 @@ export class NoteDocuments {
 	/** Before lock: every document saves while the keys are still there. */
 	async flushAll(): Promise<void> {
 		await Promise.all([...this.open.values()].map((doc) => doc.flush()));
+	}
+
+	/** Before lock: no more edits anywhere, then every document saves while the keys are still there. */
+	async freezeAndFlush(): Promise<void> {
+		for (const doc of this.open.values()) doc.freeze();
+		await this.flushAll();
 	}
 
 	/** After lock: every document's text is dropped. */

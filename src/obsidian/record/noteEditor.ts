@@ -17,9 +17,21 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { HighlightStyle, LanguageSupport, syntaxHighlighting } from "@codemirror/language";
 import { deleteMarkupBackward, insertNewlineContinueMarkup, markdownLanguage } from "@codemirror/lang-markdown";
 import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
-import { Annotation, EditorState, Prec, type ChangeSet, type Extension } from "@codemirror/state";
+import { Annotation, Compartment, EditorState, Prec, type ChangeSet, type Extension } from "@codemirror/state";
 import { EditorView, keymap, type KeyBinding } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
+
+/** Whether an editor takes edits (a signed note, or a record that is locking, does not). */
+const editing = new Compartment();
+
+function readOnlyExtension(readOnly: boolean): Extension {
+	return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+}
+
+/** Makes an editor read-only from now on (the record is locking). */
+export function stopEditing(view: EditorView): void {
+	view.dispatch({ effects: editing.reconfigure(readOnlyExtension(true)) });
+}
 
 /** Marks a transaction that brings another view's edit: not this view's own (no autosave, no undo entry). */
 export const remoteEdit = Annotation.define<boolean>();
@@ -125,8 +137,7 @@ export function noteEditorExtensions(options: NoteEditorOptions): Extension[] {
 		highlightSelectionMatches(),
 		closeBrackets(),
 		autocompletion({ override: [linkCompletion(() => options.linkTargets())], icons: false }),
-		EditorState.readOnly.of(options.readOnly),
-		EditorView.editable.of(!options.readOnly),
+		editing.of(readOnlyExtension(options.readOnly)),
 		EditorView.contentAttributes.of({ spellcheck: "true", autocorrect: "on", autocapitalize: "sentences", "aria-label": "Encrypted note" }),
 		Prec.highest(keymap.of([save])),
 		keymap.of([...closeBracketsKeymap, ...completionKeymap, ...(markdown ? listKeys : []), ...searchKeymap, ...historyKeymap, indentWithTab, ...defaultKeymap]),
