@@ -4,6 +4,7 @@
  * (explicit, autosave, on close), the save guards inside the view, undo right after opening,
  * attachments from in-memory Blob URLs, and the locked state.
  */
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -15,7 +16,13 @@ import { dom, renderCalls } from "../support/obsidian-stub";
 import { currentCompletions, startCompletion } from "@codemirror/autocomplete";
 import { undo } from "@codemirror/commands";
 import { EditorView } from "@codemirror/view";
-import { activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness, type TestEditor } from "./helpers";
+import { PASSPHRASE, activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness, type TestEditor } from "./helpers";
+
+const execFileAsync = (file: string, args: string[], options: { env: NodeJS.ProcessEnv; input: string }) =>
+	new Promise<void>((resolve, reject) => {
+		const child = execFile(file, args, { env: options.env }, (error) => (error ? reject(new Error(error.message)) : resolve()));
+		child.stdin?.end(options.input);
+	});
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const BODY = "# Session\n\nSynthetic content with a [[Other note|link]].\n\n```mermaid\ngraph TD; A-->B;\n```\n";
@@ -351,6 +358,43 @@ describe("encrypted view", () => {
 		expect(view.isSigned).toBe(true);
 	});
 
+	it("the CLI (another process) changes the note while it is open: the view shows it; with unsaved edits they are kept as a copy", async () => {
+		await startWithNote();
+		const view = await openNote();
+		const put = (text: string) =>
+			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-"], { env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE }, input: text });
+		await put(`${BODY}\nWritten by the CLI.\n`);
+		// Obsidian learns of it from its file watcher (a vault "modify"): the view follows.
+		await waitFor(() => (view.noteText ?? "").includes("Written by the CLI."), "the view to show the CLI's version");
+		await view.setMode("edit");
+		editorOf(view).append("Typed while the CLI writes again.\n");
+		await put(`${BODY}\nWritten by the CLI, twice.\n`);
+		await waitFor(() => view.contentEl.querySelector(".clinical-vault-save-state")?.textContent === "Changed elsewhere: saving keeps your version as a copy", "the view to say the note changed elsewhere");
+		expect(editorOf(view).value).toContain("Typed while the CLI writes again.");
+		expect(await view.save(true)).toBe(false);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}\nWritten by the CLI, twice.\n`);
+		const kept = await keptCopies("conflict");
+		expect(await decryptTextWithCore(h.dir, kept[0]!)).toContain("Typed while the CLI writes again.");
+		expect(editorOf(view).value).toBe(`${BODY}\nWritten by the CLI, twice.\n`);
+	});
+
+	it("a save asked for while the record locks: the lock waits for it, the text is saved, nothing is left on screen", async () => {
+		await startWithNote();
+		const view = await openNote();
+		await view.setMode("edit");
+		editorOf(view).append("Saved during the lock.\n");
+		const saving = view.save(true);
+		const locking = session(h).lock();
+		expect(await saving).toBe(true);
+		await locking;
+		await h.idle();
+		expect(session(h).isUnlocked).toBe(false);
+		expect(views(h)).toHaveLength(0);
+		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}Saved during the lock.\n`);
+		// A save that comes after the lock (a late autosave, a stale command) writes nothing and throws nothing.
+		expect(await view.save(true)).toBe(true);
+	});
+
 	it("reading mode: a [[link]] to another record note opens it, encrypted, in this view type", async () => {
 		await startWithNote();
 		await session(h).record.writeText("C-0142/notes/2026-09-08.md", "# Next session\n\nSynthetic follow-up.\n");
@@ -421,6 +465,47 @@ describe("encrypted view", () => {
 		expect(noticeTexts().join("\n")).toMatch(/Files cannot be pasted or dropped into an encrypted note: nothing was saved/);
 		expect(editorOf(view).value).toBe(BODY);
 		expect((await session(h).record.list()).length).toBe(before);
+	});
+
+	it("Obsidian restores encrypted tabs while the record is locked: the shown tab asks to unlock, the deferred ones hold nothing until shown; a lock closes them all", async () => {
+		await startWithNote();
+		await session(h).record.writeText("C-0142/notes/2026-09-08.md", "# Next session\n\nSynthetic follow-up.\n");
+		await session(h).lock();
+		const tabs = [NOTE, "C-0142/notes/2026-09-08.md"].map((p) => ({ type: "clinical-vault-record", state: { file: `Clinical/${p}.cvault` } }));
+		const [shown, deferred] = await h.app.workspace.restoreLayout(tabs, 0);
+		await h.idle();
+		expect(activeView(h).isLocked).toBe(true);
+		expect(deferred!.isDeferred).toBe(true);
+		expect(deferred!.view.getViewType()).toBe("clinical-vault-record");
+		expect(deferred!.containerEl.textContent).toBe("");
+		// Unlocking opens the shown tab; the deferred one decrypts only when revealed.
+		(activeView(h).contentEl.querySelector("button") as HTMLButtonElement).click();
+		const modal = await waitForModal("clinical-vault-passphrase-modal");
+		setField(modal, "passphrase", PASSPHRASE);
+		clickButton(modal, "Unlock");
+		await waitFor(() => (shown!.view as unknown as EncryptedView).isMarkdown, "the shown tab to open");
+		expect(deferred!.isDeferred).toBe(true);
+		await h.app.workspace.revealLeaf(deferred!);
+		await h.idle();
+		expect((deferred!.view as unknown as EncryptedView).noteText).toContain("Synthetic follow-up.");
+		await session(h).lock();
+		await h.idle();
+		expect(h.app.workspace.getLeavesOfType("clinical-vault-record")).toHaveLength(0);
+		expect(h.app.workspace.containerEl.textContent).not.toContain("Synthetic");
+	});
+
+	it("a search hit or a link opens in a note's tab, never over the search pane or the brief (getLeaf semantics)", async () => {
+		await startWithNote();
+		const pane = h.app.workspace.getLeaf("tab");
+		await pane.setViewState({ type: "clinical-vault-search", active: true });
+		const view = await openRecordFile(h.app as unknown as ObsidianApp, session(h), NOTE);
+		await h.idle();
+		expect(pane.view.getViewType()).toBe("clinical-vault-search");
+		expect(view?.leaf).not.toBe(pane);
+		// From the search pane again: the note's tab is reused, no new tab each time.
+		h.app.workspace.setActiveLeaf(pane);
+		const again = await openRecordFile(h.app as unknown as ObsidianApp, session(h), NOTE);
+		expect(again?.leaf).toBe(view?.leaf);
 	});
 
 	it("explains files outside the clinical folder instead of opening them", async () => {

@@ -954,9 +954,33 @@ export abstract class FileView extends ItemView {
 	}
 }
 
+/** "New tab": navigable, so the next file opened with getLeaf(false) replaces it (as in Obsidian). */
 class EmptyView extends ItemView {
+	override navigation = true;
 	getViewType(): string {
 		return "empty";
+	}
+}
+
+/**
+ * A view Obsidian has not loaded yet (1.7.2+): at start-up the restored tabs that are not shown
+ * hold a DeferredView until the clinician reveals them (assumption from Obsidian's 1.7.2 notes and
+ * its "deferred views" guide: getViewType() answers the saved type, `leaf.view instanceof
+ * YourView` is false, `leaf.loadIfDeferred()` or revealing the leaf loads the real view).
+ */
+export class DeferredView extends View {
+	constructor(
+		leaf: WorkspaceLeaf,
+		private readonly deferredType: string,
+		readonly deferredState: Record<string, unknown>,
+	) {
+		super(leaf);
+	}
+	getViewType(): string {
+		return this.deferredType;
+	}
+	override getState(): Record<string, unknown> {
+		return this.deferredState;
 	}
 }
 
@@ -1080,6 +1104,25 @@ export class WorkspaceLeaf extends Events {
 		return { type: this.view.getViewType(), state: this.view.getState() };
 	}
 
+	get isDeferred(): boolean {
+		return this.view instanceof DeferredView;
+	}
+
+	/** Loads the real view of a deferred leaf (Obsidian does this when the tab is shown). */
+	async loadIfDeferred(): Promise<void> {
+		const view = this.view;
+		if (!(view instanceof DeferredView)) return;
+		const creator = this.app.viewRegistry.viewByType.get(view.getViewType());
+		if (!creator) return;
+		await closeView(view);
+		const real = creator(this);
+		this.view = real;
+		this.containerEl.appendChild(real.containerEl);
+		real.load();
+		await real.onOpen();
+		await real.setState(view.deferredState, { history: false });
+	}
+
 	async open(view: View): Promise<View> {
 		await closeView(this.view);
 		this.view = view;
@@ -1125,6 +1168,8 @@ export class Workspace extends Events {
 	activeLeaf: WorkspaceLeaf | null = null;
 	readonly containerEl: HTMLElement;
 	private readonly leaves: WorkspaceLeaf[] = [];
+	/** Leaves in the order they were last active (most recent last). */
+	private recent: WorkspaceLeaf[] = [];
 	private readonly readyCallbacks: (() => unknown)[] = [];
 	private readonly pending = new Set<Promise<unknown>>();
 	/** Errors thrown by background view work (closing views), for tests to assert on. */
@@ -1166,11 +1211,41 @@ export class Workspace extends Events {
 		return leaf;
 	}
 
+	/**
+	 * As Obsidian documents getLeaf: "tab"/true, "split" and "window" give a new leaf; false gives an
+	 * existing leaf that can be navigated (not pinned, and its view has `navigation`: a file view or
+	 * a new tab, never a pane such as search or the brief), the most recently active first, else a
+	 * new one. (Assumption: the stub lays every leaf out side by side; it has no tab groups.)
+	 */
 	getLeaf(newLeaf?: boolean | "tab" | "split" | "window"): WorkspaceLeaf {
-		if (!newLeaf && this.activeLeaf && !this.activeLeaf.pinned && !this.activeLeaf.detached) return this.activeLeaf;
+		if (!newLeaf) {
+			const navigable = (leaf: WorkspaceLeaf | null): leaf is WorkspaceLeaf => leaf !== null && !leaf.pinned && !leaf.detached && leaf.view.navigation;
+			if (navigable(this.activeLeaf)) return this.activeLeaf;
+			const recent = [...this.recent].reverse().find((leaf) => navigable(leaf) && this.leaves.includes(leaf));
+			if (recent) return recent;
+		}
 		const leaf = this.createLeaf();
 		this.activeLeaf = leaf;
 		return leaf;
+	}
+
+	/**
+	 * Test hook: Obsidian restoring a saved workspace at start-up. The active tab is loaded; the
+	 * others are deferred (DeferredView) until revealed, as Obsidian does since 1.7.2.
+	 */
+	async restoreLayout(tabs: { type: string; state: Record<string, unknown> }[], active = 0): Promise<WorkspaceLeaf[]> {
+		const leaves = tabs.map(() => this.createLeaf());
+		tabs.forEach((tab, i) => {
+			const leaf = leaves[i]!;
+			const deferred = new DeferredView(leaf, tab.type, tab.state);
+			leaf.replaceView(deferred);
+		});
+		const shown = leaves[active];
+		if (shown) {
+			this.setActiveLeaf(shown);
+			await shown.loadIfDeferred();
+		}
+		return leaves;
 	}
 
 	getUnpinnedLeaf(): WorkspaceLeaf {
@@ -1201,11 +1276,14 @@ export class Workspace extends Events {
 
 	setActiveLeaf(leaf: WorkspaceLeaf): void {
 		this.activeLeaf = leaf;
+		this.recent = [...this.recent.filter((l) => l !== leaf), leaf];
 		this.trigger("active-leaf-change", leaf);
 	}
 
+	/** Shows a leaf: a deferred one loads its view first (Obsidian, 1.7.2+). */
 	async revealLeaf(leaf: WorkspaceLeaf): Promise<void> {
 		this.setActiveLeaf(leaf);
+		await leaf.loadIfDeferred();
 	}
 
 	/** Opens a link's target file (the part before "#" or "|"), as Obsidian resolves a full vault path. */
@@ -2039,24 +2117,35 @@ export interface RenderCall {
 /** Every MarkdownRenderer.render call (tests check the source path and the owning component). */
 export const renderCalls: RenderCall[] = [];
 
-function renderInline(el: HTMLElement, text: string): void {
+/** A backslash-escaped punctuation character, kept out of the inline patterns until it is written as text (CommonMark: "\\[" is a literal "["). */
+const escapedPunctuation = /\\([!-/:-@[-`{-~])/g;
+const hideEscapes = (text: string) => text.replace(escapedPunctuation, (_, c: string) => String.fromCharCode(0xe000 + c.charCodeAt(0)));
+const showEscapes = (text: string) => text.replace(/[\ue000-\ue07f]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xe000));
+
+function renderInline(el: HTMLElement, raw: string): void {
+	const text = hideEscapes(raw);
 	const pattern = /(!?)\[\[([^\]|]+)(?:\|([^\]]+))?\]\]|\*\*([^*]+)\*\*|`([^`]+)`|\[([^\]]+)\]\(([^)]+)\)/g;
 	let last = 0;
 	for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-		if (m.index > last) el.appendText(text.slice(last, m.index));
+		if (m.index > last) el.appendText(showEscapes(text.slice(last, m.index)));
 		// An embed, as Obsidian's renderer leaves it before its own post-processing fills it: an empty
 		// span.internal-embed with src and alt (assumption from Obsidian's rendered DOM; the stub never fills it).
 		if (m[2] !== undefined && m[1] === "!") el.createSpan({ cls: "internal-embed", attr: { src: m[2], alt: m[3] ?? m[2] } });
-		else if (m[2] !== undefined) el.createEl("a", { cls: "internal-link", text: m[3] ?? m[2], attr: { "data-href": m[2], href: m[2] } });
-		else if (m[4] !== undefined) el.createEl("strong", { text: m[4] });
-		else if (m[5] !== undefined) el.createEl("code", { text: m[5] });
-		else if (m[6] !== undefined) el.createEl("a", { cls: "external-link", text: m[6], attr: { href: m[7] ?? "" } });
+		else if (m[2] !== undefined) el.createEl("a", { cls: "internal-link", text: showEscapes(m[3] ?? m[2]), attr: { "data-href": m[2], href: m[2] } });
+		else if (m[4] !== undefined) el.createEl("strong", { text: showEscapes(m[4]) });
+		else if (m[5] !== undefined) el.createEl("code", { text: showEscapes(m[5]) });
+		else if (m[6] !== undefined) el.createEl("a", { cls: "external-link", text: showEscapes(m[6]), attr: { href: m[7] ?? "" } });
 		last = m.index + m[0].length;
 	}
-	if (last < text.length) el.appendText(text.slice(last));
+	if (last < text.length) el.appendText(showEscapes(text.slice(last)));
 }
 
-function renderBlocks(markdown: string, el: HTMLElement): void {
+function renderBlocks(source: string, el: HTMLElement): void {
+	// Frontmatter is not body text: Obsidian's renderer puts it in a "frontmatter" code block (shown
+	// as properties or hidden by the theme; assumption from its rendered DOM), never in a paragraph.
+	const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(source);
+	if (front) el.createEl("pre", { cls: "frontmatter language-yaml" }).createEl("code", { text: front[1] ?? "" });
+	const markdown = front ? source.slice(front[0].length) : source;
 	const lines = markdown.split(/\r?\n/);
 	let paragraph: string[] = [];
 	let list: HTMLElement | null = null;
