@@ -4,7 +4,7 @@
  *
  * The plugin is desktop-only, so the adapter is Obsidian's FileSystemAdapter, a real folder. Every
  * operation then goes to a NodeFsStore rooted at the vault's folder: a save writes the hidden
- * temporary file ".NAME.cvtmp" (never indexed by Obsidian), fsyncs it, renames it over NAME (an
+ * temporary file ".NAME~WRITER~RANDOM.cvtmp" (never indexed by Obsidian; named for this process, so a sweep by the CLI never removes it mid-write), fsyncs it, renames it over NAME (an
  * atomic replacement: POSIX rename, and Node's rename on Windows, replace the destination) and
  * fsyncs the folder, so `renameReplaces` is true. Obsidian's watcher then sees one change of NAME,
  * a "modify": the record file never disappears from the vault, an open view keeps its file, and
@@ -20,7 +20,7 @@
 import { FileSystemAdapter, normalizePath, type DataAdapter } from "obsidian";
 import { fromUtf8 } from "../core/bytes";
 import { NodeFsStore } from "../core/store/NodeFsStore";
-import { parentOf, type StoreListing, type VaultStore } from "../core/store/VaultStore";
+import { parentOf, type StoreListing, type VaultStore, type WriterIdentity } from "../core/store/VaultStore";
 
 function toArrayBuffer(data: Uint8Array): ArrayBuffer {
 	const copy = new ArrayBuffer(data.byteLength);
@@ -36,6 +36,11 @@ export class AdapterStore implements VaultStore {
 	constructor(private readonly adapter: DataAdapter) {
 		this.disk = adapter instanceof FileSystemAdapter ? new NodeFsStore(adapter.getBasePath()) : null;
 		this.renameReplaces = this.disk !== null;
+	}
+
+	/** This process as a writer (temporary files carry its tag), when the vault is a folder on disk. */
+	get writer(): WriterIdentity | undefined {
+		return this.disk?.writer;
 	}
 
 	private path(path: string): string {

@@ -23,7 +23,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import type { VaultStore } from "../../src/core/store/VaultStore";
-import { atomicWrite, backupPathFor, tempPathFor } from "../../src/core/store/atomic";
+import { atomicWrite, backupPathFor, parseTempName } from "../../src/core/store/atomic";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { createKeyFile, serializeKeyFile } from "../../src/core/crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../../src/core/crypto/vaultkeys";
@@ -306,12 +306,12 @@ describe("crash test", () => {
 
 				const record = await attached(mode, dir);
 				const storePath = record.layout.storePath(TARGET);
-				const temp = join(dir, tempPathFor(storePath));
 				const backup = join(dir, backupPathFor(storePath));
-				// (a) before the sweep
-				if (await exists(temp)) {
+				// (a) before the sweep (temporary files are named per write: ".NAME~WRITER~RANDOM.cvtmp")
+				const temps = (await listFilesDeep(dir)).filter((p) => parseTempName(p)?.original === storePath);
+				if (temps.length > 0) {
 					s.midWrite++;
-					const inTemp = await versionAt(dir, tempPathFor(storePath)).catch(() => "unreadable");
+					const inTemp = await versionAt(dir, temps[0]!).catch(() => "unreadable");
 					if (typeof inTemp === "number") s.tempComplete++;
 				}
 				if (await exists(backup)) s.backupPresent++;

@@ -14,7 +14,8 @@ import { utf8 } from "../../src/core/bytes";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ClinicalVaultError } from "../../src/core/errors";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
-import { atomicWrite, backupPathFor, sweepLeftovers, tempPathFor } from "../../src/core/store/atomic";
+import { atomicWrite, backupPathFor, parseTempName, sweepLeftovers, tempPathFor } from "../../src/core/store/atomic";
+import { processWriter } from "../../src/core/store/NodeFsStore";
 import { AdapterStore } from "../../src/obsidian/AdapterStore";
 import { createTestVault, type TestVault } from "../support/obsidian-harness";
 import { adapterWithoutBasePath } from "../support/obsidian-stub";
@@ -171,7 +172,10 @@ describe("AdapterStore over Obsidian's FileSystemAdapter", () => {
 		const viaAdapter = [vi.spyOn(adapter, "rename"), vi.spyOn(adapter, "writeBinary"), vi.spyOn(adapter, "remove"), vi.spyOn(adapter, "append")];
 		const synced = countSyncs();
 		await atomicWrite(store, path, utf8("new"));
-		expect(synced).toEqual([tempPathFor(path), "Clinical/C-1"]);
+		expect(synced).toHaveLength(2);
+		// The temporary file is this write's own (named for this process), then the folder.
+		expect(parseTempName(synced[0]!)).toEqual({ original: path, tag: processWriter.tag });
+		expect(synced[1]).toBe("Clinical/C-1");
 		expect(await readFile(onDisk(path), "utf8")).toBe("new");
 		for (const spy of viaAdapter) expect(spy).not.toHaveBeenCalled();
 	});

@@ -1,12 +1,49 @@
 /** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
 import { promises as fs } from "node:fs";
+import { hostname } from "node:os";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../errors";
-import type { StoreListing, VaultStore } from "./VaultStore";
+import type { StoreListing, VaultStore, WriterIdentity } from "./VaultStore";
 import { joinPath } from "./VaultStore";
+
+/** FNV-1a, 32 bits: enough to tell computers apart without writing a computer's name into file names. */
+function shortHash(text: string): string {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		h ^= text.charCodeAt(i);
+		h = Math.imul(h, 0x01000193) >>> 0;
+	}
+	return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * This process as a writer: "h" + a short hash of the computer's name (the name itself never goes
+ * into a file name that a sync tool copies) + ".p" + the process id. A tag from this computer is
+ * alive while its process is (signal 0: ESRCH means gone); a tag from another computer is unknown.
+ */
+export const processWriter: WriterIdentity = (() => {
+	const host = shortHash(hostname());
+	const tag = `h${host}.p${process.pid}`;
+	return {
+		tag,
+		isAlive(other: string): boolean | "unknown" {
+			const match = /^h([0-9a-f]{8})\.p(\d+)$/.exec(other);
+			if (!match || match[1] !== host) return "unknown";
+			const pid = Number(match[2]);
+			if (pid === process.pid) return true;
+			try {
+				process.kill(pid, 0);
+				return true;
+			} catch (error) {
+				return (error as NodeJS.ErrnoException).code === "EPERM";
+			}
+		},
+	};
+})();
 
 export class NodeFsStore implements VaultStore {
 	readonly renameReplaces = true;
+	readonly writer = processWriter;
 
 	constructor(readonly basePath: string) {}
 

@@ -9,9 +9,22 @@ export interface StoreListing {
 	folders: string[];
 }
 
+/**
+ * Who writes through a store, so that temporary files can carry their writer's name and a sweep
+ * (at another process's start or unlock) never removes a live writer's file in flight.
+ */
+export interface WriterIdentity {
+	/** This writer's tag: letters, digits, "." and "-" only (for example "h3f9c2.p4242"). */
+	readonly tag: string;
+	/** Whether the writer with this tag may still be running: true, false, or "unknown" (another computer). */
+	isAlive(tag: string): boolean | "unknown";
+}
+
 export interface VaultStore {
 	/** True when rename() atomically replaces an existing destination (POSIX rename). */
 	readonly renameReplaces: boolean;
+	/** Present when temporary files should carry the writer's tag (see atomic.ts). */
+	readonly writer?: WriterIdentity;
 	read(path: string): Promise<Uint8Array>;
 	/** Plain (non-atomic) write; used for temporary files only. Creates missing parent folders. */
 	write(path: string, data: Uint8Array): Promise<void>;

@@ -20,3 +20,8 @@ export function platform(): string {
 export function cpus(): unknown[] {
 	return [];
 }
+
+/** The computer's name: a fixed synthetic one (the store hashes it into its writer tag). */
+export function hostname(): string {
+	return "clinician-laptop";
+}
