@@ -67,7 +67,9 @@ export class SearchController {
 					else await service.remove(change.recordPath);
 				})
 				.then(() => {
-					this.scheduleSave();
+					// A removal (an erasure, a deletion) is saved at once, so its words leave the saved index now.
+					if (change.kind === "remove") void this.service?.save().catch((error: unknown) => this.quiet(error));
+					else this.scheduleSave();
 					this.scheduleEmbedding();
 					this.changed();
 				})

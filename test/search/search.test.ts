@@ -334,3 +334,21 @@ describe("embedding in the background", () => {
 		expect((await search.search("relationship with dad", { llm: llm(), client: SCENARIO_CLIENT })).mode).toBe("hybrid");
 	});
 });
+
+describe("erased means erased in the search index", () => {
+	it("the words of a removed transcript leave the saved index (terms and postings, not only the passages)", async () => {
+		const word = "zyxquolatenight";
+		await record.writeText(TRANSCRIPT_PATH, transcript().replace("The lighthouse picture", `The ${word} picture`));
+		await search.open();
+		await search.update(TRANSCRIPT_PATH);
+		await search.save();
+		const before = new TextDecoder().decode((await record.readSystemFile("search-index"))!);
+		expect(before).toContain("zyxquolatenight".slice(0, 10));
+		await record.remove(TRANSCRIPT_PATH);
+		await search.remove(TRANSCRIPT_PATH);
+		await search.save();
+		const after = new TextDecoder().decode((await record.readSystemFile("search-index"))!);
+		expect(after).not.toContain("zyxquol");
+		expect((await search.search(word)).hits).toEqual([]);
+	});
+});

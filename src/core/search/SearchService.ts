@@ -337,6 +337,8 @@ export class SearchService implements SearchIndex {
 		this.current(state);
 		if (state.version === state.saved) return;
 		const version = state.version;
+		// Erased means erased: the words of removed passages leave the index before it is written.
+		await state.keyword.compact();
 		const bytes = serializeIndex({
 			model: state.model,
 			nextId: state.nextId,

@@ -56,9 +56,17 @@ export class KeywordIndex {
 		this.mini.add(passage);
 	}
 
-	/** Drops a passage (MiniSearch marks it discarded and vacuums in the background). */
+	/** Drops a passage (MiniSearch marks it discarded; its terms stay until compact()). */
 	remove(id: number): void {
 		if (this.mini.has(id)) this.mini.discard(id);
+	}
+
+	/**
+	 * Removes the terms and postings of discarded passages (MiniSearch's vacuum). Run before the
+	 * index is saved: the words of an erased or deleted file must not survive in the saved index.
+	 */
+	async compact(): Promise<void> {
+		if (this.mini.dirtCount > 0) await this.mini.vacuum({ batchSize: 10_000, batchWait: 0 });
 	}
 
 	/**
