@@ -43,6 +43,12 @@ export class AdapterStore implements VaultStore {
 		return this.disk?.writer;
 	}
 
+	/** Exclusive creation, for the cross-process writer lock (only over a folder on disk). */
+	get createExclusive(): ((path: string, data: Uint8Array) => Promise<boolean>) | undefined {
+		const disk = this.disk;
+		return disk ? (path, data) => disk.createExclusive(this.diskPath(path), data) : undefined;
+	}
+
 	private path(path: string): string {
 		return normalizePath(path);
 	}

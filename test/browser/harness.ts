@@ -55,7 +55,7 @@ const REPLACED: Record<string, string> = {
 	obsidian: nodePath.join(ROOT, "test/support/obsidian-stub.ts"),
 	"happy-dom": nodePath.join(SHIMS, "happy-dom.ts"),
 	...Object.fromEntries(
-		Object.entries({ fs: "fs.ts", "fs/promises": "fs-promises.ts", path: "path.ts", "path/posix": "path.ts", os: "os.ts", timers: "timers.ts", buffer: "buffer.ts" }).flatMap(([name, file]) => [
+		Object.entries({ fs: "fs.ts", "fs/promises": "fs-promises.ts", path: "path.ts", "path/posix": "path.ts", os: "os.ts", timers: "timers.ts", "timers/promises": "timers-promises.ts", buffer: "buffer.ts" }).flatMap(([name, file]) => [
 			[name, nodePath.join(SHIMS, file)],
 			[`node:${name}`, nodePath.join(SHIMS, file)],
 		]),

@@ -14,11 +14,10 @@
  * CV_CRASH_KILLS overrides the number of kills; CV_CRASH_SEED replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import { spawn } from "node:child_process";
+import { buildCrashChild } from "../support/crash-child-build";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
@@ -78,32 +77,7 @@ let keys: VaultKeys;
 beforeAll(async () => {
 	work = await tempDir("crash");
 	bundle = join(work, "crash-child.cjs");
-	// Startup time of the child is most of this test's run time, so the bundle is kept small: the
-	// ESM build of hash-wasm (tree-shaken to Argon2id) and no yaml (only client profiles use it; the
-	// child only saves a note, and the stub throws if that ever changes).
-	await build({
-		entryPoints: [fileURLToPath(new URL("../support/crash-child.ts", import.meta.url))],
-		bundle: true,
-		platform: "node",
-		format: "cjs",
-		target: "node20",
-		minify: true,
-		mainFields: ["module", "main"],
-		outfile: bundle,
-		logLevel: "silent",
-		plugins: [
-			{
-				name: "no-yaml-in-the-crash-child",
-				setup(b) {
-					b.onResolve({ filter: /^yaml$/ }, () => ({ path: "yaml", namespace: "crash-stub" }));
-					b.onLoad({ filter: /.*/, namespace: "crash-stub" }, () => ({
-						contents: 'const no = () => { throw new Error("yaml is not bundled in the crash child"); }; export { no as parse, no as stringify };',
-						loader: "js",
-					}));
-				},
-			},
-		],
-	});
+	await buildCrashChild(bundle);
 	const { keyFile, vaultKey } = await createKeyFile(PASS, floorKdfParams(), new Date());
 	vaultKeyHex = toHex(vaultKey);
 	vaultId = keyFile.vaultId;

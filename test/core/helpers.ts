@@ -1,8 +1,10 @@
 /** Shared helpers for the core tests: temp folders, folder snapshots, a seeded PRNG, outcome capture. */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ClinicalVaultError } from "../../src/core/errors";
+import { processWriter } from "../../src/core/store/NodeFsStore";
 
 export async function tempDir(prefix: string): Promise<string> {
 	return mkdtemp(join(tmpdir(), `cv-${prefix}-`));
@@ -91,4 +93,23 @@ export async function runLimited(count: number, limit: number, task: (i: number)
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** Real processes that stay alive until killed: their pids are live writers'. Kill them with killLiveProcesses(). */
+const live: ChildProcess[] = [];
+
+export async function liveProcess(): Promise<ChildProcess> {
+	const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+	live.push(child);
+	await new Promise((resolve) => child.once("spawn", resolve));
+	return child;
+}
+
+export function killLiveProcesses(): void {
+	for (const child of live.splice(0)) child.kill("SIGKILL");
+}
+
+/** The writer tag a process with this pid on this computer has (see NodeFsStore's processWriter). */
+export function writerTagFor(pid: number): string {
+	return processWriter.tag.replace(/\.p\d+$/, `.p${pid}`);
 }

@@ -5,7 +5,7 @@
  * a live writer's temporary file alone (a real child process holds the pid), removes it once that
  * writer is gone, never touches another computer's, and still removes the old fixed-name leftovers.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,11 +14,10 @@ import { NodeFsStore, processWriter } from "../../src/core/store/NodeFsStore";
 import { atomicWrite, newTempPathFor, parseTempName, sweepLeftovers, tempPathFor } from "../../src/core/store/atomic";
 import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { utf8 } from "../../src/core/bytes";
-import { listFilesDeep, removeDir, tempDir } from "./helpers";
+import { killLiveProcesses, listFilesDeep, liveProcess, removeDir, tempDir, writerTagFor } from "./helpers";
 
 const FILE = "Clinical/C-0001/notes/2026-01-05.md.cvault";
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
 
 async function vault(): Promise<{ dir: string; store: NodeFsStore }> {
 	const dir = await tempDir("cv-temp-names-");
@@ -27,20 +26,8 @@ async function vault(): Promise<{ dir: string; store: NodeFsStore }> {
 	return { dir, store: new NodeFsStore(dir) };
 }
 
-/** A real process that stays alive until killed: its pid is a live writer's. */
-async function liveProcess(): Promise<ChildProcess> {
-	const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
-	children.push(child);
-	await new Promise((resolve) => child.once("spawn", resolve));
-	return child;
-}
-
-function tagFor(pid: number): string {
-	return processWriter.tag.replace(/\.p\d+$/, `.p${pid}`);
-}
-
 afterEach(async () => {
-	for (const child of children.splice(0)) child.kill("SIGKILL");
+	killLiveProcesses();
 	for (const dir of dirs.splice(0)) await removeDir(dir);
 });
 
@@ -62,7 +49,7 @@ describe("temporary files named for their writer", () => {
 		const { dir, store } = await vault();
 		await atomicWrite(store, FILE, utf8("committed version"));
 		const child = await liveProcess();
-		const inFlight = join("Clinical/C-0001/notes", `.2026-01-05.md.cvault~${tagFor(child.pid!)}~0123456789ab.cvtmp`);
+		const inFlight = join("Clinical/C-0001/notes", `.2026-01-05.md.cvault~${writerTagFor(child.pid!)}~0123456789ab.cvtmp`);
 		await writeFile(join(dir, inFlight), "another process's new version, half written");
 		expect(await sweepLeftovers(store, "Clinical")).toEqual([]);
 		expect(existsSync(join(dir, inFlight))).toBe(true);

@@ -24,6 +24,8 @@ interface ChildConfig {
 	path: string;
 	first: number;
 	count?: number;
+	/** false: the store cannot create files exclusively, so the record's cross-process writer lock is off (to measure what it prevents). */
+	writerLock?: boolean;
 }
 
 async function readConfig(): Promise<ChildConfig> {
@@ -38,6 +40,7 @@ async function readConfig(): Promise<ChildConfig> {
 async function main(): Promise<void> {
 	const config = await readConfig();
 	const store = config.mode === "replace" ? new NodeFsStore(config.dir) : new NoReplaceFsStore(config.dir);
+	if (config.writerLock === false) (store as { createExclusive?: unknown }).createExclusive = undefined;
 	const record = new ClinicalRecord({ store });
 	const keys = await deriveVaultKeys(fromHex(config.vaultKey), config.vaultId);
 	await record.attachKeys(keys);

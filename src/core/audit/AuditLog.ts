@@ -86,6 +86,8 @@ export class AuditLog {
 		private readonly path: string,
 		private readonly keys: VaultKeys,
 		private readonly clock: Clock,
+		/** Runs an append while this process may write (the record's cross-process writer lock). */
+		private readonly hold: <T>(task: () => Promise<T>) => Promise<T> = (task) => task(),
 	) {}
 
 	private async readLines(): Promise<{ lines: string[]; torn: string | null }> {
@@ -162,7 +164,8 @@ export class AuditLog {
 
 	/** Appends one entry. Appends are queued, so concurrent saves never reuse a sequence number. */
 	append(action: AuditAction, fields: AppendFields = {}): Promise<AuditEntry> {
-		const run = this.queue.then(async () => (await this.writeEntry(await this.readTail(), action, fields)).entry);
+		// Under the writer lock, the chain's end read here is still the end when the entry is appended.
+		const run = this.queue.then(() => this.hold(async () => (await this.writeEntry(await this.readTail(), action, fields)).entry));
 		this.queue = run.catch(() => undefined);
 		return run;
 	}

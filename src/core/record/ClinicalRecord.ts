@@ -11,6 +11,7 @@ import { createKeyFile, parseKeyFile, rewrapPassphrase, serializeKeyFile, unwrap
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
 import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, type FileHeader } from "../crypto/fileformat";
 import { atomicWrite, sweepLeftovers } from "../store/atomic";
+import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
 import { AuditLog, type AuditAction, type AuditVerification } from "../audit/AuditLog";
 import { AUDIT_NAME, checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, KEYFILE_NAME, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
@@ -61,6 +62,8 @@ export class ClinicalRecord {
 	private keys: VaultKeys | null = null;
 	private auditLog: AuditLog | null = null;
 	private readonly writeQueues = new Map<string, Promise<unknown>>();
+	/** One writing process at a time (the plugin, the CLI): every change runs while this process holds it. */
+	private readonly writerLock: WriterLock;
 	private readonly listeners = new Set<(unlocked: boolean) => void>();
 	private readonly changeListeners = new Set<(change: RecordChange) => void>();
 
@@ -68,6 +71,7 @@ export class ClinicalRecord {
 		this.store = options.store;
 		this.layout = new RecordLayout(options.root ?? "Clinical");
 		this.clock = options.clock ?? systemClock;
+		this.writerLock = new WriterLock(this.store, joinPath(this.layout.systemFolder, ".writer.lock"));
 	}
 
 	get isUnlocked(): boolean {
@@ -124,7 +128,7 @@ export class ClinicalRecord {
 	 */
 	async attachKeys(keys: VaultKeys): Promise<void> {
 		this.keys = keys;
-		this.auditLog = new AuditLog(this.store, this.layout.auditPath, keys, this.clock);
+		this.auditLog = new AuditLog(this.store, this.layout.auditPath, keys, this.clock, (task) => this.writerLock.hold(task));
 		this.emit();
 	}
 
@@ -135,7 +139,7 @@ export class ClinicalRecord {
 		}
 		const { keyFile, vaultKey, recoveryKey } = await createKeyFile(passphrase, options.kdf ?? floorKdfParams(), this.clock.now());
 		const keys = await deriveVaultKeys(vaultKey, keyFile.vaultId);
-		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(keyFile));
+		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(keyFile)));
 		await this.attachKeys(keys);
 		await this.audit.append("init");
 		return { recoveryKey };
@@ -157,7 +161,7 @@ export class ClinicalRecord {
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
 		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
-		await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next));
+		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next)));
 		await this.attachKeys(await deriveVaultKeys(vaultKey, keyFile.vaultId));
 		await this.afterUnlock("unlock-recovery", []);
 		await this.audit.append("passphrase-change", { note: "set with the recovery key" });
@@ -171,7 +175,7 @@ export class ClinicalRecord {
 
 	/** Finishes or rolls back writes a crash interrupted. Needs no key; safe while locked. */
 	async sweep(): Promise<string[]> {
-		return sweepLeftovers(this.store, this.layout.root);
+		return this.writerLock.hold(() => sweepLeftovers(this.store, this.layout.root));
 	}
 
 	/** Drops the keys. Safe to call when already locked. */
@@ -196,18 +200,20 @@ export class ClinicalRecord {
 		const vaultKey = await unwrapWithPassphrase(keyFile, current);
 		try {
 			const updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
-			await atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(updated));
+			await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(updated)));
 		} catch (error) {
 			vaultKey.fill(0);
 			throw error;
 		}
-		const log = this.auditLog ?? new AuditLog(this.store, this.layout.auditPath, await deriveVaultKeys(vaultKey, keyFile.vaultId), this.clock);
+		const log = this.auditLog ?? new AuditLog(this.store, this.layout.auditPath, await deriveVaultKeys(vaultKey, keyFile.vaultId), this.clock, (task) => this.writerLock.hold(task));
 		vaultKey.fill(0);
 		await log.append("passphrase-change");
 	}
 
-	private async serialize<T>(key: string, task: () => Promise<T>): Promise<T> {
+	/** One change of a file at a time in this process, each while this process holds the writer lock. */
+	private async serialize<T>(key: string, work: () => Promise<T>): Promise<T> {
 		const previous = this.writeQueues.get(key) ?? Promise.resolve();
+		const task = () => this.writerLock.hold(work);
 		const run = previous.then(task, task);
 		const settled = run.then(
 			() => undefined,

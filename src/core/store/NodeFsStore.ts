@@ -1,6 +1,7 @@
 /** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
 import { promises as fs } from "node:fs";
 import { hostname } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../errors";
 import type { StoreListing, VaultStore, WriterIdentity } from "./VaultStore";
@@ -38,6 +39,7 @@ export const processWriter: WriterIdentity = (() => {
 				return (error as NodeJS.ErrnoException).code === "EPERM";
 			}
 		},
+		wait: (ms: number) => delay(ms).then(() => undefined),
 	};
 })();
 
@@ -67,6 +69,37 @@ export class NodeFsStore implements VaultStore {
 			await handle.sync();
 		} finally {
 			await handle.close();
+		}
+	}
+
+	/**
+	 * The file appears with its content at once: written to a unique temporary file, then hard-linked
+	 * to its name (link fails if the name exists). Where hard links are not supported (FAT, some
+	 * network shares), an exclusive open (O_EXCL) and a write.
+	 */
+	async createExclusive(path: string, data: Uint8Array): Promise<boolean> {
+		const full = this.full(path);
+		await fs.mkdir(nodePath.dirname(full), { recursive: true });
+		// Named like atomic.ts's temporary files (".NAME~TAG~RANDOM.cvtmp"), so a sweep leaves it to this live process.
+		const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("");
+		const temp = nodePath.join(nodePath.dirname(full), `.${nodePath.basename(full)}~${this.writer.tag}~${random}.cvtmp`);
+		await fs.writeFile(temp, data, { mode: 0o600 });
+		try {
+			await fs.link(temp, full);
+			return true;
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === "EEXIST") return false;
+			if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS" && code !== "EXDEV") throw error;
+		} finally {
+			await fs.rm(temp, { force: true });
+		}
+		try {
+			await fs.writeFile(full, data, { flag: "wx", mode: 0o600 });
+			return true;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+			throw error;
 		}
 	}
 

@@ -18,6 +18,8 @@ export interface WriterIdentity {
 	readonly tag: string;
 	/** Whether the writer with this tag may still be running: true, false, or "unknown" (another computer). */
 	isAlive(tag: string): boolean | "unknown";
+	/** Waits (between tries for another process's lock). */
+	wait(ms: number): Promise<void>;
 }
 
 export interface VaultStore {
@@ -25,6 +27,11 @@ export interface VaultStore {
 	readonly renameReplaces: boolean;
 	/** Present when temporary files should carry the writer's tag (see atomic.ts). */
 	readonly writer?: WriterIdentity;
+	/**
+	 * Creates a file with its content only if no file is there (atomically, content included where
+	 * the platform allows); false when one exists. Present on stores several processes can share.
+	 */
+	createExclusive?(path: string, data: Uint8Array): Promise<boolean>;
 	read(path: string): Promise<Uint8Array>;
 	/** Plain (non-atomic) write; used for temporary files only. Creates missing parent folders. */
 	write(path: string, data: Uint8Array): Promise<void>;

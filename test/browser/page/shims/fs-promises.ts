@@ -83,7 +83,16 @@ export async function open(path: string, flags: string = "r", mode?: number): Pr
 	return openFile(full(path), flags);
 }
 
-/** Hard links are not modelled: only the plugin's export files use one, and the page exports nothing. */
+/**
+ * A hard link, modelled as a copy under the new name (the store links a fully written temporary
+ * file to a lock's name, then removes the temporary file: a copy behaves the same). Like link(2),
+ * it fails with EEXIST when the new name exists: that is what makes it an exclusive create.
+ */
 export async function link(existingPath: string, newPath: string): Promise<void> {
-	throw new Error(`fs shim: link('${existingPath}', '${newPath}') is not available in the browser test page`);
+	const taken = await access(newPath).then(
+		() => true,
+		() => false,
+	);
+	if (taken) throw Object.assign(new Error(`EEXIST: file already exists, link '${existingPath}' -> '${newPath}'`), { code: "EEXIST" });
+	copyPath(full(existingPath), full(newPath));
 }
