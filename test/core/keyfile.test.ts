@@ -262,6 +262,15 @@ describe("recovery key and passphrase change", () => {
 		expect((await r.audit.verify()).ok).toBe(true);
 	});
 
+	it("a new passphrase gets a new salt, at the same cost (FORMAT.md §2)", async () => {
+		const kdfOf = async () => (JSON.parse(await readFile(keyFilePath, "utf8")) as { kdf: KdfParams }).kdf;
+		const before = await kdfOf();
+		await fresh().changePassphrase(PASS, NEW_PASS);
+		const after = await kdfOf();
+		expect(after.salt).not.toBe(before.salt);
+		expect({ ...after, salt: "" }).toEqual({ ...before, salt: "" });
+	});
+
 	it("changing the passphrase while unlocked rewrites only the key file and appends a passphrase-change entry", async () => {
 		const r = fresh();
 		await r.unlock(PASS);

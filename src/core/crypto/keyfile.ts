@@ -4,7 +4,7 @@
  * Changing the passphrase rewrites only this file. See docs/FORMAT.md, "Key file".
  */
 import { ClinicalVaultError, UnsupportedFormatError, WrongPassphraseError } from "../errors";
-import { checkKdfParams, deriveKek, type KdfParams } from "./kdf";
+import { checkKdfParams, deriveKek, newKdfParams, type KdfParams } from "./kdf";
 import { fromBase64, fromHex, fromUtf8, own, randomBytes, toBase64, toHex, utf8, wipe } from "../bytes";
 
 export const KEYFILE_FORMAT = "clinical-vault-keyfile";
@@ -230,8 +230,11 @@ export async function unwrapWithRecoveryKey(kf: KeyFile, recoveryKey: string): P
 }
 
 /** A new key file with the passphrase slot replaced (new salt, possibly new cost); the recovery slot is kept. */
-export async function rewrapPassphrase(kf: KeyFile, vaultKey: Uint8Array, newPassphrase: string, kdf: KdfParams): Promise<KeyFile> {
+export async function rewrapPassphrase(kf: KeyFile, vaultKey: Uint8Array, newPassphrase: string, cost: KdfParams): Promise<KeyFile> {
 	checkPassphraseStrength(newPassphrase);
+	// A new passphrase always gets a new salt (FORMAT.md §2), whatever the cost: the KEK of an old
+	// key file's passphrase says nothing about the new one.
+	const kdf = newKdfParams({ memoryKiB: cost.memoryKiB, iterations: cost.iterations, parallelism: cost.parallelism });
 	const pass = await passphraseSlot(kf.vaultId, kdf, newPassphrase, vaultKey);
 	const others = kf.slots.filter((s) => s.kind !== "passphrase");
 	// The recovery slot's AAD does not include the KDF parameters, so it stays valid.
