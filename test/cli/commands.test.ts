@@ -132,9 +132,13 @@ describe("clinical-vault CLI: the record's life", () => {
 		const cat = await cli(["cat", v.vault, "C-0142/attachments/scan.bin"]);
 		expect(cat.code).toBe(0);
 		expect(cat.stdout.equals(data)).toBe(true);
-		// Rewriting keeps working and replaces the content.
+		// An existing file is replaced only when asked: without --replace nothing changes.
 		const next = randomBytes(1000);
-		expect((await cli(["put", v.vault, "C-0142/attachments/scan.bin"], { input: next })).code).toBe(0);
+		const refused = await cli(["put", v.vault, "C-0142/attachments/scan.bin"], { input: next });
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toMatch(/C-0142\/attachments\/scan\.bin already exists in the record\. Nothing was changed; add --replace to replace it\./);
+		expect((await cli(["cat", v.vault, "C-0142/attachments/scan.bin"])).stdout.equals(data)).toBe(true);
+		expect((await cli(["put", v.vault, "C-0142/attachments/scan.bin", "--replace"], { input: next })).code).toBe(0);
 		expect((await cli(["cat", v.vault, "C-0142/attachments/scan.bin"])).stdout.equals(next)).toBe(true);
 	});
 

@@ -19,7 +19,7 @@ const DRAFT = `${CODE}/notes/2026-06-23.md`;
 const PSY = `${CODE}/psychotherapy/2026-06-16.md`;
 
 async function put(recordPath: string, text: string): Promise<void> {
-	const r = await cli(["put", v.vault, recordPath], { input: text });
+	const r = await cli(["put", v.vault, recordPath, "--replace"], { input: text });
 	if (r.code !== 0) throw new Error(`put failed: ${r.stderr}`);
 }
 

@@ -362,7 +362,7 @@ describe("encrypted view", () => {
 		await startWithNote();
 		const view = await openNote();
 		const put = (text: string) =>
-			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-"], { env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE }, input: text });
+			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-", "--replace"], { env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE }, input: text });
 		await put(`${BODY}\nWritten by the CLI.\n`);
 		// Obsidian learns of it from its file watcher (a vault "modify"): the view follows.
 		await waitFor(() => (view.noteText ?? "").includes("Written by the CLI."), "the view to show the CLI's version");

@@ -9,13 +9,18 @@ import { openVault, requireClient, requireInitialized, validRecordPath, withUnlo
 
 export const putCommand: Command = {
 	name: "put",
-	synopsis: "put <vault> <record-path> [--from FILE|-]",
+	synopsis: "put <vault> <record-path> [--from FILE|-] [--replace]",
 	summary: "Encrypt a file, or stdin, into the record; prints the record path.",
 	args: ["<vault>", "<record-path>"],
-	options: [{ name: "from", value: "FILE|-", description: "Where the content comes from; - (the default) is stdin." }, ROOT_OPTION, PASSPHRASE_FILE_OPTION],
+	options: [
+		{ name: "from", value: "FILE|-", description: "Where the content comes from; - (the default) is stdin." },
+		{ name: "replace", description: "Replace the record file if it exists (never a signed note)." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
 	notes: [
 		"<record-path> is relative to the clinical root and starts with an existing client's code, e.g. C-0142/notes/2026-09-01.md.",
-		"An existing record file is replaced (keeping its file id); one that belongs to another path is never overwritten. Empty content never replaces an existing file, and content that is already encrypted is refused.",
+		"An existing record file is replaced (keeping its file id) only with --replace, and never when it is a signed note; one that belongs to another path is never overwritten. Empty content never replaces an existing file, and content that is already encrypted is refused.",
 	],
 	async run({ io, args, options }) {
 		const recordPath = validRecordPath(args["record-path"]!);
@@ -38,6 +43,9 @@ export const putCommand: Command = {
 				passphrase,
 				async () => {
 					await checkEditable(open.record, recordPath);
+					if (options.replace !== true && (await open.record.exists(recordPath))) {
+						throw new ClinicalVaultError("refused", `${recordPath} already exists in the record. Nothing was changed; add --replace to replace it.`);
+					}
 					return open.record.write(recordPath, data);
 				},
 			);
