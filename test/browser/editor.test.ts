@@ -40,6 +40,18 @@ async function status(b: BrowserPage, leaf: number): Promise<string> {
 async function typeAtEnd(b: BrowserPage, leaf: number, text: string): Promise<void> {
 	await leafEl(b, leaf).locator(".clinical-vault-editor .cm-content").focus();
 	await b.page.keyboard.press("Control+End");
+	// The keys go where the cursor is once CodeMirror has moved it (a loaded machine can lag).
+	await expect.poll(() => b.call("editorText", leaf).then((t) => t !== null)).toBe(true);
+	await expect
+		.poll(() =>
+			leafEl(b, leaf)
+				.locator(".clinical-vault-editor .cm-content")
+				.evaluate((el) => {
+					const selection = el.ownerDocument.getSelection();
+					return selection !== null && selection.focusNode !== null && el.contains(selection.focusNode);
+				}),
+		)
+		.toBe(true);
 	await b.page.keyboard.type(text);
 }
 
@@ -164,7 +176,16 @@ describe("the encrypted editor in Chromium", () => {
 		// Reading mode shows a note this large as text (CodeMirror, read-only, virtualised), not as megabytes of HTML.
 		expect(await leafEl(b, leaf).locator(".clinical-vault-large-note").textContent()).toBe("A large note (5.0 MB) is shown as text.");
 		await edit(b, leaf);
-		await typeAtEnd(b, leaf, "The clinician's last line.");
+		// The cursor to the end through the editor's API, then typed with the keyboard: on a loaded
+		// machine a Ctrl+End into 5 MB can still be scrolling when the first key arrives.
+		await b.page.evaluate(() => {
+			type Cm = { state: { doc: { length: number } }; dispatch(spec: object): void; focus(): void };
+			const app = window.cv.app() as { workspace: { activeLeaf: { view: { editor: Cm } } } };
+			const cm = app.workspace.activeLeaf.view.editor;
+			cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
+			cm.focus();
+		});
+		await b.page.keyboard.type("The clinician's last line.");
 		await b.page.keyboard.press("Control+s");
 		await b.call("idle");
 		const saved = await b.call("readNote", NOTE);

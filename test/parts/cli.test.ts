@@ -124,7 +124,7 @@ describe("clinical-vault parts", () => {
 		const page = (await parts()).out;
 		const broken = page.replace("    kind: manager\n", "    kind: manager\n  bad: [unclosed\n");
 		const file = await writeTemp(v.dir, "broken.md", broken);
-		expect((await cli(["put", v.vault, "C-0417/parts-map.md", "--from", file])).code).toBe(0);
+		expect((await cli(["put", v.vault, "C-0417/parts-map.md", "--from", file, "--replace"])).code).toBe(0);
 		const before = await hashTree(v.vault);
 		const chats = fake.chats.length;
 		const refused = await fromSession(SCENARIO_SESSIONS[3]!.recordPath);
