@@ -107,6 +107,11 @@ export async function requireClient(open: OpenVault, code: string): Promise<void
 	}
 }
 
+/** Refuses a record path with no file behind it (before any passphrase is asked for). */
+export async function requireRecordFile(open: OpenVault, recordPath: string): Promise<void> {
+	if (!(await open.record.exists(recordPath))) throw new ClinicalVaultError("not-found", `${recordPath} does not exist in the record.`);
+}
+
 /**
  * Unlocks (with the passphrase, or with a custom unlock such as the recovery key), runs the task
  * and locks again whatever happens. SIGINT/SIGTERM while unlocked are held

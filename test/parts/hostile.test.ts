@@ -6,21 +6,14 @@
  * sentence, no diagnosis the note does not name, no client name. The page checker is shown to find
  * each of those when they are there, and the clean four-session scenario loses nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPartsPage, HostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PARTS_CASES, type CaseResult } from "../support/hostilePagesCatalogue";
+import { describe, expect, it } from "vitest";
+import { checkPartsPage, useHostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PARTS_CASES, type CaseResult } from "../support/hostilePagesCatalogue";
 import { identityOf } from "../../src/core/safety/identity";
 import { parsePage } from "../../src/core/parts/page";
 import { SCENARIO_ANSWERS } from "./helpers";
 
-let catalogue: HostileCatalogue;
+const catalogue = useHostileCatalogue();
 const results = new Map<string, CaseResult>();
-
-beforeAll(async () => {
-	catalogue = await HostileCatalogue.start();
-});
-afterAll(async () => {
-	await catalogue.close();
-});
 
 describe("the parts map against a hostile model", () => {
 	it("the catalogue has at least 20 hostile answers, each with its expected outcome", () => {
@@ -30,7 +23,7 @@ describe("the parts map against a hostile model", () => {
 	});
 
 	it.each(PARTS_CASES.map((c) => [`${c.id}: ${c.what}`, c] as const))("%s", async (_, c) => {
-		const result = await catalogue.runParts(c);
+		const result = await catalogue().runParts(c);
 		results.set(c.id, result);
 		expect(result.reachedPage).toBe(true);
 		expect(result.problems).toEqual([]);
@@ -68,7 +61,7 @@ describe("the parts map against a hostile model", () => {
 	});
 
 	it("the clean four-session scenario: nothing dropped or redacted, the same map, a page that passes the checker", async () => {
-		const clean = await catalogue.runCleanParts(SCENARIO_ANSWERS);
+		const clean = await catalogue().runCleanParts(SCENARIO_ANSWERS);
 		expect(clean.strings).toBeGreaterThan(20);
 		expect({ dropped: clean.dropped, redacted: clean.redacted, problems: clean.problems }).toEqual({ dropped: 0, redacted: 0, problems: [] });
 		const map = parsePage(clean.page, "C-0417/parts-map.md").map;

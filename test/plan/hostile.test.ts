@@ -7,21 +7,14 @@
  * does not name, no client name. The page checker is shown to find each of those, and the clean
  * four-session scenario loses nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPlanPage, HostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PLAN_CASES, runPartsAndPlanCatalogue, type CaseResult } from "../support/hostilePagesCatalogue";
+import { describe, expect, it } from "vitest";
+import { checkPlanPage, useHostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PLAN_CASES, runPartsAndPlanCatalogue, type CaseResult } from "../support/hostilePagesCatalogue";
 import { identityOf } from "../../src/core/safety/identity";
 import { parsePlanPage } from "../../src/core/plan/page";
 import { DRAFT_ANSWER, PROGRESS } from "./answers";
 
-let catalogue: HostileCatalogue;
+const catalogue = useHostileCatalogue();
 const results = new Map<string, CaseResult>();
-
-beforeAll(async () => {
-	catalogue = await HostileCatalogue.start();
-});
-afterAll(async () => {
-	await catalogue.close();
-});
 
 describe("the treatment plan against a hostile model", () => {
 	it("the catalogue has at least 20 hostile answers (drafts and progress entries), each with its expected outcome", () => {
@@ -32,7 +25,7 @@ describe("the treatment plan against a hostile model", () => {
 	});
 
 	it.each(PLAN_CASES.map((c) => [`${c.id}: ${c.what}`, c] as const))("%s", async (_, c) => {
-		const result = await catalogue.runPlan(c);
+		const result = await catalogue().runPlan(c);
 		results.set(c.id, result);
 		expect(result.reachedPage).toBe(true);
 		expect(result.problems).toEqual([]);
@@ -70,7 +63,7 @@ describe("the treatment plan against a hostile model", () => {
 	});
 
 	it("the clean four-session scenario: nothing dropped or redacted by the model-text checks, the same plan, a page that passes the checker", async () => {
-		const clean = await catalogue.runCleanPlan(DRAFT_ANSWER, PROGRESS.map((p) => p.answer));
+		const clean = await catalogue().runCleanPlan(DRAFT_ANSWER, PROGRESS.map((p) => p.answer));
 		expect(clean.strings).toBeGreaterThan(20);
 		expect({ dropped: clean.dropped, redacted: clean.redacted, problems: clean.problems }).toEqual({ dropped: 0, redacted: 0, problems: [] });
 		const data = parsePlanPage(clean.page, "C-0417/treatment-plan.md").data;

@@ -42,10 +42,20 @@ async function everything(): Promise<string> {
 	return (await Promise.all(paths.map((p) => decryptTextWithCore(h.dir, p)))).join("\n");
 }
 
-function gate(): { wait: Promise<void>; open(): void } {
-	let open!: () => void;
-	const wait = new Promise<void>((resolve) => (open = resolve));
-	return { wait, open };
+/** Holds the record's next note writes at the compare-and-write: `started` resolves when one arrives, `release()` lets them all go. */
+function holdWrites(): { started: Promise<void>; release(): void } {
+	const record = session(h).record;
+	const real = record.writeTextIf.bind(record);
+	let release!: () => void;
+	let arrived!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	const started = new Promise<void>((resolve) => (arrived = resolve));
+	vi.spyOn(record, "writeTextIf").mockImplementation(async (...args) => {
+		arrived();
+		await held;
+		return real(...args);
+	});
+	return { started, release };
 }
 
 beforeEach(() => clearNotices());
@@ -60,20 +70,12 @@ describe("the shared note document under hostile timing", () => {
 		const view = await openForEditing();
 		const editor = editorOf(view);
 		editor.append("Typed before switching.\n");
-		const record = session(h).record;
-		const real = record.writeTextIf.bind(record);
-		const held = gate();
-		const started = gate();
-		vi.spyOn(record, "writeTextIf").mockImplementation(async (...args) => {
-			started.open();
-			await held.wait;
-			return real(...args);
-		});
+		const held = holdWrites();
 		const switching = h.app.workspace.activeLeaf!.openFile(h.app.vault.getFileByPath(`Clinical/${OTHER}.cvault`)!);
-		await started.wait;
+		await held.started;
 		// The old editor is gone while its note saves: nothing can be typed into a document on its way out.
 		expect(editor.cm.dom.isConnected).toBe(false);
-		held.open();
+		held.release();
 		await switching;
 		await h.idle();
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}Typed before switching.\n`);
@@ -87,21 +89,14 @@ describe("the shared note document under hostile timing", () => {
 		await record.writeText(transcript, "# Transcript\n\nSynthetic words.\n");
 		const view = await openForEditing(transcript);
 		editorOf(view).append("A correction.\n");
-		const real = record.writeTextIf.bind(record);
-		const held = gate();
-		const started = gate();
-		vi.spyOn(record, "writeTextIf").mockImplementation(async (...args) => {
-			started.open();
-			await held.wait;
-			return real(...args);
-		});
+		const held = holdWrites();
 		const saving = view.save(true);
-		await started.wait;
+		await held.started;
 		h.run("revoke-recording-consent");
 		await chooseSuggestion(await waitForModal("clinical-vault-client-modal"), "C-0142");
 		clickButton(await waitForModal("clinical-vault-confirm-modal"), "Revoke and erase");
 		// The erasure waits for the save in flight; let it go.
-		held.open();
+		held.release();
 		await waitFor(() => noticeTexts().some((t) => /Crypto-erased/.test(t)), "the erasure");
 		expect(await saving).toBe(false);
 		await h.idle();

@@ -20,6 +20,7 @@
  * runs everything (for the benchmark); the tests run the cases one by one.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
@@ -712,4 +713,19 @@ export async function runPartsAndPlanCatalogue(): Promise<{ total: number; reach
 	} finally {
 		await catalogue.close();
 	}
+}
+
+/** One catalogue for a test file: started before its tests, closed after them. */
+export function useHostileCatalogue(): () => HostileCatalogue {
+	let catalogue: HostileCatalogue | null = null;
+	beforeAll(async () => {
+		catalogue = await HostileCatalogue.start();
+	});
+	afterAll(async () => {
+		await catalogue?.close();
+	});
+	return () => {
+		if (!catalogue) throw new Error("the hostile catalogue did not start (see the beforeAll error)");
+		return catalogue;
+	};
 }

@@ -1,8 +1,7 @@
 /** `clinical-vault cat <vault> <record-path>`: decrypts to stdout (raw bytes); nothing on failure. */
-import { ClinicalVaultError } from "../../core/errors";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
-import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
+import { openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
 
 export const catCommand: Command = {
 	name: "cat",
@@ -17,7 +16,7 @@ export const catCommand: Command = {
 		const recordPath = validRecordPath(args["record-path"]!);
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
-		if (!(await open.record.exists(recordPath))) throw new ClinicalVaultError("not-found", `${recordPath} does not exist in the record.`);
+		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const plaintext = await withUnlocked(

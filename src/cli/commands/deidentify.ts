@@ -6,13 +6,12 @@
  * --yes nothing is written (exit 2): read the report, then run again with --yes.
  */
 import { createInterface } from "node:readline/promises";
-import { ClinicalVaultError } from "../../core/errors";
 import { UNENCRYPTED_WARNING } from "../../core/export/warning";
 import { utf8 } from "../../core/bytes";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
-import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
+import { openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
 import { writeOutputFile } from "../../engines/outputFile";
 import { checkOutPath, FORCE_OPTION, INCLUDE_PSYCHOTHERAPY_OPTION, OUT_OPTION } from "./export";
 
@@ -49,7 +48,7 @@ export const deidentifyCommand: Command = {
 		const vault = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		const out = await checkOutPath(vault, args.vault!, options);
 		await requireInitialized(vault);
-		if (!(await vault.record.exists(recordPath))) throw new ClinicalVaultError("not-found", `${recordPath} does not exist in the record.`);
+		await requireRecordFile(vault, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return { code: CANCELLED_EXIT };
 		const written = await withUnlocked(vault.record, passphrase, async () => {

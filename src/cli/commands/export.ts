@@ -10,7 +10,7 @@ import { ClinicalVaultError } from "../../core/errors";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError, type OptionSpec, type OptionValues } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { openVault, requireInitialized, validRecordPath, withUnlocked, type OpenVault } from "../vault";
+import { openVault, requireInitialized, requireRecordFile, type OpenVault, validRecordPath, withUnlocked } from "../vault";
 
 export const OUT_OPTION: OptionSpec = { name: "out", value: "FILE", description: "Where to write the export (outside the vault). Written with mode 0600." };
 export const FORCE_OPTION: OptionSpec = { name: "force", description: "Replace FILE if it already exists." };
@@ -73,7 +73,7 @@ export const exportCommand: Command = {
 		const vault = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		const out = await checkOutPath(vault, args.vault!, options);
 		await requireInitialized(vault);
-		if (!(await vault.record.exists(recordPath))) throw new ClinicalVaultError("not-found", `${recordPath} does not exist in the record.`);
+		await requireRecordFile(vault, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(vault.record, passphrase, async () => {

@@ -3,11 +3,10 @@
  * sentence, each with the input moments that support it (transcript timestamps or summary lines)
  * and its review markers, so a clinician checks a sentence against the session in one look.
  */
-import { ClinicalVaultError } from "../../core/errors";
 import { renderReview, reviewNote } from "../../core/notes/review";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
-import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
+import { openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
 
 export const reviewCommand: Command = {
 	name: "review",
@@ -20,7 +19,7 @@ export const reviewCommand: Command = {
 		const recordPath = validRecordPath(args["record-path"]!);
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
-		if (!(await open.record.exists(recordPath))) throw new ClinicalVaultError("not-found", `${recordPath} does not exist in the record.`);
+		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const review = await withUnlocked(open.record, passphrase, () => reviewNote(open.record, recordPath));

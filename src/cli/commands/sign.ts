@@ -6,7 +6,7 @@ import { addAddendum, RiskGateRefused, signNote } from "../../core/notes/signing
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
-import { openVault, requireInitialized, validRecordPath, withUnlocked } from "../vault";
+import { openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
 import { ClinicalVaultError } from "../../core/errors";
 
 export const signCommand: Command = {
@@ -38,7 +38,7 @@ export const signCommand: Command = {
 		const signer = stringOption(options, "signer") ?? (open.settings.signerName || undefined);
 		if (signer === undefined) throw usageError('sign needs --signer "Name" (or a signer name in the plugin\'s settings).');
 		await requireInitialized(open);
-		if (!(await open.record.exists(path))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`);
+		await requireRecordFile(open, path);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(open.record, passphrase, () =>
@@ -70,7 +70,7 @@ export const addendumCommand: Command = {
 		const path = validRecordPath(args["record-path"]!);
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
-		if (!(await open.record.exists(path))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`);
+		await requireRecordFile(open, path);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const text = new TextDecoder().decode(await readSource(io, stringOption(options, "from") ?? "-"));

@@ -6,6 +6,7 @@ import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../errors";
 import type { StoreListing, VaultStore, WriterIdentity } from "./VaultStore";
 import { joinPath } from "./VaultStore";
+import { newTempPathFor } from "./atomic";
 
 /** FNV-1a, 32 bits: enough to tell computers apart without writing a computer's name into file names. */
 function shortHash(text: string): string {
@@ -80,9 +81,8 @@ export class NodeFsStore implements VaultStore {
 	async createExclusive(path: string, data: Uint8Array): Promise<boolean> {
 		const full = this.full(path);
 		await fs.mkdir(nodePath.dirname(full), { recursive: true });
-		// Named like atomic.ts's temporary files (".NAME~TAG~RANDOM.cvtmp"), so a sweep leaves it to this live process.
-		const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("");
-		const temp = nodePath.join(nodePath.dirname(full), `.${nodePath.basename(full)}~${this.writer.tag}~${random}.cvtmp`);
+		// A temporary file named for this process (atomic.ts), so a sweep leaves it alone.
+		const temp = this.full(newTempPathFor(this, path));
 		await fs.writeFile(temp, data, { mode: 0o600 });
 		try {
 			await fs.link(temp, full);
