@@ -247,6 +247,20 @@ export class ClinicalRecord {
 		return result;
 	}
 
+	/**
+	 * Decrypts a file stored under another name (a sync tool's conflict copy, a backup) as the record
+	 * file it was written for: `storePath` is where the bytes are, `recordPath` the path they are
+	 * bound to. Integrity failures throw; an "open" read is audited against `recordPath`.
+	 */
+	async readCopy(storePath: string, recordPath: string, purpose: ReadPurpose = "open"): Promise<{ header: FileHeader; plaintext: Uint8Array }> {
+		const keys = this.requireKeys();
+		const path = checkRecordPath(recordPath);
+		if (!(await this.store.exists(storePath))) throw new ClinicalVaultError("not-found", `${storePath} does not exist.`, { path });
+		const result = await decryptFile(keys, await this.store.read(storePath), path);
+		if (purpose === "open") await this.audit.append("open", { fileId: result.header.fileId, path, note: "read from a copy under another name" });
+		return result;
+	}
+
 	async readText(recordPath: string, purpose: ReadPurpose = "open"): Promise<string> {
 		const bytes = await this.read(recordPath, purpose);
 		try {
