@@ -71,11 +71,24 @@ async function postAudio(options: ServerOptions, path: string, fields: Record<st
 	return parseVerboseJson(res.body, what);
 }
 
+/** The server answers at all (any HTTP status below 500): a GET of `path` under its URL, through the outbound gate. */
+async function checkAnswers(options: ServerOptions, path: string, what: string, signal?: AbortSignal): Promise<void> {
+	const url = new URL(path, options.url.endsWith("/") ? options.url : `${options.url}/`).toString();
+	const res = await request(options.policy, { url, method: "GET", headers: auth(options.token), timeoutMs: 5000, what, purpose: "engine-probe", ...(signal ? { signal } : {}) });
+	if (res.status >= 500) {
+		throw new ClinicalVaultError("engine", `The ${what} at ${options.url} is not ready (HTTP ${res.status}). Is it still loading its model?`, { detail: new TextDecoder().decode(res.body).slice(0, 300) });
+	}
+}
+
 export class WhisperServerTranscriber implements Transcriber {
 	readonly engine = "server" as const;
 	readonly model: string;
 	constructor(private readonly options: ServerOptions & { model?: string }) {
 		this.model = options.model ?? "whisper-server";
+	}
+
+	check(signal?: AbortSignal): Promise<void> {
+		return checkAnswers(this.options, "", "whisper server", signal);
 	}
 
 	transcribe(job: TranscribeJob): Promise<Segment[]> {
@@ -88,6 +101,10 @@ export class OpenAiCompatibleTranscriber implements Transcriber {
 	readonly model: string;
 	constructor(private readonly options: ServerOptions & { model: string }) {
 		this.model = options.model;
+	}
+
+	check(signal?: AbortSignal): Promise<void> {
+		return checkAnswers(this.options, "v1/models", "transcription server", signal);
 	}
 
 	transcribe(job: TranscribeJob): Promise<Segment[]> {

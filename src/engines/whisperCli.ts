@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
+import { clearTimeout, setTimeout } from "node:timers";
 import * as path from "node:path";
 import { Cancelled, ClinicalVaultError } from "../core/errors";
 import type { Segment } from "../core/transcribe/segments";
@@ -53,12 +54,86 @@ async function mustExist(file: string, what: string, setting: string): Promise<v
 	}
 }
 
+/** The smallest whisper.cpp model (tiny, 5-bit) is about 31 MB; a file far smaller is not a whole model. */
+const SMALLEST_MODEL_BYTES = 10 * 1024 * 1024;
+
+/** The model file is there, readable, and starts like a whisper.cpp model ("ggml" magic, or GGUF). */
+export async function checkModelFile(model: string): Promise<void> {
+	await mustExist(model, "whisper model file", "the whisper model setting");
+	let handle: fs.FileHandle;
+	try {
+		handle = await fs.open(model, "r");
+	} catch (error) {
+		throw new ClinicalVaultError("engine", `The whisper model file at ${model} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or set another in the whisper model setting.`, { detail: String(error) });
+	}
+	try {
+		const head = Buffer.alloc(4);
+		const { bytesRead } = await handle.read(head, 0, 4, 0);
+		const size = (await handle.stat()).size;
+		const magic = head.subarray(0, bytesRead).toString("latin1");
+		if (magic !== "lmgg" && magic !== "GGUF") {
+			throw new ClinicalVaultError("engine", `${path.basename(model)} is not a whisper.cpp model file (ggml). Download one such as ggml-base.en.bin from whisper.cpp's model list and set its path in the whisper model setting.`, {
+				detail: `first bytes: ${[...head.subarray(0, bytesRead)].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
+			});
+		}
+		if (size < SMALLEST_MODEL_BYTES) {
+			throw new ClinicalVaultError("engine", `${path.basename(model)} is only ${(size / 1024 / 1024).toFixed(1)} MB, too small for a whisper model: the download is probably incomplete. Download it again.`);
+		}
+	} finally {
+		await handle.close();
+	}
+}
+
+/** The program starts and exits by itself when asked for its help (not a missing library, not a crash). */
+export function checkProgramRuns(binary: string, what: string, setting: string, signal?: AbortSignal, timeoutMs = 10_000): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		const child = spawn(binary, ["-h"], { stdio: ["ignore", "ignore", "pipe"], windowsHide: true });
+		let stderrTail = "";
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			child.kill("SIGKILL");
+		}, timeoutMs);
+		const onAbort = () => child.kill("SIGKILL");
+		signal?.addEventListener("abort", onAbort, { once: true });
+		child.stderr.setEncoding("utf8");
+		child.stderr.on("data", (chunk: string) => (stderrTail = (stderrTail + chunk).slice(-2000)));
+		const done = () => {
+			clearTimeout(timer);
+			signal?.removeEventListener("abort", onAbort);
+		};
+		child.on("error", (error) => {
+			done();
+			reject(new ClinicalVaultError("engine", `The ${what} at ${binary} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message}). Set its path in ${setting}.`, { detail: String(error) }));
+		});
+		child.on("close", (code, killedBy) => {
+			done();
+			if (signal?.aborted) reject(new Cancelled());
+			else if (timedOut) reject(new ClinicalVaultError("engine", `The ${what} at ${binary} did not answer within ${timeoutMs / 1000} s when started. Is it the right program?`));
+			else if (killedBy || code === 126 || code === 127) {
+				reject(
+					new ClinicalVaultError("engine", `The ${what} at ${binary} does not run on this computer (${killedBy ? `signal ${killedBy}` : `exit code ${code}`}): a library may be missing. Reinstall it or set another path in ${setting}.`, {
+						detail: stderrTail.split("\n").slice(-8).join("\n"),
+					}),
+				);
+			} else resolve();
+		});
+	});
+}
+
 export class WhisperCliTranscriber implements Transcriber {
 	readonly engine = "cli" as const;
 	readonly model: string;
 
 	constructor(private readonly options: WhisperCliOptions) {
 		this.model = path.basename(options.model);
+	}
+
+	/** Before an import: the program is there and runs, the model is there and looks like one. */
+	async check(signal?: AbortSignal): Promise<void> {
+		await mustExist(this.options.binary, "whisper-cli program", "the whisper binary setting");
+		await checkModelFile(this.options.model);
+		await checkProgramRuns(this.options.binary, "whisper-cli program", "the whisper binary setting", signal);
 	}
 
 	async transcribe(job: TranscribeJob): Promise<Segment[]> {

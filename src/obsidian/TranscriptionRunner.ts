@@ -11,6 +11,7 @@ import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { timestamp } from "../core/transcribe/segments";
 import type { AudioDecoder, Transcriber } from "../core/transcribe/Transcriber";
+import type { CheckedAudio } from "../core/audio/decode";
 import { TranscriptionService, type TranscriptionProgress, type TranscriptionResult } from "../core/transcribe/TranscriptionService";
 import { FfmpegDecoder } from "../engines/ffmpegDecoder";
 import { findOnPath, selectTranscriber } from "../engines/select";
@@ -54,6 +55,8 @@ export interface TranscriptionJob {
 	client: string;
 	audioPath: string;
 	sessionDate: string;
+	/** The recording as an import just decoded it (it is then not read and decoded again). */
+	decoded?: CheckedAudio;
 }
 
 interface Running extends JobState {

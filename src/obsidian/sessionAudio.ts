@@ -13,7 +13,8 @@ import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { requireRecordingConsent } from "../core/record/consent";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { applyRetention, planRetention } from "../core/transcribe/retention";
-import { TranscriptionService, checkSessionDate } from "../core/transcribe/TranscriptionService";
+import { TranscriptionService, checkSessionDate, type ImportedRecording, type TranscriptionResult } from "../core/transcribe/TranscriptionService";
+import { incompleteSummary } from "../core/audio/check";
 import { localDate, moveIntoRecord, pickClient } from "./clients";
 import type { CommandContext } from "./commands";
 import { openRecordFile } from "./EncryptedView";
@@ -207,20 +208,28 @@ async function chooseAudioSource(ctx: CommandContext, record: ClinicalRecord): P
 }
 
 /**
- * Encrypts a plaintext recording into the client's record (importAudio names it by date), reads it
- * back and compares, then removes the plaintext original with the adapter (see moveIntoRecord).
- * Returns the recording's record path.
+ * Encrypts a plaintext recording into the client's record after the core's import checks (the
+ * engine runs, the file decodes to audio: otherwise nothing is written and the original stays),
+ * reads it back and compares, then removes the plaintext original with the adapter (see
+ * moveIntoRecord). The identical recording already in the record for that date is reused rather
+ * than copied. The decoded audio comes back so the transcription does not decode it again.
  */
-async function importPlaintextAudio(ctx: CommandContext, engine: PreparedEngine, file: TFile, client: string, sessionDate: string): Promise<string> {
+async function importPlaintextAudio(ctx: CommandContext, engine: PreparedEngine, file: TFile, client: string, sessionDate: string): Promise<ImportedRecording> {
 	const record = await ctx.session.ensureUnlocked();
 	const service = new TranscriptionService({ record, transcriber: engine.transcriber, decoder: engine.decoder, clock: ctx.session.clock });
-	return moveIntoRecord(ctx.session, normalizePath(file.path), (bytes) => service.importAudio(client, bytes, file.name, sessionDate));
+	const imports: ImportedRecording[] = [];
+	await moveIntoRecord(ctx.session, normalizePath(file.path), async (bytes) => {
+		const imported = await service.importRecording(client, bytes, file.name, sessionDate);
+		imports.push(imported);
+		return imported.audioPath;
+	});
+	return imports[0]!;
 }
 
 async function runTranscription(ctx: CommandContext, engine: PreparedEngine, job: TranscriptionJob): Promise<void> {
-	let transcriptPath: string;
+	let result: TranscriptionResult;
 	try {
-		transcriptPath = (await ctx.audio.transcription.run(engine, job)).transcriptPath;
+		result = await ctx.audio.transcription.run(engine, job);
 	} catch (error) {
 		if (isCancelled(error)) {
 			const reason = (error as Partial<Cancelled>).reason;
@@ -239,8 +248,9 @@ async function runTranscription(ctx: CommandContext, engine: PreparedEngine, job
 		const kept = /recording is kept/i.test(failure.message) ? "" : ` The recording is kept, encrypted, as ${job.audioPath}.`;
 		throw new ClinicalVaultError(failure.code, `Transcription failed: ${failure.message}${kept}`, { detail: failure.detail, cause: failure });
 	}
-	inform(`Transcript saved, encrypted, as ${transcriptPath}.`);
-	await openRecordFile(ctx.app, ctx.session, transcriptPath);
+	const incomplete = incompleteSummary(result.audio);
+	inform(`Transcript saved, encrypted, as ${result.transcriptPath}.${incomplete ? ` ${incomplete} The transcript says so at the top.` : ""}`);
+	await openRecordFile(ctx.app, ctx.session, result.transcriptPath);
 }
 
 export async function transcribeAudio(ctx: CommandContext): Promise<void> {
@@ -251,6 +261,8 @@ export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 	if (!source) return;
 	if (source.kind === "record") await requireRecordingConsent(record, source.job.client, "nothing was transcribed");
 	const engine = await transcription.prepare();
+	// Before an import, and before any question: the engine must run (nothing is imported otherwise).
+	if (source.kind === "plaintext") await engine.transcriber.check?.();
 	if (source.kind === "record") {
 		await runTranscription(ctx, engine, source.job);
 		return;
@@ -272,9 +284,14 @@ export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 		warning: true,
 	});
 	if (!ok) return;
-	const audioPath = await importPlaintextAudio(ctx, engine, file, client.code, sessionDate);
-	inform(`Encrypted into the record as ${audioPath}. The plaintext original was removed.`);
-	await runTranscription(ctx, engine, { client: client.code, audioPath, sessionDate });
+	const imported = await importPlaintextAudio(ctx, engine, file, client.code, sessionDate);
+	inform(
+		imported.reused
+			? `${imported.audioPath} already holds this recording (identical), so it was not imported again. The plaintext original was removed.`
+			: `Encrypted into the record as ${imported.audioPath}. The plaintext original was removed.`,
+	);
+	// The plaintext original is gone now, so the encrypted recording is kept whatever the transcription does.
+	await runTranscription(ctx, engine, { client: client.code, audioPath: imported.audioPath, sessionDate, decoded: imported.audio });
 }
 
 export function cancelTranscription(ctx: CommandContext): Promise<void> {

@@ -5,7 +5,11 @@
  * it locally and prints the transcript's record path. Defaults come from the vault's plugin
  * settings. Progress goes to stderr; Ctrl-C cancels (the recording stays in the record). Refused
  * (exit 1, nothing imported or transcribed) unless the client's recording consent is on file: the
- * core's TranscriptionService checks it before it writes or reads any audio.
+ * core's TranscriptionService checks it before it writes or reads any audio. A FILE is imported
+ * only once the engine runs and the file decodes to audio; when the transcription then fails, the
+ * copy it imported is removed again; the same file imported again for the same date is reused,
+ * not copied. A recording shorter than its file says, or with stretches that do not decode, is
+ * transcribed with a warning on stderr naming what is missing (and a note in the transcript).
  */
 import { engineTokenFrom } from "../engines";
 import { readFile, stat } from "node:fs/promises";
@@ -13,6 +17,7 @@ import { basename } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
 import { checkSessionDate, TranscriptionService, type TranscriptionProgress } from "../../core/transcribe/TranscriptionService";
 import { timestamp } from "../../core/transcribe/segments";
+import { incompleteSummary } from "../../core/audio/check";
 import { systemClock } from "../../core/clock";
 import type { ClinicalVaultSettings, EngineChoice } from "../../core/settings";
 import { FfmpegDecoder } from "../../engines/ffmpegDecoder";
@@ -76,7 +81,9 @@ export const transcribeCommand: Command = {
 	],
 	notes: [
 		"The recording never touches disk unencrypted: ffmpeg reads it from memory over 127.0.0.1, and whisper-cli reads the audio on stdin. A FILE you name stays where it is, unencrypted; delete it once the record holds it.",
-		"Ctrl-C cancels the transcription; the recording stays in the record.",
+		"Ctrl-C cancels the transcription; the recording stays in the record (running the same command again reuses it).",
+		"A FILE is imported only after the engine has been checked and the file decodes as audio; if the transcription then fails, the imported copy is removed from the record again.",
+		"A recording shorter than its file says, or with stretches that cannot be decoded, is transcribed with a warning naming the missing stretches; the transcript carries the same note.",
 		'The client\'s recording consent must be on file (see "clinical-vault consent"); without it nothing is imported or transcribed.',
 	],
 	async run({ io, args, options }) {
@@ -113,13 +120,30 @@ export const transcribeCommand: Command = {
 					open.record,
 					passphrase,
 					async () => {
-						const audioPath = recordAudio ?? (await service.importAudio(client, file!.bytes, file!.name, date));
-						if (file) notice(io, `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`);
-						return service.transcribe({ client, audioPath, sessionDate: date, language: settings.language, signal, onProgress: progressPrinter(io) });
+						const onProgress = progressPrinter(io);
+						if (!file) return service.transcribe({ client, audioPath: recordAudio!, sessionDate: date, language: settings.language, signal, onProgress });
+						return service.importAndTranscribe({
+							client,
+							bytes: file.bytes,
+							originalName: file.name,
+							sessionDate: date,
+							language: settings.language,
+							signal,
+							onProgress,
+							onImported: ({ audioPath, reused }) =>
+								notice(
+									io,
+									reused
+										? `${audioPath} already holds this recording (identical), so ${file.name} was not imported again. The original file is still unencrypted: delete it when you no longer need it.`
+										: `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`,
+								),
+						});
 					},
 				),
 			);
 			notice(io, `Transcribed ${timestamp(result.durationSeconds)} of audio in ${result.windows} part(s); ${result.segments.length} segments; speaker labels: ${result.speakerLabels}.`);
+			const incomplete = incompleteSummary(result.audio);
+			if (incomplete) notice(io, `Warning: ${incomplete} The transcript says so too.`);
 			return { stdout: `${result.transcriptPath}\n` };
 		} finally {
 			file?.bytes.fill(0);

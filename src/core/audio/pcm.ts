@@ -74,6 +74,35 @@ export function parseWav(bytes: Uint8Array): Pcm {
 	return { sampleRate: rate, channels: out };
 }
 
+/**
+ * The duration a WAV file's header declares (its data chunk's size), or null when it declares
+ * none: not a WAV, or a placeholder size as streaming writers leave (0, or near 4 GiB). A file cut
+ * short still parses (parseWav reads what is there), so this is how a truncated WAV is noticed.
+ */
+export function wavDeclaredSeconds(bytes: Uint8Array): number | null {
+	if (bytes.length < 12) return null;
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const tag = (offset: number) => String.fromCharCode(bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!, bytes[offset + 3]!);
+	if (tag(0) !== "RIFF" || tag(8) !== "WAVE") return null;
+	let bytesPerSecond = 0;
+	for (let offset = 12; offset + 8 <= bytes.length; ) {
+		const id = tag(offset);
+		const size = view.getUint32(offset + 4, true);
+		const body = offset + 8;
+		if (id === "fmt " && size >= 16 && body + 16 <= bytes.length) {
+			const channels = view.getUint16(body + 2, true);
+			const rate = view.getUint32(body + 4, true);
+			const bits = view.getUint16(body + 14, true);
+			bytesPerSecond = (channels * rate * bits) / 8;
+		} else if (id === "data") {
+			if (bytesPerSecond <= 0 || size === 0 || size >= 0x7fff0000) return null;
+			return size / bytesPerSecond;
+		}
+		offset = body + size + (size % 2);
+	}
+	return null;
+}
+
 /** 16-bit PCM WAV of the given channels (whisper.cpp reads this from stdin or a file). */
 export function encodeWav(pcm: Pcm): Uint8Array {
 	const channels = pcm.channels.length;
