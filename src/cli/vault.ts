@@ -11,6 +11,7 @@ import { checkClientCode, checkRecordPath } from "../core/record/layout";
 import { migrateSettings, type ClinicalVaultSettings } from "../core/settings";
 import { NodeFsStore } from "../core/store/NodeFsStore";
 import { usageError } from "./args";
+import { FileDeviceStateStore } from "./deviceState";
 
 /**
  * Where the plugin keeps its settings, relative to the vault's config folder. Obsidian lets the
@@ -71,7 +72,9 @@ export async function openVault(vault: string, rootFlag: string | undefined, opt
 	}
 	if (kind === "other" || (kind === "missing" && !options.allowMissing)) throw new ClinicalVaultError("not-found", `${vault} is not a folder.`);
 	const settings = kind === "folder" ? await settingsFromVault(vaultPath) : migrateSettings({});
-	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settings.clinicalRoot });
+	// Reads are batched (a read-only command adds one audit entry); this computer's device id and
+	// audit anchors live in the CLI's state folder, outside the vault.
+	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settings.clinicalRoot, device: new FileDeviceStateStore(), batchReads: true });
 	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
 }
 

@@ -64,6 +64,11 @@ export class AdapterStore implements VaultStore {
 		return new Uint8Array(await this.adapter.readBinary(this.path(path)));
 	}
 
+	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+		if (this.disk) return this.disk.readRange(this.diskPath(path), offset, length);
+		return (await this.read(path)).slice(offset, offset + length);
+	}
+
 	async write(path: string, data: Uint8Array): Promise<void> {
 		if (this.disk) return this.disk.write(this.diskPath(path), data);
 		const target = this.path(path);

@@ -9,6 +9,8 @@ import { checkPassphraseStrength } from "../core/crypto/keyfile";
 import { ClinicalVaultError } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { ENCRYPTED_EXTENSION, checkRecordPath } from "../core/record/layout";
+import { findConflicts, readConflict, resolveConflict, type ConflictChoice } from "../core/record/syncConflicts";
+import { showSyncConflicts } from "./syncConflictModal";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import type { NoteDocuments } from "./record/NoteDocument";
 import {
@@ -248,6 +250,34 @@ export async function verifyRecord(ctx: CommandContext): Promise<void> {
 	new SummaryModal(ctx.app, report.ok ? "Record verified" : "Record has problems", lines).open();
 }
 
+const KEPT: Record<ConflictChoice, string> = {
+	original: "Kept the note; the copy was erased.",
+	copy: "Kept the copy in the note's place; the copy file was erased.",
+	both: "Kept both",
+};
+
+/**
+ * "Resolve sync conflicts": lists the copies a sync tool left beside record files, shows both
+ * versions side by side, and resolves the one the clinician chooses (src/core/record/syncConflicts.ts).
+ */
+export async function resolveSyncConflicts(ctx: CommandContext): Promise<void> {
+	const record = await ctx.session.ensureUnlocked();
+	const conflicts = await findConflicts(record);
+	if (conflicts.length === 0) {
+		inform("No sync conflicts in the record.");
+		return;
+	}
+	await showSyncConflicts(ctx.app, {
+		conflicts,
+		load: (conflict) => readConflict(record, conflict.storePath, "open"),
+		resolve: async (versions, choice) => {
+			const done = await resolveConflict(record, versions.conflict.storePath, choice, { expect: versions.fingerprint });
+			inform(`${done.recordPath}: ${choice === "both" && done.keptAs ? `${KEPT.both}; the copy is now ${done.keptAs}.` : KEPT[choice]}`);
+			return findConflicts(record);
+		},
+	});
+}
+
 function activeEncryptedView(app: App): EncryptedView | null {
 	return app.workspace.getActiveViewOfType(EncryptedView);
 }
@@ -266,6 +296,7 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "verify-record", name: "Verify record", callback: run(verifyRecord) });
 	plugin.addCommand({ id: "show-privacy", name: "Show privacy view (outbound connections)", callback: run(showPrivacy) });
 	plugin.addCommand({ id: "privacy-check", name: "Run privacy check", callback: run(runPrivacyCheckFlow) });
+	plugin.addCommand({ id: "resolve-sync-conflicts", name: "Resolve sync conflicts", callback: run(resolveSyncConflicts) });
 	const { recording, transcription } = ctx.audio;
 	/** A command offered only while `available()` holds (Obsidian hides it otherwise). */
 	const when = (available: () => boolean, flow: (ctx: CommandContext) => Promise<void>) => (checking: boolean) => {

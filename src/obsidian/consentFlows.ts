@@ -7,14 +7,17 @@
  * Revoking, in this order: a recording of that client (running or unsaved in memory) is stopped
  * and discarded without saving; a transcription running for that client is cancelled and waited
  * for (it saves nothing); views showing a file about to be erased are emptied and closed; then the
- * core marks the consent revoked and erases. The work is tracked by the session, so a lock waits
- * for it; an interrupted revoke is finished by running the command again.
+ * core marks the consent revoked and erases (with the proposals computed from what it erases); the
+ * brief and search panes, which may quote what was erased, are closed. The work is tracked by the
+ * session, so a lock waits for it; an interrupted revoke is finished by running the command again.
  */
 import { ClinicalVaultError } from "../core/errors";
-import { DEFAULT_CONSENT_SCOPE, consentErasure, consentStatus, readConsent, revokeConsent, setConsent, type ConsentRecord } from "../core/record/consent";
+import { DEFAULT_CONSENT_SCOPE, consentDerived, consentErasure, consentStatus, readConsent, revokeConsent, setConsent, type ConsentRecord } from "../core/record/consent";
 import { localDate, pickClient } from "./clients";
 import type { CommandContext } from "./commands";
+import { BRIEF_VIEW_TYPE } from "./BriefView";
 import { encryptedViews } from "./EncryptedView";
+import { SEARCH_VIEW_TYPE } from "./SearchView";
 import { FormModal, confirm } from "./modals";
 import { inform } from "./notify";
 
@@ -80,7 +83,9 @@ export async function revokeRecordingConsent(ctx: CommandContext): Promise<void>
 	const { recording, transcription } = ctx.audio;
 	const recordingHeld = recording.holds(code);
 	const transcribing = transcription.runningClient === code;
-	const count = pending.audio.length + pending.transcripts.length;
+	// What an interrupted revoke can leave besides files: proposals computed from them.
+	const derivedLeft = status === "revoked" ? (await consentDerived(record, code)).length : 0;
+	const count = pending.audio.length + pending.transcripts.length + derivedLeft;
 	if ((status === "none" || status === "revoked") && count === 0 && !recordingHeld && !transcribing) {
 		inform(status === "revoked" ? `${code}'s recording consent is already revoked, and no recordings or transcripts are left.` : `No recording consent is on file for ${code}, and there are no recordings or transcripts to erase.`);
 		return;
@@ -110,12 +115,19 @@ export async function revokeRecordingConsent(ctx: CommandContext): Promise<void>
 					view.leaf.detach();
 				}
 			}
-			return revokeConsent(record, code, { cancelRunning: async () => void (await transcription.cancelForConsent(code)) });
+			const revoked = await revokeConsent(record, code, { cancelRunning: async () => void (await transcription.cancelForConsent(code)) });
+			// The brief and search panes may quote what was erased (they are rebuilt from the record on demand).
+			ctx.app.workspace.detachLeavesOfType(BRIEF_VIEW_TYPE);
+			ctx.app.workspace.detachLeavesOfType(SEARCH_VIEW_TYPE);
+			return revoked;
 		})(),
 	);
 	const audio = result.erased.filter((path) => !path.startsWith(`${code}/transcripts/`)).length;
 	const transcripts = result.erased.length - audio;
+	const derived = result.derived.length > 0 ? `, with ${plural(result.derived.length, "proposal", "proposals")} computed from them,` : "";
 	inform(
-		`Recording consent for ${code} revoked. Crypto-erased ${plural(audio, "recording", "recordings")} and ${plural(transcripts, "transcript", "transcripts")} (audit-logged). Session notes, summaries and drafts were kept.`,
+		result.resumed
+			? `${code}'s recording consent was already revoked: the earlier revoke is finished. Crypto-erased ${plural(audio, "recording", "recordings")} and ${plural(transcripts, "transcript", "transcripts")}${derived} (audit-logged). Session notes, summaries and drafts were kept.`
+			: `Recording consent for ${code} revoked. Crypto-erased ${plural(audio, "recording", "recordings")} and ${plural(transcripts, "transcript", "transcripts")}${derived} (audit-logged). Session notes, summaries and drafts were kept.`,
 	);
 }

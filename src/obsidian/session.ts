@@ -11,6 +11,7 @@ import { ClinicalRecord, type RecordChange } from "../core/record/ClinicalRecord
 import type { VaultStore } from "../core/store/VaultStore";
 import { askPassphrase } from "./modals";
 import { cancelled } from "./notify";
+import { localDeviceState } from "./record/deviceState";
 
 export interface SessionOptions {
 	app: App;
@@ -88,7 +89,7 @@ export class RecordSession {
 	}
 
 	private build(root: string): ClinicalRecord {
-		return new ClinicalRecord({ store: this.options.store, root, clock: this.options.clock });
+		return new ClinicalRecord({ store: this.options.store, root, clock: this.options.clock, device: localDeviceState(this.options.app) });
 	}
 
 	private emit(unlocked: boolean): void {

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cli, ensureBuilt, FAST_KDF, makeVault, notePath, PASSPHRASE, RECOVERY_KEY_PATTERN, removeDir, tempDir, writeTemp, type TestVault } from "./support";
+import { auditRows, cli, ensureBuilt, FAST_KDF, makeVault, notePath, PASSPHRASE, RECOVERY_KEY_PATTERN, removeDir, tempDir, writeTemp, type TestVault } from "./support";
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const dirs: string[] = [];
@@ -109,17 +109,22 @@ describe("clinical-vault CLI: the record's life", () => {
 		const audit = await cli(["audit", v.vault]);
 		expect(audit.code).toBe(0);
 		expect(audit.out).toMatch(/Chain: intact, \d+ entries\./);
-		const rows = audit.out.split("\n").filter((l) => /^\d+\s/.test(l));
-		const actions = rows.map((l) => l.split(/\s+/)[2]);
+		const rows = auditRows(audit.out);
+		const actions = rows.map((r) => r.action);
 		expect(actions.slice(0, 4)).toEqual(["init", "lock", "unlock", "client-add"]);
 		expect(actions).toContain("create");
-		expect(actions).toContain("open");
 		expect(actions).toContain("verify");
-		expect(rows.find((l) => l.includes(" create "))).toContain(NOTE);
-		// Every unlock before this one was followed by a lock before the next unlock.
+		expect(rows.find((r) => r.action === "create")!.line).toContain(NOTE);
+		// cat is a read-only session: one entry, naming the file it read and when it locked.
+		expect(rows.some((r) => r.action === "unlock" && r.line.includes(`read ${NOTE}`) && /locked \d{4}-/.test(r.line))).toBe(true);
+		// Every unlock was followed by a lock before the next unlock (or is a session logged in one entry).
 		const unlocks = actions.map((a, i) => (a === "unlock" ? i : -1)).filter((i) => i >= 0);
-		for (let k = 0; k + 1 < unlocks.length; k++) expect(actions.slice(unlocks[k], unlocks[k + 1])).toContain("lock");
-		expect(actions.at(-1)).toBe("unlock");
+		for (let k = 0; k + 1 < unlocks.length; k++) {
+			if (/locked \d{4}-/.test(rows[unlocks[k]!]!.line)) continue;
+			expect(actions.slice(unlocks[k], unlocks[k + 1])).toContain("lock");
+		}
+		// This audit command's own session is written when it locks, after its output.
+		expect(actions.at(-1)).toBe("lock");
 		// The name never appears in a path or in the audit output.
 		expect(audit.out).not.toContain("Sam Synthetic");
 	});

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { chunkStart, cli, ensureBuilt, FAST_KDF, hashTree, makeVault, notePath, removeDir, tempDir, writeTemp, type CliResult, type TestVault } from "./support";
+import { auditRows, chunkStart, cli, deviceLog, ensureBuilt, FAST_KDF, hashTree, makeVault, notePath, removeDir, tempDir, writeTemp, type CliResult, type TestVault } from "./support";
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const OTHER = "C-0143/notes/2026-09-01.md";
@@ -37,14 +37,13 @@ function oneLine(result: CliResult): string {
 	return result.stderr;
 }
 
-const AUDIT = join("vault", "Clinical", "_vault", "audit.cvlog");
-
-/** Every file is byte-identical, except that the audit log may only have grown by appending. */
+/** Every file is byte-identical, except that this computer's audit log may only have grown by appending. */
 async function expectUnchangedExceptAuditAppend(v: TestVault, before: Map<string, string>, auditBefore: Buffer): Promise<void> {
+	const log = await deviceLog(v.dir);
 	const after = await hashTree(v.dir);
 	expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-	for (const [path, hash] of before) if (path !== AUDIT) expect({ path, hash: after.get(path) }).toEqual({ path, hash });
-	const auditAfter = await readFile(join(v.dir, AUDIT));
+	for (const [path, hash] of before) if (path !== log) expect({ path, hash: after.get(path) }).toEqual({ path, hash });
+	const auditAfter = await readFile(join(v.dir, log));
 	expect(auditAfter.subarray(0, auditBefore.length).equals(auditBefore)).toBe(true);
 }
 
@@ -181,7 +180,7 @@ describe("damaged files: exit 4 naming the file, nothing printed, nothing overwr
 		await writeFile(notePath(v.vault, "C-0142/notes/2026-09-05.md"), a);
 
 		const before = await hashTree(v.dir);
-		const auditBefore = await readFile(join(v.dir, AUDIT));
+		const auditBefore = await readFile(join(v.dir, await deviceLog(v.dir)));
 		for (const [path, why] of [
 			[NOTE, /chunk 1 of \d+ failed authentication/],
 			["C-0142/notes/short.md", /no content chunks/],
@@ -203,13 +202,16 @@ describe("damaged files: exit 4 naming the file, nothing printed, nothing overwr
 		expect(refused.code).toBe(4);
 		expect(oneLine(refused)).toContain(OTHER);
 		await expectUnchangedExceptAuditAppend(v, before, auditBefore);
-		// The failed commands locked again: the log ends with the refused put's unlock and lock,
-		// then this audit command's own unlock (no "open" or "modify" was recorded).
+		// The failed commands locked again, each a session of one entry (unlock … locked) with no
+		// file read or written ("open" or "modify").
 		const audit = await cli(["audit", v.vault]);
 		expect(audit.code).toBe(0);
-		const actions = audit.out.split("\n").filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[2]);
-		expect(actions.slice(-3)).toEqual(["unlock", "lock", "unlock"]);
-		expect(actions.filter((a) => a === "unlock").length).toBe(actions.filter((a) => a === "lock").length);
+		const rows = auditRows(audit.out);
+		for (const row of rows.slice(-6)) {
+			expect(row.action).toBe("unlock");
+			expect(row.line).toMatch(/locked \d{4}-/);
+			expect(row.line).not.toMatch(/ read /);
+		}
 
 		const verify = await cli(["verify", v.vault]);
 		expect(verify.code).toBe(4);
@@ -226,7 +228,7 @@ describe("damaged files: exit 4 naming the file, nothing printed, nothing overwr
 		file[6] = 7;
 		await writeFile(notePath(v.vault, NOTE), file);
 		const before = await hashTree(v.dir);
-		const auditBefore = await readFile(join(v.dir, AUDIT));
+		const auditBefore = await readFile(join(v.dir, await deviceLog(v.dir)));
 		const cat = await cli(["cat", v.vault, NOTE]);
 		expect(cat.code).toBe(1);
 		expect(oneLine(cat)).toMatch(new RegExp(`${NOTE} uses a format this version of Clinical Vault cannot read \\(file format version 7\\)`));
@@ -290,18 +292,18 @@ describe("verify reports plaintext in the record", () => {
 describe("a broken audit chain", () => {
 	it("deleting a middle line makes audit and verify exit 4", async () => {
 		const v = await populated();
-		const auditPath = join(v.dir, AUDIT);
+		const auditPath = join(v.dir, await deviceLog(v.dir));
 		const lines = (await readFile(auditPath, "utf8")).split("\n");
 		const middle = Math.floor((lines.length - 1) / 2);
 		lines.splice(middle, 1);
 		await writeFile(auditPath, lines.join("\n"));
 		const audit = await cli(["audit", v.vault]);
 		expect(audit.code).toBe(4);
-		expect(audit.out).toMatch(new RegExp(`Chain: BROKEN after ${middle} good entries`));
-		expect(audit.out).toMatch(new RegExp(`entry ${middle + 1}: does not verify`));
+		expect(audit.out).toMatch(new RegExp(`Chain: BROKEN \\(${middle} good entries\\)`));
+		expect(audit.out).toMatch(new RegExp(`audit log d[0-9a-f]{16}, entry ${middle + 1}: does not verify`));
 		const verify = await cli(["verify", v.vault]);
 		expect(verify.code).toBe(4);
-		expect(verify.out).toMatch(/Audit log: chain BROKEN/);
+		expect(verify.out).toMatch(/Audit log: BROKEN/);
 		expect(verify.out).toContain("Failures: 0");
 		expect(verify.out).toMatch(/Result: FAILED \(audit chain broken\)/);
 	});

@@ -77,11 +77,40 @@ export interface RunOptions {
 	passphrase?: string | null;
 }
 
-/** The environment of the child: the parent's without any CLINICAL_VAULT_* variable, plus `env`. */
+/**
+ * The CLI's device state (device id, audit anchors) for this test process: a folder of its own, so
+ * tests never read or write the state of the user running them. Children of one test process share
+ * it, as CLI runs on one computer do.
+ */
+export const TEST_STATE_DIR = join(tmpdir(), `cv-test-state-${process.pid}`);
+
+/**
+ * This test process's audit log in a vault, relative to `dir` (the folder holding "vault"): CLI runs
+ * of one test process share one device state, so they append to one log, `_vault/audit/<device>.cvlog`.
+ */
+export async function deviceLog(dir: string, vault = "vault"): Promise<string> {
+	const folder = join(dir, vault, "Clinical", "_vault", "audit");
+	const logs = (await readdir(folder)).filter((n) => n.endsWith(".cvlog"));
+	if (logs.length !== 1) throw new Error(`expected one audit log in ${folder}, found ${logs.join(", ") || "none"}`);
+	return join(vault, "Clinical", "_vault", "audit", logs[0]!);
+}
+
+/** The rows of `clinical-vault audit` output (LOG SEQ TIME ACTION FILE NOTE), as their fields. */
+export function auditRows(out: string): { log: string; seq: number; action: string; line: string }[] {
+	return out
+		.split("\n")
+		.filter((l) => /^d[0-9a-f]{16}\s/.test(l))
+		.map((line) => {
+			const [log, seq, , action] = line.split(/\s+/);
+			return { log: log!, seq: Number(seq), action: action!, line };
+		});
+}
+
+/** The environment of the child: the parent's without any CLINICAL_VAULT_* variable, plus the test state folder and `env`. */
 export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const clean: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("CLINICAL_VAULT_")) clean[k] = v;
-	return { ...clean, ...env };
+	return { ...clean, CLINICAL_VAULT_STATE_DIR: TEST_STATE_DIR, ...env };
 }
 
 /** Runs `node dist/cli.js ...args`. The passphrase goes in CLINICAL_VAULT_PASSPHRASE unless null. */

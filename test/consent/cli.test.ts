@@ -50,8 +50,10 @@ describe("clinical-vault consent", () => {
 			'No recording consent is on file for C-0142. Record the client\'s consent first ("Record consent" in Obsidian, or clinical-vault consent <vault> --client C-0142 --recording yes); nothing was recorded or imported.',
 		);
 		const after = await hashTree(v.vault);
-		// Only the audit log changed (unlock and lock); no record file was written.
-		expect([...after.keys()].filter((k) => before.get(k) !== after.get(k))).toEqual(["Clinical/_vault/audit.cvlog"]);
+		// Only this computer's audit log changed (the session's entry); no record file was written.
+		const changed = [...after.keys()].filter((k) => before.get(k) !== after.get(k));
+		expect(changed).toHaveLength(1);
+		expect(changed[0]).toMatch(/^Clinical\/_vault\/audit\/d[0-9a-f]{16}\.cvlog$/);
 		expect((await cli(["ls", v.vault, "--client", "C-0142"])).out).toBe("C-0142/profile.md\n");
 	});
 
@@ -162,6 +164,6 @@ describe("clinical-vault consent", () => {
 		expect(refused.stderr).toMatch(/C-0142 revoked recording consent on \d{4}-\d\d-\d\d\. .*nothing was recorded or imported\./);
 		const again = await cli(["consent", v.vault, "--client", "C-0142", "--revoke", "--yes"]);
 		expect(again.code).toBe(0);
-		expect(again.out).toBe("Revoked C-0142's recording consent. Crypto-erased 0 file(s):\n");
+		expect(again.out).toBe("C-0142's recording consent was already revoked, and nothing was left to erase.\n");
 	});
 });

@@ -28,6 +28,7 @@ import {
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import type { TranscribeJob, Transcriber } from "../../src/core/transcribe/Transcriber";
 import { TranscriptionService } from "../../src/core/transcribe/TranscriptionService";
+import { failure } from "../support/failure";
 
 const PASSPHRASE = "correct horse battery";
 
@@ -66,16 +67,6 @@ afterEach(async () => {
 
 function fileOnDisk(recordPath: string): Promise<Buffer> {
 	return readFile(join(base, record.layout.storePath(recordPath)));
-}
-
-async function failure(work: () => Promise<unknown>): Promise<ClinicalVaultError> {
-	try {
-		await work();
-	} catch (error) {
-		if (error instanceof ClinicalVaultError) return error;
-		throw error;
-	}
-	throw new Error("expected a ClinicalVaultError");
 }
 
 /** 8 s mono WAV: silence, a 4 s tone the voice detector counts as speech, silence. */

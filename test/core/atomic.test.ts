@@ -70,7 +70,9 @@ describe("a disk-full error while the temporary file is written", () => {
 			// The entry written ahead of the save, and one saying it failed and the old version was kept.
 			const audit = await record.audit.verify();
 			expect(audit.entries).toBe(auditBefore + 2);
-			expect(audit.entryList.at(-1)).toMatchObject({ action: "modify", path: NOTE, note: "write failed; the previous version was kept" });
+			const own = audit.entryList.filter((e) => e.log === record.audit.device);
+			expect(own.at(-2)).toMatchObject({ action: "modify", path: NOTE });
+			expect(own.at(-1)).toMatchObject({ action: "audit-repair", path: NOTE, undo: `${record.audit.device}#${own.at(-2)!.seq}`, note: "modify: write failed; the previous version was kept" });
 			// The next save works.
 			await record.writeText(NOTE, NEW);
 			expect(await record.readText(NOTE, "internal")).toBe(NEW);
@@ -132,7 +134,7 @@ describe("a failure at every step of a save", () => {
 						expect(result.error, label).toBeInstanceOf(ClinicalVaultError);
 						expect((result.error as ClinicalVaultError).code, label).toBe("storage");
 						// The audit entry is written ahead of the file: when it fails, nothing was written.
-						if (operation === "append") expect((result.error as ClinicalVaultError).path, label).toBe(record.layout.auditPath);
+						if (operation === "append") expect((result.error as ClinicalVaultError).path, label).toBe(`${record.layout.auditFolder}/${record.audit.device}.cvlog`);
 						expect(content, label).toBe(OLD);
 					}
 					await sweepLeftovers(store, "Clinical");
@@ -140,7 +142,8 @@ describe("a failure at every step of a save", () => {
 					expect([OLD, NEW], label).toContain(await record.readText(NOTE, "internal"));
 					// The audit log verifies, or only has a torn last line that the next append repairs.
 					const audit = await record.audit.verify();
-					if (!audit.ok) expect(audit.problems, label).toEqual([`entry ${audit.entries + 1}: incomplete (an append was interrupted)`]);
+					const own = audit.logs.find((l) => l.name === record.audit.device);
+					if (!audit.ok) expect(audit.problems, label).toEqual([`audit log ${record.audit.device}, entry ${(own?.entries ?? 0) + 1}: incomplete (an append was interrupted)`]);
 					// The same session saves again: the audit chain must come out whole.
 					await record.writeText(NOTE, OLD);
 					const after = await record.audit.verify();

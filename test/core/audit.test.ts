@@ -5,20 +5,27 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/core/audit/AuditLog";
+import { DeviceState, MemoryDeviceStateStore } from "../../src/core/audit/deviceState";
 import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { ManualClock } from "../../src/core/clock";
 import { deriveVaultKeys, type VaultKeys } from "../../src/core/crypto/vaultkeys";
 import { fromBase64, randomBytes, toBase64, toHex, utf8 } from "../../src/core/bytes";
 
-const PATH = "Clinical/_vault/audit.cvlog";
+const DEVICE = "d0123456789abcdef";
+const PATH = `Clinical/_vault/audit/${DEVICE}.cvlog`;
 const ENTRIES = 8;
+
+/** A log of this device, with a device state of its own (no anchors: these tests are about the chain). */
+function open(store: MemoryStore, keys: VaultKeys, clock: ManualClock): AuditLog {
+	return new AuditLog(store, keys, clock, new DeviceState(new MemoryDeviceStateStore()), DEVICE, { legacyPath: "Clinical/_vault/audit.cvlog", folder: "Clinical/_vault/audit" });
+}
 
 async function newKeys(): Promise<VaultKeys> {
 	return deriveVaultKeys(randomBytes(32), toHex(randomBytes(16)));
 }
 
 async function buildLog(store: MemoryStore, keys: VaultKeys, clock: ManualClock): Promise<string[]> {
-	const log = new AuditLog(store, PATH, keys, clock);
+	const log = open(store, keys, clock);
 	await log.append("init");
 	for (let i = 2; i <= ENTRIES; i++) {
 		clock.advance(60_000);
@@ -50,15 +57,15 @@ beforeEach(async () => {
 });
 
 async function verifyFresh(): Promise<Awaited<ReturnType<AuditLog["verify"]>>> {
-	return new AuditLog(store, PATH, keys, clock).verify();
+	return open(store, keys, clock).verify();
 }
 
 async function expectProblemAt(entry: number): Promise<void> {
 	const result = await verifyFresh();
 	expect(result.ok).toBe(false);
-	expect(result.problems[0]).toMatch(new RegExp(`^entry ${entry}: does not verify`));
+	expect(result.problems[0]).toMatch(new RegExp(`^audit log ${DEVICE}, entry ${entry}: does not verify`));
 	expect(result.entries).toBe(entry - 1);
-	await expect(new AuditLog(store, PATH, keys, clock).entries()).rejects.toMatchObject({ code: "integrity" });
+	await expect(open(store, keys, clock).entries()).rejects.toMatchObject({ code: "integrity" });
 }
 
 describe("audit chain verification", () => {
@@ -145,9 +152,9 @@ describe("a torn trailing line (interrupted append)", () => {
 		const torn = await verifyFresh();
 		expect(torn.ok).toBe(false);
 		expect(torn.entries).toBe(ENTRIES);
-		expect(torn.problems).toEqual([`entry ${ENTRIES + 1}: incomplete (an append was interrupted)`]);
+		expect(torn.problems).toEqual([`audit log ${DEVICE}, entry ${ENTRIES + 1}: incomplete (an append was interrupted)`]);
 
-		const log = new AuditLog(store, PATH, keys, clock);
+		const log = open(store, keys, clock);
 		const appended = await log.append("unlock");
 		expect(appended.seq).toBe(ENTRIES + 2);
 
@@ -158,13 +165,13 @@ describe("a torn trailing line (interrupted append)", () => {
 		expect(lines(store).slice(0, ENTRIES)).toEqual(original);
 		expect(store.paths().filter((p) => p.endsWith(".cvtmp") || p.endsWith(".cvbak"))).toEqual([]);
 		// The repair rewrote the log through the atomic protocol, not in place.
-		expect(store.log.some((op) => op.startsWith("rename Clinical/_vault/.audit.cvlog.cvtmp -> "))).toBe(true);
+		expect(store.log.some((op) => op.startsWith(`rename Clinical/_vault/audit/.${DEVICE}.cvlog.cvtmp -> `))).toBe(true);
 	});
 
 	it("a torn first line (the log had a single interrupted append) is repaired too", async () => {
 		store.put(PATH, utf8(original[0]!.slice(0, 17)));
-		expect((await verifyFresh()).problems).toEqual(["entry 1: incomplete (an append was interrupted)"]);
-		await new AuditLog(store, PATH, keys, clock).append("unlock");
+		expect((await verifyFresh()).problems).toEqual([`audit log ${DEVICE}, entry 1: incomplete (an append was interrupted)`]);
+		await open(store, keys, clock).append("unlock");
 		const repaired = await verifyFresh();
 		expect(repaired).toMatchObject({ ok: true, entries: 2 });
 		expect(repaired.entryList.map((e) => e.action)).toEqual(["audit-repair", "unlock"]);
@@ -174,7 +181,7 @@ describe("a torn trailing line (interrupted append)", () => {
 		putLines(store, original, "A1.torn");
 		const before = store.peek(PATH)!.slice();
 		store.failNext({ operation: "write", code: "EROFS" });
-		await expect(new AuditLog(store, PATH, keys, clock).append("unlock")).rejects.toMatchObject({ code: "storage", message: expect.stringMatching(/read-only/) as unknown });
+		await expect(open(store, keys, clock).append("unlock")).rejects.toMatchObject({ code: "storage", message: expect.stringMatching(/read-only/) as unknown });
 		expect(Buffer.from(store.peek(PATH)!).equals(Buffer.from(before))).toBe(true);
 		expect(store.paths().filter((p) => p.endsWith(".cvtmp"))).toEqual([]);
 	});

@@ -116,6 +116,7 @@ describe("canaries", () => {
 		await record.write("C-0042/attachments/recording.webm", big);
 		expect((await record.readProfile("C-0042")).name).toBe(`Synthetic ${name}`);
 		expect(await record.readText("C-0042/notes/2026-06-01.md")).toContain(edited);
+		const auditLog = `${record.layout.auditFolder}/${record.audit.device}.cvlog`;
 		await record.lock();
 
 		const { files, hits } = await scan(dir, canaries);
@@ -127,7 +128,7 @@ describe("canaries", () => {
 				"Clinical/C-0042/attachments/recording.webm.cvault",
 				"Clinical/C-0042/notes/2026-06-01.md.cvault",
 				"Clinical/C-0042/profile.md.cvault",
-				"Clinical/_vault/audit.cvlog",
+				auditLog,
 				"Clinical/_vault/keyfile.json",
 			].sort(),
 		);

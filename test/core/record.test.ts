@@ -7,6 +7,7 @@ import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock } from "../../src/core/clock";
+import { MemoryDeviceStateStore } from "../../src/core/audit/deviceState";
 
 let dir: string;
 beforeEach(async () => {
@@ -34,7 +35,9 @@ describe("ClinicalRecord", () => {
 		const report = await record.verify();
 		expect(report).toMatchObject({ ok: true, filesChecked: 2, failures: [], plaintext: [] });
 		const actions = (await record.audit.entries()).map((e) => e.action);
-		expect(actions).toEqual(["init", "client-add", "create", "lock", "unlock-failed", "unlock", "open", "open"]);
+		expect(actions).toEqual(["init", "client-add", "create", "lock", "unlock", "open", "open"]);
+		// The failed attempt is carried by the unlock entry that follows it.
+		expect((await record.audit.entries()).find((e) => e.action === "unlock")!.failed).toEqual([clock.now().toISOString()]);
 	});
 
 	it("keeps the audit chain intact under concurrent saves and a second process appending", async () => {
@@ -51,29 +54,49 @@ describe("ClinicalRecord", () => {
 		await other.lock();
 		const check = await record.audit.verify();
 		expect(check.problems).toEqual([]);
-		expect(check.entries).toBe(2 + 20 + 1 + 1 + 1 + 1);
-		expect(check.entryList.map((e) => e.seq)).toEqual(Array.from({ length: check.entries }, (_, i) => i + 1));
+		// Two devices, two logs: this one's (init, client-add, 20 creates, one modify) and the other's.
+		expect(check.logs.map((l) => l.entries).sort()).toEqual([23, 3]);
+		expect(check.entries).toBe(26);
+		for (const log of check.logs) {
+			expect(check.entryList.filter((e) => e.log === log.name).map((e) => e.seq)).toEqual(Array.from({ length: log.entries }, (_, i) => i + 1));
+		}
 	});
 
-	it("does not re-read the audit log on every append, but does when another process appended", async () => {
+	it("reads only the end of its log on append, follows another process of the same computer, and re-reads a log swapped for one of the same size", async () => {
 		const store = new MemoryStore();
-		const record = new ClinicalRecord({ store });
+		const device = new MemoryDeviceStateStore();
+		const record = new ClinicalRecord({ store, device });
 		await record.init("correct horse battery", { kdf: floorKdfParams() });
 		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
-		const auditPath = record.layout.auditPath;
-		const reads = () => store.log.filter((l) => l === `read ${auditPath}`).length;
-		const before = reads();
+		const logPath = `${record.layout.auditFolder}/${record.audit.device}.cvlog`;
+		const wholeReads = () => store.log.filter((l) => l === `read ${logPath}`).length;
+		const rangeReads = () => store.log.filter((l) => l.startsWith(`readRange ${logPath} `));
 		for (let i = 0; i < 5; i++) await record.writeText(`C-0142/notes/n${i}.md`, `note ${i}`);
-		expect(reads()).toBe(before);
-		// Another process on the same store appends: the next append notices the size and re-reads.
-		const other = new ClinicalRecord({ store });
+		expect(wholeReads()).toBe(0);
+		// Each append read one line back from the end, never the whole log.
+		for (const op of rangeReads()) expect(Number(op.split(" ").at(-1))).toBeLessThan(1000);
+		// Another process of this computer (same device state, so the same log) appends: followed, not re-read.
+		await record.deviceState.save();
+		const other = new ClinicalRecord({ store, device });
 		await other.unlock("correct horse battery");
+		expect(other.audit.device).toBe(record.audit.device);
+		await other.writeText("C-0142/notes/other.md", "from the other process");
 		await other.lock();
-		const afterOther = reads();
 		await record.writeText("C-0142/notes/after.md", "after the other process");
-		expect(reads()).toBe(afterOther + 1);
-		await record.writeText("C-0142/notes/after2.md", "and again");
-		expect(reads()).toBe(afterOther + 1);
+		expect(wholeReads()).toBe(0);
 		expect((await record.audit.verify()).problems).toEqual([]);
+		// A sync tool swaps in another log of exactly the same size, ending differently: the tail check
+		// (the last line's hash, not only the size) sees it and reads the whole log.
+		const before = store.peek(logPath)!;
+		const lines = Buffer.from(before).toString("utf8").split("\n");
+		const last = lines.length - 2; // the text ends with a newline
+		lines[last] = `${lines[last]!.slice(0, 10)}${lines[last]![10] === "A" ? "B" : "A"}${lines[last]!.slice(11)}`;
+		const swapped = Buffer.from(lines.join("\n"));
+		expect(swapped.length).toBe(before.length);
+		store.put(logPath, new Uint8Array(swapped));
+		const readsBefore = wholeReads();
+		await record.writeText("C-0142/notes/after-swap.md", "after the swap").catch(() => undefined);
+		expect(wholeReads()).toBeGreaterThan(readsBefore);
+		expect((await record.audit.verify()).ok).toBe(false);
 	});
 });

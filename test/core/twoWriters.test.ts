@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../src/core/bytes";
+import { FileDeviceStateStore } from "../../src/cli/deviceState";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { atomicWrite } from "../../src/core/store/atomic";
@@ -68,25 +69,28 @@ function writer(dir: string, path: string, first: number): Promise<{ code: numbe
 					.map((l) => Number(l.slice(5))),
 			}),
 		);
-		child.stdin.end(`${JSON.stringify({ dir, vaultKey: keyHex, vaultId, mode: "replace", path, first, count: WRITES, writerLock: LOCK })}\n`);
+		child.stdin.end(`${JSON.stringify({ dir, vaultKey: keyHex, vaultId, mode: "replace", path, first, count: WRITES, writerLock: LOCK, stateDir: `${dir}.state` })}\n`);
 	});
 }
 
 async function round(dir: string, paths: [string, string]): Promise<string[]> {
-	const record = new ClinicalRecord({ store: new NodeFsStore(dir) });
+	// One computer: this setup, both writers and the reader share a device state, so one audit log.
+	const record = new ClinicalRecord({ store: new NodeFsStore(dir), device: new FileDeviceStateStore(`${dir}.state`) });
 	await record.attachKeys(keys);
 	await atomicWrite(record.store, record.layout.keyFilePath, keyFileBytes);
 	await record.audit.append("init");
 	await record.addClient({ code: "C-0001", name: "Synthetic Two Writers" });
 	for (const p of new Set(paths)) await record.write(p, crashContent(1));
+	await record.deviceState.save();
 	const before = (await record.audit.verify()).entries;
 	const [one, two] = await Promise.all([writer(dir, paths[0], 1000), writer(dir, paths[1], 2000)]);
 	const problems: string[] = [];
 	for (const w of [one, two]) if (w.code !== 0 || w.done.length !== WRITES) problems.push(`a writer ended with ${String(w.code)} after ${w.done.length} saves: ${w.stderr}`);
 	// A fresh reader, as the next process would be.
-	const reader = new ClinicalRecord({ store: new NodeFsStore(dir) });
+	const reader = new ClinicalRecord({ store: new NodeFsStore(dir), device: new FileDeviceStateStore(`${dir}.state`) });
 	await reader.attachKeys(keys);
 	const audit = await reader.audit.verify();
+	if (audit.logs.length !== 1) problems.push(`${audit.logs.length} audit logs, expected the one of this computer`);
 	if (!audit.ok) problems.push(`audit chain: ${audit.problems.join("; ")}`);
 	else if (audit.entries !== before + 2 * WRITES) problems.push(`audit holds ${audit.entries - before} entries for ${2 * WRITES} saves`);
 	for (const p of new Set(paths)) {

@@ -132,7 +132,7 @@ describe("clinical-vault parts", () => {
 		expect(refused.stderr).toMatch(/data block of C-0417\/parts-map\.md is not valid YAML at line \d+, column \d+/);
 		expect(fake.chats.length).toBe(chats);
 		const after = await hashTree(v.vault);
-		for (const [path, hash] of before) if (!path.endsWith("audit.cvlog")) expect(after.get(path)).toBe(hash);
+		for (const [path, hash] of before) if (!path.endsWith(".cvlog")) expect(after.get(path)).toBe(hash);
 		expect((await parts()).out).toBe(broken);
 	});
 });

@@ -20,7 +20,7 @@ interface ProposalOut {
 }
 
 const plan = (...args: string[]) => cli(["plan", v.vault, "--client", C, ...args]);
-const withoutAudit = (tree: Map<string, string>) => [...tree].filter(([p]) => !p.endsWith("audit.cvlog"));
+const withoutAudit = (tree: Map<string, string>) => [...tree].filter(([p]) => !p.endsWith(".cvlog"));
 
 beforeAll(async () => {
 	await ensureBuilt();

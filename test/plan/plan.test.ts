@@ -100,7 +100,7 @@ describe("draft from the intake", () => {
 		expect(JSON.stringify(chat.format)).not.toMatch(/diagnos/i);
 		// Only the encrypted pending proposal was written; the plan does not exist yet.
 		expect(await record.exists(PLAN)).toBe(false);
-		const changed = changedPaths(before, await snapshotDir(dir)).filter((p) => !p.endsWith("audit.cvlog"));
+		const changed = changedPaths(before, await snapshotDir(dir)).filter((p) => !p.endsWith(".cvlog"));
 		expect(changed).toEqual([`Clinical/${C}/proposals/plan-draft--notes--2026-06-02.md.json.cvault`]);
 
 		// Accept all but the second intervention.

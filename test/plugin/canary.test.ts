@@ -104,7 +104,7 @@ describe("canaries", () => {
 		const files = await allFiles(h.dir);
 		const secrets = [inNote, inProfile, inPlainNote, inAttachment, passphrase, wrongPassphrase];
 		expect(files.some((f) => f.includes(`${nodePath.sep}${h.app.vault.configDir}${nodePath.sep}`) && f.endsWith("data.json"))).toBe(true);
-		expect(files.some((f) => f.endsWith("audit.cvlog"))).toBe(true);
+		expect(files.some((f) => f.endsWith(".cvlog"))).toBe(true);
 		for (const file of files) {
 			const bytes = await readFile(file);
 			for (const secret of secrets) {
@@ -114,7 +114,12 @@ describe("canaries", () => {
 			}
 		}
 		expect(dom.document.body.textContent).not.toMatch(/canary-/);
-		expect(h.app.localStorage.size).toBe(0);
+		// Obsidian's local storage holds only this computer's device state (device id, audit anchors):
+		// ids, counts and hashes, no canary.
+		expect([...h.app.localStorage.keys()]).toEqual(["clinical-vault-device"]);
+		const deviceState = JSON.stringify(h.app.localStorage.get("clinical-vault-device"));
+		for (const secret of secrets) expect(deviceState).not.toContain(secret);
+		expect(Object.keys(JSON.parse(deviceState) as object).sort()).toEqual(["device", "vaults", "version"]);
 		expect(dom.window.localStorage.length).toBe(0);
 		expect(dom.window.sessionStorage.length).toBe(0);
 

@@ -100,7 +100,7 @@ describe("runPrivacyCheck", () => {
 
 		const locked = await runPrivacyCheck({ record, configDirs: [".vault-config"], retentionHours: 24 });
 		expect(locked.findings.map((f) => [f.id, f.path])).toEqual([["plaintext-in-record", "Clinical/C-0142/notes/draft.md"]]);
-		expect(locked.checks.filter((c) => !c.ran).map((c) => c.check)).toEqual(["names", "retention", "audit"]);
+		expect(locked.checks.filter((c) => !c.ran).map((c) => c.check)).toEqual(["names", "retention", "audit", "sync-conflicts"]);
 		expect(locked.clean).toBe(false);
 
 		await record.unlock("synthetic passphrase for tests");

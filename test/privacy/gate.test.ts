@@ -16,6 +16,7 @@ import { request, type HostResolver } from "../../src/engines/http";
 import { createNodeFetch } from "../../src/engines/nodeFetch";
 import { OllamaClient } from "../../src/engines/ollama";
 import { selectTranscriber } from "../../src/engines/select";
+import { failure } from "../support/failure";
 
 const SECRETS = ["secret-path-7f3a", "secret-query-91bc", "Bearer tok-5e5e", "Client disclosed synthetic detail 4411", "Answer text synthetic 8812"];
 
@@ -50,16 +51,6 @@ beforeEach(() => {
 	egressLog.clear();
 	seen.length = 0;
 });
-
-async function failure(fn: () => Promise<unknown>): Promise<ClinicalVaultError> {
-	try {
-		await fn();
-	} catch (error) {
-		if (error instanceof ClinicalVaultError) return error;
-		throw error;
-	}
-	throw new Error("expected a ClinicalVaultError");
-}
 
 const job = { wav: new Uint8Array(44), durationSeconds: 1, language: "en" };
 

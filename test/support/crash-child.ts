@@ -8,6 +8,7 @@
  * the parent. With "count" set it stops after that many saves and prints "ms N" per save (used to
  * calibrate the kill delays).
  */
+import { FileDeviceStateStore } from "../../src/cli/deviceState";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { deriveVaultKeys } from "../../src/core/crypto/vaultkeys";
@@ -26,6 +27,8 @@ interface ChildConfig {
 	count?: number;
 	/** false: the store cannot create files exclusively, so the record's cross-process writer lock is off (to measure what it prevents). */
 	writerLock?: boolean;
+	/** The device state folder (the CLI's kind): children of one test are processes of one computer, sharing one audit log. */
+	stateDir?: string;
 }
 
 async function readConfig(): Promise<ChildConfig> {
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
 	const config = await readConfig();
 	const store = config.mode === "replace" ? new NodeFsStore(config.dir) : new NoReplaceFsStore(config.dir);
 	if (config.writerLock === false) (store as { createExclusive?: unknown }).createExclusive = undefined;
-	const record = new ClinicalRecord({ store });
+	const record = new ClinicalRecord({ store, ...(config.stateDir ? { device: new FileDeviceStateStore(config.stateDir) } : {}) });
 	const keys = await deriveVaultKeys(fromHex(config.vaultKey), config.vaultId);
 	await record.attachKeys(keys);
 	// Warm up WebCrypto (not written anywhere) so the first save is not much slower than the rest.

@@ -9,13 +9,15 @@
  *   --revoke       lists what will be crypto-erased (the client's audio and transcripts; notes,
  *                  summaries and drafts stay), asks y/N on a terminal or needs --yes, then marks
  *                  the consent revoked and erases. Without a terminal and without --yes nothing
- *                  changes (exit 2). Running it again finishes an interrupted revoke.
+ *                  changes (exit 2). Running it again finishes an interrupted revoke (files
+ *                  whose key was already destroyed included) and says so.
  *
- * A revoke also brings the encrypted search index in line (when there is one), so no passage of
- * an erased transcript stays searchable.
+ * A revoke also erases the derived copies: pending proposals computed from an erased transcript or
+ * recording (core), and the erased files' passages in the encrypted search index (brought in line,
+ * vacuumed and saved at once), so no word of an erased transcript stays in any file of the vault.
  */
 import { createInterface } from "node:readline/promises";
-import { checkConsentInput, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
+import { checkConsentInput, consentDerived, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { INDEX_FILE_NAME } from "../../core/search/persist";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
@@ -24,7 +26,7 @@ import { notice, type CliIo } from "../output";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 /** Asks on the terminal; true only for "y" or "yes". Ctrl-C at the question counts as no. */
-async function confirm(io: CliIo, question: string): Promise<boolean> {
+export async function confirm(io: CliIo, question: string): Promise<boolean> {
 	const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
 	const controller = new AbortController();
 	rl.on("SIGINT", () => controller.abort());
@@ -39,7 +41,7 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
 	}
 }
 
-function describe(client: string, consent: ConsentRecord | null, left: ConsentErasure): string {
+function describe(client: string, consent: ConsentRecord | null, left: ConsentErasure, derived: readonly string[]): string {
 	const lines: string[] = [];
 	const status = consentStatus(consent);
 	if (status === "none") lines.push(`${client}: no recording consent on file. Recording and transcription are refused.`);
@@ -50,8 +52,10 @@ function describe(client: string, consent: ConsentRecord | null, left: ConsentEr
 		lines.push(`  recorded at: ${consent!.recordedAt}`);
 		if (consent!.revokedAt) lines.push(`  revoked at:  ${consent!.revokedAt}`);
 	}
-	const count = left.audio.length + left.transcripts.length;
-	if (status === "revoked" && count > 0) lines.push(`${count} recording(s) or transcript(s) are still there: run "consent --revoke" again to erase them.`);
+	const count = left.audio.length + left.transcripts.length + derived.length;
+	if (status === "revoked" && count > 0) {
+		lines.push(`An earlier revoke was interrupted: ${left.audio.length} recording(s), ${left.transcripts.length} transcript(s) and ${derived.length} proposal(s) computed from them are still there (some may no longer decrypt). Run "consent --client ${client} --revoke --yes" again to finish erasing them.`);
+	}
 	return `${lines.join("\n")}\n`;
 }
 
@@ -59,8 +63,12 @@ function asJson(client: string, consent: ConsentRecord | null, extra: Record<str
 	return `${JSON.stringify({ client, status: consentStatus(consent), consent, ...extra }, null, 2)}\n`;
 }
 
-/** After a revoke: the search index drops the erased files (open syncs it with the record) and is saved. */
-async function pruneSearchIndex(record: ClinicalRecord): Promise<void> {
+/**
+ * After a revoke, rm or mv: the encrypted search index (when there is one) drops the files that
+ * are gone and takes the ones that came (open syncs it with the record), its removed words are
+ * vacuumed, and it is saved at once, so no passage of an erased file stays searchable.
+ */
+export async function syncSearchIndex(record: ClinicalRecord): Promise<void> {
 	if (!(await record.store.exists(record.systemFilePath(INDEX_FILE_NAME)))) return;
 	const { SearchService } = await import("../../core/search/SearchService");
 	const search = new SearchService({ record });
@@ -122,28 +130,40 @@ export const consentCommand: Command = {
 			return { stdout: json ? asJson(client, consent) : `Recorded ${client}'s recording consent: ${consent.recording}, dated ${consent.date}.\n` };
 		}
 		if (!revoke) {
-			const shown = await withUnlocked(record, passphrase, async () => ({ consent: await readConsent(record, client), left: await consentErasure(record, client) }));
-			return { stdout: json ? asJson(client, shown.consent, { remaining: shown.left }) : describe(client, shown.consent, shown.left) };
+			const shown = await withUnlocked(record, passphrase, async () => {
+				const consent = await readConsent(record, client);
+				// Derived copies matter only once consent is revoked (they are what a revoke leaves to finish).
+				return { consent, left: await consentErasure(record, client), derived: consentStatus(consent) === "revoked" ? await consentDerived(record, client) : [] };
+			});
+			const remaining = shown.derived.length > 0 ? { ...shown.left, derived: shown.derived } : shown.left;
+			return { stdout: json ? asJson(client, shown.consent, { remaining }) : describe(client, shown.consent, shown.left, shown.derived) };
 		}
 
 		const outcome = await withCancelSignal((signal) =>
 			withUnlocked(record, passphrase, async () => {
 				const left = await consentErasure(record, client);
-				const list = [...left.audio, ...left.transcripts];
-				notice(io, `Revoking ${client}'s recording consent crypto-erases ${left.audio.length} recording(s) and ${left.transcripts.length} transcript(s); session notes, summaries and drafts are kept:`);
+				const derived = await consentDerived(record, client);
+				const list = [...left.audio, ...left.transcripts, ...derived];
+				const what = `${left.audio.length} recording(s) and ${left.transcripts.length} transcript(s)${derived.length > 0 ? `, with ${derived.length} proposal(s) computed from them` : ""}`;
+				if (consentStatus(await readConsent(record, client)) === "revoked") notice(io, `${client}'s recording consent is already revoked: finishing the earlier revoke, which crypto-erases ${what}; session notes, summaries and drafts are kept:`);
+				else notice(io, `Revoking ${client}'s recording consent crypto-erases ${what}; session notes, summaries and drafts are kept:`);
 				for (const path of list) notice(io, `  ${path}`);
 				if (options.yes !== true && !(await confirm(io, `Revoke ${client}'s recording consent and erase these files? [y/N] `))) {
 					notice(io, "Nothing was changed.");
 					return null;
 				}
 				const result = await revokeConsent(record, client, { signal });
-				await pruneSearchIndex(record);
+				await syncSearchIndex(record);
 				return result;
 			}),
 		);
 		if (!outcome) return { code: CANCELLED_EXIT };
-		if (json) return { stdout: asJson(client, outcome.consent, { erased: outcome.erased }) };
-		return { stdout: `Revoked ${client}'s recording consent. Crypto-erased ${outcome.erased.length} file(s):\n${outcome.erased.map((p) => `  ${p}\n`).join("")}` };
+		if (json) return { stdout: asJson(client, outcome.consent, { erased: outcome.erased, derived: outcome.derived, resumed: outcome.resumed }) };
+		const all = [...outcome.erased, ...outcome.derived];
+		const listed = all.map((p) => `  ${p}\n`).join("");
+		if (!outcome.resumed) return { stdout: `Revoked ${client}'s recording consent. Crypto-erased ${all.length} file(s):\n${listed}` };
+		if (all.length === 0) return { stdout: `${client}'s recording consent was already revoked, and nothing was left to erase.\n` };
+		return { stdout: `${client}'s recording consent was already revoked: finished the earlier, interrupted revoke. Crypto-erased ${all.length} file(s):\n${listed}` };
 	},
 };
 

@@ -3,7 +3,10 @@ import type { Command } from "../command";
 import { auditCommand } from "./audit";
 import { briefCommand } from "./brief";
 import { catCommand } from "./cat";
-import { clientAddCommand } from "./client";
+import { clientAddCommand, clientListCommand } from "./client";
+import { conflictsCommand } from "./conflicts";
+import { mvCommand } from "./mv";
+import { rmCommand } from "./rm";
 import { consentCommand } from "./consent";
 import { docCommand } from "./doc";
 import { deidentifyCommand } from "./deidentify";
@@ -23,7 +26,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, putCommand, catCommand, lsCommand, passwdCommand, verifyCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

@@ -1,8 +1,11 @@
 /**
  * `clinical-vault retention <vault> [--dry-run] [--hours N]`: deletes raw session recordings N hours
  * (the plugin's setting, default 24) after their session's note was signed. Deletion destroys the
- * file's key first (crypto-erase) and is audit-logged. --dry-run only lists what would go.
+ * file's key first (crypto-erase) and is audit-logged, with any derived copy (a pending proposal
+ * computed from a deleted recording; recordings are not in the search index). --dry-run only
+ * lists what would go.
  */
+import { erasePendingFrom } from "../../core/proposals/proposals";
 import { applyRetention, planRetention } from "../../core/transcribe/retention";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, integerOption, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
@@ -34,7 +37,14 @@ export const retentionCommand: Command = {
 				const plan = await planRetention(open.record, hours, new Date());
 				const out: string[] = [];
 				for (const item of plan.due) out.push(`${dryRun ? "would delete" : "deleted"}  ${item.audioPath}  (note ${item.notePath} signed ${item.signedAt})`);
-				if (!dryRun) await applyRetention(open.record, plan);
+				if (!dryRun) {
+					const deleted = await applyRetention(open.record, plan);
+					// Derived copies go with the recordings: any pending proposal computed from one.
+					for (const client of new Set(deleted.map((p) => p.split("/")[0]!))) {
+						const mine = new Set(deleted.filter((p) => p.startsWith(`${client}/`)));
+						for (const path of await erasePendingFrom(open.record, client, (source) => mine.has(source), "retention: derived from an erased recording", [...mine])) out.push(`deleted  ${path}  (a proposal computed from an erased recording)`);
+					}
+				}
 				for (const item of plan.waiting) out.push(`kept until ${item.dueAt}  ${item.audioPath}`);
 				for (const path of plan.unsigned) out.push(`kept (no signed note)  ${path}`);
 				if (out.length === 0) out.push("No recordings in the record.");

@@ -18,6 +18,9 @@
  *    already reported as plaintext;
  *  - recordings past their retention date (src/core/transcribe/retention.ts; needs the key);
  *  - the audit chain (needs the key);
+ *  - sync conflict copies waiting for the clinician's choice (../record/syncConflicts.ts; needs the
+ *    key, since a copy counts only when it decrypts as the record file it was written for): each one
+ *    is a finding until it is resolved, and a copy that does not decrypt says so;
  *  - Obsidian settings (./obsidianConfig.ts).
  *
  * A report is clean when it has no "high" or "medium" finding; "info" findings are notes.
@@ -28,6 +31,7 @@ import { toClinicalError } from "../errors";
 import { looksEncrypted } from "../crypto/fileformat";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { ENCRYPTED_EXTENSION } from "../record/layout";
+import { findConflicts } from "../record/syncConflicts";
 import { baseName, type VaultStore } from "../store/VaultStore";
 import { planRetention } from "../transcribe/retention";
 import { nameMatcher, type NameMatcher } from "./names";
@@ -47,7 +51,7 @@ export interface PrivacyFinding {
 	fix: string;
 }
 
-export type CheckName = "plaintext" | "names" | "temp-audio" | "retention" | "audit" | "obsidian-settings";
+export type CheckName = "plaintext" | "names" | "temp-audio" | "retention" | "audit" | "sync-conflicts" | "obsidian-settings";
 
 export interface CheckStatus {
 	check: CheckName;
@@ -122,7 +126,7 @@ async function plaintextInRecord(record: ClinicalRecord, paths: VaultPaths): Pro
 	const { layout, store } = record;
 	const findings: PrivacyFinding[] = [];
 	for (const path of paths.files) {
-		if (!inFolder(path, layout.root) || path === layout.keyFilePath || path === layout.auditPath) continue;
+		if (!inFolder(path, layout.root) || path === layout.keyFilePath || path === layout.auditPath || inFolder(path, layout.auditFolder)) continue;
 		const name = baseName(path);
 		if (OS_CLUTTER.has(name) || name.endsWith(`.${ENCRYPTED_EXTENSION}`)) continue;
 		if (looksEncrypted(await store.read(path))) continue;
@@ -196,11 +200,25 @@ async function auditChain(record: ClinicalRecord): Promise<PrivacyFinding[]> {
 		{
 			id: "audit-chain",
 			severity: "high",
-			what: `The audit log's chain is broken after ${audit.entries} good entries (${audit.problems.length} problem${audit.problems.length === 1 ? "" : "s"}).`,
-			path: record.layout.auditPath,
-			fix: "Run clinical-vault verify for the details and restore the audit log from a backup; do not delete it.",
+			what: `The audit log does not verify (${audit.problems.length} problem${audit.problems.length === 1 ? "" : "s"}; the first: ${audit.problems[0] ?? "unknown"}).`,
+			path: record.layout.auditFolder,
+			fix: 'Run clinical-vault verify for the details. Restore the log from a backup if you have one; otherwise "clinical-vault audit <vault> --repair --reason TEXT" keeps the broken log as evidence and records the reset. Do not delete it.',
 		},
 	];
+}
+
+async function syncConflicts(record: ClinicalRecord): Promise<PrivacyFinding[]> {
+	return (await findConflicts(record)).map((c) => ({
+		id: "sync-conflict",
+		severity: "medium" as const,
+		what: c.decrypts
+			? `${c.toolName} kept two versions of ${c.recordPath}: a conflict copy is waiting for you to choose which to keep${c.originalExists ? "" : " (the record file itself is missing)"}.`
+			: `A file named as ${c.toolName}'s conflict copy of ${c.recordPath} cannot be read as that file: ${c.problem ?? "it does not decrypt"}.`,
+		path: c.storePath,
+		fix: c.decrypts
+			? 'Compare both versions and choose: "Resolve sync conflicts" in Obsidian, or clinical-vault conflicts <vault> --show PATH, then --resolve PATH --keep original|copy|both.'
+			: "It is kept and never removed by Clinical Vault. If it is not needed, move it out of the clinical folder yourself; otherwise restore the file it belongs to from a backup.",
+	}));
 }
 
 export async function runPrivacyCheck(options: PrivacyCheckOptions): Promise<PrivacyReport> {
@@ -242,6 +260,7 @@ export async function runPrivacyCheck(options: PrivacyCheckOptions): Promise<Pri
 	if (options.retentionHours < 0) checks.push({ check: "retention", ran: false, note: "retention is off (negative hours)" });
 	else await run("retention", true, () => staleAudio(record, options.retentionHours, now));
 	await run("audit", true, () => auditChain(record));
+	await run("sync-conflicts", true, () => syncConflicts(record));
 	if (options.configDirs.length === 0) {
 		checks.push({ check: "obsidian-settings", ran: false, note: "no Obsidian settings folder in the vault" });
 		findings.push({

@@ -140,3 +140,74 @@ export async function checkBase(set: ProposalSet, currentText: string | null, pa
 	}
 }
 
+
+/** Every kind of proposal set, for code that looks at all of a client's pending proposals. */
+export const PROPOSAL_KINDS: readonly ProposalKind[] = ["parts", "plan-draft", "plan-progress"];
+
+/** A pending proposal file and the source it was computed from (null: it does not decrypt or parse). */
+export interface PendingFile {
+	path: string;
+	kind: ProposalKind | null;
+	source: string | null;
+	/** The source its file name was made from (pendingPath read backwards; a name with "--" in it can read ambiguously). */
+	nameSource: string | null;
+}
+
+/** pendingPath read backwards: the source a proposal file's name was made from, or null when the name is not one pendingPath makes. */
+export function sourceFromPendingPath(path: string): string | null {
+	const match = /^([^/]+)\/proposals\/([^/]+)\.json$/.exec(path);
+	if (!match) return null;
+	const kind = PROPOSAL_KINDS.find((k) => match[2]!.startsWith(`${k}--`));
+	if (kind === undefined) return null;
+	return `${match[1]!}/${match[2]!.slice(kind.length + 2).replace(/--/g, "/")}`;
+}
+
+/**
+ * Every pending proposal file of a client with its source, read for the check (not an audited
+ * open). A file that does not decrypt or parse has source null; its name still tells which source
+ * it was saved for (nameSource).
+ */
+export async function pendingFiles(record: ClinicalRecord, client: string): Promise<PendingFile[]> {
+	const code = checkClientCode(client);
+	const prefix = `${code}/proposals/`;
+	const out: PendingFile[] = [];
+	for (const entry of await record.list({ client: code })) {
+		if (!entry.recordPath.startsWith(prefix) || !entry.recordPath.endsWith(".json")) continue;
+		let source: string | null = null;
+		let kind: ProposalKind | null = null;
+		try {
+			const data = JSON.parse(await record.readText(entry.recordPath, "internal")) as Partial<ProposalSet>;
+			if (typeof data.source === "string") source = data.source;
+			if (typeof data.kind === "string" && (PROPOSAL_KINDS as readonly string[]).includes(data.kind)) kind = data.kind;
+		} catch {
+			// Unreadable: matched by its name below, when the caller names candidate sources.
+		}
+		out.push({ path: entry.recordPath, kind, source, nameSource: sourceFromPendingPath(entry.recordPath) });
+	}
+	return out;
+}
+
+/**
+ * The pending proposals of a client computed from a source `matches` accepts. A proposal holds
+ * words of its source (the evidence quoted with each change), so it is a derived copy: it goes
+ * when its source is erased. `candidates` are sources to also match by file name, for a proposal
+ * that no longer decrypts.
+ */
+export async function pendingFrom(record: ClinicalRecord, client: string, matches: (source: string) => boolean, candidates: readonly string[] = []): Promise<string[]> {
+	const byName = new Set(candidates.flatMap((source) => PROPOSAL_KINDS.map((kind) => pendingPath(client, kind, source))));
+	// A proposal that no longer decrypts (its key destroyed by an interrupted erasure, or damaged) is
+	// matched by its name: it holds nothing readable, and leaving it would leave the erasure unfinished.
+	const matched = (f: PendingFile): boolean => (f.source !== null ? matches(f.source) : byName.has(f.path) || (f.nameSource !== null && matches(f.nameSource)));
+	return (await pendingFiles(record, client)).filter(matched).map((f) => f.path).sort();
+}
+
+/**
+ * Crypto-erases the pending proposals computed from sources `matches` accepts (see pendingFrom);
+ * each removal is a "delete" audit entry with `note`. Returns their paths. Idempotent: what is
+ * already gone is not looked for, so an interrupted erasure is finished by calling it again.
+ */
+export async function erasePendingFrom(record: ClinicalRecord, client: string, matches: (source: string) => boolean, note: string, candidates: readonly string[] = []): Promise<string[]> {
+	const paths = await pendingFrom(record, client, matches, candidates);
+	for (const path of paths) await record.remove(path, { note });
+	return paths;
+}

@@ -3,7 +3,7 @@
  * It owns the key file, the vault keys while unlocked, every encrypted read and write, client
  * profiles and the audit log. It never imports obsidian and never logs.
  */
-import { ClinicalVaultError, LockedError, toClinicalError } from "../errors";
+import { ClinicalVaultError, LockedError, WrongPassphraseError, toClinicalError } from "../errors";
 import { fromUtf8, utf8 } from "../bytes";
 import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
@@ -13,15 +13,26 @@ import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, rea
 import { atomicWrite, sweepLeftovers } from "../store/atomic";
 import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
-import { AuditLog, type AuditAction, type AuditVerification } from "../audit/AuditLog";
+import { AuditLog, fingerprint, type AuditAction, type AuditVerification } from "../audit/AuditLog";
+import { DeviceState, MemoryDeviceStateStore, type DeviceStateStore } from "../audit/deviceState";
+import { checkFingerprints, type FingerprintReport } from "../audit/fingerprints";
 import { AUDIT_NAME, checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, KEYFILE_NAME, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
 import { parseProfile, renderProfile, type ClientProfile } from "./profile";
+import { inspectCopy, parseConflictName, type SyncConflict } from "./syncConflicts";
+import { unfinishedRevokeHint } from "./consent";
 
 export interface RecordOptions {
 	store: VaultStore;
 	/** The clinical root folder, vault-relative (default "Clinical"). */
 	root?: string;
 	clock?: Clock;
+	/**
+	 * Where this computer keeps its device id and audit anchors, outside the record (the CLI's state
+	 * file, the plugin's local storage). Without one, each ClinicalRecord is a new device in memory.
+	 */
+	device?: DeviceStateStore;
+	/** Batch reads into the next audit entry (the CLI: a read-only command adds one entry). */
+	batchReads?: boolean;
 }
 
 export interface RecordEntry {
@@ -37,6 +48,12 @@ export interface VerifyReport {
 	/** Files under the clinical root that are not encrypted (should not exist). */
 	plaintext: string[];
 	audit: AuditVerification;
+	/** Files older than their last logged version, logged files that are missing, files with no logged version. */
+	history: FingerprintReport;
+	/** Problems of the key file (a missing recovery slot). */
+	keyFile: string[];
+	/** Sync conflict copies waiting for the clinician's choice (src/core/record/syncConflicts.ts). */
+	conflicts: SyncConflict[];
 }
 
 export interface WrittenFile {
@@ -66,12 +83,16 @@ export class ClinicalRecord {
 	private readonly writerLock: WriterLock;
 	private readonly listeners = new Set<(unlocked: boolean) => void>();
 	private readonly changeListeners = new Set<(change: RecordChange) => void>();
+	readonly deviceState: DeviceState;
+	private readonly batchReads: boolean;
 
 	constructor(options: RecordOptions) {
 		this.store = options.store;
 		this.layout = new RecordLayout(options.root ?? "Clinical");
 		this.clock = options.clock ?? systemClock;
 		this.writerLock = new WriterLock(this.store, joinPath(this.layout.systemFolder, ".writer.lock"));
+		this.deviceState = new DeviceState(options.device ?? new MemoryDeviceStateStore());
+		this.batchReads = options.batchReads ?? false;
 	}
 
 	get isUnlocked(): boolean {
@@ -127,9 +148,26 @@ export class ClinicalRecord {
 	 * keys themselves: the crash-test children and the benchmarks. It writes nothing.
 	 */
 	async attachKeys(keys: VaultKeys): Promise<void> {
+		await this.attach(keys);
+		// A session begins here as with unlock: if it ends without a lock, the next unlock on this
+		// computer reconciles the log with the files.
+		(await this.deviceState.vault(keys.vaultId)).open = true;
+		await this.deviceState.save();
+	}
+
+	private async attach(keys: VaultKeys): Promise<void> {
+		this.auditLog = await this.auditFor(keys);
 		this.keys = keys;
-		this.auditLog = new AuditLog(this.store, this.layout.auditPath, keys, this.clock, (task) => this.writerLock.hold(task));
 		this.emit();
+	}
+
+	private async auditFor(keys: VaultKeys): Promise<AuditLog> {
+		return new AuditLog(this.store, keys, this.clock, this.deviceState, await this.deviceState.device(), {
+			legacyPath: this.layout.auditPath,
+			folder: this.layout.auditFolder,
+			hold: (task) => this.writerLock.hold(task),
+			batchReads: this.batchReads,
+		});
 	}
 
 	/** Creates the key file and leaves the record unlocked. Returns the recovery key, to be shown once. */
@@ -151,9 +189,21 @@ export class ClinicalRecord {
 	 */
 	async unlock(passphrase: string, options: { failedAttempts?: Date[] } = {}): Promise<void> {
 		const keyFile = await this.readKeyFile();
-		const vaultKey = await unwrapWithPassphrase(keyFile, passphrase);
-		await this.attachKeys(await deriveVaultKeys(vaultKey, keyFile.vaultId));
-		await this.afterUnlock("unlock", options.failedAttempts ?? []);
+		let vaultKey: Uint8Array;
+		try {
+			vaultKey = await unwrapWithPassphrase(keyFile, passphrase);
+		} catch (error) {
+			// A caller that does not keep failed attempts itself (the CLI) has them kept on this
+			// computer, outside the record, and written to the audit log at the next unlock.
+			if (error instanceof WrongPassphraseError && options.failedAttempts === undefined) {
+				(await this.deviceState.vault(keyFile.vaultId)).failedUnlocks.push(this.clock.now().toISOString());
+				await this.deviceState.save();
+			}
+			throw error;
+		}
+		await this.attach(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		vaultKey.fill(0);
+		await this.afterUnlock("unlock", options.failedAttempts);
 	}
 
 	/** Unlocks with the recovery key and sets a new passphrase (the only way back from a lost passphrase). */
@@ -162,15 +212,62 @@ export class ClinicalRecord {
 		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
 		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
 		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next)));
-		await this.attachKeys(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		await this.attach(await deriveVaultKeys(vaultKey, keyFile.vaultId));
+		vaultKey.fill(0);
 		await this.afterUnlock("unlock-recovery", []);
 		await this.audit.append("passphrase-change", { note: "set with the recovery key" });
 	}
 
-	private async afterUnlock(action: AuditAction, failed: Date[]): Promise<void> {
+	/**
+	 * After the keys are in hand: finish or roll back interrupted writes, reconcile the log with the
+	 * files when this computer's last session ended without a lock, and log the unlock (with the
+	 * failed attempts before it).
+	 */
+	private async afterUnlock(action: AuditAction, failedByCaller: Date[] | undefined): Promise<void> {
+		const keys = this.requireKeys();
 		await this.sweep();
-		for (const time of failed) await this.audit.append("unlock-failed", { time, note: `attempt at ${time.toISOString()}` });
-		await this.audit.append(action);
+		const vault = await this.deviceState.vault(keys.vaultId);
+		const failed = failedByCaller ?? vault.failedUnlocks.map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
+		if (vault.open) await this.reconcile();
+		vault.open = true;
+		await this.audit.opened(action, failed);
+		if (failedByCaller === undefined) vault.failedUnlocks = [];
+		await this.deviceState.save();
+	}
+
+	/**
+	 * The last session on this computer ended without a lock (a crash, a kill): a change logged just
+	 * before may not have landed. Each of the last changes logged here is compared with its file: a
+	 * removal that was cut short is finished; a write that did not land gets an audit-repair entry
+	 * naming it (so that verify does not take the file for a rolled-back one).
+	 */
+	private async reconcile(): Promise<void> {
+		const recent = await this.audit.ownRecent(64);
+		const undone = new Set(recent.map((e) => e.undo).filter((u): u is string => u !== undefined));
+		const last = new Map<string, (typeof recent)[number]>();
+		for (const e of recent) if (e.path && (e.sha !== undefined || e.base !== undefined) && e.action !== "audit-repair") last.set(e.path, e);
+		for (const [path, entry] of last) {
+			const id = `${entry.log}#${entry.seq}`;
+			if (undone.has(id)) continue;
+			let storePath: string;
+			try {
+				storePath = this.layout.storePath(path);
+			} catch {
+				continue;
+			}
+			const exists = await this.store.exists(storePath);
+			if (entry.sha === undefined) {
+				// A removal: finish it if the file still there is the one it removes, whole or half-erased
+				// (same file id, no longer decrypts); never a version written since (by another computer).
+				if (exists && (await this.isRemovalLeftover(storePath, path, entry.base, entry.fileId))) {
+					await this.serialize(storePath, () => this.eraseAndRemove(storePath, path));
+				}
+				continue;
+			}
+			const disk = exists ? await fingerprint(await this.store.read(storePath)) : null;
+			if (disk === entry.sha) continue;
+			await this.audit.append("audit-repair", { path, ...(entry.fileId ? { fileId: entry.fileId } : {}), undo: id, ...(disk ? { base: disk } : {}), note: "a logged change did not land (the session before ended without a lock)" });
+		}
 	}
 
 	/** Finishes or rolls back writes a crash interrupted. Needs no key; safe while locked. */
@@ -182,7 +279,9 @@ export class ClinicalRecord {
 	async lock(): Promise<void> {
 		if (!this.keys) return;
 		try {
-			await this.audit.append("lock");
+			await this.audit.closed();
+			(await this.deviceState.vault(this.keys.vaultId)).open = false;
+			await this.deviceState.save();
 		} finally {
 			this.keys = null;
 			this.auditLog = null;
@@ -198,16 +297,23 @@ export class ClinicalRecord {
 	async changePassphrase(current: string, next: string, options: { kdf?: KdfParams } = {}): Promise<void> {
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithPassphrase(keyFile, current);
+		let log: AuditLog;
+		let updated: KeyFile;
 		try {
-			const updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
+			updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
+			log = this.auditLog ?? (await this.auditFor(await deriveVaultKeys(vaultKey, keyFile.vaultId)));
+		} finally {
+			vaultKey.fill(0);
+		}
+		// Write-ahead: the entry first, so a change that lands is always logged; a change that fails
+		// after it is logged as failed (the old passphrase still opens the record).
+		await log.append("passphrase-change");
+		try {
 			await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(updated)));
 		} catch (error) {
-			vaultKey.fill(0);
+			await log.append("passphrase-change", { note: "failed; the previous passphrase still opens the record" }).catch(() => undefined);
 			throw error;
 		}
-		const log = this.auditLog ?? new AuditLog(this.store, this.layout.auditPath, await deriveVaultKeys(vaultKey, keyFile.vaultId), this.clock, (task) => this.writerLock.hold(task));
-		vaultKey.fill(0);
-		await log.append("passphrase-change");
 	}
 
 	/** One change of a file at a time in this process, each while this process holds the writer lock. */
@@ -243,7 +349,7 @@ export class ClinicalRecord {
 		const storePath = this.layout.storePath(path);
 		if (!(await this.store.exists(storePath))) throw new ClinicalVaultError("not-found", `${path} does not exist in the record.`, { path });
 		const result = await decryptFile(keys, await this.store.read(storePath), path);
-		if (purpose === "open") await this.audit.append("open", { fileId: result.header.fileId, path });
+		if (purpose === "open") await this.audit.read({ fileId: result.header.fileId, path });
 		return result;
 	}
 
@@ -257,7 +363,7 @@ export class ClinicalRecord {
 		const path = checkRecordPath(recordPath);
 		if (!(await this.store.exists(storePath))) throw new ClinicalVaultError("not-found", `${storePath} does not exist.`, { path });
 		const result = await decryptFile(keys, await this.store.read(storePath), path);
-		if (purpose === "open") await this.audit.append("open", { fileId: result.header.fileId, path, note: "read from a copy under another name" });
+		if (purpose === "open") await this.audit.read({ fileId: result.header.fileId, path });
 		return result;
 	}
 
@@ -310,10 +416,13 @@ export class ClinicalRecord {
 		return this.serialize(storePath, async () => {
 			let fileId = newFileId();
 			let action: AuditAction = "create";
+			let base: string | undefined;
 			if (await this.store.exists(storePath)) {
 				// Authenticate the whole existing file, not only its plaintext header: a file with a
 				// damaged chunk or key block, truncated, extended, swapped or foreign is never overwritten.
-				const { header, plaintext: previous } = await decryptFile(keys, await this.store.read(storePath), path);
+				const existing = await this.store.read(storePath);
+				const { header, plaintext: previous } = await decryptFile(keys, existing, path);
+				base = await fingerprint(existing);
 				const same = expected === null || bytesEqual(previous, expected);
 				previous.fill(0);
 				if (!same) return "changed";
@@ -326,12 +435,15 @@ export class ClinicalRecord {
 			const encrypted = await encryptFile(keys, header, data);
 			const done = options.action ?? action;
 			// The audit entry goes first (write-ahead): a crash between the two can over-report a
-			// change that did not land, never hide one that did. A failed write is recorded too.
-			await this.audit.append(done, { fileId, path });
+			// change that did not land (the next unlock reconciles it), never hide one that did. A
+			// failed write is recorded too.
+			const logged = await this.audit.append(done, { fileId, path, sha: await fingerprint(encrypted), ...(base ? { base } : {}) });
 			try {
 				await atomicWrite(this.store, storePath, encrypted);
 			} catch (error) {
-				await this.audit.append(done, { fileId, path, note: "write failed; the previous version was kept" }).catch(() => undefined);
+				await this.audit
+					.append("audit-repair", { fileId, path, undo: `${this.audit.device}#${logged.seq}`, note: `${done}: write failed; the previous version was kept` })
+					.catch(() => undefined);
 				throw error;
 			}
 			this.changed(path, "write");
@@ -356,11 +468,56 @@ export class ClinicalRecord {
 		await this.serialize(storePath, async () => {
 			const bytes = await this.store.read(storePath);
 			const { header } = readHeader(bytes, path);
-			await this.store.write(storePath, eraseKeyBlock(bytes, path));
-			await this.store.remove(storePath);
-			await this.audit.append("delete", { fileId: header.fileId, path, ...(options.note ? { note: options.note } : {}) });
+			// Write-ahead, like writes: a removal cut short is finished at the next unlock.
+			await this.audit.append("delete", { fileId: header.fileId, path, base: await fingerprint(bytes), ...(options.note ? { note: options.note } : {}) });
+			await this.eraseAndRemove(storePath, path, bytes);
 			this.changed(path, "remove");
 		});
+	}
+
+	private async isRemovalLeftover(storePath: string, path: string, base: string | undefined, fileId: string | undefined): Promise<boolean> {
+		const bytes = await this.store.read(storePath);
+		if (base !== undefined && (await fingerprint(bytes)) === base) return true;
+		try {
+			if (readHeader(bytes, path).header.fileId !== fileId) return false;
+		} catch {
+			return false;
+		}
+		try {
+			(await decryptFile(this.requireKeys(), bytes, path)).plaintext.fill(0);
+			return false;
+		} catch {
+			return true;
+		}
+	}
+
+	/**
+	 * Crypto-erases and removes a file stored under another name (a resolved sync conflict copy),
+	 * only if it still holds `expected` (what was decrypted and shown), in the copy's write queue.
+	 */
+	async eraseCopy(storePath: string, recordPath: string, expected: Uint8Array): Promise<void> {
+		this.requireKeys();
+		const path = checkRecordPath(recordPath);
+		await this.serialize(storePath, async () => {
+			const bytes = await this.store.read(storePath);
+			if (!bytesEqual(bytes, expected)) {
+				throw new ClinicalVaultError("refused", `${storePath} changed while it was being resolved (the sync tool wrote it again). It was kept; look at it again.`, { path: storePath });
+			}
+			await this.store.write(storePath, eraseKeyBlock(bytes, path));
+			await this.store.remove(storePath);
+		});
+	}
+
+	/** Overwrites a file's wrapped key (crypto-erasure), then removes it. */
+	private async eraseAndRemove(storePath: string, path: string, bytes?: Uint8Array): Promise<void> {
+		const current = bytes ?? (await this.store.read(storePath));
+		try {
+			await this.store.write(storePath, eraseKeyBlock(current, path));
+		} catch (error) {
+			// A file whose key block is already erased (a removal cut short) cannot be parsed again: remove it.
+			if (bytes !== undefined) throw error;
+		}
+		await this.store.remove(storePath);
 	}
 
 	/**
@@ -402,6 +559,9 @@ export class ClinicalRecord {
 		const out: RecordEntry[] = [];
 		for (const storePath of await walk(this.store, folder)) {
 			const recordPath = this.layout.recordPathOf(storePath);
+			// A sync tool's conflict copy with an unmistakable mark (Syncthing's ".sync-conflict-") is not a
+			// record file of its own, though its name is a valid one; see syncConflicts.ts.
+			if (recordPath && parseConflictName(storePath.slice(storePath.lastIndexOf("/") + 1)).some((c) => c.explicit)) continue;
 			if (recordPath) out.push({ recordPath, storePath, client: recordPath.split("/")[0]! });
 		}
 		return out;
@@ -442,15 +602,26 @@ export class ClinicalRecord {
 		return parseProfile(await this.readText(path, purpose), path);
 	}
 
-	/** Decrypts every record file and verifies the audit chain. Reports; changes nothing. */
+	/**
+	 * Decrypts every record file, verifies every audit log and checks the files against the logs
+	 * (rollback, deletion) and the key file (its recovery slot). Reports; changes nothing in the record.
+	 */
 	async verify(): Promise<VerifyReport> {
 		const keys = this.requireKeys();
 		const failures: { path: string; message: string }[] = [];
 		const plaintext: string[] = [];
+		const fingerprints = new Map<string, string>();
+		const conflicts: SyncConflict[] = [];
 		let filesChecked = 0;
 		for (const storePath of await walk(this.store, this.layout.root)) {
 			const name = storePath.slice(storePath.lastIndexOf("/") + 1);
 			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || name.startsWith(".")) continue;
+			if (storePath.startsWith(`${this.layout.auditFolder}/`)) continue; // the audit logs: checked below
+			const copy = await inspectCopy(this, storePath);
+			if (copy) {
+				conflicts.push(copy);
+				continue;
+			}
 			const systemName = storePath.startsWith(`${this.layout.systemFolder}/`) && name.endsWith(`.${ENCRYPTED_EXTENSION}`) ? name.slice(0, -ENCRYPTED_EXTENSION.length - 1) : null;
 			const recordPath = systemName !== null && SYSTEM_FILE_NAME.test(systemName) ? `${SYSTEM_FOLDER}/${systemName}` : this.layout.recordPathOf(storePath);
 			if (!recordPath) {
@@ -460,15 +631,33 @@ export class ClinicalRecord {
 				continue;
 			}
 			filesChecked++;
+			const bytes = await this.store.read(storePath);
+			if (systemName === null) fingerprints.set(recordPath, await fingerprint(bytes));
 			try {
-				const { plaintext: plain } = await decryptFile(keys, await this.store.read(storePath), recordPath);
+				const { plaintext: plain } = await decryptFile(keys, bytes, recordPath);
 				plain.fill(0);
 			} catch (error) {
 				failures.push({ path: recordPath, message: toClinicalError(error).detail || toClinicalError(error).message });
 			}
 		}
 		const audit = await this.audit.verify();
-		return { ok: failures.length === 0 && plaintext.length === 0 && audit.ok, filesChecked, failures, plaintext, audit };
+		const history = checkFingerprints(audit.entryList, fingerprints);
+		// A file that no longer decrypts because its erasure was cut short says how to finish it.
+		const lastByPath = new Map(audit.entryList.filter((e) => e.path !== undefined && e.action !== "open").map((e) => [e.path!, e]));
+		for (const failure of failures) {
+			const hint = await unfinishedRevokeHint(this, failure.path);
+			if (hint) failure.message = `${failure.message}. ${hint}`;
+			else if (lastByPath.get(failure.path)?.action === "delete") {
+				failure.message = `${failure.message}. Its removal is in the audit log but was cut short (its key may already be destroyed): unlocking on the computer that started it finishes it, or run "clinical-vault rm <vault> ${failure.path} --unreadable --yes".`;
+			}
+		}
+		const keyFile: string[] = [];
+		const parsed = await this.readKeyFile();
+		if (!parsed.slots.some((slot) => slot.kind === "recovery")) keyFile.push("the key file has no recovery slot: the recovery key cannot open this record (restore the key file from a backup)");
+		if (!parsed.slots.some((slot) => slot.kind === "passphrase")) keyFile.push("the key file has no passphrase slot");
+		// Conflict copies are reported; one that cannot be read as its record file fails verify.
+		const ok = failures.length === 0 && plaintext.length === 0 && audit.ok && history.rolledBack.length === 0 && history.deleted.length === 0 && keyFile.length === 0 && conflicts.every((c) => c.decrypts);
+		return { ok, filesChecked, failures, plaintext, audit, history, keyFile, conflicts };
 	}
 }
 

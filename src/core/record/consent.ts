@@ -19,9 +19,13 @@
  * revoked. Revoking (`revokeConsent`) marks the consent revoked first and then crypto-erases the
  * client's audio and transcripts; the session notes, summaries and drafts stay (they are the
  * clinical record, which the clinician must keep). Marking first makes the revoke safe to
- * interrupt: nothing can be recorded or transcribed meanwhile, and running it again erases the rest.
+ * interrupt: nothing can be recorded or transcribed meanwhile, and running it again erases the rest
+ * (a file whose key was destroyed but which was not yet removed included: removal needs only its
+ * header). Derived copies go too: pending proposals computed from an erased transcript or
+ * recording (they quote it); the CLI and the plugin bring the search index in line at once.
  *
- * Audit: every change of consent is one "consent" entry on the profile with a short note
+ * Audit: every change of consent is one "consent" entry on the profile, written before the change
+ * (write-ahead), with a short note
  * ("recording yes, dated 2026-09-01", "recording revoked"); never the scope text. Each erased file
  * is a "delete" entry noted "consent revoked" (ClinicalRecord.remove).
  */
@@ -30,7 +34,8 @@ import { Cancelled, ClinicalVaultError } from "../errors";
 import { AUDIO_EXTENSIONS } from "../audio/decode";
 import type { ClinicalRecord } from "./ClinicalRecord";
 import { checkClientCode, contentTypeFor } from "./layout";
-import { parseProfile } from "./profile";
+import { parseProfile, renderProfile, type ClientProfile } from "./profile";
+import { erasePendingFrom, pendingFrom } from "../proposals/proposals";
 
 export type RecordingConsent = "yes" | "no";
 
@@ -196,10 +201,22 @@ function localToday(now: Date): string {
 	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/**
+ * Writes the consent into the profile. The "consent" entry goes to the audit log before the write
+ * (write-ahead, like every change of the record): a crash between the two can over-report a
+ * consent change that did not land, never hide one that did. A failed write is recorded too.
+ */
 async function writeConsent(record: ClinicalRecord, client: string, consent: ConsentRecord, note: string): Promise<void> {
 	const { path, text } = await readProfileText(record, client);
-	const written = await record.writeText(path, withConsent(text, consent, path));
-	await record.audit.append("consent", { fileId: written.fileId, path, note });
+	const next = withConsent(text, consent, path);
+	const { fileId } = await record.header(path);
+	await record.audit.append("consent", { fileId, path, note });
+	try {
+		await record.writeText(path, next);
+	} catch (error) {
+		await record.audit.append("consent", { fileId, path, note: `${note}: not recorded, the write failed` }).catch(() => undefined);
+		throw error;
+	}
 }
 
 /**
@@ -212,6 +229,63 @@ export async function setConsent(record: ClinicalRecord, client: string, input: 
 	const consent: ConsentRecord = { ...checked, recordedAt: now.toISOString() };
 	await writeConsent(record, client, consent, `recording ${consent.recording}, dated ${consent.date}`);
 	return consent;
+}
+
+export interface NewClient {
+	code: string;
+	name: string;
+	modality?: string;
+	aliases?: string[];
+	details?: Record<string, string>;
+}
+
+/**
+ * "added": a new profile was written with the consent in it. "finished": the profile was there
+ * with the same name and no consent on file (an earlier add was interrupted between its two
+ * steps, before this function made it one write) and the consent is now recorded. "unchanged":
+ * the profile was there with the same name and the same consent (a repeated command).
+ */
+export type AddOutcome = "added" | "finished" | "unchanged";
+
+/**
+ * Adds a client with their recording consent in ONE write: the profile is written with its consent
+ * block already in it, so a crash leaves either no client or a client with consent, never a client
+ * without the consent the clinician entered. Audit: "consent" (write-ahead, naming the profile),
+ * then "client-add" (ClinicalRecord's own write-ahead entry with the new file id).
+ *
+ * Running it again is safe: an existing profile with the same name and no consent yet gets the
+ * consent recorded ("finished"); with the same name and the same consent nothing is written
+ * ("unchanged"); any other existing profile is an already-exists error and nothing changes.
+ */
+export async function addClientWithConsent(record: ClinicalRecord, client: NewClient, input: ConsentInput): Promise<{ profile: ClientProfile; consent: ConsentRecord; outcome: AddOutcome }> {
+	const code = checkClientCode(client.code);
+	const name = client.name.trim();
+	if (name === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
+	const now = record.clock.now();
+	const checked = checkConsentInput(input, localToday(now));
+	const path = record.layout.profilePath(code);
+	if (await record.exists(path)) {
+		const existing = parseProfile(await record.readText(path, "internal"), path);
+		const current = await readConsent(record, code);
+		const taken = new ClinicalVaultError("already-exists", `Client ${code} already exists. Nothing was changed.`);
+		if (existing.name.trim() !== name) throw taken;
+		if (current === null) return { profile: existing, consent: await setConsent(record, code, input), outcome: "finished" };
+		if (consentStatus(current) === checked.recording) return { profile: existing, consent: current, outcome: "unchanged" };
+		throw new ClinicalVaultError("already-exists", `Client ${code} already exists with other recording consent on file. Nothing was changed; change it with "consent --recording".`);
+	}
+	const profile: ClientProfile = {
+		code,
+		name,
+		created: now.toISOString(),
+		...(client.modality ? { modality: client.modality } : {}),
+		...(client.aliases && client.aliases.length > 0 ? { aliases: client.aliases.map((a) => a.trim()).filter((a) => a !== "") } : {}),
+		...(client.details ? { details: client.details } : {}),
+	};
+	const consent: ConsentRecord = { ...checked, recordedAt: now.toISOString() };
+	const text = withConsent(renderProfile(profile), consent, path);
+	await record.audit.append("consent", { path, note: `recording ${consent.recording}, dated ${consent.date} (with the new profile)` });
+	await record.writeText(path, text, { action: "client-add" });
+	return { profile, consent, outcome: "added" };
 }
 
 /** The sentence that says why recording or transcribing is refused, and how to record consent. */
@@ -279,6 +353,42 @@ export interface RevokeResult {
 	consent: ConsentRecord;
 	/** Record paths crypto-erased, audio first. */
 	erased: string[];
+	/** Derived copies crypto-erased with them: pending proposals computed from an erased file. */
+	derived: string[];
+	/** The consent was already marked revoked: this run finished an earlier, interrupted revoke. */
+	resumed: boolean;
+}
+
+/** What a revoke erases of a client: transcripts (anything under CODE/transcripts/) and audio anywhere in the folder. */
+export function erasedByRevoke(client: string, recordPath: string): boolean {
+	const code = checkClientCode(client);
+	return recordPath.startsWith(`${code}/`) && (recordPath.startsWith(`${code}/transcripts/`) || isAudioRecordPath(recordPath));
+}
+
+/**
+ * The derived copies a revoke also erases, now: the client's pending proposals computed from a
+ * transcript or recording (each holds words of it as evidence). Needs the key.
+ */
+export async function consentDerived(record: ClinicalRecord, client: string): Promise<string[]> {
+	const code = checkClientCode(client);
+	return pendingFrom(record, code, (source) => erasedByRevoke(code, source));
+}
+
+/**
+ * For verify and the privacy check: when `recordPath` is a file an interrupted consent revoke left
+ * behind (the client's consent is revoked, and the file is one a revoke erases), the sentence that
+ * says so and how to finish; else null. Such a file may already have its key destroyed (the revoke
+ * was stopped between destroying the key and removing the file), so it fails authentication.
+ */
+export async function unfinishedRevokeHint(record: ClinicalRecord, recordPath: string): Promise<string | null> {
+	const code = recordPath.split("/")[0] ?? "";
+	try {
+		if (!erasedByRevoke(code, recordPath)) return null;
+		if (consentStatus(await readConsent(record, code)) !== "revoked") return null;
+	} catch {
+		return null;
+	}
+	return `${code}'s recording consent was revoked and this file is one the revoke erases: the revoke was interrupted (its key may already be destroyed, so it no longer decrypts). Run "clinical-vault consent <vault> --client ${code} --revoke --yes" (or "Revoke recording consent" in Obsidian) again to finish it.`;
 }
 
 /**
@@ -293,7 +403,8 @@ export async function revokeConsent(record: ClinicalRecord, client: string, opti
 	if (options.cancelRunning) await options.cancelRunning();
 	if (options.signal?.aborted) throw new Cancelled();
 	let consent = await readConsent(record, code);
-	if (consentStatus(consent) !== "revoked") {
+	const resumed = consentStatus(consent) === "revoked";
+	if (!resumed) {
 		const now = record.clock.now();
 		consent = consent
 			? { ...consent, revokedAt: now.toISOString() }
@@ -304,8 +415,14 @@ export async function revokeConsent(record: ClinicalRecord, client: string, opti
 	const erased: string[] = [];
 	for (const path of [...audio, ...transcripts]) {
 		if (options.signal?.aborted) throw new Cancelled();
+		// remove() needs only the file's plaintext header: a file whose key an interrupted revoke
+		// already destroyed is finished here like any other.
 		await record.remove(path, { note: "consent revoked" });
 		erased.push(path);
 	}
-	return { consent: consent!, erased };
+	if (options.signal?.aborted) throw new Cancelled();
+	// Derived copies last, matched by what they were computed from (not by the files erased in this
+	// run), so a revoke interrupted after the files were gone still finds them when run again.
+	const derived = await erasePendingFrom(record, code, (source) => erasedByRevoke(code, source), "consent revoked: derived from an erased recording or transcript", erased);
+	return { consent: consent!, erased, derived, resumed };
 }

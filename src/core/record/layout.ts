@@ -2,7 +2,8 @@
  * Where things live inside the clinical root (default "Clinical/").
  *
  *   Clinical/_vault/keyfile.json            key file (wrapped vault key, KDF parameters)
- *   Clinical/_vault/audit.cvlog             audit log (encrypted, hash-chained lines)
+ *   Clinical/_vault/audit/<device>.cvlog    audit logs, one per computer (encrypted, hash-chained lines)
+ *   Clinical/_vault/audit.cvlog             the audit log of records made before per-device logs
  *   Clinical/C-0142/profile.md.cvault       client profile (display name, identifying details)
  *   Clinical/C-0142/notes/2026-09-01.md.cvault
  *   Clinical/C-0142/attachments/…           encrypted attachments and recordings
@@ -18,6 +19,7 @@ export const ENCRYPTED_EXTENSION = "cvault";
 export const SYSTEM_FOLDER = "_vault";
 export const KEYFILE_NAME = "keyfile.json";
 export const AUDIT_NAME = "audit.cvlog";
+export const AUDIT_FOLDER = "audit";
 export const PROFILE_NAME = "profile.md";
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -60,8 +62,13 @@ export class RecordLayout {
 	get keyFilePath(): string {
 		return joinPath(this.root, SYSTEM_FOLDER, KEYFILE_NAME);
 	}
+	/** The legacy audit log, one for every computer (records made before per-device logs). */
 	get auditPath(): string {
 		return joinPath(this.root, SYSTEM_FOLDER, AUDIT_NAME);
+	}
+	/** The per-device audit logs (`<device>.cvlog`). */
+	get auditFolder(): string {
+		return joinPath(this.root, SYSTEM_FOLDER, AUDIT_FOLDER);
 	}
 
 	/** Vault-relative path of the encrypted file for a record path. */

@@ -95,6 +95,16 @@ export class MemoryStore implements VaultStore {
 		return Promise.resolve(new Uint8Array(data));
 	}
 
+	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+		const p = normalize(path);
+		this.log.push(`readRange ${p} ${offset} ${length}`);
+		const fault = this.takeFault("read", p);
+		if (fault) this.fail(fault, `read ${p}`);
+		const data = this.files.get(p);
+		if (!data) this.notFound(p);
+		return Promise.resolve(data.slice(offset, offset + length));
+	}
+
 	async write(path: string, data: Uint8Array): Promise<void> {
 		const p = normalize(path);
 		this.log.push(`write ${p}`);

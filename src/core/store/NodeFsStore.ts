@@ -61,6 +61,22 @@ export class NodeFsStore implements VaultStore {
 		return new Uint8Array(await fs.readFile(this.full(path)));
 	}
 
+	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+		const handle = await fs.open(this.full(path), "r");
+		try {
+			const out = new Uint8Array(Math.max(0, length));
+			let filled = 0;
+			while (filled < out.length) {
+				const { bytesRead } = await handle.read(out, filled, out.length - filled, offset + filled);
+				if (bytesRead === 0) break;
+				filled += bytesRead;
+			}
+			return out.subarray(0, filled);
+		} finally {
+			await handle.close();
+		}
+	}
+
 	async write(path: string, data: Uint8Array): Promise<void> {
 		const full = this.full(path);
 		await fs.mkdir(nodePath.dirname(full), { recursive: true });

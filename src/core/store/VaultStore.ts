@@ -33,6 +33,11 @@ export interface VaultStore {
 	 */
 	createExclusive?(path: string, data: Uint8Array): Promise<boolean>;
 	read(path: string): Promise<Uint8Array>;
+	/**
+	 * Up to `length` bytes from `offset` (fewer at the end of the file). Optional: readRange() below
+	 * falls back to a whole read. The audit log reads only its tail this way.
+	 */
+	readRange?(path: string, offset: number, length: number): Promise<Uint8Array>;
 	/** Plain (non-atomic) write; used for temporary files only. Creates missing parent folders. */
 	write(path: string, data: Uint8Array): Promise<void>;
 	append(path: string, data: Uint8Array): Promise<void>;
@@ -61,6 +66,12 @@ export function parentOf(path: string): string {
 
 export function baseName(path: string): string {
 	return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Bytes [offset, offset + length) of a file, through the store's readRange when it has one. */
+export async function readRange(store: VaultStore, path: string, offset: number, length: number): Promise<Uint8Array> {
+	if (store.readRange) return store.readRange(path, offset, length);
+	return (await store.read(path)).slice(offset, offset + length);
 }
 
 /** Every file below a folder, depth first. */

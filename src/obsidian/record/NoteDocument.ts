@@ -19,6 +19,7 @@ import { displayError } from "../notify";
 import { checkSave } from "../saveGuard";
 import type { RecordSession } from "../session";
 import type { Plugin } from "obsidian";
+import { keptCopyPath } from "../../core/record/syncConflicts";
 
 /** A view showing the document. */
 export interface DocumentHost {
@@ -451,21 +452,6 @@ export class NoteDocuments {
 		for (const doc of this.open.values()) doc.close();
 		this.open.clear();
 	}
-}
-
-/** A free record path for a copy kept beside a note: "2026-09-01.conflict-20261205-113000.md". */
-export async function keptCopyPath(record: { exists(path: string): Promise<boolean> }, recordPath: string, now: Date, label: "conflict" | "unsaved"): Promise<string> {
-	const slash = recordPath.lastIndexOf("/");
-	const dot = recordPath.lastIndexOf(".");
-	const base = dot > slash ? recordPath.slice(0, dot) : recordPath;
-	const ext = dot > slash ? recordPath.slice(dot) : "";
-	const pad = (n: number) => String(n).padStart(2, "0");
-	const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-	for (let n = 1; n < 100; n++) {
-		const path = `${base}.${label}-${stamp}${n === 1 ? "" : `-${n}`}${ext}`;
-		if (!(await record.exists(path))) return path;
-	}
-	throw new ClinicalVaultError("storage", `Too many kept copies of ${recordPath}; nothing was written.`);
 }
 
 /** One save at a time per note (the check against the disk and the write). */

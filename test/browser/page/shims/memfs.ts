@@ -337,6 +337,16 @@ export class FileHandle {
 		return { bytesWritten: bytes.length, buffer };
 	}
 
+	/** pread(2): up to `length` bytes from `position` into `buffer` at `offset`; 0 at the end of the file. */
+	async read(buffer: Uint8Array, offset = 0, length = buffer.length - offset, position: number | null = null): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+		const data = this.file("read").data;
+		const from = position ?? this.position;
+		const chunk = data.subarray(from, Math.min(data.length, from + length));
+		buffer.set(chunk, offset);
+		if (position === null) this.position += chunk.length;
+		return { bytesRead: chunk.length, buffer };
+	}
+
 	/** The data is already "on disk": nothing to flush, but a closed handle is refused like Node. */
 	async sync(): Promise<void> {
 		if (this.closed) throw fsError("EBADF", "fsync", this.path);
