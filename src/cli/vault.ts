@@ -3,7 +3,7 @@
  * setting in data.json, else "Clinical"), input checks done before any key derivation, and the
  * unlocked section that always ends with a lock (audit "lock"), on error paths too.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { access, constants, readdir, readFile, stat } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../core/errors";
 import { ClinicalRecord } from "../core/record/ClinicalRecord";
@@ -57,6 +57,27 @@ async function settingsFromVault(vaultPath: string): Promise<ClinicalVaultSettin
 	return found[0] ?? migrateSettings({});
 }
 
+/** Opens every vault read-only when "1" (a backup to inspect without touching it). */
+export const READ_ONLY_ENV = "CLINICAL_VAULT_READ_ONLY";
+
+/**
+ * Whether this process may write in the clinical root (and its _vault folder). access(2) reports a
+ * read-only file system (EROFS) even to root; a folder that does not exist yet counts as writable
+ * (init creates it).
+ */
+async function writable(root: string): Promise<boolean> {
+	for (const folder of [root, nodePath.join(root, "_vault")]) {
+		try {
+			await access(folder, constants.W_OK);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === "ENOENT") continue;
+			return false;
+		}
+	}
+	return true;
+}
+
 /**
  * Opens the vault folder. With `allowMissing` (init) a folder that does not exist yet is fine: the
  * first write creates it, so a refused or cancelled init leaves nothing behind.
@@ -72,9 +93,11 @@ export async function openVault(vault: string, rootFlag: string | undefined, opt
 	}
 	if (kind === "other" || (kind === "missing" && !options.allowMissing)) throw new ClinicalVaultError("not-found", `${vault} is not a folder.`);
 	const settings = kind === "folder" ? await settingsFromVault(vaultPath) : migrateSettings({});
+	const clinicalRoot = root ?? settings.clinicalRoot;
 	// Reads are batched (a read-only command adds one audit entry); this computer's device id and
 	// audit anchors live in the CLI's state folder, outside the vault.
-	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: root ?? settings.clinicalRoot, device: new FileDeviceStateStore(), batchReads: true });
+	const readOnly = kind === "folder" && (process.env[READ_ONLY_ENV] === "1" || !(await writable(nodePath.join(vaultPath, clinicalRoot))));
+	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: clinicalRoot, device: new FileDeviceStateStore(), batchReads: true, readOnly });
 	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
 }
 
@@ -138,6 +161,9 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (
 			throw error;
 		}
 		await record.lock();
+		if (record.readOnly) {
+			process.stderr.write("The vault is read-only: nothing was written to it, and this session is not in its audit log.\n");
+		}
 		return result;
 	} finally {
 		process.removeListener("SIGINT", hold);

@@ -160,6 +160,36 @@ describe("logs deleted, truncated or replaced", () => {
 	});
 });
 
+describe("a broken chain is reset with the evidence kept", () => {
+	it("cuts the log back to what verifies, keeps the whole broken log, and a computer that saw the longer log accepts it", async () => {
+		const a = await unlocked(laptop);
+		for (let i = 0; i < 4; i++) await a.writeText(`C-0142/notes/r${i}.md`, `note ${i}\n`);
+		const laptopLog = join(logsDir(), `${a.audit.device}.cvlog`);
+		const desktopView = await unlocked(desktop);
+		expect((await desktopView.verify()).ok).toBe(true); // the desktop anchors the laptop's log as it is now
+		await desktopView.lock();
+		const lines = (await readFile(laptopLog, "utf8")).split("\n").filter((l) => l !== "");
+		await writeFile(laptopLog, `${[...lines.slice(0, 3), ...lines.slice(4)].join("\n")}\n`); // a middle entry lost
+		expect((await a.audit.verify()).ok).toBe(false);
+		await expect(a.audit.reset("  ")).rejects.toMatchObject({ code: "invalid-input" });
+		const done = await a.audit.reset("the log was damaged by a disk error; no backup holds it");
+		expect(done).toEqual([{ log: a.audit.device, kept: 3, dropped: lines.length - 4, evidence: expect.stringMatching(/^Clinical\/_vault\/audit\/broken\/d[0-9a-f]{16}\..*\.cvlog$/) as unknown }]);
+		const evidence = await readFile(join(dir, done[0]!.evidence), "utf8");
+		expect(evidence.split("\n").filter((l) => l !== "")).toHaveLength(lines.length - 1);
+		const after = await a.audit.verify();
+		expect(after.problems).toEqual([]);
+		const reset = after.entryList.find((e) => e.reset);
+		expect(reset).toMatchObject({ action: "audit-repair", seq: 4, note: "chain reset: the log was damaged by a disk error; no backup holds it" });
+		await a.writeText("C-0142/notes/after.md", "after the reset\n");
+		await a.lock();
+		// The desktop had seen the longer log: the evidence explains it; verify passes there too.
+		const there = await (await unlocked(desktop)).audit.verify();
+		expect(there.problems).toEqual([]);
+		// Nothing is left to repair.
+		expect(await (await unlocked(laptop)).audit.reset("again")).toEqual([]);
+	});
+});
+
 describe("a crash between a logged change and the change", () => {
 	it("a write that did not land is reconciled at the next unlock on that computer, not taken for a rollback", async () => {
 		const a = await unlocked(laptop);

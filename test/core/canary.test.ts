@@ -129,6 +129,7 @@ describe("canaries", () => {
 				"Clinical/C-0042/notes/2026-06-01.md.cvault",
 				"Clinical/C-0042/profile.md.cvault",
 				auditLog,
+				"Clinical/_vault/FORMAT.md",
 				"Clinical/_vault/keyfile.json",
 			].sort(),
 		);

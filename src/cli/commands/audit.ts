@@ -43,29 +43,43 @@ function positive(options: Parameters<typeof stringOption>[0], name: string): nu
 
 export const auditCommand: Command = {
 	name: "audit",
-	synopsis: "audit <vault> [--limit N] [--page P] [--all]",
+	synopsis: "audit <vault> [--limit N] [--page P] [--all] | --repair --reason TEXT",
 	summary: "Print the audit log (time, action, file; never content) and whether its chains are intact.",
 	args: ["<vault>"],
 	options: [
 		{ name: "limit", value: "N", description: `Entries per page (default ${DEFAULT_LIMIT}).` },
 		{ name: "page", value: "P", description: "Which page, counting back from the newest (1, the default, is the newest)." },
 		{ name: "all", description: "Every entry, oldest first." },
+		{ name: "repair", description: "Reset a broken chain, keeping the evidence (needs --reason)." },
+		{ name: "reason", value: "TEXT", description: "Why the chain is reset (kept in the log), one line." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
 	notes: [
 		"Each computer appends to its own log; the LOG column names it, and the logs are merged by time.",
 		"Every chain is verified whatever page is shown. Exit 4 when an entry was edited, removed, inserted or reordered, or a log was truncated or deleted; the entries before the break are still shown.",
+		"--repair: restore the log from a backup first if you can. Otherwise each broken log is copied whole to _vault/audit/broken/ (the evidence), cut back to the entries that verify, and continued with an entry naming the copy, its hash, the lines dropped and your reason. Nothing is deleted.",
 	],
 	async run({ io, args, options }) {
 		const limit = positive(options, "limit") ?? DEFAULT_LIMIT;
 		const page = positive(options, "page") ?? 1;
 		const all = options.all === true;
+		const repair = options.repair === true;
+		const reason = stringOption(options, "reason")?.trim();
+		if (repair && !reason) throw usageError('--repair needs --reason "…" (why the chain is reset; it is kept in the log).');
+		if (!repair && reason !== undefined) throw usageError("--reason goes with --repair.");
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const record = open.record;
+		if (repair) {
+			const done = await withUnlocked(record, passphrase, () => record.audit.reset(reason!));
+			if (done.length === 0) return { stdout: "Every audit log verifies: nothing to repair.\n" };
+			let out = "";
+			for (const r of done) out += `Reset audit log ${r.log}: kept ${r.kept} entries, ${r.dropped} line(s) after them kept as evidence in ${r.evidence}.\n`;
+			return { stdout: out };
+		}
 		const result = await withUnlocked(record, passphrase, () => record.audit.verify());
 		const list: LoggedEntry[] = result.entryList;
 		const end = all ? list.length : Math.max(0, list.length - (page - 1) * limit);

@@ -71,6 +71,18 @@ export interface AuditEntry {
 	seen?: Record<string, number>;
 	/** A session logged in one entry (unlock, reads, lock): when it was locked. */
 	until?: string;
+	/**
+	 * A chain reset (audit-repair): the broken log was kept whole as `evidence` (vault-relative, with
+	 * its SHA-256), the log cut back to the entries that verify, and `dropped` lines followed them.
+	 */
+	reset?: { evidence: string; sha: string; dropped: number; reason: string };
+}
+
+export interface ResetReport {
+	log: string;
+	kept: number;
+	dropped: number;
+	evidence: string;
 }
 
 /** An entry with the log it came from. */
@@ -105,6 +117,8 @@ export interface AuditOptions {
 	hold?: <T>(task: () => Promise<T>) => Promise<T>;
 	/** Reads are collected and written with the next entry (the CLI: a read-only command adds one entry). */
 	batchReads?: boolean;
+	/** The vault cannot be written: nothing is appended; `unlogged` counts what could not be logged. */
+	readOnly?: boolean;
 }
 
 const LINE_PREFIX = "A1.";
@@ -150,6 +164,8 @@ export class AuditLog {
 	/** Batched reads, and an unlock not written yet (batchReads only). */
 	private pendingReads: FileRead[] = [];
 	private pendingUnlock: { action: AuditAction; time: Date; failed: string[] } | null = null;
+	/** Entries that could not be written because the vault is read-only. */
+	unlogged = 0;
 
 	constructor(
 		private readonly store: VaultStore,
@@ -227,6 +243,7 @@ export class AuditLog {
 	 * computer saw that is gone or shorter). Updates the anchors of the logs that verify.
 	 */
 	async verify(): Promise<AuditVerification & { entryList: LoggedEntry[] }> {
+		const byLog = new Map<string, LoggedEntry[]>();
 		const { logs, strays } = await this.logRefs();
 		const problems: string[] = [];
 		const reports: LogReport[] = [];
@@ -239,10 +256,14 @@ export class AuditLog {
 			reports.push(result.report);
 			problems.push(...result.report.problems);
 			entryList.push(...result.entries);
+			byLog.set(ref.name, result.entries);
 			lengths.set(ref.name, result.lines.length);
 			if (ref.name === this.own.name) lastHash = result.lastHash;
 			const anchor = anchors[ref.name];
-			if (anchor) problems.push(...(await this.checkAnchor(ref, anchor, result.lines)));
+			if (anchor) {
+				const found = await this.checkAnchor(ref, anchor, result.lines);
+				if (found.length > 0 && !(await this.explainedByReset(result.entries, anchor.entries, anchor.lastHash))) problems.push(...found);
+			}
 			if (result.report.ok) await this.state.anchor(this.keys.vaultId, ref.name, await this.anchorOf(ref.name, result.lines));
 		}
 		for (const [name, anchor] of Object.entries(anchors)) {
@@ -252,13 +273,70 @@ export class AuditLog {
 			for (const [name, count] of Object.entries(entry.seen ?? {})) {
 				const have = lengths.get(name);
 				if (have === undefined) problems.push(`${this.describe(name)} is missing: ${this.describe(entry.log)} entry ${entry.seq} saw it with ${count} entries (deleted)`);
-				else if (have < count) problems.push(`${this.describe(name)} has ${have} entries, but ${this.describe(entry.log)} entry ${entry.seq} saw ${count} (truncated)`);
+				else if (have < count && !(await this.explainedByReset(byLog.get(name) ?? [], count, null))) problems.push(`${this.describe(name)} has ${have} entries, but ${this.describe(entry.log)} entry ${entry.seq} saw ${count} (truncated)`);
 			}
 		}
 		for (const stray of strays) problems.push(`${stray}: not an audit log name (an audit log renamed, or a sync tool's copy of one)`);
 		await this.state.save();
 		const unique = [...new Set(problems)];
 		return { ok: unique.length === 0, entries: entryList.length, problems: unique, lastHash, logs: reports, entryList: sortEntries(entryList) };
+	}
+
+	/**
+	 * Whether a reset recorded in `entries` (the log's own entries) explains what a computer saw of
+	 * the log before it: the kept evidence is intact and holds the line an anchor saw last (lines
+	 * may have moved: the damage can have removed some), or, for a witness's count, the reset cut the
+	 * log back below it.
+	 */
+	private async explainedByReset(entries: readonly LoggedEntry[], seenEntries: number, seenHash: string | null): Promise<boolean> {
+		for (const entry of entries) {
+			if (!entry.reset) continue;
+			const evidence = await this.store.read(entry.reset.evidence).catch(() => null);
+			if (!evidence || (await fingerprint(evidence)) !== entry.reset.sha) continue;
+			if (seenHash === null) {
+				if (seenEntries > entry.seq - 1) return true;
+				continue;
+			}
+			for (const line of splitLines(fromUtf8(evidence)).lines) if ((await hashLine(line)) === seenHash) return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Repairs every log whose chain is broken, keeping the evidence: the broken log is copied whole to
+	 * `<folder>/broken/<log>.<time>.cvlog`, cut back to the entries that verify, and continued with
+	 * an audit-repair entry naming the copy, its hash, how many lines were dropped and the reason.
+	 * Verify then passes, and a computer that had seen the longer log finds it in the evidence.
+	 */
+	async reset(reason: string): Promise<ResetReport[]> {
+		if (this.options.readOnly) throw new ClinicalVaultError("refused", "The vault is read-only: the audit log cannot be repaired here. Nothing was written.");
+		const why = reason.trim();
+		if (why === "") throw new ClinicalVaultError("invalid-input", "Say why the audit log is being reset (--reason): it is kept in the log with the evidence.");
+		return this.enqueue(async () => {
+			const done: ResetReport[] = [];
+			const { logs } = await this.logRefs();
+			for (const ref of logs) {
+				const result = await this.verifyLog(ref);
+				if (result.report.ok) continue;
+				const bytes = await this.store.read(ref.path);
+				const all = splitLines(fromUtf8(bytes));
+				const total = all.lines.length + (all.torn === null ? 0 : 1);
+				const kept = result.entries.length;
+				const stamp = this.clock.now().toISOString().replace(/[:.]/g, "-");
+				const evidence = joinPath(this.options.folder, "broken", `${ref.name}.${stamp}.${LOG_EXTENSION}`);
+				await atomicWrite(this.store, evidence, bytes);
+				const keptLines = all.lines.slice(0, kept);
+				await atomicWrite(this.store, ref.path, utf8(keptLines.map((l) => `${l}\n`).join("")));
+				const anchor = await this.anchorOf(ref.name, keptLines);
+				const tail: Tail = { seq: anchor.entries, hash: anchor.lastHash, size: anchor.size, lastLength: anchor.lastLength };
+				const written = await this.writeEntry(tail, "audit-repair", { note: `chain reset: ${why}`, reset: { evidence, sha: await fingerprint(bytes), dropped: total - kept, reason: why } }, ref);
+				const state = await this.state.vault(this.keys.vaultId);
+				state.logs[ref.name] = { entries: written.tail.seq, size: written.tail.size, lastHash: written.tail.hash, lastLength: written.tail.lastLength };
+				done.push({ log: ref.name, kept, dropped: total - kept, evidence });
+			}
+			await this.state.save();
+			return done;
+		});
 	}
 
 	private describe(log: string): string {
@@ -340,6 +418,10 @@ export class AuditLog {
 
 	/** Appends one entry to this computer's log. Appends are queued, so concurrent saves never reuse a sequence number. */
 	append(action: AuditAction, fields: AppendFields = {}): Promise<AuditEntry> {
+		if (this.options.readOnly) {
+			this.unlogged++;
+			return Promise.resolve({ seq: 0, time: (fields.time ?? this.clock.now()).toISOString(), action, prev: "" });
+		}
 		return this.enqueue(async () => {
 			const tail = await this.flushPending(await this.readTail());
 			return (await this.writeEntry(tail, action, fields)).entry;
@@ -358,6 +440,10 @@ export class AuditLog {
 	 * session is one entry. `failed` are failed unlocks since the last successful one.
 	 */
 	async opened(action: AuditAction, failed: Date[]): Promise<void> {
+		if (this.options.readOnly) {
+			this.unlogged++;
+			return;
+		}
 		const pending = { action, time: this.clock.now(), failed: failed.map((d) => d.toISOString()) };
 		if (this.options.batchReads) {
 			this.pendingUnlock = pending;
@@ -369,6 +455,10 @@ export class AuditLog {
 
 	/** A file was decrypted for display (an "open" entry, or one line in the next entry when batched). */
 	async read(file: FileRead): Promise<void> {
+		if (this.options.readOnly) {
+			this.unlogged++;
+			return;
+		}
 		if (this.options.batchReads) {
 			if (!this.pendingReads.some((r) => r.path === file.path && r.fileId === file.fileId)) this.pendingReads.push(file);
 			return;
@@ -379,6 +469,10 @@ export class AuditLog {
 	/** Several files read at once (a search's hits, a brief's sources): one entry. */
 	async readMany(files: FileRead[], note: string): Promise<void> {
 		if (files.length === 0) return;
+		if (this.options.readOnly) {
+			this.unlogged++;
+			return;
+		}
 		if (this.options.batchReads) {
 			for (const f of files) await this.read(f);
 			return;
@@ -388,6 +482,7 @@ export class AuditLog {
 
 	/** The lock entry (with a batched session's reads: one entry for the whole session when nothing changed). */
 	async closed(): Promise<void> {
+		if (this.options.readOnly) return;
 		await this.enqueue(async () => {
 			const tail = await this.readTail();
 			const now = this.clock.now();
@@ -448,7 +543,7 @@ export class AuditLog {
 		return out;
 	}
 
-	private async writeEntry(tail: Tail, action: AuditAction, fields: AppendFields): Promise<{ tail: Tail; entry: AuditEntry }> {
+	private async writeEntry(tail: Tail, action: AuditAction, fields: AppendFields, log: LogRef = this.own): Promise<{ tail: Tail; entry: AuditEntry }> {
 		const { time, ...rest } = fields;
 		const entry: AuditEntry = { seq: tail.seq + 1, time: (time ?? this.clock.now()).toISOString(), action, prev: tail.hash };
 		for (const [key, value] of Object.entries(rest)) {
@@ -467,16 +562,17 @@ export class AuditLog {
 		raw.set(ct, iv.length);
 		const line = `${LINE_PREFIX}${toBase64(raw)}`;
 		const bytes = utf8(`${line}\n`);
-		this.known = null;
+		const isOwn = log.name === this.own.name;
+		if (isOwn) this.known = null;
 		try {
-			await this.store.append(this.own.path, bytes);
+			await this.store.append(log.path, bytes);
 		} catch (error) {
 			// Part of the line may have landed; the next append re-reads the log and repairs it.
-			throw new StorageError(this.own.path, error);
+			throw new StorageError(log.path, error);
 		}
 		const next: Tail = { seq: entry.seq, hash: await hashLine(line), size: tail.size + bytes.length, lastLength: bytes.length };
-		this.known = next;
-		await this.state.anchor(this.keys.vaultId, this.own.name, { entries: next.seq, size: next.size, lastHash: next.hash, lastLength: next.lastLength });
+		if (isOwn) this.known = next;
+		await this.state.anchor(this.keys.vaultId, log.name, { entries: next.seq, size: next.size, lastHash: next.hash, lastLength: next.lastLength });
 		void this.state.save();
 		return { tail: next, entry };
 	}

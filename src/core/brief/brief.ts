@@ -320,6 +320,10 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		quotes.push(q);
 	}
 
+	// The brief shows what it read: one audit entry naming the notes and transcripts it drew on.
+	const read = new Set<string>([...notes.map((n) => n.recordPath), ...quotes.map((q) => q.recordPath)]);
+	await record.audit.readMany([...read].map((path) => ({ path })), "read for the pre-session brief");
+
 	const brief: Brief = {
 		client,
 		today,

@@ -126,7 +126,7 @@ async function plaintextInRecord(record: ClinicalRecord, paths: VaultPaths): Pro
 	const { layout, store } = record;
 	const findings: PrivacyFinding[] = [];
 	for (const path of paths.files) {
-		if (!inFolder(path, layout.root) || path === layout.keyFilePath || path === layout.auditPath || inFolder(path, layout.auditFolder)) continue;
+		if (!inFolder(path, layout.root) || path === layout.keyFilePath || path === layout.auditPath || path === layout.formatPath || inFolder(path, layout.auditFolder)) continue;
 		const name = baseName(path);
 		if (OS_CLUTTER.has(name) || name.endsWith(`.${ENCRYPTED_EXTENSION}`)) continue;
 		if (looksEncrypted(await store.read(path))) continue;

@@ -18,6 +18,7 @@ import { DeviceState, MemoryDeviceStateStore, type DeviceStateStore } from "../a
 import { checkFingerprints, type FingerprintReport } from "../audit/fingerprints";
 import { AUDIT_NAME, checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, KEYFILE_NAME, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
 import { parseProfile, renderProfile, type ClientProfile } from "./profile";
+import { FORMAT_TEXT } from "./formatText";
 import { inspectCopy, parseConflictName, type SyncConflict } from "./syncConflicts";
 import { unfinishedRevokeHint } from "./consent";
 
@@ -33,6 +34,12 @@ export interface RecordOptions {
 	device?: DeviceStateStore;
 	/** Batch reads into the next audit entry (the CLI: a read-only command adds one entry). */
 	batchReads?: boolean;
+	/**
+	 * The vault cannot be written (a backup on read-only media): records open, decrypt and verify;
+	 * nothing is written to the record (no sweep, no audit entries, no search index saved) and every
+	 * change is refused with a clear message.
+	 */
+	readOnly?: boolean;
 }
 
 export interface RecordEntry {
@@ -85,6 +92,7 @@ export class ClinicalRecord {
 	private readonly changeListeners = new Set<(change: RecordChange) => void>();
 	readonly deviceState: DeviceState;
 	private readonly batchReads: boolean;
+	readonly readOnly: boolean;
 
 	constructor(options: RecordOptions) {
 		this.store = options.store;
@@ -93,6 +101,14 @@ export class ClinicalRecord {
 		this.writerLock = new WriterLock(this.store, joinPath(this.layout.systemFolder, ".writer.lock"));
 		this.deviceState = new DeviceState(options.device ?? new MemoryDeviceStateStore());
 		this.batchReads = options.batchReads ?? false;
+		this.readOnly = options.readOnly ?? false;
+	}
+
+	/** Refuses a change of a read-only vault. */
+	private requireWritable(what: string): void {
+		if (this.readOnly) {
+			throw new ClinicalVaultError("refused", `The vault is read-only (a backup on read-only media, or a folder you may not write): ${what} is not possible. Nothing was written.`);
+		}
 	}
 
 	get isUnlocked(): boolean {
@@ -167,6 +183,7 @@ export class ClinicalRecord {
 			folder: this.layout.auditFolder,
 			hold: (task) => this.writerLock.hold(task),
 			batchReads: this.batchReads,
+			readOnly: this.readOnly,
 		});
 	}
 
@@ -180,6 +197,7 @@ export class ClinicalRecord {
 		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(keyFile)));
 		await this.attachKeys(keys);
 		await this.audit.append("init");
+		await this.writeFormatCopy();
 		return { recoveryKey };
 	}
 
@@ -208,6 +226,7 @@ export class ClinicalRecord {
 
 	/** Unlocks with the recovery key and sets a new passphrase (the only way back from a lost passphrase). */
 	async unlockWithRecoveryKey(recoveryKey: string, newPassphrase: string, options: { kdf?: KdfParams } = {}): Promise<void> {
+		this.requireWritable("setting a new passphrase with the recovery key");
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
 		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
@@ -225,11 +244,17 @@ export class ClinicalRecord {
 	 */
 	private async afterUnlock(action: AuditAction, failedByCaller: Date[] | undefined): Promise<void> {
 		const keys = this.requireKeys();
-		await this.sweep();
 		const vault = await this.deviceState.vault(keys.vaultId);
+		if (this.readOnly) {
+			// Nothing can be swept, reconciled or logged here; failed attempts stay on this computer.
+			await this.audit.opened(action, []);
+			return;
+		}
+		await this.sweep();
 		const failed = failedByCaller ?? vault.failedUnlocks.map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
 		if (vault.open) await this.reconcile();
 		vault.open = true;
+		await this.writeFormatCopy();
 		await this.audit.opened(action, failed);
 		if (failedByCaller === undefined) vault.failedUnlocks = [];
 		await this.deviceState.save();
@@ -270,6 +295,22 @@ export class ClinicalRecord {
 		}
 	}
 
+	/**
+	 * Keeps docs/FORMAT.md beside the record (`_vault/FORMAT.md`, plain text, no client data), so a
+	 * backup carries the description of its own format; rewritten only when it differs. A failure
+	 * (a full disk) never stops an unlock: the copy is a convenience, the record is intact.
+	 */
+	private async writeFormatCopy(): Promise<void> {
+		const path = this.layout.formatPath;
+		const want = utf8(FORMAT_TEXT);
+		try {
+			if ((await this.store.size(path)) === want.length && bytesEqual(await this.store.read(path), want)) return;
+			await this.writerLock.hold(() => atomicWrite(this.store, path, want));
+		} catch {
+			// Left for the next unlock.
+		}
+	}
+
 	/** Finishes or rolls back writes a crash interrupted. Needs no key; safe while locked. */
 	async sweep(): Promise<string[]> {
 		return this.writerLock.hold(() => sweepLeftovers(this.store, this.layout.root));
@@ -280,7 +321,7 @@ export class ClinicalRecord {
 		if (!this.keys) return;
 		try {
 			await this.audit.closed();
-			(await this.deviceState.vault(this.keys.vaultId)).open = false;
+			if (!this.readOnly) (await this.deviceState.vault(this.keys.vaultId)).open = false;
 			await this.deviceState.save();
 		} finally {
 			this.keys = null;
@@ -295,6 +336,7 @@ export class ClinicalRecord {
 	 * the audit entry is written with keys derived from the vault key already in hand (no extra KDF).
 	 */
 	async changePassphrase(current: string, next: string, options: { kdf?: KdfParams } = {}): Promise<void> {
+		this.requireWritable("changing the passphrase");
 		const keyFile = await this.readKeyFile();
 		const vaultKey = await unwrapWithPassphrase(keyFile, current);
 		let log: AuditLog;
@@ -411,6 +453,7 @@ export class ClinicalRecord {
 
 	private async writeChecked(recordPath: string, data: Uint8Array, options: { action?: AuditAction }, expected: Uint8Array | null): Promise<WrittenFile | "missing" | "changed"> {
 		const keys = this.requireKeys();
+		this.requireWritable(`saving ${recordPath}`);
 		const path = checkRecordPath(recordPath);
 		const storePath = this.layout.storePath(path);
 		return this.serialize(storePath, async () => {
@@ -463,6 +506,7 @@ export class ClinicalRecord {
 	/** Crypto-erases (overwrites the wrapped file key) and then removes a record file. */
 	async remove(recordPath: string, options: { note?: string } = {}): Promise<void> {
 		this.requireKeys();
+		this.requireWritable(`removing ${recordPath}`);
 		const path = checkRecordPath(recordPath);
 		const storePath = this.layout.storePath(path);
 		await this.serialize(storePath, async () => {
@@ -497,6 +541,7 @@ export class ClinicalRecord {
 	 */
 	async eraseCopy(storePath: string, recordPath: string, expected: Uint8Array): Promise<void> {
 		this.requireKeys();
+		this.requireWritable(`removing ${storePath}`);
 		const path = checkRecordPath(recordPath);
 		await this.serialize(storePath, async () => {
 			const bytes = await this.store.read(storePath);
@@ -537,6 +582,8 @@ export class ClinicalRecord {
 	/** Encrypts `data` and atomically replaces the system file `name` (see systemFilePath). */
 	async writeSystemFile(name: string, data: Uint8Array): Promise<void> {
 		const keys = this.requireKeys();
+		// Derived data (the search index), rebuilt when needed: on a read-only vault it is kept in memory only.
+		if (this.readOnly) return;
 		const storePath = this.systemFilePath(name);
 		const bound = `${SYSTEM_FOLDER}/${name}`;
 		await this.serialize(storePath, async () => {
@@ -615,7 +662,7 @@ export class ClinicalRecord {
 		let filesChecked = 0;
 		for (const storePath of await walk(this.store, this.layout.root)) {
 			const name = storePath.slice(storePath.lastIndexOf("/") + 1);
-			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || name.startsWith(".")) continue;
+			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || storePath === this.layout.formatPath || name.startsWith(".")) continue;
 			if (storePath.startsWith(`${this.layout.auditFolder}/`)) continue; // the audit logs: checked below
 			const copy = await inspectCopy(this, storePath);
 			if (copy) {

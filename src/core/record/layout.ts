@@ -4,6 +4,7 @@
  *   Clinical/_vault/keyfile.json            key file (wrapped vault key, KDF parameters)
  *   Clinical/_vault/audit/<device>.cvlog    audit logs, one per computer (encrypted, hash-chained lines)
  *   Clinical/_vault/audit.cvlog             the audit log of records made before per-device logs
+ *   Clinical/_vault/FORMAT.md               docs/FORMAT.md, so a backup carries its own format
  *   Clinical/C-0142/profile.md.cvault       client profile (display name, identifying details)
  *   Clinical/C-0142/notes/2026-09-01.md.cvault
  *   Clinical/C-0142/attachments/…           encrypted attachments and recordings
@@ -65,6 +66,10 @@ export class RecordLayout {
 	/** The legacy audit log, one for every computer (records made before per-device logs). */
 	get auditPath(): string {
 		return joinPath(this.root, SYSTEM_FOLDER, AUDIT_NAME);
+	}
+	/** The copy of docs/FORMAT.md kept beside the record (plain text, no client data). */
+	get formatPath(): string {
+		return joinPath(this.root, SYSTEM_FOLDER, "FORMAT.md");
 	}
 	/** The per-device audit logs (`<device>.cvlog`). */
 	get auditFolder(): string {

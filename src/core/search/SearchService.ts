@@ -116,6 +116,8 @@ function checkDate(value: string | undefined, flag: string): string | undefined 
 }
 
 export class SearchService implements SearchIndex {
+	/** Files whose passages this index has shown (logged once as read). */
+	private readonly logged = new Set<string>();
 	private state: State | null = null;
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly record: ClinicalRecord;
@@ -531,6 +533,10 @@ export class SearchService implements SearchIndex {
 		}
 		this.current(state);
 		const hits = queryVector ? this.fuse(state, parsed, keywordHits, queryVector, accept, phraseOk, limit) : keywordHits.slice(0, limit).map((h) => this.hit(state, parsed, h.id, h.score, h.terms));
+		// Passages shown are reads of the record: each file once per open index, in one entry per search.
+		const shown = [...new Set(hits.map((h) => h.recordPath))].filter((path) => !this.logged.has(path));
+		for (const path of shown) this.logged.add(path);
+		await this.record.audit.readMany(shown.map((path) => ({ path })), "search results shown");
 		return { mode: queryVector ? "hybrid" : "keyword", ...(reason ? { reason } : {}), hits, tookMs: performance.now() - started };
 	}
 

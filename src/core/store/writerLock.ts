@@ -16,7 +16,7 @@
  * writer (the in-memory store) run every task at once: they have one process.
  */
 import { fromUtf8, utf8 } from "../bytes";
-import { ClinicalVaultError } from "../errors";
+import { ClinicalVaultError, StorageError } from "../errors";
 import type { VaultStore } from "./VaultStore";
 
 export interface WriterLockOptions {
@@ -101,7 +101,14 @@ export class WriterLock {
 		let pause = 10;
 		let unreadableSince: number | null = null;
 		for (;;) {
-			if (await this.store.createExclusive!(this.path, mine)) return;
+			let created: boolean;
+			try {
+				created = await this.store.createExclusive!(this.path, mine);
+			} catch (error) {
+				// A read-only disk, a full disk, no permission: say which, as for any write.
+				throw new StorageError(this.path, error);
+			}
+			if (created) return;
 			const seen = await this.store.read(this.path).catch(() => null);
 			if (seen === null) continue; // released meanwhile: try again at once
 			const holder = parseHolder(seen);
