@@ -49,6 +49,7 @@ import {
 import { recordConsent, revokeRecordingConsent } from "./consentFlows";
 import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
+import { fingerprintProblems } from "../core/audit/fingerprints";
 
 export interface CommandContext {
 	app: App;
@@ -247,6 +248,16 @@ export async function verifyRecord(ctx: CommandContext): Promise<void> {
 	for (const path of report.plaintext) lines.push({ text: `Not encrypted: ${path}`, cls: "clinical-vault-problem" });
 	if (report.audit.ok) lines.push({ text: `Audit log: ${report.audit.entries} entries, chain intact.` });
 	else for (const problem of report.audit.problems) lines.push({ text: `Audit log: ${problem}`, cls: "clinical-vault-problem" });
+	for (const problem of fingerprintProblems(report.history)) lines.push({ text: problem, cls: "clinical-vault-problem" });
+	for (const path of report.history.unlogged) lines.push({ text: `${path}: a version no audit log names yet (from another computer whose log has not synced, or changed outside Clinical Vault).` });
+	for (const problem of report.keyFile) lines.push({ text: `Key file: ${problem}`, cls: "clinical-vault-problem" });
+	for (const c of report.conflicts) {
+		lines.push(
+			c.decrypts
+				? { text: `${c.toolName} left a conflict copy of ${c.recordPath}: run "Resolve sync conflicts" to choose.` }
+				: { text: `${c.storePath} cannot be read as ${c.recordPath} (${c.problem ?? "it does not decrypt"}); it is kept.`, cls: "clinical-vault-problem" },
+		);
+	}
 	new SummaryModal(ctx.app, report.ok ? "Record verified" : "Record has problems", lines).open();
 }
 

@@ -206,6 +206,19 @@ describe("a crash between a logged change and the change", () => {
 		expect(report.ok).toBe(true);
 	});
 
+	it("several crashed writes in a row (each logged, none landed, the same version replaced) are all reconciled", async () => {
+		const base = await fingerprint(await readFile(notePath()));
+		const a = await unlocked(laptop);
+		for (const sha of ["a", "b", "c"]) await a.audit.append("modify", { path: NOTE, sha: sha.repeat(64), base });
+		await a.deviceState.save(); // killed: no lock
+		const next = await unlocked(laptop);
+		const repairs = (await next.audit.entries()).filter((e) => e.log === next.audit.device && e.action === "audit-repair");
+		expect(repairs).toHaveLength(3);
+		const report = await next.verify();
+		expect(report.history.rolledBack).toEqual([]);
+		expect(report.ok).toBe(true);
+	});
+
 	it("a removal cut short after its key was erased is finished at the next unlock", async () => {
 		const a = await unlocked(laptop);
 		const bytes = new Uint8Array(await readFile(notePath()));

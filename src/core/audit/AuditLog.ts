@@ -525,22 +525,33 @@ export class AuditLog {
 	}
 
 	/**
-	 * The last `count` entries of this computer's log, decrypted (for reconciling after a crash).
-	 * Reads the whole log; used only when the last session did not end with a lock.
+	 * The newest entries of this computer's log, decrypted, from its last `bytes` bytes only (for
+	 * reconciling after a crash): the log's end is found as for an append, so the lines read are
+	 * numbered without reading the rest. A line that does not decrypt ends the list there.
 	 */
-	async ownRecent(count: number): Promise<LoggedEntry[]> {
-		if (!(await this.store.exists(this.own.path))) return [];
-		const { lines } = splitLines(fromUtf8(await this.store.read(this.own.path)));
-		const from = Math.max(0, lines.length - count);
-		const out: LoggedEntry[] = [];
-		let prev = from === 0 ? await this.genesis(this.own.name) : await hashLine(lines[from - 1]!);
-		for (let i = from; i < lines.length; i++) {
-			const entry = await this.decryptLine(lines[i]!, i + 1, prev);
-			if (!entry) return [];
-			out.push({ ...entry, log: this.own.name });
-			prev = await hashLine(lines[i]!);
-		}
-		return out;
+	async ownRecent(bytes = 128 * 1024): Promise<LoggedEntry[]> {
+		return this.enqueue(async () => {
+			if (!(await this.store.exists(this.own.path))) return [];
+			const tail = await this.readTail();
+			const start = Math.max(0, tail.size - bytes);
+			const chunk = fromUtf8(await readRange(this.store, this.own.path, start, tail.size - start));
+			let lines = splitLines(chunk).lines;
+			// Mid-log, the first line may be cut: drop it, and keep the next only to chain from.
+			if (start > 0) lines = lines.slice(1);
+			const firstSeq = tail.seq - lines.length + 1;
+			const out: LoggedEntry[] = [];
+			let prev = firstSeq === 1 ? await this.genesis(this.own.name) : null;
+			for (let i = 0; i < lines.length; i++) {
+				const line = lines[i]!;
+				if (prev !== null) {
+					const entry = await this.decryptLine(line, firstSeq + i, prev);
+					if (!entry) break;
+					out.push({ ...entry, log: this.own.name });
+				}
+				prev = await hashLine(line);
+			}
+			return out;
+		});
 	}
 
 	private async writeEntry(tail: Tail, action: AuditAction, fields: AppendFields, log: LogRef = this.own): Promise<{ tail: Tail; entry: AuditEntry }> {

@@ -261,38 +261,54 @@ export class ClinicalRecord {
 	}
 
 	/**
-	 * The last session on this computer ended without a lock (a crash, a kill): a change logged just
-	 * before may not have landed. Each of the last changes logged here is compared with its file: a
-	 * removal that was cut short is finished; a write that did not land gets an audit-repair entry
-	 * naming it (so that verify does not take the file for a rolled-back one).
+	 * The last session on this computer ended without a lock (a crash, a kill): changes logged just
+	 * before may not have landed. The newest entries of this computer's log are compared with the
+	 * files, under the writer lock (no other process of this computer is mid-write meanwhile): a
+	 * logged write landed if its file holds it or a later entry replaced it; one that did not gets
+	 * an audit-repair entry naming it (so verify does not take the file for a rolled-back one); a
+	 * removal cut short is finished.
 	 */
 	private async reconcile(): Promise<void> {
-		const recent = await this.audit.ownRecent(64);
-		const undone = new Set(recent.map((e) => e.undo).filter((u): u is string => u !== undefined));
-		const last = new Map<string, (typeof recent)[number]>();
-		for (const e of recent) if (e.path && (e.sha !== undefined || e.base !== undefined) && e.action !== "audit-repair") last.set(e.path, e);
-		for (const [path, entry] of last) {
-			const id = `${entry.log}#${entry.seq}`;
-			if (undone.has(id)) continue;
-			let storePath: string;
-			try {
-				storePath = this.layout.storePath(path);
-			} catch {
-				continue;
-			}
-			const exists = await this.store.exists(storePath);
-			if (entry.sha === undefined) {
-				// A removal: finish it if the file still there is the one it removes, whole or half-erased
-				// (same file id, no longer decrypts); never a version written since (by another computer).
-				if (exists && (await this.isRemovalLeftover(storePath, path, entry.base, entry.fileId))) {
-					await this.serialize(storePath, () => this.eraseAndRemove(storePath, path));
+		await this.writerLock.hold(async () => {
+			const recent = await this.audit.ownRecent();
+			const undone = new Set(recent.map((e) => e.undo).filter((u): u is string => u !== undefined));
+			const lastByPath = new Map<string, (typeof recent)[number]>();
+			for (const e of recent) if (e.path && (e.sha !== undefined || e.base !== undefined) && e.action !== "audit-repair") lastByPath.set(e.path, e);
+			const disk = new Map<string, string | null>();
+			const diskOf = async (storePath: string): Promise<string | null> => {
+				if (!disk.has(storePath)) disk.set(storePath, (await this.store.exists(storePath)) ? await fingerprint(await this.store.read(storePath)) : null);
+				return disk.get(storePath)!;
+			};
+			for (let i = 0; i < recent.length; i++) {
+				const entry = recent[i]!;
+				if (!entry.path || entry.action === "audit-repair" || undone.has(`${entry.log}#${entry.seq}`)) continue;
+				let storePath: string;
+				try {
+					storePath = this.layout.storePath(entry.path);
+				} catch {
+					continue;
 				}
-				continue;
+				if (entry.sha === undefined) {
+					// A removal: finish it if it is the file's last change here and the file still there is
+					// the one it removes, whole or half-erased (never a version written since elsewhere).
+					if (entry.base === undefined || lastByPath.get(entry.path) !== entry) continue;
+					if ((await this.store.exists(storePath)) && (await this.isRemovalLeftover(storePath, entry.path, entry.base, entry.fileId))) {
+						await this.eraseAndRemove(storePath, entry.path);
+						disk.delete(storePath);
+					}
+					continue;
+				}
+				const sha = entry.sha;
+				if ((await diskOf(storePath)) === sha) continue;
+				if (recent.slice(i + 1).some((later) => later.base === sha)) continue;
+				await this.audit.append("audit-repair", {
+					path: entry.path,
+					...(entry.fileId ? { fileId: entry.fileId } : {}),
+					undo: `${entry.log}#${entry.seq}`,
+					note: "a logged change did not land (the session before ended without a lock)",
+				});
 			}
-			const disk = exists ? await fingerprint(await this.store.read(storePath)) : null;
-			if (disk === entry.sha) continue;
-			await this.audit.append("audit-repair", { path, ...(entry.fileId ? { fileId: entry.fileId } : {}), undo: id, ...(disk ? { base: disk } : {}), note: "a logged change did not land (the session before ended without a lock)" });
-		}
+		});
 	}
 
 	/**
