@@ -18,6 +18,7 @@ import { passwdCommand } from "./passwd";
 import { planCommand } from "./plan";
 import { privacyCheckCommand } from "./privacy";
 import { putCommand } from "./put";
+import { rekeyCommand } from "./rekey";
 import { draftCommand } from "./draft";
 import { addendumCommand, signCommand } from "./sign";
 import { retentionCommand } from "./retention";
@@ -26,7 +27,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, rekeyCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, docCommand, exportCommand, deidentifyCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

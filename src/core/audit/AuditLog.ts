@@ -41,7 +41,9 @@ export type AuditAction =
 	| "consent"
 	| "import"
 	| "verify"
-	| "audit-repair";
+	| "audit-repair"
+	/** The vault key rotated (started, resumed, finished); the files re-wrapped follow as "modify". */
+	| "key-rotation";
 
 export interface FileRead {
 	path: string;
@@ -204,13 +206,18 @@ export class AuditLog {
 		if (!line.startsWith(LINE_PREFIX)) return null;
 		try {
 			const raw = fromBase64(line.slice(LINE_PREFIX.length));
-			const plain = await crypto.subtle.decrypt(
-				{ name: "AES-GCM", iv: own(raw.subarray(0, 12)), additionalData: own(utf8(`CVA1|${seq}|${prev}`)) },
-				this.keys.audit,
-				own(raw.subarray(12)),
-			);
-			const entry = JSON.parse(fromUtf8(new Uint8Array(plain))) as AuditEntry;
-			return entry.seq === seq && entry.prev === prev ? entry : null;
+			// Entries written before a key rotation are read with the retired audit keys.
+			for (const key of [this.keys.audit, ...(this.keys.retired ?? []).map((k) => k.audit)]) {
+				let plain: ArrayBuffer;
+				try {
+					plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(raw.subarray(0, 12)), additionalData: own(utf8(`CVA1|${seq}|${prev}`)) }, key, own(raw.subarray(12)));
+				} catch {
+					continue;
+				}
+				const entry = JSON.parse(fromUtf8(new Uint8Array(plain))) as AuditEntry;
+				return entry.seq === seq && entry.prev === prev ? entry : null;
+			}
+			return null;
 		} catch {
 			return null;
 		}

@@ -144,6 +144,48 @@ export function readHeader(bytes: Uint8Array, where: string): { header: FileHead
  * Decrypts a record file. `expectedPath` is where the file was found: a header naming another
  * path (a moved or swapped file) is an integrity error. Never returns partial plaintext.
  */
+/**
+ * The file key from a key block: with the current file-wrap key, else with a retired one (a file
+ * not yet re-wrapped after a key rotation). `current` says which.
+ */
+async function unwrapFileKey(keys: VaultKeys, keyIv: Uint8Array, wrappedKey: Uint8Array, authenticated: Uint8Array): Promise<{ raw: Uint8Array; current: boolean } | null> {
+	const candidates = [keys.fileWrap, ...(keys.retired ?? []).map((k) => k.fileWrap)];
+	for (let i = 0; i < candidates.length; i++) {
+		try {
+			const raw = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, candidates[i]!, own(wrappedKey)));
+			return { raw, current: i === 0 };
+		} catch {
+			// the next key
+		}
+	}
+	return null;
+}
+
+/**
+ * A key rotation's step for one file: its key block re-wrapped with the current file-wrap key
+ * (header and content unchanged, so the whole file still authenticates), or null when it already
+ * is. Throws when no key opens it.
+ */
+export async function rewrapKeyBlock(keys: VaultKeys, bytes: Uint8Array, expectedPath: string): Promise<Uint8Array | null> {
+	const { header, headerEnd } = readHeader(bytes, expectedPath);
+	if (header.vaultId !== keys.vaultId) throw new IntegrityError(expectedPath, "file belongs to another vault");
+	if (header.path !== expectedPath) throw new IntegrityError(expectedPath, `file was written for ${header.path} (moved or swapped)`);
+	const authenticated = bytes.subarray(0, headerEnd);
+	const unwrapped = await unwrapFileKey(keys, bytes.subarray(headerEnd, headerEnd + IV), bytes.subarray(headerEnd + IV, headerEnd + KEY_BLOCK), authenticated);
+	if (!unwrapped) throw new IntegrityError(expectedPath, "header or file key failed authentication");
+	try {
+		if (unwrapped.current) return null;
+		const keyIv = randomBytes(IV);
+		const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, keys.fileWrap, own(unwrapped.raw)));
+		const out = new Uint8Array(bytes);
+		out.set(keyIv, headerEnd);
+		out.set(wrapped, headerEnd + IV);
+		return out;
+	} finally {
+		wipe(unwrapped.raw);
+	}
+}
+
 export async function decryptFile(keys: VaultKeys, bytes: Uint8Array, expectedPath: string): Promise<{ header: FileHeader; plaintext: Uint8Array }> {
 	const { header, headerEnd } = readHeader(bytes, expectedPath);
 	if (header.vaultId !== keys.vaultId) throw new IntegrityError(expectedPath, "file belongs to another vault");
@@ -152,14 +194,9 @@ export async function decryptFile(keys: VaultKeys, bytes: Uint8Array, expectedPa
 	const authenticated = bytes.subarray(0, headerEnd);
 	const keyIv = bytes.subarray(headerEnd, headerEnd + IV);
 	const wrappedKey = bytes.subarray(headerEnd + IV, headerEnd + KEY_BLOCK);
-	let rawFileKey: Uint8Array;
-	try {
-		rawFileKey = new Uint8Array(
-			await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, keys.fileWrap, own(wrappedKey)),
-		);
-	} catch {
-		throw new IntegrityError(expectedPath, "header or file key failed authentication");
-	}
+	const unwrapped = await unwrapFileKey(keys, keyIv, wrappedKey, authenticated);
+	if (!unwrapped) throw new IntegrityError(expectedPath, "header or file key failed authentication");
+	const rawFileKey = unwrapped.raw;
 	const fileKey = await crypto.subtle.importKey("raw", own(rawFileKey), "AES-GCM", false, ["decrypt"]);
 	wipe(rawFileKey);
 

@@ -29,6 +29,12 @@ export interface RecoverySlot {
 
 export type KeySlot = PassphraseSlot | RecoverySlot;
 
+/** An earlier vault key, wrapped by the current one (after a key rotation): read with, never written with. */
+export interface RetiredKey {
+	iv: string;
+	wrapped: string;
+}
+
 export interface KeyFile {
 	format: typeof KEYFILE_FORMAT;
 	version: typeof KEYFILE_VERSION;
@@ -36,6 +42,10 @@ export interface KeyFile {
 	created: string;
 	kdf: KdfParams;
 	slots: KeySlot[];
+	/** Earlier vault keys, newest first (FORMAT.md §2, "Rotating the vault key"). */
+	retired?: RetiredKey[];
+	/** Present while a key rotation re-wraps the record's files: when it started (ISO time). */
+	rotating?: string;
 }
 
 /** Canonical text of the KDF parameters, authenticated as part of the passphrase slot. */
@@ -171,6 +181,73 @@ function isWellFormedSlot(slot: unknown): slot is KeySlot {
 	return isBase64(s.iv) && isBase64(s.wrapped) && (s.kind === "passphrase" || isBase64(s.salt));
 }
 
+function retiredAad(vaultId: string, index: number): Uint8Array {
+	return utf8(`clinical-vault/retired-key/v1|${vaultId}|${index}`);
+}
+
+/** The earlier vault keys (newest first), unwrapped with the current vault key. The caller wipes them. */
+export async function unwrapRetired(kf: KeyFile, vaultKey: Uint8Array): Promise<Uint8Array[]> {
+	const out: Uint8Array[] = [];
+	for (let i = 0; i < (kf.retired ?? []).length; i++) {
+		const r = kf.retired![i]!;
+		const key = await unwrap(vaultKey, { kind: "passphrase", iv: r.iv, wrapped: r.wrapped }, retiredAad(kf.vaultId, i));
+		if (!key) {
+			for (const k of out) wipe(k);
+			throw new ClinicalVaultError("integrity", "The key file is damaged (an earlier vault key does not unwrap). Restore it from a backup; nothing was changed.");
+		}
+		out.push(key);
+	}
+	return out;
+}
+
+/**
+ * A key rotation's new key file: a fresh vault key wrapped for the same passphrase (new salt) and
+ * a new recovery key; the current key and the earlier ones are kept, wrapped by the new key, so
+ * files and audit entries not yet re-wrapped still open; `rotating` marks the re-wrap as under way.
+ * The caller wipes `vaultKey` and `previous`, and shows `recoveryKey` once.
+ */
+export async function rotateKeyFile(
+	kf: KeyFile,
+	current: Uint8Array,
+	previous: readonly Uint8Array[],
+	passphrase: string,
+	now: Date,
+): Promise<{ keyFile: KeyFile; vaultKey: Uint8Array; recoveryKey: string }> {
+	const vaultKey = randomBytes(VAULT_KEY_LENGTH);
+	const kdf = newKdfParams({ memoryKiB: kf.kdf.memoryKiB, iterations: kf.kdf.iterations, parallelism: kf.kdf.parallelism });
+	const pass = await passphraseSlot(kf.vaultId, kdf, passphrase, vaultKey);
+	const { slot: rec, recoveryKey } = await recoverySlot(kf.vaultId, kdf, vaultKey);
+	const retired: RetiredKey[] = [];
+	const keys = [current, ...previous];
+	for (let i = 0; i < keys.length; i++) retired.push(await wrap(vaultKey, keys[i]!, retiredAad(kf.vaultId, i)));
+	return { keyFile: { ...kf, kdf, slots: [pass, rec], retired, rotating: now.toISOString() }, vaultKey, recoveryKey };
+}
+
+/** A resumed rotation: the same vault key, a fresh recovery key (the one shown before may have been lost with the interrupted run). */
+export async function newRecoverySlot(kf: KeyFile, vaultKey: Uint8Array): Promise<{ keyFile: KeyFile; recoveryKey: string }> {
+	const { slot, recoveryKey } = await recoverySlot(kf.vaultId, kf.kdf, vaultKey);
+	return { keyFile: { ...kf, slots: [...kf.slots.filter((s) => s.kind !== "recovery"), slot] }, recoveryKey };
+}
+
+async function recoverySlot(vaultId: string, kdf: KdfParams, vaultKey: Uint8Array): Promise<{ slot: RecoverySlot; recoveryKey: string }> {
+	const recovery = randomBytes(RECOVERY_KEY_BYTES);
+	const salt = randomBytes(16);
+	const rkek = await recoveryKek(recovery, salt);
+	try {
+		const probe: RecoverySlot = { kind: "recovery", salt: toBase64(salt), iv: "", wrapped: "" };
+		return { slot: { ...probe, ...(await wrap(rkek, vaultKey, slotAad(vaultId, probe, kdf))) }, recoveryKey: encodeRecoveryKey(recovery) };
+	} finally {
+		wipe(rkek);
+		wipe(recovery);
+	}
+}
+
+/** The rotation finished: every file is wrapped by the current key. Retired keys stay (old audit entries need them). */
+export function rotationDone(kf: KeyFile): KeyFile {
+	const { rotating: _done, ...rest } = kf;
+	return rest;
+}
+
 /** Parses and validates a key file. Unknown versions and out-of-bounds KDF parameters are refused here. */
 export function parseKeyFile(bytes: Uint8Array, path: string): KeyFile {
 	let data: unknown;
@@ -192,7 +269,20 @@ export function parseKeyFile(bytes: Uint8Array, path: string): KeyFile {
 		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a key slot is malformed). Restore it from a backup; nothing was changed.`, { path });
 	}
 	fromHex(kf.vaultId);
-	return { format: KEYFILE_FORMAT, version: KEYFILE_VERSION, vaultId: kf.vaultId, created: String(kf.created), kdf, slots: kf.slots };
+	if (kf.retired !== undefined && (!Array.isArray(kf.retired) || !kf.retired.every((r) => typeof r === "object" && r !== null && isBase64(r.iv) && isBase64(r.wrapped)))) {
+		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (an earlier vault key is malformed). Restore it from a backup; nothing was changed.`, { path });
+	}
+	if (kf.rotating !== undefined && typeof kf.rotating !== "string") throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a malformed rotation mark).`, { path });
+	return {
+		format: KEYFILE_FORMAT,
+		version: KEYFILE_VERSION,
+		vaultId: kf.vaultId,
+		created: String(kf.created),
+		kdf,
+		slots: kf.slots,
+		...(kf.retired && kf.retired.length > 0 ? { retired: kf.retired.map((r) => ({ iv: r.iv, wrapped: r.wrapped })) } : {}),
+		...(kf.rotating !== undefined ? { rotating: kf.rotating } : {}),
+	};
 }
 
 export function serializeKeyFile(kf: KeyFile): Uint8Array {

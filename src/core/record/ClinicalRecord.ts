@@ -7,9 +7,9 @@ import { ClinicalVaultError, LockedError, WrongPassphraseError, toClinicalError 
 import { fromUtf8, utf8 } from "../bytes";
 import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
-import { createKeyFile, parseKeyFile, rewrapPassphrase, serializeKeyFile, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
+import { createKeyFile, newRecoverySlot, parseKeyFile, rewrapPassphrase, rotateKeyFile, rotationDone, serializeKeyFile, unwrapRetired, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
-import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, type FileHeader } from "../crypto/fileformat";
+import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, rewrapKeyBlock, type FileHeader } from "../crypto/fileformat";
 import { atomicWrite, sweepLeftovers } from "../store/atomic";
 import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
@@ -219,9 +219,94 @@ export class ClinicalRecord {
 			}
 			throw error;
 		}
-		await this.attach(await deriveVaultKeys(vaultKey, keyFile.vaultId));
-		vaultKey.fill(0);
+		await this.attach(await this.keysFrom(keyFile, vaultKey));
 		await this.afterUnlock("unlock", options.failedAttempts);
+	}
+
+	/** The vault's keys from its key file and vault key (earlier keys of a rotation included); wipes `vaultKey`. */
+	private async keysFrom(keyFile: KeyFile, vaultKey: Uint8Array): Promise<VaultKeys> {
+		let retired: Uint8Array[];
+		try {
+			retired = await unwrapRetired(keyFile, vaultKey);
+		} catch (error) {
+			vaultKey.fill(0);
+			throw error;
+		}
+		return deriveVaultKeys(vaultKey, keyFile.vaultId, retired);
+	}
+
+	/** Whether a key rotation was started and not finished (run rotateVaultKey again to finish it). */
+	async rotationUnfinished(): Promise<boolean> {
+		return (await this.readKeyFile()).rotating !== undefined;
+	}
+
+	/**
+	 * Rotates the vault key (FORMAT.md §2): a new vault key for the same passphrase and a new recovery
+	 * key, then every record and system file's key block re-wrapped with it (contents unchanged), so
+	 * an old copy of the key file, with the old passphrase or recovery key, opens none of today's
+	 * files. Interrupted at any point, every file still opens (the earlier keys are kept, wrapped by
+	 * the new one) and running it again finishes it, with a fresh recovery key (the one shown by the
+	 * interrupted run may never have been seen). Logged write-ahead, file by file. Returns the
+	 * recovery key to show once and how many files were re-wrapped.
+	 */
+	async rotateVaultKey(passphrase: string): Promise<{ recoveryKey: string; rewrapped: number; resumed: boolean }> {
+		this.requireWritable("rotating the vault key");
+		if (!this.keys) throw new LockedError();
+		const keyFile = await this.readKeyFile();
+		const current = await unwrapWithPassphrase(keyFile, passphrase);
+		const resumed = keyFile.rotating !== undefined;
+		let next: KeyFile;
+		let recoveryKey: string;
+		let newKey: Uint8Array;
+		if (resumed) {
+			({ keyFile: next, recoveryKey } = await newRecoverySlot(keyFile, current));
+			newKey = current;
+		} else {
+			const previous = await unwrapRetired(keyFile, current);
+			try {
+				({ keyFile: next, vaultKey: newKey, recoveryKey } = await rotateKeyFile(keyFile, current, previous, passphrase, this.clock.now()));
+			} finally {
+				current.fill(0);
+				for (const k of previous) k.fill(0);
+			}
+		}
+		await this.audit.append("key-rotation", { note: resumed ? "resumed: a new recovery key" : "started: a new vault key and recovery key" });
+		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next)));
+		// From here every write uses the new key; files not yet re-wrapped open with the retired ones.
+		const keys = await this.keysFrom(next, newKey);
+		this.keys = keys;
+		this.auditLog = await this.auditFor(keys);
+		let rewrapped = 0;
+		for (const storePath of await walk(this.store, this.layout.root)) {
+			const bound = this.boundPathOf(storePath);
+			if (bound === null) continue;
+			const changed = await this.serialize(storePath, async () => {
+				if (!(await this.store.exists(storePath))) return false;
+				const bytes = await this.store.read(storePath);
+				const out = await rewrapKeyBlock(keys, bytes, bound.path);
+				if (!out) return false;
+				if (bound.record) await this.audit.append("modify", { path: bound.path, fileId: readHeader(bytes, bound.path).header.fileId, sha: await fingerprint(out), base: await fingerprint(bytes), note: "re-wrapped for the new vault key" });
+				await atomicWrite(this.store, storePath, out);
+				return true;
+			});
+			if (changed) rewrapped++;
+		}
+		await this.writerLock.hold(async () => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(rotationDone(await this.readKeyFile()))));
+		await this.audit.append("key-rotation", { note: `finished: ${rewrapped} files re-wrapped` });
+		return { recoveryKey, rewrapped, resumed };
+	}
+
+	/** The path a file's bytes are bound to, for record files and system files; null for anything else. */
+	private boundPathOf(storePath: string): { path: string; record: boolean } | null {
+		const name = storePath.slice(storePath.lastIndexOf("/") + 1);
+		if (name.startsWith(".") || !name.endsWith(`.${ENCRYPTED_EXTENSION}`)) return null;
+		if (storePath.startsWith(`${this.layout.systemFolder}/`)) {
+			const systemName = name.slice(0, -ENCRYPTED_EXTENSION.length - 1);
+			return SYSTEM_FILE_NAME.test(systemName) && storePath === this.systemFilePath(systemName) ? { path: `${SYSTEM_FOLDER}/${systemName}`, record: false } : null;
+		}
+		const recordPath = this.layout.recordPathOf(storePath);
+		if (recordPath === null || parseConflictName(name).some((c) => c.explicit)) return null;
+		return { path: recordPath, record: true };
 	}
 
 	/** Unlocks with the recovery key and sets a new passphrase (the only way back from a lost passphrase). */
@@ -231,8 +316,7 @@ export class ClinicalRecord {
 		const vaultKey = await unwrapWithRecoveryKey(keyFile, recoveryKey);
 		const next = await rewrapPassphrase(keyFile, vaultKey, newPassphrase, options.kdf ?? keyFile.kdf);
 		await this.writerLock.hold(() => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(next)));
-		await this.attach(await deriveVaultKeys(vaultKey, keyFile.vaultId));
-		vaultKey.fill(0);
+		await this.attach(await this.keysFrom(keyFile, vaultKey));
 		await this.afterUnlock("unlock-recovery", []);
 		await this.audit.append("passphrase-change", { note: "set with the recovery key" });
 	}
@@ -359,7 +443,7 @@ export class ClinicalRecord {
 		let updated: KeyFile;
 		try {
 			updated = await rewrapPassphrase(keyFile, vaultKey, next, options.kdf ?? keyFile.kdf);
-			log = this.auditLog ?? (await this.auditFor(await deriveVaultKeys(vaultKey, keyFile.vaultId)));
+			log = this.auditLog ?? (await this.auditFor(await this.keysFrom(keyFile, new Uint8Array(vaultKey))));
 		} finally {
 			vaultKey.fill(0);
 		}
@@ -718,6 +802,7 @@ export class ClinicalRecord {
 		const parsed = await this.readKeyFile();
 		if (!parsed.slots.some((slot) => slot.kind === "recovery")) keyFile.push("the key file has no recovery slot: the recovery key cannot open this record (restore the key file from a backup)");
 		if (!parsed.slots.some((slot) => slot.kind === "passphrase")) keyFile.push("the key file has no passphrase slot");
+		if (parsed.rotating !== undefined) keyFile.push(`a rotation of the vault key started ${parsed.rotating} was not finished (every file still opens): run "clinical-vault rekey" again to finish it`);
 		// Conflict copies are reported; one that cannot be read as its record file fails verify.
 		const ok = failures.length === 0 && plaintext.length === 0 && audit.ok && history.rolledBack.length === 0 && history.deleted.length === 0 && keyFile.length === 0 && conflicts.every((c) => c.decrypts);
 		return { ok, filesChecked, failures, plaintext, audit, history, keyFile, conflicts };
