@@ -3,6 +3,7 @@
  * arguments (`npm run bench -- crypto transcribe`); with none, all run.
  */
 import { join, resolve } from "node:path";
+import { benchAudit } from "./audit";
 import { benchCrypto } from "./crypto";
 import { measurePluginOnload } from "./plugin-onload";
 import { benchSafety } from "./safety";
@@ -23,6 +24,7 @@ const sections: Section[] = [
 	{ name: "transcribe", run: () => benchTranscription(defaultTranscribeBenchOptions()) },
 	{ name: "search", run: () => benchSearch() },
 	{ name: "safety", run: () => benchSafety() },
+	{ name: "audit", run: () => benchAudit() },
 ];
 
 function print(line: string): void {

@@ -76,12 +76,12 @@ function pick<T>(random: () => number, list: readonly T[]): T {
 	return list[Math.floor(random() * list.length)]!;
 }
 
-interface ClientWorld {
+export interface ClientWorld {
 	parts: string[];
 	topics: string[];
 }
 
-function world(random: () => number): ClientWorld {
+export function world(random: () => number): ClientWorld {
 	const choose = (pool: readonly string[], n: number) => [...pool].sort(() => random() - 0.5).slice(0, n);
 	return { parts: choose(PART_POOL, CLIENT_PARTS), topics: choose(TOPIC_POOL, CLIENT_TOPICS) };
 }
@@ -94,7 +94,7 @@ function paragraph(random: () => number, w: ClientWorld, n: number): string {
 	return Array.from({ length: n }, () => sentence(random, w)).join(" ");
 }
 
-function sessionNote(client: string, w: ClientWorld, number: number, date: string, random: () => number): string {
+export function sessionNote(client: string, w: ClientWorld, number: number, date: string, random: () => number): string {
 	return [
 		"---",
 		`client: ${client}`,
@@ -130,7 +130,7 @@ function sessionNote(client: string, w: ClientWorld, number: number, date: strin
 	].join("\n");
 }
 
-function dateFor(index: number): string {
+export function dateFor(index: number): string {
 	const d = new Date(Date.UTC(2020, 0, 6) + index * 7 * 86_400_000);
 	return d.toISOString().slice(0, 10);
 }

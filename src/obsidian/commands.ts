@@ -16,6 +16,7 @@ import type { NoteDocuments } from "./record/NoteDocument";
 import {
 	SummaryModal,
 	askChangePassphrase,
+	askRotateVaultKey,
 	askNewClient,
 	askNewPassphrase,
 	askRecordPath,
@@ -130,6 +131,22 @@ export async function setUpRecord(ctx: CommandContext): Promise<void> {
 	await showRecoveryKey(ctx.app, result.recoveryKey);
 	delete result.recoveryKey;
 	inform("Clinical record created and unlocked.");
+}
+
+/** "Rotate vault key": a new vault key and recovery key; every file's key re-wrapped (src/core/record/ClinicalRecord.ts). */
+export async function rotateVaultKey(ctx: CommandContext): Promise<void> {
+	const { session } = ctx;
+	const record = await session.ensureUnlocked();
+	const result: { recoveryKey?: string; rewrapped?: number } = {};
+	const done = await askRotateVaultKey(ctx.app, async (passphrase) => {
+		const rotated = await session.track(record.rotateVaultKey(passphrase));
+		result.recoveryKey = rotated.recoveryKey;
+		result.rewrapped = rotated.rewrapped;
+	});
+	if (!done || result.recoveryKey === undefined) return;
+	await showRecoveryKey(ctx.app, result.recoveryKey);
+	delete result.recoveryKey;
+	inform(`The vault key was rotated (${result.rewrapped ?? 0} files re-wrapped). Old copies of the key file no longer open today's record; use the new recovery key from now on.`);
 }
 
 export async function unlockRecord(ctx: CommandContext): Promise<void> {
@@ -303,6 +320,7 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "open-client", name: "Open client", callback: run(openClient) });
 	plugin.addCommand({ id: "new-session-note", name: "New session note", callback: run(newSessionNote) });
 	plugin.addCommand({ id: "change-passphrase", name: "Change passphrase", callback: run(changePassphrase) });
+	plugin.addCommand({ id: "rotate-vault-key", name: "Rotate vault key", callback: run(rotateVaultKey) });
 	plugin.addCommand({ id: "encrypt-into-record", name: "Encrypt a note or attachment into the record", callback: run(encryptIntoRecord) });
 	plugin.addCommand({ id: "verify-record", name: "Verify record", callback: run(verifyRecord) });
 	plugin.addCommand({ id: "show-privacy", name: "Show privacy view (outbound connections)", callback: run(showPrivacy) });

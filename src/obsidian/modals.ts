@@ -198,6 +198,22 @@ export function askNewPassphrase(app: App, create: (passphrase: string) => Promi
 	});
 }
 
+/** Asks for the passphrase to rotate the vault key (ClinicalRecord.rotateVaultKey); true when it ran. */
+export function askRotateVaultKey(app: App, rotate: (passphrase: string) => Promise<void>): Promise<boolean> {
+	return openForm(app, {
+		cls: "clinical-vault-rotate-key-modal",
+		title: "Rotate the vault key",
+		description:
+			"After a passphrase change, an old copy of the key file (a backup, a sync tool's history) still opens today's notes with the old passphrase. Rotating makes a new vault key and re-wraps every file's key with it, so such copies open nothing of today's record. Your passphrase stays the same; you get a new recovery key, and the old one stops working.",
+		fields: [{ key: "passphrase", name: "Passphrase", kind: "password" }],
+		submitText: "Rotate the vault key",
+		busyText: "Rotating…",
+		onSubmit: async (values) => {
+			await rotate(values.passphrase ?? "");
+		},
+	});
+}
+
 export function askChangePassphrase(app: App, change: (current: string, next: string) => Promise<void>): Promise<boolean> {
 	return openForm(app, {
 		cls: "clinical-vault-change-passphrase-modal",

@@ -71,6 +71,7 @@ describe("commands", () => {
 				"record-session",
 				"resolve-sync-conflicts",
 				"revoke-recording-consent",
+				"rotate-vault-key",
 				"save-encrypted-note",
 				"save-unsaved-recording",
 				"search-record",
@@ -290,6 +291,27 @@ describe("commands", () => {
 		await expect(session(h).unlock(PASSPHRASE)).rejects.toMatchObject({ code: "wrong-passphrase" });
 		await unlock(h, "another long passphrase");
 		expect(session(h).isUnlocked).toBe(true);
+
+		// Rotating the vault key: a wrong passphrase is refused in the form; then a new recovery key
+		// is shown once, and the record reads as before.
+		h.run("rotate-vault-key");
+		const rotate = await waitForModal("clinical-vault-rotate-key-modal");
+		setField(rotate, "passphrase", "not the passphrase");
+		clickButton(rotate, "Rotate the vault key");
+		await waitFor(() => /Wrong passphrase/.test(modalError(rotate)), "the wrong passphrase message");
+		setField(rotate, "passphrase", "another long passphrase");
+		clickButton(rotate, "Rotate the vault key");
+		const recovery = await waitForModal("clinical-vault-recovery-modal");
+		const newKey = recovery.contentEl.querySelector(".clinical-vault-recovery-key")!.textContent!;
+		expect(newKey).toMatch(/^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+		clickToggle(recovery);
+		clickButton(recovery, "Done");
+		await waitForModalClosed(recovery);
+		await h.idle();
+		expect(await session(h).record.rotationUnfinished()).toBe(false);
+		expect((await session(h).record.verify()).ok).toBe(true);
+		await session(h).lock();
+		await session(h).record.unlockWithRecoveryKey(newKey, "another long passphrase");
 	});
 
 	it("asks for the passphrase before a command that needs the record, and cancelling is silent", async () => {

@@ -262,7 +262,8 @@ export class AuditLog {
 			const result = await this.verifyLog(ref);
 			reports.push(result.report);
 			problems.push(...result.report.problems);
-			entryList.push(...result.entries);
+			// A loop, not a spread: a log of more than ~125,000 entries overflows the call stack as arguments.
+			for (const entry of result.entries) entryList.push(entry);
 			byLog.set(ref.name, result.entries);
 			lengths.set(ref.name, result.lines.length);
 			if (ref.name === this.own.name) lastHash = result.lastHash;
