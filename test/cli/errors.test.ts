@@ -157,69 +157,87 @@ describe("a wrong passphrase exits 3 and changes no byte", () => {
 });
 
 describe("damaged files: exit 4 naming the file, nothing printed, nothing overwritten", () => {
-	it("a flipped byte, a truncated file and two clients' files swapped", async () => {
-		const v = await populated();
-		// Flip one byte in the middle of the second chunk of the note.
-		const flipped = Buffer.from(await readFile(notePath(v.vault, NOTE)));
-		const at = chunkStart(flipped) + 65_564 + 1000;
-		flipped[at] = flipped[at]! ^ 0x01;
-		await writeFile(notePath(v.vault, NOTE), flipped);
-		// Truncate the short note at its chunk boundary: only the header and key block remain.
-		const short = await readFile(notePath(v.vault, "C-0142/notes/short.md"));
-		await writeFile(notePath(v.vault, "C-0142/notes/short.md"), short.subarray(0, chunkStart(short)));
-		// A three-chunk note cut at a chunk boundary: its last chunk is gone.
+	// One damaged vault, checked in three steps (each spawns the CLI several times: one test for all
+	// of it came near its timeout on a loaded machine).
+	describe("a flipped byte, a truncated file and two clients' files swapped", () => {
 		const long = "C-0143/notes/2026-09-08.md";
-		expect((await cli(["put", v.vault, long], { input: "Long synthetic note.\n".repeat(8000) })).code).toBe(0);
-		const longBytes = await readFile(notePath(v.vault, long));
-		await writeFile(notePath(v.vault, long), longBytes.subarray(0, chunkStart(longBytes) + 2 * 65_564));
-		// A second client gets the first client's file and vice versa (each path checked separately below).
-		const a = await readFile(notePath(v.vault, OTHER));
-		expect((await cli(["put", v.vault, "C-0142/notes/2026-09-05.md"], { input: "Swap me.\n" })).code).toBe(0);
-		const b = await readFile(notePath(v.vault, "C-0142/notes/2026-09-05.md"));
-		await writeFile(notePath(v.vault, OTHER), b);
-		await writeFile(notePath(v.vault, "C-0142/notes/2026-09-05.md"), a);
-
-		const before = await hashTree(v.dir);
-		const auditBefore = await readFile(join(v.dir, await deviceLog(v.dir)));
-		for (const [path, why] of [
+		const damaged: [string, RegExp][] = [
 			[NOTE, /chunk 1 of \d+ failed authentication/],
 			["C-0142/notes/short.md", /no content chunks/],
 			[long, /chunk 1 of 2 failed authentication/],
 			[OTHER, /written for C-0142\/notes\/2026-09-05\.md/],
 			["C-0142/notes/2026-09-05.md", /written for C-0143\/notes\/2026-09-01\.md/],
+		];
+		let v: TestVault;
+		let before: Map<string, string>;
+		let auditBefore: Buffer;
+
+		beforeAll(async () => {
+			v = await populated();
+			// Flip one byte in the middle of the second chunk of the note.
+			const flipped = Buffer.from(await readFile(notePath(v.vault, NOTE)));
+			const at = chunkStart(flipped) + 65_564 + 1000;
+			flipped[at] = flipped[at]! ^ 0x01;
+			await writeFile(notePath(v.vault, NOTE), flipped);
+			// Truncate the short note at its chunk boundary: only the header and key block remain.
+			const short = await readFile(notePath(v.vault, "C-0142/notes/short.md"));
+			await writeFile(notePath(v.vault, "C-0142/notes/short.md"), short.subarray(0, chunkStart(short)));
+			// A three-chunk note cut at a chunk boundary: its last chunk is gone.
+			expect((await cli(["put", v.vault, long], { input: "Long synthetic note.\n".repeat(8000) })).code).toBe(0);
+			const longBytes = await readFile(notePath(v.vault, long));
+			await writeFile(notePath(v.vault, long), longBytes.subarray(0, chunkStart(longBytes) + 2 * 65_564));
+			// A second client gets the first client's file and vice versa (each path checked separately below).
+			const a = await readFile(notePath(v.vault, OTHER));
+			expect((await cli(["put", v.vault, "C-0142/notes/2026-09-05.md"], { input: "Swap me.\n" })).code).toBe(0);
+			const b = await readFile(notePath(v.vault, "C-0142/notes/2026-09-05.md"));
+			await writeFile(notePath(v.vault, OTHER), b);
+			await writeFile(notePath(v.vault, "C-0142/notes/2026-09-05.md"), a);
+			before = await hashTree(v.dir);
+			auditBefore = await readFile(join(v.dir, await deviceLog(v.dir)));
+		});
+
+		for (const [label, range] of [
+			["cat refuses the damaged files, naming each (and why, with CLINICAL_VAULT_DEBUG)", [0, 3]],
+			["cat refuses the swapped files, and put never overwrites a file that belongs to another path", [3, 5]],
 		] as const) {
-			const result = await cli(["cat", v.vault, path]);
-			expect({ path, code: result.code }).toEqual({ path, code: 4 });
-			expect(oneLine(result)).toContain(`Integrity check failed for ${path}`);
-			expect(result.stdout.length).toBe(0);
-			const debug = await cli(["cat", v.vault, path], { env: { CLINICAL_VAULT_DEBUG: "1" } });
-			expect(debug.stderr.trimEnd().split("\n")).toHaveLength(2);
-			expect(debug.stderr.split("\n")[1]).toMatch(why);
-			expect(debug.stdout.length).toBe(0);
-		}
-		// put never overwrites a file that belongs to another path.
-		const refused = await cli(["put", v.vault, OTHER], { input: "Would overwrite.\n" });
-		expect(refused.code).toBe(4);
-		expect(oneLine(refused)).toContain(OTHER);
-		await expectUnchangedExceptAuditAppend(v, before, auditBefore);
-		// The failed commands locked again, each a session of one entry (unlock … locked) with no
-		// file read or written ("open" or "modify").
-		const audit = await cli(["audit", v.vault]);
-		expect(audit.code).toBe(0);
-		const rows = auditRows(audit.out);
-		for (const row of rows.slice(-6)) {
-			expect(row.action).toBe("unlock");
-			expect(row.line).toMatch(/locked \d{4}-/);
-			expect(row.line).not.toMatch(/ read /);
+			it(label, async () => {
+				for (const [path, why] of damaged.slice(range[0], range[1])) {
+					const result = await cli(["cat", v.vault, path]);
+					expect({ path, code: result.code }).toEqual({ path, code: 4 });
+					expect(oneLine(result)).toContain(`Integrity check failed for ${path}`);
+					expect(result.stdout.length).toBe(0);
+					const debug = await cli(["cat", v.vault, path], { env: { CLINICAL_VAULT_DEBUG: "1" } });
+					expect(debug.stderr.trimEnd().split("\n")).toHaveLength(2);
+					expect(debug.stderr.split("\n")[1]).toMatch(why);
+					expect(debug.stdout.length).toBe(0);
+				}
+				if (range[1] === damaged.length) {
+					const refused = await cli(["put", v.vault, OTHER], { input: "Would overwrite.\n" });
+					expect(refused.code).toBe(4);
+					expect(oneLine(refused)).toContain(OTHER);
+				}
+				await expectUnchangedExceptAuditAppend(v, before, auditBefore);
+			});
 		}
 
-		const verify = await cli(["verify", v.vault]);
-		expect(verify.code).toBe(4);
-		for (const path of [NOTE, "C-0142/notes/short.md", long, OTHER, "C-0142/notes/2026-09-05.md"]) expect(verify.out).toContain(`FAILED ${path}: `);
-		expect(verify.out).toContain("Failures: 5");
-		expect(verify.out).toMatch(/Result: FAILED \(5 files failed\)/);
-		// The intact files still decrypt.
-		expect((await cli(["cat", v.vault, "C-0142/profile.md"])).out).toContain("name: Synthetic C-0142");
+		it("the failed commands each logged one session and read nothing; verify names all five; the intact files still decrypt", async () => {
+			// The failed commands locked again, each a session of one entry (unlock … locked) with no
+			// file read or written ("open" or "modify").
+			const audit = await cli(["audit", v.vault]);
+			expect(audit.code).toBe(0);
+			const rows = auditRows(audit.out);
+			for (const row of rows.slice(-6)) {
+				expect(row.action).toBe("unlock");
+				expect(row.line).toMatch(/locked \d{4}-/);
+				expect(row.line).not.toMatch(/ read /);
+			}
+			const verify = await cli(["verify", v.vault]);
+			expect(verify.code).toBe(4);
+			for (const [path] of damaged) expect(verify.out).toContain(`FAILED ${path}: `);
+			expect(verify.out).toContain("Failures: 5");
+			expect(verify.out).toMatch(/Result: FAILED \(5 files failed\)/);
+			expect((await cli(["cat", v.vault, "C-0142/profile.md"])).out).toContain("name: Synthetic C-0142");
+		});
 	});
 
 	it("an unknown format version is refused with a message naming the version", async () => {
