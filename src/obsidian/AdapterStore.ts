@@ -20,6 +20,7 @@
 import { FileSystemAdapter, normalizePath, type DataAdapter } from "obsidian";
 import { fromUtf8 } from "../core/bytes";
 import { NodeFsStore } from "../core/store/NodeFsStore";
+import { atomicWrite } from "../core/store/atomic";
 import { parentOf, type StoreListing, type VaultStore, type WriterIdentity } from "../core/store/VaultStore";
 
 function toArrayBuffer(data: Uint8Array): ArrayBuffer {
@@ -62,6 +63,13 @@ export class AdapterStore implements VaultStore {
 	async read(path: string): Promise<Uint8Array> {
 		if (this.disk) return this.disk.read(this.diskPath(path));
 		return new Uint8Array(await this.adapter.readBinary(this.path(path)));
+	}
+
+	async overwrite(path: string, offset: number, data: Uint8Array): Promise<void> {
+		if (this.disk) return this.disk.overwrite(this.diskPath(path), offset, data);
+		const bytes = await this.read(path);
+		bytes.set(data, offset);
+		await atomicWrite(this, path, bytes);
 	}
 
 	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {

@@ -44,6 +44,12 @@ class WatchedStore extends NodeFsStore {
 		await super.remove(path);
 		this.onRemove(path);
 	}
+
+	/** Crypto-erasure overwrites the key block in place: what the file holds after it is its last write. */
+	override async overwrite(path: string, offset: number, data: Uint8Array): Promise<void> {
+		await super.overwrite(path, offset, data);
+		this.lastWrite.set(path, await this.read(path));
+	}
 }
 
 let base: string;

@@ -170,6 +170,11 @@ describe("sync conflicts in the record", () => {
 					writes.push({ path, data: new Uint8Array(data) });
 					await store.write(path, data);
 				},
+				// The key block is overwritten in place: record what the file holds afterwards.
+				overwrite: async (path: string, offset: number, data: Uint8Array) => {
+					await store.overwrite(path, offset, data);
+					writes.push({ path, data: await store.read(path) });
+				},
 			}),
 		});
 		await spy.unlock(PASS);

@@ -243,6 +243,12 @@ export async function decryptFile(keys: VaultKeys, bytes: Uint8Array, expectedPa
  * Crypto-erase: overwrite the wrapped file key so the content can never be decrypted again,
  * even from a copy of the chunks. Returns the same length of bytes (callers then remove the file).
  */
+/** Where a file's key block is, and random bytes to overwrite it with (crypto-erasure in place). */
+export function keyBlockErasure(bytes: Uint8Array, where: string): { offset: number; data: Uint8Array } {
+	const { headerEnd } = readHeader(bytes, where);
+	return { offset: headerEnd, data: randomBytes(KEY_BLOCK) };
+}
+
 export function eraseKeyBlock(bytes: Uint8Array, where: string): Uint8Array {
 	const { headerEnd } = readHeader(bytes, where);
 	const copy = new Uint8Array(bytes);

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
 import { createKeyFile, newRecoverySlot, parseKeyFile, rewrapPassphrase, rotateKeyFile, rotationDone, serializeKeyFile, unwrapRetired, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
-import { decryptFile, encryptFile, eraseKeyBlock, looksEncrypted, newFileId, readHeader, rewrapKeyBlock, type FileHeader } from "../crypto/fileformat";
+import { decryptFile, encryptFile, eraseKeyBlock, keyBlockErasure, looksEncrypted, newFileId, readHeader, rewrapKeyBlock, type FileHeader } from "../crypto/fileformat";
 import { atomicWrite, sweepLeftovers } from "../store/atomic";
 import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
@@ -625,7 +625,9 @@ export class ClinicalRecord {
 		try {
 			if (readHeader(bytes, path).header.fileId !== fileId) return false;
 		} catch {
-			return false;
+			// No readable header: what an erasure killed mid-write left in builds that rewrote the whole
+			// file (nothing readable is in it, and no other writer leaves a file like this).
+			return true;
 		}
 		try {
 			(await decryptFile(this.requireKeys(), bytes, path)).plaintext.fill(0);
@@ -648,16 +650,30 @@ export class ClinicalRecord {
 			if (!bytesEqual(bytes, expected)) {
 				throw new ClinicalVaultError("refused", `${storePath} changed while it was being resolved (the sync tool wrote it again). It was kept; look at it again.`, { path: storePath });
 			}
-			await this.store.write(storePath, eraseKeyBlock(bytes, path));
+			await this.eraseKeyBlockOf(storePath, path, bytes);
 			await this.store.remove(storePath);
 		});
+	}
+
+	/**
+	 * Crypto-erasure: the file's wrapped key overwritten with random bytes, in place where the store
+	 * can (so a kill never leaves a file without its header, which nothing could then identify or
+	 * finish removing), else by an atomic replacement.
+	 */
+	private async eraseKeyBlockOf(storePath: string, path: string, bytes: Uint8Array): Promise<void> {
+		if (this.store.overwrite) {
+			const { offset, data } = keyBlockErasure(bytes, path);
+			await this.store.overwrite(storePath, offset, data);
+		} else {
+			await atomicWrite(this.store, storePath, eraseKeyBlock(bytes, path));
+		}
 	}
 
 	/** Overwrites a file's wrapped key (crypto-erasure), then removes it. */
 	private async eraseAndRemove(storePath: string, path: string, bytes?: Uint8Array): Promise<void> {
 		const current = bytes ?? (await this.store.read(storePath));
 		try {
-			await this.store.write(storePath, eraseKeyBlock(current, path));
+			await this.eraseKeyBlockOf(storePath, path, current);
 		} catch (error) {
 			// A file whose key block is already erased (a removal cut short) cannot be parsed again: remove it.
 			if (bytes !== undefined) throw error;

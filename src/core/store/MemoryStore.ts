@@ -105,6 +105,20 @@ export class MemoryStore implements VaultStore {
 		return Promise.resolve(data.slice(offset, offset + length));
 	}
 
+	async overwrite(path: string, offset: number, data: Uint8Array): Promise<void> {
+		const p = normalize(path);
+		this.log.push(`overwrite ${p}`);
+		const fault = this.takeFault("write", p);
+		const old = this.files.get(p);
+		if (!old) this.notFound(p);
+		const next = new Uint8Array(old);
+		const take = fault ? Math.min(data.length, fault.partialBytes ?? 0) : data.length;
+		next.set(data.subarray(0, take).subarray(0, Math.max(0, next.length - offset)), offset);
+		this.files.set(p, next);
+		if (fault) this.fail(fault, `overwrite ${p}`);
+		return Promise.resolve();
+	}
+
 	async write(path: string, data: Uint8Array): Promise<void> {
 		const p = normalize(path);
 		this.log.push(`write ${p}`);

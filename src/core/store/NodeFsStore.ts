@@ -77,6 +77,20 @@ export class NodeFsStore implements VaultStore {
 		}
 	}
 
+	async overwrite(path: string, offset: number, data: Uint8Array): Promise<void> {
+		const handle = await fs.open(this.full(path), "r+");
+		try {
+			for (let done = 0; done < data.length; ) {
+				const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done);
+				if (bytesWritten <= 0) throw Object.assign(new Error(`overwrite of ${path} wrote nothing`), { code: "EIO" });
+				done += bytesWritten;
+			}
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	}
+
 	async write(path: string, data: Uint8Array): Promise<void> {
 		const full = this.full(path);
 		await fs.mkdir(nodePath.dirname(full), { recursive: true });

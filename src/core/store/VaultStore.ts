@@ -38,6 +38,12 @@ export interface VaultStore {
 	 * falls back to a whole read. The audit log reads only its tail this way.
 	 */
 	readRange?(path: string, offset: number, length: number): Promise<Uint8Array>;
+	/**
+	 * Writes `data` over the file's bytes at `offset`, in place (no truncation, the rest unchanged),
+	 * and flushes it: crypto-erasure of a key block. A cut-short overwrite leaves the header whole.
+	 * Optional: without it the erased file is replaced atomically instead.
+	 */
+	overwrite?(path: string, offset: number, data: Uint8Array): Promise<void>;
 	/** Plain (non-atomic) write; used for temporary files only. Creates missing parent folders. */
 	write(path: string, data: Uint8Array): Promise<void>;
 	append(path: string, data: Uint8Array): Promise<void>;
