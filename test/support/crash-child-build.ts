@@ -1,16 +1,20 @@
 /**
- * Bundles test/support/crash-child.ts with esbuild into one CommonJS file for `node` (the crash
- * test and the two-writer test run it as separate processes). Start-up time of the child is most
- * of those tests' run time, so the bundle is kept small: the ESM build of hash-wasm (tree-shaken
- * to Argon2id) and no yaml (only client profiles use it; the child only saves a note, and the stub
- * throws if that ever changes).
+ * Bundles the crash-test children with esbuild into one CommonJS file each for `node`:
+ *
+ * - test/support/crash-child.ts (the crash test and the two-writer test run it as separate
+ *   processes). Start-up time of the child is most of those tests' run time, so the bundle is kept
+ *   small: the ESM build of hash-wasm (tree-shaken to Argon2id) and no yaml (only client profiles
+ *   use it; the child only saves a note, and the stub throws if that ever changes).
+ * - test/support/crash-writers-child.ts (test/core/crashWriters.test.ts): the other writers
+ *   (passwd, client add with consent, consent revoke, search index save, mv). Profiles and consent
+ *   are YAML, so yaml is bundled.
  */
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 
-export async function buildCrashChild(outfile: string): Promise<void> {
-	await build({
-		entryPoints: [fileURLToPath(new URL("./crash-child.ts", import.meta.url))],
+function childOptions(entry: string, outfile: string): BuildOptions {
+	return {
+		entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
 		bundle: true,
 		platform: "node",
 		format: "cjs",
@@ -19,6 +23,12 @@ export async function buildCrashChild(outfile: string): Promise<void> {
 		mainFields: ["module", "main"],
 		outfile,
 		logLevel: "silent",
+	};
+}
+
+export async function buildCrashChild(outfile: string): Promise<void> {
+	await build({
+		...childOptions("./crash-child.ts", outfile),
 		plugins: [
 			{
 				name: "no-yaml-in-the-crash-child",
@@ -32,4 +42,8 @@ export async function buildCrashChild(outfile: string): Promise<void> {
 			},
 		],
 	});
+}
+
+export async function buildCrashWritersChild(outfile: string): Promise<void> {
+	await build(childOptions("./crash-writers-child.ts", outfile));
 }
