@@ -178,13 +178,16 @@ describe("the encrypted editor in Chromium", () => {
 		await edit(b, leaf);
 		// The cursor to the end through the editor's API, then typed with the keyboard: on a loaded
 		// machine a Ctrl+End into 5 MB can still be scrolling when the first key arrives.
-		await b.page.evaluate(() => {
-			type Cm = { state: { doc: { length: number } }; dispatch(spec: object): void; focus(): void };
+		// Focusing can move the selection (CodeMirror restores the DOM selection on focus): set it after
+		// focusing, and wait until the cursor really is at the end with the editor focused.
+		await b.page.waitForFunction(() => {
+			type Cm = { state: { doc: { length: number }; selection: { main: { head: number } } }; dispatch(spec: object): void; focus(): void; hasFocus: boolean };
 			const app = window.cv.app() as { workspace: { activeLeaf: { view: { editor: Cm } } } };
 			const cm = app.workspace.activeLeaf.view.editor;
-			cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
-			cm.focus();
-		});
+			if (!cm.hasFocus) cm.focus();
+			if (cm.state.selection.main.head !== cm.state.doc.length) cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
+			return cm.hasFocus && cm.state.selection.main.head === cm.state.doc.length;
+		}, undefined, { polling: 100, timeout: 10_000 });
 		await b.page.keyboard.type("The clinician's last line.");
 		await b.page.keyboard.press("Control+s");
 		await b.call("idle");
