@@ -5,7 +5,7 @@
  */
 import { access, constants, readdir, readFile, stat } from "node:fs/promises";
 import * as nodePath from "node:path";
-import { ClinicalVaultError } from "../core/errors";
+import { ClinicalVaultError, StorageError } from "../core/errors";
 import { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../core/record/layout";
 import { migrateSettings, type ClinicalVaultSettings } from "../core/settings";
@@ -160,7 +160,15 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (
 			await record.lock().catch(() => undefined);
 			throw error;
 		}
-		await record.lock();
+		try {
+			await record.lock();
+		} catch (error) {
+			// The work is done (a read, say) but its audit entry could not be written (a full disk):
+			// reading is never blocked for it; the clinician is told the session is not in the log.
+			if (!(error instanceof StorageError)) throw error;
+			process.stderr.write(`${error.message.replace(/ The previous version is intact\.$/, "")} This session is not in the audit log (reading is never blocked for it).\n`);
+			return result;
+		}
 		if (record.readOnly) {
 			process.stderr.write("The vault is read-only: nothing was written to it, and this session is not in its audit log.\n");
 		}

@@ -334,9 +334,11 @@ export class ClinicalRecord {
 			await this.audit.opened(action, []);
 			return;
 		}
-		await this.sweep();
+		// A full disk never blocks reading: a sweep or a reconcile that cannot write is left for the
+		// next unlock (leftovers are ignored by readers; the session stays marked as cut short).
+		await this.sweep().catch(() => []);
 		const failed = failedByCaller ?? vault.failedUnlocks.map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
-		if (vault.open) await this.reconcile();
+		if (vault.open) await this.reconcile().catch(() => undefined);
 		vault.open = true;
 		await this.writeFormatCopy();
 		await this.audit.opened(action, failed);
