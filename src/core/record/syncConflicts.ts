@@ -386,16 +386,6 @@ export async function keptCopyPath(record: { exists(path: string): Promise<boole
 	throw new ClinicalVaultError("storage", `Too many kept copies of ${recordPath}; nothing was written.`);
 }
 
-/**
- * Crypto-erases a file stored under a name that is not its record path (a conflict copy) and
- * removes it, the way ClinicalRecord.remove erases a record file: the wrapped file key is
- * overwritten first, so the content can never be decrypted again, even from a copy of its chunks.
- * Refuses (changing nothing) when the bytes are no longer `expected` (a sync tool replaced the file).
- */
-export async function eraseCopy(record: ClinicalRecord, storePath: string, recordPath: string, expected: Uint8Array): Promise<void> {
-	await record.eraseCopy(storePath, recordPath, expected);
-}
-
 const CHOICE_NOTES: Record<ConflictChoice, string> = {
 	original: "kept the record file",
 	copy: "kept the copy in its place",
@@ -458,7 +448,7 @@ export async function resolveConflict(record: ClinicalRecord, storePath: string,
 		// Write-ahead, like every change: the entry goes first, a failed erase is recorded too.
 		await record.audit.append("delete", { path: conflict.recordPath, note: `sync conflict resolved (${SYNC_TOOL_NAMES[conflict.tool]} copy): ${what}; the copy was erased` });
 		try {
-			await eraseCopy(record, conflict.storePath, conflict.recordPath, copyBytes);
+			await record.eraseCopy(conflict.storePath, conflict.recordPath, copyBytes);
 		} catch (error) {
 			await record.audit.append("delete", { path: conflict.recordPath, note: "sync conflict copy: erasing it failed; the copy was kept" }).catch(() => undefined);
 			throw error;
