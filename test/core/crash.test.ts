@@ -357,11 +357,13 @@ describe("crash test", () => {
 		expect(problems.slice(0, 20)).toEqual([]);
 		const total = [...stats.values()].reduce((n, st) => n + st.kills, 0);
 		expect(total).toBe(KILLS);
-		// The kills really landed inside saves, in both protocols.
-		for (const st of stats.values()) {
-			expect(st.midWrite).toBeGreaterThan(0);
-			expect(st.onDiskNew + st.onDiskOld).toBe(st.kills);
-		}
+		// The kills really landed inside saves. With 20 kills per protocol a kill inside the POSIX
+		// store's short write window is likely but not certain (1 of 20 in a quiet run; 0 once on a
+		// loaded CI machine), so the default run asks it of both protocols together and the long run
+		// of each.
+		for (const st of stats.values()) expect(st.onDiskNew + st.onDiskOld).toBe(st.kills);
+		if (KILLS >= 200) for (const st of stats.values()) expect(st.midWrite).toBeGreaterThan(0);
+		else expect([...stats.values()].reduce((n, st) => n + st.midWrite, 0)).toBeGreaterThan(0);
 		expect(stats.get("no-replace")!.recoveries).toBeGreaterThan(0);
 	});
 });
