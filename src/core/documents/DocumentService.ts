@@ -285,7 +285,8 @@ export class DocumentService {
 		});
 
 		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 2) + 256;
-		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal);
+		const schema = documentSchema(sections);
+		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal, schema.format);
 		if (!fit.fits) {
 			throw new ClinicalVaultError(
 				"invalid-input",
@@ -312,7 +313,6 @@ export class DocumentService {
 			modified: this.clock.now().toISOString(),
 		};
 
-		const schema = documentSchema(sections);
 		const { value: answer } = await streamDraft(boundary, {
 			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),

@@ -153,6 +153,7 @@ export class DraftingService {
 		const modality = modalityOf(request.format === "ifs" ? "ifs" : profile.modality);
 		const outputTokens = Math.ceil(sections.reduce((n, s) => n + (wordLimits[s.key] ?? defaultWordLimit), 0) * 2) + 256;
 		const boundary = new ModelBoundary(llm, identityOf(profile));
+		const schema = noteAnswerSchema(sections);
 
 		const promptFor = (text: string, kind: "transcript" | "summary" | "condensed transcript") =>
 			draftMessages(modality, { clientCode: client, sessionDate, sessionNumber, inputKind: kind, input: text, sections, wordLimits, defaultWordLimit });
@@ -160,7 +161,7 @@ export class DraftingService {
 		let kind: "transcript" | "summary" | "condensed transcript" = request.source.kind;
 		let draftInput = input;
 		let passes = 0;
-		const first = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal);
+		const first = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal, schema.format);
 		if (!first.fits) {
 			// Condense in passes: each chunk fits beside the condensing prompt and its answer.
 			const context = first.context;
@@ -184,7 +185,7 @@ export class DraftingService {
 			}
 			draftInput = condensed.join("\n\n");
 			kind = "condensed transcript";
-			const second = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal);
+			const second = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal, schema.format);
 			if (!second.fits) {
 				throw new ClinicalVaultError("invalid-input", `Even condensed in ${passes} passes, this session is too long for the model's context (${context} tokens). Choose a model with a larger context. Nothing was saved as a note.`, {
 					detail: `condensed prompt ≈${second.promptTokens} tokens, output ${outputTokens}, context ${context}`,
@@ -194,7 +195,7 @@ export class DraftingService {
 		const messages = promptFor(draftInput, kind);
 
 		const notePath = await freePath(record, client, "notes", sessionDate, "md");
-		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal);
+		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal, schema.format);
 		const baseMeta = {
 			kind: "note",
 			client,
@@ -211,7 +212,6 @@ export class DraftingService {
 			modified: clock.now().toISOString(),
 		};
 
-		const schema = noteAnswerSchema(sections);
 		const { value: answer, result } = await streamDraft(boundary, {
 			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),

@@ -1,6 +1,8 @@
 /**
- * The local language model behind one small interface: the real one is Ollama (src/engines/ollama.ts),
- * the test one is a loopback server speaking Ollama's API (test/support/fake-ollama.ts). Every
+ * The local language model behind one small interface. Two real ones: Ollama (src/engines/ollama.ts)
+ * and any OpenAI-compatible server (src/engines/openaiCompatible.ts: LM Studio, llama-server, Jan,
+ * vLLM, KoboldCpp); the test ones are loopback servers speaking those APIs
+ * (test/support/fake-ollama.ts, test/support/fake-openai.ts) and a scripted client. Every
  * implementation reports failures as ClinicalVaultError (code "engine") with a message that says what
  * to do, and cancellation as Cancelled.
  */
@@ -49,6 +51,12 @@ export interface LlmClient {
 	contextLength(model: string, signal?: AbortSignal): Promise<number | null>;
 	/** Embeddings (POST /api/embed), one vector per input. */
 	embed(model: string, inputs: string[], signal?: AbortSignal): Promise<number[][]>;
+	/**
+	 * Tokens the engine may add to the prompt for this request beyond its messages (an OpenAI-compatible
+	 * server in JSON mode gets the schema written into the system message), counted by the model
+	 * boundary. Absent: none.
+	 */
+	promptOverhead?(request: Pick<ChatRequest, "format">): number;
 }
 
 /** A conservative (never lower than real) token count, per script (src/core/llm/tokens.ts). */

@@ -104,9 +104,9 @@ export class ModelBoundary {
 	}
 
 	/** Whether `messages` and an answer of `outputTokens` fit the model's context, and the num_ctx they need. */
-	async fit(model: string, messages: readonly ChatMessage[], outputTokens: number, signal?: AbortSignal): Promise<PromptFit> {
+	async fit(model: string, messages: readonly ChatMessage[], outputTokens: number, signal?: AbortSignal, format?: ChatRequest["format"]): Promise<PromptFit> {
 		const context = await this.context(model, signal);
-		const promptTokens = estimateChatTokens(this.prepare(messages));
+		const promptTokens = estimateChatTokens(this.prepare(messages)) + (this.llm.promptOverhead?.({ ...(format !== undefined ? { format } : {}) }) ?? 0);
 		const need = promptTokens + outputTokens + CONTEXT_MARGIN;
 		return { fits: need <= context, promptTokens, context, numCtx: Math.min(context, Math.max(MIN_NUM_CTX, roundUp(need, 1024))), room: context - need };
 	}
@@ -114,7 +114,7 @@ export class ModelBoundary {
 	/** Sends one chat through the boundary; throws PromptTooLong before sending, and an engine error when the engine cut the prompt. */
 	async chat(request: BoundedRequest): Promise<BoundedResult> {
 		const messages = this.prepare(request.messages);
-		const fit = await this.fit(request.model, messages, request.outputTokens, request.signal);
+		const fit = await this.fit(request.model, messages, request.outputTokens, request.signal, request.format);
 		if (!fit.fits) throw new PromptTooLong(request.what, fit.promptTokens, request.outputTokens, fit.context);
 		const { outputTokens: _output, what: _what, ...rest } = request;
 		const result = await this.llm.chat({ ...rest, messages, numCtx: fit.numCtx });
