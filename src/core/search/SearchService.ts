@@ -115,6 +115,13 @@ function checkDate(value: string | undefined, flag: string): string | undefined 
 	return value;
 }
 
+/** Clears an index's vectors (they came from another model); the passages stay and are embedded again. */
+function wipeState(state: { vectors: VectorStore | null; version: number }): void {
+	state.vectors?.wipe();
+	state.vectors = null;
+	state.version++;
+}
+
 export class SearchService implements SearchIndex {
 	/** Files whose passages this index has shown (logged once as read). */
 	private readonly logged = new Set<string>();
@@ -413,14 +420,18 @@ export class SearchService implements SearchIndex {
 		}
 		const prefix = embeddingPrefixes(model).document;
 		const redactors = this.redactors;
-		const pending = this.pendingIds(state);
+		let pending = this.pendingIds(state);
 		state.vectors?.reserve(state.vectors.size + pending.length);
-		const total = pending.length;
+		let total = pending.length;
 		let done = 0;
 		let batches = 0;
+		/** Vectors this run has stored: a change of size before any is a new model (start over), after some a change in the middle of the run. */
+		let stored = 0;
+		let restarted = false;
 		const keep = async () => {
 			if (this.state === state && this.record.isUnlocked) await this.exclusive(() => this.saveState(state));
 		};
+		const wipeVectors = () => wipeState(state);
 		try {
 			for (let i = 0; i < pending.length; i += batchSize) {
 				if (options.signal?.aborted) throw new Cancelled();
@@ -437,14 +448,36 @@ export class SearchService implements SearchIndex {
 					const vectors = await options.llm.embed(model, texts, options.signal);
 					this.current(state);
 					if (vectors.length !== ids.length) throw new ClinicalVaultError("engine", `The embedding model answered ${vectors.length} vectors for ${ids.length} passages.`);
+					const sizes = new Set(vectors.map((v) => v.length));
+					const size = vectors[0]?.length ?? 0;
+					if (sizes.size > 1) throw new ClinicalVaultError("engine", `The embedding model answered vectors of different sizes (${[...sizes].join(", ")}) in one batch. Nothing of that batch was kept.`);
+					if (state.vectors !== null && size !== state.vectors.dims) {
+						// Vectors of two sizes never share the index: they come from different models
+						// (another engine serving the same name, a model replaced on the server).
+						const indexDims = state.vectors.dims;
+						wipeVectors();
+						if (stored > 0 || restarted) {
+							await keep().catch(() => undefined);
+							throw new ClinicalVaultError(
+								"engine",
+								`The embedding model's vectors changed size during embedding (${size}, before ${indexDims}): the server's model changed. The embeddings were cleared and are made again next time; keyword search still works.`,
+							);
+						}
+						// Before this run stored anything: the model answering under this name is not the one
+						// that embedded the index. Embed everything again with it.
+						restarted = true;
+						pending = this.pendingIds(state);
+						total = pending.length;
+						i = -batchSize;
+						options.onProgress?.({ done: 0, total });
+						continue;
+					}
 					ids.forEach((id, j) => {
 						const v = vectors[j]!;
 						if (!state.passages.has(id)) return;
 						if (state.vectors === null) state.vectors = new VectorStore(v.length, pending.length);
-						if (v.length !== state.vectors.dims) {
-							throw new ClinicalVaultError("engine", `The embedding model's vectors changed size (${v.length}, the index has ${state.vectors.dims}). Choose one embedding model.`);
-						}
 						state.vectors.set(id, v);
+						stored++;
 					});
 					state.version++;
 				}
@@ -524,7 +557,14 @@ export class SearchService implements SearchIndex {
 				const redactors = this.redactors;
 				for (const c of clients) query = (await this.redactorFor(c, redactors))(query);
 				const [v] = await options.llm.embed(model, [`${embeddingPrefixes(model).query}${query}`], options.signal);
-				if (!v || v.length !== state.vectors.dims) throw new ClinicalVaultError("engine", "The embedding model answered a vector of the wrong size.");
+				if (!v || v.length === 0) throw new ClinicalVaultError("engine", "The embedding model answered no vector.");
+				if (v.length !== state.vectors.dims) {
+					// Another model answers under this name now: the index's vectors cannot be compared
+					// with it. They are cleared, so the next embedding run embeds everything again.
+					const indexDims = state.vectors.dims;
+					wipeState(state);
+					throw new ClinicalVaultError("engine", `the embedding model now answers vectors of ${v.length} dimensions, the index has ${indexDims}; the index is embedded again`);
+				}
 				queryVector = v;
 			} catch (error) {
 				if (isCancelled(error)) throw error;
