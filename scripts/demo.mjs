@@ -5,7 +5,6 @@
 // it skipped and how to enable it otherwise). Everything in demo-vault/ is invented.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -203,58 +202,55 @@ function transcribeStage() {
 	}
 }
 
+/**
+ * The model server: $CLINICAL_VAULT_LLM as the CLI's --llm takes it (lmstudio, llama-server,
+ * openai=http://127.0.0.1:1234, …), else Ollama at $OLLAMA_HOST or its default address.
+ */
 const OLLAMA = (process.env.OLLAMA_HOST ?? "").trim() ? (/^https?:\/\//.test(process.env.OLLAMA_HOST) ? process.env.OLLAMA_HOST : `http://${process.env.OLLAMA_HOST}`).replace("0.0.0.0", "127.0.0.1") : "http://127.0.0.1:11434";
+const LLM = (process.env.CLINICAL_VAULT_LLM ?? "").trim() || `ollama=${OLLAMA}`;
+const IS_OLLAMA = LLM.startsWith("ollama");
 
-/** The models Ollama has, or null when it does not answer on loopback within a second. */
-function ollamaModels() {
-	return new Promise((resolve) => {
-		const url = new URL("/api/tags", OLLAMA);
-		if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) return resolve(null);
-		const req = httpGet(url, { timeout: 1000 }, (res) => {
-			let body = "";
-			res.setEncoding("utf8");
-			res.on("data", (c) => (body += c));
-			res.on("end", () => {
-				try {
-					resolve((JSON.parse(body).models ?? []).map((m) => m.name));
-				} catch {
-					resolve(null);
-				}
-			});
-		});
-		req.on("timeout", () => req.destroy());
-		req.on("error", () => resolve(null));
-	});
+/** The server's models, through the CLI's own "Test connection" (one HTTP path, the same gate); null when it does not answer. */
+function serverModels() {
+	const result = cliResult(["models", "--llm", LLM, "--json"]);
+	if (result.status !== 0) return null;
+	try {
+		return JSON.parse(result.stdout).models.map((m) => m.name);
+	} catch {
+		return null;
+	}
 }
 
 async function draftStage() {
-	const models = await ollamaModels();
+	const models = serverModels();
 	const wanted = "llama3.1:8b";
 	if (models === null) {
-		return [`Drafting: skipped (Ollama is not running at ${OLLAMA}).`, `  To enable it: install Ollama, run "ollama pull ${wanted}", start it, and run npm run demo again.`];
+		return IS_OLLAMA
+			? [`Drafting: skipped (Ollama is not running at ${OLLAMA}).`, `  To enable it: install Ollama, run "ollama pull ${wanted}", start it, and run npm run demo again (or use another server: CLINICAL_VAULT_LLM=lmstudio npm run demo).`]
+			: [`Drafting: skipped (no model server answers for --llm ${LLM}; "node dist/cli.js models --llm ${LLM}" says why).`];
 	}
 	const model = models.includes(wanted) ? wanted : models.find((m) => !/embed/.test(m));
-	if (!model) return [`Drafting: skipped (Ollama has no chat model). To enable it: ollama pull ${wanted}`];
+	if (!model) return [`Drafting: skipped (the model server has no chat model).${IS_OLLAMA ? ` To enable it: ollama pull ${wanted}` : ""}`];
 	const summary = "Client identified worry as a protector. Accessed exile's fear of abandonment from age 7. Some unburdening occurred. Firefighter (binge eating) did not activate today. Assigned Self-energy journaling homework.";
-	const path = cli(["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--ollama", OLLAMA], summary).trim();
+	const path = cli(["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--llm", LLM], summary).trim();
 	return [`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`, ...partsStage(path, model)];
 }
 
-/** With Ollama: the parts map updated from the drafted note (all proposed changes accepted, as a demo). */
+/** With a model server: the parts map updated from the drafted note (all proposed changes accepted, as a demo). */
 function partsStage(draftPath, model) {
 	if (!draftPath) return [];
-	const proposal = JSON.parse(cli(["parts", VAULT, "--client", CLIENT.code, "--from-session", draftPath, "--model", model, "--ollama", OLLAMA, "--accept", "all"]));
+	const proposal = JSON.parse(cli(["parts", VAULT, "--client", CLIENT.code, "--from-session", draftPath, "--model", model, "--llm", LLM, "--accept", "all"]));
 	return [`Parts map: ${proposal.changes.length} change(s) proposed by ${model} from ${draftPath}; all but the ones that need a choice accepted into ${CLIENT.code}/parts-map.md (encrypted).`];
 }
 
-/** Search, the pre-session brief, signing and export, and the privacy check: these work without Ollama. */
+/** Search, the pre-session brief, signing and export, and the privacy check: these work without a model server. */
 function recordStages() {
 	const lines = [];
-	const search = cliResult(["search", VAULT, "Critic", "--client", CLIENT.code, "--ollama", OLLAMA]);
+	const search = cliResult(["search", VAULT, "Critic", "--client", CLIENT.code, "--llm", LLM]);
 	if (search.status !== 0) fail(`search failed: ${search.stderr.trim()}`);
 	const hits = search.stdout.split("\n").filter((l) => /^\S/.test(l));
 	const keywordOnly = /Keyword search only/.test(search.stderr);
-	lines.push(`Search for "Critic" (${keywordOnly ? "by keyword: Ollama's embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`, ...hits.slice(0, 3).map((l) => `  ${l}`));
+	lines.push(`Search for "Critic" (${keywordOnly ? "by keyword: the embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`, ...hits.slice(0, 3).map((l) => `  ${l}`));
 	const brief = cli(["brief", VAULT, "--client", CLIENT.code, "--date", "2026-09-15"]);
 	lines.push(`Pre-session brief for ${CLIENT.code} (printed, never saved): ${brief.split("\n").filter((l) => l.startsWith("## ")).map((l) => l.slice(3)).join(", ")}.`);
 	cli(["sign", VAULT, NOTE_PATH, "--signer", "Dr. Demo Clinician, LMFT (synthetic)"]);

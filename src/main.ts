@@ -23,7 +23,7 @@ import { RecordingController } from "./obsidian/RecordingController";
 import { applyRetentionOnUnlock, offerUnsavedRecording, pauseOrResumeRecording, saveUnsavedRecording, stopRecording, stopRecordingForLock } from "./obsidian/sessionAudio";
 import { TranscriptionRunner, chooseDecoder } from "./obsidian/TranscriptionRunner";
 import { DraftRunner } from "./obsidian/DraftRunner";
-import { engineToken, keychain, ollamaClient, setSessionToken } from "./obsidian/engineToken";
+import { embeddingClient, engineToken, keychain, llmClient, setSessionToken } from "./obsidian/engineToken";
 import { ensureTemplatesOnUnlock } from "./obsidian/noteFlows";
 import { BRIEF_VIEW_TYPE, BriefView } from "./obsidian/BriefView";
 import { closeBriefViews, showReviewsDue } from "./obsidian/careFlows";
@@ -37,6 +37,8 @@ import { PRIVACY_VIEW_TYPE, PrivacyView } from "./obsidian/PrivacyView";
 import { egressLog } from "./core/net/egress";
 import { runPrivacyCheck } from "./core/privacy/check";
 import { leftoverPrivateDirs } from "./engines/privateTemp";
+import { findPrograms } from "./engines/select";
+import { testConnection } from "./core/llm/connection";
 
 /** What the plugin depends on that tests replace before onload. */
 export interface PluginDeps {
@@ -111,7 +113,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 		const transcription = new TranscriptionRunner({ session, clock: this.deps.clock, settings, tempRoot: () => this.deps.tempRoot, token: () => engineToken(this.app, this.settings) }, this.addStatusBarItem());
 		const drafting = new DraftRunner(this.app, this.addStatusBarItem());
 		const modelJob = new ModelJob(this.addStatusBarItem());
-		const search = new SearchController({ settings, ollama: () => ollamaClient(this.app, this.settings), onError: displayError, inform });
+		const search = new SearchController({ settings, embedder: () => embeddingClient(this.app, this.settings), onError: displayError, inform });
 		const ctx: CommandContext = {
 			app: this.app,
 			session,
@@ -177,7 +179,9 @@ export default class ClinicalVaultPlugin extends Plugin {
 				isUnlocked: () => session.isUnlocked,
 				updateSettings: (next) => this.updateSettings(next),
 				describeDecoder: async () => (await chooseDecoder(this.settings)).description,
-				listModels: async () => (await ollamaClient(this.app, this.settings).listModels()).map((m) => m.name),
+				listModels: async () => (await llmClient(this.app, this.settings).listModels()).map((m) => m.name),
+				testConnection: async () => (await testConnection(llmClient(this.app, this.settings), this.settings.llmModel)).line,
+				findPrograms: () => findPrograms(this.settings),
 				signerName: () => this.settings.signerName,
 				setSignerName: (name) => ctx.drafting.setSignerName(name),
 				hasKeychain: () => keychain(this.app) !== null,
@@ -268,6 +272,8 @@ export default class ClinicalVaultPlugin extends Plugin {
 		}
 	}
 
+	private saving: Promise<void> = Promise.resolve();
+
 	private async updateSettings(next: ClinicalVaultSettings): Promise<void> {
 		const rootChanged = next.clinicalRoot !== this.settings.clinicalRoot;
 		Object.assign(this.settings, next);
@@ -278,11 +284,21 @@ export default class ClinicalVaultPlugin extends Plugin {
 		}
 	}
 
-	private async savePluginData(): Promise<void> {
-		const data: StoredData = {
-			...this.settings,
-			failedUnlocks: (this.session?.failedAttempts ?? []).map((date) => date.toISOString()),
+	/**
+	 * Saves one after another: two settings changed in quick succession must not have their writes of
+	 * data.json land out of order (the older one last). Each save writes the settings as they are
+	 * when it starts.
+	 */
+	private savePluginData(): Promise<void> {
+		const save = async () => {
+			const data: StoredData = {
+				...this.settings,
+				failedUnlocks: (this.session?.failedAttempts ?? []).map((date) => date.toISOString()),
+			};
+			await this.saveData(data);
 		};
-		await this.saveData(data);
+		const next = this.saving.then(save, save);
+		this.saving = next.catch(() => undefined);
+		return next;
 	}
 }

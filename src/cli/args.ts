@@ -37,16 +37,6 @@ export const PASSPHRASE_FILE_OPTION: OptionSpec = {
 	description: "Read the passphrase from the first line of FILE (else $CLINICAL_VAULT_PASSPHRASE, else a prompt).",
 };
 
-/** The local model to use (commands that ask Ollama). */
-export const MODEL_OPTION: OptionSpec = { name: "model", value: "NAME", description: "Ollama model (default: the plugin's setting, e.g. llama3.1:8b)." };
-
-/** Where Ollama is (commands that ask it). */
-export const OLLAMA_OPTION: OptionSpec = {
-	name: "ollama",
-	value: "URL",
-	description: "Ollama's address (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted.",
-};
-
 /** Applying a proposal (parts map, treatment plan). */
 export const ACCEPT_OPTION: OptionSpec = { name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." };
 

@@ -2,15 +2,22 @@
  * Plugin settings: defaults and a pure migration from whatever data.json holds (any older version,
  * partial, or garbage) to the current shape. Settings never hold clinical data or secrets.
  */
-export const SETTINGS_VERSION = 5;
+import { ENGINE_PRESETS, type LlmEngineKind } from "./llm/engines";
+export const SETTINGS_VERSION = 6;
 // Version history: 2 transcription settings; 3 drafting (Ollama, formats, word limits, templates);
-// 4 embeddingModel (search); 5 practiceTokenSecret (the keychain name of a practice server's token).
+// 4 embeddingModel (search); 5 practiceTokenSecret (the keychain name of a practice server's token);
+// 6 the model engine's kind (Ollama or OpenAI-compatible): ollamaUrl and ollamaModel became llmUrl
+// and llmModel with llmEngine "ollama", so an Ollama user's set-up is unchanged; llmContextTokens;
+// a separate embedding engine (embeddingEngine "same" keeps using the chat engine).
 // Older data gets the new fields' defaults.
 
 export type NoteFormatSetting = "soap" | "dap" | "birp" | "narrative" | "ifs";
 const FORMATS: readonly NoteFormatSetting[] = ["soap", "dap", "birp", "narrative", "ifs"];
 
 export type EngineChoice = "auto" | "cli" | "server" | "openai";
+
+/** Where embeddings for semantic search come from: the chat engine, or another server. */
+export type EmbeddingEngineChoice = "same" | LlmEngineKind;
 
 export interface ClinicalVaultSettings {
 	settingsVersion: number;
@@ -41,11 +48,22 @@ export interface ClinicalVaultSettings {
 	/** Practice servers the clinician allows besides this computer (host or host:port; "http://host:port (insecure-ok)" = plain-http exception). */
 	engineAllowlist: string[];
 
-	/** Ollama's address (loopback unless allowlisted). */
-	ollamaUrl: string;
+	/** The API the model server speaks: Ollama's, or the OpenAI-compatible one (LM Studio, llama-server, Jan, vLLM, KoboldCpp). */
+	llmEngine: LlmEngineKind;
+	/** The model server's address (loopback unless allowlisted). */
+	llmUrl: string;
 	/** Model for drafting; llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB. */
-	ollamaModel: string;
-	/** Ollama embedding model for semantic search (/api/embed); changing it re-embeds the index. */
+	llmModel: string;
+	/**
+	 * The model's context in tokens, for an OpenAI-compatible server that does not report the context
+	 * it loaded the model with (and a cap below the one it reports); 0 = as the server reports it.
+	 */
+	llmContextTokens: number;
+	/** Where embeddings come from: "same" (the engine above) or another server of either kind. */
+	embeddingEngine: EmbeddingEngineChoice;
+	/** The embedding server's address when embeddingEngine is not "same". */
+	embeddingUrl: string;
+	/** Embedding model for semantic search; changing it (or its vectors' size) re-embeds the index. */
 	embeddingModel: string;
 	/**
 	 * The NAME of the practice server's bearer token in Obsidian's keychain (SecretStorage), never
@@ -79,8 +97,12 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<C
 	channelSpeakers: ["Therapist", "Client"] as [string, string],
 	audioRetentionHours: 24,
 	engineAllowlist: [] as string[],
-	ollamaUrl: "http://127.0.0.1:11434",
-	ollamaModel: "llama3.1:8b",
+	llmEngine: "ollama",
+	llmUrl: "http://127.0.0.1:11434",
+	llmModel: "llama3.1:8b",
+	llmContextTokens: 0,
+	embeddingEngine: "same",
+	embeddingUrl: ENGINE_PRESETS[0]!.url,
 	embeddingModel: "nomic-embed-text",
 	practiceTokenSecret: "",
 	defaultNoteFormat: "soap",
@@ -126,13 +148,13 @@ function cleanWordLimits(value: unknown): Record<string, number> {
 	return out;
 }
 
-/** Pure: returns current-version settings for any input, keeping every valid value it finds. */
 /** A keychain entry's name: lower-case letters, digits and dashes (as Obsidian's keychain names them); anything else is dropped. */
 function cleanSecretName(value: unknown): string {
 	const name = typeof value === "string" ? value.trim().toLowerCase() : "";
 	return /^[a-z0-9][a-z0-9-]{0,63}$/.test(name) ? name : "";
 }
 
+/** Pure: returns current-version settings for any input, keeping every valid value it finds. */
 export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 	const data = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
 	const engine = data.transcriptionEngine;
@@ -155,8 +177,13 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		language: /^[a-z]{2,3}$/.test(language) ? language : DEFAULT_SETTINGS.language,
 		channelSpeakers: speakers,
 		audioRetentionHours: cleanNumber(data.audioRetentionHours, DEFAULT_SETTINGS.audioRetentionHours, -1, 24 * 365),
-		ollamaUrl: cleanUrl(data.ollamaUrl, DEFAULT_SETTINGS.ollamaUrl),
-		ollamaModel: cleanString(data.ollamaModel, DEFAULT_SETTINGS.ollamaModel) || DEFAULT_SETTINGS.ollamaModel,
+		// Version 5 and older named the engine's address and model after Ollama, the only engine then.
+		llmEngine: data.llmEngine === "openai" ? "openai" : "ollama",
+		llmUrl: cleanUrl(data.llmUrl ?? data.ollamaUrl, DEFAULT_SETTINGS.llmUrl),
+		llmModel: cleanString(data.llmModel ?? data.ollamaModel, DEFAULT_SETTINGS.llmModel) || DEFAULT_SETTINGS.llmModel,
+		llmContextTokens: cleanNumber(data.llmContextTokens, 0, 0, 10_000_000),
+		embeddingEngine: data.embeddingEngine === "ollama" || data.embeddingEngine === "openai" ? data.embeddingEngine : "same",
+		embeddingUrl: cleanUrl(data.embeddingUrl, DEFAULT_SETTINGS.embeddingUrl),
 		embeddingModel: cleanString(data.embeddingModel, DEFAULT_SETTINGS.embeddingModel) || DEFAULT_SETTINGS.embeddingModel,
 		practiceTokenSecret: cleanSecretName(data.practiceTokenSecret),
 		defaultNoteFormat: FORMATS.includes(data.defaultNoteFormat as NoteFormatSetting) ? (data.defaultNoteFormat as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat,
@@ -166,4 +193,46 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 		signerName: cleanString(data.signerName, "").slice(0, 200),
 		engineAllowlist: Array.isArray(data.engineAllowlist) ? data.engineAllowlist.filter((e): e is string => typeof e === "string" && e.trim() !== "").map((e) => e.trim()) : [],
 	};
+}
+
+/** The chat engine the settings name. */
+export function chatEngineOf(settings: Pick<ClinicalVaultSettings, "llmEngine" | "llmUrl">): { kind: LlmEngineKind; url: string } {
+	return { kind: settings.llmEngine, url: settings.llmUrl };
+}
+
+/** The embedding engine the settings name: the chat engine unless another is set. */
+export function embeddingEngineOf(settings: Pick<ClinicalVaultSettings, "llmEngine" | "llmUrl" | "embeddingEngine" | "embeddingUrl">): { kind: LlmEngineKind; url: string } {
+	return settings.embeddingEngine === "same" ? chatEngineOf(settings) : { kind: settings.embeddingEngine, url: settings.embeddingUrl };
+}
+
+/**
+ * Two engines set to one address (whisper-server and llama-server both default to port 8080; the
+ * OpenAI-compatible transcription server and vLLM to 8000): one of them would answer for the other.
+ * Each collision as a sentence for the settings.
+ */
+export function engineCollisions(settings: ClinicalVaultSettings): string[] {
+	const key = (url: string) => {
+		try {
+			const u = new URL(url);
+			const host = u.hostname === "localhost" ? "127.0.0.1" : u.hostname;
+			return `${host}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
+		} catch {
+			return url;
+		}
+	};
+	const engines: { what: string; url: string }[] = [{ what: "the model server", url: settings.llmUrl }];
+	if (settings.embeddingEngine !== "same") engines.push({ what: "the embedding server", url: settings.embeddingUrl });
+	if (settings.transcriptionEngine === "server" || settings.transcriptionEngine === "auto") engines.push({ what: "whisper-server", url: settings.whisperServerUrl });
+	if (settings.transcriptionEngine === "openai" || settings.transcriptionEngine === "auto") engines.push({ what: "the OpenAI-compatible transcription server", url: settings.openaiUrl });
+	const out: string[] = [];
+	for (let i = 0; i < engines.length; i++) {
+		for (let j = i + 1; j < engines.length; j++) {
+			const a = engines[i]!;
+			const b = engines[j]!;
+			if (key(a.url) !== key(b.url)) continue;
+			if (a.what === "the embedding server" && settings.embeddingEngine === settings.llmEngine) continue;
+			out.push(`${a.what} and ${b.what} are both set to ${key(a.url)}: one would answer for the other. Start one on another port (for example whisper-server --port 8081) and change its address here.`);
+		}
+	}
+	return out;
 }

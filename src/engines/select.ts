@@ -40,7 +40,7 @@ export function usualProgramFolders(platform: NodeJS.Platform = process.platform
 		const local = env.LOCALAPPDATA ?? "";
 		const programFiles = env.ProgramFiles ?? "C:\\Program Files";
 		return [
-			...(local ? [path.join(local, "Microsoft", "WinGet", "Links")] : []),
+			...(local ? [path.join(local, "Microsoft", "WinGet", "Links"), path.join(local, "Programs", "whisper.cpp")] : []),
 			...(home ? [path.join(home, "scoop", "shims")] : []),
 			"C:\\ProgramData\\chocolatey\\bin",
 			path.join(programFiles, "ffmpeg", "bin"),
@@ -70,6 +70,15 @@ export async function findOnPath(names: string[], dirs: readonly string[] = [...
 		}
 	}
 	return null;
+}
+
+/** Where each engine program was found: the setting when set, else the PATH, else the usual install folders; null when nowhere. */
+export async function findPrograms(settings: Pick<ClinicalVaultSettings, "ffmpegPath" | "whisperBinary">): Promise<Record<"ffmpeg" | "whisper-cli" | "whisper-server", string | null>> {
+	return {
+		ffmpeg: settings.ffmpegPath || (await findOnPath(["ffmpeg"])),
+		"whisper-cli": settings.whisperBinary || (await findOnPath(["whisper-cli", "whisper-cpp"])),
+		"whisper-server": await findOnPath(["whisper-server"]),
+	};
 }
 
 async function answers(policy: EndpointPolicy, url: string): Promise<boolean> {

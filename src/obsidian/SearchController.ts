@@ -10,13 +10,14 @@ import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
 import { SearchService } from "../core/search/SearchService";
 import type { SearchOptions, SearchResponse } from "../core/search/types";
-import type { OllamaClient } from "../engines/ollama";
+import type { LlmClient } from "../core/llm/LlmClient";
 import { clearTimeout, setTimeout } from "node:timers";
 
 export interface SearchControllerDeps {
 	settings: () => ClinicalVaultSettings;
 	/** The Ollama client for the current settings (with the practice server's token). */
-	ollama: () => OllamaClient;
+	/** The embedding engine's client for the current settings. */
+	embedder: () => LlmClient;
 	/** Reports a failure (the error funnel). */
 	onError: (error: unknown) => void;
 	/** A short message to the clinician. */
@@ -49,8 +50,8 @@ export class SearchController {
 		for (const l of this.listeners) l();
 	}
 
-	private llm(): OllamaClient {
-		return this.deps.ollama();
+	private llm(): LlmClient {
+		return this.deps.embedder();
 	}
 
 	/** At unlock: opens (or rebuilds) the index, then embeds what is missing in the background. */

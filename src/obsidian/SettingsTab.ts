@@ -6,7 +6,8 @@
  */
 import { PluginSettingTab, Setting, type App, type Plugin } from "obsidian";
 import { checkEndpoint, parseAllowEntry } from "../core/net/endpoint";
-import type { ClinicalVaultSettings, EngineChoice, NoteFormatSetting } from "../core/settings";
+import { ENGINE_PRESETS, presetFor, type LlmEngineKind } from "../core/llm/engines";
+import { engineCollisions, type ClinicalVaultSettings, type EmbeddingEngineChoice, type EngineChoice, type NoteFormatSetting } from "../core/settings";
 import { NOTE_FORMATS } from "../core/drafting/templates";
 import { FORMAT_NAMES } from "./noteModals";
 
@@ -28,8 +29,14 @@ type SettingKey =
 	| "engineAllowlist"
 	| "practiceTokenSecret"
 	| "sessionToken"
-	| "ollamaUrl"
-	| "ollamaModel"
+	| "llmPreset"
+	| "llmEngine"
+	| "llmUrl"
+	| "llmModel"
+	| "llmContextTokens"
+	| "embeddingEngine"
+	| "embeddingUrl"
+	| "embeddingModel"
 	| "defaultNoteFormat"
 	| "sectionWordLimit"
 	| "templatesFolder"
@@ -68,8 +75,12 @@ export interface SettingsHost {
 	updateSettings(next: ClinicalVaultSettings): Promise<void>;
 	/** Which audio decoder transcription uses with the current settings, for the clinician. */
 	describeDecoder?: () => Promise<string>;
-	/** The models installed in Ollama at the current address (throws when Ollama does not answer). */
+	/** The models the model server at the current address has (throws when it does not answer). */
 	listModels?: () => Promise<string[]>;
+	/** Asks the model server for its models and the model's context: one line for the clinician (throws with the reason). */
+	testConnection?: () => Promise<string>;
+	/** Where ffmpeg, whisper-cli and whisper-server were found (PATH, then the usual install folders), null when not found. */
+	findPrograms?: () => Promise<Record<"ffmpeg" | "whisper-cli" | "whisper-server", string | null>>;
 	/** False on an Obsidian without a keychain (SecretStorage): the token is then entered per session. */
 	hasKeychain?: () => boolean;
 	setSessionToken?: (token: string) => void;
@@ -174,6 +185,22 @@ export function checkWordLimitInput(value: unknown): { words: number } | { error
 	return { words };
 }
 
+const ENGINE_KINDS: Record<LlmEngineKind, string> = { ollama: "Ollama", openai: "OpenAI-compatible (LM Studio, llama-server, Jan, vLLM, KoboldCpp)" };
+const EMBEDDING_ENGINES: Record<EmbeddingEngineChoice, string> = { same: "The model server above", ollama: "Ollama at the address below", openai: "An OpenAI-compatible server at the address below" };
+
+function presetOptions(): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const p of ENGINE_PRESETS) out[p.id] = `${p.label} (${p.url.replace(/^https?:\/\//, "")})`;
+	out.custom = "Other address";
+	return out;
+}
+
+export function checkContextInput(value: unknown): { tokens: number } | { error: string } {
+	const tokens = wholeNumber(value);
+	if (!Number.isInteger(tokens) || (tokens !== 0 && (tokens < 512 || tokens > 10_000_000))) return { error: "Enter the context in tokens (512 or more), or 0 to use what the server reports." };
+	return { tokens };
+}
+
 function formatOptions(): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const format of NOTE_FORMATS) out[format] = FORMAT_NAMES[format];
@@ -256,7 +283,13 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "Everything runs on this computer (or an allowlisted practice server). Automatic uses whisper-cli when its program and model are found, else a whisper-server or OpenAI-compatible server running at the addresses below.",
 						control: { type: "dropdown", key: "transcriptionEngine", options: ENGINES },
 					},
-					text("whisperBinary", "Whisper-cli path", "Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH.", undefined, "/usr/local/bin/whisper-cli"),
+					text(
+						"whisperBinary",
+						"Whisper-cli path",
+						this.programDescription("Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH, then in the usual install folders (Homebrew, MacPorts, /usr/local, winget, Scoop). ", "whisper-cli"),
+						undefined,
+						"/usr/local/bin/whisper-cli",
+					),
 					text(
 						"whisperModel",
 						"Whisper model path",
@@ -269,7 +302,7 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "CPU threads for whisper-cli. 0 uses one per core (up to 8).",
 						control: { type: "number", key: "whisperThreads", min: 0, max: 64, step: 1, validate: (value) => messageOf(checkThreadsInput(value)) },
 					},
-					text("whisperServerUrl", "Whisper-server address", "Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below.", (value) =>
+					text("whisperServerUrl", "Whisper-server address", this.programDescription("Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below. ", "whisper-server"), (value) =>
 						messageOf(checkEngineUrlInput(value, allowlist())),
 					),
 					text("openaiUrl", "OpenAI-compatible server address", "A local server with /v1/audio/transcriptions, such as speaches or LocalAI. Must be this computer unless its host is allowlisted below.", (value) =>
@@ -302,14 +335,44 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			},
 			{
 				type: "group",
-				heading: "Drafting",
+				heading: "Model server",
 				items: [
-					text("ollamaUrl", "Ollama address", "Where Ollama listens. Must be this computer unless its host is allowlisted above.", (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
+					{
+						name: "Server",
+						desc: "The local model server that drafts notes, documents and proposals. Presets fill in the server's usual address on this computer.",
+						control: { type: "dropdown", key: "llmPreset", options: presetOptions() },
+					},
+					{
+						name: "Server kind",
+						desc: "The API it speaks: Ollama's own, or the OpenAI-compatible one that LM Studio, llama-server, Jan, vLLM, KoboldCpp and LocalAI speak.",
+						control: { type: "dropdown", key: "llmEngine", options: ENGINE_KINDS },
+					},
+					text("llmUrl", "Server address", this.engineDescription(), (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
 					{
 						name: "Model",
-						desc: "The Ollama model that drafts notes. llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB.",
-						control: { type: "text", key: "ollamaModel", validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.") },
+						desc: "The model that drafts notes. With Ollama, llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB.",
+						control: { type: "text", key: "llmModel", validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.") },
 					},
+					{
+						name: "Model context (tokens)",
+						desc: "For an OpenAI-compatible server that does not say how much context it loaded the model with: set it here (a smaller number than the server reports caps it). 0 uses what the server reports; a prompt is never sent when the context is unknown.",
+						control: { type: "number", key: "llmContextTokens", min: 0, step: 1024, validate: (value) => messageOf(checkContextInput(value)) },
+					},
+					{
+						name: "Embedding engine",
+						desc: "Semantic search embeds passages with a model. An OpenAI-compatible server may serve chat but not embeddings (llama-server needs --embeddings): then name another one here.",
+						control: { type: "dropdown", key: "embeddingEngine", options: EMBEDDING_ENGINES },
+					},
+					text("embeddingUrl", "Embedding server address", "Used when the embedding engine is not the model server.", (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
+					text("embeddingModel", "Embedding model", "nomic-embed-text with Ollama; the embedding model's name on other servers. Changing it embeds the index again.", (value) =>
+						typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.",
+					),
+				],
+			},
+			{
+				type: "group",
+				heading: "Drafting",
+				items: [
 					{ name: "Default note format", desc: "The format offered first when drafting.", control: { type: "dropdown", key: "defaultNoteFormat", options: formatOptions() } },
 					{
 						name: "Words per section",
@@ -356,8 +419,15 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				return "";
 			case "signerName":
 				return this.host.signerName?.() ?? "";
-			case "ollamaUrl":
-			case "ollamaModel":
+			case "llmPreset":
+				return presetFor({ kind: s.llmEngine, url: s.llmUrl })?.id ?? "custom";
+			case "llmEngine":
+			case "llmUrl":
+			case "llmModel":
+			case "llmContextTokens":
+			case "embeddingEngine":
+			case "embeddingUrl":
+			case "embeddingModel":
 			case "defaultNoteFormat":
 			case "sectionWordLimit":
 			case "templatesFolder":
@@ -445,12 +515,38 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			case "sessionToken":
 				this.host.setSessionToken?.(path());
 				return;
-			case "ollamaUrl":
-				next.ollamaUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+			case "llmPreset": {
+				if (value === "custom") return;
+				const preset = ENGINE_PRESETS.find((p) => p.id === value);
+				if (!preset) throw new Error("Choose one of the servers.");
+				next.llmEngine = preset.kind;
+				next.llmUrl = preset.url;
 				break;
-			case "ollamaModel":
+			}
+			case "llmEngine":
+				if (value !== "ollama" && value !== "openai") throw new Error("Choose Ollama or OpenAI-compatible.");
+				next.llmEngine = value;
+				break;
+			case "llmUrl":
+				next.llmUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+				break;
+			case "llmModel":
 				if (path() === "") throw new Error("Enter the model name.");
-				next.ollamaModel = path();
+				next.llmModel = path();
+				break;
+			case "llmContextTokens":
+				next.llmContextTokens = take(checkContextInput(value)).tokens;
+				break;
+			case "embeddingEngine":
+				if (value !== "same" && value !== "ollama" && value !== "openai") throw new Error("Choose one of the embedding engines.");
+				next.embeddingEngine = value;
+				break;
+			case "embeddingUrl":
+				next.embeddingUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
+				break;
+			case "embeddingModel":
+				if (path() === "") throw new Error("Enter the model name.");
+				next.embeddingModel = path();
 				break;
 			case "defaultNoteFormat":
 				if (typeof value !== "string" || !(NOTE_FORMATS as readonly string[]).includes(value)) throw new Error("Choose one of the formats.");
@@ -472,6 +568,34 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				return;
 		}
 		await this.host.updateSettings(next);
+		// A preset or a new kind changes the fields below it: draw them again with the new values.
+		if ((key === "llmPreset" || key === "llmEngine") && this.containerEl.childElementCount > 0) this.display();
+	}
+
+	/** A program's description, completed with where it was found once that is known. */
+	private programDescription(text: string, program: "whisper-cli" | "whisper-server"): DocumentFragment {
+		const fragment = createFragment();
+		fragment.appendText(text);
+		const found = fragment.createSpan({ cls: "clinical-vault-setting-found" });
+		this.host.findPrograms?.().then(
+			(programs) => {
+				const where = programs[program];
+				found.setText(where ? `Found: ${where}` : `${program} was not found on this computer.`);
+			},
+			() => found.setText(""),
+		);
+		return fragment;
+	}
+
+	/** The address's description: the preset's hint, engines set to one address, and "Test connection" when the host can. */
+	private engineDescription(): DocumentFragment {
+		const s = this.host.settings;
+		const fragment = createFragment();
+		fragment.appendText("Where the model server listens. Must be this computer unless its host is allowlisted. ");
+		const preset = presetFor({ kind: s.llmEngine, url: s.llmUrl });
+		if (preset) fragment.createDiv({ cls: "clinical-vault-setting-hint", text: `${preset.label}: ${preset.hint}.${preset.keyRequired ? " It needs an API key: put it in the keychain entry named under Transcription." : ""}` });
+		for (const collision of engineCollisions(s)) fragment.createDiv({ cls: "clinical-vault-setting-error", text: collision });
+		return fragment;
 	}
 
 	override display(): void {
@@ -487,8 +611,28 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		}
 	}
 
+	/** "Test connection" beside the server address: the models found and the context, or why not. */
+	private drawTestConnection(setting: Setting): void {
+		const test = this.host.testConnection;
+		if (!test) return;
+		const result = setting.descEl.createDiv({ cls: "clinical-vault-setting-test" });
+		setting.addButton((button) =>
+			button.setButtonText("Test connection").onClick(() => {
+				result.removeClass("clinical-vault-setting-error");
+				result.setText("Connecting…");
+				test().then(
+					(line) => result.setText(line),
+					(error: unknown) => {
+						result.addClass("clinical-vault-setting-error");
+						result.setText(error instanceof Error ? error.message : String(error));
+					},
+				);
+			}),
+		);
+	}
+
 	/**
-	 * The model picker: a dropdown of the models Ollama reports, with a refresh button. When Ollama
+	 * The model picker: a dropdown of the models the server reports, with a refresh button. When it
 	 * does not answer, a text field and the reason, so a model can still be named.
 	 */
 	private drawModelPicker(setting: Setting, errorEl: HTMLElement, current: string, apply: (value: string) => void): void {
@@ -498,11 +642,11 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		const fill = () => {
 			controls.empty();
 			errorEl.setText("");
-			const loading = controls.createSpan({ cls: "clinical-vault-model-loading", text: "Asking Ollama for its models…" });
+			const loading = controls.createSpan({ cls: "clinical-vault-model-loading", text: "Asking the model server for its models…" });
 			listModels().then(
 				(models) => {
 					loading.remove();
-					const select = controls.createEl("select", { cls: "dropdown", attr: { name: "ollamaModel" } });
+					const select = controls.createEl("select", { cls: "dropdown", attr: { name: "llmModel" } });
 					const names = models.includes(current) || current === "" ? models : [current, ...models];
 					for (const name of names) select.createEl("option", { text: models.includes(name) ? name : `${name} (not installed)`, value: name });
 					select.value = current;
@@ -510,17 +654,21 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						current = select.value;
 						apply(select.value);
 					});
-					if (models.length === 0) errorEl.setText(`Ollama has no models yet. Install one with: ollama pull ${current || "llama3.1:8b"}`);
+					if (models.length === 0) {
+						errorEl.setText(
+							this.host.settings.llmEngine === "ollama" ? `Ollama has no models yet. Install one with: ollama pull ${current || "llama3.1:8b"}` : "The server lists no models yet: download or load one in it, then refresh.",
+						);
+					}
 				},
 				(error: unknown) => {
 					loading.remove();
-					const input = controls.createEl("input", { attr: { type: "text", name: "ollamaModel" } });
+					const input = controls.createEl("input", { attr: { type: "text", name: "llmModel" } });
 					input.value = current;
 					input.addEventListener("change", () => {
 						current = input.value.trim();
 						apply(input.value);
 					});
-					errorEl.setText(`Could not list Ollama's models: ${error instanceof Error ? error.message : String(error)}`);
+					errorEl.setText(`Could not list the server's models: ${error instanceof Error ? error.message : String(error)}`);
 				},
 			);
 		};
@@ -542,7 +690,7 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		};
 		const stored = this.getControlValue(control.key);
 		const current = typeof stored === "string" ? stored : typeof stored === "number" ? String(stored) : "";
-		if (control.key === "ollamaModel" && this.host.listModels) {
+		if (control.key === "llmModel" && this.host.listModels) {
 			this.drawModelPicker(setting, errorEl, current, apply);
 			return;
 		}
@@ -574,5 +722,6 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 			text.setDisabled(control.disabled?.() ?? false);
 			text.inputEl.addEventListener("change", () => apply(text.getValue()));
 		});
+		if (control.key === "llmUrl") this.drawTestConnection(setting);
 	}
 }

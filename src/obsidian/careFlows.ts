@@ -21,7 +21,7 @@ import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentP
 import type { Change, ProposalSet } from "../core/proposals/proposals";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { checkClientCode } from "../core/record/layout";
-import { ollamaClient } from "./engineToken";
+import { llmClient } from "./engineToken";
 import type { LlmClient } from "../core/llm/LlmClient";
 import { BRIEF_VIEW_TYPE, BriefView } from "./BriefView";
 import { localDate, pickClient } from "./clients";
@@ -135,7 +135,7 @@ export function describeSearchIndex(search: SearchController): string {
 
 function llmFor(ctx: CommandContext): LlmClient {
 	const settings = ctx.drafting.settings();
-	return ollamaClient(ctx.app, settings);
+	return llmClient(ctx.app, settings);
 }
 
 /** The session note in focus, else one the clinician picks among the client's notes (newest first). */
@@ -193,7 +193,7 @@ export async function updatePartsMap(ctx: CommandContext): Promise<void> {
 	const set =
 		saved ??
 		(await modelJob(ctx, "Parts map", (signal, onProgress) =>
-			service.propose({ ...target, model: ctx.drafting.settings().ollamaModel, llm: llmFor(ctx), signal, onProgress }),
+			service.propose({ ...target, model: ctx.drafting.settings().llmModel, llm: llmFor(ctx), signal, onProgress }),
 		));
 	if (!set) return;
 	if (set.changes.length === 0) {
@@ -249,7 +249,7 @@ export async function draftTreatmentPlan(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const target = await sessionInFocus(ctx, record, "Choose the intake note to draft the plan from");
 	if (!target) return;
-	const model = ctx.drafting.settings().ollamaModel;
+	const model = ctx.drafting.settings().llmModel;
 	await planProposal(ctx, "Draft treatment plan", (service, signal, onProgress) => service.proposeDraft(target.client, target.session, { model, signal, onProgress }));
 }
 
@@ -258,7 +258,7 @@ export async function updatePlanProgress(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const target = await sessionInFocus(ctx, record, "Choose the session to update plan progress from");
 	if (!target) return;
-	const model = ctx.drafting.settings().ollamaModel;
+	const model = ctx.drafting.settings().llmModel;
 	await planProposal(ctx, "Update plan progress", (service, signal, onProgress) => service.proposeProgress(target.client, target.session, { model, signal, onProgress }));
 }
 

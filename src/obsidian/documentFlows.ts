@@ -16,7 +16,7 @@ import { DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type D
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
 import { UNENCRYPTED_WARNING } from "../core/export/warning";
 import { writeOutputFile } from "../engines/outputFile";
-import { ollamaClient } from "./engineToken";
+import { llmClient } from "./engineToken";
 import { clientInFocus } from "./careFlows";
 import { localDate } from "./clients";
 import type { CommandContext } from "./commands";
@@ -69,7 +69,7 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 	form.open();
 	if (!(await form.result) || !chosen.type) return;
 	const settings = ctx.drafting.settings();
-	const llm = ollamaClient(ctx.app, settings);
+	const llm = llmClient(ctx.app, settings);
 	const { DocumentService } = await import("../core/documents/DocumentService");
 	const service = new DocumentService({ record, clock: ctx.session.clock, templates: documentTemplates(ctx) });
 	let result;
@@ -81,7 +81,7 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 				...(chosen.from ? { from: chosen.from } : {}),
 				...(chosen.to ? { to: chosen.to } : {}),
 				today: localDate(ctx.session.clock.now()),
-				model: settings.ollamaModel,
+				model: settings.llmModel,
 				llm,
 				signal,
 				onProgress: (p) => progress({ stage: p.stage, characters: p.characters }),

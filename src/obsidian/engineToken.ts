@@ -7,7 +7,9 @@
  */
 import type { App } from "obsidian";
 import type { ClinicalVaultSettings } from "../core/settings";
-import { OllamaClient } from "../engines/ollama";
+import type { LlmClient } from "../core/llm/LlmClient";
+import { chatEngineOf, embeddingEngineOf } from "../core/settings";
+import { createLlmClient } from "../engines/llm";
 
 interface SecretStorageLike {
 	getSecret(id: string): string | null;
@@ -36,8 +38,19 @@ export function engineToken(app: App, settings: ClinicalVaultSettings): string |
 	return sessionToken ?? undefined;
 }
 
-/** The Ollama client for the current settings, with the practice server's token when there is one. */
-export function ollamaClient(app: App, settings: ClinicalVaultSettings): OllamaClient {
+/** The model client for the current settings (Ollama or an OpenAI-compatible server), with the token or API key when there is one. */
+export function llmClient(app: App, settings: ClinicalVaultSettings): LlmClient {
 	const token = engineToken(app, settings);
-	return new OllamaClient({ host: settings.ollamaUrl, policy: { allowlist: settings.engineAllowlist }, ...(token ? { token } : {}) });
+	return createLlmClient({
+		...chatEngineOf(settings),
+		policy: { allowlist: settings.engineAllowlist },
+		...(token ? { token } : {}),
+		...(settings.llmContextTokens > 0 ? { contextTokens: settings.llmContextTokens } : {}),
+	});
+}
+
+/** The embedding client: the model engine, or the separate embedding engine the settings name. */
+export function embeddingClient(app: App, settings: ClinicalVaultSettings): LlmClient {
+	const token = engineToken(app, settings);
+	return createLlmClient({ ...embeddingEngineOf(settings), policy: { allowlist: settings.engineAllowlist }, ...(token ? { token } : {}) });
 }

@@ -14,7 +14,7 @@ import { joinFrontmatter, splitFrontmatter } from "../core/markdown/frontmatter"
 import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import type { ClinicalVaultSettings } from "../core/settings";
-import { ollamaClient } from "./engineToken";
+import { llmClient } from "./engineToken";
 import { localDate, pickClient } from "./clients";
 import type { CommandContext } from "./commands";
 import type { DraftRunner } from "./DraftRunner";
@@ -117,11 +117,11 @@ async function chooseTranscript(ctx: CommandContext, record: ClinicalRecord): Pr
 async function runDraft(ctx: CommandContext, request: Pick<DraftRequest, "client" | "sessionDate" | "format" | "source">): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const settings = ctx.drafting.settings();
-	const llm = ollamaClient(ctx.app, settings);
+	const llm = llmClient(ctx.app, settings);
 	const service = new DraftingService({ record, llm, templates: vaultTemplates(ctx.app, settings.templatesFolder), clock: ctx.session.clock });
 	let result;
 	try {
-		result = await ctx.drafting.runner.run(service, { ...request, model: settings.ollamaModel, wordLimits: settings.wordLimits, defaultWordLimit: settings.sectionWordLimit });
+		result = await ctx.drafting.runner.run(service, { ...request, model: settings.llmModel, wordLimits: settings.wordLimits, defaultWordLimit: settings.sectionWordLimit });
 	} catch (error) {
 		const input = request.source.kind === "summary" ? " Your summary is kept, encrypted, in the client's summaries." : "";
 		if (isCancelled(error)) {

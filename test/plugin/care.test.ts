@@ -34,7 +34,7 @@ beforeEach(async () => {
 	fake = await startFakeOllama();
 	clock = new ManualClock("2026-07-01T09:00:00Z");
 	h = await startPlugin({ clock });
-	h.plugin.settings.ollamaUrl = fake.url;
+	h.plugin.settings.llmUrl = fake.url;
 	await setUpRecord(h);
 	await addClient(h, SCENARIO_CLIENT, SCENARIO_NAME, "ifs");
 	const record = session(h).record;
@@ -103,7 +103,7 @@ describe("Update parts map from session", () => {
 	});
 
 	it("says clearly when the model is not running, and writes nothing", async () => {
-		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		h.plugin.settings.llmUrl = "http://127.0.0.1:9";
 		await openNote(SESSION_2.recordPath);
 		const before = await files();
 		h.run("update-parts-map");
@@ -115,7 +115,7 @@ describe("Update parts map from session", () => {
 
 describe("Prepare pre-session brief", () => {
 	it("shows the brief in its own pane, from memory, and closes it on lock", async () => {
-		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		h.plugin.settings.llmUrl = "http://127.0.0.1:9";
 		await openNote(SESSION_2.recordPath);
 		h.run("prepare-brief");
 		const pane = await waitFor(() => h.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0], "brief pane");
@@ -213,7 +213,7 @@ describe("Search clinical record", () => {
 
 describe("Search without the embedding model", () => {
 	it("searches by keyword and says why meaning is missing", async () => {
-		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		h.plugin.settings.llmUrl = "http://127.0.0.1:9";
 		await session(h).lock();
 		await unlock(h);
 		h.run("search-record");
@@ -327,7 +327,7 @@ describe("Practice-server token from Obsidian's keychain", () => {
 		const guarded = await startFakeOllama({ token: TOKEN });
 		try {
 			(h.app as unknown as { secretStorage: { getSecret(id: string): string | null } }).secretStorage = { getSecret: (id) => (id === "practice-server" ? TOKEN : null) };
-			h.plugin.settings.ollamaUrl = guarded.url;
+			h.plugin.settings.llmUrl = guarded.url;
 			// Set in the settings tab: the keychain entry's name.
 			const tab = h.app.setting.pluginTabs[0]!;
 			tab.display();

@@ -17,6 +17,7 @@ import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { openRecordFile } from "../../src/obsidian/EncryptedView";
 import { DEFAULT_FAKE_MODELS, startFakeOllama, type FakeOllama } from "../support/fake-ollama";
+import { startFakeOpenAi } from "../support/fake-openai";
 import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, watchText, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { dom, type Modal, type PluginSettingTab } from "../support/obsidian-stub";
 import { ADVERSARIAL_A, SUMMARY_C, TRANSCRIPT_A } from "../drafting/sessions";
@@ -30,7 +31,7 @@ beforeEach(async () => {
 	clearNotices();
 	fake = await startFakeOllama();
 	h = await startPlugin();
-	h.plugin.settings.ollamaUrl = fake.url;
+	h.plugin.settings.llmUrl = fake.url;
 	await setUpRecord(h);
 	await addClient(h, "C-0142", "Synthetic Person");
 });
@@ -173,7 +174,7 @@ describe("draft from summary", () => {
 	});
 
 	it("a model that is not installed: the error notice names the ollama pull command", async () => {
-		h.plugin.settings.ollamaModel = "qwen2.5:14b";
+		h.plugin.settings.llmModel = "qwen2.5:14b";
 		await draftFromSummary(SUMMARY_C);
 		await h.idle();
 		await waitForNotice(/^Drafting failed: .*ollama pull qwen2\.5:14b/);
@@ -304,44 +305,44 @@ describe("sign a note whose session mentioned risk", () => {
 	});
 });
 
+function tabRow(tab: PluginSettingTab, key: string): HTMLElement {
+	const el = tab.containerEl.querySelector(`.clinical-vault-setting-${key}`);
+	if (!(el instanceof dom.classes.HTMLElement)) throw new Error(`no setting ${key}`);
+	return el;
+}
+
+function change(control: Element | null, value: string): void {
+	const input = control as HTMLInputElement;
+	input.value = value;
+	input.dispatchEvent(new dom.classes.Event("change"));
+}
+
 describe("drafting settings", () => {
-	function tabRow(tab: PluginSettingTab, key: string): HTMLElement {
-		const el = tab.containerEl.querySelector(`.clinical-vault-setting-${key}`);
-		if (!(el instanceof dom.classes.HTMLElement)) throw new Error(`no setting ${key}`);
-		return el;
-	}
-
-	function change(control: Element | null, value: string): void {
-		const input = control as HTMLInputElement;
-		input.value = value;
-		input.dispatchEvent(new dom.classes.Event("change"));
-	}
-
 	const saved = () => dataJson(h).catch((): Record<string, unknown> => ({}));
 
 	it("picks the model from Ollama's list (a text field and the reason when Ollama does not answer), and checks the other drafting settings", async () => {
 		const tab = h.app.setting.pluginTabs[0]!;
 		tab.display();
-		const model = tabRow(tab, "ollamaModel");
+		const model = tabRow(tab, "llmModel");
 		const select = await waitFor(() => model.querySelector("select"), "the model list");
 		// What /api/tags reports (Ollama adds ":latest" to a name without a tag).
 		expect(Array.from(select.options).map((o) => o.value)).toEqual(DEFAULT_FAKE_MODELS.map((m) => (m.name.includes(":") ? m.name : `${m.name}:latest`)));
 		expect(select.value).toBe("llama3.1:8b");
 		change(select, "nomic-embed-text:latest");
-		await waitFor(async () => (await saved()).ollamaModel === "nomic-embed-text:latest", "the model to be saved");
+		await waitFor(async () => (await saved()).llmModel === "nomic-embed-text:latest", "the model to be saved");
 
 		// Ollama down: refresh gives a text field and the reason.
-		h.plugin.settings.ollamaUrl = "http://127.0.0.1:9";
+		h.plugin.settings.llmUrl = "http://127.0.0.1:9";
 		(model.querySelector(".extra-setting-button") as HTMLElement).click();
-		const input = await waitFor(() => model.querySelector("input[name=ollamaModel]"), "the model text field");
+		const input = await waitFor(() => model.querySelector("input[name=llmModel]"), "the model text field");
 		expect((input as HTMLInputElement).value).toBe("nomic-embed-text:latest");
-		await waitFor(() => /Could not list Ollama's models/.test(model.querySelector(".clinical-vault-setting-error")?.textContent ?? ""), "the reason");
+		await waitFor(() => /Could not list the server's models/.test(model.querySelector(".clinical-vault-setting-error")?.textContent ?? ""), "the reason");
 		change(input, "qwen2.5:14b");
-		await waitFor(async () => (await saved()).ollamaModel === "qwen2.5:14b", "the typed model to be saved");
+		await waitFor(async () => (await saved()).llmModel === "qwen2.5:14b", "the typed model to be saved");
 
 		const error = (key: string) => tabRow(tab, key).querySelector(".clinical-vault-setting-error")?.textContent ?? "";
-		change(tabRow(tab, "ollamaUrl").querySelector("input"), "http://203.0.113.5:11434");
-		expect(error("ollamaUrl")).not.toBe("");
+		change(tabRow(tab, "llmUrl").querySelector("input"), "http://203.0.113.5:11434");
+		expect(error("llmUrl")).not.toBe("");
 		change(tabRow(tab, "defaultNoteFormat").querySelector("select"), "ifs");
 		change(tabRow(tab, "sectionWordLimit").querySelector("input"), "5");
 		expect(error("sectionWordLimit")).toMatch(/20 to 2000/);
@@ -353,9 +354,75 @@ describe("drafting settings", () => {
 			return data.defaultNoteFormat === "ifs" && data.signerName === "Dr. Synthetic Clinician";
 		}, "the format and signer to be saved");
 		const data = await dataJson(h);
-		expect(data.ollamaUrl).toBe("http://127.0.0.1:9");
+		expect(data.llmUrl).toBe("http://127.0.0.1:9");
 		expect(data.sectionWordLimit).toBe(150);
 		expect(data.templatesFolder).toBe(TEMPLATES);
+	});
+});
+
+describe("model server settings", () => {
+
+	const saved = () => dataJson(h).catch((): Record<string, unknown> => ({}));
+
+	it("a preset sets the kind and the address; Test connection lists what an OpenAI-compatible server has; engines on one port are named", async () => {
+		const openai = await startFakeOpenAi({ nCtx: 16384 });
+		try {
+			const tab = h.app.setting.pluginTabs[0]!;
+			tab.display();
+			expect((tabRow(tab, "llmPreset").querySelector("select") as HTMLSelectElement).value).toBe("custom");
+			change(tabRow(tab, "llmPreset").querySelector("select"), "lmstudio");
+			await waitFor(async () => {
+				const data = await saved();
+				return data.llmEngine === "openai" && data.llmUrl === "http://127.0.0.1:1234";
+			}, "the LM Studio preset to be saved");
+			// Drawn again with the preset's values and hint.
+			await waitFor(() => tabRow(tab, "llmUrl").querySelector<HTMLInputElement>("input")?.value === "http://127.0.0.1:1234", "the address to follow the preset");
+			expect(tabRow(tab, "llmUrl").textContent).toContain("LM Studio: In LM Studio: Developer → Start server");
+			expect((tabRow(tab, "llmEngine").querySelector("select") as HTMLSelectElement).value).toBe("openai");
+
+			change(tabRow(tab, "llmUrl").querySelector("input"), openai.url);
+			await waitFor(async () => (await saved()).llmUrl === openai.url, "the address to be saved");
+			change(tabRow(tab, "llmModel").querySelector("input, select"), "llama-3.1-8b-instruct");
+			await waitFor(async () => (await saved()).llmModel === "llama-3.1-8b-instruct", "the model to be saved");
+			const button = Array.from(tabRow(tab, "llmUrl").querySelectorAll("button")).find((b) => b.textContent === "Test connection");
+			expect(button).toBeDefined();
+			button!.click();
+			const result = () => tabRow(tab, "llmUrl").querySelector(".clinical-vault-setting-test")?.textContent ?? "";
+			await waitFor(() => result().startsWith("Connected"), "the connection test");
+			expect(result()).toBe(`Connected to ${openai.url}: 1 model (llama-3.1-8b-instruct). Context for "llama-3.1-8b-instruct": 16384 tokens.`);
+			expect(openai.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/models", "GET /props"]);
+
+			// llama-server on whisper-server's port: the settings say so.
+			change(tabRow(tab, "llmUrl").querySelector("input"), "http://127.0.0.1:8080");
+			await waitFor(async () => (await saved()).llmUrl === "http://127.0.0.1:8080", "the address to be saved");
+			change(tabRow(tab, "llmEngine").querySelector("select"), "openai");
+			await waitFor(() => /both set to 127\.0\.0\.1:8080/.test(tabRow(tab, "llmUrl").textContent ?? ""), "the collision warning");
+
+			// Nothing answering: the reason, in the test line.
+			change(tabRow(tab, "llmUrl").querySelector("input"), "http://127.0.0.1:9");
+			await waitFor(async () => (await saved()).llmUrl === "http://127.0.0.1:9", "the address to be saved");
+			tab.display();
+			Array.from(tabRow(tab, "llmUrl").querySelectorAll("button")).find((b) => b.textContent === "Test connection")!.click();
+			await waitFor(() => /Nothing is listening at http:\/\/127\.0\.0\.1:9/.test(tabRow(tab, "llmUrl").querySelector(".clinical-vault-setting-test")?.textContent ?? ""), "the refusal reason");
+
+			// Back to Ollama with the preset.
+			change(tabRow(tab, "llmPreset").querySelector("select"), "ollama");
+			await waitFor(async () => {
+				const data = await saved();
+				return data.llmEngine === "ollama" && data.llmUrl === "http://127.0.0.1:11434";
+			}, "the Ollama preset to be saved");
+			change(tabRow(tab, "llmContextTokens").querySelector("input"), "100");
+			expect(tabRow(tab, "llmContextTokens").querySelector(".clinical-vault-setting-error")?.textContent).toMatch(/512 or more/);
+			change(tabRow(tab, "embeddingEngine").querySelector("select"), "openai");
+			change(tabRow(tab, "embeddingUrl").querySelector("input"), openai.url);
+			change(tabRow(tab, "embeddingModel").querySelector("input"), "nomic-embed-text-v1.5");
+			await waitFor(async () => {
+				const data = await saved();
+				return data.embeddingEngine === "openai" && data.embeddingUrl === openai.url && data.embeddingModel === "nomic-embed-text-v1.5";
+			}, "the embedding engine to be saved");
+		} finally {
+			await openai.close();
+		}
 	});
 });
 

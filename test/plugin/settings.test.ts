@@ -48,7 +48,7 @@ async function saved(key: string, value: unknown): Promise<void> {
 describe("transcription settings", () => {
 	it("draws every transcription setting with its current value, the English-model note and the decoder in use", async () => {
 		const headings = Array.from(tab.containerEl.querySelectorAll(".setting-item-heading")).map((el) => el.textContent);
-		expect(headings).toEqual(["Transcription", "Drafting", "Raw audio"]);
+		expect(headings).toEqual(["Transcription", "Model server", "Drafting", "Raw audio"]);
 		const engine = row("transcriptionEngine").querySelector("select") as HTMLSelectElement;
 		expect(engine.value).toBe("auto");
 		expect(Array.from(engine.options).map((o) => o.value)).toEqual(["auto", "cli", "server", "openai"]);

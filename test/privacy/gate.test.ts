@@ -63,10 +63,10 @@ describe("every engine setting refuses a host that is not this computer", () => 
 			whisperBinary: "",
 			whisperModel: "",
 		});
-		expect([settings.ollamaUrl, settings.whisperServerUrl, settings.openaiUrl]).toEqual(["http://192.0.2.10:11434", "http://192.0.2.11:8080", "https://transcribe.example.com"]);
+		expect([settings.llmUrl, settings.whisperServerUrl, settings.openaiUrl]).toEqual(["http://192.0.2.10:11434", "http://192.0.2.11:8080", "https://transcribe.example.com"]);
 		const policy = { allowlist: settings.engineAllowlist };
 
-		const ollama = await failure(() => new OllamaClient({ host: settings.ollamaUrl, policy }).listModels());
+		const ollama = await failure(() => new OllamaClient({ host: settings.llmUrl, policy }).listModels());
 		expect(ollama.code).toBe("refused");
 		expect(ollama.message).toContain("Refused to contact 192.0.2.10:11434");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkEndpoint, isLoopbackAddress, parseAllowEntry } from "../../src/core/net/endpoint";
-import { DEFAULT_SETTINGS, migrateSettings } from "../../src/core/settings";
+import { chatEngineOf, DEFAULT_SETTINGS, embeddingEngineOf, engineCollisions, migrateSettings } from "../../src/core/settings";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,15 +44,51 @@ describe("settings migration", () => {
 		expect(migrateSettings("nonsense")).toEqual(DEFAULT_SETTINGS);
 		const v1 = { settingsVersion: 1, clinicalRoot: "Practice/Records/", autoLockMinutes: "5" };
 		const s = migrateSettings(v1);
-		expect(s).toMatchObject({ settingsVersion: 5, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
-		expect(s).toMatchObject({ ollamaUrl: "http://127.0.0.1:11434", ollamaModel: "llama3.1:8b", defaultNoteFormat: "soap", sectionWordLimit: 150, templatesFolder: "Clinical Vault templates" });
+		expect(s).toMatchObject({ settingsVersion: 6, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
+		expect(s).toMatchObject({ llmEngine: "ollama", llmUrl: "http://127.0.0.1:11434", llmModel: "llama3.1:8b", defaultNoteFormat: "soap", sectionWordLimit: 150, templatesFolder: "Clinical Vault templates" });
 		const drafted = migrateSettings({ defaultNoteFormat: "ifs", wordLimits: { plan: 80, "Bad Key": 50, parts: 5, assessment: "200" }, templatesFolder: "../x", ollamaModel: " qwen2.5:14b " });
-		expect(drafted).toMatchObject({ defaultNoteFormat: "ifs", wordLimits: { plan: 80 }, templatesFolder: "Clinical Vault templates", ollamaModel: "qwen2.5:14b" });
+		expect(drafted).toMatchObject({ defaultNoteFormat: "ifs", wordLimits: { plan: 80 }, templatesFolder: "Clinical Vault templates", llmModel: "qwen2.5:14b" });
+	});
+
+	it("v6 keeps an Ollama user's engine unchanged: ollamaUrl and ollamaModel become llmUrl and llmModel with kind ollama, and the embedding engine stays the same server", () => {
+		const v5 = { settingsVersion: 5, ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", embeddingModel: "mxbai-embed-large", practiceTokenSecret: "practice-token" };
+		const s = migrateSettings(v5);
+		expect(s).toMatchObject({ settingsVersion: 6, llmEngine: "ollama", llmUrl: "http://127.0.0.1:11500", llmModel: "qwen2.5:14b", llmContextTokens: 0, embeddingEngine: "same", embeddingModel: "mxbai-embed-large", practiceTokenSecret: "practice-token" });
+		expect(s).not.toHaveProperty("ollamaUrl");
+		expect(s).not.toHaveProperty("ollamaModel");
+		expect(embeddingEngineOf(s)).toEqual({ kind: "ollama", url: "http://127.0.0.1:11500" });
+		// Migrating again changes nothing.
+		expect(migrateSettings(JSON.parse(JSON.stringify(s)))).toEqual(s);
+	});
+
+	it("v6 keeps an OpenAI-compatible engine, its context and a separate embedding server; garbage gets the defaults", () => {
+		const v6 = { settingsVersion: 6, llmEngine: "openai", llmUrl: "http://127.0.0.1:1234", llmModel: "qwen2.5-7b-instruct", llmContextTokens: 16384, embeddingEngine: "ollama", embeddingUrl: "http://127.0.0.1:11434" };
+		const s = migrateSettings(v6);
+		expect(s).toMatchObject(v6);
+		expect(chatEngineOf(s)).toEqual({ kind: "openai", url: "http://127.0.0.1:1234" });
+		expect(embeddingEngineOf(s)).toEqual({ kind: "ollama", url: "http://127.0.0.1:11434" });
+		// The new name wins over the old one when both are there.
+		expect(migrateSettings({ llmUrl: "http://127.0.0.1:8080", ollamaUrl: "http://127.0.0.1:11434" }).llmUrl).toBe("http://127.0.0.1:8080");
+		expect(migrateSettings({ llmEngine: "lmstudio", llmContextTokens: -5, embeddingEngine: "cloud", embeddingUrl: "not a url" })).toMatchObject({
+			llmEngine: "ollama",
+			llmContextTokens: 0,
+			embeddingEngine: "same",
+			embeddingUrl: DEFAULT_SETTINGS.embeddingUrl,
+		});
+	});
+
+	it("engines set to one address are named: llama-server and whisper-server both on 8080", () => {
+		const s = migrateSettings({ llmEngine: "openai", llmUrl: "http://127.0.0.1:8080", transcriptionEngine: "server", whisperServerUrl: "http://localhost:8080" });
+		const collisions = engineCollisions(s);
+		expect(collisions).toHaveLength(1);
+		expect(collisions[0]).toContain("the model server and whisper-server are both set to 127.0.0.1:8080");
+		expect(engineCollisions(DEFAULT_SETTINGS)).toEqual([]);
+		expect(engineCollisions({ ...s, whisperServerUrl: "http://127.0.0.1:8081" })).toEqual([]);
 	});
 
 	it("v4 adds the embedding model for search: a v3 file gets the default, a set value is kept, a blank one is not", () => {
 		const v3 = { settingsVersion: 3, ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" };
-		expect(migrateSettings(v3)).toMatchObject({ settingsVersion: 5, embeddingModel: "nomic-embed-text", ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" });
+		expect(migrateSettings(v3)).toMatchObject({ settingsVersion: 6, embeddingModel: "nomic-embed-text", llmUrl: "http://127.0.0.1:11500", llmModel: "qwen2.5:14b", defaultNoteFormat: "dap" });
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: " mxbai-embed-large " }).embeddingModel).toBe("mxbai-embed-large");
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: "   " }).embeddingModel).toBe("nomic-embed-text");
 		expect(migrateSettings({ embeddingModel: 42 }).embeddingModel).toBe("nomic-embed-text");

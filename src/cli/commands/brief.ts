@@ -1,21 +1,20 @@
 /**
  * `clinical-vault brief <vault> --client CODE [--json] [--summary] [--date YYYY-MM-DD]
- *  [--include-psychotherapy] [--model NAME] [--ollama URL]`: the pre-session brief on stdout
+ *  [--include-psychotherapy] [--model NAME] [--llm KIND=URL]`: the pre-session brief on stdout
  * (markdown with links to the encrypted notes, or JSON). Deterministic sections only, unless
  * --summary asks the local model for a short summary (checked in code, marked as the model's).
  */
-import { cliOllama } from "../engines";
+import { cliLlm, LLM_OPTIONS } from "../engines";
 import { buildBrief, renderBrief } from "../../core/brief/brief";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-import { ollamaAddress } from "./draft";
 
 export const briefCommand: Command = {
 	name: "brief",
-	synopsis: "brief <vault> --client CODE [--json] [--summary] [--date YYYY-MM-DD] [--include-psychotherapy] [--model NAME] [--ollama URL]",
+	synopsis: "brief <vault> --client CODE [--json] [--summary] [--date YYYY-MM-DD] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Print the pre-session brief: last sessions, homework, parts, plan objectives due, risk notes, themes and the client's words.",
 	args: ["<vault>"],
 	options: [
@@ -24,8 +23,7 @@ export const briefCommand: Command = {
 		{ name: "summary", description: "Add a short summary by the local model (checked: dates must be sessions; unsupported sentences are marked)." },
 		{ name: "date", value: "YYYY-MM-DD", description: "The day of the visit (default today); notes after it are left out." },
 		{ name: "include-psychotherapy", description: "Include psychotherapy (process) notes in this brief; they are left out by default." },
-		{ name: "model", value: "NAME", description: "Ollama model for --summary (default: the plugin's setting)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address for --summary (default: $OLLAMA_HOST, else the plugin's setting)." },
+		...LLM_OPTIONS,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
@@ -37,7 +35,7 @@ export const briefCommand: Command = {
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const summarize = options.summary === true;
-		const llm = summarize ? cliOllama(ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl), open.settings, io.env) : null;
+		const engine = summarize ? asUsage(() => cliLlm(options, io.env, open.settings)) : null;
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const { briefSources } = await import("../../core/brief/sources");
@@ -48,7 +46,7 @@ export const briefCommand: Command = {
 					today,
 					includePsychotherapy: options["include-psychotherapy"] === true,
 					sources: briefSources(open.record),
-					...(llm ? { summarize: { llm, model: stringOption(options, "model") ?? open.settings.ollamaModel, signal } } : {}),
+					...(engine ? { summarize: { llm: engine.llm, model: engine.model, signal } } : {}),
 				}),
 			),
 		);

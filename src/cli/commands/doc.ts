@@ -1,27 +1,26 @@
 /**
  * `clinical-vault doc <vault> --client CODE --type TYPE [--from YYYY-MM-DD] [--to YYYY-MM-DD]
- *  [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--ollama URL]`:
+ *  [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--llm KIND=URL]`:
  * drafts a clinical document (progress summary, letter, supervision preparation, client handout)
- * from the record with the local Ollama model, saves it encrypted as a draft and prints its record
+ * from the record with the local model, saves it encrypted as a draft and prints its record
  * path. A handout needs --client too (it is filed in that client's record) but nothing of the
  * record is sent to the model for it.
  */
-import { cliOllama } from "../engines";
+import { cliLlm, LLM_OPTIONS } from "../engines";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../core/clock";
 import { checkDocumentType, DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource } from "../../core/documents/types";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
-import { MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
+import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-import { ollamaAddress } from "./draft";
 
 export const docCommand: Command = {
 	name: "doc",
-	synopsis: "doc <vault> --client CODE --type TYPE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--ollama URL]",
+	synopsis: "doc <vault> --client CODE --type TYPE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Draft a clinical document (progress summary, letter, supervision preparation, client handout) from the record; prints its record path.",
 	args: ["<vault>"],
 	options: [
@@ -32,8 +31,7 @@ export const docCommand: Command = {
 		{ name: "topic", value: "TEXT", description: "The handout's topic, e.g. grounding or \"an introduction to parts work\"." },
 		{ name: "notes", value: "FILE|-", description: "What you add for this document (reason for referral, recipient's question, questions for supervision, handout emphasis); - reads stdin." },
 		{ name: "include-psychotherapy", description: "Give psychotherapy (process) notes in the range to the model for this document; left out by default." },
-		MODEL_OPTION,
-		OLLAMA_OPTION,
+		...LLM_OPTIONS,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
@@ -61,8 +59,7 @@ export const docCommand: Command = {
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const clinicianNotes = notesSource === undefined ? undefined : new TextDecoder().decode(await readSource(io, notesSource));
-		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
-		const llm = cliOllama(host, open.settings, io.env);
+		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const templates: DocumentTemplateSource = {
 			load: async (id) => readFile(join(args.vault!, open.settings.templatesFolder, DOCUMENT_TEMPLATE_FILE_NAMES[id]), "utf8").catch(() => null),
 		};
@@ -81,7 +78,7 @@ export const docCommand: Command = {
 						...(from !== undefined ? { from } : {}),
 						...(to !== undefined ? { to } : {}),
 						today: localDate(new Date()),
-						model: stringOption(options, "model") ?? open.settings.ollamaModel,
+						model,
 						llm,
 						signal,
 						includePsychotherapy: options["include-psychotherapy"] === true,

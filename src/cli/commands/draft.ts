@@ -1,10 +1,10 @@
 /**
  * `clinical-vault draft <vault> --client CODE (--transcript record-path | --summary FILE|-)
- *  --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL]`:
- * drafts a session note with the local Ollama model and prints the draft's record path. The Ollama
- * address comes from --ollama, else $OLLAMA_HOST, else the plugin's setting.
+ *  --format soap|dap|birp|narrative|ifs [--date YYYY-MM-DD] [--model NAME] [--llm KIND=URL]`:
+ * drafts a session note with the local model and prints the draft's record path. The model server
+ * comes from --llm (or --ollama), else $OLLAMA_HOST for an Ollama engine, else the plugin's settings.
  */
-import { cliOllama } from "../engines";
+import { cliLlm, LLM_OPTIONS } from "../engines";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
@@ -13,31 +13,24 @@ import { DraftingService, type DraftSource, type TemplateSource } from "../../co
 import { checkFormat, TEMPLATE_FILE_NAMES } from "../../core/drafting/templates";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { checkRecordPath } from "../../core/record/layout";
-import { MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
+import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
-/** OLLAMA_HOST=0.0.0.0 means "Ollama listens on every interface"; this computer reaches it on loopback. */
-export function ollamaAddress(flag: string | undefined, env: string | undefined, setting: string): string {
-	const raw = flag ?? (env && env.trim() !== "" ? env : setting);
-	return raw.replace(/^(https?:\/\/)?0\.0\.0\.0(?=[:/]|$)/, (_, scheme: string | undefined) => `${scheme ?? ""}127.0.0.1`);
-}
-
 export const draftCommand: Command = {
 	name: "draft",
-	synopsis: "draft <vault> --client CODE (--transcript record-path | --summary FILE|-) --format soap|dap|birp|narrative|ifs [--model NAME] [--date YYYY-MM-DD] [--ollama URL] [--json]",
-	summary: "Draft a session note with the local Ollama model; prints the draft's record path.",
+	synopsis: "draft <vault> --client CODE (--transcript record-path | --summary FILE|-) --format soap|dap|birp|narrative|ifs [--date YYYY-MM-DD] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS] [--json]",
+	summary: "Draft a session note with the local model; prints the draft's record path.",
 	args: ["<vault>"],
 	options: [
 		{ name: "client", value: "CODE", description: "The client the session belongs to." },
 		{ name: "transcript", value: "record-path", description: "A transcript in the record to draft from." },
 		{ name: "summary", value: "FILE|-", description: "The clinician's own summary (bullets are fine); - reads stdin. It is kept, encrypted, in the record." },
 		{ name: "format", value: "FORMAT", description: "soap, dap, birp, narrative or ifs (default: the plugin's setting)." },
-		MODEL_OPTION,
 		{ name: "date", value: "YYYY-MM-DD", description: "Session date (default: the transcript's, else today)." },
-		OLLAMA_OPTION,
+		...LLM_OPTIONS,
 		{ name: "json", description: "Print the result as JSON: the note's path, every sentence with the input moments that support it, the review items and the context used." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
@@ -60,8 +53,7 @@ export const draftCommand: Command = {
 		await requireClient(open, client);
 		if (transcriptPath !== undefined && !transcriptPath.startsWith(`${client}/`)) throw usageError(`${transcriptPath} does not belong to client ${client}.`);
 		const summaryText = summary === undefined ? undefined : new TextDecoder().decode(await readSource(io, summary));
-		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
-		const llm = cliOllama(host, open.settings, io.env);
+		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const templates: TemplateSource = {
 			load: async (f) => readFile(join(args.vault!, open.settings.templatesFolder, TEMPLATE_FILE_NAMES[f]), "utf8").catch(() => null),
 		};
@@ -81,7 +73,7 @@ export const draftCommand: Command = {
 						client,
 						sessionDate,
 						format,
-						model: stringOption(options, "model") ?? open.settings.ollamaModel,
+						model,
 						source,
 						wordLimits: open.settings.wordLimits,
 						defaultWordLimit: open.settings.sectionWordLimit,

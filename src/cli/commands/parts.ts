@@ -1,6 +1,6 @@
 /**
  * `clinical-vault parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids]
- *  [--json] [--model NAME] [--ollama URL]`: the client's longitudinal IFS parts map.
+ *  [--json] [--model NAME] [--llm KIND=URL]`: the client's longitudinal IFS parts map.
  *
  *   no flag                 prints the parts-map page (markdown), or with --json its data.
  *   --from-session PATH     asks the model once what the session note says about parts, saves the
@@ -14,15 +14,14 @@
  *                           (edits of fields the clinician changed, "same part?" questions).
  */
 import { proposalArgs } from "../proposalArgs";
-import { cliOllama } from "../engines";
+import { cliLlm, LLM_OPTIONS } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
 import type { ApplyResult, PartsProposal } from "../../core/parts/PartsMapService";
-import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption } from "../args";
+import { ACCEPT_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-import { ollamaAddress } from "./draft";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result?: ApplyResult): string {
 	return `${JSON.stringify(
@@ -43,7 +42,7 @@ function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result
 
 export const partsCommand: Command = {
 	name: "parts",
-	synopsis: "parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]",
+	synopsis: "parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Show the client's IFS parts map, or propose and accept updates to it from a session note.",
 	args: ["<vault>"],
 	options: [
@@ -51,8 +50,7 @@ export const partsCommand: Command = {
 		{ name: "from-session", value: "record-path", description: "Propose updates from this session note (the model is asked once)." },
 		ACCEPT_OPTION,
 		{ name: "json", description: "Print the map's data instead of the page." },
-		MODEL_OPTION,
-		OLLAMA_OPTION,
+		...LLM_OPTIONS,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
@@ -67,8 +65,7 @@ export const partsCommand: Command = {
 
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
-		const model = stringOption(options, "model") ?? open.settings.ollamaModel;
-		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
+		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const passphrase = await currentPassphrase(context);
 		if (typeof passphrase !== "string") return cancelled();
 		const { PartsMapService } = await import("../../core/parts/PartsMapService");
@@ -87,7 +84,7 @@ export const partsCommand: Command = {
 							client,
 							session: sessionPath,
 							model,
-							llm: cliOllama(host, open.settings, io.env),
+							llm,
 							signal,
 							onProgress: (characters) => {
 								if (characters - shown >= 400) {

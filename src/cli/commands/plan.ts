@@ -1,6 +1,6 @@
 /**
  * `clinical-vault plan <vault> --client CODE [--draft-from record-path | --from-session record-path]
- *  [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]`: the client's living treatment plan.
+ *  [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL]`: the client's living treatment plan.
  *
  *   no flag                 prints the plan page (markdown), or with --json its data, review status,
  *                           objectives due and pending proposals; the review status goes to stderr.
@@ -13,14 +13,13 @@
  *                           of the one pending proposal). "all" leaves out conflict changes.
  */
 import { proposalArgs } from "../proposalArgs";
-import { cliOllama } from "../engines";
+import { cliLlm, LLM_OPTIONS } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import type { PlanProposal, PlanProposalSet } from "../../core/plan/TreatmentPlanService";
-import { ACCEPT_OPTION, MODEL_OPTION, OLLAMA_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
+import { ACCEPT_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-import { ollamaAddress } from "./draft";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped" | "redacted">, extra: Record<string, unknown>): string {
 	return `${JSON.stringify(
@@ -39,7 +38,7 @@ function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" |
 
 export const planCommand: Command = {
 	name: "plan",
-	synopsis: "plan <vault> --client CODE [--draft-from record-path | --from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--ollama URL]",
+	synopsis: "plan <vault> --client CODE [--draft-from record-path | --from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Show the client's treatment plan, or propose and accept changes to it (draft from intake, progress from a session).",
 	args: ["<vault>"],
 	options: [
@@ -48,8 +47,7 @@ export const planCommand: Command = {
 		{ name: "from-session", value: "record-path", description: "Propose progress entries per objective from this session note." },
 		ACCEPT_OPTION,
 		{ name: "json", description: "Print the plan's data with its review status instead of the page." },
-		MODEL_OPTION,
-		OLLAMA_OPTION,
+		...LLM_OPTIONS,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
@@ -67,12 +65,11 @@ export const planCommand: Command = {
 
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
-		const model = stringOption(options, "model") ?? open.settings.ollamaModel;
-		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
+		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const passphrase = await currentPassphrase(context);
 		if (typeof passphrase !== "string") return cancelled();
 		const { TreatmentPlanService } = await import("../../core/plan/TreatmentPlanService");
-		const service = new TreatmentPlanService({ record: open.record, llm: cliOllama(host, open.settings, io.env) });
+		const service = new TreatmentPlanService({ record: open.record, llm });
 
 		return withCancelSignal((signal) =>
 			withUnlocked(open.record, passphrase, async () => {

@@ -1,11 +1,11 @@
 /**
  * `clinical-vault search <vault> "query" [--client CODE] [--kind K] [--from YYYY-MM-DD]
- *  [--to YYYY-MM-DD] [--limit N] [--json] [--ollama URL] [--embed-model NAME]`: ranked passages
+ *  [--to YYYY-MM-DD] [--limit N] [--json] [--embed-llm KIND=URL] [--embed-model NAME]`: ranked passages
  * from the record. Opens the encrypted search index (built, brought up to date or rebuilt, and
- * saved encrypted), embeds what is not embedded yet when Ollama answers (progress on stderr), and
- * searches hybrid (keywords + meaning); without Ollama it searches keywords and says so in one line.
+ * saved encrypted), embeds what is not embedded yet when the embedding server answers (progress on stderr), and
+ * searches hybrid (keywords + meaning); without it it searches keywords and says so in one line.
  */
-import { cliOllama } from "../engines";
+import { cliEmbedding, EMBED_LLM_OPTION, EMBED_MODEL_OPTION, LLM_OPTION, OLLAMA_OPTION } from "../engines";
 import { isCancelled, type ClinicalVaultError } from "../../core/errors";
 import type { LlmClient } from "../../core/llm/LlmClient";
 import { markSnippet } from "../../core/search/snippet";
@@ -14,8 +14,7 @@ import { timestamp } from "../../core/transcribe/segments";
 import { integerOption, PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
-import { openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-import { ollamaAddress } from "./draft";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 function dateOption(value: string | undefined, flag: string): string | undefined {
 	if (value === undefined) return undefined;
@@ -36,7 +35,7 @@ function render(response: SearchResponse, bold: boolean): string {
 
 export const searchCommand: Command = {
 	name: "search",
-	synopsis: 'search <vault> "query" [--client CODE] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json] [--ollama URL] [--embed-model NAME]',
+	synopsis: 'search <vault> "query" [--client CODE] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json] [--embed-llm KIND=URL] [--embed-model NAME]',
 	summary: "Search the record's notes, transcripts, parts maps and plans (keywords and meaning); prints ranked passages.",
 	args: ["<vault>", "<query>"],
 	options: [
@@ -47,15 +46,17 @@ export const searchCommand: Command = {
 		{ name: "limit", value: "N", description: "How many passages to print (default 20, at most 200)." },
 		{ name: "json", description: "Print the results as JSON." },
 		{ name: "psychotherapy-notes", description: "Include psychotherapy notes (left out by default)." },
-		{ name: "ollama", value: "URL", description: "Ollama's address for embeddings (default: $OLLAMA_HOST, else the plugin's setting); this computer unless allowlisted." },
-		{ name: "embed-model", value: "NAME", description: "Embedding model (default: the plugin's setting, nomic-embed-text)." },
+		EMBED_LLM_OPTION,
+		EMBED_MODEL_OPTION,
+		LLM_OPTION,
+		OLLAMA_OPTION,
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
 	notes: [
 		'Words in "double quotes" must appear next to each other. Words are matched by their stem (father, fathers).',
 		"The index is kept encrypted in the record (_vault/search-index.cvault) and updated each time; a damaged index is rebuilt from the record.",
-		"Without Ollama the search uses keywords only; passages not embedded yet are embedded the next time Ollama answers.",
+		"Without an embedding server the search uses keywords only; passages not embedded yet are embedded the next time it answers.",
 	],
 	async run({ io, args, options }) {
 		const query = args.query!;
@@ -75,8 +76,8 @@ export const searchCommand: Command = {
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		if (client !== undefined) await requireClient(open, client);
-		const host = ollamaAddress(stringOption(options, "ollama"), io.env.OLLAMA_HOST, open.settings.ollamaUrl);
-		const model = stringOption(options, "embed-model") ?? open.settings.embeddingModel;
+		const embedding = asUsage(() => cliEmbedding(options, io.env, open.settings));
+		const model = embedding.model;
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 
@@ -92,7 +93,8 @@ export const searchCommand: Command = {
 						else if (!report.loaded) notice(io, `Built the search index: ${report.files} files, ${report.passages} passages.`);
 						if (report.unreadable.length > 0) notice(io, `Left out of the search (damaged, run "clinical-vault verify"): ${report.unreadable.join(", ")}`);
 
-						let llm: LlmClient | undefined = cliOllama(host, open.settings, io.env);
+						let llm: LlmClient | undefined = embedding.llm;
+						const host = embedding.engine.url;
 						const status = service.status();
 						const missing = status.model === model ? status.passages - status.embedded : status.passages;
 						if (missing > 0) {
@@ -100,7 +102,7 @@ export const searchCommand: Command = {
 							let shown = 0;
 							try {
 								await service.embedPending({
-									llm,
+									llm: embedding.llm,
 									model,
 									signal,
 									onProgress: (p) => {
