@@ -789,4 +789,27 @@ describe("egress log", () => {
 		await engineError(() => refused.chat({ model: MODEL, messages }));
 		expect(egressLog.entries().at(-1)).toMatchObject({ host: "192.0.2.10", port: 1234, allowed: false, outcome: "refused", purpose: "openai-compatible" });
 	});
+
+	it("a server that sends [DONE] and ends the response a little later: the chat is an ok entry, not a cancelled one", async () => {
+		const s = http.createServer((req, res) => {
+			req.resume();
+			res.writeHead(200, { "Content-Type": "text/event-stream" });
+			const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+			res.write(chunk({ role: "assistant", content: "Client named a part." }, null));
+			res.write(`${chunk({}, "stop")}data: [DONE]\n\n`);
+			setTimeout(() => res.end(), 50);
+		});
+		await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+		try {
+			egressLog.clear();
+			const result = await client({ contextTokens: 8192 }, { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` }).chat({ model: MODEL, messages });
+			expect(result).toEqual({ text: "Client named a part.", doneReason: "stop" });
+			expect(egressLog.entries().map((e) => e.outcome)).toEqual(["ok"]);
+		} finally {
+			await new Promise<void>((resolve) => {
+				s.close(() => resolve());
+				s.closeAllConnections();
+			});
+		}
+	});
 });
