@@ -3,6 +3,7 @@
  * temporary folders. When dist/cli.js is missing or older than its sources, the project build runs
  * once (guarded by a lock folder, since test files run in parallel).
  */
+import { PassThrough } from "node:stream";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -193,4 +194,22 @@ export async function writeTemp(dir: string, name: string, data: string | Uint8A
 export function chunkStart(bytes: Uint8Array): number {
 	const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, false);
 	return 12 + headerLength + 12 + 32 + 16;
+}
+
+/**
+ * Runs the CLI in this process through run(argv, io): no Node start-up, the same code as dist/cli.js.
+ * stdin is empty (not a terminal); `env` is the whole environment the CLI sees.
+ */
+export async function cliInProcess(argv: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+	const { run } = await import("../../src/cli/run");
+	const stdout = new PassThrough();
+	const stderr = new PassThrough();
+	let out = "";
+	let err = "";
+	stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+	stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
+	const stdin = new PassThrough();
+	stdin.end();
+	const code = await run(argv, { stdin, stdout, stderr, env });
+	return { code, out, err };
 }

@@ -7,12 +7,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { parseEngineSpec } from "../../src/core/llm/engines";
-import { run } from "../../src/cli/run";
 import { startFakeOllama } from "../support/fake-ollama";
 import { startFakeOpenAi, type OpenAiFlavor } from "../support/fake-openai";
-import { ROOT_DIR } from "../cli/support";
+import { cliInProcess, ROOT_DIR, TEST_STATE_DIR } from "../cli/support";
 
 const README = readFileSync(join(ROOT_DIR, "README.md"), "utf8");
 
@@ -36,17 +34,8 @@ function engineLines(): { env: Record<string, string>; argv: string[]; comment: 
 		});
 }
 
-async function runCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-	const stdout = new PassThrough();
-	const stderr = new PassThrough();
-	let out = "";
-	let err = "";
-	stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-	stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
-	const stdin = new PassThrough();
-	stdin.end();
-	const code = await run(argv, { stdin, stdout, stderr, env: { ...env, CLINICAL_VAULT_STATE_DIR: join(ROOT_DIR, ".no-state") } });
-	return { code, out, err };
+function runCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+	return cliInProcess(argv, { ...env, CLINICAL_VAULT_STATE_DIR: TEST_STATE_DIR });
 }
 
 const closers: (() => Promise<void>)[] = [];

@@ -13,6 +13,7 @@ import { ClinicalVaultError } from "../../src/core/errors";
 import { MeasuresService } from "../../src/core/measures/MeasuresService";
 import { builtinMeasures } from "../../src/core/measures/registry";
 import { measureChart } from "../../src/core/measures/page";
+import { exportDocument } from "../../src/core/export/exportDocument";
 import { listFilesDeep, removeDir, tempDir } from "../core/helpers";
 
 const PASSPHRASE = "correct horse battery";
@@ -149,11 +150,34 @@ describe("what is due", () => {
 		expect(service.due(file, "2026-10-01").map((d) => d.measure)).toEqual([]);
 		expect(service.due(file, "2026-10-14").map((d) => d.measure)).toEqual(["phq9"]);
 		expect(service.due(file, "2026-10-15").map((d) => d.measure)).toEqual(["phq9", "gad7"]);
-		expect(service.due(file, "2026-10-15", { due: true, lastReviewed: "2026-07-01" }).map((d) => d.measure)).toEqual(["phq9", "gad7", "pcl5"]);
+		expect(service.due(file, "2026-10-15", true).map((d) => d.measure)).toEqual(["phq9", "gad7", "pcl5"]);
 		now = new Date("2026-10-20T09:00:00");
 		await service.add({ client: CLIENT, measure: "pcl5", total: 30 });
 		file = await service.read(CLIENT);
-		expect(service.due(file, "2026-10-20", { due: true, lastReviewed: "2026-07-01" }).map((d) => d.measure)).toEqual(["phq9", "gad7"]);
+		expect(service.due(file, "2026-10-20", true).map((d) => d.measure)).toEqual(["phq9", "gad7"]);
+		// Given for the review more than two weeks ago: due again while the review is due.
+		expect(service.due(file, "2026-11-04", true).map((d) => d.measure)).toEqual(["phq9", "gad7", "pcl5"]);
+		expect(service.due(file, "2026-11-04", false).map((d) => d.measure)).toEqual(["phq9", "gad7"]);
 		expect((await refusal(() => service.setSchedule(CLIENT, [{ measure: "ors", every: "session" }]))).message).toContain('"ors" is not a measure');
+	});
+});
+
+describe("export", () => {
+	it("the measures page exports as text and PDF like a note: the table row by row, the chart named, not marked draft, audit-logged", async () => {
+		await service.add({ client: CLIENT, measure: "phq9", total: 15, date: "2026-09-01" });
+		const { pagePath } = await service.add({ client: CLIENT, measure: "phq9", total: 7, date: "2026-09-29" });
+		const text = new TextDecoder().decode((await exportDocument(record, pagePath, { format: "text" })).bytes);
+		expect(text).toContain("Type: measures page, written by Clinical Vault from the scores entered");
+		expect(text).not.toContain("DRAFT");
+		expect(text).toContain("(A chart is shown here in Clinical Vault; its numbers are in the table.)");
+		expect(text).toContain("Date | Total | Band | Change from first | Change from previous | Alerts");
+		expect(text).toContain("2026-09-29 | 7 (total only) | Mild | -8, reliable, improved, clinically significant");
+		expect(text).not.toContain("xychart");
+		expect(text).not.toContain("---");
+		const pdf = await exportDocument(record, pagePath, { format: "pdf" });
+		expect(new TextDecoder().decode(pdf.bytes.subarray(0, 5))).toBe("%PDF-");
+		expect(pdf.warnings.some((w) => /DRAFT/.test(w))).toBe(false);
+		const audit = await record.audit.verify();
+		expect(audit.entryList.filter((e) => e.action === "export").map((e) => e.note)).toEqual(["plain text, measures page", "pdf (a4), measures page"]);
 	});
 });

@@ -10,6 +10,8 @@ import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
+import { systemClock } from "../../core/clock";
+import { measureRegistry } from "../measures";
 import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 export const briefCommand: Command = {
@@ -39,13 +41,14 @@ export const briefCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const { briefSources } = await import("../../core/brief/sources");
+		const measures = (await measureRegistry(io, args.vault!, open.settings)).definitions;
 		const brief = await withCancelSignal((signal) =>
 			withUnlocked(open.record, passphrase, () =>
 				buildBrief(open.record, {
 					client,
 					today,
 					includePsychotherapy: options["include-psychotherapy"] === true,
-					sources: briefSources(open.record),
+					sources: briefSources(open.record, systemClock, measures),
 					...(engine ? { summarize: { llm: engine.llm, model: engine.model, signal } } : {}),
 				}),
 			),

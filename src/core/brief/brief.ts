@@ -54,10 +54,20 @@ export interface BriefPlan {
 	objectives: BriefObjective[];
 }
 
-/** Where the parts map and the treatment plan come from (their services), kept out of this module. */
+/** The measures section: the latest score of each measure with its change, what is due, plan objectives measured by scores, item alerts. All computed by code. */
+export interface BriefMeasures {
+	latest: { name: string; date: string; total: number; band: string; change: string | null }[];
+	due: string[];
+	objectives: string[];
+	/** Item alerts (PHQ-9 item 9 above 0), newest first: shown as entered, never interpreted. */
+	alerts: { date: string; recordPath: string; text: string }[];
+}
+
+/** Where the parts map, the treatment plan and the measures come from (their services), kept out of this module. */
 export interface BriefSources {
 	parts?: (client: string) => Promise<BriefPart[] | null>;
 	plan?: (client: string, today: string) => Promise<BriefPlan | null>;
+	measures?: (client: string, today: string, plan: BriefPlan | null) => Promise<BriefMeasures | null>;
 }
 
 export interface BriefItemRef {
@@ -73,6 +83,7 @@ export interface Brief {
 	homework: (BriefItemRef & { text: string; followUp: { status: "completed" | "partly" | "not done" | "mentioned" | "open"; date?: string; evidence?: string } })[];
 	parts: BriefPart[] | null;
 	plan: BriefPlan | null;
+	measures: BriefMeasures | null;
 	risk: (BriefItemRef & { text: string })[];
 	themes: { term: string; dates: string[] }[];
 	quotes: (BriefItemRef & { text: string; timestamp?: string })[];
@@ -302,6 +313,7 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	};
 	const parts = await fromSource("Parts map", options.sources?.parts && (() => options.sources!.parts!(client)));
 	const plan = await fromSource("Treatment plan", options.sources?.plan && (() => options.sources!.plan!(client, today)));
+	const measures = await fromSource("Measures", options.sources?.measures && (() => options.sources!.measures!(client, today, plan)));
 
 	const quotes: Brief["quotes"] = [];
 	const seenQuotes = new Set<string>();
@@ -321,7 +333,7 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	}
 
 	// The brief shows what it read: one audit entry naming the notes and transcripts it drew on.
-	const read = new Set<string>([...notes.map((n) => n.recordPath), ...quotes.map((q) => q.recordPath)]);
+	const read = new Set<string>([...notes.map((n) => n.recordPath), ...quotes.map((q) => q.recordPath), ...(measures ? [`${client}/measures/scores.json`] : [])]);
 	await record.audit.readMany([...read].map((path) => ({ path })), "read for the pre-session brief");
 
 	const brief: Brief = {
@@ -332,6 +344,7 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		homework: recentHomework,
 		parts,
 		plan,
+		measures,
 		risk: risk.slice(0, 6),
 		themes: themesOf(newestFirst.slice(0, 12), parts),
 		quotes: quotes.slice(0, 6),
@@ -436,9 +449,19 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 			out.push(`- ${o.id} ${o.text}: ${o.state === "overdue" ? "overdue" : "due"} ${o.targetDate ?? ""}${o.lastProgress ? `; last progress ${o.lastProgress.date}: ${o.lastProgress.note}` : ""}`);
 		}
 	}
+	out.push("", "## Measures");
+	const m = brief.measures;
+	if (!m) out.push(problem("Measures") ?? "No measures entered yet.");
+	else {
+		if (m.latest.length === 0) out.push("- No scores yet.");
+		for (const l of m.latest) out.push(`- ${l.name} ${l.total} (${l.band}) on ${l.date}${l.change ? `; ${l.change}` : ""}`);
+		for (const d of m.due) out.push(`- Due: ${d}`);
+		for (const o of m.objectives) out.push(`- Plan objective ${o}`);
+	}
 	out.push("", "## Risk notes (as written by the clinician)");
-	if (brief.risk.length === 0) out.push("No risk notes written.");
+	if (brief.risk.length === 0 && (brief.measures?.alerts.length ?? 0) === 0) out.push("No risk notes written.");
 	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${r.text.replace(/\n+/g, " ")}`);
+	for (const a of brief.measures?.alerts ?? []) out.push(`- ${link(a, storePath)}: ${a.text}`);
 	out.push("", "## Recurring themes");
 	if (brief.themes.length === 0) out.push("Nothing recurs yet.");
 	for (const t of brief.themes) out.push(`- ${t.term}: ${t.dates.join(", ")}`);

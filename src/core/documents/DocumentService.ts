@@ -53,6 +53,9 @@ import { parsePage } from "../parts/page";
 import { TreatmentPlanService } from "../plan/TreatmentPlanService";
 import { dayOf, type PlanData } from "../plan/plan";
 import { datesIn, uncitedDates } from "./checks";
+import type { MeasureDefinition } from "../measures/definition";
+import { measuresForDocument } from "../measures/document";
+import { builtinMeasures } from "../measures/registry";
 import { documentMessages, documentSchema, DOCUMENT_PROMPT_VERSION } from "./prompt";
 import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
 
@@ -184,10 +187,12 @@ interface Range {
 
 export class DocumentService {
 	private readonly record: ClinicalRecord;
+	private readonly measures: ReadonlyMap<string, MeasureDefinition>;
 	private readonly clock: Clock;
 	private readonly templates: DocumentTemplateSource | undefined;
 
-	constructor(deps: { record: ClinicalRecord; clock?: Clock; templates?: DocumentTemplateSource }) {
+	constructor(deps: { record: ClinicalRecord; clock?: Clock; templates?: DocumentTemplateSource; measures?: ReadonlyMap<string, MeasureDefinition> }) {
+		this.measures = deps.measures ?? builtinMeasures();
 		this.record = deps.record;
 		this.clock = deps.clock ?? deps.record.clock ?? systemClock;
 		this.templates = deps.templates;
@@ -384,6 +389,7 @@ export class DocumentService {
 			client_name: identifies ? inert(profile.name) : "[name left out: de-identified]",
 			date_of_birth: identifies ? (dob ? inert(dob) : reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
 			risk_placeholder: riskText,
+			measures: template.includes("{{measures}}") ? (range ? await measuresForDocument(this.record, client, range.from, range.to, this.measures) : "No period: no scores.") : "",
 		};
 		// One pass over the template, so text the model wrote is never scanned for {{variables}}.
 		const body =

@@ -12,6 +12,7 @@
  *   {{client_name}}      the profile's name, only for types addressed to an insurer or another provider
  *   {{date_of_birth}}    the profile's date of birth (details: "date of birth"/"dob"), same types only
  *   {{risk_placeholder}} the clinician-to-complete risk section (a template without it has no risk section)
+ *   {{measures}}         the period's outcome-measure scores (table and change), filled by code from the record
  *
  * So the model never sees a name or a date of birth: they go into the text in code, and only where
  * the recipient needs them (`identifies`). Supervision preparation is de-identified (client code
@@ -83,6 +84,9 @@ Diagnosis (the clinician's, from the treatment plan): {{diagnosis}}
 ## Plan and recommendations
 {{section:plan}}
 
+## Outcome measures
+{{measures}}
+
 ## Risk and safety
 {{risk_placeholder}}
 
@@ -106,6 +110,9 @@ Diagnosis (the clinician's, from the treatment plan): {{diagnosis}}
 
 ## Response to treatment
 {{section:response}}
+
+## Outcome measures
+{{measures}}
 
 ## Why continued treatment is necessary
 {{section:necessity}}

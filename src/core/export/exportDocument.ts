@@ -57,6 +57,8 @@ interface CheckedNote {
 	body: string;
 	signed: boolean;
 	psychotherapy: boolean;
+	/** A page code writes from data (the measures page): not a note, so not signed and not a draft. */
+	generated: boolean;
 }
 
 /**
@@ -78,6 +80,8 @@ export async function readForExport(record: ClinicalRecord, recordPath: string, 
 		);
 	}
 	const signed = isSigned(data);
+	// The measures page is written by code from the entered scores, never signed: exported as what it is.
+	if (data.kind === "measures" && recordPath === `${recordPath.split("/")[0]!}/measures.md`) return { data, body, signed: false, psychotherapy, generated: true };
 	if (signed && !(await verifySignature(text, recordPath))) {
 		throw new ClinicalVaultError("integrity", `The signed text of ${recordPath} no longer matches its signature, so it is not exported. Restore the note from a backup. Nothing was written.`, { path: recordPath });
 	}
@@ -88,7 +92,7 @@ export async function readForExport(record: ClinicalRecord, recordPath: string, 
 			{ path: recordPath },
 		);
 	}
-	return { data, body, signed, psychotherapy };
+	return { data, body, signed, psychotherapy, generated: false };
 }
 
 function field(data: Record<string, unknown>, key: string): string | null {
@@ -105,6 +109,9 @@ export async function exportHeader(recordPath: string, note: CheckedNote, now: D
 	const { data } = note;
 	const date = field(data, "session_date") ?? field(data, "date") ?? /(\d{4}-\d{2}-\d{2})/.exec(recordPath)?.[1] ?? null;
 	const kind = [field(data, "note_type"), field(data, "session_number") !== null ? `session ${field(data, "session_number")}` : null].filter((x) => x !== null).join(", ");
+	if (note.generated) {
+		return [`Record file: ${recordPath}`, `Client: ${field(data, "client") ?? recordPath.split("/")[0]!}`, "Type: measures page, written by Clinical Vault from the scores entered", `Exported: ${now.toISOString()}`];
+	}
 	const lines = [
 		...(note.signed ? [] : ["DRAFT — NOT SIGNED"]),
 		`Record file: ${recordPath}`,
@@ -133,9 +140,10 @@ export async function exportDocument(record: ClinicalRecord, recordPath: string,
 	const footer = exportFooter(now);
 	let bytes: Uint8Array;
 	const warnings: string[] = [UNENCRYPTED_WARNING];
-	if (!note.signed) warnings.push(`${recordPath} is not signed: the export is marked DRAFT.`);
+	const draft = !note.signed && !note.generated;
+	if (draft) warnings.push(`${recordPath} is not signed: the export is marked DRAFT.`);
 	if (options.format === "pdf") {
-		const pdf = await renderPdf({ header, blocks, footer, draft: !note.signed, paper: options.paper ?? "a4", now });
+		const pdf = await renderPdf({ header, blocks, footer, draft, paper: options.paper ?? "a4", now });
 		bytes = pdf.bytes;
 		warnings.push(...pdf.warnings);
 	} else {
@@ -143,7 +151,7 @@ export async function exportDocument(record: ClinicalRecord, recordPath: string,
 		bytes = utf8(`${header.join("\n")}\n${rule}\n\n${blocksToText(blocks)}\n${rule}\n${footer}\n`);
 	}
 	const fileId = (await record.header(recordPath)).fileId;
-	const what = [options.format === "pdf" ? `pdf (${options.paper ?? "a4"})` : "plain text", note.signed ? "signed" : "draft", ...(note.psychotherapy ? ["psychotherapy note included explicitly"] : [])];
+	const what = [options.format === "pdf" ? `pdf (${options.paper ?? "a4"})` : "plain text", note.generated ? "measures page" : note.signed ? "signed" : "draft", ...(note.psychotherapy ? ["psychotherapy note included explicitly"] : [])];
 	await record.audit.append("export", { fileId, path: recordPath, note: what.join(", ") });
 	return { bytes, warnings, signed: note.signed };
 }

@@ -36,9 +36,31 @@ export function toBlocks(body: string): Block[] {
 		if (paragraph.length > 0) blocks.push({ type: "paragraph", text: paragraph.join(" ") });
 		paragraph = [];
 	};
+	let fence: string | null = null;
 	for (const raw of text.split(/\r?\n/)) {
+		const fenceLine = /^\s*```\s*(\S*)/.exec(raw);
+		if (fenceLine) {
+			if (fence === null) {
+				fence = fenceLine[1]!;
+				// A chart cannot be drawn in plain text or this PDF: say where its numbers are.
+				if (fence === "mermaid") {
+					flush();
+					blocks.push({ type: "paragraph", text: "(A chart is shown here in Clinical Vault; its numbers are in the table.)" });
+				}
+			} else fence = null;
+			continue;
+		}
+		if (fence === "mermaid") continue;
 		if (/^\s*>\s*\[!/.test(raw)) continue;
-		if (/^\s*```/.test(raw)) continue;
+		// A table row on its own line, cells separated by " | "; the separator row is left out.
+		if (fence === null && /^\s*\|.*\|\s*$/.test(raw)) {
+			flush();
+			if (!/^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(raw)) {
+				const cells = raw.trim().slice(1, -1).split("|").map((c) => inline(c.trim()));
+				blocks.push({ type: "paragraph", text: cells.join(" | ") });
+			}
+			continue;
+		}
 		const line = raw.replace(/^\s*>\s?/, "");
 		const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
 		const item = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/.exec(line);

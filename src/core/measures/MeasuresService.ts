@@ -3,7 +3,7 @@
  * client's scores and schedule, what is due, and the measures page. Scores are computed here by
  * code from the definitions (built-in or the clinician's own YAML); no model takes part.
  */
-import { isValid, parseISO } from "date-fns";
+import { addDays as addDaysTo, format, isValid, parseISO } from "date-fns";
 import { randomBytes, toHex } from "../bytes";
 import type { Clock } from "../clock";
 import { ClinicalVaultError } from "../errors";
@@ -45,6 +45,12 @@ export interface DueMeasure {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A review measure given this many days before the review counts for it. */
+const REVIEW_WINDOW_DAYS = 14;
+
+function addDays(day: string, days: number): string {
+	return format(addDaysTo(parseISO(day), days), "yyyy-MM-dd");
+}
 
 export class MeasuresService {
 	constructor(
@@ -105,6 +111,7 @@ export class MeasuresService {
 			answers: request.answers === undefined ? null : [...request.answers],
 			prorated: score.prorated,
 			alerts: score.alerts,
+			replacedAlerts: same ? [...same.alerts, ...same.replacedAlerts] : [],
 			session,
 			entered: this.deps.clock.now().toISOString(),
 		};
@@ -124,10 +131,10 @@ export class MeasuresService {
 
 	/**
 	 * Measures due on `day` by the client's schedule: "session" ones not yet given that day,
-	 * "monthly" ones last given a month or more ago (or never), "review" ones when the treatment
-	 * plan's review is due (`reviewDue`) and not given since the last review.
+	 * "monthly" ones last given a month or more ago (or never), "review" ones while the treatment
+	 * plan's review is due (`reviewDue`) unless given in the two weeks before.
 	 */
-	due(file: ScoresFile, day: string, review: { due: boolean; lastReviewed: string | null } = { due: false, lastReviewed: null }): DueMeasure[] {
+	due(file: ScoresFile, day: string, reviewDue = false): DueMeasure[] {
 		const out: DueMeasure[] = [];
 		for (const s of file.schedule) {
 			const given = file.entries.filter((e) => e.measure === s.measure && e.date <= day).map((e) => e.date).sort();
@@ -138,8 +145,8 @@ export class MeasuresService {
 			} else if (s.every === "monthly") {
 				const monthAfter = last ? addMonth(last) : null;
 				if (!monthAfter || monthAfter <= day) out.push({ measure: s.measure, every: s.every, last, why: `${name} is given monthly${last ? ` (last ${last})` : " (never given yet)"}` });
-			} else if (review.due && (!last || (review.lastReviewed !== null && last <= review.lastReviewed) || review.lastReviewed === null)) {
-				if (last !== day) out.push({ measure: s.measure, every: s.every, last, why: `${name} is given at each plan review, and the review is due${last ? ` (last ${last})` : ""}` });
+			} else if (reviewDue && (!last || last < addDays(day, -REVIEW_WINDOW_DAYS))) {
+				out.push({ measure: s.measure, every: s.every, last, why: `${name} is given at each plan review, and the review is due${last ? ` (last ${last})` : ""}` });
 			}
 		}
 		return out;

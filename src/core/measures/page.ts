@@ -64,7 +64,7 @@ export function renderMeasuresPage(client: string, scores: ScoresFile, definitio
 			const first = i === 0 ? "" : changeText(def, entries[0]!.total, e.total);
 			const previous = i === 0 ? "" : changeText(def, entries[i - 1]!.total, e.total);
 			const how = e.answers === null ? " (total only)" : e.prorated > 0 ? ` (${e.prorated} item${e.prorated > 1 ? "s" : ""} prorated)` : "";
-			const alerts = e.alerts.map((a) => `item ${a.number} answered ${a.answer}`).join("; ");
+			const alerts = [...e.alerts.map((a) => `item ${a.number} answered ${a.answer}`), ...e.replacedAlerts.map((a) => `item ${a.number} answered ${a.answer} in the score this one replaced`)].join("; ");
 			out.push(`| ${e.date} | ${e.total}${how} | ${inert(e.band)} | ${first} | ${previous} | ${alerts ? `**${alerts}**` : ""} |`);
 		});
 		out.push("");

@@ -13,6 +13,8 @@ export const MEASURES_PAGE_NAME = "measures.md";
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+const ALERT_SCHEMA = z.object({ item: z.string(), number: z.number().int().min(1), answer: z.number().int().min(0), label: z.string() });
+
 export const ENTRY_SCHEMA = z
 	.object({
 		id: z.string().regex(/^m[0-9a-f]{12}$/),
@@ -22,7 +24,9 @@ export const ENTRY_SCHEMA = z
 		band: z.string(),
 		answers: z.array(z.number().int().min(0).nullable()).nullable(),
 		prorated: z.number().int().min(0),
-		alerts: z.array(z.object({ item: z.string(), number: z.number().int().min(1), answer: z.number().int().min(0), label: z.string() })),
+		alerts: z.array(ALERT_SCHEMA),
+		/** Alerts of the scores this one replaced: a correction never makes an alert disappear from the record. */
+		replacedAlerts: z.array(ALERT_SCHEMA).default([]),
 		/** The session note this score belongs to (record path), when given. */
 		session: z.string().nullable(),
 		entered: z.string(),
