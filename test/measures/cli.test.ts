@@ -116,4 +116,16 @@ describe("a clinician's own measure, the schedule and the brief", () => {
 		// The score with the item-9 answer was replaced by a total: the alert stays in the record.
 		expect(brief.out).toMatch(/## Risk notes \(as written by the clinician\)\n- \[\[.*\|2026-09-01\]\]: PHQ-9 item 9 answered 1 \(in a score since replaced\)/);
 	});
+
+	it("plan: the objectives that target a measure are followed from the scores, for the review (stderr, and --json)", async () => {
+		const plan = `---\nclient: C-0142\ntype: treatment-plan\nversion: 1\ncreated: 2026-08-01\n---\n# Treatment plan\n\n<!-- cv:data -->\n\`\`\`yaml\ngoals:\n  - id: G1\n    text: Lift mood\n    objectives:\n      - id: O1.1\n        text: Mood lifts\n        measure: PHQ-9 < 10\n        target_date: 2027-01-31\n\`\`\`\n`;
+		const file = join(dir, "plan.md");
+		await writeFile(file, plan);
+		expect((await cv("put", vault, "C-0142/treatment-plan.md", "--from", file)).code).toBe(0);
+		const shown = await cv("plan", vault, "--client", "C-0142");
+		expect(shown.code).toBe(0);
+		expect(shown.err).toContain("Measured objective O1.1 PHQ-9 < 10 by 2027-01-31: latest 7 on 2026-09-29 (meets the target), from 15 on 2026-09-01; 2 scores.");
+		const json = JSON.parse((await cv("plan", vault, "--client", "C-0142", "--json")).out) as { measuredObjectives: { objectiveId: string; met: boolean; evidence: string[] }[] };
+		expect(json.measuredObjectives.map((m) => [m.objectiveId, m.met, m.evidence])).toEqual([["O1.1", true, ["2026-09-01", "2026-09-29"]]]);
+	});
 });

@@ -19,6 +19,11 @@ import type { PlanProposal, PlanProposalSet } from "../../core/plan/TreatmentPla
 import { ACCEPT_OPTION, PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
+import { systemClock } from "../../core/clock";
+import { MeasuresService } from "../../core/measures/MeasuresService";
+import { objectiveProgress } from "../../core/measures/objectives";
+import { dayOf } from "../../core/plan/plan";
+import { measureRegistry } from "../measures";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" | "dropped" | "redacted">, extra: Record<string, unknown>): string {
@@ -70,6 +75,7 @@ export const planCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const { TreatmentPlanService } = await import("../../core/plan/TreatmentPlanService");
 		const service = new TreatmentPlanService({ record: open.record, llm });
+		const measures = (await measureRegistry(io, args.vault!, open.settings)).definitions;
 
 		return withCancelSignal((signal) =>
 			withUnlocked(open.record, passphrase, async () => {
@@ -118,11 +124,15 @@ export const planCommand: Command = {
 				if (!loaded) throw new ClinicalVaultError("not-found", `${client} has no treatment plan yet. Draft one from the intake note with --draft-from.`);
 				const { review } = loaded;
 				notice(io, review.state === "overdue" ? `Plan review overdue by ${-review.daysLeft} day(s) (was due ${review.nextReview}).` : review.state === "due-soon" ? `Plan review due in ${review.daysLeft} day(s) (${review.nextReview}).` : `Next plan review: ${review.nextReview}.`);
+				// Objectives that target a measure: what the scores show, for the review.
+				const scores = await new MeasuresService({ record: open.record, clock: systemClock, definitions: measures }).read(client, "internal");
+				const measured = objectiveProgress(loaded.page.data, scores, measures, dayOf(systemClock.now()));
+				for (const m of measured) notice(io, `Measured objective ${m.line}.`);
 				if (!json) return { stdout: loaded.page.text };
 				const pending = await service.pending(client);
 				const { generated: _generated, written: _written, ...front } = loaded.page.front;
 				return {
-					stdout: `${JSON.stringify({ path: loaded.page.path, ...front, data: loaded.page.data, review, objectivesDue: loaded.objectivesDue, pending: pending.map((p) => ({ kind: p.kind, source: p.source, changes: p.changes.length })) }, null, 2)}\n`,
+					stdout: `${JSON.stringify({ path: loaded.page.path, ...front, data: loaded.page.data, review, objectivesDue: loaded.objectivesDue, measuredObjectives: measured, pending: pending.map((p) => ({ kind: p.kind, source: p.source, changes: p.changes.length })) }, null, 2)}\n`,
 				};
 			}),
 		);
