@@ -120,7 +120,8 @@ describe("the brief", () => {
 			// The plan (created 2026-06-01, every 90 days) is due for review on 2026-08-30: overdue.
 			// GAD-7 (monthly, last 2026-09-15) is not due before 2026-10-15.
 			due: ["PHQ-9 is given every session (last 2026-09-15)", "PCL-5 is given at each plan review, and the review is due"],
-			objectives: ["O1.1 GAD-7 < 10 by 2027-03-01: latest 9 on 2026-09-15 (meets the target); 1 score", "O1.2 PHQ-9 < 5 by 2027-03-01: latest 6 on 2026-09-15 (not yet), from 16 on 2026-09-01; 2 scores"],
+			// Rendered inert, as every text of the brief that holds names from a definition: "\\<" shows as "<".
+			objectives: ["O1.1 GAD-7 \\< 10 by 2027-03-01: latest 9 on 2026-09-15 (meets the target); 1 score", "O1.2 PHQ-9 \\< 5 by 2027-03-01: latest 6 on 2026-09-15 (not yet), from 16 on 2026-09-01; 2 scores"],
 			alerts: [{ date: "2026-09-01", recordPath: `${CLIENT}/measures.md`, text: expect.stringMatching(/^PHQ-9 item 9 answered 1 \(entered score\): Item 9/) as string }],
 		});
 		const text = renderBrief(brief, (p) => record.layout.storePath(p));

@@ -11,6 +11,7 @@ import { objectiveProgress } from "../measures/objectives";
 import { MEASURES_PAGE_NAME } from "../measures/scores";
 import { changeBetween } from "../measures/scoring";
 import { parsePlanPage, planPath } from "../plan/page";
+import { inert } from "../safety/inert";
 
 /** Parts in the order the work touched them last (most recent first), with their role or burden. */
 export async function briefParts(record: ClinicalRecord, client: string, clock: Clock = systemClock): Promise<BriefPart[] | null> {
@@ -43,17 +44,17 @@ export async function briefMeasures(record: ClinicalRecord, client: string, toda
 			const c = changeBetween(def, before.total, last.total);
 			change = `${c.points > 0 ? "+" : ""}${c.points} since ${before.date}${c.reliable === "improved" || c.reliable === "worse" ? ` (reliable change, ${c.reliable})` : ""}`;
 		}
-		latest.push({ name: def?.name ?? id, date: last.date, total: last.total, band: last.band, change });
+		latest.push({ name: inert(def?.name ?? id), date: last.date, total: last.total, band: inert(last.band), change });
 	}
 	const reviewDue = plan?.reviewState === "due-soon" || plan?.reviewState === "overdue";
-	const due = service.due(file, today, reviewDue).map((d) => d.why);
+	const due = service.due(file, today, reviewDue).map((d) => inert(d.why));
 	const planFile = planPath(client);
-	const objectives = (await record.exists(planFile)) ? objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) => o.line) : [];
+	const objectives = (await record.exists(planFile)) ? objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) => inert(o.line)) : [];
 	const page = `${client}/${MEASURES_PAGE_NAME}`;
 	const alerts = entries
 		.flatMap((e) => [
-			...e.alerts.map((a) => ({ date: e.date, recordPath: page, text: `${definitions.get(e.measure)?.name ?? e.measure} item ${a.number} answered ${a.answer} (entered score): ${a.label}` })),
-			...e.replacedAlerts.map((a) => ({ date: e.date, recordPath: page, text: `${definitions.get(e.measure)?.name ?? e.measure} item ${a.number} answered ${a.answer} (in a score since replaced): ${a.label}` })),
+			...e.alerts.map((a) => ({ date: e.date, recordPath: page, text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (entered score): ${inert(a.label)}` })),
+			...e.replacedAlerts.map((a) => ({ date: e.date, recordPath: page, text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (in a score since replaced): ${inert(a.label)}` })),
 		])
 		.reverse();
 	return { latest, due, objectives, alerts };
