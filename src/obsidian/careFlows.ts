@@ -7,6 +7,7 @@ const partsModule = () => import("../core/parts/PartsMapService");
 const planModule = () => import("../core/plan/TreatmentPlanService");
 const planPageModule = () => import("../core/plan/page");
 const sourcesModule = () => import("../core/brief/sources");
+const measureFlowsModule = () => import("./measureFlows");
 
 /**
  * The flows behind the longitudinal commands (registered in commands.ts): the pre-session brief,
@@ -71,8 +72,10 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
 	const today = localDate(ctx.session.clock.now());
-	const { briefSources } = await sourcesModule();
-	const brief = await ctx.session.track(buildBrief(record, { client, today, sources: briefSources(record, ctx.session.clock) }));
+	const [{ briefSources }, { briefDefinitions }] = await Promise.all([sourcesModule(), measureFlowsModule()]);
+	// The measures known (built-in and the clinician's own) give the brief its Measures section and item alerts.
+	const definitions = await briefDefinitions(ctx);
+	const brief = await ctx.session.track(buildBrief(record, { client, today, sources: briefSources(record, ctx.session.clock, definitions) }));
 	const view = await briefView(ctx);
 	await view.show(`Brief: ${client}`, renderBrief(brief, (p) => record.layout.storePath(p)));
 }

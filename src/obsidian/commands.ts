@@ -50,6 +50,7 @@ import {
 import { recordConsent, revokeRecordingConsent } from "./consentFlows";
 import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
+import { enterMeasure, openMeasures } from "./measureFlows";
 import { fingerprintProblems } from "../core/audit/fingerprints";
 
 export interface CommandContext {
@@ -358,6 +359,8 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "update-plan-progress", name: "Update plan progress from session", callback: run(updatePlanProgress) });
 	plugin.addCommand({ id: "open-treatment-plan", name: "Open treatment plan", callback: run(openTreatmentPlan) });
 	plugin.addCommand({ id: "mark-plan-reviewed", name: "Mark treatment plan reviewed", callback: run(markPlanReviewed) });
+	plugin.addCommand({ id: "enter-measure", name: "Enter outcome measure", callback: run(enterMeasure) });
+	plugin.addCommand({ id: "open-measures", name: "Open measures", callback: run(openMeasures) });
 	plugin.addCommand({ id: "cancel-model-job", name: "Cancel parts map or plan update", checkCallback: when(() => ctx.care.job.isRunning, (c) => Promise.resolve(void c.care.job.cancel("clinician"))) });
 	/** A command offered while a session note is open in the encrypted view. */
 	const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /^[^/]+\/notes\/[^/]+\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);

@@ -97,8 +97,9 @@ export class MeasuresService {
 		const file = await this.read(client, "internal");
 		const same = file.entries.find((e) => e.measure === def.id && (e.date === date || (session !== null && e.session === session)));
 		if (same && !request.replace) {
+			// "already-exists": the shells offer to replace it.
 			throw new ClinicalVaultError(
-				"invalid-input",
+				"already-exists",
 				`${def.name} is already entered for ${same.session ?? same.date} (total ${same.total}). Give it once per session, or replace that score (--replace, or "Replace" in the dialog). Nothing was saved.`,
 			);
 		}
