@@ -22,10 +22,7 @@ import { ClinicalRecord } from "../src/core/record/ClinicalRecord";
 import { SearchService } from "../src/core/search/SearchService";
 import { NodeFsStore } from "../src/core/store/NodeFsStore";
 
-const CLIENTS = 25;
-const SESSIONS = 200;
 const DIMS = 768;
-const QUERIES = 200;
 const MB = 1_000_000;
 
 
@@ -158,10 +155,10 @@ function percentile(sorted: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function timeQueries(run: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+async function timeQueries(run: (i: number) => Promise<unknown>, queries: number): Promise<{ p50: number; p95: number }> {
 	for (let i = 0; i < 10; i++) await run(i);
 	const times: number[] = [];
-	for (let i = 0; i < QUERIES; i++) {
+	for (let i = 0; i < queries; i++) {
 		const started = performance.now();
 		await run(i);
 		times.push(performance.now() - started);
@@ -170,7 +167,11 @@ async function timeQueries(run: (i: number) => Promise<unknown>): Promise<{ p50:
 	return { p50: +percentile(times, 50).toFixed(2), p95: +percentile(times, 95).toFixed(2) };
 }
 
-export async function benchSearch(): Promise<Record<string, string | number>> {
+/** The issue's size: 25 clients × 200 sessions, 200 queries. */
+export async function benchSearch(size: { clients?: number; sessions?: number; queries?: number } = {}): Promise<Record<string, string | number>> {
+	const CLIENTS = size.clients ?? 25;
+	const SESSIONS = size.sessions ?? 200;
+	const QUERIES = size.queries ?? 200;
 	const dir = await mkdtemp(join(tmpdir(), "cv-bench-search-"));
 	const out: Record<string, string | number> = {};
 	try {
@@ -209,7 +210,7 @@ export async function benchSearch(): Promise<Record<string, string | number>> {
 			const q = i % 5 === 0 ? `"${topic}"` : `${pick(queryRandom, w.parts).replace("the ", "")} ${words.join(" ")} ${pick(queryRandom, FEELINGS)}`;
 			return { q, client: i % 3 === 0 ? about : undefined };
 		});
-		const keyword = await timeQueries((i) => service.search(queries[i]!.q, { ...(queries[i]!.client ? { client: queries[i]!.client } : {}) }));
+		const keyword = await timeQueries((i) => service.search(queries[i]!.q, { ...(queries[i]!.client ? { client: queries[i]!.client } : {}) }), QUERIES);
 		out["keyword search p50 / p95, ms"] = `${keyword.p50} / ${keyword.p95}`;
 
 		started = performance.now();
@@ -220,7 +221,7 @@ export async function benchSearch(): Promise<Record<string, string | number>> {
 		const hybrid = await timeQueries(async (i) => {
 			const r = await service.search(queries[i]!.q, { ...(queries[i]!.client ? { client: queries[i]!.client } : {}), queryVector: vectors[i]! });
 			if (r.mode !== "hybrid") throw new Error("the hybrid bench ran keyword only");
-		});
+		}, QUERIES);
 		out["hybrid search p50 / p95, ms (query embedding excluded)"] = `${hybrid.p50} / ${hybrid.p95}`;
 
 		const updates: number[] = [];
