@@ -23,6 +23,21 @@ export default defineConfig([
 		},
 	},
 	{
+		// The domain core runs in the plugin and the CLI alike: never Obsidian's API, never Node's
+		// (the store folder, which holds the Node file-system store, aside).
+		files: ["src/core/**/*.ts"],
+		ignores: ["src/core/store/**"],
+		rules: {
+			"no-restricted-imports": [
+				"error",
+				{
+					paths: [{ name: "obsidian", message: "src/core never imports Obsidian: put the glue in src/obsidian." }],
+					patterns: [{ regex: "^node:", message: "src/core never imports Node: put it behind an interface (src/core/store) or in src/engines." }],
+				},
+			],
+		},
+	},
+	{
 		// The demo script creates a vault from scratch, so it must write Obsidian's default config
 		// folder by name; plugin code always uses Vault#configDir.
 		files: ["scripts/**"],

@@ -21,42 +21,23 @@ import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors"
 import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentPlanService";
 import type { Change, ProposalSet } from "../core/proposals/proposals";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
-import { checkClientCode } from "../core/record/layout";
 import { llmClient } from "./engineToken";
 import type { LlmClient } from "../core/llm/LlmClient";
 import { BRIEF_VIEW_TYPE, BriefView } from "./BriefView";
-import { localDate, pickClient } from "./clients";
-import type { CommandContext } from "./commands";
+import { clientInFocus } from "./clientInFocus";
+import { localDate } from "./clients";
+import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { chooseRecordFile } from "./modals";
 import { inform } from "./notify";
-import type { ModelJob } from "./ModelJob";
 import type { SearchController } from "./SearchController";
 import { SEARCH_VIEW_TYPE } from "./SearchView";
 import { PRIVACY_VIEW_TYPE, type PrivacyView } from "./PrivacyView";
 import type { SearchHit } from "../core/search/types";
 import { reviewProposal, type CheckedItem } from "./ProposalModal";
 
-export interface CareServices {
-	/** The one model job at a time (parts map and plan proposals), shown in the status bar. */
-	job: ModelJob;
-	/** The search index while unlocked. */
-	search: SearchController;
-}
+export type { CareServices } from "./context";
 
-/** The client of the note in focus, else the one the clinician picks (null: they closed the picker). */
-export async function clientInFocus(ctx: CommandContext, record: ClinicalRecord): Promise<string | null> {
-	const path = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath;
-	const code = path?.split("/")[0];
-	if (code) {
-		try {
-			return checkClientCode(code);
-		} catch {
-			// Not a client folder: ask.
-		}
-	}
-	return (await pickClient(ctx.app, record))?.code ?? null;
-}
 
 async function briefView(ctx: CommandContext): Promise<BriefView> {
 	const existing = ctx.app.workspace.getLeavesOfType(BRIEF_VIEW_TYPE)[0];

@@ -12,7 +12,6 @@ import { ENCRYPTED_EXTENSION, checkRecordPath } from "../core/record/layout";
 import { findConflicts, readConflict, resolveConflict, type ConflictChoice } from "../core/record/syncConflicts";
 import { showSyncConflicts } from "./syncConflictModal";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
-import type { NoteDocuments } from "./record/NoteDocument";
 import {
 	SummaryModal,
 	askChangePassphrase,
@@ -25,8 +24,7 @@ import {
 	showRecoveryKey,
 	type ClientChoice,
 } from "./modals";
-import { inform, type Operations } from "./notify";
-import type { RecordSession } from "./session";
+import { inform } from "./notify";
 import { localDate, moveIntoRecord, pickClient as pickClientFor } from "./clients";
 import {
 	cancelTranscription,
@@ -35,7 +33,6 @@ import {
 	saveUnsavedRecording,
 	stopRecording,
 	transcribeAudio,
-	type AudioServices,
 } from "./sessionAudio";
 import {
 	addAddendumToNote,
@@ -45,27 +42,15 @@ import {
 	draftFromTranscript,
 	showReview,
 	signActiveNote,
-	type DraftingServices,
 } from "./noteFlows";
 import { recordConsent, revokeRecordingConsent } from "./consentFlows";
-import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress, type CareServices } from "./careFlows";
+import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
 import { enterMeasure, openMeasures } from "./measureFlows";
 import { fingerprintProblems } from "../core/audit/fingerprints";
+import type { CommandContext } from "./context";
 
-export interface CommandContext {
-	app: App;
-	session: RecordSession;
-	/** The open notes' shared documents (record/NoteDocument.ts). */
-	documents: NoteDocuments;
-	ops: Operations;
-	/** Recording, transcription and the settings they read. */
-	audio: AudioServices;
-	/** Drafting with the local model, and the signer's name. */
-	drafting: DraftingServices;
-	/** Parts map, treatment plan and brief: the model job in the status bar. */
-	care: CareServices;
-}
+export type { CommandContext };
 
 export { localDate };
 

@@ -14,7 +14,7 @@
 import { ClinicalVaultError } from "../core/errors";
 import { DEFAULT_CONSENT_SCOPE, consentDerived, consentErasure, consentStatus, readConsent, revokeConsent, setConsent, type ConsentRecord } from "../core/record/consent";
 import { localDate, pickClient } from "./clients";
-import type { CommandContext } from "./commands";
+import type { CommandContext } from "./context";
 import { BRIEF_VIEW_TYPE } from "./BriefView";
 import { encryptedViews } from "./EncryptedView";
 import { SEARCH_VIEW_TYPE } from "./SearchView";

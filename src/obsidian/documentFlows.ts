@@ -17,9 +17,9 @@ import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors"
 import { UNENCRYPTED_WARNING } from "../core/export/warning";
 import { writeOutputFile } from "../engines/outputFile";
 import { llmClient } from "./engineToken";
-import { clientInFocus } from "./careFlows";
+import { clientInFocus } from "./clientInFocus";
 import { localDate } from "./clients";
-import type { CommandContext } from "./commands";
+import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, confirm } from "./modals";
 import { inform } from "./notify";

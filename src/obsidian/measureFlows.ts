@@ -10,9 +10,9 @@ import { normalizePath, type App } from "obsidian";
 import { NOTE_PATH } from "../core/brief/sessionNotes";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
 import type { MeasureRegistry } from "../core/measures/registry";
-import { clientInFocus } from "./careFlows";
+import { clientInFocus } from "./clientInFocus";
 import { localDate } from "./clients";
-import type { CommandContext } from "./commands";
+import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { displayError, inform } from "./notify";
 

@@ -13,11 +13,9 @@ import { ClinicalVaultError, isCancelled, toClinicalError, type Cancelled } from
 import { joinFrontmatter, splitFrontmatter } from "../core/markdown/frontmatter";
 import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
-import type { ClinicalVaultSettings } from "../core/settings";
 import { llmClient } from "./engineToken";
 import { localDate, pickClient } from "./clients";
-import type { CommandContext } from "./commands";
-import type { DraftRunner } from "./DraftRunner";
+import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, chooseRecordFile } from "./modals";
 import { askRiskNotAssessed, askText, showReviewList, type ReviewItem } from "./noteModals";
@@ -26,13 +24,7 @@ import { freePath } from "../core/transcribe/TranscriptionService";
 import { inform } from "./notify";
 import { dateInName } from "./sessionAudio";
 
-export interface DraftingServices {
-	runner: DraftRunner;
-	settings: () => ClinicalVaultSettings;
-	/** The signer's name, remembered in the plugin's data ("" until first asked). */
-	signerName: () => string;
-	setSignerName: (name: string) => Promise<void>;
-}
+export type { DraftingServices } from "./context";
 
 const TRANSCRIPT_PATH = /^[^/]+\/transcripts\/[^/]+\.md$/;
 const NOTE_PATH = /^[^/]+\/notes\/[^/]+\.md$/;

@@ -14,7 +14,8 @@
 import { MarkdownView, TFile, normalizePath, type EventRef, type TAbstractFile } from "obsidian";
 import { ClinicalVaultError } from "../core/errors";
 import { SYSTEM_FOLDER, ENCRYPTED_EXTENSION } from "../core/record/layout";
-import { encryptFileInto, freeRecordPath, safeSegment, type CommandContext } from "./commands";
+import { encryptFileInto, freeRecordPath, safeSegment } from "./commands";
+import type { CommandContext } from "./context";
 import { openRecordFile } from "./EncryptedView";
 import { displayError, inform } from "./notify";
 

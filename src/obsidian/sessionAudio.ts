@@ -11,23 +11,17 @@ import { AUDIO_EXTENSIONS } from "../core/audio/decode";
 import { ClinicalVaultError, LockedError, isCancelled, toClinicalError, type Cancelled } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { requireRecordingConsent } from "../core/record/consent";
-import type { ClinicalVaultSettings } from "../core/settings";
 import { applyRetention, planRetention } from "../core/transcribe/retention";
 import { TranscriptionService, checkSessionDate, type ImportedRecording, type TranscriptionResult } from "../core/transcribe/TranscriptionService";
 import { incompleteSummary } from "../core/audio/check";
 import { localDate, moveIntoRecord, pickClient } from "./clients";
-import type { CommandContext } from "./commands";
+import type { CommandContext } from "./context";
 import { openRecordFile } from "./EncryptedView";
 import { askSessionDate, chooseFile, chooseRecordFile, confirm } from "./modals";
 import { displayError, inform } from "./notify";
-import type { RecordingController } from "./RecordingController";
-import type { PreparedEngine, TranscriptionJob, TranscriptionRunner } from "./TranscriptionRunner";
+import type { PreparedEngine, TranscriptionJob } from "./TranscriptionRunner";
 
-export interface AudioServices {
-	recording: RecordingController;
-	transcription: TranscriptionRunner;
-	settings: () => ClinicalVaultSettings;
-}
+export type { AudioServices } from "./context";
 
 export function isAudioPath(path: string): boolean {
 	const name = path.slice(path.lastIndexOf("/") + 1);

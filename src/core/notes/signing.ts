@@ -17,7 +17,7 @@
 import { format } from "date-fns";
 import { ClinicalVaultError } from "../errors";
 import { sha256, toHex, utf8 } from "../bytes";
-import type { ClinicalRecord } from "../record/ClinicalRecord";
+import type { RecordFiles } from "../record/files";
 import { joinFrontmatter, splitFrontmatter } from "../markdown/frontmatter";
 import { findReviewMarkers, RISK_HEADING, RISK_PLACEHOLDER, RISK_SECTION_HEADING, stripReviewMarkers } from "../drafting/safeguards";
 import { inert } from "../safety/inert";
@@ -313,7 +313,7 @@ export interface SignResult {
 	riskNotAssessed: boolean;
 }
 
-export async function signNote(record: ClinicalRecord, path: string, options: SignOptions): Promise<SignResult> {
+export async function signNote(record: RecordFiles, path: string, options: SignOptions): Promise<SignResult> {
 	const signer = options.signer.trim();
 	if (signer === "") throw new ClinicalVaultError("invalid-input", "Signing needs the signer's name.");
 	const notAssessed = options.riskNotAssessed === undefined ? undefined : oneLine(options.riskNotAssessed);
@@ -366,7 +366,7 @@ export async function signNote(record: ClinicalRecord, path: string, options: Si
 	return { contentSha256, signedBytes: bytes.length, markersOverridden: markers.length, riskNotAssessed: notAssessed !== undefined };
 }
 
-export async function addAddendum(record: ClinicalRecord, path: string, addendum: string, options: { signer?: string; now: Date }): Promise<void> {
+export async function addAddendum(record: RecordFiles, path: string, addendum: string, options: { signer?: string; now: Date }): Promise<void> {
 	const content = addendum.replace(/\r\n?/g, "\n").trim();
 	if (content === "") throw new ClinicalVaultError("invalid-input", "The addendum is empty; nothing was added.");
 	const text = await record.readText(path, "internal");
@@ -394,7 +394,7 @@ export async function addAddendum(record: ClinicalRecord, path: string, addendum
 }
 
 /** Writes a note with its new addendum only if the note is still the text the addendum was added to. */
-async function writeAddendum(record: ClinicalRecord, path: string, before: string, after: string): Promise<void> {
+async function writeAddendum(record: RecordFiles, path: string, before: string, after: string): Promise<void> {
 	const written = await record.writeTextIf(path, before, after, { action: "modify" });
 	if (written === "missing" || written === "changed") {
 		throw new ClinicalVaultError("refused", `${path} was ${written === "missing" ? "removed" : "changed"} while the addendum was being added; nothing was added. Try again.`);
@@ -405,7 +405,7 @@ async function writeAddendum(record: ClinicalRecord, path: string, before: strin
  * Refuses a save that would change a signed note's signed text. Appending an addendum through
  * addAddendum is the only way to change a signed note.
  */
-export async function checkEditable(record: ClinicalRecord, path: string): Promise<void> {
+export async function checkEditable(record: RecordFiles, path: string): Promise<void> {
 	if (!path.endsWith(".md") || !(await record.exists(path))) return;
 	const { data } = splitFrontmatter(await record.readText(path, "internal"), path);
 	if (isSigned(data)) throw new ClinicalVaultError("refused", `${path} is signed and cannot be edited. Add an addendum instead.`);

@@ -36,20 +36,9 @@ import { baseName, type VaultStore } from "../store/VaultStore";
 import { planRetention } from "../transcribe/retention";
 import { nameMatcher, type NameMatcher } from "./names";
 import { checkObsidianConfig } from "./obsidianConfig";
+import type { PrivacyFinding, Severity } from "./finding";
 
-export type Severity = "high" | "medium" | "info";
-
-export interface PrivacyFinding {
-	/** Stable kind, e.g. "plaintext-in-record", "name-in-path", "file-recovery". */
-	id: string;
-	severity: Severity;
-	/** One sentence for the clinician. Never clinical content; a client is named by code. */
-	what: string;
-	/** Vault-relative path (or the temp folder's absolute path) the finding is about. */
-	path?: string;
-	/** One line: what to do. */
-	fix: string;
-}
+export type { PrivacyFinding, Severity } from "./finding";
 
 export type CheckName = "plaintext" | "names" | "temp-audio" | "retention" | "audit" | "sync-conflicts" | "obsidian-settings";
 

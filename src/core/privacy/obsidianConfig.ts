@@ -18,7 +18,7 @@
  *    to check the setting.
  */
 import { baseName, type VaultStore } from "../store/VaultStore";
-import type { PrivacyFinding } from "./check";
+import type { PrivacyFinding } from "./finding";
 
 export interface RiskyPluginKind {
 	kind: string;

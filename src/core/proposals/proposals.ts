@@ -10,7 +10,7 @@
  */
 import { ClinicalVaultError } from "../errors";
 import { sha256, toHex, utf8 } from "../bytes";
-import type { ClinicalRecord } from "../record/ClinicalRecord";
+import type { RecordFiles } from "../record/files";
 import { checkClientCode } from "../record/layout";
 
 export interface Change {
@@ -91,14 +91,14 @@ export function pendingPath(client: string, kind: ProposalKind, source: string):
 	return `${code}/proposals/${kind}--${rest.replace(/\//g, "--")}.json`;
 }
 
-export async function savePending(record: ClinicalRecord, set: ProposalSet): Promise<string> {
+export async function savePending(record: RecordFiles, set: ProposalSet): Promise<string> {
 	const path = pendingPath(set.client, set.kind, set.source);
 	await record.writeText(path, `${JSON.stringify(set, null, "\t")}\n`);
 	return path;
 }
 
 /** The pending proposal for a source, or null when there is none. */
-export async function loadPending<C extends Change>(record: ClinicalRecord, client: string, kind: ProposalKind, source: string): Promise<ProposalSet<C> | null> {
+export async function loadPending<C extends Change>(record: RecordFiles, client: string, kind: ProposalKind, source: string): Promise<ProposalSet<C> | null> {
 	const path = pendingPath(client, kind, source);
 	if (!(await record.exists(path))) return null;
 	const text = await record.readText(path, "internal");
@@ -116,7 +116,7 @@ export async function loadPending<C extends Change>(record: ClinicalRecord, clie
 }
 
 /** The most recent pending proposals of a kind for a client (for "apply the last proposal"). */
-export async function listPending(record: ClinicalRecord, client: string, kind: ProposalKind): Promise<string[]> {
+export async function listPending(record: RecordFiles, client: string, kind: ProposalKind): Promise<string[]> {
 	const prefix = `${checkClientCode(client)}/proposals/${kind}--`;
 	return (await record.list({ client }))
 		.map((e) => e.recordPath)
@@ -124,7 +124,7 @@ export async function listPending(record: ClinicalRecord, client: string, kind: 
 		.sort();
 }
 
-export async function removePending(record: ClinicalRecord, client: string, kind: ProposalKind, source: string): Promise<void> {
+export async function removePending(record: RecordFiles, client: string, kind: ProposalKind, source: string): Promise<void> {
 	const path = pendingPath(client, kind, source);
 	if (await record.exists(path)) await record.remove(path, { note: "proposal applied" });
 }
@@ -167,7 +167,7 @@ export function sourceFromPendingPath(path: string): string | null {
  * open). A file that does not decrypt or parse has source null; its name still tells which source
  * it was saved for (nameSource).
  */
-export async function pendingFiles(record: ClinicalRecord, client: string): Promise<PendingFile[]> {
+export async function pendingFiles(record: RecordFiles, client: string): Promise<PendingFile[]> {
 	const code = checkClientCode(client);
 	const prefix = `${code}/proposals/`;
 	const out: PendingFile[] = [];
@@ -193,7 +193,7 @@ export async function pendingFiles(record: ClinicalRecord, client: string): Prom
  * when its source is erased. `candidates` are sources to also match by file name, for a proposal
  * that no longer decrypts.
  */
-export async function pendingFrom(record: ClinicalRecord, client: string, matches: (source: string) => boolean, candidates: readonly string[] = []): Promise<string[]> {
+export async function pendingFrom(record: RecordFiles, client: string, matches: (source: string) => boolean, candidates: readonly string[] = []): Promise<string[]> {
 	const byName = new Set(candidates.flatMap((source) => PROPOSAL_KINDS.map((kind) => pendingPath(client, kind, source))));
 	// A proposal that no longer decrypts (its key destroyed by an interrupted erasure, or damaged) is
 	// matched by its name: it holds nothing readable, and leaving it would leave the erasure unfinished.
@@ -206,7 +206,7 @@ export async function pendingFrom(record: ClinicalRecord, client: string, matche
  * each removal is a "delete" audit entry with `note`. Returns their paths. Idempotent: what is
  * already gone is not looked for, so an interrupted erasure is finished by calling it again.
  */
-export async function erasePendingFrom(record: ClinicalRecord, client: string, matches: (source: string) => boolean, note: string, candidates: readonly string[] = []): Promise<string[]> {
+export async function erasePendingFrom(record: RecordFiles, client: string, matches: (source: string) => boolean, note: string, candidates: readonly string[] = []): Promise<string[]> {
 	const paths = await pendingFrom(record, client, matches, candidates);
 	for (const path of paths) await record.remove(path, { note });
 	return paths;

@@ -21,6 +21,9 @@ import { parseProfile, renderProfile, type ClientProfile } from "./profile";
 import { FORMAT_TEXT } from "./formatText";
 import { inspectCopy, parseConflictName, type SyncConflict } from "./syncConflicts";
 import { unfinishedRevokeHint } from "./consent";
+import type { ReadPurpose, RecordEntry, RecordFiles, WrittenFile } from "./files";
+
+export type { ReadPurpose, RecordEntry, RecordFiles, WrittenFile };
 
 export interface RecordOptions {
 	store: VaultStore;
@@ -42,12 +45,6 @@ export interface RecordOptions {
 	readOnly?: boolean;
 }
 
-export interface RecordEntry {
-	recordPath: string;
-	storePath: string;
-	client: string;
-}
-
 export interface VerifyReport {
 	ok: boolean;
 	filesChecked: number;
@@ -63,14 +60,6 @@ export interface VerifyReport {
 	conflicts: SyncConflict[];
 }
 
-export interface WrittenFile {
-	fileId: string;
-	path: string;
-	action: AuditAction;
-}
-
-export type ReadPurpose = "open" | "internal";
-
 export interface RecordChange {
 	recordPath: string;
 	kind: "write" | "remove";
@@ -79,7 +68,7 @@ export interface RecordChange {
 /** Names of system files under _vault/ (lower case, digits and dashes; see writeSystemFile). */
 const SYSTEM_FILE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-export class ClinicalRecord {
+export class ClinicalRecord implements RecordFiles {
 	readonly layout: RecordLayout;
 	readonly store: VaultStore;
 	readonly clock: Clock;

@@ -32,7 +32,7 @@
 import { stringify, parse } from "yaml";
 import { Cancelled, ClinicalVaultError } from "../errors";
 import { AUDIO_EXTENSIONS } from "../audio/decode";
-import type { ClinicalRecord } from "./ClinicalRecord";
+import type { RecordFiles } from "./files";
 import { checkClientCode, contentTypeFor } from "./layout";
 import { parseProfile, renderProfile, type ClientProfile } from "./profile";
 import { erasePendingFrom, pendingFrom } from "../proposals/proposals";
@@ -178,7 +178,7 @@ function parseFront(front: string, where: string): Record<string, unknown> {
 	return data as Record<string, unknown>;
 }
 
-async function readProfileText(record: ClinicalRecord, client: string): Promise<{ path: string; text: string }> {
+async function readProfileText(record: RecordFiles, client: string): Promise<{ path: string; text: string }> {
 	const path = record.layout.profilePath(checkClientCode(client));
 	if (!(await record.exists(path))) throw new ClinicalVaultError("not-found", `There is no client ${client}.`);
 	const text = await record.readText(path, "internal");
@@ -190,7 +190,7 @@ async function readProfileText(record: ClinicalRecord, client: string): Promise<
  * The client's consent record, or null when none is on file. Read for the check, not for display
  * of identifying details, so it is not an audited "open" of the profile.
  */
-export async function readConsent(record: ClinicalRecord, client: string): Promise<ConsentRecord | null> {
+export async function readConsent(record: RecordFiles, client: string): Promise<ConsentRecord | null> {
 	const { path, text } = await readProfileText(record, client);
 	const match = FRONT.exec(text);
 	return consentFromFrontmatter(parseFront(match?.[1] ?? "", path), path);
@@ -206,7 +206,7 @@ function localToday(now: Date): string {
  * (write-ahead, like every change of the record): a crash between the two can over-report a
  * consent change that did not land, never hide one that did. A failed write is recorded too.
  */
-async function writeConsent(record: ClinicalRecord, client: string, consent: ConsentRecord, note: string): Promise<void> {
+async function writeConsent(record: RecordFiles, client: string, consent: ConsentRecord, note: string): Promise<void> {
 	const { path, text } = await readProfileText(record, client);
 	const next = withConsent(text, consent, path);
 	const { fileId } = await record.header(path);
@@ -223,7 +223,7 @@ async function writeConsent(record: ClinicalRecord, client: string, consent: Con
  * Records the client's consent (or refusal) in the encrypted profile and audit-logs it. Replaces
  * whatever was on file, a revoked consent included: new consent after a revoke is a new record.
  */
-export async function setConsent(record: ClinicalRecord, client: string, input: ConsentInput): Promise<ConsentRecord> {
+export async function setConsent(record: RecordFiles, client: string, input: ConsentInput): Promise<ConsentRecord> {
 	const now = record.clock.now();
 	const checked = checkConsentInput(input, localToday(now));
 	const consent: ConsentRecord = { ...checked, recordedAt: now.toISOString() };
@@ -257,7 +257,7 @@ export type AddOutcome = "added" | "finished" | "unchanged";
  * consent recorded ("finished"); with the same name and the same consent nothing is written
  * ("unchanged"); any other existing profile is an already-exists error and nothing changes.
  */
-export async function addClientWithConsent(record: ClinicalRecord, client: NewClient, input: ConsentInput): Promise<{ profile: ClientProfile; consent: ConsentRecord; outcome: AddOutcome }> {
+export async function addClientWithConsent(record: RecordFiles, client: NewClient, input: ConsentInput): Promise<{ profile: ClientProfile; consent: ConsentRecord; outcome: AddOutcome }> {
 	const code = checkClientCode(client.code);
 	const name = client.name.trim();
 	if (name === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
@@ -305,7 +305,7 @@ export function consentRefusal(client: string, consent: ConsentRecord | null, no
  * Throws ClinicalVaultError("refused") unless the client's recording consent is "yes" and not
  * revoked. `nothing` ends the message: "nothing was recorded", "nothing was transcribed".
  */
-export async function requireRecordingConsent(record: ClinicalRecord, client: string, nothing = "nothing was recorded"): Promise<ConsentRecord> {
+export async function requireRecordingConsent(record: RecordFiles, client: string, nothing = "nothing was recorded"): Promise<ConsentRecord> {
 	const consent = await readConsent(record, client);
 	if (consentStatus(consent) !== "yes") throw new ClinicalVaultError("refused", consentRefusal(client, consent, nothing));
 	return consent!;
@@ -327,7 +327,7 @@ export interface ConsentErasure {
 }
 
 /** What revoking consent erases for this client, now. Needs no key. */
-export async function consentErasure(record: ClinicalRecord, client: string): Promise<ConsentErasure> {
+export async function consentErasure(record: RecordFiles, client: string): Promise<ConsentErasure> {
 	const code = checkClientCode(client);
 	const audio: string[] = [];
 	const transcripts: string[] = [];
@@ -369,7 +369,7 @@ export function erasedByRevoke(client: string, recordPath: string): boolean {
  * The derived copies a revoke also erases, now: the client's pending proposals computed from a
  * transcript or recording (each holds words of it as evidence). Needs the key.
  */
-export async function consentDerived(record: ClinicalRecord, client: string): Promise<string[]> {
+export async function consentDerived(record: RecordFiles, client: string): Promise<string[]> {
 	const code = checkClientCode(client);
 	return pendingFrom(record, code, (source) => erasedByRevoke(code, source));
 }
@@ -380,7 +380,7 @@ export async function consentDerived(record: ClinicalRecord, client: string): Pr
  * says so and how to finish; else null. Such a file may already have its key destroyed (the revoke
  * was stopped between destroying the key and removing the file), so it fails authentication.
  */
-export async function unfinishedRevokeHint(record: ClinicalRecord, recordPath: string): Promise<string | null> {
+export async function unfinishedRevokeHint(record: RecordFiles, recordPath: string): Promise<string | null> {
 	const code = recordPath.split("/")[0] ?? "";
 	try {
 		if (!erasedByRevoke(code, recordPath)) return null;
@@ -398,7 +398,7 @@ export async function unfinishedRevokeHint(record: ClinicalRecord, recordPath: s
  * summaries and drafts stay. Idempotent: an already revoked consent is not rewritten, and only the
  * files still there are erased, so an interrupted revoke is finished by running it again.
  */
-export async function revokeConsent(record: ClinicalRecord, client: string, options: RevokeOptions = {}): Promise<RevokeResult> {
+export async function revokeConsent(record: RecordFiles, client: string, options: RevokeOptions = {}): Promise<RevokeResult> {
 	const code = checkClientCode(client);
 	if (options.cancelRunning) await options.cancelRunning();
 	if (options.signal?.aborted) throw new Cancelled();

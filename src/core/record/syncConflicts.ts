@@ -46,7 +46,7 @@ import { looksEncrypted, readHeader } from "../crypto/fileformat";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { isSigned } from "../notes/signing";
 import { baseName, joinPath, parentOf, walk } from "../store/VaultStore";
-import type { ClinicalRecord } from "./ClinicalRecord";
+import type { RecordFiles } from "./files";
 import { ENCRYPTED_EXTENSION } from "./layout";
 
 export type SyncTool = "syncthing" | "dropbox" | "nextcloud" | "obsidian-sync" | "icloud" | "onedrive" | "numbered";
@@ -188,7 +188,7 @@ export interface SyncConflict {
 	originalExists: boolean;
 }
 
-async function describeCopy(record: ClinicalRecord, storePath: string, reading: ConflictName, cache: { bytes?: Uint8Array }): Promise<SyncConflict | "own" | null> {
+async function describeCopy(record: RecordFiles, storePath: string, reading: ConflictName, cache: { bytes?: Uint8Array }): Promise<SyncConflict | "own" | null> {
 	const { layout, store } = record;
 	const originalStorePath = joinPath(parentOf(storePath), reading.originalName);
 	const recordPath = layout.recordPathOf(originalStorePath);
@@ -231,7 +231,7 @@ async function describeCopy(record: ClinicalRecord, storePath: string, reading: 
  * What one file is: a sync conflict copy (decrypting or not), or null. Needs the record unlocked.
  * `storePath` is vault-relative; files outside the clinical root or in its system folder are never copies.
  */
-export async function inspectCopy(record: ClinicalRecord, storePath: string): Promise<SyncConflict | null> {
+export async function inspectCopy(record: RecordFiles, storePath: string): Promise<SyncConflict | null> {
 	const path = storePath.replace(/\\/g, "/");
 	const { layout } = record;
 	if (!path.startsWith(`${layout.root}/`) || path.startsWith(`${layout.systemFolder}/`) || path.split("/").includes("..")) return null;
@@ -249,7 +249,7 @@ export async function inspectCopy(record: ClinicalRecord, storePath: string): Pr
 }
 
 /** Every sync conflict copy under the clinical root, by path. Needs the record unlocked (each copy is decrypted to check it). */
-export async function findConflicts(record: ClinicalRecord): Promise<SyncConflict[]> {
+export async function findConflicts(record: RecordFiles): Promise<SyncConflict[]> {
 	if (!record.isUnlocked) throw new LockedError();
 	const out: SyncConflict[] = [];
 	for (const storePath of await walk(record.store, record.layout.root)) {
@@ -301,7 +301,7 @@ async function fingerprintOf(bytes: Uint8Array): Promise<string> {
 }
 
 /** The copy, or a clear refusal naming why it cannot be used (it is always kept). */
-async function requireCopy(record: ClinicalRecord, storePath: string): Promise<SyncConflict> {
+async function requireCopy(record: RecordFiles, storePath: string): Promise<SyncConflict> {
 	const conflict = await inspectCopy(record, storePath);
 	if (!conflict) {
 		throw new ClinicalVaultError("not-found", `${storePath} is not a sync conflict copy of a record file. Nothing was changed.`, { path: storePath });
@@ -321,7 +321,7 @@ async function requireCopy(record: ClinicalRecord, storePath: string): Promise<S
  * purpose "open" (the default) both reads are audited as opens. A copy that does not decrypt is an
  * IntegrityError whose message says why; nothing is changed.
  */
-export async function readConflict(record: ClinicalRecord, storePath: string, purpose: "open" | "internal" = "open"): Promise<ConflictVersions> {
+export async function readConflict(record: RecordFiles, storePath: string, purpose: "open" | "internal" = "open"): Promise<ConflictVersions> {
 	const conflict = await requireCopy(record, storePath);
 	const copy = (await record.readCopy(conflict.storePath, conflict.recordPath, purpose)).plaintext;
 	let original: Uint8Array | null = null;
@@ -403,7 +403,7 @@ const CHOICE_NOTES: Record<ConflictChoice, string> = {
  * `expect` (the fingerprint of what the clinician looked at) it refuses when either version changed.
  * A copy that does not decrypt is refused with the reason and kept.
  */
-export async function resolveConflict(record: ClinicalRecord, storePath: string, choice: ConflictChoice, options: { expect?: ConflictFingerprint } = {}): Promise<ConflictResolution> {
+export async function resolveConflict(record: RecordFiles, storePath: string, choice: ConflictChoice, options: { expect?: ConflictFingerprint } = {}): Promise<ConflictResolution> {
 	// The raw bytes first: the copy is erased only if it still holds them (what was decrypted and kept).
 	const copyBytes = await record.store.read(storePath.replace(/\\/g, "/")).catch(() => null);
 	const versions = await readConflict(record, storePath, "internal");
