@@ -2,13 +2,37 @@
 // `node esbuild.config.mjs production` builds once; without an argument it watches the plugin.
 import esbuild from "esbuild";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 const production = process.argv[2] === "production";
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/**
+ * zod's "zod" entry re-exports every locale (about 260 KB minified) as `z.locales`, so bundling
+ * `import { z } from "zod"` keeps them all. Clinical Vault uses English messages only (and none reach
+ * the clinician: schema errors are worded by our own code), so the locales barrel is replaced by
+ * English alone. zod itself still calls config(en()) from its own import of locales/en.js.
+ */
+const zodEnglishOnly = {
+	name: "zod-english-only",
+	setup(build) {
+		build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales-en", namespace: "zod-english-only", pluginData: dirname(args.importer) } : undefined));
+		build.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
+			contents: `export { default as en } from ${JSON.stringify(join(args.pluginData, "../locales/en.js"))};`,
+			resolveDir: args.pluginData,
+		}));
+	},
+};
+
+const require = createRequire(import.meta.url);
+
 const shared = {
 	bundle: true,
+	plugins: [zodEnglishOnly],
+	// hash-wasm's main entry is a UMD build with all 25 algorithms; its ES module build lets the
+	// bundler keep only Argon2id, the one the record uses.
+	alias: { "hash-wasm": require.resolve("hash-wasm/dist/index.esm.js") },
 	platform: "node",
 	format: "cjs",
 	target: "es2022",
