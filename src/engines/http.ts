@@ -130,7 +130,11 @@ class SocketMeter {
 }
 
 function failureReason(error: unknown): string {
-	if (error instanceof TransportError) return error.failure;
+	if (error instanceof TransportError) {
+		// A connection that could not be made says why (ECONNREFUSED, ENOTFOUND); the others their kind.
+		const code = (error.cause as { code?: unknown } | null | undefined)?.code;
+		return error.failure === "unreachable" && typeof code === "string" ? code : error.failure;
+	}
 	const code = (error as { code?: unknown } | null)?.code;
 	return typeof code === "string" ? code : "connection failed";
 }
@@ -162,68 +166,33 @@ export function engineDown(what: string, url: string, cause: unknown): ClinicalV
 	return new ClinicalVaultError("engine", `Could not reach the ${what} at ${url}: ${why}. Is it running?`, { detail: String(cause), cause });
 }
 
-/** Sends a request and resolves with the whole response. Non-2xx statuses are returned, not thrown. */
+/**
+ * Sends a request and resolves with the whole response. Non-2xx statuses are returned, not thrown.
+ * The same path as every streamed request (requestStream: the gate, the egress log, cancellation),
+ * read to the end; `timeoutMs` bounds the wait for the answer and each pause in it. Failures are
+ * worded for a request that either answers or does not ("nothing is listening there", "it did not
+ * answer in time").
+ */
 export async function request(policy: EndpointPolicy, req: HttpRequest): Promise<HttpResponse> {
 	const what = req.what ?? "engine";
-	const gate = await openGate(req.url, policy, { what, purpose: req.purpose, resolver: req.resolver });
-	const url = gate.decision.url;
-	if (req.signal?.aborted) throw new Cancelled();
-	const finish = gate.begin();
-	return new Promise<HttpResponse>((resolve, reject) => {
-		const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body ? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength) : undefined;
-		const lib = url.protocol === "https:" ? https : http;
-		let responded = false;
-		const r = lib.request(
-			url,
-			{
-				method: req.method ?? (body ? "POST" : "GET"),
-				headers: { ...(body ? { "content-length": String(body.length) } : {}), ...req.headers },
-				...(gate.lookup ? { lookup: gate.lookup } : {}),
-			},
-			(res) => {
-				clearTimeout(timer);
-				responded = true;
-				const chunks: Buffer[] = [];
-				res.on("data", (c: Buffer) => chunks.push(c));
-				res.on("end", () => {
-					finish({ outcome: "ok", ...meter.counts() });
-					resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) });
-				});
-				res.on("error", (e) => {
-					finish({ outcome: "failed", ...meter.counts(), reason: failureReason(e) });
-					reject(engineDown(what, url.origin, e));
-				});
-			},
-		);
-		const meter = new SocketMeter(r);
-		const timer = setTimeout(() => {
-			r.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }));
-		}, req.timeoutMs ?? 30_000);
-		const onAbort = () => {
-			clearTimeout(timer);
-			finish({ outcome: "cancelled", ...meter.counts() });
-			r.destroy();
-			reject(new Cancelled());
-		};
-		req.signal?.addEventListener("abort", onAbort, { once: true });
-		r.on("error", (e) => {
-			clearTimeout(timer);
-			req.signal?.removeEventListener("abort", onAbort);
-			if (req.signal?.aborted) {
-				finish({ outcome: "cancelled", ...meter.counts() });
-				reject(new Cancelled());
-			} else {
-				finish({ outcome: "failed", ...meter.counts(), reason: failureReason(e) });
-				reject(engineDown(what, url.origin, e));
-			}
-		});
-		r.on("close", () => {
-			req.signal?.removeEventListener("abort", onAbort);
-			// Without a response, nothing else reports the end of this attempt.
-			if (!responded) finish({ outcome: "failed", ...meter.counts(), reason: "closed before an answer" });
-		});
-		r.end(body);
-	});
+	const timeoutMs = req.timeoutMs ?? 30_000;
+	const { timeoutMs: _timeout, ...rest } = req;
+	try {
+		const res = await requestStream(policy, { ...rest, firstByteTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs });
+		const reader = res.body.getReader();
+		const chunks: Uint8Array[] = [];
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			chunks.push(value);
+		}
+		return { status: res.status, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) };
+	} catch (error) {
+		if (!(error instanceof TransportError)) throw error;
+		const timedOut = error.failure === "first-byte-timeout" || error.failure === "idle-timeout";
+		const cause = timedOut ? Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }) : (error.cause ?? error);
+		throw engineDown(what, error.origin, cause);
+	}
 }
 
 /** multipart/form-data body for file uploads (whisper-server /inference, /v1/audio/transcriptions). */
