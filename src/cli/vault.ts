@@ -197,8 +197,3 @@ export async function withCancelSignal<T>(task: (signal: AbortSignal) => Promise
 	}
 }
 
-/** Today in the computer's time zone, as YYYY-MM-DD (a session date). */
-export function localDate(date: Date): string {
-	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}

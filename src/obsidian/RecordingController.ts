@@ -8,13 +8,13 @@
  * is asked for, and a revoke discards the client's recording without saving it (discard()).
  */
 import { setIcon } from "obsidian";
+import { localDay } from "../core/calendar";
 import type { Clock } from "../core/clock";
 import { Cancelled, ClinicalVaultError } from "../core/errors";
 import { requireRecordingConsent } from "../core/record/consent";
 import { timestamp } from "../core/transcribe/segments";
 import type { Transcriber } from "../core/transcribe/Transcriber";
 import { TranscriptionService } from "../core/transcribe/TranscriptionService";
-import { localDate } from "./clients";
 import type { RecordSession } from "./session";
 import { SessionRecorder, pickMimeType, type RecorderState } from "./SessionRecorder";
 
@@ -139,7 +139,7 @@ export class RecordingController {
 		this.recorder = recorder;
 		this.discardSwitch = discardSwitch;
 		this.client = client;
-		this.date = localDate(clock.now());
+		this.date = localDay(clock.now());
 		this.path = null;
 		try {
 			await recorder.start(pickMimeType((type) => Recorder.isTypeSupported(type)));

@@ -16,6 +16,7 @@ const measureFlowsModule = () => import("./measureFlows");
  * clinician applies them.
  */
 import { buildBrief, renderBrief } from "../core/brief/brief";
+import { localDay } from "../core/calendar";
 import { NOTE_PATH } from "../core/brief/sessionNotes";
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
 import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentPlanService";
@@ -25,7 +26,6 @@ import { llmClient } from "./engineToken";
 import type { LlmClient } from "../core/llm/LlmClient";
 import { BRIEF_VIEW_TYPE, BriefView } from "./BriefView";
 import { clientInFocus } from "./clientInFocus";
-import { localDate } from "./clients";
 import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { chooseRecordFile } from "./modals";
@@ -52,7 +52,7 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
-	const today = localDate(ctx.session.clock.now());
+	const today = localDay(ctx.session.clock.now());
 	const [{ briefSources }, { briefDefinitions }] = await Promise.all([sourcesModule(), measureFlowsModule()]);
 	// The measures known (built-in and the clinician's own) give the brief its Measures section and item alerts.
 	const definitions = await briefDefinitions(ctx);

@@ -6,14 +6,7 @@ import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { chooseClient, type ClientChoice } from "./modals";
 import type { RecordSession } from "./session";
 
-function pad(n: number): string {
-	return String(n).padStart(2, "0");
-}
 
-/** The local calendar date, YYYY-MM-DD. */
-export function localDate(date: Date): string {
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
 
 /** Asks which client; the names come from the encrypted profiles (the record must be unlocked). */
 export async function pickClient(app: App, record: ClinicalRecord): Promise<ClientChoice | null> {

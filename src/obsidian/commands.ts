@@ -5,6 +5,7 @@
  * error funnel (displayError) and tests can wait for it.
  */
 import { normalizePath, type App, type Plugin, type TFile } from "obsidian";
+import { localDay } from "../core/calendar";
 import { checkPassphraseStrength } from "../core/crypto/keyfile";
 import { ClinicalVaultError } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
@@ -25,7 +26,7 @@ import {
 	type ClientChoice,
 } from "./modals";
 import { inform } from "./notify";
-import { localDate, moveIntoRecord, pickClient as pickClientFor } from "./clients";
+import { moveIntoRecord, pickClient as pickClientFor } from "./clients";
 import {
 	cancelTranscription,
 	pauseOrResumeRecording,
@@ -52,7 +53,6 @@ import type { CommandContext } from "./context";
 
 export type { CommandContext };
 
-export { localDate };
 
 /** A file name made safe for a record path segment (letters, digits, dot, dash, underscore). */
 export function safeSegment(name: string): string {
@@ -171,7 +171,7 @@ export async function newSessionNote(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const client = await pickClient(ctx, record);
 	if (!client) return;
-	const today = localDate(ctx.session.clock.now());
+	const today = localDay(ctx.session.clock.now());
 	const path = await freeRecordPath(record, `${client.code}/notes/${today}.md`);
 	await record.writeText(path, `# Session ${today}\n\n`);
 	const view = await openRecordFile(ctx.app, ctx.session, path);
@@ -214,7 +214,7 @@ export async function encryptIntoRecord(ctx: CommandContext): Promise<void> {
 	if (!source) return;
 	const client = await pickClient(ctx, record);
 	if (!client) return;
-	const proposed = await proposeRecordPath(record, client.code, source, localDate(ctx.session.clock.now()));
+	const proposed = await proposeRecordPath(record, client.code, source, localDay(ctx.session.clock.now()));
 	const choice: { target?: string } = {};
 	const chosen = await askRecordPath(ctx.app, {
 		title: "Encrypt into the record",

@@ -12,8 +12,9 @@
  * session, so a lock waits for it; an interrupted revoke is finished by running the command again.
  */
 import { ClinicalVaultError } from "../core/errors";
+import { localDay } from "../core/calendar";
 import { DEFAULT_CONSENT_SCOPE, consentDerived, consentErasure, consentStatus, readConsent, revokeConsent, setConsent, type ConsentRecord } from "../core/record/consent";
-import { localDate, pickClient } from "./clients";
+import { pickClient } from "./clients";
 import type { CommandContext } from "./context";
 import { BRIEF_VIEW_TYPE } from "./BriefView";
 import { encryptedViews } from "./EncryptedView";
@@ -52,7 +53,7 @@ export async function recordConsent(ctx: CommandContext): Promise<void> {
 		description: `${describeConsent(client.code, current)} Recording and transcription need the client's consent to recording; record what the client agreed to, and when. It is kept in the encrypted profile and audit-logged.`,
 		fields: [
 			{ key: "recording", name: "Consents to recording", kind: "dropdown", options: { yes: "Yes", no: "No" }, value: current?.revokedAt === undefined ? (current?.recording ?? "yes") : "yes" },
-			{ key: "date", name: "Date of consent", desc: "YYYY-MM-DD: the day the client consented (or declined).", kind: "text", value: localDate(ctx.session.clock.now()) },
+			{ key: "date", name: "Date of consent", desc: "YYYY-MM-DD: the day the client consented (or declined).", kind: "text", value: localDay(ctx.session.clock.now()) },
 			{ key: "scope", name: "Scope", desc: "What the consent covers, in one line. No clinical content.", kind: "text", value: current?.scope || DEFAULT_CONSENT_SCOPE },
 		],
 		submitText: "Save consent",

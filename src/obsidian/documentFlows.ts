@@ -9,6 +9,7 @@
  * clinician confirms, and audit-logged.
  */
 import { homedir } from "node:os";
+import { localDay } from "../core/calendar";
 import * as nodePath from "node:path";
 import { FileSystemAdapter, normalizePath } from "obsidian";
 import { newPsychotherapyNote } from "../core/documents/psychotherapy";
@@ -18,7 +19,6 @@ import { UNENCRYPTED_WARNING } from "../core/export/warning";
 import { writeOutputFile } from "../engines/outputFile";
 import { llmClient } from "./engineToken";
 import { clientInFocus } from "./clientInFocus";
-import { localDate } from "./clients";
 import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, confirm } from "./modals";
@@ -80,7 +80,7 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 				type: chosen.type!,
 				...(chosen.from ? { from: chosen.from } : {}),
 				...(chosen.to ? { to: chosen.to } : {}),
-				today: localDate(ctx.session.clock.now()),
+				today: localDay(ctx.session.clock.now()),
 				model: settings.llmModel,
 				llm,
 				signal,
@@ -108,7 +108,7 @@ export async function newPsychotherapyNoteFlow(ctx: CommandContext): Promise<voi
 	const record = await ctx.session.ensureUnlocked();
 	const client = await clientInFocus(ctx, record);
 	if (!client) return;
-	const path = await ctx.session.track(newPsychotherapyNote(record, client, localDate(ctx.session.clock.now()), { clock: ctx.session.clock }));
+	const path = await ctx.session.track(newPsychotherapyNote(record, client, localDay(ctx.session.clock.now()), { clock: ctx.session.clock }));
 	const view = await openRecordFile(ctx.app, ctx.session, path);
 	await view?.setMode("edit");
 }

@@ -7,11 +7,11 @@
  * through the vault adapter; the pre-session brief gets the same definitions (careFlows.ts).
  */
 import { normalizePath, type App } from "obsidian";
+import { localDay } from "../core/calendar";
 import { NOTE_PATH } from "../core/brief/sessionNotes";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
 import type { MeasureRegistry } from "../core/measures/registry";
 import { clientInFocus } from "./clientInFocus";
-import { localDate } from "./clients";
 import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { displayError, inform } from "./notify";
@@ -91,7 +91,7 @@ export async function enterMeasure(ctx: CommandContext): Promise<void> {
 	await enterMeasureScore(ctx.app, {
 		client,
 		definitions: [...definitions.values()],
-		today: localDate(ctx.session.clock.now()),
+		today: localDay(ctx.session.clock.now()),
 		notes,
 		session: active !== null && notes.includes(active) ? active : null,
 		save: async (request) => {

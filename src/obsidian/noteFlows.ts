@@ -6,6 +6,7 @@
  * the clinician records why risk was not assessed), "Add addendum" and "Copy for EHR".
  */
 import { normalizePath, type App } from "obsidian";
+import { localDay } from "../core/calendar";
 import { DraftingService, type DraftRequest, type TemplateSource } from "../core/drafting/DraftingService";
 import { findReviewMarkers } from "../core/drafting/safeguards";
 import { DEFAULT_TEMPLATES, NOTE_FORMATS, TEMPLATE_FILE_NAMES, type NoteFormat } from "../core/drafting/templates";
@@ -14,7 +15,7 @@ import { joinFrontmatter, splitFrontmatter } from "../core/markdown/frontmatter"
 import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote } from "../core/notes/signing";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
 import { llmClient } from "./engineToken";
-import { localDate, pickClient } from "./clients";
+import { pickClient } from "./clients";
 import type { CommandContext } from "./context";
 import { EncryptedView, openRecordFile } from "./EncryptedView";
 import { FormModal, chooseRecordFile } from "./modals";
@@ -87,7 +88,7 @@ async function sessionDateOf(ctx: CommandContext, record: ClinicalRecord, path: 
 	} catch {
 		// Fall back to the date in the name.
 	}
-	return dateInName(path.slice(path.lastIndexOf("/") + 1)) ?? localDate(ctx.session.clock.now());
+	return dateInName(path.slice(path.lastIndexOf("/") + 1)) ?? localDay(ctx.session.clock.now());
 }
 
 async function chooseTranscript(ctx: CommandContext, record: ClinicalRecord): Promise<string | null> {
@@ -179,7 +180,7 @@ export async function draftFromSummary(ctx: CommandContext): Promise<void> {
 	if (!ok || !chosen.format || chosen.text === undefined) return;
 	const source = { kind: "summary" as const, text: chosen.text };
 	delete chosen.text;
-	await runDraft(ctx, { client: client.code, sessionDate: localDate(ctx.session.clock.now()), format: chosen.format, source });
+	await runDraft(ctx, { client: client.code, sessionDate: localDay(ctx.session.clock.now()), format: chosen.format, source });
 }
 
 export function cancelDrafting(ctx: CommandContext): Promise<void> {
@@ -359,7 +360,7 @@ async function keepUnsent(ctx: CommandContext, client: string, what: "summary" |
 	if (text.trim() === "" || !ctx.session.isUnlocked) return null;
 	const record = ctx.session.record;
 	const now = ctx.session.clock.now();
-	const path = await freePath(record, client, "summaries", `${localDate(now)}-unsent-${what}`, "md");
+	const path = await freePath(record, client, "summaries", `${localDay(now)}-unsent-${what}`, "md");
 	await record.writeText(path, joinFrontmatter({ kind: "session-summary", client, unsent: true, typed_for: what, ...extra, created: now.toISOString() }, `${text.trim()}\n`));
 	return path;
 }

@@ -7,6 +7,7 @@
  * microphone, and the core checks it again where the audio is written or read.
  */
 import { getLinkpath, normalizePath, type App, type TFile } from "obsidian";
+import { localDay } from "../core/calendar";
 import { AUDIO_EXTENSIONS } from "../core/audio/decode";
 import { ClinicalVaultError, LockedError, isCancelled, toClinicalError, type Cancelled } from "../core/errors";
 import type { ClinicalRecord } from "../core/record/ClinicalRecord";
@@ -14,7 +15,7 @@ import { requireRecordingConsent } from "../core/record/consent";
 import { applyRetention, planRetention } from "../core/transcribe/retention";
 import { TranscriptionService, checkSessionDate, type ImportedRecording, type TranscriptionResult } from "../core/transcribe/TranscriptionService";
 import { incompleteSummary } from "../core/audio/check";
-import { localDate, moveIntoRecord, pickClient } from "./clients";
+import { moveIntoRecord, pickClient } from "./clients";
 import type { CommandContext } from "./context";
 import { openRecordFile } from "./EncryptedView";
 import { askSessionDate, chooseFile, chooseRecordFile, confirm } from "./modals";
@@ -145,7 +146,7 @@ type AudioSource = { kind: "record"; job: TranscriptionJob } | { kind: "plaintex
 function recordSource(ctx: CommandContext, recordPath: string): AudioSource {
 	const client = recordPath.split("/")[0] ?? "";
 	const name = recordPath.slice(recordPath.lastIndexOf("/") + 1);
-	return { kind: "record", job: { client, audioPath: recordPath, sessionDate: dateInName(name) ?? localDate(ctx.session.clock.now()) } };
+	return { kind: "record", job: { client, audioPath: recordPath, sessionDate: dateInName(name) ?? localDay(ctx.session.clock.now()) } };
 }
 
 /** Audio files embedded or linked in a note: plaintext vault files and recordings in the record. */
@@ -267,7 +268,7 @@ export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 	await requireRecordingConsent(record, client.code, `nothing was imported and "${file.path}" was left as it is`);
 	const sessionDate = await askSessionDate(ctx.app, {
 		description: `"${file.path}" will be encrypted into ${client.code}'s record as the recording of this session.`,
-		value: dateInName(file.basename) ?? localDate(ctx.session.clock.now()),
+		value: dateInName(file.basename) ?? localDay(ctx.session.clock.now()),
 		check: (date) => void checkSessionDate(date),
 	});
 	if (sessionDate === null) return;

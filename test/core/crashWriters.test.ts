@@ -35,6 +35,7 @@
  * `CV_CRASH_WRITER_KILLS=200` is the long run, 1,000 kills in all); CV_CRASH_SEED replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDay } from "../../src/core/calendar";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -366,7 +367,7 @@ const checks: Record<WriterKind, KindCheck> = {
 			}
 			if (pending !== null) {
 				// The clinician runs the same client add again: it finishes, never "already exists".
-				const again = await addClientWithConsent(record, { code: clientCodeFor(pending), name: clientNameFor(pending) }, { recording: "yes", date: localToday() }).catch((e: Error) => e);
+				const again = await addClientWithConsent(record, { code: clientCodeFor(pending), name: clientNameFor(pending) }, { recording: "yes", date: localDay(new Date()) }).catch((e: Error) => e);
 				if (again instanceof Error) problem(`client add ${clientCodeFor(pending)} again: ${again.message}`);
 				else {
 					bump(s, `again-${again.outcome}`);
@@ -487,11 +488,6 @@ const checks: Record<WriterKind, KindCheck> = {
 	},
 };
 
-function localToday(): string {
-	const now = new Date();
-	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
 
 /** First guesses of how long one iteration, and its writing part, take in a fresh child (ms), before any is measured. */
 const FIRST_GUESS: Record<WriterKind, number> = { passwd: 400, "client-add": 20, revoke: 150, index: 80, mv: 30 };

@@ -7,12 +7,12 @@
  * a failed save kept in memory and saved after the next unlock; and retention of raw audio on unlock.
  */
 import { existsSync, promises as fsp } from "node:fs";
+import { localDay } from "../../src/core/calendar";
 import * as nodePath from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../src/core/clock";
 import { looksEncrypted } from "../../src/core/crypto/fileformat";
 import { timestamp } from "../../src/core/transcribe/segments";
-import { localDate } from "../../src/obsidian/clients";
 import { makeSessionAudio, requireEngines } from "../support/engines";
 import { chooseSuggestion, clearNotices, clickButton, noticeTexts, runCommand, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
@@ -124,7 +124,7 @@ function indicatorText(): string {
 	return indicator().querySelector(".clinical-vault-recording-text")?.textContent ?? "";
 }
 
-const today = () => localDate(new Date("2026-09-01T09:00:00Z"));
+const today = () => localDay(new Date("2026-09-01T09:00:00Z"));
 const audioPath = () => `C-0142/audio/${today()}.webm`;
 const storePath = () => `Clinical/${audioPath()}.cvault`;
 

@@ -5,6 +5,7 @@
  * --summary asks the local model for a short summary (checked in code, marked as the model's).
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
+import { localDay } from "../../core/calendar";
 import { buildBrief, renderBrief } from "../../core/brief/brief";
 import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
@@ -12,7 +13,7 @@ import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { systemClock } from "../../core/clock";
 import { measureRegistry } from "../measures";
-import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 export const briefCommand: Command = {
 	name: "brief",
@@ -32,7 +33,7 @@ export const briefCommand: Command = {
 	notes: ["The brief is printed, not saved. It holds clinical content: print it to the screen, not to a shared file."],
 	async run({ io, args, options }) {
 		const client = validClientCode(requiredOption(options, "client", "brief needs --client CODE."));
-		const today = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDate(new Date())));
+		const today = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDay(new Date())));
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);

@@ -10,11 +10,12 @@
  * consent status; names only with --names (see the command's notes).
  */
 import { ClinicalVaultError, toClinicalError } from "../../core/errors";
+import { localDay } from "../../core/calendar";
 import { addClientWithConsent, checkConsentInput, consentStatus, readConsent, type ConsentStatus } from "../../core/record/consent";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { notice } from "../output";
 import { cancelled, currentPassphrase, type Command } from "../command";
-import { asUsage, localDate, openVault, requireInitialized, validClientCode, withUnlocked } from "../vault";
+import { asUsage, openVault, requireInitialized, validClientCode, withUnlocked } from "../vault";
 import { consentFromFlags } from "./consent";
 
 export const clientAddCommand: Command = {
@@ -43,7 +44,7 @@ export const clientAddCommand: Command = {
 		if (name === undefined || name === "") throw usageError('"client add" needs --name "Full Name".');
 		if (modality === "") throw usageError("--modality is empty.");
 		const flags = consentFromFlags(options);
-		const today = localDate(new Date());
+		const today = localDay(new Date());
 		const consent = flags === undefined ? undefined : asUsage(() => checkConsentInput({ ...flags, date: today }, today));
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);

@@ -17,13 +17,14 @@
  * vacuumed and saved at once), so no word of an erased transcript stays in any file of the vault.
  */
 import { createInterface } from "node:readline/promises";
+import { localDay } from "../../core/calendar";
 import { checkConsentInput, consentDerived, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { INDEX_FILE_NAME } from "../../core/search/persist";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, cancelled, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
-import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 /** Asks on the terminal; true only for "y" or "yes". Ctrl-C at the question counts as no. */
 export async function confirm(io: CliIo, question: string): Promise<boolean> {
@@ -112,7 +113,7 @@ export const consentCommand: Command = {
 		if (rawRecording === undefined && (date !== undefined || scope !== undefined)) throw usageError("--date and --scope go with --recording yes|no.");
 		const recording = rawRecording === undefined ? undefined : asUsage(() => parseRecordingConsent(rawRecording));
 		// Input is checked before the passphrase is asked for: a mistake is a usage error (exit 2) that changes nothing.
-		const input = recording === undefined ? undefined : asUsage(() => checkConsentInput({ recording, date: date ?? localDate(new Date()), ...(scope !== undefined ? { scope } : {}) }, localDate(new Date())));
+		const input = recording === undefined ? undefined : asUsage(() => checkConsentInput({ recording, date: date ?? localDay(new Date()), ...(scope !== undefined ? { scope } : {}) }, localDay(new Date())));
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);

@@ -7,6 +7,7 @@
  * record is sent to the model for it.
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
+import { localDay } from "../../core/calendar";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../core/clock";
@@ -16,7 +17,7 @@ import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usag
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
-import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 export const docCommand: Command = {
 	name: "doc",
@@ -77,7 +78,7 @@ export const docCommand: Command = {
 						type: type.id,
 						...(from !== undefined ? { from } : {}),
 						...(to !== undefined ? { to } : {}),
-						today: localDate(new Date()),
+						today: localDay(new Date()),
 						model,
 						llm,
 						signal,

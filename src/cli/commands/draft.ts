@@ -5,6 +5,7 @@
  * comes from --llm (or --ollama), else $OLLAMA_HOST for an Ollama engine, else the plugin's settings.
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
+import { localDay } from "../../core/calendar";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
@@ -17,7 +18,7 @@ import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usag
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
-import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 export const draftCommand: Command = {
 	name: "draft",
@@ -48,7 +49,7 @@ export const draftCommand: Command = {
 		const format = asUsage(() => checkFormat(stringOption(options, "format") ?? open.settings.defaultNoteFormat));
 		const transcriptPath = transcript === undefined ? undefined : asUsage(() => checkRecordPath(transcript));
 		const dateFlag = stringOption(options, "date");
-		const sessionDate = asUsage(() => checkSessionDate(dateFlag ?? /(\d{4}-\d{2}-\d{2})/.exec(transcriptPath ?? "")?.[1] ?? localDate(new Date())));
+		const sessionDate = asUsage(() => checkSessionDate(dateFlag ?? /(\d{4}-\d{2}-\d{2})/.exec(transcriptPath ?? "")?.[1] ?? localDay(new Date())));
 		await requireInitialized(open);
 		await requireClient(open, client);
 		if (transcriptPath !== undefined && !transcriptPath.startsWith(`${client}/`)) throw usageError(`${transcriptPath} does not belong to client ${client}.`);

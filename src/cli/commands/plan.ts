@@ -13,6 +13,7 @@
  *                           of the one pending proposal). "all" leaves out conflict changes.
  */
 import { proposalArgs } from "../proposalArgs";
+import { localDay } from "../../core/calendar";
 import { cliLlm, LLM_OPTIONS } from "../engines";
 import { ClinicalVaultError } from "../../core/errors";
 import type { PlanProposal, PlanProposalSet } from "../../core/plan/TreatmentPlanService";
@@ -22,7 +23,6 @@ import { notice } from "../output";
 import { systemClock } from "../../core/clock";
 import { MeasuresService } from "../../core/measures/MeasuresService";
 import { objectiveProgress } from "../../core/measures/objectives";
-import { dayOf } from "../../core/plan/plan";
 import { measureRegistry } from "../measures";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
@@ -126,7 +126,7 @@ export const planCommand: Command = {
 				notice(io, review.state === "overdue" ? `Plan review overdue by ${-review.daysLeft} day(s) (was due ${review.nextReview}).` : review.state === "due-soon" ? `Plan review due in ${review.daysLeft} day(s) (${review.nextReview}).` : `Next plan review: ${review.nextReview}.`);
 				// Objectives that target a measure: what the scores show, for the review.
 				const scores = await new MeasuresService({ record: open.record, clock: systemClock, definitions: measures }).read(client, "internal");
-				const measured = objectiveProgress(loaded.page.data, scores, measures, dayOf(systemClock.now()));
+				const measured = objectiveProgress(loaded.page.data, scores, measures, localDay(systemClock.now()));
 				for (const m of measured) notice(io, `Measured objective ${m.line}.`);
 				if (!json) return { stdout: loaded.page.text };
 				const pending = await service.pending(client);

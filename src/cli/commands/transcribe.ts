@@ -12,6 +12,7 @@
  * transcribed with a warning on stderr naming what is missing (and a note in the transcript).
  */
 import { engineTokenFrom } from "../engines";
+import { localDay } from "../../core/calendar";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
@@ -26,7 +27,7 @@ import { findOnPath, selectTranscriber } from "../../engines/select";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
-import { asUsage, localDate, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
+import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 import { checkRecordPath } from "../../core/record/layout";
 
 function progressPrinter(io: CliIo): (p: TranscriptionProgress) => void {
@@ -89,7 +90,7 @@ export const transcribeCommand: Command = {
 	async run({ io, args, options }) {
 		const client = validClientCode(requiredOption(options, "client", "transcribe needs --client CODE."));
 		const audio = requiredOption(options, "audio", "transcribe needs --audio FILE or a record path.");
-		const date = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDate(new Date())));
+		const date = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDay(new Date())));
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		const settings = engineSettings(open.settings, options);
 		await requireInitialized(open);

@@ -34,6 +34,7 @@
  * clinician waited for is lost; it cannot be signed while its review marker remains.
  */
 import { incompleteDraftBody, streamDraft } from "../drafting/stream";
+import { localDay } from "../calendar";
 import { ClinicalVaultError, isCancelled } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -51,7 +52,7 @@ import { PartsMapService } from "../parts/PartsMapService";
 import type { PartsMap } from "../parts/model";
 import { parsePage } from "../parts/page";
 import { TreatmentPlanService } from "../plan/TreatmentPlanService";
-import { dayOf, type PlanData } from "../plan/plan";
+import { type PlanData } from "../plan/plan";
 import { datesIn, uncitedDates } from "./checks";
 import type { MeasureDefinition } from "../measures/definition";
 import { measuresForDocument } from "../measures/document";
@@ -233,7 +234,7 @@ export class DocumentService {
 		const progress = (p: DocumentProgress) => request.onProgress?.(p);
 		progress({ stage: "reading", characters: 0 });
 		const profile = await this.record.readProfile(client, "internal");
-		const today = checkSessionDate(request.today ?? dayOf(this.clock.now()));
+		const today = checkSessionDate(request.today ?? localDay(this.clock.now()));
 		const identity = identityOf(profile);
 		const boundary = new ModelBoundary(request.llm, identity);
 		const redact = redactor(identity);

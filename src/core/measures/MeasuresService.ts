@@ -4,12 +4,12 @@
  * code from the definitions (built-in or the clinician's own YAML); no model takes part.
  */
 import { addDays as addDaysTo, format, isValid, parseISO } from "date-fns";
+import { localDay } from "../calendar";
 import { randomBytes, toHex } from "../bytes";
 import type { Clock } from "../clock";
 import { ClinicalVaultError } from "../errors";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../record/layout";
-import { dayOf } from "../plan/plan";
 import type { MeasureDefinition } from "./definition";
 import { renderMeasuresPage } from "./page";
 import { EMPTY_SCORES, MEASURES_PAGE_NAME, parseScores, SCORES_NAME, serializeScores, type MeasureEntry, type Schedule, type ScoresFile } from "./scores";
@@ -82,7 +82,7 @@ export class MeasuresService {
 	async add(request: AddScore): Promise<AddedScore> {
 		const client = checkClientCode(request.client);
 		const def = this.definition(request.measure);
-		const today = dayOf(this.deps.clock.now());
+		const today = localDay(this.deps.clock.now());
 		const date = request.date ?? today;
 		if (!DAY.test(date) || !isValid(parseISO(date))) throw new ClinicalVaultError("invalid-input", `"${date}" is not a date; use YYYY-MM-DD. Nothing was saved.`);
 		if (date > today) throw new ClinicalVaultError("invalid-input", `${date} is in the future (today is ${today}): enter a score on or after the day it was given. Nothing was saved.`);

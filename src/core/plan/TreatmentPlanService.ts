@@ -20,6 +20,7 @@
  * overwritten by a new draft.
  */
 import { isPsychotherapyNote } from "../brief/sessionNotes";
+import { localDay } from "../calendar";
 import { psychotherapyRefusal } from "../documents/psychotherapy";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
@@ -31,7 +32,7 @@ import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../record/layout";
 import { listPending, loadPending, pendingPath, removePending, savePending, selectChanges, textHash, type Acceptance, type ProposalSet } from "../proposals/proposals";
 import { appendIn, dataOf, editedRegions, objectiveHash, parsePlanPage, planPath, refuseEdited, renderNewPage, renderUpdatedPage, setIn, writtenHashes, type PlanPage } from "./page";
-import { dayOf, emptyPlanData, findObjective, hasContent, ISO_DATE, objectivesDue, parseDay, reviewStatus, type ObjectiveDue, type PlanData, type ProgressEntry, type ReviewStatus } from "./plan";
+import { emptyPlanData, findObjective, hasContent, ISO_DATE, objectivesDue, parseDay, reviewStatus, type ObjectiveDue, type PlanData, type ProgressEntry, type ReviewStatus } from "./plan";
 import { draftChanges, draftMessages, findDiagnosisSection, progressChanges, progressMessages, DraftAnswerSchema, ProgressAnswerSchema, type Dropped, type PlanChange, type Redacted } from "./propose";
 import { identityOf, type ClientIdentity } from "../safety/identity";
 
@@ -107,7 +108,7 @@ export class TreatmentPlanService {
 	}
 
 	private today(): string {
-		return dayOf(this.clock.now());
+		return localDay(this.clock.now());
 	}
 
 	/** The plan page's text, or null when the client has none. */

@@ -14,7 +14,8 @@
  * last_review or review_every_days by hand moves the next review; the next_review in the
  * frontmatter is only a readable copy, refreshed whenever the page is written.
  */
-import { addDays, differenceInCalendarDays, format, isValid, parseISO } from "date-fns";
+import { addDays, differenceInCalendarDays, isValid, parseISO } from "date-fns";
+import { localDay } from "../calendar";
 import { z } from "zod";
 
 export const PLAN_TYPE = "treatment-plan";
@@ -119,10 +120,6 @@ export function findObjective(data: PlanData, id: string): { goal: Goal; objecti
 	return null;
 }
 
-/** A local calendar day as YYYY-MM-DD. */
-export function dayOf(date: Date): string {
-	return format(date, "yyyy-MM-dd");
-}
 
 export function parseDay(day: string): Date {
 	return parseISO(day);
@@ -137,7 +134,7 @@ export interface ReviewStatus {
 }
 
 export function nextReviewDate(front: Pick<PlanFront, "created" | "last_review" | "review_every_days">): string {
-	return dayOf(addDays(parseDay(front.last_review ?? front.created), front.review_every_days));
+	return localDay(addDays(parseDay(front.last_review ?? front.created), front.review_every_days));
 }
 
 export function reviewStatus(plan: Plan, today: Date, dueSoonDays = DUE_SOON_DAYS): ReviewStatus {

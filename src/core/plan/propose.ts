@@ -23,13 +23,14 @@
  * every kept string inert (page.ts).
  */
 import { addWeeks, isValid, parseISO } from "date-fns";
+import { localDay } from "../calendar";
 import { z } from "zod";
 import type { ChatMessage } from "../llm/LlmClient";
 import { changeId, type Change } from "../proposals/proposals";
 import { dataText, ModelTextChecker, type ModelTextContext, type TextReport } from "../parts/modelText";
 import { NO_IDENTITY } from "../safety/identity";
 import { buildQuoteIndex, checkQuote } from "../drafting/quotes";
-import { dayOf, findObjective, ISO_DATE, type ObjectiveStatus, type PlanData, type PlanItem, type ProgressEntry } from "./plan";
+import { findObjective, ISO_DATE, type ObjectiveStatus, type PlanData, type PlanItem, type ProgressEntry } from "./plan";
 
 export const PLAN_PROMPT_VERSION = "plan-2026.11-1";
 export const DEFAULT_TARGET_WEEKS = 12;
@@ -204,7 +205,7 @@ async function withId(change: WithoutId<PlanChange>, identity: unknown[], taken:
 
 function targetDate(o: DraftAnswer["goals"][number]["objectives"][number], today: string): string {
 	if (o.target_date && isValid(parseISO(o.target_date)) && o.target_date > today) return o.target_date;
-	return dayOf(addWeeks(parseISO(today), o.target_weeks ?? DEFAULT_TARGET_WEEKS));
+	return localDay(addWeeks(parseISO(today), o.target_weeks ?? DEFAULT_TARGET_WEEKS));
 }
 
 export interface DraftBuild {

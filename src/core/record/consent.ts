@@ -30,6 +30,7 @@
  * is a "delete" entry noted "consent revoked" (ClinicalRecord.remove).
  */
 import { stringify, parse } from "yaml";
+import { localDay } from "../calendar";
 import { Cancelled, ClinicalVaultError } from "../errors";
 import { AUDIO_EXTENSIONS } from "../audio/decode";
 import type { RecordFiles } from "./files";
@@ -196,10 +197,6 @@ export async function readConsent(record: RecordFiles, client: string): Promise<
 	return consentFromFrontmatter(parseFront(match?.[1] ?? "", path), path);
 }
 
-function localToday(now: Date): string {
-	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
 
 /**
  * Writes the consent into the profile. The "consent" entry goes to the audit log before the write
@@ -225,7 +222,7 @@ async function writeConsent(record: RecordFiles, client: string, consent: Consen
  */
 export async function setConsent(record: RecordFiles, client: string, input: ConsentInput): Promise<ConsentRecord> {
 	const now = record.clock.now();
-	const checked = checkConsentInput(input, localToday(now));
+	const checked = checkConsentInput(input, localDay(now));
 	const consent: ConsentRecord = { ...checked, recordedAt: now.toISOString() };
 	await writeConsent(record, client, consent, `recording ${consent.recording}, dated ${consent.date}`);
 	return consent;
@@ -262,7 +259,7 @@ export async function addClientWithConsent(record: RecordFiles, client: NewClien
 	const name = client.name.trim();
 	if (name === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
 	const now = record.clock.now();
-	const checked = checkConsentInput(input, localToday(now));
+	const checked = checkConsentInput(input, localDay(now));
 	const path = record.layout.profilePath(code);
 	if (await record.exists(path)) {
 		const existing = parseProfile(await record.readText(path, "internal"), path);
@@ -408,7 +405,7 @@ export async function revokeConsent(record: RecordFiles, client: string, options
 		const now = record.clock.now();
 		consent = consent
 			? { ...consent, revokedAt: now.toISOString() }
-			: { recording: "no", date: localToday(now), scope: DEFAULT_CONSENT_SCOPE, recordedAt: now.toISOString(), revokedAt: now.toISOString() };
+			: { recording: "no", date: localDay(now), scope: DEFAULT_CONSENT_SCOPE, recordedAt: now.toISOString(), revokedAt: now.toISOString() };
 		await writeConsent(record, code, consent, "recording revoked");
 	}
 	const { audio, transcripts } = await consentErasure(record, code);
