@@ -17,7 +17,7 @@ const measureFlowsModule = () => import("./measureFlows");
  */
 import { buildBrief, renderBrief } from "../core/brief/brief";
 import { localDay } from "../core/calendar";
-import { NOTE_PATH } from "../core/brief/sessionNotes";
+import { NOTE_PATH } from "../core/notes/kinds";
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../core/errors";
 import type { PlanProposal, TreatmentPlanService } from "../core/plan/TreatmentPlanService";
 import type { Change, ProposalSet } from "../core/proposals/proposals";

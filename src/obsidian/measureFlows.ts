@@ -8,7 +8,7 @@
  */
 import { normalizePath, type App } from "obsidian";
 import { localDay } from "../core/calendar";
-import { NOTE_PATH } from "../core/brief/sessionNotes";
+import { NOTE_PATH } from "../core/notes/kinds";
 import { ClinicalVaultError, toClinicalError } from "../core/errors";
 import type { MeasureRegistry } from "../core/measures/registry";
 import { clientInFocus } from "./clientInFocus";

@@ -6,6 +6,7 @@
  * the clinician records why risk was not assessed), "Add addendum" and "Copy for EHR".
  */
 import { normalizePath, type App } from "obsidian";
+import { NOTE_PATH, TRANSCRIPT_PATH } from "../core/notes/kinds";
 import { localDay } from "../core/calendar";
 import { DraftingService, type DraftRequest, type TemplateSource } from "../core/drafting/DraftingService";
 import { findReviewMarkers } from "../core/drafting/safeguards";
@@ -27,8 +28,6 @@ import { dateInName } from "./sessionAudio";
 
 export type { DraftingServices } from "./context";
 
-const TRANSCRIPT_PATH = /^[^/]+\/transcripts\/[^/]+\.md$/;
-const NOTE_PATH = /^[^/]+\/notes\/[^/]+\.md$/;
 
 // ---------------------------------------------------------------------------------------------
 // Templates

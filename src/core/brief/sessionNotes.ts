@@ -6,15 +6,9 @@
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
 
-export const NOTE_PATH = /^[^/]+\/notes\/[^/]+\.md$/;
-/**
- * Psychotherapy (process) notes live in their own folder, C-0142/psychotherapy/2026-06-09.md, with
- * `note_type: psychotherapy` in their frontmatter: HIPAA protects them more strictly only when they
- * are kept apart from the rest of the record. Nothing derived (brief, documents, exports, search,
- * model input) reads them unless the clinician includes them explicitly for one action.
- */
-export const PSYCHOTHERAPY_PATH = /^[^/]+\/psychotherapy\/[^/]+\.md$/;
-export const TRANSCRIPT_PATH = /^[^/]+\/transcripts\/[^/]+\.md$/;
+import { isPsychotherapyNote, NOTE_PATH, PSYCHOTHERAPY_PATH, TRANSCRIPT_PATH } from "../notes/kinds";
+
+export { isPsychotherapyNote, NOTE_PATH, PSYCHOTHERAPY_PATH, TRANSCRIPT_PATH };
 
 export interface NoteSection {
 	heading: string;
@@ -31,11 +25,6 @@ export interface SessionNote {
 	sections: NoteSection[];
 	/** The body without frontmatter. */
 	body: string;
-}
-
-/** True for a psychotherapy (process) note (by its folder or its frontmatter): kept out of briefs, documents, exports, search and model input by default. */
-export function isPsychotherapyNote(recordPath: string, data: Record<string, unknown> = {}): boolean {
-	return PSYCHOTHERAPY_PATH.test(recordPath) || data.note_type === "psychotherapy";
 }
 
 /** Splits a markdown body into sections at level-2 headings (text before the first heading is a section with heading ""). */

@@ -12,7 +12,7 @@ import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter } from "../markdown/frontmatter";
 import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
-import { PSYCHOTHERAPY_PATH } from "../brief/sessionNotes";
+import { PSYCHOTHERAPY_PATH } from "../notes/kinds";
 
 export const PSYCHOTHERAPY_FOLDER = "psychotherapy";
 

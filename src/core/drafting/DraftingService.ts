@@ -9,6 +9,7 @@
  * note's frontmatter says so.
  */
 import { incompleteDraftBody, streamDraft } from "./stream";
+import { isPsychotherapyNote, NOTE_PATH } from "../notes/kinds";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -113,10 +114,10 @@ export class DraftingService {
 	async sessionNumber(client: string, sessionDate: string): Promise<number> {
 		let before = 0;
 		for (const e of await this.deps.record.list({ client })) {
-			if (!/\/notes\/[^/]+\.md$/.test(e.recordPath)) continue;
+			if (!NOTE_PATH.test(e.recordPath)) continue;
 			const { data } = splitFrontmatter(await this.deps.record.readText(e.recordPath, "internal"), e.recordPath);
 			const date = typeof data.session_date === "string" ? data.session_date : null;
-			if (date !== null && date < sessionDate && data.kind !== "psychotherapy-note") before++;
+			if (date !== null && date < sessionDate && !isPsychotherapyNote(e.recordPath, data)) before++;
 		}
 		return before + 1;
 	}

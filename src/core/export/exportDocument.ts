@@ -20,7 +20,7 @@ import { sha256, toHex, utf8 } from "../bytes";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { addendaCount, isSigned, verifySignature } from "../notes/signing";
-import { isPsychotherapyNote } from "../brief/sessionNotes";
+import { isPsychotherapyNote } from "../notes/kinds";
 import { blocksToText, toBlocks } from "./plain";
 import { renderPdf, type PaperSize } from "./pdf";
 

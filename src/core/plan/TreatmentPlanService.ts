@@ -19,7 +19,7 @@
  * then kept up to date from sessions or by editing its data block), so an approved plan is never
  * overwritten by a new draft.
  */
-import { isPsychotherapyNote } from "../brief/sessionNotes";
+import { isPsychotherapyNote } from "../notes/kinds";
 import { localDay } from "../calendar";
 import { psychotherapyRefusal } from "../documents/psychotherapy";
 import { ClinicalVaultError } from "../errors";

@@ -14,6 +14,7 @@
  * short passage is sharper than one of a whole note.
  */
 import { splitFrontmatter } from "../markdown/frontmatter";
+import { isPsychotherapyNote } from "../notes/kinds";
 import { parseTranscriptLines } from "../transcribe/transcript";
 import type { PassageKind } from "./types";
 
@@ -81,7 +82,7 @@ export function extractPassages(recordPath: string, kind: PassageKind, text: str
 		kind,
 		date: dateOf(data.session_date, recordPath),
 		sessionNumber: session,
-		psychotherapy: data.note_type === "psychotherapy" || data.kind === "psychotherapy-note",
+		psychotherapy: isPsychotherapyNote(recordPath, data),
 		passages,
 	};
 }
