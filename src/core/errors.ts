@@ -115,13 +115,18 @@ export function isCancelled(value: unknown): value is Cancelled {
 	return value instanceof Cancelled || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "AbortError");
 }
 
+/**
+ * The message for an error nothing anticipated. It claims nothing about what was or was not done
+ * (the code that failed did not say); the record's own writes are atomic, so a file holds its old
+ * or its new version.
+ */
+export const UNEXPECTED_MESSAGE = "Something unexpected went wrong, so it may not have finished. Check the result before trying again; the debug details say where it failed.";
+
 /** Normalises anything thrown into a ClinicalVaultError (the funnel's single entry point). */
 export function toClinicalError(error: unknown): ClinicalVaultError {
 	if (error instanceof ClinicalVaultError) return error;
-	if (error instanceof Error) {
-		return new ClinicalVaultError("internal", "Something went wrong. Nothing was changed.", { detail: error.stack ?? error.message, cause: error });
-	}
-	return new ClinicalVaultError("internal", "Something went wrong. Nothing was changed.", { detail: String(error) });
+	if (error instanceof Error) return new ClinicalVaultError("internal", UNEXPECTED_MESSAGE, { detail: error.stack ?? error.message, cause: error });
+	return new ClinicalVaultError("internal", UNEXPECTED_MESSAGE, { detail: String(error) });
 }
 
 /** The CLI's exit codes: 0 ok, 2 usage, 3 wrong passphrase, 4 integrity failure, 1 anything else. */
