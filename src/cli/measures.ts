@@ -13,8 +13,15 @@ export async function measureRegistry(io: CliIo, vault: string, settings: Pick<C
 	const folder = join(vault, settings.templatesFolder, MEASURES_FOLDER);
 	const names = await readdir(folder).catch(() => [] as string[]);
 	const files: { name: string; text: string }[] = [];
-	for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) files.push({ name, text: await readFile(join(folder, name), "utf8") });
+	const unread: string[] = [];
+	for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
+		try {
+			files.push({ name, text: await readFile(join(folder, name), "utf8") });
+		} catch (error) {
+			unread.push(`The measure definition ${MEASURES_FOLDER}/${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); it is left out.`);
+		}
+	}
 	const loaded = loadMeasures(files);
-	for (const problem of loaded.problems) notice(io, problem);
+	for (const problem of [...unread, ...loaded.problems]) notice(io, problem);
 	return loaded;
 }

@@ -230,7 +230,8 @@ export function engineCollisions(settings: ClinicalVaultSettings): string[] {
 			const a = engines[i]!;
 			const b = engines[j]!;
 			if (key(a.url) !== key(b.url)) continue;
-			if (a.what === "the embedding server" && settings.embeddingEngine === settings.llmEngine) continue;
+			// The model server serving its own embeddings at the same address is one server, not two.
+			if (a.what === "the model server" && b.what === "the embedding server" && settings.embeddingEngine === settings.llmEngine) continue;
 			out.push(`${a.what} and ${b.what} are both set to ${key(a.url)}: one would answer for the other. Start one on another port (for example whisper-server --port 8081) and change its address here.`);
 		}
 	}

@@ -394,6 +394,16 @@ export class OpenAiCompatibleClient implements LlmClient {
 			const n = positiveInt(kobold.value);
 			if (n !== null) return n;
 		}
+		// Nothing said the context. Ollama's own OpenAI-compatible API can neither report nor set the context per request, and
+		// cuts a longer prompt to its default silently: refuse, and name the kind that works.
+		const ollama = await optional("/api/version");
+		if (isRecord(ollama) && typeof ollama.version === "string" && !("error" in ollama)) {
+			throw new ClinicalVaultError(
+				"engine",
+				`${this.host} is Ollama. Through its OpenAI-compatible API it cannot be told how much context to give the model, and it cuts longer prompts silently: choose the server kind "Ollama" in the settings (or --llm ollama=${this.host}). Nothing was sent.`,
+				{ detail: `GET /api/version answered version ${ollama.version}` },
+			);
+		}
 		return null;
 	}
 

@@ -71,7 +71,8 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 	const settings = ctx.drafting.settings();
 	const llm = llmClient(ctx.app, settings);
 	const { DocumentService } = await import("../core/documents/DocumentService");
-	const service = new DocumentService({ record, clock: ctx.session.clock, templates: documentTemplates(ctx) });
+	const { briefDefinitions } = await import("./measureFlows");
+	const service = new DocumentService({ record, clock: ctx.session.clock, templates: documentTemplates(ctx), measures: await briefDefinitions(ctx) });
 	let result;
 	try {
 		result = await ctx.care.job.run(DOCUMENT_TYPES[chosen.type].title, (signal, progress) =>

@@ -363,6 +363,31 @@ describe("the wrong server", () => {
 		await ollama.close();
 	});
 
+	it("Ollama's own /v1 (which answers /v1/models): refused when the context is asked, whatever the setting, because it cannot be told the context and cuts silently", async () => {
+		const s = http.createServer((req, res) => {
+			req.resume();
+			const json = (status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+			if (req.url === "/v1/models") json(200, { object: "list", data: [{ id: "llama3.1:8b", object: "model", created: 1, owned_by: "library" }] });
+			else if (req.url === "/api/version") json(200, { version: "0.12.6" });
+			else res.writeHead(404, { "Content-Type": "text/plain" }).end("404 page not found");
+		});
+		await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+		const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+		try {
+			for (const options of [{}, { contextTokens: 16384 }]) {
+				const error = await engineError(() => client(options, { url }).contextLength("llama3.1:8b"));
+				expect(error.message).toBe(
+					`${url} is Ollama. Through its OpenAI-compatible API it cannot be told how much context to give the model, and it cuts longer prompts silently: choose the server kind "Ollama" in the settings (or --llm ollama=${url}). Nothing was sent.`,
+				);
+			}
+		} finally {
+			await new Promise<void>((resolve) => {
+				s.close(() => resolve());
+				s.closeAllConnections();
+			});
+		}
+	});
+
 	it("an Ollama address: says it is not an OpenAI-compatible server, at once", async () => {
 		const llm = client({}, ollama);
 		const begun = Date.now();

@@ -185,3 +185,17 @@ describe("de-identified export of a record note", () => {
 		expect((await exports())[0]).toMatchObject({ path, note: "de-identified plain text, 5 replacement(s)" });
 	});
 });
+
+describe("plain blocks from generated pages", () => {
+	it("a mermaid fence that is never closed hides nothing after it; table cells split at unescaped pipes only", async () => {
+		const { blocksToText, toBlocks } = await import("../../src/core/export/plain");
+		const text = blocksToText(toBlocks("Intro\n```mermaid\ngraph TD\n\n## Plan\nSafety plan reviewed."));
+		expect(text).toContain("Safety plan reviewed.");
+		expect(text).not.toContain("A chart is shown here");
+		const closed = blocksToText(toBlocks("Intro\n```mermaid\ngraph TD\n```\nAfter."));
+		expect(closed).toContain("(A chart is shown here in Clinical Vault; its numbers are in the table.)");
+		expect(closed).toContain("After.");
+		expect(closed).not.toContain("graph TD");
+		expect(blocksToText(toBlocks("| Date | Band |\n| --- | --- |\n| 2026-09-01 | Low \\| fine |\n"))).toBe("Date | Band\n2026-09-01 | Low | fine\n");
+	});
+});

@@ -133,6 +133,17 @@ describe("the brief", () => {
 		expect(JSON.stringify(reads.at(-1))).toContain(`${CLIENT}/measures/scores.json`);
 	});
 
+	it("a treatment plan that cannot be read costs the measured objectives only: the scores and the item alert stay in the brief", async () => {
+		await record.writeText(`${CLIENT}/treatment-plan.md`, "A plan edited by hand without its frontmatter.\n");
+		await measures.add({ client: CLIENT, measure: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 2], date: "2026-09-15" });
+		const brief = await buildBrief(record, { client: CLIENT, today: "2026-10-01", sources: briefSources(record, { now: () => now }, defs) });
+		expect(brief.measures?.alerts).toHaveLength(1);
+		expect(brief.measures?.objectives[0]).toMatch(/^\(the treatment plan cannot be read: /);
+		const text = renderBrief(brief, (p) => p);
+		expect(text).toMatch(/## Risk notes \(as written by the clinician\)\n- \[\[C-0142\/measures\.md\|2026-09-15\]\]: PHQ-9 item 9 answered 2/);
+		expect(text).not.toContain("No risk notes written.");
+	});
+
 	it("without scores or schedule: no Measures data, and the section says so", async () => {
 		const brief = await buildBrief(record, { client: CLIENT, today: "2026-10-01", sources: briefSources(record, { now: () => now }, defs) });
 		expect(brief.measures).toBeNull();

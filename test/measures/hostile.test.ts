@@ -74,6 +74,7 @@ const CASES: Case[] = [
 	{ name: "answer values not increasing", change: { options: [{ value: 1, label: "A" }, { value: 0, label: "B" }] }, expect: "refused" },
 	{ name: "duplicate item ids", change: { items: [{ id: "a", text: "A" }, { id: "a", text: "B" }] }, expect: "refused" },
 	{ name: "alert on a missing item", change: { alerts: [{ item: "z", atLeast: 1, label: "Z" }] }, expect: "refused" },
+	{ name: "an alert no answer can reach (it would never fire)", change: { alerts: [{ item: "b", atLeast: 4, label: "Never" }] }, expect: "refused" },
 	{ name: "built-in id", change: { id: "phq9" }, expect: "refused" },
 	{ name: "id with a path", change: { id: "../../etc" }, expect: "refused" },
 	{ name: "item id with markup", change: { items: [{ id: "<a>", text: "A" }, { id: "b", text: "B" }] }, expect: "refused" },

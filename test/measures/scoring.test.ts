@@ -154,6 +154,12 @@ describe("bad answers are refused with the reason, before anything is saved", ()
 		// 2 + 3 answered: 5 × 3 / 2 = 7.5, rounded half up to 8.
 		expect(scoreAnswers(d, [2, null, 3])).toEqual({ total: 8, band: "High", prorated: 1, alerts: [] });
 		expect(refusal(() => scoreAnswers(d, [2, null, null])).message).toBe("Three items 2, 3 are not answered; its manual allows a score with at most 1 missing. Nothing was saved.");
+		// An item that carries an alert is never prorated: its answer is what the clinician must see.
+		const alerted = checkDefinition({ ...d, alerts: [{ item: "c", atLeast: 2, label: "C high" }] }, "three.yaml");
+		expect(refusal(() => scoreAnswers(alerted, [2, 3, null])).message).toBe(
+			"Three item 3 is not answered; it carries an alert the clinician must see, so it is never prorated. Answer it, or enter the total alone. Nothing was saved.",
+		);
+		expect(scoreAnswers(alerted, [null, 3, 2]).alerts).toEqual([{ item: "c", number: 3, answer: 2, label: "C high" }]);
 	});
 });
 

@@ -84,6 +84,10 @@ describe("settings migration", () => {
 		expect(collisions[0]).toContain("the model server and whisper-server are both set to 127.0.0.1:8080");
 		expect(engineCollisions(DEFAULT_SETTINGS)).toEqual([]);
 		expect(engineCollisions({ ...s, whisperServerUrl: "http://127.0.0.1:8081" })).toEqual([]);
+		// A separate embedding server on whisper-server's port is named too; the model server serving its own embeddings is one server.
+		const embed = migrateSettings({ llmEngine: "openai", llmUrl: "http://127.0.0.1:1234", embeddingEngine: "openai", embeddingUrl: "http://127.0.0.1:8080", transcriptionEngine: "server", whisperServerUrl: "http://127.0.0.1:8080" });
+		expect(engineCollisions(embed)).toEqual([expect.stringContaining("the embedding server and whisper-server are both set to 127.0.0.1:8080") as string]);
+		expect(engineCollisions({ ...embed, embeddingUrl: "http://127.0.0.1:1234", whisperServerUrl: "http://127.0.0.1:8081" })).toEqual([]);
 	});
 
 	it("v4 adds the embedding model for search: a v3 file gets the default, a set value is kept, a blank one is not", () => {

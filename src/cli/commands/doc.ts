@@ -17,6 +17,7 @@ import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usag
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";
 import { notice } from "../output";
+import { measureRegistry } from "../measures";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
 
 export const docCommand: Command = {
@@ -70,7 +71,7 @@ export const docCommand: Command = {
 		let shown = 0;
 		try {
 			const { DocumentService } = await import("../../core/documents/DocumentService");
-			const service = new DocumentService({ record: open.record, clock: systemClock, templates });
+			const service = new DocumentService({ record: open.record, clock: systemClock, templates, measures: (await measureRegistry(io, args.vault!, open.settings)).definitions });
 			const result = await withCancelSignal((signal) =>
 				withUnlocked(open.record, passphrase, () =>
 					service.draft({

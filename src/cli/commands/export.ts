@@ -95,6 +95,6 @@ export const exportCommand: Command = {
 			return exported;
 		});
 		for (const w of result.warnings) notice(io, `Warning: ${w}`);
-		return { stdout: `Exported ${recordPath} to ${out} (${format === "pdf" ? "PDF" : "plain text"}${result.signed ? "" : ", marked DRAFT"}). The file is not encrypted.\n` };
+		return { stdout: `Exported ${recordPath} to ${out} (${format === "pdf" ? "PDF" : "plain text"}${result.draft ? ", marked DRAFT" : ""}). The file is not encrypted.\n` };
 	},
 };

@@ -127,7 +127,12 @@ export const measureListCommand: Command = {
 				const c = changeBetween(def, first, e.total);
 				return `${c.points > 0 ? "+" : ""}${c.points}${c.reliable === "improved" || c.reliable === "worse" ? "*" : ""}`;
 			})();
-			const flags = [...e.alerts.map((a) => `item ${a.number}=${a.answer}`), ...(e.answers === null ? ["total only"] : []), ...(e.prorated > 0 ? [`${e.prorated} prorated`] : [])].join(", ");
+			const flags = [
+				...e.alerts.map((a) => `item ${a.number}=${a.answer}`),
+				...e.replacedAlerts.map((a) => `item ${a.number}=${a.answer} in the replaced score`),
+				...(e.answers === null ? ["total only"] : []),
+				...(e.prorated > 0 ? [`${e.prorated} prorated`] : []),
+			].join(", ");
 			lines.push(`${(def?.name ?? e.measure).padEnd(9)} ${e.date}  ${String(e.total).padStart(5)}  ${e.band.padEnd(24).slice(0, 24)}  ${change.padEnd(7)}  ${flags}`.trimEnd());
 		}
 		lines.push("", "CHANGE is from the first score; * marks a reliable change.");

@@ -459,7 +459,9 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 		for (const o of m.objectives) out.push(`- Plan objective ${o}`);
 	}
 	out.push("", "## Risk notes (as written by the clinician)");
-	if (brief.risk.length === 0 && (brief.measures?.alerts.length ?? 0) === 0) out.push("No risk notes written.");
+	const measuresFailed = problem("Measures") !== undefined;
+	if (measuresFailed) out.push("The measures could not be read, so item alerts (PHQ-9 item 9) are not listed here: check the measures page.");
+	if (brief.risk.length === 0 && (brief.measures?.alerts.length ?? 0) === 0 && !measuresFailed) out.push("No risk notes written.");
 	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${r.text.replace(/\n+/g, " ")}`);
 	for (const a of brief.measures?.alerts ?? []) out.push(`- ${link(a, storePath)}: ${a.text}`);
 	out.push("", "## Recurring themes");

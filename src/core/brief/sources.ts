@@ -49,7 +49,13 @@ export async function briefMeasures(record: ClinicalRecord, client: string, toda
 	const reviewDue = plan?.reviewState === "due-soon" || plan?.reviewState === "overdue";
 	const due = service.due(file, today, reviewDue).map((d) => inert(d.why));
 	const planFile = planPath(client);
-	const objectives = (await record.exists(planFile)) ? objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) => inert(o.line)) : [];
+	// A plan that cannot be read costs its measured objectives only, never the scores or the alerts below.
+	let objectives: string[] = [];
+	try {
+		if (await record.exists(planFile)) objectives = objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) => inert(o.line));
+	} catch (error) {
+		objectives = [inert(`(the treatment plan cannot be read: ${error instanceof Error ? error.message : String(error)})`)];
+	}
 	const page = `${client}/${MEASURES_PAGE_NAME}`;
 	const alerts = entries
 		.flatMap((e) => [

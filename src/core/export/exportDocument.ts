@@ -41,6 +41,8 @@ export interface ExportResult {
 	warnings: string[];
 	/** What was exported, for the shell's message. */
 	signed: boolean;
+	/** Marked "DRAFT — NOT SIGNED" (an unsigned note; never a generated page). */
+	draft: boolean;
 }
 
 /** Shown by every shell that writes an export. */
@@ -153,5 +155,5 @@ export async function exportDocument(record: ClinicalRecord, recordPath: string,
 	const fileId = (await record.header(recordPath)).fileId;
 	const what = [options.format === "pdf" ? `pdf (${options.paper ?? "a4"})` : "plain text", note.generated ? "measures page" : note.signed ? "signed" : "draft", ...(note.psychotherapy ? ["psychotherapy note included explicitly"] : [])];
 	await record.audit.append("export", { fileId, path: recordPath, note: what.join(", ") });
-	return { bytes, warnings, signed: note.signed };
+	return { bytes, warnings, signed: note.signed, draft };
 }

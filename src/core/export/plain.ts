@@ -37,10 +37,13 @@ export function toBlocks(body: string): Block[] {
 		paragraph = [];
 	};
 	let fence: string | null = null;
-	for (const raw of text.split(/\r?\n/)) {
+	const lines = text.split(/\r?\n/);
+	for (const [index, raw] of lines.entries()) {
 		const fenceLine = /^\s*```\s*(\S*)/.exec(raw);
 		if (fenceLine) {
 			if (fence === null) {
+				// A fence that is never closed opens nothing: what follows it is exported as text.
+				if (!lines.slice(index + 1).some((l) => /^\s*```/.test(l))) continue;
 				fence = fenceLine[1]!;
 				// A chart cannot be drawn in plain text or this PDF: say where its numbers are.
 				if (fence === "mermaid") {
@@ -56,7 +59,8 @@ export function toBlocks(body: string): Block[] {
 		if (fence === null && /^\s*\|.*\|\s*$/.test(raw)) {
 			flush();
 			if (!/^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(raw)) {
-				const cells = raw.trim().slice(1, -1).split("|").map((c) => inline(c.trim()));
+				// Cells split at unescaped pipes only: text rendered inert writes "\\|" for a pipe of its own.
+				const cells = raw.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => inline(c.trim()));
 				blocks.push({ type: "paragraph", text: cells.join(" | ") });
 			}
 			continue;

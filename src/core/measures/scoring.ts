@@ -60,7 +60,11 @@ export function checkDefinition(input: unknown, where: string): MeasureDefinitio
 		next = band.max + 1;
 	}
 	if (next !== max + 1) throw invalid(where, `the last band ends at ${next - 1}, the highest possible total is ${max}`);
-	for (const alert of def.alerts) if (!ids.has(alert.item)) throw invalid(where, `an alert names item "${alert.item}", which the measure does not have`);
+	const top = values.at(-1)!;
+	for (const alert of def.alerts) {
+		if (!ids.has(alert.item)) throw invalid(where, `an alert names item "${alert.item}", which the measure does not have`);
+		if (alert.atLeast > top || alert.atLeast < values[0]!) throw invalid(where, `the alert on item "${alert.item}" is for answers of at least ${alert.atLeast}, which no answer (${values[0]} to ${top}) can reach`);
+	}
 	if (def.clinicalCutoff && def.clinicalCutoff.below > max) throw invalid(where, `the clinical cut-off ${def.clinicalCutoff.below} is above the highest total ${max}`);
 	if (def.scoring.prorateMaxMissing >= def.items.length) throw invalid(where, "proration cannot fill every item");
 	return def;
@@ -91,6 +95,11 @@ export function scoreAnswers(def: MeasureDefinition, answers: readonly (number |
 				? `${def.name} item${missing > 1 ? "s" : ""} ${which} ${missing > 1 ? "are" : "is"} not answered, and its manual gives no rule for a missing item: answer every item, or enter the total alone. Nothing was saved.`
 				: `${def.name} items ${which} are not answered; its manual allows a score with at most ${def.scoring.prorateMaxMissing} missing. Nothing was saved.`,
 		);
+	}
+	// An item with an alert is never prorated: its answer is what the clinician must see.
+	const alertedMissing = def.alerts.map((a) => def.items.findIndex((item) => item.id === a.item)).filter((i) => i >= 0 && answers[i] === null);
+	if (alertedMissing.length > 0) {
+		throw new ClinicalVaultError("invalid-input", `${def.name} item ${alertedMissing.map((i) => i + 1).join(", ")} is not answered; it carries an alert the clinician must see, so it is never prorated. Answer it, or enter the total alone. Nothing was saved.`);
 	}
 	const answered = answers.filter((a): a is number => a !== null);
 	const sum = answered.reduce((n, a) => n + a, 0);
