@@ -251,6 +251,9 @@ function recordStages() {
 	const hits = search.stdout.split("\n").filter((l) => /^\S/.test(l));
 	const keywordOnly = /Keyword search only/.test(search.stderr);
 	lines.push(`Search for "Critic" (${keywordOnly ? "by keyword: the embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`, ...hits.slice(0, 3).map((l) => `  ${l}`));
+	// An outcome measure, scored by code: a PHQ-9 entered item by item (synthetic answers).
+	const measure = cli(["measure", "add", VAULT, "--client", CLIENT.code, "--measure", "phq9", "--answers", "1,1,2,1,1,0,1,0,0", "--date", "2026-09-08"]).trim();
+	lines.push(`Outcome measure: ${measure} (scored by code; the chart and table are on the measures page).`);
 	const brief = cli(["brief", VAULT, "--client", CLIENT.code, "--date", "2026-09-15"]);
 	lines.push(`Pre-session brief for ${CLIENT.code} (printed, never saved): ${brief.split("\n").filter((l) => l.startsWith("## ")).map((l) => l.slice(3)).join(", ")}.`);
 	cli(["sign", VAULT, NOTE_PATH, "--signer", "Dr. Demo Clinician, LMFT (synthetic)"]);
