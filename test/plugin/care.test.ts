@@ -56,7 +56,8 @@ async function files(): Promise<string[]> {
 	const walk = async (dir: string): Promise<void> => {
 		for (const e of await readdir(dir, { withFileTypes: true })) {
 			if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
-			else out.push(nodePath.relative(h.dir, nodePath.join(dir, e.name)));
+			// The writer lock exists only while a background write (the search index) is in flight: not a file the flow wrote.
+			else if (e.name !== ".writer.lock") out.push(nodePath.relative(h.dir, nodePath.join(dir, e.name)));
 		}
 	};
 	await walk(h.dir);

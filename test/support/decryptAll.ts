@@ -25,6 +25,8 @@ export async function decryptEverything(vaultDir: string, record: ClinicalRecord
 	const out: DecryptedFile[] = [];
 	const system = `${record.layout.systemFolder}/`;
 	for (const file of await filesBelow(vaultDir)) {
+		// The writer lock exists only while a write is in flight; it holds no content and may be gone by now.
+		if (file.endsWith("/.writer.lock")) continue;
 		const raw = await readFile(join(vaultDir, file));
 		let plain: string | null = null;
 		if (file === record.layout.auditPath || (file.startsWith(system) && file.endsWith(".cvlog"))) {
