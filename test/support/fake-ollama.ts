@@ -391,6 +391,37 @@ export abstract class ScriptedModelServer {
 			this.server.closeAllConnections();
 		});
 	}
+	/**
+	 * Reads and records one request: its parsed JSON body (or the raw text, `badJson`), and a
+	 * `closed` promise saying how the connection ended; `cut` drops it as a scripted server fault.
+	 */
+	protected async record(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ record: RecordedRequest; path: string; badJson: boolean; cut: () => void }> {
+		const chunks: Buffer[] = [];
+		for await (const c of req) chunks.push(c as Buffer);
+		const raw = Buffer.concat(chunks).toString("utf8");
+		let body: unknown = undefined;
+		let badJson = false;
+		if (raw !== "") {
+			try {
+				body = JSON.parse(raw);
+			} catch {
+				body = raw;
+				badJson = true;
+			}
+		}
+		const path = new URL(req.url ?? "/", "http://x").pathname;
+		let cutByServer = false;
+		const closed = new Promise<ConnectionEnd>((resolve) => {
+			res.on("close", () => resolve(res.writableFinished ? "finished" : cutByServer ? "server-cut" : "client-closed"));
+		});
+		const record: RecordedRequest = { method: req.method ?? "GET", path, headers: req.headers, body, closed };
+		this.requests.push(record);
+		const cut = () => {
+			cutByServer = true;
+			res.destroy();
+		};
+		return { record, path, badJson, cut };
+	}
 }
 
 export class FakeOllama extends ScriptedModelServer {
@@ -418,30 +449,8 @@ export class FakeOllama extends ScriptedModelServer {
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		const chunks: Buffer[] = [];
-		for await (const c of req) chunks.push(c as Buffer);
-		const raw = Buffer.concat(chunks).toString("utf8");
-		let body: unknown = undefined;
-		let badJson = false;
-		if (raw !== "") {
-			try {
-				body = JSON.parse(raw);
-			} catch {
-				body = raw;
-				badJson = true;
-			}
-		}
-		const path = new URL(req.url ?? "/", "http://x").pathname;
-		let cutByServer = false;
-		const closed = new Promise<ConnectionEnd>((resolve) => {
-			res.on("close", () => resolve(res.writableFinished ? "finished" : cutByServer ? "server-cut" : "client-closed"));
-		});
-		const record: RecordedRequest = { method: req.method ?? "GET", path, headers: req.headers, body, closed };
-		this.requests.push(record);
-		const cut = () => {
-			cutByServer = true;
-			res.destroy();
-		};
+		const { record, path, badJson, cut } = await this.record(req, res);
+		const body = record.body;
 
 		if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
 			json(res, 401, { error: "unauthorized" });

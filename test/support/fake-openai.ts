@@ -138,7 +138,6 @@ import {
 	ScriptedModelServer,
 	split,
 	type ChatReply,
-	type ConnectionEnd,
 	type FakeReply,
 	type RecordedChat,
 	type RecordedRequest,
@@ -349,31 +348,8 @@ export class FakeOpenAi extends ScriptedModelServer {
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		const chunks: Buffer[] = [];
-		for await (const c of req) chunks.push(c as Buffer);
-		const raw = Buffer.concat(chunks).toString("utf8");
-		let body: unknown = undefined;
-		let badJson = false;
-		if (raw !== "") {
-			try {
-				body = JSON.parse(raw);
-			} catch {
-				body = raw;
-				badJson = true;
-			}
-		}
-		const method = req.method ?? "GET";
-		const path = new URL(req.url ?? "/", "http://x").pathname;
-		let cutByServer = false;
-		const closed = new Promise<ConnectionEnd>((resolve) => {
-			res.on("close", () => resolve(res.writableFinished ? "finished" : cutByServer ? "server-cut" : "client-closed"));
-		});
-		const record: RecordedRequest = { method, path, headers: req.headers, body, closed };
-		this.requests.push(record);
-		const cut = () => {
-			cutByServer = true;
-			res.destroy();
-		};
+		const { record, path, badJson, cut } = await this.record(req, res);
+		const { method, body } = record;
 
 		if (this.options.apiKey !== undefined && this.needsKey(path) && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
 			if (this.flavor === "vllm") json(res, 401, { error: "Unauthorized" });
