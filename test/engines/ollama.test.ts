@@ -4,13 +4,13 @@
  * metadata and embeddings, cancellation, every failure's message, the endpoint policy and the token.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { failure as engineError, recordingAgent } from "../support/failure";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import { setTimeout } from "node:timers";
 import { Ollama } from "ollama/browser";
-import { Cancelled, ClinicalVaultError } from "../../src/core/errors";
+import { Cancelled } from "../../src/core/errors";
 import { LOOPBACK_ONLY, type EndpointPolicy } from "../../src/core/net/endpoint";
 import { createNodeFetch } from "../../src/engines/nodeFetch";
 import { normalizeOllamaHost, OllamaClient, type OllamaOptions } from "../../src/engines/ollama";
@@ -39,28 +39,7 @@ const messages = [
 	{ role: "user" as const, content: "Client C-0142 named a worried part that protects an exile." },
 ];
 
-/** Runs `fn`, expecting a ClinicalVaultError; returns it. */
-async function engineError(fn: () => Promise<unknown>): Promise<ClinicalVaultError> {
-	const error: unknown = await fn().then(
-		() => new Error("expected a failure, got a result"),
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(ClinicalVaultError);
-	return error as ClinicalVaultError;
-}
 
-/** An agent that records each connection attempt and makes none (nothing leaves the machine). */
-function recordingAgent<A extends http.Agent>(Base: new () => A): A & { attempts: string[] } {
-	const agent = new Base() as A & { attempts: string[] };
-	agent.attempts = [];
-	agent.createConnection = (options, callback) => {
-		agent.attempts.push(`${options.host ?? ""}:${String(options.port ?? "")}`);
-		const error = Object.assign(new Error("test agent: no connection is made"), { code: "ETESTBLOCKED" });
-		process.nextTick(() => callback?.(error, undefined as unknown as Duplex));
-		return undefined;
-	};
-	return agent;
-}
 
 describe("chat", () => {
 	it("streams the answer piece by piece, in order, and reports the counts", async () => {

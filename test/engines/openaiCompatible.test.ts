@@ -7,9 +7,9 @@
  * reads (short, says what to do, never the model's text); `detail` for what a developer needs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { failure as engineError, recordingAgent } from "../support/failure";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import { setTimeout } from "node:timers";
 import { z } from "zod";
 import { Cancelled, ClinicalVaultError } from "../../src/core/errors";
@@ -57,16 +57,6 @@ afterEach(() => {
 
 const client = (extra: Partial<OpenAiCompatibleOptions> = {}, on: { url: string } = fake) => new OpenAiCompatibleClient({ url: on.url, policy: LOOPBACK_ONLY, ...extra });
 
-/** Runs `fn`, expecting a ClinicalVaultError; returns it. */
-async function engineError(fn: () => Promise<unknown>): Promise<ClinicalVaultError> {
-	const error: unknown = await fn().then(
-		() => new Error("expected a failure, got a result"),
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(ClinicalVaultError);
-	expect(error).not.toBeInstanceOf(Cancelled);
-	return error as ClinicalVaultError;
-}
 
 /** Runs `fn`, expecting Cancelled. */
 async function cancelled(fn: () => Promise<unknown>): Promise<void> {
@@ -80,18 +70,6 @@ async function cancelled(fn: () => Promise<unknown>): Promise<void> {
 /** The message and detail, for checks that something is never in either. */
 const shown = (e: ClinicalVaultError) => `${e.message}\n${e.detail}`;
 
-/** An agent that records each connection attempt and makes none (nothing leaves the machine). */
-function recordingAgent(): http.Agent & { attempts: string[] } {
-	const agent = new http.Agent() as http.Agent & { attempts: string[] };
-	agent.attempts = [];
-	agent.createConnection = (options, callback) => {
-		agent.attempts.push(`${options.host ?? ""}:${String(options.port ?? "")}`);
-		const error = Object.assign(new Error("test agent: no connection is made"), { code: "ETESTBLOCKED" });
-		process.nextTick(() => callback?.(error, undefined as unknown as Duplex));
-		return undefined;
-	};
-	return agent;
-}
 
 /** A plain web server that is not a model server: every path answers an HTML page with `status`. */
 async function htmlServer(status: number): Promise<{ url: string; paths: string[]; close(): Promise<void> }> {
@@ -749,7 +727,7 @@ describe("cancellation", () => {
 
 describe("endpoint policy and address", () => {
 	it("refuses a server that is not on this computer before any connection", async () => {
-		const agent = recordingAgent();
+		const agent = recordingAgent(http.Agent);
 		const remote = new OpenAiCompatibleClient({ url: "http://192.0.2.10:1234", policy: LOOPBACK_ONLY, agent, token: "sk-remote-7c1d", contextTokens: 8192 });
 		for (const call of [() => remote.chat({ model: MODEL, messages }), () => remote.listModels(), () => remote.contextLength(MODEL), () => remote.embed(EMBED, ["x"])]) {
 			const error = await engineError(call);
