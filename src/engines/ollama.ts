@@ -23,6 +23,7 @@ import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import { estimateTokens, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
 import type { EndpointPolicy } from "../core/net/endpoint";
 import { checkEgress, TransportError } from "./http";
+import { CallerError, isRecord, oneLine, timeoutWords } from "./modelAnswers";
 import { createNodeFetch, type FetchFunction } from "./nodeFetch";
 
 export const DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434";
@@ -71,14 +72,7 @@ export function normalizeOllamaHost(raw: string | undefined): string {
 	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-function oneLine(text: string, max = 200): string {
-	const flat = text.replace(/\s+/g, " ").trim();
-	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Passes an NDJSON body through line by line, so the client library only ever sees whole, valid
@@ -165,12 +159,6 @@ function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableSt
 	});
 }
 
-/** Carries an exception from the caller's own onToken past the translation into engine errors, unchanged. */
-class CallerError extends Error {
-	constructor(readonly error: unknown) {
-		super("onToken failed");
-	}
-}
 
 interface CallOptions {
 	signal: AbortSignal;
@@ -418,7 +406,7 @@ export class OllamaClient implements LlmClient {
 		const host = this.host;
 		const options = { detail: error.detail, cause: error };
 		const ms = error.timeoutMs;
-		const secs = ms === undefined ? "" : ` ${ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10} s`;
+		const secs = timeoutWords(ms);
 		switch (error.failure) {
 			case "first-byte-timeout":
 				return new ClinicalVaultError(

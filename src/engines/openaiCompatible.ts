@@ -31,6 +31,7 @@ import { ENGINE_PRESETS, presetFor, type EnginePreset } from "../core/llm/engine
 import { estimateTokens, type ChatMessage, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
 import type { EndpointPolicy } from "../core/net/endpoint";
 import { requestStream, TransportError, type StreamResponse } from "./http";
+import { CallerError, isRecord, oneLine, timeoutWords } from "./modelAnswers";
 import { DEFAULT_OLLAMA_TIMEOUTS, type OllamaTimeouts } from "./ollama";
 
 export type ModelServerTimeouts = OllamaTimeouts;
@@ -68,14 +69,7 @@ export function normalizeServerUrl(raw: string): string {
 	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "").replace(/\/v1$/, "")}`;
 }
 
-function oneLine(text: string, max = 200): string {
-	const flat = text.replace(/\s+/g, " ").trim();
-	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function positiveInt(value: unknown): number | null {
 	return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null;
@@ -114,12 +108,6 @@ async function readAll(body: ReadableStream<Uint8Array>, limit = 8 * 1024 * 1024
 	return text + decoder.decode();
 }
 
-/** Carries an exception from the caller's own onToken past the translation into engine errors, unchanged. */
-class CallerError extends Error {
-	constructor(readonly error: unknown) {
-		super("onToken failed");
-	}
-}
 
 /** The server does not have the model asked for (said by the server, or by its model list). */
 class ModelMissing extends ClinicalVaultError {}
@@ -544,7 +532,7 @@ export class OpenAiCompatibleClient implements LlmClient {
 	private transport(error: TransportError): ClinicalVaultError {
 		const options = { detail: error.detail, cause: error };
 		const ms = error.timeoutMs;
-		const secs = ms === undefined ? "" : ` ${ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10} s`;
+		const secs = timeoutWords(ms);
 		const preset = this.preset;
 		switch (error.failure) {
 			case "first-byte-timeout":
