@@ -577,7 +577,8 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		const fragment = createFragment();
 		fragment.appendText(text);
 		const found = fragment.createSpan({ cls: "clinical-vault-setting-found" });
-		this.host.findPrograms?.().then(
+		this.programs ??= this.host.findPrograms?.() ?? null;
+		this.programs?.then(
 			(programs) => {
 				const where = programs[program];
 				found.setText(where ? `Found: ${where}` : `${program} was not found on this computer.`);
@@ -598,7 +599,11 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		return fragment;
 	}
 
+	/** Where the engine programs were found, looked up once per drawing of the tab (both descriptions use it). */
+	private programs: ReturnType<NonNullable<SettingsHost["findPrograms"]>> | null = null;
+
 	override display(): void {
+		this.programs = null;
 		const { containerEl } = this;
 		containerEl.empty();
 		for (const item of this.getSettingDefinitions()) {
