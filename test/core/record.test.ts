@@ -100,3 +100,47 @@ describe("ClinicalRecord", () => {
 		expect((await record.audit.verify()).ok).toBe(false);
 	});
 });
+
+describe("a key file replacement stopped between its two renames (kill or power cut, rename that does not replace)", () => {
+	async function stoppedSwap(): Promise<MemoryStore> {
+		const store = new MemoryStore({ renameReplaces: false });
+		const record = new ClinicalRecord({ store, device: new MemoryDeviceStateStore() });
+		await record.init("correct horse battery", { kdf: floorKdfParams() });
+		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+		await record.writeText("C-0142/notes/2026-09-01.md", "synthetic note\n");
+		await record.lock();
+		// The key file renamed to its backup, the new one not yet in place: what a kill there leaves.
+		await store.rename("Clinical/_vault/keyfile.json", "Clinical/_vault/.keyfile.json.cvbak");
+		return store;
+	}
+
+	it("unlock puts the backup back and opens the record", async () => {
+		const store = await stoppedSwap();
+		const record = new ClinicalRecord({ store, device: new MemoryDeviceStateStore() });
+		expect(await record.isInitialized()).toBe(true);
+		await record.unlock("correct horse battery");
+		expect(await record.readText("C-0142/notes/2026-09-01.md")).toBe("synthetic note\n");
+		expect(store.paths()).toContain("Clinical/_vault/keyfile.json");
+		expect(store.paths().filter((p) => p.endsWith(".cvbak"))).toEqual([]);
+	});
+
+	it("a read-only record reads the backup and writes nothing", async () => {
+		const store = await stoppedSwap();
+		const before = store.paths();
+		const record = new ClinicalRecord({ store, device: new MemoryDeviceStateStore(), readOnly: true });
+		await record.unlock("correct horse battery");
+		expect(await record.readText("C-0142/notes/2026-09-01.md")).toBe("synthetic note\n");
+		expect(store.paths()).toEqual(before);
+	});
+
+	it("init never makes a new key file over encrypted files whose key file is missing", async () => {
+		const store = await stoppedSwap();
+		await store.remove("Clinical/_vault/.keyfile.json.cvbak");
+		const before = store.snapshot();
+		const record = new ClinicalRecord({ store, device: new MemoryDeviceStateStore() });
+		const refused = await record.init("another passphrase here", { kdf: floorKdfParams() }).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ code: "refused" });
+		expect((refused as Error).message).toMatch(/no key file .*Put keyfile\.json back from a backup/);
+		expect(store.snapshot()).toEqual(before);
+	});
+});

@@ -10,7 +10,7 @@ import { floorKdfParams, type KdfParams } from "../crypto/kdf";
 import { createKeyFile, newRecoverySlot, parseKeyFile, rewrapPassphrase, rotateKeyFile, rotationDone, serializeKeyFile, unwrapRetired, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
 import { decryptFile, encryptFile, eraseKeyBlock, keyBlockErasure, looksEncrypted, newFileId, readHeader, rewrapKeyBlock, type FileHeader } from "../crypto/fileformat";
-import { atomicWrite, sweepLeftovers } from "../store/atomic";
+import { atomicWrite, backupPathFor, restoreBackup, sweepLeftovers } from "../store/atomic";
 import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
 import { AuditLog, fingerprint, type AuditAction, type AuditVerification } from "../audit/AuditLog";
@@ -137,15 +137,28 @@ export class ClinicalRecord implements RecordFiles {
 		return this.auditLog;
 	}
 
+	/**
+	 * Whether a record is here: its key file, or the key file's backup alone (a replacement of the
+	 * key file stopped between its two renames on a store whose rename does not replace: the backup
+	 * is the key file, and readKeyFile puts it back).
+	 */
 	async isInitialized(): Promise<boolean> {
-		return this.store.exists(this.layout.keyFilePath);
+		return (await this.store.exists(this.layout.keyFilePath)) || (await this.store.exists(backupPathFor(this.layout.keyFilePath)));
 	}
 
 	private async readKeyFile(): Promise<KeyFile> {
-		if (!(await this.isInitialized())) {
-			throw new ClinicalVaultError("not-initialized", `No clinical record here yet (${this.layout.keyFilePath} is missing). Initialise one first.`);
+		const path = this.layout.keyFilePath;
+		if (!(await this.store.exists(path))) {
+			const backup = backupPathFor(path);
+			if (!(await this.store.exists(backup))) {
+				throw new ClinicalVaultError("not-initialized", `No clinical record here yet (${path} is missing). Initialise one first.`);
+			}
+			// A kill or a power cut between the key file's two renames: finish the swap backwards (the
+			// backup is the key file as it was), or read the backup where nothing may be written.
+			if (this.readOnly) return parseKeyFile(await this.store.read(backup), path);
+			await this.writerLock.hold(() => restoreBackup(this.store, path));
 		}
-		return parseKeyFile(await this.store.read(this.layout.keyFilePath), this.layout.keyFilePath);
+		return parseKeyFile(await this.store.read(path), path);
 	}
 
 	/**
@@ -180,6 +193,16 @@ export class ClinicalRecord implements RecordFiles {
 	async init(passphrase: string, options: { kdf?: KdfParams } = {}): Promise<{ recoveryKey: string }> {
 		if (await this.isInitialized()) {
 			throw new ClinicalVaultError("already-initialized", `A clinical record already exists in ${this.layout.root}/. Nothing was changed.`);
+		}
+		// Encrypted files without their key file: a new key file would never open them, and the next
+		// sweep could not tell the old key file's copies from leftovers. Refuse; the key file is what is missing.
+		const orphans = (await walk(this.store, this.layout.root)).filter((p) => p.endsWith(`.${ENCRYPTED_EXTENSION}`) || p.startsWith(`${this.layout.auditFolder}/`));
+		if (orphans.length > 0) {
+			throw new ClinicalVaultError(
+				"refused",
+				`${this.layout.root}/ holds ${orphans.length} encrypted record files but no key file (${this.layout.keyFilePath}). A new record here would never open them. Put keyfile.json back from a backup or your sync tool's history, then unlock. Nothing was changed.`,
+				{ detail: orphans.slice(0, 5).join(", ") },
+			);
 		}
 		const { keyFile, vaultKey, recoveryKey } = await createKeyFile(passphrase, options.kdf ?? floorKdfParams(), this.clock.now());
 		const keys = await deriveVaultKeys(vaultKey, keyFile.vaultId);

@@ -84,7 +84,7 @@ export async function atomicWrite(store: VaultStore, path: string, data: Uint8Ar
 }
 
 /** The backup half of the protocol: a lone backup is put back; a backup beside its file is removed. */
-async function restoreBackup(store: VaultStore, path: string): Promise<void> {
+export async function restoreBackup(store: VaultStore, path: string): Promise<void> {
 	const backup = backupPathFor(path);
 	if (await store.exists(backup)) {
 		if (await store.exists(path)) await store.remove(backup);
