@@ -2,10 +2,12 @@
  * Rotating the vault key (FORMAT.md §2): after it, an old copy of the key file with the old
  * passphrase or recovery key opens none of today's files, while the record, its audit logs (entries
  * from before the rotation included) and its search index read as before. Interrupted at every
- * file, every file still opens and running it again finishes it. Real folders, real WebCrypto.
+ * file, or by a disk that fills (each write and append cut short with ENOSPC), every file still
+ * opens, the error says the rotation is unfinished, and running it again finishes it. Real folders,
+ * real WebCrypto.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
@@ -100,4 +102,55 @@ describe("rotating the vault key", () => {
 			await open().unlockWithRecoveryKey(finished.recoveryKey, PASS);
 		}
 	});
+
+	it("a disk that fills during the rotation: a clear error saying how to finish, no leftovers, every file opens; with space again it finishes", async () => {
+		const store = new NodeFsStore(dir);
+		let full = false;
+		let recordTemps = 0;
+		const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+		const realWrite = store.write.bind(store);
+		const realAppend = store.append.bind(store);
+		// The disk fills after the second record file's re-encrypted copy: from then on every write
+		// and append lands only its first half, then fails, as a full disk does.
+		store.write = async (path: string, data: Uint8Array) => {
+			if (full) {
+				await realWrite(path, data.subarray(0, data.length >> 1));
+				throw enospc();
+			}
+			if (/\.cvault~.*\.cvtmp$/.test(path) && ++recordTemps >= 2) full = true;
+			return realWrite(path, data);
+		};
+		store.append = async (path: string, data: Uint8Array) => {
+			if (full) {
+				await realAppend(path, data.subarray(0, data.length >> 1));
+				throw enospc();
+			}
+			return realAppend(path, data);
+		};
+		const record = new ClinicalRecord({ store, device });
+		await record.unlock(PASS);
+		const stopped = await record.rotateVaultKey(PASS).catch((e: unknown) => e);
+		expect(stopped).toMatchObject({ code: "storage" });
+		expect((stopped as Error).message).toMatch(/rotation stopped after \d+ files.*Every file still opens.*again.*the disk is full/s);
+		await record.lock().catch(() => undefined);
+		expect((await walkNames(dir)).filter((f) => f.endsWith(".cvtmp") || f.endsWith(".cvbak"))).toEqual([]);
+
+		// Space again: the next unlock sweeps, every file opens, and the rotation finishes.
+		const mid = open();
+		await mid.unlock(PASS);
+		expect(await mid.rotationUnfinished()).toBe(true);
+		for (const [i, path] of NOTES.entries()) expect(await mid.readText(path)).toBe(`synthetic text ${i}\n`);
+		expect(new TextDecoder().decode((await mid.readSystemFile("search-index"))!)).toBe("derived");
+		const finished = await mid.rotateVaultKey(PASS);
+		expect(finished.resumed).toBe(true);
+		const report = await mid.verify();
+		expect(report.ok, JSON.stringify(report)).toBe(true);
+		await mid.lock();
+		await open().unlockWithRecoveryKey(finished.recoveryKey, PASS);
+	});
 });
+
+async function walkNames(root: string): Promise<string[]> {
+	return (await readdir(root, { recursive: true })).map(String);
+}
+

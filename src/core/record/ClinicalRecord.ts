@@ -3,7 +3,7 @@
  * It owns the key file, the vault keys while unlocked, every encrypted read and write, client
  * profiles and the audit log. It never imports obsidian and never logs.
  */
-import { ClinicalVaultError, LockedError, WrongPassphraseError, toClinicalError } from "../errors";
+import { ClinicalVaultError, LockedError, WrongPassphraseError, isCancelled, toClinicalError } from "../errors";
 import { fromUtf8, utf8 } from "../bytes";
 import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
@@ -289,21 +289,25 @@ export class ClinicalRecord implements RecordFiles {
 		this.keys = keys;
 		this.auditLog = await this.auditFor(keys);
 		let rewrapped = 0;
-		for (const storePath of await walk(this.store, this.layout.root)) {
-			const bound = this.boundPathOf(storePath);
-			if (bound === null) continue;
-			const changed = await this.serialize(storePath, async () => {
-				if (!(await this.store.exists(storePath))) return false;
-				const bytes = await this.store.read(storePath);
-				const out = await rewrapKeyBlock(keys, bytes, bound.path);
-				if (!out) return false;
-				if (bound.record) await this.audit.append("modify", { path: bound.path, fileId: readHeader(bytes, bound.path).header.fileId, sha: await fingerprint(out), base: await fingerprint(bytes), note: "re-wrapped for the new vault key" });
-				await atomicWrite(this.store, storePath, out);
-				return true;
-			});
-			if (changed) rewrapped++;
+		try {
+			for (const storePath of await walk(this.store, this.layout.root)) {
+				const bound = this.boundPathOf(storePath);
+				if (bound === null) continue;
+				const changed = await this.serialize(storePath, async () => {
+					if (!(await this.store.exists(storePath))) return false;
+					const bytes = await this.store.read(storePath);
+					const out = await rewrapKeyBlock(keys, bytes, bound.path);
+					if (!out) return false;
+					if (bound.record) await this.audit.append("modify", { path: bound.path, fileId: readHeader(bytes, bound.path).header.fileId, sha: await fingerprint(out), base: await fingerprint(bytes), note: "re-wrapped for the new vault key" });
+					await atomicWrite(this.store, storePath, out);
+					return true;
+				});
+				if (changed) rewrapped++;
+			}
+			await this.writerLock.hold(async () => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(rotationDone(await this.readKeyFile()))));
+		} catch (error) {
+			throw rotationStopped(error, rewrapped);
 		}
-		await this.writerLock.hold(async () => atomicWrite(this.store, this.layout.keyFilePath, serializeKeyFile(rotationDone(await this.readKeyFile()))));
 		await this.audit.append("key-rotation", { note: `finished: ${rewrapped} files re-wrapped` });
 		return { recoveryKey, rewrapped, resumed };
 	}
@@ -844,4 +848,19 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 	if (a.length !== b.length) return false;
 	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
 	return true;
+}
+
+/**
+ * What a rotation that stopped after its new key file was written tells the clinician: the state it
+ * left (every file opens, old or new key) and how to finish, not the single file's "previous version
+ * is intact", which is true of that file but not of the rotation.
+ */
+function rotationStopped(error: unknown, rewrapped: number): unknown {
+	if (isCancelled(error)) return error;
+	const why = error instanceof ClinicalVaultError ? error.message : "an unexpected error";
+	return new ClinicalVaultError(
+		error instanceof ClinicalVaultError ? error.code : "storage",
+		`The vault key rotation stopped after ${rewrapped} files were re-encrypted for the new key. Every file still opens with your passphrase. Rotate the vault key again (the Rotate vault key command, or clinical-vault rekey) to finish it. (${why})`,
+		{ detail: error instanceof ClinicalVaultError ? error.detail : String(error), cause: error },
+	);
 }
