@@ -6,7 +6,7 @@
  * record path forever, printing "start N" before and "done N" after each save. On Linux, writes
  * to a pipe from process.stdout are synchronous, so every line printed before the kill reaches
  * the parent. With "count" set it stops after that many saves and prints "ms N" per save (used to
- * calibrate the kill delays).
+ * calibrate the kill delays); with "until" it stops at that time.
  */
 import { FileDeviceStateStore } from "../../src/cli/deviceState";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
@@ -25,6 +25,8 @@ interface ChildConfig {
 	path: string;
 	first: number;
 	count?: number;
+	/** Stop at this time (epoch ms) instead of after "count" saves (the two-writer test's timed run). */
+	until?: number;
 	/** false: the store cannot create files exclusively, so the record's cross-process writer lock is off (to measure what it prevents). */
 	writerLock?: boolean;
 	/** The device state folder (the CLI's kind): children of one test are processes of one computer, sharing one audit log. */
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
 	// Warm up WebCrypto (not written anywhere) so the first save is not much slower than the rest.
 	await encryptFile(keys, { fileId: "0".repeat(32), path: config.path, contentType: "text/markdown" }, crashContent(config.first));
 	process.stdout.write("ready\n");
-	for (let k = config.first; config.count === undefined || k < config.first + config.count; k++) {
+	const more = (k: number) =>
+		config.until !== undefined ? Date.now() < config.until : config.count === undefined || k < config.first + config.count;
+	for (let k = config.first; more(k); k++) {
 		process.stdout.write(`start ${k}\n`);
 		const started = performance.now();
 		await record.write(config.path, crashContent(k));

@@ -13,7 +13,8 @@
  * - mv: moveRecordFile from the path that holds the file to the other one.
  *
  * On Linux, writes to a pipe from process.stdout are synchronous, so every line printed before the
- * kill reaches the parent.
+ * kill reaches the parent. With "until" set the child stops at that time and exits 0 (the two-writer
+ * test's passwd process).
  */
 import { FileDeviceStateStore } from "../../src/cli/deviceState";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
 	const run = await iterationFor(config, record);
 	readyAt = performance.now();
 	process.stdout.write("ready\n");
-	for (let k = config.first; ; k++) {
+	for (let k = config.first; config.until === undefined || Date.now() < config.until; k++) {
 		say(`start ${k}`);
 		iteration = k;
 		announced = false;

@@ -25,6 +25,8 @@ export interface WritersChildConfig {
 	current?: 0 | 1;
 	/** mv: which of MOVE_PATHS holds the file now. */
 	at?: 0 | 1;
+	/** Stop after the iteration that ends at or after this time (epoch ms) and exit 0; without it, repeat until killed. */
+	until?: number;
 }
 
 /** The client every kind but client-add works on. */
