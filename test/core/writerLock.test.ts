@@ -1,6 +1,7 @@
 /**
  * The cross-process writer lock over a real folder: a live process's lock is waited for and then
- * named in a clear error (nothing changed); a dead process's lock is taken over at once; another
+ * named in a clear error (nothing changed); a dead process's lock, or one taken before the computer
+ * last started (a power cut, the pid since reused), is taken over at once; another
  * computer's lock (a synced folder) is respected until it is stale; holders in one process share
  * the lock and the last one out removes it.
  */
@@ -83,6 +84,21 @@ describe("the cross-process writer lock", () => {
 		const started = Date.now();
 		await new WriterLock(store, LOCK, { waitMs: 5000 }).hold(() => Promise.resolve());
 		expect(Date.now() - started).toBeLessThan(2000);
+	});
+
+	it("a lock taken before this computer last started (a power cut) is taken over, though its pid now names a live process", async () => {
+		const { dir, store } = await setup();
+		const child = await liveProcess();
+		const bootTime = store.writer.bootTime!;
+		expect(bootTime).toBeLessThan(Date.now());
+		await writeFile(join(dir, LOCK), JSON.stringify({ tag: writerTagFor(child.pid!), at: bootTime - 60_000 }));
+		const started = Date.now();
+		await expect(new WriterLock(store, LOCK, { waitMs: 5000 }).hold(() => Promise.resolve("ran"))).resolves.toBe("ran");
+		expect(Date.now() - started).toBeLessThan(2000);
+		// Taken since the start: the live process's lock is respected.
+		while (existsSync(join(dir, LOCK))) await delay(5); // the first holder's release
+		await writeFile(join(dir, LOCK), JSON.stringify({ tag: writerTagFor(child.pid!), at: bootTime + 60_000 }));
+		await expect(new WriterLock(store, LOCK, { waitMs: 200 }).hold(() => Promise.resolve("ran"))).rejects.toThrow(/being written by process/);
 	});
 
 	it("another computer's lock is respected until it is stale, then taken over", async () => {

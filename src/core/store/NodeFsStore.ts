@@ -1,6 +1,6 @@
 /** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
 import { promises as fs } from "node:fs";
-import { hostname } from "node:os";
+import { hostname, uptime } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../errors";
@@ -22,6 +22,8 @@ function shortHash(text: string): string {
  * This process as a writer: "h" + a short hash of the computer's name (the name itself never goes
  * into a file name that a sync tool copies) + ".p" + the process id. A tag from this computer is
  * alive while its process is (signal 0: ESRCH means gone); a tag from another computer is unknown.
+ * The boot time lets the writer lock tell a lock left by a power cut from one of a live process that
+ * happens to have the same id since the restart.
  */
 export const processWriter: WriterIdentity = (() => {
 	const host = shortHash(hostname());
@@ -41,6 +43,7 @@ export const processWriter: WriterIdentity = (() => {
 			}
 		},
 		wait: (ms: number) => delay(ms).then(() => undefined),
+		bootTime: Date.now() - uptime() * 1000,
 	};
 })();
 

@@ -18,6 +18,12 @@ export interface WriterIdentity {
 	readonly tag: string;
 	/** Whether the writer with this tag may still be running: true, false, or "unknown" (another computer). */
 	isAlive(tag: string): boolean | "unknown";
+	/**
+	 * When this computer last started (ms since the epoch), where the platform says. A writer of this
+	 * computer that wrote before it is gone, even if its process id now names a live process (ids
+	 * are reused after a restart, as after a power cut).
+	 */
+	readonly bootTime?: number;
 	/** Waits (between tries for another process's lock). */
 	wait(ms: number): Promise<void>;
 }

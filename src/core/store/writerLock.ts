@@ -10,7 +10,7 @@
  * other. The file exists while any holder in this process is inside; the last one out removes it.
  *
  * A lock whose owner is gone is taken over: a process of this computer that no longer runs (its
- * tag's pid is dead), or, for another computer's lock (a synced folder), one older than
+ * tag's pid is dead, or the lock was taken before the computer last started), or, for another computer's lock (a synced folder), one older than
  * `staleMs`. When the lock stays busy longer than `waitMs`, the write fails before changing
  * anything, naming who holds the record. Stores that do not create files exclusively or name no
  * writer (the in-memory store) run every task at once: they have one process.
@@ -18,6 +18,9 @@
 import { fromUtf8, utf8 } from "../bytes";
 import { ClinicalVaultError, StorageError } from "../errors";
 import type { VaultStore } from "./VaultStore";
+
+/** How much older than this computer's start a lock must be to be from before it (the boot time is rounded). */
+const BOOT_MARGIN_MS = 10_000;
 
 export interface WriterLockOptions {
 	/** How long to wait for another process's lock before failing (ms). */
@@ -134,7 +137,10 @@ export class WriterLock {
 		const alive = writer.isAlive(holder.tag);
 		if (alive === false) return true;
 		if (alive === "unknown") return this.now() - holder.at > this.staleMs;
-		return false;
+		// This computer's process id, alive: the same process, unless the lock was taken before this
+		// computer last started (a power cut, then the id reused). A few seconds' margin for the boot
+		// time's rounding.
+		return writer.bootTime !== undefined && holder.at < writer.bootTime - BOOT_MARGIN_MS;
 	}
 
 	private busy(holder: Holder | null): ClinicalVaultError {
