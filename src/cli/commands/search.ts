@@ -92,6 +92,8 @@ export const searchCommand: Command = {
 						if (report.rebuilt) notice(io, `The search index could not be used (${report.rebuilt.reason}); it was rebuilt from the record.`);
 						else if (!report.loaded) notice(io, `Built the search index: ${report.files} files, ${report.passages} passages.`);
 						if (report.unreadable.length > 0) notice(io, `Left out of the search (damaged, run "clinical-vault verify"): ${report.unreadable.join(", ")}`);
+						const empty = service.filesWithoutPassages();
+						if (empty.length > 0) notice(io, `No searchable text in ${empty.length} file(s) (empty): ${empty.join(", ")}`);
 
 						let llm: LlmClient | undefined = embedding.llm;
 						const host = embedding.engine.url;

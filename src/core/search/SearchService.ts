@@ -226,11 +226,13 @@ export class SearchService implements SearchIndex {
 	}
 
 	/** Brings `state` in line with the record listing (see the header on fingerprints). */
-	private async sync(state: State): Promise<{ added: number; changed: number; removed: number; unreadable: string[] }> {
+	private async sync(state: State): Promise<{ added: number; changed: number; removed: number; unreadable: string[]; empty: string[] }> {
 		let added = 0;
 		let changed = 0;
 		let removed = 0;
 		const unreadable: string[] = [];
+		/** Files (re)indexed now that gave no passage: nothing searchable in them. */
+		const empty: string[] = [];
 		const listing = (await this.record.list()).filter((e) => kindOf(e.recordPath) !== null);
 		const present = new Set(listing.map((e) => e.recordPath));
 		for (const path of [...state.files.keys()]) {
@@ -247,6 +249,7 @@ export class SearchService implements SearchIndex {
 				const fingerprint = await this.fingerprint(entry.recordPath);
 				if (known?.fingerprint === fingerprint) continue;
 				await this.indexFile(state, entry.recordPath, fingerprint);
+				if (state.files.get(entry.recordPath)?.passageIds.length === 0) empty.push(entry.recordPath);
 				if (known) changed++;
 				else added++;
 			} catch (error) {
@@ -259,7 +262,12 @@ export class SearchService implements SearchIndex {
 				slice = performance.now();
 			}
 		}
-		return { added, changed, removed, unreadable };
+		return { added, changed, removed, unreadable, empty };
+	}
+
+	/** Indexed files that gave no passage (no text in them): search finds nothing there, and says so. */
+	filesWithoutPassages(): string[] {
+		return [...(this.state?.files.values() ?? [])].filter((f) => f.passageIds.length === 0).map((f) => f.recordPath);
 	}
 
 	private async fingerprint(recordPath: string): Promise<string> {

@@ -2,7 +2,9 @@
  * Which record files are searched and how they are cut into passages.
  *
  *   CODE/notes/*.md         kind "note"        sections by heading, paragraphs grouped to ~700 characters
- *   CODE/transcripts/*.md   kind "transcript"  windows of WINDOW_LINES timestamped lines (first line's time kept)
+ *   CODE/transcripts/*.md   kind "transcript"  windows of WINDOW_LINES lines in any transcript form (ours, WebVTT,
+ *                                              SRT, other stamps, "Name: text", plain: transcribe/forms.ts);
+ *                                              the first line's time kept when the form gives one
  *   CODE/summaries/*.md     kind "summary"     as notes (the clinician's own session summaries)
  *   CODE/parts-map.md       kind "parts-map"   as notes
  *   CODE/treatment-plan.md  kind "plan"        as notes
@@ -15,7 +17,7 @@
  */
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { isPsychotherapyNote } from "../notes/kinds";
-import { parseTranscriptLines } from "../transcribe/transcript";
+import { parseAnyTranscript } from "../transcribe/forms";
 import type { PassageKind } from "./types";
 
 export const WINDOW_LINES = 4;
@@ -154,23 +156,21 @@ function splitLong(text: string): string[] {
 	return out;
 }
 
-/** Windows of WINDOW_LINES segment lines ("Speaker: text"), keyed by the first line's time. */
+/** Windows of WINDOW_LINES transcript lines ("Speaker: text"), keyed by the first line's time (null when untimed). */
 function transcriptPassages(body: string, firstLine: number): ExtractedPassage[] {
 	const out: ExtractedPassage[] = [];
-	let window: { lines: string[]; timestamp: number; line: number } | null = null;
-	body.split("\n").forEach((line, i) => {
-		const segment = parseTranscriptLines(line)[0];
-		if (!segment) return;
+	let window: { lines: string[]; timestamp: number | null; line: number } | null = null;
+	for (const segment of parseAnyTranscript(body).lines) {
 		const text = segment.speaker ? `${segment.speaker}: ${segment.text}` : segment.text;
-		window ??= { lines: [], timestamp: segment.start, line: firstLine + i };
+		window ??= { lines: [], timestamp: segment.start === null ? null : Math.floor(segment.start), line: firstLine + segment.line };
 		window.lines.push(text);
 		if (window.lines.length >= WINDOW_LINES) {
 			out.push({ heading: "", timestamp: window.timestamp, line: window.line, text: window.lines.join("\n") });
 			window = null;
 		}
-	});
+	}
 	if (window !== null) {
-		const last: { lines: string[]; timestamp: number; line: number } = window;
+		const last: { lines: string[]; timestamp: number | null; line: number } = window;
 		out.push({ heading: "", timestamp: last.timestamp, line: last.line, text: last.lines.join("\n") });
 	}
 	return out;

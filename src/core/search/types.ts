@@ -96,6 +96,8 @@ export interface OpenReport {
 	removed: number;
 	/** Files that could not be read (damaged); left out of the index, named here. */
 	unreadable: string[];
+	/** Files indexed by this open that gave no passage (no text in them). */
+	empty: string[];
 	files: number;
 	passages: number;
 	tookMs: number;
