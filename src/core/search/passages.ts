@@ -17,6 +17,7 @@
  */
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { isPsychotherapyNote } from "../notes/kinds";
+import { sessionDateOf } from "../notes/sessionDate";
 import { parseAnyTranscript } from "../transcribe/forms";
 import type { PassageKind } from "./types";
 
@@ -61,12 +62,6 @@ export function kindOf(recordPath: string): PassageKind | null {
 	}
 }
 
-function dateOf(value: unknown, recordPath: string): string | null {
-	if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return value.trim();
-	if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
-	return /(\d{4}-\d{2}-\d{2})/.exec(recordPath.slice(recordPath.lastIndexOf("/") + 1))?.[1] ?? null;
-}
-
 /** Cuts one decrypted record file into passages. `kind` from kindOf. Malformed frontmatter is read as body text. */
 export function extractPassages(recordPath: string, kind: PassageKind, text: string): Extracted {
 	let data: Record<string, unknown> = {};
@@ -82,7 +77,7 @@ export function extractPassages(recordPath: string, kind: PassageKind, text: str
 	return {
 		client: recordPath.split("/")[0]!,
 		kind,
-		date: dateOf(data.session_date, recordPath),
+		date: sessionDateOf(data, recordPath)?.date ?? null,
 		sessionNumber: session,
 		psychotherapy: isPsychotherapyNote(recordPath, data),
 		passages,

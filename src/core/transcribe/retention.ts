@@ -1,8 +1,10 @@
 /**
  * Retention of raw session audio: a recording is deleted (crypto-erased, then removed, and
  * audit-logged) N hours after the note of its session is signed. Notes link to a session by the
- * client folder and `session_date`; a note counts as signed with `status: signed` and `signed_at`.
+ * client folder and the session date (`session_date`, another date field, the file name or a
+ * "Date:" line: notes/sessionDate.ts); a note counts as signed with `status: signed` and `signed_at`.
  */
+import { dateInName, sessionDateOf } from "../notes/sessionDate";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { AUDIO_EXTENSIONS } from "../audio/decode";
@@ -23,8 +25,9 @@ export interface RetentionPlan {
 	unsigned: string[];
 }
 
-function sessionDateOf(path: string): string | null {
-	return /\/(\d{4}-\d{2}-\d{2})(?:-\d+)?\.[a-z0-9]+$/.exec(path)?.[1] ?? null;
+/** A recording's session date: the date in its file name (recordings are named by session date). */
+function recordingDateOf(path: string): string | null {
+	return dateInName(path);
 }
 
 export async function planRetention(record: ClinicalRecord, hours: number, now: Date): Promise<RetentionPlan> {
@@ -33,8 +36,8 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 	const signedByClientDate = new Map<string, { notePath: string; signedAt: string }>();
 	for (const e of entries) {
 		if (!/^[^/]+\/notes\/[^/]+\.md$/.test(e.recordPath)) continue;
-		const { data } = splitFrontmatter(await record.readText(e.recordPath, "internal"), e.recordPath);
-		const date = typeof data.session_date === "string" ? data.session_date : data.session_date instanceof Date ? data.session_date.toISOString().slice(0, 10) : null;
+		const { data, body } = splitFrontmatter(await record.readText(e.recordPath, "internal"), e.recordPath);
+		const date = sessionDateOf(data, e.recordPath, body)?.date ?? null;
 		const signedAt = data.signed_at instanceof Date ? data.signed_at.toISOString() : typeof data.signed_at === "string" ? data.signed_at : null;
 		if (data.status !== "signed" || !date || !signedAt || Number.isNaN(new Date(signedAt).getTime())) continue;
 		const signedIso = new Date(signedAt).toISOString();
@@ -45,7 +48,7 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 	for (const e of entries) {
 		const m = /^[^/]+\/audio\/[^/]+\.([a-z0-9]+)$/.exec(e.recordPath);
 		if (!m || !AUDIO_EXTENSIONS.includes(m[1]!)) continue;
-		const date = sessionDateOf(e.recordPath);
+		const date = recordingDateOf(e.recordPath);
 		const signed = date ? signedByClientDate.get(`${e.client}|${date}`) : undefined;
 		if (!date || !signed) {
 			plan.unsigned.push(e.recordPath);
