@@ -3,9 +3,10 @@
  * nothing typed is ever written back. Enter finishes; Backspace deletes; Ctrl-U clears; Ctrl-C
  * (and Ctrl-D on an empty line) cancel; arrow keys and other escape sequences are ignored.
  */
+import { createInterface } from "node:readline/promises";
 import { StringDecoder } from "node:string_decoder";
 import { Cancelled } from "../core/errors";
-import type { TtyInput } from "./output";
+import type { CliIo, TtyInput } from "./output";
 
 export function canPrompt(input: TtyInput): boolean {
 	return input.isTTY === true && typeof input.setRawMode === "function";
@@ -78,4 +79,20 @@ export function promptHidden(input: TtyInput, output: NodeJS.WritableStream, lab
 		input.once("end", onEnd);
 		input.resume();
 	});
+}
+
+/** Asks on the terminal; true only for "y" or "yes". Ctrl-C at the question counts as no. */
+export async function confirm(io: CliIo, question: string): Promise<boolean> {
+	const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
+	const controller = new AbortController();
+	rl.on("SIGINT", () => controller.abort());
+	try {
+		const answer = await rl.question(question, { signal: controller.signal });
+		return /^\s*y(?:es)?\s*$/i.test(answer);
+	} catch (error) {
+		if (controller.signal.aborted) return false;
+		throw error;
+	} finally {
+		rl.close();
+	}
 }

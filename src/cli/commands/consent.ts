@@ -16,31 +16,15 @@
  * recording (core), and the erased files' passages in the encrypted search index (brought in line,
  * vacuumed and saved at once), so no word of an erased transcript stays in any file of the vault.
  */
-import { createInterface } from "node:readline/promises";
 import { localDay } from "../../core/calendar";
 import { checkConsentInput, consentDerived, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { INDEX_FILE_NAME } from "../../core/search/persist";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, cancelled, currentPassphrase, type Command } from "../command";
-import { notice, type CliIo } from "../output";
+import { notice } from "../output";
+import { confirm } from "../prompt";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withCancelSignal, withUnlocked } from "../vault";
-
-/** Asks on the terminal; true only for "y" or "yes". Ctrl-C at the question counts as no. */
-export async function confirm(io: CliIo, question: string): Promise<boolean> {
-	const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
-	const controller = new AbortController();
-	rl.on("SIGINT", () => controller.abort());
-	try {
-		const answer = await rl.question(question, { signal: controller.signal });
-		return /^\s*y(?:es)?\s*$/i.test(answer);
-	} catch (error) {
-		if (controller.signal.aborted) return false;
-		throw error;
-	} finally {
-		rl.close();
-	}
-}
 
 function describe(client: string, consent: ConsentRecord | null, left: ConsentErasure, derived: readonly string[]): string {
 	const lines: string[] = [];

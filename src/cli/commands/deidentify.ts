@@ -5,26 +5,15 @@
  * after the clinician confirms at the terminal, or with --yes. Without a terminal and without
  * --yes nothing is written (exit 2): read the report, then run again with --yes.
  */
-import { createInterface } from "node:readline/promises";
+import { confirm } from "../prompt";
 import { UNENCRYPTED_WARNING } from "../../core/export/warning";
 import { utf8 } from "../../core/bytes";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { CANCELLED_EXIT, currentPassphrase, type Command } from "../command";
-import { notice, type CliIo } from "../output";
+import { notice } from "../output";
 import { openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
 import { writeOutputFile } from "../../engines/outputFile";
 import { checkOutPath, FORCE_OPTION, INCLUDE_PSYCHOTHERAPY_OPTION, OUT_OPTION } from "./export";
-
-/** Asks on the terminal; true only for "y" or "yes". */
-async function confirm(io: CliIo, question: string): Promise<boolean> {
-	const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
-	try {
-		const answer = await rl.question(question);
-		return /^\s*y(?:es)?\s*$/i.test(answer);
-	} finally {
-		rl.close();
-	}
-}
 
 export const deidentifyCommand: Command = {
 	name: "deidentify",

@@ -16,7 +16,8 @@ import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from ".
 import { CANCELLED_EXIT, cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";
 import { asUsage, openVault, requireInitialized, requireRecordFile, validRecordPath, withUnlocked } from "../vault";
-import { confirm, syncSearchIndex } from "./consent";
+import { confirm } from "../prompt";
+import { syncSearchIndex } from "./consent";
 
 export const rmCommand: Command = {
 	name: "rm",
