@@ -84,15 +84,20 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
 	return { positionals, options: values, help: false };
 }
 
-/** Checks the positional count against the spec's `<name>` list and returns them by name. */
+/**
+ * Checks the positional count against the spec's `<name>` list and returns them by name. A last
+ * name written `<name...>` takes one or more values, joined with NUL (which no path can hold).
+ */
 export function takePositionals(positionals: readonly string[], names: readonly string[], where: string): Record<string, string> {
+	const variadic = names.length > 0 && names.at(-1)!.endsWith("...>");
 	if (positionals.length < names.length) {
 		throw usageError(`Missing ${names.slice(positionals.length).join(" ")} for "${where}". Run "clinical-vault ${where} --help" for usage.`);
 	}
-	if (positionals.length > names.length) throw usageError(`Unexpected argument "${positionals[names.length]!}" for "${where}".`);
+	if (!variadic && positionals.length > names.length) throw usageError(`Unexpected argument "${positionals[names.length]!}" for "${where}".`);
 	const out: Record<string, string> = {};
 	names.forEach((n, i) => {
-		out[n.replace(/[<>]/g, "")] = positionals[i]!;
+		const name = n.replace(/[<>]|\.\.\./g, "");
+		out[name] = variadic && i === names.length - 1 ? positionals.slice(i).join("\u0000") : positionals[i]!;
 	});
 	return out;
 }

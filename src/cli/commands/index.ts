@@ -13,6 +13,7 @@ import { consentCommand } from "./consent";
 import { docCommand } from "./doc";
 import { deidentifyCommand } from "./deidentify";
 import { exportCommand } from "./export";
+import { importCommand } from "./import";
 import { initCommand } from "./init";
 import { lsCommand } from "./ls";
 import { partsCommand } from "./parts";
@@ -29,7 +30,7 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, rekeyCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, measureAddCommand, measureListCommand, measureChartCommand, measureScheduleCommand, docCommand, exportCommand, deidentifyCommand, modelsCommand];
+export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, importCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, rekeyCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, measureAddCommand, measureListCommand, measureChartCommand, measureScheduleCommand, docCommand, exportCommand, deidentifyCommand, modelsCommand];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));
