@@ -47,6 +47,7 @@ import {
 import { recordConsent, revokeRecordingConsent } from "./consentFlows";
 import { draftTreatmentPlan, markPlanReviewed, openPartsMap, openSearch, openTreatmentPlan, prepareBrief, runPrivacyCheckFlow, showPrivacy, updatePartsMap, updatePlanProgress } from "./careFlows";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
+import { importIntoRecord } from "./importFlow";
 import { enterMeasure, openMeasures } from "./measureFlows";
 import { fingerprintProblems } from "../core/audit/fingerprints";
 import type { CommandContext } from "./context";
@@ -346,6 +347,7 @@ export function registerCommands(plugin: Plugin, ctx: CommandContext): void {
 	plugin.addCommand({ id: "mark-plan-reviewed", name: "Mark treatment plan reviewed", callback: run(markPlanReviewed) });
 	plugin.addCommand({ id: "enter-measure", name: "Enter outcome measure", callback: run(enterMeasure) });
 	plugin.addCommand({ id: "open-measures", name: "Open measures", callback: run(openMeasures) });
+	plugin.addCommand({ id: "import-into-record", name: "Import notes and transcripts into the record", callback: run(importIntoRecord) });
 	plugin.addCommand({ id: "cancel-model-job", name: "Cancel parts map or plan update", checkCallback: when(() => ctx.care.job.isRunning, (c) => Promise.resolve(void c.care.job.cancel("clinician"))) });
 	/** A command offered while a session note is open in the encrypted view. */
 	const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => /^[^/]+\/notes\/[^/]+\.md$/.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);

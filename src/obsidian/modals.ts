@@ -5,7 +5,7 @@
  * nothing typed is ever written anywhere; inputs are cleared when the modal closes.
  */
 import { holdClientText } from "./clientTextModals";
-import { FuzzySuggestModal, Modal, Setting, type App, type TFile } from "obsidian";
+import { FuzzySuggestModal, Modal, Setting, type App, type TFile, type TFolder } from "obsidian";
 import { ClinicalVaultError, isCancelled, toClinicalError } from "../core/errors";
 
 export interface FieldSpec {
@@ -492,6 +492,23 @@ export class FileSuggestModal extends PickModal<TFile> {
 
 export function chooseFile(app: App, files: TFile[], placeholder?: string): Promise<TFile | null> {
 	const modal = new FileSuggestModal(app, files, placeholder);
+	modal.open();
+	return modal.result;
+}
+
+export class FolderSuggestModal extends PickModal<TFolder> {
+	constructor(app: App, folders: TFolder[], placeholder: string) {
+		super(app, folders, "clinical-vault-folder-modal", placeholder);
+		this.emptyStateText = "No matching folder.";
+	}
+
+	getItemText(folder: TFolder): string {
+		return folder.path;
+	}
+}
+
+export function chooseFolder(app: App, folders: TFolder[], placeholder: string): Promise<TFolder | null> {
+	const modal = new FolderSuggestModal(app, folders, placeholder);
 	modal.open();
 	return modal.result;
 }
