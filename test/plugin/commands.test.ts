@@ -57,6 +57,7 @@ describe("commands", () => {
 				"enter-measure",
 				"export-pdf",
 				"export-text",
+				"import-into-record",
 				"lock",
 				"mark-plan-reviewed",
 				"new-client",
