@@ -111,6 +111,10 @@ export class Cancelled extends Error {
 	}
 }
 
+/**
+ * Whether a value is a cancellation: our Cancelled, or the platform's AbortError (an aborted fetch
+ * or AbortSignal reaches the funnel as one; it is read as Cancelled, never shown as an error).
+ */
 export function isCancelled(value: unknown): value is Cancelled {
 	return value instanceof Cancelled || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "AbortError");
 }

@@ -4,7 +4,7 @@
  * may name files, and the console is not a place for anything about the record.
  */
 import { Notice } from "obsidian";
-import { isCancelled, toClinicalError } from "../core/errors";
+import { Cancelled, isCancelled, toClinicalError } from "../core/errors";
 
 /** How long error notices stay (ms): long enough to read a sentence or two. */
 const ERROR_NOTICE_MS = 10_000;
@@ -19,11 +19,9 @@ export function inform(message: string): void {
 	new Notice(message);
 }
 
-/** The error a modal or flow throws when the clinician cancels; `displayError` stays silent on it. */
-export function cancelled(): Error {
-	const error = new Error("Cancelled");
-	error.name = "AbortError";
-	return error;
+/** What a modal or flow throws when the clinician cancels: the one Cancelled of core/errors.ts, on which `displayError` stays silent. */
+export function cancelled(): Cancelled {
+	return new Cancelled();
 }
 
 /**
