@@ -629,6 +629,17 @@ describe("quotes", () => {
 		const attributed = applySafeguards(section(`Therapist suggested telling the manager "the timeline is too tight."`), transcriptA);
 		expect(flagsOf(attributed, "quote")).toEqual([]);
 	});
+
+	it("keeps who said what in transcripts imported from other tools (labelled lines without times, WebVTT)", () => {
+		const labelled = "---\nkind: transcript\n---\nTHERAPIST: Could you tell your manager the timeline is too tight?\nCLIENT: Maybe. Nobody ever asks me.\nTHERAPIST: What would you say?\nCLIENT: I would say I need more time.\n";
+		const vtt = "WEBVTT\n\n00:06:40.000 --> 00:06:44.000\n<v Therapist>Could you tell your manager the timeline is too tight?\n\n00:06:45.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.\n";
+		for (const [name, source] of [["labelled", labelled], ["webvtt", vtt]] as const) {
+			const wrong = applySafeguards(section(`Client said "the timeline is too tight."`), { source, kind: "transcript" });
+			expect(flagsOf(wrong, "quote")[0]?.reason, name).toContain("therapist");
+			const right = applySafeguards(section(`Client said "nobody ever asks me."`), { source, kind: "transcript" });
+			expect(flagsOf(right, "quote"), name).toEqual([]);
+		}
+	});
 });
 
 describe("the issue's adversarial drafts, end to end", () => {

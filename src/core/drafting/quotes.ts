@@ -4,7 +4,7 @@
  * [bracketed insertion] inside the quote may stand for omitted words (the pieces must then appear in
  * order, close together). Words found only in the therapist's lines are not the client's words.
  */
-import { parseTranscriptLines } from "../transcribe/transcript";
+import { transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
 import { normaliseForMatch } from "./words";
 
@@ -88,8 +88,8 @@ export interface QuoteIndex {
 
 export function buildQuoteIndex(source: string, kind: "transcript" | "summary", extra = ""): QuoteIndex {
 	const parts: { text: string; speaker?: string; time?: string }[] = [];
-	const lines = kind === "transcript" ? parseTranscriptLines(source) : [];
-	if (lines.length > 0) for (const s of lines) parts.push({ text: s.text, time: timestamp(s.start), ...(s.speaker ? { speaker: s.speaker } : {}) });
+	const lines = kind === "transcript" ? transcriptLinesOf(source) : [];
+	if (lines.length > 0) for (const s of lines) parts.push({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)) }), ...(s.speaker ? { speaker: s.speaker } : {}) });
 	else parts.push({ text: source });
 	if (extra.trim() !== "") parts.push({ text: extra });
 	let text = " ";

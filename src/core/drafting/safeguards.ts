@@ -24,7 +24,7 @@
  * in `flags`, the review panel's list. Markers are `==[review: <reason>]==` (see markers.ts); the
  * signer refuses while any remain.
  */
-import { parseTranscriptLines } from "../transcribe/transcript";
+import { transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
 import { diagnosisKeys, diagnosisPresent, findDiagnoses, type DiagnosisHit } from "./diagnosis";
 import { GROUNDING_DEFAULTS, buildSupportIndex, checkGrounding, type GroundingOptions, type SupportIndex } from "./grounding";
@@ -147,8 +147,10 @@ interface SourceSegment {
 
 function sourceSegments(source: string, kind: SourceKind): SourceSegment[] {
 	if (kind === "transcript") {
-		const lines = parseTranscriptLines(source);
-		if (lines.length > 0) return lines.map((s) => ({ text: s.text, time: timestamp(s.start), seconds: s.start, ...(s.speaker ? { speaker: s.speaker } : {}) }));
+		const lines = transcriptLinesOf(source);
+		if (lines.length > 0) {
+			return lines.map((s) => ({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)), seconds: Math.floor(s.start) }), ...(s.speaker ? { speaker: s.speaker } : {}) }));
+		}
 	}
 	const body = source.replace(/^---\n[\s\S]*?\n---\n/, "");
 	return body

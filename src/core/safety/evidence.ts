@@ -8,7 +8,7 @@
  * critical word never stands near its other words is marked.
  */
 import { buildSupportIndex, contentKeys, keySupported, type SupportIndex } from "../drafting/grounding";
-import { parseTranscriptLines } from "../transcribe/transcript";
+import { transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
 
 export interface InputMoment {
@@ -31,12 +31,11 @@ export interface Evidence {
 /** The input's moments: transcript lines with their timestamps, or non-empty lines. */
 export function inputMoments(source: string, kind: "transcript" | "summary"): InputMoment[] {
 	if (kind === "transcript") {
-		const lines = source.split("\n");
-		const out: InputMoment[] = [];
-		lines.forEach((line, i) => {
-			const [segment] = parseTranscriptLines(line);
-			if (segment) out.push({ label: timestamp(segment.start), line: i + 1, index: buildSupportIndex(segment.text) });
-		});
+		const out: InputMoment[] = transcriptLinesOf(source).map((segment) => ({
+			label: segment.start === null ? `line ${segment.line + 1}` : timestamp(Math.floor(segment.start)),
+			line: segment.line + 1,
+			index: buildSupportIndex(segment.text),
+		}));
 		if (out.length > 0) return out;
 	}
 	const out: InputMoment[] = [];

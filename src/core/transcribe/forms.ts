@@ -224,3 +224,14 @@ function parseLines(lines: string[]): ParsedTranscript {
 	const form: TranscriptForm = ours > 0 && ours >= stamped ? "clinical-vault" : stamped > 0 ? "timestamped" : labelled > 0 ? "labelled" : "plain";
 	return { form, lines: out.filter((l) => l.text.trim() !== ""), problems: [] };
 }
+
+/**
+ * The lines of a whole transcript file (frontmatter included in `source`, skipped here), in any
+ * form, with `line` counted in `source`. What drafting reads as a transcript's moments: every form's
+ * speakers count (an imported "CLIENT: …" transcript keeps who said what for the quote checks).
+ */
+export function transcriptLinesOf(source: string): TranscriptLine[] {
+	const front = /^---\r?\n[\s\S]*?\r?\n---\r?\n/.exec(source)?.[0] ?? "";
+	const offset = front === "" ? 0 : front.split(/\r\n|\r|\n/).length - 1;
+	return parseAnyTranscript(source.slice(front.length)).lines.map((l) => ({ ...l, line: l.line + offset }));
+}
