@@ -8,11 +8,17 @@
  *   - homework: what was assigned at each session and what the next note says about it (the
  *     sentence, and completed / partly / not done / mentioned); the last assignment is open;
  *   - active parts and where the work stands (from the parts map), plan objectives due or overdue
- *     and the plan's review date (from the treatment plan), through `BriefSources`;
- *   - risk notes the clinician wrote (the notes' risk sections; the drafting placeholder is not a
- *     note, and the model never writes there);
- *   - themes that recur across sessions (content words in at least two notes, with the dates);
+ *     and the plan's review date (from the treatment plan), through `BriefSources`; and the parts
+ *     the notes name, with the dates of the notes that name them;
+ *   - risk notes the clinician wrote (the notes' risk sections, risk lines and sentences, as
+ *     written; the drafting placeholder is not a note, and the model never writes there);
+ *   - themes that recur across the whole record (content words of at least two sessions' notes
+ *     and transcripts, at least one of them a note, with the dates);
  *   - the client's exact words (quotes in the notes, and first-person lines of the transcripts).
+ *
+ * Notes written from our templates are read by their sections, as always; notes written any other
+ * way (headings in other words and levels, "HW:" and "Risk:" lines, prose) are read by
+ * `freeText.ts`, and transcripts in any form by `transcripts.ts`.
  * Only the optional "summary" comes from the model: it summarises the last notes, must cite
  * session dates that exist, and goes through the drafting safeguards (grounding, risk judgements,
  * diagnoses), so anything it adds that the record does not hold is marked for review.
@@ -28,8 +34,10 @@ import { ModelBoundary } from "../llm/boundary";
 import { formatFor, parseStructured } from "../llm/structured";
 import { identityOf } from "../safety/identity";
 import { splitSentences, stem, STOP_WORDS, tokenise } from "../drafting/words";
-import { parseTranscriptLines } from "../transcribe/transcript";
-import { readSessionNotes, section, TRANSCRIPT_PATH, type SessionNote } from "./sessionNotes";
+import { inert } from "../safety/inert";
+import { readSessionNotes, section, type SessionNote } from "./sessionNotes";
+import { bodyWithoutRisk, homeworkIn, partKey, partsInNote, quotesInNote, readNoteLines, riskIn, sentencesIn, toldIn, withoutRisk, type NamedPart, type NoteLine } from "./freeText";
+import { clientTranscripts, type ClientTranscript } from "./transcripts";
 
 export interface BriefPart {
 	name: string;
@@ -82,6 +90,8 @@ export interface Brief {
 	lastSessions: (BriefItemRef & { sessionNumber: number | null; status: string; lines: string[] })[];
 	homework: (BriefItemRef & { text: string; followUp: { status: "completed" | "partly" | "not done" | "mentioned" | "open"; date?: string; evidence?: string } })[];
 	parts: BriefPart[] | null;
+	/** Parts the notes name (the parts map aside), with the dates of the notes that name them; most often named first. */
+	namedParts: (BriefItemRef & { name: string; kind?: string; dates: string[] })[];
 	plan: BriefPlan | null;
 	measures: BriefMeasures | null;
 	risk: (BriefItemRef & { text: string })[];
@@ -124,16 +134,41 @@ function sentencesOf(text: string): string[] {
 		.filter((s) => s !== "");
 }
 
-function sessionLines(note: SessionNote): string[] {
+/** The first sentences of the lines with a role, risk left out (for notes not written from a template). */
+function firstSentences(lines: readonly NoteLine[], roles: readonly NoteLine["role"][], count: number, leaveOut: ReadonlySet<number> = new Set()): string[] {
+	return withoutRisk(lines.filter((l) => roles.includes(l.role) && !leaveOut.has(l.index)))
+		.split("\n")
+		.flatMap((l) => sentencesIn(l))
+		.slice(0, count);
+}
+
+function sessionLines(read: ReadNote): string[] {
+	const { note, lines: noteLines } = read;
 	const lines: string[] = [];
 	const opening = section(note, OPENING) ?? note.sections.find((s) => s.heading !== "" && !RISK.test(s.heading))?.body ?? "";
-	const first = sentencesOf(opening).slice(0, 2).join(" ");
+	// A note not written from a template: its opening section in other words, else its first prose.
+	const first = sentencesOf(opening).slice(0, 2).join(" ") || (firstSentences(noteLines, ["opening"], 2).length > 0 ? firstSentences(noteLines, ["opening"], 2) : firstSentences(noteLines, ["text"], 2, read.homework?.lines)).join(" ");
 	if (first) lines.push(clip(first, 300));
-	const assessment = sentencesOf(section(note, ASSESSMENT) ?? "")[0];
+	const assessment = sentencesOf(section(note, ASSESSMENT) ?? "")[0] ?? firstSentences(noteLines, ["assessment"], 1)[0];
 	if (assessment) lines.push(`Assessment: ${clip(assessment)}`);
-	const plan = sentencesOf(section(note, PLAN) ?? "")[0];
+	const plan = sentencesOf(section(note, PLAN) ?? "")[0] ?? firstSentences(noteLines, ["plan"], 1)[0];
 	if (plan) lines.push(`Plan: ${clip(plan)}`);
 	return lines;
+}
+
+/** A note read once for every section of the brief: its lines (freeText.ts) and its homework. */
+interface ReadNote {
+	note: SessionNote;
+	lines: NoteLine[];
+	homework: { text: string; lines: Set<number> } | null;
+}
+
+function readNote(note: SessionNote): ReadNote {
+	const lines = readNoteLines(note.body);
+	// A template's plan section first, as always; then homework written any other way.
+	const template = homeworkOf(note);
+	const free = homeworkIn(lines);
+	return { note, lines, homework: template ? { text: template, lines: free?.lines ?? new Set() } : free };
 }
 
 const HOMEWORK = /\b(homework|assignment|practi[cs]e between sessions)\b/i;
@@ -144,36 +179,47 @@ function homeworkOf(note: SessionNote): string | null {
 	return s ? s.replace(/^homework\s*:\s*/i, "").trim() : null;
 }
 
-function contentStems(text: string): Set<string> {
+function contentStems(text: string, stop: ReadonlySet<string> = THEME_STOP): Set<string> {
 	return new Set(
 		tokenise(text)
-			.filter((t) => t.number === null && t.lower.length > 2 && !STOP_WORDS.has(t.lower) && !THEME_STOP.has(t.stem))
+			.filter((t) => t.number === null && t.lower.length > 2 && !STOP_WORDS.has(t.lower) && !stop.has(t.stem))
 			.map((t) => t.stem),
 	);
 }
 
+/** Note vocabulary that says nothing about an assignment (a looser set than THEME_STOP: "noticed" and "wrote" do follow "notice … and write down" up). */
+const FOLLOW_UP_STOP = new Set("client clients session sessions therapist clinician note notes week weeks today next time times day days report reported homework".split(" ").map((w) => stem(w)));
+
 /** What the note after an assignment says about it: the sentence, and how it went. */
-function followUpIn(homework: string, next: SessionNote): { status: "completed" | "partly" | "not done" | "mentioned"; evidence: string } | null {
-	const wanted = contentStems(homework);
-	let best: { sentence: string; score: number } | null = null;
-	// Not the next note's plan: that is where its own new homework is.
-	const told = next.sections.filter((x) => !PLAN.test(x.heading) && !RISK.test(x.heading)).map((x) => x.body).join("\n");
-	for (const sentence of sentencesOf(told)) {
-		const mentionsHomework = /\bhomework\b/i.test(sentence);
-		const shared = [...contentStems(sentence)].filter((s) => wanted.has(s)).length;
-		const score = (mentionsHomework ? 3 : 0) + shared;
-		if ((mentionsHomework || shared >= 2) && (!best || score > best.score)) best = { sentence, score };
-	}
+function followUpIn(homework: string, next: ReadNote): { status: "completed" | "partly" | "not done" | "mentioned"; evidence: string } | null {
+	// Not the next note's plan, homework or risk: its own new homework is there.
+	const told = toldIn(next.lines, next.homework?.lines ?? new Set());
+	const bestIn = (stop: ReadonlySet<string>): { sentence: string; score: number } | null => {
+		const wanted = contentStems(homework, stop);
+		let best: { sentence: string; score: number } | null = null;
+		for (const sentence of told) {
+			const mentionsHomework = /\b(?:homework|hw|h\/w|as agreed|between[- ]sessions?)\b/i.test(sentence);
+			const shared = [...contentStems(sentence, stop)].filter((s) => wanted.has(s)).length;
+			const score = (mentionsHomework ? 3 : 0) + shared;
+			if ((mentionsHomework || shared >= 2) && (!best || score > best.score)) best = { sentence, score };
+		}
+		return best;
+	};
+	// The words the task is about first; then its verbs too ("noticed it and wrote it down").
+	const best = bestIn(THEME_STOP) ?? bestIn(FOLLOW_UP_STOP);
 	if (!best) return null;
-	const s = best.sentence.toLowerCase();
-	const status = /\b(not (done|completed|do)|did ?n[o']t|forgot|skipped|was unable|were unable)\b/.test(s)
-		? "not done"
-		: /\b(partly|partially|some days|\d+ of \d+|(one|two|three|four|five|six) of (seven|the)|on (two|three|four|five|six|\d+) (days|evenings|mornings|occasions))\b/.test(s)
-			? "partly"
-			: /\b(completed|did it|done|followed|every day|daily|each day|all week)\b/.test(s)
-				? "completed"
-				: "mentioned";
-	return { status, evidence: clip(best.sentence, 300) };
+	return { status: followUpStatus(best.sentence), evidence: clip(best.sentence, 300) };
+}
+
+/** How an assignment went, from the sentence that follows it up. */
+function followUpStatus(sentence: string): "completed" | "partly" | "not done" | "mentioned" {
+	const s = sentence.toLowerCase().replace(/[’]/g, "'");
+	const fraction = /\b(\d+)\s*\/\s*(\d+)\b/.exec(s);
+	if (/\b(not (done|completed|do|practi[cs]ed|yet)|did ?n[o']t|forgot|skipped|was unable|were unable|has ?n[o']t|have ?n[o']t|no practice|none of|avoided it)\b/.test(s)) return "not done";
+	if (fraction && Number(fraction[1]) < Number(fraction[2])) return "partly";
+	if (/\b(partly|partially|some days|\d+ of \d+|(one|two|three|four|five|six) of (seven|the)|on (two|three|four|five|six|\d+) (days|evenings|mornings|nights|occasions)|most days|a few (times|days|evenings|mornings)|once or twice)\b/.test(s)) return "partly";
+	if (fraction || /\b(completed|did it|done|followed|every day|daily|each day|all week|every (evening|morning|night)|each (evening|morning|night)|as agreed|kept up)\b/.test(s)) return "completed";
+	return "mentioned";
 }
 
 /** Words that are in nearly every note and say nothing about the client (note vocabulary, IFS terms, the 8 C's). */
@@ -192,26 +238,40 @@ const THEME_STOP = new Set(
 		.map((w) => stem(w)),
 );
 
-function themesOf(notes: SessionNote[], parts: BriefPart[] | null): { term: string; dates: string[] }[] {
-	const partWords = new Set((parts ?? []).flatMap((p) => tokenise(p.name).map((t) => t.stem)));
-	const byStem = new Map<string, { dates: Set<string>; forms: Map<string, number> }>();
-	for (const note of notes) {
-		const body = note.sections.filter((s) => !RISK.test(s.heading) && s.heading !== "").map((s) => s.body).join("\n");
+/** Where a theme's words come from: a note's prose (risk left out), or a transcript's client lines. */
+interface ThemeSource {
+	date: string;
+	note: boolean;
+	text: string;
+}
+
+/**
+ * Content words that recur: in the notes or transcripts of at least two session dates, at least one
+ * of them a note (a transcript's small talk alone is no theme), with the dates. Part names, names
+ * (capitalised mid-sentence), numbers, stop words and note vocabulary are left out.
+ */
+function themesOf(sources: readonly ThemeSource[], partStems: ReadonlySet<string>): { term: string; dates: string[] }[] {
+	const byStem = new Map<string, { dates: Set<string>; inNote: boolean; forms: Map<string, number> }>();
+	for (const source of sources) {
 		const seen = new Set<string>();
-		for (const t of tokenise(body)) {
+		// Line by line: a line's first word starts a sentence even when the line above ends without a full stop ("Mood: tired").
+		for (const t of source.text.split("\n").flatMap((line) => tokenise(line))) {
 			if (t.number !== null || t.lower.length < 4 || STOP_WORDS.has(t.lower) || THEME_STOP.has(t.stem) || t.capitalisedMidSentence) continue;
-			if (partWords.has(t.stem)) continue;
-			const entry = byStem.get(t.stem) ?? { dates: new Set<string>(), forms: new Map<string, number>() };
+			if (partStems.has(t.stem)) continue;
+			// "evening" and "evenings" are one theme (the light stemmer leaves them apart: "even", "evening").
+			const key = stem(t.stem);
+			const entry = byStem.get(key) ?? { dates: new Set<string>(), inNote: false, forms: new Map<string, number>() };
 			entry.forms.set(t.lower, (entry.forms.get(t.lower) ?? 0) + 1);
-			if (!seen.has(t.stem)) {
-				entry.dates.add(note.date);
-				seen.add(t.stem);
+			if (source.note) entry.inNote = true;
+			if (!seen.has(key)) {
+				entry.dates.add(source.date);
+				seen.add(key);
 			}
-			byStem.set(t.stem, entry);
+			byStem.set(key, entry);
 		}
 	}
 	return [...byStem.entries()]
-		.filter(([, e]) => e.dates.size >= 2)
+		.filter(([, e]) => e.dates.size >= 2 && e.inNote)
 		.map(([, e]) => ({
 			term: [...e.forms.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0],
 			dates: [...e.dates].sort(),
@@ -220,47 +280,79 @@ function themesOf(notes: SessionNote[], parts: BriefPart[] | null): { term: stri
 		.slice(0, 8);
 }
 
-const QUOTE = /["“]([^"”\n]{12,400})["”]/g;
+/** A note's theme text: its lines without headings, risk, or the names of fields ("Mood:"). */
+function themeText(read: ReadNote): string {
+	return withoutRisk(read.lines, (l) => (l.fieldLabel ? l.text : l.written));
+}
 
-function quotesIn(note: SessionNote): string[] {
-	const out: string[] = [];
-	for (const s of note.sections) {
-		if (RISK.test(s.heading)) continue;
-		for (const m of s.body.matchAll(QUOTE)) {
-			const inner = m[1]!.trim();
-			// The client's words: a first-person sentence, not a part's name or a label.
-			if (inner.split(/\s+/).length >= 4 && /\b(I|I'm|I've|me|my)\b/.test(inner)) out.push(inner);
+const FIRST_PERSON_FEELING = /^(I feel|I felt|I'm|I’m|I am|I keep|I can't|I can’t|I don't|I don’t|I just|I always|I never|It feels)\b/i;
+
+/**
+ * A transcript line as the client's words: a line of the client's, whole when it opens with a
+ * first-person statement and has 8 to 45 words, else such sentences of it; a line of a transcript
+ * without speakers (where another speaker's words may follow in the same paragraph), such sentences only.
+ */
+function clientWordsIn(text: string, labelled: boolean): string[] {
+	const fits = (t: string) => {
+		const words = t.split(/\s+/).length;
+		return words >= 8 && words <= 45 && FIRST_PERSON_FEELING.test(t);
+	};
+	if (labelled && fits(text)) return [text];
+	return sentencesIn(text).filter(fits);
+}
+
+function clock(seconds: number): string {
+	const m = Math.floor(seconds / 60);
+	return `${String(m).padStart(2, "0")}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+}
+
+function transcriptQuotes(transcripts: readonly ClientTranscript[], dates: ReadonlySet<string>): (BriefItemRef & { text: string; timestamp?: string })[] {
+	const out: (BriefItemRef & { text: string; timestamp?: string })[] = [];
+	for (const t of transcripts) {
+		if (!dates.has(t.date)) continue;
+		for (const line of t.lines) {
+			for (const words of clientWordsIn(line.text, t.labelled)) out.push({ date: t.date, recordPath: t.recordPath, text: words, ...(line.start !== null ? { timestamp: clock(line.start) } : {}) });
 		}
 	}
 	return out;
 }
 
-const FIRST_PERSON_FEELING = /^(I feel|I felt|I'm|I am|I keep|I can't|I don't|I just|I always|I never|It feels)\b/i;
-
-async function transcriptQuotes(record: ClinicalRecord, client: string, dates: ReadonlySet<string>): Promise<(BriefItemRef & { text: string; timestamp: string })[]> {
-	const out: (BriefItemRef & { text: string; timestamp: string })[] = [];
-	const paths = (await record.list({ client })).map((e) => e.recordPath).filter((p) => TRANSCRIPT_PATH.test(p));
-	for (const path of paths.sort().reverse()) {
-		const date = /(\d{4}-\d{2}-\d{2})/.exec(path)?.[1];
-		if (!date || !dates.has(date)) continue;
-		let text: string;
-		try {
-			text = await record.readText(path, "internal");
-		} catch {
-			continue;
-		}
-		for (const seg of parseTranscriptLines(text)) {
-			const words = seg.text.split(/\s+/).length;
-			if (seg.speaker !== "Client" || words < 8 || words > 45 || !FIRST_PERSON_FEELING.test(seg.text.trim())) continue;
-			const m = Math.floor(seg.start / 60);
-			out.push({ date, recordPath: path, text: seg.text.trim(), timestamp: `${String(m).padStart(2, "0")}:${String(Math.floor(seg.start % 60)).padStart(2, "0")}` });
-		}
-	}
-	return out;
+/** Text compared without list markers, emphasis, case or spacing (a risk line found twice is shown once). */
+function comparable(text: string): string {
+	return text
+		.replace(/^\s*(?:[-*+]|\d{1,3}[.)])\s+/gm, "")
+		.replace(/[*_]/g, "")
+		.replace(/\s+/g, " ")
+		.trim()
+		.toLowerCase();
 }
 
 function normalisedQuote(text: string): string {
-	return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+	return text.toLowerCase().replace(/[’]/g, "'").replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/** Parts the notes name, merged across notes (a name found once is counted wherever it recurs), most often named first. */
+function namedPartsOf(reads: readonly ReadNote[], mapParts: readonly BriefPart[] | null): Brief["namedParts"] {
+	const byKey = new Map<string, { part: NamedPart; dates: Set<string>; recordPath: string; last: string }>();
+	const fromMap: NamedPart[] = (mapParts ?? []).map((p) => ({ name: p.name.replace(/^the\s+/i, ""), ...(p.kind ? { kind: p.kind } : {}), article: /^the\s/i.test(p.name) }));
+	for (const read of reads) {
+		const known = [...fromMap, ...[...byKey.values()].map((e) => e.part)];
+		for (const part of partsInNote(read.lines, known)) {
+			const key = partKey(part.name);
+			const entry = byKey.get(key) ?? { part, dates: new Set<string>(), recordPath: read.note.recordPath, last: read.note.date };
+			if (!entry.part.kind && part.kind) entry.part = { ...entry.part, kind: part.kind };
+			entry.dates.add(read.note.date);
+			if (read.note.date >= entry.last) {
+				entry.last = read.note.date;
+				entry.recordPath = read.note.recordPath;
+			}
+			byKey.set(key, entry);
+		}
+	}
+	return [...byKey.values()]
+		.map((e) => ({ name: e.part.article && /^\p{Lu}/u.test(e.part.name) ? `the ${e.part.name}` : e.part.name, ...(e.part.kind ? { kind: e.part.kind } : {}), dates: [...e.dates].sort(), date: e.last, recordPath: e.recordPath }))
+		.sort((a, b) => b.dates.length - a.dates.length || b.date.localeCompare(a.date) || a.name.localeCompare(b.name))
+		.slice(0, 12);
 }
 
 export async function buildBrief(record: ClinicalRecord, options: BriefOptions): Promise<Brief> {
@@ -272,19 +364,22 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	const recentCount = options.recent ?? 3;
 	const newestFirst = [...notes].reverse();
 
-	const lastSessions = newestFirst.slice(0, recentCount).map((n) => ({ date: n.date, recordPath: n.recordPath, sessionNumber: n.sessionNumber, status: n.status, lines: sessionLines(n) }));
+	const reads = notes.map(readNote);
+	const newestReads = [...reads].reverse();
+
+	const lastSessions = newestReads.slice(0, recentCount).map((r) => ({ date: r.note.date, recordPath: r.note.recordPath, sessionNumber: r.note.sessionNumber, status: r.note.status, lines: sessionLines(r) }));
 
 	const homework: Brief["homework"] = [];
 	for (let i = 0; i < notes.length; i++) {
-		const text = homeworkOf(notes[i]!);
+		const text = reads[i]!.homework?.text;
 		if (!text) continue;
-		const next = notes[i + 1];
+		const next = reads[i + 1];
 		const found = next ? followUpIn(text, next) : null;
 		homework.push({
 			date: notes[i]!.date,
 			recordPath: notes[i]!.recordPath,
 			text: clip(text, 300),
-			followUp: found ? { ...found, date: next!.date } : next ? { status: "mentioned", date: next.date, evidence: "" } : { status: "open" },
+			followUp: found ? { ...found, date: next!.note.date } : next ? { status: "mentioned", date: next.note.date, evidence: "" } : { status: "open" },
 		});
 	}
 	// Not followed up at all in the next note: say so plainly rather than "mentioned".
@@ -292,12 +387,22 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	const recentHomework = homework.slice(-Math.max(recentCount, 3)).reverse();
 
 	const risk: Brief["risk"] = [];
-	for (const n of newestFirst) {
+	for (const r of newestReads) {
+		const n = r.note;
+		const written: string[] = [];
 		for (const s of n.sections) {
 			if (!RISK.test(s.heading)) continue;
 			const text = s.body.replace(RISK_PLACEHOLDER, "").trim();
 			if (text === "" || text.startsWith("> [!danger]")) continue;
-			risk.push({ date: n.date, recordPath: n.recordPath, text: clip(text, 400) });
+			written.push(text);
+			// Shown whole, as the clinician wrote it: a cut could hide the line that matters.
+			risk.push({ date: n.date, recordPath: n.recordPath, text });
+		}
+		// Risk written any other way: lines under a risk heading or with a risk label, then risk sentences in the prose, as written.
+		const inSections = written.map(comparable);
+		for (const text of riskIn(r.lines)) {
+			if (inSections.some((t) => t.includes(comparable(text)))) continue;
+			risk.push({ date: n.date, recordPath: n.recordPath, text });
 		}
 	}
 
@@ -315,25 +420,40 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	const plan = await fromSource("Treatment plan", options.sources?.plan && (() => options.sources!.plan!(client, today)));
 	const measures = await fromSource("Measures", options.sources?.measures && (() => options.sources!.measures!(client, today, plan)));
 
+	// Transcripts in any form: the client's lines give quotes (sessions with a note) and theme dates (every session up to today).
+	const names = async () => {
+		const profile = await record.readProfile(client, "internal");
+		return identityOf(profile).names;
+	};
+	const { transcripts, skipped: unreadTranscripts } = await clientTranscripts(record, client, today, names);
+	skipped.push(...unreadTranscripts);
+
 	const quotes: Brief["quotes"] = [];
 	const seenQuotes = new Set<string>();
-	for (const n of newestFirst) {
-		for (const q of quotesIn(n)) {
+	for (const r of newestReads) {
+		for (const q of quotesInNote(r.lines)) {
 			const key = normalisedQuote(q);
 			if (seenQuotes.has(key)) continue;
 			seenQuotes.add(key);
-			quotes.push({ date: n.date, recordPath: n.recordPath, text: q });
+			quotes.push({ date: r.note.date, recordPath: r.note.recordPath, text: q });
 		}
 	}
-	for (const q of await transcriptQuotes(record, client, new Set(notes.map((n) => n.date)))) {
+	for (const q of transcriptQuotes(transcripts, new Set(notes.map((n) => n.date)))) {
 		const key = normalisedQuote(q.text);
 		if ([...seenQuotes].some((k) => k.includes(key) || key.includes(k))) continue;
 		seenQuotes.add(key);
 		quotes.push(q);
 	}
 
+	const namedParts = namedPartsOf(reads, parts);
+	const partStems = new Set<string>([...(parts ?? []).map((p) => p.name), ...namedParts.filter((p) => /^(?:the\s+)?\p{Lu}/u.test(p.name)).map((p) => p.name.replace(/^the\s+/, ""))].flatMap((name) => tokenise(name).map((t) => t.stem)));
+	const themeSources: ThemeSource[] = [
+		...reads.map((r) => ({ date: r.note.date, note: true, text: themeText(r) })),
+		...transcripts.map((t) => ({ date: t.date, note: false, text: t.lines.map((l) => l.text).join("\n") })),
+	];
+
 	// The brief shows what it read: one audit entry naming the notes and transcripts it drew on.
-	const read = new Set<string>([...notes.map((n) => n.recordPath), ...quotes.map((q) => q.recordPath), ...(measures ? [`${client}/measures/scores.json`] : [])]);
+	const read = new Set<string>([...notes.map((n) => n.recordPath), ...transcripts.map((t) => t.recordPath), ...quotes.map((q) => q.recordPath), ...(measures ? [`${client}/measures/scores.json`] : [])]);
 	await record.audit.readMany([...read].map((path) => ({ path })), "read for the pre-session brief");
 
 	const brief: Brief = {
@@ -343,10 +463,11 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		lastSessions,
 		homework: recentHomework,
 		parts,
+		namedParts,
 		plan,
 		measures,
 		risk: risk.slice(0, 6),
-		themes: themesOf(newestFirst.slice(0, 12), parts),
+		themes: themesOf(themeSources, partStems),
 		quotes: quotes.slice(0, 6),
 		skipped,
 		problems,
@@ -373,7 +494,7 @@ const SummaryAnswer = z
  */
 async function summarize(notes: SessionNote[], client: string, boundary: ModelBoundary, options: NonNullable<BriefOptions["summarize"]>): Promise<NonNullable<Brief["summary"]>> {
 	const source = notes
-		.map((n) => `=== Session of ${n.date}${n.sessionNumber !== null ? ` (session ${n.sessionNumber})` : ""} ===\n${n.sections.filter((s) => !RISK.test(s.heading)).map((s) => (s.heading ? `${s.heading}: ${s.body}` : s.body)).join("\n")}`)
+		.map((n) => `=== Session of ${n.date}${n.sessionNumber !== null ? ` (session ${n.sessionNumber})` : ""} ===\n${n.sections.filter((s) => !RISK.test(s.heading)).map((s) => (s.heading ? `${s.heading}: ${bodyWithoutRisk(s.body)}` : bodyWithoutRisk(s.body))).join("\n")}`)
 		.join("\n\n");
 	const result = await boundary.chat({
 		model: options.model,
@@ -419,7 +540,12 @@ function link(ref: BriefItemRef, storePath: (recordPath: string) => string, labe
 	return `[[${storePath(ref.recordPath)}|${label}]]`;
 }
 
-/** The brief as markdown (Obsidian links to the encrypted notes). */
+/**
+ * The brief as markdown (Obsidian links to the encrypted notes). Code writes the headings, links,
+ * dates and labels; every text taken from the record (a note's lines, the client's words, a part's
+ * name, a plan objective) goes in through `inert`, so markup a note holds shows as the text it is
+ * and opens nothing (no link, embed, image, HTML, callout, Dataview or Templater code).
+ */
 export function renderBrief(brief: Brief, storePath: (recordPath: string) => string): string {
 	const out: string[] = [`# Pre-session brief: ${brief.client}, ${brief.today}`, ""];
 	out.push(`Prepared from ${brief.sessionsRead} note${brief.sessionsRead === 1 ? "" : "s"} in the record. Everything below comes from the notes${brief.summary ? " except the model's summary, which is marked as such" : ""}.`, "");
@@ -427,26 +553,30 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 	if (brief.lastSessions.length === 0) out.push("No session notes yet.");
 	for (const s of brief.lastSessions) {
 		out.push(`- ${link(s, storePath)}${s.sessionNumber !== null ? ` (session ${s.sessionNumber})` : ""}${s.status && s.status !== "signed" ? ` · ${s.status}` : ""}`);
-		for (const l of s.lines) out.push(`    - ${l}`);
+		for (const l of s.lines) out.push(`    - ${inert(l)}`);
 	}
 	out.push("", "## Homework");
 	if (brief.homework.length === 0) out.push("No homework recorded.");
 	for (const h of brief.homework) {
-		const follow = h.followUp.status === "open" ? "open: not yet followed up" : `${h.followUp.status} (${h.followUp.date ?? ""})${h.followUp.evidence ? `: ${h.followUp.evidence}` : ""}`;
-		out.push(`- ${link(h, storePath)}: ${h.text}`, `    - ${follow}`);
+		const follow = h.followUp.status === "open" ? "open: not yet followed up" : `${h.followUp.status} (${h.followUp.date ?? ""})${h.followUp.evidence ? `: ${inert(h.followUp.evidence)}` : ""}`;
+		out.push(`- ${link(h, storePath)}: ${inert(h.text)}`, `    - ${follow}`);
 	}
 	out.push("", "## Parts");
 	const problem = (what: string) => brief.problems.find((p) => p.startsWith(`${what}:`));
 	if (!brief.parts) out.push(problem("Parts map") ?? "No parts map yet.");
 	else if (brief.parts.length === 0) out.push("The parts map has no parts yet.");
-	else for (const p of brief.parts) out.push(`- ${p.name} (${p.kind}): ${p.status}${p.lastSeen ? `, last seen ${p.lastSeen}` : ""}${p.detail ? `. ${p.detail}` : ""}`);
+	else for (const p of brief.parts) out.push(`- ${inert(p.name)} (${inert(p.kind)}): ${inert(p.status)}${p.lastSeen ? `, last seen ${p.lastSeen}` : ""}${p.detail ? `. ${inert(p.detail)}` : ""}`);
+	if (brief.namedParts.length > 0) {
+		out.push(brief.parts && brief.parts.length > 0 ? "Named in the notes:" : "Named in the notes (no parts map yet):");
+		for (const p of brief.namedParts) out.push(`- ${inert(p.name)}${p.kind ? ` (${inert(p.kind)})` : ""}: ${p.dates.join(", ")} (latest ${link(p, storePath)})`);
+	}
 	out.push("", "## Treatment plan");
 	if (!brief.plan) out.push(problem("Treatment plan") ?? "No treatment plan yet.");
 	else {
 		if (brief.plan.nextReview) out.push(`- Plan review ${brief.plan.reviewState === "overdue" ? "OVERDUE since" : brief.plan.reviewState === "due-soon" ? "due" : "next"} ${brief.plan.nextReview}`);
 		if (brief.plan.objectives.length === 0) out.push("- No objectives due in the next weeks.");
 		for (const o of brief.plan.objectives) {
-			out.push(`- ${o.id} ${o.text}: ${o.state === "overdue" ? "overdue" : "due"} ${o.targetDate ?? ""}${o.lastProgress ? `; last progress ${o.lastProgress.date}: ${o.lastProgress.note}` : ""}`);
+			out.push(`- ${inert(o.id)} ${inert(o.text)}: ${o.state === "overdue" ? "overdue" : "due"} ${o.targetDate ?? ""}${o.lastProgress ? `; last progress ${o.lastProgress.date}: ${inert(o.lastProgress.note)}` : ""}`);
 		}
 	}
 	out.push("", "## Measures");
@@ -462,14 +592,14 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 	const measuresFailed = problem("Measures") !== undefined;
 	if (measuresFailed) out.push("The measures could not be read, so item alerts (PHQ-9 item 9) are not listed here: check the measures page.");
 	if (brief.risk.length === 0 && (brief.measures?.alerts.length ?? 0) === 0 && !measuresFailed) out.push("No risk notes written.");
-	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${r.text.replace(/\n+/g, " ")}`);
+	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${inert(r.text.replace(/\n+/g, " "))}`);
 	for (const a of brief.measures?.alerts ?? []) out.push(`- ${link(a, storePath)}: ${a.text}`);
 	out.push("", "## Recurring themes");
 	if (brief.themes.length === 0) out.push("Nothing recurs yet.");
-	for (const t of brief.themes) out.push(`- ${t.term}: ${t.dates.join(", ")}`);
+	for (const t of brief.themes) out.push(`- ${inert(t.term)}: ${t.dates.join(", ")}`);
 	out.push("", "## Client's words");
 	if (brief.quotes.length === 0) out.push("No quotes recorded.");
-	for (const q of brief.quotes) out.push(`- "${q.text}" (${link(q, storePath)}${q.timestamp ? ` at ${q.timestamp}` : ""})`);
+	for (const q of brief.quotes) out.push(`- "${inert(q.text)}" (${link(q, storePath)}${q.timestamp ? ` at ${q.timestamp}` : ""})`);
 	if (brief.summary) {
 		out.push("", `## Summary (drafted by the local model ${brief.summary.model}; check it)`, brief.summary.text);
 	}
