@@ -25,3 +25,8 @@ export function cpus(): unknown[] {
 export function hostname(): string {
 	return "clinician-laptop";
 }
+
+/** Seconds since the computer started (the writer lock's boot time): an hour, fixed. */
+export function uptime(): number {
+	return 3600;
+}
