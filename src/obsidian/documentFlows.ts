@@ -175,8 +175,9 @@ export async function exportActiveNote(ctx: CommandContext, format: "pdf" | "tex
 	const target = await askOutputPath(ctx, format === "pdf" ? "Export as PDF" : "Export as plain text", nodePath.join(homedir(), "Documents", name), UNENCRYPTED_WARNING);
 	if (!target) return;
 	// Loaded on first use: the PDF library is large and most sessions never export.
-	const { exportDocument } = await import("../core/export/exportDocument");
-	const exported = await ctx.session.track(exportDocument(record, path, { format }));
+	const [{ exportDocument }, { systemFontSource }] = await Promise.all([import("../core/export/exportDocument"), import("../engines/fonts")]);
+	// Characters the PDF's standard font lacks are drawn with this computer's fonts (read only then).
+	const exported = await ctx.session.track(exportDocument(record, path, { format, fonts: systemFontSource() }));
 	if (!(await writeExport(ctx, target, exported.bytes))) return;
 	inform(`Exported to ${target.path}. ${UNENCRYPTED_WARNING}${exported.warnings.length > 0 ? ` ${exported.warnings.join(" ")}` : ""}`);
 }

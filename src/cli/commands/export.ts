@@ -77,10 +77,12 @@ export const exportCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(vault.record, passphrase, async () => {
-			const { exportDocument } = await import("../../core/export/exportDocument");
+			const [{ exportDocument }, { systemFontSource }] = await Promise.all([import("../../core/export/exportDocument"), import("../../engines/fonts")]);
 			const exported = await exportDocument(vault.record, recordPath, {
 				format,
 				paper,
+				// Characters the PDF's standard font lacks are drawn with this computer's fonts (read only then).
+				fonts: systemFontSource(),
 				includePsychotherapy: options[INCLUDE_PSYCHOTHERAPY_OPTION.name] === true,
 				allowDraft: options.draft === true,
 			});

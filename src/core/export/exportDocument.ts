@@ -23,6 +23,7 @@ import { addendaCount, isSigned, verifySignature } from "../notes/signing";
 import { isPsychotherapyNote } from "../notes/kinds";
 import { blocksToText, toBlocks } from "./plain";
 import { renderPdf, type PaperSize } from "./pdf";
+import type { FontSource } from "./fonts";
 
 export type ExportFormat = "text" | "pdf";
 
@@ -34,6 +35,8 @@ export interface ExportOptions {
 	allowDraft?: boolean;
 	/** PDF page size (default A4). */
 	paper?: PaperSize;
+	/** Fonts for characters the PDF's standard font lacks (default: standard fonts only; see ./fonts.ts). */
+	fonts?: FontSource;
 }
 
 export interface ExportResult {
@@ -145,7 +148,7 @@ export async function exportDocument(record: ClinicalRecord, recordPath: string,
 	const draft = !note.signed && !note.generated;
 	if (draft) warnings.push(`${recordPath} is not signed: the export is marked DRAFT.`);
 	if (options.format === "pdf") {
-		const pdf = await renderPdf({ header, blocks, footer, draft, paper: options.paper ?? "a4", now });
+		const pdf = await renderPdf({ header, blocks, footer, draft, paper: options.paper ?? "a4", now, fonts: options.fonts });
 		bytes = pdf.bytes;
 		warnings.push(...pdf.warnings);
 	} else {
