@@ -27,9 +27,25 @@ const zodEnglishOnly = {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * fontkit (PDF fonts) requires brotli (about 490 KB minified) only to read WOFF2 web fonts. The PDF
+ * export reads installed TrueType and OpenType fonts (.ttf, .otf, .ttc) only, so brotli is replaced
+ * by a stub that refuses, saying why, if a WOFF2 file ever reaches it.
+ */
+const noBrotli = {
+	name: "no-brotli",
+	setup(build) {
+		build.onResolve({ filter: /^brotli\/decompress(\.js)?$/ }, () => ({ path: "brotli-stub", namespace: "no-brotli" }));
+		build.onLoad({ filter: /.*/, namespace: "no-brotli" }, () => ({
+			contents: 'module.exports = function () { throw new Error("WOFF2 fonts are not read by Clinical Vault; use a .ttf, .otf or .ttc font."); };',
+			loader: "js",
+		}));
+	},
+};
+
 const shared = {
 	bundle: true,
-	plugins: [zodEnglishOnly],
+	plugins: [zodEnglishOnly, noBrotli],
 	// hash-wasm's main entry is a UMD build with all 25 algorithms; its ES module build lets the
 	// bundler keep only Argon2id, the one the record uses.
 	alias: { "hash-wasm": require.resolve("hash-wasm/dist/index.esm.js") },
