@@ -307,6 +307,7 @@ describe("the rules, one line at a time", () => {
 		["She calls it the Pusher, a manager.", [{ name: "Pusher", kind: "manager" }]],
 		["She talked to the Manager at her job.", []],
 		["For the most part she was calm.", []],
+		["We returned to the **Critic**, the part that comments on every email Sam sends.", [{ name: "Critic" }]],
 	])("parts in %j", (text, expected) => {
 		expect(partsInNote(readNoteLines(text)).map((p) => ({ name: p.name, ...(p.kind ? { kind: p.kind } : {}) }))).toEqual(expected);
 	});

@@ -404,7 +404,7 @@ const NAMED_PART = new RegExp(String.raw`(?:\b([Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]h
 const DESCRIBED = /\b(?:[Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+((?:[a-z][a-z-]*\s+){1,2}?)(exile|manager|firefighter|protector|part)s?\b(?!\s+(?:of|in|time|way))/g;
 const PART_THAT = /\bthe part (?:of (?:her|him|them|the client) )?((?:that|who|which)\s+[^.,;:!?"“”()]{3,80})/gi;
 /** Names IFS work commonly gives protectors, counted as parts after "the" with a capital ("the Worrier"). */
-const ARCHETYPE = /\b[Tt]he\s+(Inner Critic|Critic|Pleaser|People[- ]Pleaser|Perfectionist|Planner|Controller|Worrier|Caretaker|Achiever|Pusher|Taskmaster|Skeptic|Avoider|Numb One|Distractor|Procrastinator|Binger|Drinker|Rager)\b/g;
+const ARCHETYPE = /\b[Tt]he\s+(?:\*\*|__|\*|_)?(Inner Critic|Critic|Pleaser|People[- ]Pleaser|Perfectionist|Planner|Controller|Worrier|Caretaker|Achiever|Pusher|Taskmaster|Skeptic|Avoider|Numb One|Distractor|Procrastinator|Binger|Drinker|Rager)\b/g;
 /** Words that describe no part of their own ("a new part", "another manager", "the same exile"). */
 const NOT_DESCRIPTIVE = new Set(
 	"new another other same different first second third main big small hard best most last whole early next key large this that some any each every one only own younger older which what such certain given latter former particular".split(" "),
@@ -472,13 +472,16 @@ export function partsInNote(lines: readonly NoteLine[], known: readonly NamedPar
 			const kind = m[2]!.toLowerCase();
 			add(`${words.join(" ")} ${kind}`, kind === "part" ? undefined : kind, false);
 		}
-		if (named.size === 0) {
+		// "the Critic, the part that comments on every email": the clause describes a part named in
+		// the sentence, so it is not a part of its own.
+		const archetypes = [...sentence.matchAll(ARCHETYPE)];
+		if (named.size === 0 && archetypes.length === 0) {
 			for (const m of sentence.matchAll(PART_THAT)) {
 				// As written, to its sixth word: "the part that hides in the closet".
 				add(`the part ${m[1]!.trim().split(/\s+/).slice(0, 6).join(" ")}`, undefined, false);
 			}
 		}
-		for (const m of sentence.matchAll(ARCHETYPE)) add(m[1]!, KIND.exec(m[1]!)?.[1]?.toLowerCase() ?? kindNear(sentence, m.index, 40), true);
+		for (const m of archetypes) add(m[1]!, KIND.exec(m[1]!)?.[1]?.toLowerCase() ?? kindNear(sentence, m.index, 40), true);
 	}
 	// A part found in this note or an earlier one is counted wherever "the <name>" (or the name itself, for names of two words or more) stands.
 	const names = [...known, ...found.values()].filter((p) => /^\p{Lu}/u.test(p.name));
