@@ -18,7 +18,7 @@ import { buildBrief, renderBrief, type Brief } from "../../src/core/brief/brief"
 import { RISK_PLACEHOLDER } from "../../src/core/drafting/safeguards";
 import { stem, tokenise } from "../../src/core/drafting/words";
 import { inert, plainFromInert } from "../../src/core/safety/inert";
-import { homeworkIn, partsInNote, quotesInNote, readNoteLines, riskIn } from "../../src/core/brief/freeText";
+import { bodyWithoutRisk, homeworkIn, partsInNote, quotesInNote, readNoteLines, riskIn } from "../../src/core/brief/freeText";
 import { liveMarkup } from "../support/hostileCatalogue";
 import { HW_CLIENT, HW_NAME, STYLES, type Style } from "./handwrittenNotes";
 
@@ -136,6 +136,32 @@ describe("a brief over notes written by hand: nothing is invented", () => {
 		const md = renderBrief(brief, storePath);
 		for (const empty of ["No homework recorded.", "No risk notes written.", "No quotes recorded."]) expect(md).toContain(empty);
 		expect(brief.lastSessions[0]!.lines[0]).toBe("The move went well; the boxes are unpacked.");
+	});
+
+	it("a risk line as a note's first line is a risk note, never a title, and never goes to the model", async () => {
+		await record.writeText(notePath(HW_CLIENT, "2026-06-30"), "Passive SI this week, no plan\n\nShe talked about work stress and sleep.\n");
+		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
+		expect(brief.risk.map((r) => r.text)).toEqual(["Passive SI this week, no plan"]);
+		expect(bodyWithoutRisk("Passive SI this week, no plan\n\nShe talked about work stress and sleep.")).not.toMatch(/SI/);
+	});
+
+	it("every risk note is shown, an older one never pushed out by newer lines", async () => {
+		await record.writeText(notePath(HW_CLIENT, "2026-06-23"), "Risk: Active SI with a plan to overdose; pills at home. Safety plan made.\n");
+		await record.writeText(
+			notePath(HW_CLIENT, "2026-06-30"),
+			"SI: denied today.\nHI: denied.\nSelf-harm: none since May.\nSafety plan: reviewed.\nC-SSRS: screen negative.\nNSSI: none.\n",
+		);
+		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
+		expect(brief.risk.length).toBeGreaterThanOrEqual(7);
+		expect(brief.risk.map((r) => r.text)).toContainEqual(expect.stringContaining("Active SI with a plan to overdose"));
+	});
+
+	it("a note's status from its frontmatter stays inert in the brief", async () => {
+		await record.writeText(notePath(HW_CLIENT, "2026-06-30"), "---\nstatus: \"[[other]] ![[profile]] <img src=x>\"\n---\nShe talked about work.\n");
+		const md = renderBrief(await buildBrief(record, { client: HW_CLIENT, today: TODAY }), storePath);
+		const line = md.split("\n").find((l) => l.includes("other"))!;
+		expect(line).toContain(" · \\[\\[other\\]\\] \\!\\[\\[profile\\]\\] \\<img src\\=x\\>");
+		expect(line.replace(/\[\[Clinical\/[^\]]+\]\]/, "")).not.toMatch(/(?<!\\)\[\[|(?<!\\)<img/);
 	});
 
 	it("the drafting's risk placeholder and flags in a note are code's, not risk notes", async () => {

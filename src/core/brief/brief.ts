@@ -466,7 +466,8 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		namedParts,
 		plan,
 		measures,
-		risk: risk.slice(0, 6),
+		// Every risk note the clinician wrote, none cut: an older one must never fall off behind newer lines.
+		risk,
 		themes: themesOf(themeSources, partStems),
 		quotes: quotes.slice(0, 6),
 		skipped,
@@ -552,7 +553,7 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 	out.push("## Last sessions");
 	if (brief.lastSessions.length === 0) out.push("No session notes yet.");
 	for (const s of brief.lastSessions) {
-		out.push(`- ${link(s, storePath)}${s.sessionNumber !== null ? ` (session ${s.sessionNumber})` : ""}${s.status && s.status !== "signed" ? ` · ${s.status}` : ""}`);
+		out.push(`- ${link(s, storePath)}${s.sessionNumber !== null ? ` (session ${s.sessionNumber})` : ""}${s.status && s.status !== "signed" ? ` · ${inert(s.status)}` : ""}`);
 		for (const l of s.lines) out.push(`    - ${inert(l)}`);
 	}
 	out.push("", "## Homework");

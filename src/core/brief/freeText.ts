@@ -150,7 +150,8 @@ export function readNoteLines(body: string): NoteLine[] {
 		// "Homework", "Between sessions", "Risk" alone on a line are headings too.
 		const alone = atx ? null : (BOLD_ALONE.exec(raw) ?? PLAIN_ALONE.exec(raw) ?? (knownName(cleanName(raw)) && wordCount(raw) <= 4 && roleOfName(cleanName(raw)) !== "field" ? [raw, raw.trim()] : null));
 		// A title: the note's first line, short, with no sentence's end and a blank line after it ("23 June – session 3").
-		const title = first && !atx && !alone && (all[index + 1] ?? "").trim() === "" && wordCount(raw) <= 8 && !/[.!?:;,"”]\s*$/.test(raw.trim()) && labelOf(raw.trim()) === null;
+		// Never a risk line ("Passive SI this week, no plan"): that is the clinician's risk note, not a title.
+		const title = first && !atx && !alone && (all[index + 1] ?? "").trim() === "" && wordCount(raw) <= 8 && !/[.!?:;,"”]\s*$/.test(raw.trim()) && labelOf(raw.trim()) === null && !isRiskSentence(raw.trim());
 		first = false;
 		if (title) {
 			heading = raw.trim();
@@ -341,7 +342,13 @@ export function bodyWithoutRisk(body: string): string {
 		const line = lines.get(index);
 		if (!line) {
 			const heading = ATX.exec(raw)?.[2] ?? BOLD_ALONE.exec(raw)?.[2];
-			if (heading === undefined || roleOfHeading(cleanName(heading)) !== "risk") out.push(raw);
+			if (heading !== undefined && roleOfHeading(cleanName(heading)) === "risk") return;
+			// A line read as no note line (a title, a callout's continuation) still never carries risk to the model.
+			const kept = riskRuns(raw, new Map())
+				.filter((r) => !r.risk)
+				.map((r) => r.text)
+				.join(" ");
+			if (kept.trim() !== "" || raw.trim() === "") out.push(kept.trim() === "" ? raw : kept);
 			return;
 		}
 		if (line.role === "risk") return;
