@@ -103,7 +103,8 @@ export async function importIntoRecord(ctx: CommandContext): Promise<void> {
 			cancelText: "Import the others only",
 		});
 		const chosen = use ? await pickClient(ctx.app, record) : null;
-		if (chosen) plan = await ctx.session.track(planImport(record, sources, { folders: Object.fromEntries(unmapped.map((s) => [s.source.split("/").at(-2) ?? folder.name, chosen.code])) }));
+		// Those files only, by path: a folder named by another client's code keeps its client.
+		if (chosen) plan = await ctx.session.track(planImport(record, sources, { files: Object.fromEntries(unmapped.map((s) => [s.source, chosen.code])) }));
 	}
 	const modal = new ImportPlanModal(ctx.app, plan);
 	modal.open();

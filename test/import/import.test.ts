@@ -159,8 +159,8 @@ describe("clinical-vault import", () => {
 
 		// The imported files: a transcript in our form with its speakers and times; a note as written, with session_date added.
 		const vtt = await cv("cat", vault, "C-0101/transcripts/2025-01-06.md");
-		expect(vtt.out).toMatch(/source_format: webvtt/);
-		expect(vtt.out).toContain("[00:01] **Therapist:** How was week 1?");
+		// Kept as written (every cue), with what the record needs in its frontmatter.
+		expect(vtt.out).toMatch(/^---\nkind: transcript\nclient: C-0101\nsession_date: 2025-01-06\nsource_format: webvtt\nimported: .*\n---\nWEBVTT\n\n00:00:01\.000 --> 00:00:04\.000\n<v Therapist>How was week 1\?\n/);
 		const sam = await cv("cat", vault, "C-0102/notes/2025-01-06.md");
 		expect(sam.out).toMatch(/^---\nsession_date: 2025-01-06\nimported: .*\n---\nDate: 6 January 2025\n\nSam talked about work \(synthetic 1\)\. HW: walk twice\.\nRisk: no SI\/HI reported\.\n$/);
 		const wavBack = await cv("cat", vault, "C-0101/audio/2025-01-06.wav");

@@ -45,3 +45,72 @@ describe("an import stopped halfway", () => {
 		await record.lock();
 	});
 });
+
+describe("import review cases", () => {
+	const text = (path: string, body: string): ImportSource & { text: string } => ({ path, text: body, read: () => Promise.resolve(new TextEncoder().encode(body)) });
+
+	async function freshRecord(): Promise<ClinicalRecord> {
+		const record = new ClinicalRecord({ store: new MemoryStore() });
+		await record.init("correct horse battery", { kdf: floorKdfParams() });
+		await record.addClient({ code: "C-0001", name: "Alex Synthetic" });
+		await record.addClient({ code: "C-0002", name: "Alex Synthetic" });
+		await record.addClient({ code: "C-0003", name: "Robin Synthetic" });
+		return record;
+	}
+
+	it("a folder named by a client's code wins over a mapping; a name two clients share is never guessed; a folder called constructor is just a name", async () => {
+		const record = await freshRecord();
+		const plan = await planImport(
+			record,
+			[
+				text("Import/C-0001/notes/2026-03-02.md", "Synthetic note one.\n"),
+				text("Import/notes/2026-03-03.md", "Synthetic note two.\n"),
+				text("Import/Alex Synthetic/2026-03-04.md", "Synthetic note three.\n"),
+				text("Import/constructor/2026-03-05.md", "Synthetic note four.\n"),
+			],
+			{ folders: { notes: "C-0003" } },
+		);
+		expect(plan.items.map((i) => [i.source, i.client, i.clientFrom])).toEqual([
+			["Import/C-0001/notes/2026-03-02.md", "C-0001", "folder C-0001"],
+			["Import/notes/2026-03-03.md", "C-0003", "mapping notes"],
+		]);
+		expect(plan.skipped).toEqual([
+			{ source: "Import/Alex Synthetic/2026-03-04.md", reason: 'the folder "Alex Synthetic" is the name of more than one client: use --client or --map' },
+			{ source: "Import/constructor/2026-03-05.md", reason: "no client: put it in a folder named by the client's code, add client: CODE to its frontmatter, or give --client" },
+		]);
+		await record.lock();
+	});
+
+	it("a note with headings that quotes turns stays a note, kept whole; a transcript keeps every line as written", async () => {
+		const record = await freshRecord();
+		const note = "---\nsupervisor_feedback: synthetic\n---\n## Session 4\nTherapist: How was it?\nClient: I argued with my sister.\nTherapist: And then?\nClient: We made up.\n> My formulation: synthetic.\n## Risk\nNo SI, no HI, safety plan reviewed.\n";
+		const transcript = "THERAPIST: Hello.\nCLIENT: Hi.\n> a line of the tool's own\nTHERAPIST: How was it?\nCLIENT: Fine.\n";
+		const files = [text("C-0003/2026-03-02.md", note), text("C-0003/2026-03-09.txt", transcript)];
+		const plan = await planImport(record, files);
+		expect(plan.items.map((i) => [i.kind, i.target])).toEqual([
+			["note", "C-0003/notes/2026-03-02.md"],
+			["transcript", "C-0003/transcripts/2026-03-09.md"],
+		]);
+		await runImport(record, plan, files);
+		expect(await record.readText("C-0003/notes/2026-03-02.md")).toMatch(/^---\nsession_date: 2026-03-02\nimported: .*\nsupervisor_feedback: synthetic\n---\n## Session 4\n[\s\S]*No SI, no HI, safety plan reviewed\.\n$/);
+		expect((await record.readText("C-0003/transcripts/2026-03-09.md")).endsWith(`---\n${transcript}`)).toBe(true);
+		await record.lock();
+	});
+
+	it("a stop between the journal and the file: the next run imports it once, never a second copy", async () => {
+		const record = await freshRecord();
+		const files = [text("C-0003/2026-03-02.md", "Synthetic note.\n")];
+		const plan = await planImport(record, files);
+		const write = record.write.bind(record);
+		record.write = () => Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+		const failed = await runImport(record, plan, files);
+		expect(failed.failed).toHaveLength(1);
+		record.write = write;
+		const again = await planImport(record, files);
+		expect(again.items.map((i) => i.target)).toEqual(["C-0003/notes/2026-03-02.md"]);
+		await runImport(record, again, files);
+		expect(await planImport(record, files)).toMatchObject({ items: [], already: [{ target: "C-0003/notes/2026-03-02.md" }] });
+		expect((await record.list({ client: "C-0003" })).filter((e) => e.recordPath.includes("/notes/"))).toHaveLength(1);
+		await record.lock();
+	});
+});

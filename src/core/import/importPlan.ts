@@ -63,8 +63,10 @@ export interface ImportPlan {
 export interface ImportOptions {
 	/** Every file is this client's. */
 	client?: string;
-	/** Folder name (any level) → client code, as the clinician confirmed it. */
+	/** Folder name (any level) → client code, as the clinician confirmed it; used after codes and names. */
 	folders?: Record<string, string>;
+	/** Source path → client code, for files the clinician assigned one by one (the plugin). */
+	files?: Record<string, string>;
 }
 
 const TEXT_EXTENSIONS = ["md", "markdown", "txt", "text"];
@@ -98,6 +100,8 @@ function looksLikeTranscript(source: string, data: Record<string, unknown>, body
 	if (parsed.form === "webvtt" || parsed.form === "srt" || parsed.form === "clinical-vault") return { form: parsed.form };
 	const turns = parsed.lines.filter((l) => l.speaker !== undefined).length;
 	// Speaker turns make most of the text: a transcript, not a note that quotes a line or two.
+	// A note with headings is a note, whatever turns it quotes.
+	if (/^#{1,6}\s/m.test(body)) return null;
 	if ((parsed.form === "timestamped" || parsed.form === "labelled") && turns >= 4 && turns >= parsed.lines.length * 0.6) return { form: parsed.form };
 	return null;
 }
@@ -108,23 +112,33 @@ function normalName(text: string): string {
 
 interface ClientIndex {
 	codes: Map<string, string>;
-	names: Map<string, string>;
+	/** Name or alias → client code; null when two clients share it (never guessed). */
+	names: Map<string, string | null>;
 }
 
 async function clientIndex(record: ClinicalRecord): Promise<ClientIndex> {
 	const codes = new Map<string, string>();
-	const names = new Map<string, string>();
+	const names = new Map<string, string | null>();
 	for (const code of await record.listClients()) {
 		codes.set(code.toLowerCase(), code);
 		const profile = await record.readProfile(code, "internal").catch(() => null);
 		if (!profile) continue;
-		for (const name of [profile.name, ...(profile.aliases ?? [])]) if (normalName(name) !== "") names.set(normalName(name), code);
+		for (const name of new Set([profile.name, ...(profile.aliases ?? [])].map(normalName))) {
+			if (name === "") continue;
+			names.set(name, names.has(name) && names.get(name) !== code ? null : code);
+		}
 	}
 	return { codes, names };
 }
 
+function own(map: Record<string, string> | undefined, key: string): string | undefined {
+	return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 function clientFor(source: string, data: Record<string, unknown>, clients: ClientIndex, options: ImportOptions): { client: string; from: string } | { reason: string } {
 	if (options.client !== undefined) return { client: options.client, from: "--client" };
+	const assigned = own(options.files, source);
+	if (assigned) return { client: assigned, from: "your choice" };
 	for (const field of ["client", "client_code"]) {
 		const value = data[field];
 		if (typeof value === "string" && value.trim() !== "") {
@@ -134,13 +148,17 @@ function clientFor(source: string, data: Record<string, unknown>, clients: Clien
 		}
 	}
 	const folders = source.split("/").slice(0, -1).reverse();
+	// A folder named by a client's code or name, at any level, before any mapping.
 	for (const folder of folders) {
-		const mapped = options.folders?.[folder];
-		if (mapped) return { client: mapped, from: `mapping ${folder}` };
 		const code = clients.codes.get(folder.toLowerCase());
 		if (code) return { client: code, from: `folder ${folder}` };
 		const byName = clients.names.get(normalName(folder));
+		if (byName === null) return { reason: `the folder "${folder}" is the name of more than one client: use --client or --map` };
 		if (byName) return { client: byName, from: "folder named like the client" };
+	}
+	for (const folder of folders) {
+		const mapped = own(options.folders, folder);
+		if (mapped) return { client: mapped, from: `mapping ${folder}` };
 	}
 	return { reason: "no client: put it in a folder named by the client's code, add client: CODE to its frontmatter, or give --client" };
 }
@@ -160,7 +178,7 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 	if (options.client !== undefined && !(await record.exists(record.layout.profilePath(options.client)))) {
 		throw new ClinicalVaultError("not-found", `There is no client ${options.client} in this record. Add the client first; nothing was imported.`);
 	}
-	for (const [folder, code] of Object.entries(options.folders ?? {})) {
+	for (const [folder, code] of [...Object.entries(options.folders ?? {}), ...Object.entries(options.files ?? {})]) {
 		if (!(await record.exists(record.layout.profilePath(code)))) {
 			throw new ClinicalVaultError("not-found", `The mapping ${folder}=${code} names no client of this record. Nothing was imported.`);
 		}

@@ -1,7 +1,7 @@
 /**
- * Writes an import plan into the record (issue 18), one file at a time: the note as the clinician
- * wrote it (with `session_date:` added when only another field, the name or the text gave it), a
- * transcript in our form (every line, its speaker and time kept), a recording as it is. Each file is
+ * Writes an import plan into the record (issue 18), one file at a time: a note or a transcript as
+ * written (fields the record needs added to its frontmatter, nothing else changed: every reader
+ * understands every transcript form), a recording as it is. Each file is
  * encrypted, read back and compared before it counts as imported, and the journal is updated after
  * each, so a run stopped anywhere is resumed by running it again. Never replaces a record file.
  */
@@ -9,8 +9,6 @@ import { equalBytes, sha256, toHex, utf8 } from "../bytes";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
-import { timestamp } from "../transcribe/segments";
-import { parseAnyTranscript } from "../transcribe/forms";
 import { decodeText, type ImportPlan, type ImportSource, type PlannedImport } from "./importPlan";
 import { readJournal, writeJournal } from "./journal";
 
@@ -19,44 +17,41 @@ export interface ImportResult {
 	failed: { source: string; reason: string }[];
 }
 
-/** A note's text with `session_date` (when it was missing) and `imported` in its frontmatter; the rest as written. */
-export function noteText(text: string, item: PlannedImport, now: Date): string {
-	let hasDate = false;
-	let front: string | null = null;
+/**
+ * The file's text as written, with fields added at the top of its frontmatter (one is made when it
+ * has none): only those it does not have yet, so nothing of the clinician's is changed or lost.
+ */
+function withFields(text: string, source: string, fields: [string, string][]): string {
+	let data: Record<string, unknown> | null = null;
 	try {
-		const { data } = splitFrontmatter(text, item.source);
-		hasDate = data.session_date !== undefined;
-		front = /^---\n/.test(text) ? "yes" : null;
+		if (/^---\n/.test(text)) data = splitFrontmatter(text, source).data;
 	} catch {
-		front = null;
+		data = null;
 	}
-	const fields = `${hasDate ? "" : `session_date: ${item.date}\n`}imported: ${now.toISOString()}\n`;
-	if (front) return `---\n${fields}${text.slice(4)}`;
-	return `---\n${fields}---\n${text}`;
+	const lines = fields.filter(([key]) => data?.[key] === undefined).map(([key, value]) => `${key}: ${value}\n`).join("");
+	return data !== null ? `---\n${lines}${text.slice(4)}` : `---\n${lines}---\n${text}`;
 }
 
-/** A transcript in our form: frontmatter, then "[mm:ss] **Speaker:** text" lines (untimed lines without the stamp). */
+/** A note's text as written, with `session_date` (when it came from elsewhere) and `imported`. */
+export function noteText(text: string, item: PlannedImport, now: Date): string {
+	return withFields(text, item.source, [
+		["session_date", item.date],
+		["imported", now.toISOString()],
+	]);
+}
+
+/**
+ * A transcript's text as written (every cue, note, heading and line kept: search, the brief and
+ * drafting read every form), with what the record needs in its frontmatter.
+ */
 export function transcriptText(text: string, item: PlannedImport, now: Date): string {
-	let body = text;
-	try {
-		body = splitFrontmatter(text, item.source).body;
-	} catch {
-		// Read the whole text as the transcript.
-	}
-	const parsed = parseAnyTranscript(body);
-	const lines = parsed.lines.map((l) => `${l.start === null ? "" : `[${timestamp(Math.floor(l.start))}] `}${l.speaker ? `**${l.speaker.replace(/\*/g, "")}:** ` : ""}${l.text}`);
-	const front = [
-		"---",
-		"kind: transcript",
-		`client: ${item.client}`,
-		`session_date: ${item.date}`,
-		`source_format: ${parsed.form}`,
-		`segments: ${lines.length}`,
-		`imported: ${now.toISOString()}`,
-		"---",
-	].join("\n");
-	const notice = parsed.problems.length > 0 ? `> Imported transcript: ${parsed.problems.length} cue(s) had no valid time and are kept as text.\n\n` : "> Imported transcript.\n\n";
-	return `${front}\n# Transcript, ${item.client}, ${item.date}\n\n${notice}${lines.join("\n\n")}\n`;
+	return withFields(text, item.source, [
+		["kind", "transcript"],
+		["client", item.client],
+		["session_date", item.date],
+		["source_format", item.form ?? "plain"],
+		["imported", now.toISOString()],
+	]);
 }
 
 export async function runImport(
@@ -85,11 +80,13 @@ export async function runImport(
 				content = utf8(item.kind === "note" ? noteText(text, item, now()) : transcriptText(text, item, now()));
 			}
 			if (await record.exists(item.target)) throw new ClinicalVaultError("already-exists", `${item.target} exists now; run the import again to give this file another name`);
+			// The journal first: a stop between the two leaves an entry whose file is missing (imported
+			// again next time), never a file the journal does not know (imported twice).
+			journal.imported[item.sha] = item.target;
+			await writeJournal(record, journal);
 			await record.write(item.target, content, { action: "import" });
 			const back = await record.read(item.target, "internal");
 			if (!equalBytes(back, content)) throw new ClinicalVaultError("integrity", `${item.target} did not read back as written`);
-			journal.imported[item.sha] = item.target;
-			await writeJournal(record, journal);
 			result.imported.push({ source: item.source, target: item.target });
 		} catch (error) {
 			if (isCancelled(error)) throw error;
