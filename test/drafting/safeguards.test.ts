@@ -633,7 +633,9 @@ describe("quotes", () => {
 	it("keeps who said what in transcripts imported from other tools (labelled lines without times, WebVTT)", () => {
 		const labelled = "---\nkind: transcript\n---\nTHERAPIST: Could you tell your manager the timeline is too tight?\nCLIENT: Maybe. Nobody ever asks me.\nTHERAPIST: What would you say?\nCLIENT: I would say I need more time.\n";
 		const vtt = "WEBVTT\n\n00:06:40.000 --> 00:06:44.000\n<v Therapist>Could you tell your manager the timeline is too tight?\n\n00:06:45.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.\n";
-		for (const [name, source] of [["labelled", labelled], ["webvtt", vtt]] as const) {
+		const short = "T: Could you tell your manager the timeline is too tight?\nC: Maybe. Nobody ever asks me.\nT: What would you say?\nC: I would say I need more time.\n";
+		const oneCue = "WEBVTT\n\n00:06:40.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.</v> <v Therapist>Could you tell your manager the timeline is too tight?</v>\n";
+		for (const [name, source] of [["labelled", labelled], ["webvtt", vtt], ["T: and C:", short], ["two voices in one cue", oneCue]] as const) {
 			const wrong = applySafeguards(section(`Client said "the timeline is too tight."`), { source, kind: "transcript" });
 			expect(flagsOf(wrong, "quote")[0]?.reason, name).toContain("therapist");
 			const right = applySafeguards(section(`Client said "nobody ever asks me."`), { source, kind: "transcript" });

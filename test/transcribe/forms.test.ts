@@ -110,6 +110,13 @@ describe("transcript forms", () => {
 		expect(t.problems).toEqual(["line 6: a cue without a valid time; its text is kept without one", "line 9: a cue without a valid time; its text is kept without one"]);
 	});
 
+	it("two speakers in one cue stay two turns (voice tags, or a label on each line); entities are decoded once", () => {
+		const vtt = parseAnyTranscript("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Client>Not really.</v> <v Therapist>You said the week was hard.</v>\n\n00:00:06.000 --> 00:00:07.000\n<v Client>&amp;lt;b&amp;gt; stays text\n");
+		expect(words(vtt)).toEqual(["1|Client|Not really.", "1|Therapist|You said the week was hard.", "6|Client|&lt;b&gt; stays text"]);
+		const srt = parseAnyTranscript("1\n00:00:01,000 --> 00:00:05,000\nClient: Not really.\nTherapist: You said the week\nwas hard.\n");
+		expect(words(srt)).toEqual(["1|Client|Not really.", "1|Therapist|You said the week was hard."]);
+	});
+
 	it("empty input is an empty plain transcript; seconds from every stamp shape", () => {
 		expect(parseAnyTranscript("\n \n")).toEqual({ form: "plain", lines: [], problems: [] });
 		expect([secondsOf("01:02"), secondsOf("1:02:03"), secondsOf("00:00:01,500"), secondsOf("00:01.25")]).toEqual([62, 3723, 1.5, 1.25]);

@@ -4,7 +4,7 @@
  * [bracketed insertion] inside the quote may stand for omitted words (the pieces must then appear in
  * order, close together). Words found only in the therapist's lines are not the client's words.
  */
-import { transcriptLinesOf } from "../transcribe/forms";
+import { isTherapistLabel, transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
 import { normaliseForMatch } from "./words";
 
@@ -119,7 +119,7 @@ function segmentAt(index: QuoteIndex, offset: number): IndexedSegment | undefine
 }
 
 function isTherapist(speaker: string | undefined): boolean {
-	return speaker !== undefined && /^(?:therapist|clinician|counsell?or|dr\b)/i.test(speaker.trim());
+	return isTherapistLabel(speaker);
 }
 
 export function checkQuote(inner: string, index: QuoteIndex): QuoteCheck {

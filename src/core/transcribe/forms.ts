@@ -51,17 +51,25 @@ export function secondsOf(stamp: string): number {
 	return seconds + (fraction ? Number(`0.${fraction}`) : 0);
 }
 
-/** Removes VTT markup from a cue's text: voice tags give the speaker, other tags and entities go. */
-function vttText(raw: string): { speaker?: string; text: string } {
-	const voice = /<v(?:\.[^\s>]+)*\s+([^>]+)>/.exec(raw);
-	const text = raw
-		.replace(/<[^>]*>/g, "")
-		.replace(/&amp;/g, "&")
-		.replace(/&lt;/g, "<")
-		.replace(/&gt;/g, ">")
-		.replace(/&nbsp;/g, " ")
-		.trim();
-	return voice ? { speaker: voice[1]!.trim(), text } : { text };
+function decodeEntities(text: string): string {
+	// &amp; last, so "&amp;lt;" stays the text "&lt;" (decoded once, as a browser does).
+	return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&nbsp;/g, " ").replace(/&amp;/g, "&");
+}
+
+/** A VTT cue's text by voice: each <v Name> starts a turn of its own (two speakers in one cue stay two). */
+function vttTurns(raw: string): { speaker?: string; text: string }[] {
+	const voices = [...raw.matchAll(/<v(?:\.[^\s>]+)*\s+([^>]+)>/g)];
+	const strip = (t: string) => decodeEntities(t.replace(/<[^>]*>/g, "")).trim();
+	if (voices.length === 0) return [{ text: strip(raw) }];
+	const turns: { speaker?: string; text: string }[] = [];
+	const before = strip(raw.slice(0, voices[0]!.index));
+	if (before !== "") turns.push({ text: before });
+	voices.forEach((v, i) => {
+		const end = i + 1 < voices.length ? voices[i + 1]!.index : raw.length;
+		const text = strip(raw.slice(v.index + v[0].length, end));
+		if (text !== "") turns.push({ speaker: v[1]!.trim(), text });
+	});
+	return turns;
 }
 
 /** A "Name: text" line's label and text, when the label is short and not a note's field. */
@@ -71,6 +79,14 @@ function labelOf(text: string): { speaker: string; text: string } | null {
 	const speaker = m[1]!.trim();
 	if (NOT_SPEAKERS.has(speaker.toLowerCase()) || speaker.split(/\s+/).length > 4) return null;
 	return { speaker, text: m[2]!.trim() };
+}
+
+/** Labels that name the clinician's side of a session: the quote checks never take their words for the client's. */
+const THERAPIST_ROLE = /^(?:therapist|clinician|counsell?or|psychologist|psychotherapist|psychiatrist|social worker|interviewer|dr\b|doctor|th|t|therapist \d+|clinician \d+)\.?$|^dr\.?\s/i;
+
+/** Whether a speaker label is the clinician's ("Therapist", "T", "Th", "Dr Rivera", "Psychologist", …). */
+export function isTherapistLabel(label: string | undefined): boolean {
+	return label !== undefined && THERAPIST_ROLE.test(label.trim());
 }
 
 const ROLE = /^(therapist|client|patient|counsel+or|clinician|interviewer|interviewee|participant|psychologist|social worker|parent|mother|father|partner|speaker \d+|person \d+|t|c|p|th|cl|pt|q|a)$/i;
@@ -112,18 +128,27 @@ function parseCues(lines: string[], form: "webvtt" | "srt"): ParsedTranscript {
 		const time = t >= 0 ? CUE_TIME.exec(block[t]!) : null;
 		const textLines = t >= 0 ? block.slice(t + 1) : form === "srt" && /^\d+$/.test(first) ? block.slice(1) : block;
 		if (!time) problems.push(`line ${blockStart + 1}: a cue without a valid time; its text is kept without one`);
-		const text = textLines.map((l) => l.trim()).join(" ").trim();
-		if (text === "") continue;
-		const cleaned = form === "webvtt" ? vttText(text) : { text: text.replace(/<\/?[ibu]>/g, "").replace(/\{\\[^}]*\}/g, "") };
-		const labelled = cleaned.speaker ? null : labelOf(cleaned.text);
-		const speaker = cleaned.speaker ?? labelled?.speaker;
-		out.push({
-			start: time ? secondsOf(time[1]!) : null,
-			end: time ? secondsOf(time[2]!) : null,
-			...(speaker ? { speaker } : {}),
-			text: labelled ? labelled.text : cleaned.text,
-			line: blockStart + Math.max(t, 0) + (t >= 0 ? 1 : 0),
-		});
+		// A cue's lines, joined into one turn; but lines that each name a speaker ("Client: …" then
+		// "Therapist: …" in one cue) stay separate turns, so no one's words pass as another's.
+		const trimmed = textLines.map((l) => l.trim()).filter((l) => l !== "");
+		const clean = (t: string) => (form === "webvtt" ? t : t.replace(/<\/?[ibu]>/g, "").replace(/\{\\[^}]*\}/g, ""));
+		const labelledLines = trimmed.filter((l) => labelOf(clean(l).replace(/<[^>]*>/g, "")) !== null).length;
+		const groups = labelledLines >= 2 ? trimmed.reduce<string[]>((acc, l) => (labelOf(clean(l).replace(/<[^>]*>/g, "")) !== null || acc.length === 0 ? [...acc, l] : [...acc.slice(0, -1), `${acc.at(-1)!} ${l}`]), []) : [trimmed.join(" ")];
+		for (const group of groups) {
+			const turns = form === "webvtt" ? vttTurns(group) : [{ text: clean(group) }];
+			for (const turn of turns) {
+				if (turn.text === "") continue;
+				const labelled = turn.speaker ? null : labelOf(turn.text);
+				const speaker = turn.speaker ?? labelled?.speaker;
+				out.push({
+					start: time ? secondsOf(time[1]!) : null,
+					end: time ? secondsOf(time[2]!) : null,
+					...(speaker ? { speaker } : {}),
+					text: labelled ? labelled.text : turn.text,
+					line: blockStart + Math.max(t, 0) + (t >= 0 ? 1 : 0),
+				});
+			}
+		}
 	}
 	// Each cue stays a line of its own (a sentence cut across cues too): search windows and quotes work per cue.
 	return { form, lines: out, problems };
