@@ -37,7 +37,12 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 	for (const e of entries) {
 		if (!/^[^/]+\/notes\/[^/]+\.md$/.test(e.recordPath)) continue;
 		const { data, body } = splitFrontmatter(await record.readText(e.recordPath, "internal"), e.recordPath);
-		const date = sessionDateOf(data, e.recordPath, body)?.date ?? null;
+		// A note whose date field and file name name different days links to neither: which session
+		// it signs is not certain, and a recording is erased only for a session surely signed.
+		const named = dateInName(e.recordPath);
+		const fields = sessionDateOf(data, "", body)?.date ?? null;
+		if (named !== null && fields !== null && named !== fields) continue;
+		const date = fields ?? named;
 		const signedAt = data.signed_at instanceof Date ? data.signed_at.toISOString() : typeof data.signed_at === "string" ? data.signed_at : null;
 		if (data.status !== "signed" || !date || !signedAt || Number.isNaN(new Date(signedAt).getTime())) continue;
 		const signedIso = new Date(signedAt).toISOString();
