@@ -145,6 +145,13 @@ describe("a brief over notes written by hand: nothing is invented", () => {
 		expect(bodyWithoutRisk("Passive SI this week, no plan\n\nShe talked about work stress and sleep.")).not.toMatch(/SI/);
 	});
 
+	it("a risk line is rendered as written: abbreviations, answers and quotes untouched, markup inert", async () => {
+		await record.writeText(notePath(HW_CLIENT, "2026-06-30"), "Risk: S.I./H.I. denied; C-SSRS Q1-Q6 Y/N/N/N/N/N; she said “not today” <b>x</b>\n");
+		const md = renderBrief(await buildBrief(record, { client: HW_CLIENT, today: TODAY }), storePath);
+		const line = md.split("\n").find((l) => l.includes("S.I."))!;
+		expect(line).toMatch(/: Risk: S\.I\.\/H\.I\. denied; C-SSRS Q1-Q6 Y\/N\/N\/N\/N\/N; she said “not today” \\<b\\>x\\<\/b\\>$/);
+	});
+
 	it("every risk note is shown, an older one never pushed out by newer lines", async () => {
 		await record.writeText(notePath(HW_CLIENT, "2026-06-23"), "Risk: Active SI with a plan to overdose; pills at home. Safety plan made.\n");
 		await record.writeText(

@@ -34,7 +34,7 @@ import { ModelBoundary } from "../llm/boundary";
 import { formatFor, parseStructured } from "../llm/structured";
 import { identityOf } from "../safety/identity";
 import { splitSentences, stem, STOP_WORDS, tokenise } from "../drafting/words";
-import { inert } from "../safety/inert";
+import { inert, inertAsWritten } from "../safety/inert";
 import { readSessionNotes, section, type SessionNote } from "./sessionNotes";
 import { bodyWithoutRisk, homeworkIn, partKey, partsInNote, quotesInNote, readNoteLines, riskIn, sentencesIn, toldIn, withoutRisk, type NamedPart, type NoteLine } from "./freeText";
 import { clientTranscripts, type ClientTranscript } from "./transcripts";
@@ -593,7 +593,7 @@ export function renderBrief(brief: Brief, storePath: (recordPath: string) => str
 	const measuresFailed = problem("Measures") !== undefined;
 	if (measuresFailed) out.push("The measures could not be read, so item alerts (PHQ-9 item 9) are not listed here: check the measures page.");
 	if (brief.risk.length === 0 && (brief.measures?.alerts.length ?? 0) === 0 && !measuresFailed) out.push("No risk notes written.");
-	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${inert(r.text.replace(/\n+/g, " "))}`);
+	for (const r of brief.risk) out.push(`- ${link(r, storePath)}: ${inertAsWritten(r.text)}`);
 	for (const a of brief.measures?.alerts ?? []) out.push(`- ${link(a, storePath)}: ${a.text}`);
 	out.push("", "## Recurring themes");
 	if (brief.themes.length === 0) out.push("Nothing recurs yet.");

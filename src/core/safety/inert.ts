@@ -22,14 +22,27 @@
  *
  * `plainFromInert` undoes the escaping for plain-text output (Copy for EHR, plain-text export).
  */
-import { normaliseModelText } from "./normalise";
+import { INVISIBLE, normaliseModelText } from "./normalise";
 
 /** Characters escaped wherever they stand. */
 const ALWAYS = /[\\`*_[\]<>#|!%=~$^{}&@]/g;
 
 /** A model string as inert markdown text (one line). */
 export function inert(text: string): string {
-	let s = normaliseModelText(text)
+	return escapeMarkup(normaliseModelText(text));
+}
+
+/**
+ * The clinician's own text (a risk line in the brief) as inert markdown, shown as written: no
+ * folding of lookalikes, quotes or "S.I." (inert's normalisation is for model text); only invisible
+ * characters (zero-width, bidi controls) go, and the line breaks become spaces.
+ */
+export function inertAsWritten(text: string): string {
+	return escapeMarkup(text.replace(INVISIBLE, "").replace(/\s+/g, " ").trim());
+}
+
+function escapeMarkup(text: string): string {
+	let s = text
 		.replace(ALWAYS, (c) => `\\${c}`)
 		// Autolinks and Dataview inline fields: "https://", "www.", "key:: value".
 		.replace(/:(?=\/\/)/g, "\\:")

@@ -29,7 +29,7 @@
 
 // Combining marks (the grapheme joiner, variation selectors) stand outside the class: a class would read them as combining with their neighbour.
 // Every default-ignorable code point (tag characters U+E0000-E007F, variation selectors, Hangul fillers, …) and the control characters (an escape sequence, NUL) go too.
-const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]|\u034F|\u17B4|\u17B5|\u180B|\u180C|\u180D|\u180E|\u180F|[\uFE00-\uFE0F]|\p{Default_Ignorable_Code_Point}|(?![\t\n\v\f\r])\p{Cc}/gu;
+export const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]|\u034F|\u17B4|\u17B5|\u180B|\u180C|\u180D|\u180E|\u180F|[\uFE00-\uFE0F]|\p{Default_Ignorable_Code_Point}|(?![\t\n\v\f\r])\p{Cc}/gu;
 
 const DOUBLE_QUOTES = /[\u201C\u201D\u201E\u201F\u00AB\u00BB\u2033\u2036\u301D\u301E\u301F\uFF02\u275D\u275E\u2E42\u300C-\u300F\uFE41-\uFE44\u{1F676}-\u{1F678}]|<<|>>/gu;
 const SINGLE_QUOTES = /[\u2018\u2019\u201A\u201B\u2039\u203A\u2032\u2035\u275B\u275C\uFF07`\u00B4\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB]/g;
