@@ -346,6 +346,15 @@ describe("the rules, one line at a time", () => {
 	});
 
 	it.each([
+		['She said, "I kept going even when it was hard."', ["I kept going even when it was hard."]],
+		['I told her, "I think you handled the meeting really well."', []],
+		['Her mother used to say "I never wanted a second child at all."', []],
+		['"I am always the one who gives in," her sister said.', []],
+	])("the client's words in %j", (text, expected) => {
+		expect(quotesInNote(readNoteLines(text))).toEqual(expected);
+	});
+
+	it.each([
 		["In her words, “nothing I do is ever enough.”", ["nothing I do is ever enough."]],
 		['Client said "everything is too loud" at home.', ["everything is too loud"]],
 		['She called it "the Critic".', []],

@@ -371,6 +371,13 @@ const FIRST_PERSON = /\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|m
 const ATTRIBUTION = /\b(?:she|he|they|client|cl|pt|patient)\s+(?:said|says|stated|states|reported|reports|put it|shared|added|explained|described it as|called it|told me|wrote)\b|\bin (?:her|his|their|the client'?s|client'?s) (?:own )?words\b|\b(?:quote|quoted|verbatim)\b/i;
 
 /** Quotations in a line that are the client's words: first person (four words or more), or attributed to the client (three or more). */
+// "She said" / "he said" in a note is the client; "I" and "we" are the clinician, a relation is someone else.
+const OTHERS = String.raw`(?:I|we|(?:her|his|their|my|our|the client's|a)\s+(?:mother|mum|mom|father|dad|sister|brother|partner|husband|wife|boyfriend|girlfriend|boss|manager|friend|teacher|son|daughter|grandmother|grandfather|colleague|doctor|therapist|ex)|the therapist|the clinician)`;
+/** Just before a quotation: another person speaking ("I told her,", "her mother used to say"). */
+const SOMEONE_ELSE = new RegExp(String.raw`\b${OTHERS}\s+(?:(?:used to|would|always|often|once|then)\s+)?(?:said|says|say|told|tells|asked|asks|wrote|writes|shouted|yelled|replied|answered)\b(?:\s+(?:her|him|them|me|us|the client))?[\s,:]*$`, "i");
+/** Just after one: ", her mother said". */
+const SOMEONE_ELSE_AFTER = new RegExp(String.raw`^[\s,]*${OTHERS}\s+(?:said|says|told|asked|wrote|shouted|replied)\b`, "i");
+
 export function quotesInLine(written: string): string[] {
 	const out: string[] = [];
 	for (const m of written.matchAll(QUOTATION)) {
@@ -380,6 +387,8 @@ export function quotesInLine(written: string): string[] {
 		const words = wordCount(inner);
 		const before = written.slice(Math.max(0, m.index - 60), m.index);
 		const after = written.slice(m.index + m[0].length, m.index + m[0].length + 40);
+		// Someone else's words ("I told her, "…"", "her mother used to say "…"") are never the client's.
+		if (SOMEONE_ELSE.test(before) || SOMEONE_ELSE_AFTER.test(after)) continue;
 		if ((words >= 4 && FIRST_PERSON.test(inner)) || (words >= 3 && (ATTRIBUTION.test(before) || ATTRIBUTION.test(after)))) out.push(inner);
 	}
 	return out;
