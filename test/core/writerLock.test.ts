@@ -101,6 +101,21 @@ describe("the cross-process writer lock", () => {
 		await expect(new WriterLock(store, LOCK, { waitMs: 200 }).hold(() => Promise.resolve("ran"))).rejects.toThrow(/being written by process/);
 	});
 
+	it("where the computer names its start (Linux boot_id): a lock of another start is taken over at once, one of this start is respected whatever its time says", async () => {
+		const { dir, store } = await setup();
+		const bootId = store.writer.bootId;
+		if (process.platform === "linux") expect(bootId).toMatch(/^[0-9a-f-]{36}$/);
+		if (bootId === undefined) return;
+		const child = await liveProcess();
+		// Another start, taken a moment ago by the clock: a pid reused after a restart.
+		await writeFile(join(dir, LOCK), JSON.stringify({ tag: writerTagFor(child.pid!), at: Date.now(), boot: "00000000-0000-0000-0000-000000000000" }));
+		await expect(new WriterLock(store, LOCK, { waitMs: 5000 }).hold(() => Promise.resolve("ran"))).resolves.toBe("ran");
+		while (existsSync(join(dir, LOCK))) await delay(5);
+		// This start, though its time reads as before the start (a clock stepped forward since): respected.
+		await writeFile(join(dir, LOCK), JSON.stringify({ tag: writerTagFor(child.pid!), at: store.writer.bootTime! - 3_600_000, boot: bootId }));
+		await expect(new WriterLock(store, LOCK, { waitMs: 200 }).hold(() => Promise.resolve("ran"))).rejects.toThrow(/being written by process/);
+	});
+
 	it("another computer's lock is respected until it is stale, then taken over", async () => {
 		const { dir, store } = await setup();
 		let now = 1_000_000;

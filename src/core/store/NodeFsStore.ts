@@ -1,5 +1,5 @@
 /** VaultStore over a real folder with Node's fs: used by the CLI, the demo and the tests. */
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import { hostname, uptime } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import * as nodePath from "node:path";
@@ -25,6 +25,16 @@ function shortHash(text: string): string {
  * The boot time lets the writer lock tell a lock left by a power cut from one of a live process that
  * happens to have the same id since the restart.
  */
+/** Linux names each start of the computer; other systems give none (the boot time is used there). */
+function bootId(): { bootId?: string } {
+	try {
+		const id = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+		return /^[0-9a-f-]{36}$/.test(id) ? { bootId: id } : {};
+	} catch {
+		return {};
+	}
+}
+
 export const processWriter: WriterIdentity = (() => {
 	const host = shortHash(hostname());
 	const tag = `h${host}.p${process.pid}`;
@@ -44,6 +54,7 @@ export const processWriter: WriterIdentity = (() => {
 		},
 		wait: (ms: number) => delay(ms).then(() => undefined),
 		bootTime: Date.now() - uptime() * 1000,
+		...bootId(),
 	};
 })();
 

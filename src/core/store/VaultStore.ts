@@ -24,6 +24,11 @@ export interface WriterIdentity {
 	 * are reused after a restart, as after a power cut).
 	 */
 	readonly bootTime?: number;
+	/**
+	 * This start of the computer, where the platform names it (Linux's boot_id): a lock from another
+	 * start is from a process that is gone, whatever the clocks say.
+	 */
+	readonly bootId?: string;
 	/** Waits (between tries for another process's lock). */
 	wait(ms: number): Promise<void>;
 }

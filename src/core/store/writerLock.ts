@@ -35,12 +35,15 @@ interface Holder {
 	tag: string;
 	/** When it was taken (ms since the epoch). */
 	at: number;
+	/** The holder's computer start (WriterIdentity.bootId), when the platform names it. */
+	boot?: string;
 }
 
 function parseHolder(bytes: Uint8Array): Holder | null {
 	try {
 		const value = JSON.parse(fromUtf8(bytes)) as Partial<Holder>;
-		return typeof value.tag === "string" && typeof value.at === "number" ? { tag: value.tag, at: value.at } : null;
+		if (typeof value.tag !== "string" || typeof value.at !== "number") return null;
+		return { tag: value.tag, at: value.at, ...(typeof value.boot === "string" ? { boot: value.boot } : {}) };
 	} catch {
 		return null;
 	}
@@ -99,7 +102,7 @@ export class WriterLock {
 
 	private async acquire(): Promise<void> {
 		const writer = this.store.writer!;
-		const mine = utf8(JSON.stringify({ tag: writer.tag, at: this.now() } satisfies Holder));
+		const mine = utf8(JSON.stringify({ tag: writer.tag, at: this.now(), ...(writer.bootId ? { boot: writer.bootId } : {}) } satisfies Holder));
 		const deadline = Date.now() + this.waitMs;
 		let pause = 10;
 		let unreadableSince: number | null = null;
@@ -138,9 +141,12 @@ export class WriterLock {
 		if (alive === false) return true;
 		if (alive === "unknown") return this.now() - holder.at > this.staleMs;
 		// This computer's process id, alive: the same process, unless the lock was taken before this
-		// computer last started (a power cut, then the id reused). A few seconds' margin for the boot
-		// time's rounding.
-		return writer.bootTime !== undefined && holder.at < writer.bootTime - BOOT_MARGIN_MS;
+		// computer last started (a power cut, then the id reused). Where the platform names each start
+		// (Linux), that decides, whatever the clocks say. Elsewhere the times do, and only for a lock
+		// older than staleMs as well: a clock stepped forward must not make a live holder's lock look
+		// older than the start.
+		if (holder.boot !== undefined && writer.bootId !== undefined) return holder.boot !== writer.bootId;
+		return writer.bootTime !== undefined && holder.at < writer.bootTime - BOOT_MARGIN_MS && this.now() - holder.at > this.staleMs;
 	}
 
 	private busy(holder: Holder | null): ClinicalVaultError {
