@@ -5,6 +5,7 @@
  */
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
+import { sessionDateOf } from "../notes/sessionDate";
 
 import { isPsychotherapyNote, NOTE_PATH, PSYCHOTHERAPY_PATH, TRANSCRIPT_PATH } from "../notes/kinds";
 
@@ -50,9 +51,7 @@ export function splitSections(body: string): NoteSection[] {
 	return out;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Parses one note; null when it has no usable date (neither session_date nor a date in its name). */
+/** Parses one note; null when it has no usable date (no date field, none in its name or at its top). */
 export function parseSessionNote(recordPath: string, text: string): SessionNote | null {
 	let data: Record<string, unknown> = {};
 	let body = text;
@@ -63,8 +62,8 @@ export function parseSessionNote(recordPath: string, text: string): SessionNote 
 	} catch {
 		// A note with broken frontmatter is still read as text.
 	}
-	const named = /(\d{4}-\d{2}-\d{2})/.exec(recordPath.slice(recordPath.lastIndexOf("/") + 1))?.[1];
-	const date = typeof data.session_date === "string" && DATE.test(data.session_date) ? data.session_date : named;
+	// Any of the note's date fields, its name, or a "Date:" line (notes/sessionDate.ts), as retention and search read it.
+	const date = sessionDateOf(data, recordPath, body)?.date;
 	if (!date) return null;
 	const n = Number(data.session_number);
 	return {

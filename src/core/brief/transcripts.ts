@@ -8,6 +8,7 @@
  * without a speaker and other speakers' lines ("Speaker 1", "Therapist") do not.
  */
 import { splitFrontmatter } from "../markdown/frontmatter";
+import { sessionDateOf } from "../notes/sessionDate";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { parseAnyTranscript } from "../transcribe/forms";
 import { TRANSCRIPT_PATH } from "./sessionNotes";
@@ -49,11 +50,7 @@ export function isClientSpeaker(speaker: string, client: string, names: readonly
 }
 
 function dateOf(recordPath: string, data: Record<string, unknown>): string | null {
-	const named = /(\d{4}-\d{2}-\d{2})/.exec(recordPath.slice(recordPath.lastIndexOf("/") + 1))?.[1];
-	if (named) return named;
-	const d = data.session_date;
-	if (typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d)) return d;
-	return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString().slice(0, 10) : null;
+	return sessionDateOf(data, recordPath)?.date ?? null;
 }
 
 /**
