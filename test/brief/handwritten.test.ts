@@ -152,6 +152,13 @@ describe("a brief over notes written by hand: nothing is invented", () => {
 		expect(line).toMatch(/: Risk: S\.I\.\/H\.I\. denied; C-SSRS Q1-Q6 Y\/N\/N\/N\/N\/N; she said “not today” \\<b\\>x\\<\/b\\>$/);
 	});
 
+	it("a note dated only by its date: field, or by a Date: line, is read", async () => {
+		await record.writeText(`${HW_CLIENT}/notes/second-session.md`, "---\ndate: 2026-06-16\n---\nShe talked about the move.\n");
+		await record.writeText(`${HW_CLIENT}/notes/third-session.md`, "Date: 23 June 2026\n\nShe talked about the boxes.\n");
+		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
+		expect(brief.lastSessions.map((s) => s.date)).toEqual(["2026-06-23", "2026-06-16"]);
+	});
+
 	it("every risk note is shown, an older one never pushed out by newer lines", async () => {
 		await record.writeText(notePath(HW_CLIENT, "2026-06-23"), "Risk: Active SI with a plan to overdose; pills at home. Safety plan made.\n");
 		await record.writeText(
