@@ -154,45 +154,74 @@ function cleanSecretName(value: unknown): string {
 	return /^[a-z0-9][a-z0-9-]{0,63}$/.test(name) ? name : "";
 }
 
+/**
+ * What changed in the stored data at each version, as a step from the version before: applied in
+ * order to data of an older version, before every value is checked. Versions 2 to 5 only added
+ * settings (their defaults come from SETTING_CHECKS); version 6 renamed the model engine's fields.
+ */
+export const MIGRATIONS: readonly { to: number; what: string; step: (data: Record<string, unknown>) => Record<string, unknown> }[] = [
+	{
+		to: 6,
+		what: "the model engine named by its kind: ollamaUrl and ollamaModel became llmUrl and llmModel, with llmEngine ollama",
+		step: ({ ollamaUrl, ollamaModel, ...data }) => ({
+			...data,
+			llmEngine: data.llmEngine ?? "ollama",
+			...(data.llmUrl === undefined && ollamaUrl !== undefined ? { llmUrl: ollamaUrl } : {}),
+			...(data.llmModel === undefined && ollamaModel !== undefined ? { llmModel: ollamaModel } : {}),
+		}),
+	},
+];
+
+type Checked = Omit<ClinicalVaultSettings, "settingsVersion">;
+
+/**
+ * One check per setting: the stored value if it is valid, else the default. A mapped type, so a
+ * setting added to ClinicalVaultSettings without its check does not compile.
+ */
+const SETTING_CHECKS: { [K in keyof Checked]: (value: unknown) => Checked[K] } = {
+	clinicalRoot: (v) => cleanFolder(v, DEFAULT_SETTINGS.clinicalRoot),
+	autoLockMinutes: (v) => cleanNumber(v, DEFAULT_SETTINGS.autoLockMinutes, 0, 24 * 60),
+	transcriptionEngine: (v) => (v === "cli" || v === "server" || v === "openai" || v === "auto" ? v : "auto"),
+	whisperBinary: (v) => cleanString(v, ""),
+	whisperModel: (v) => cleanString(v, ""),
+	whisperThreads: (v) => cleanNumber(v, 0, 0, 64),
+	whisperServerUrl: (v) => cleanUrl(v, DEFAULT_SETTINGS.whisperServerUrl),
+	openaiUrl: (v) => cleanUrl(v, DEFAULT_SETTINGS.openaiUrl),
+	openaiModel: (v) => cleanString(v, DEFAULT_SETTINGS.openaiModel) || DEFAULT_SETTINGS.openaiModel,
+	ffmpegPath: (v) => cleanString(v, ""),
+	language: (v) => {
+		const language = cleanString(v, DEFAULT_SETTINGS.language).toLowerCase();
+		return /^[a-z]{2,3}$/.test(language) ? language : DEFAULT_SETTINGS.language;
+	},
+	channelSpeakers: (v) =>
+		Array.isArray(v) && v.length === 2 && v.every((s) => typeof s === "string" && s.trim() !== "")
+			? ([String(v[0]).trim(), String(v[1]).trim()] as [string, string])
+			: ([...DEFAULT_SETTINGS.channelSpeakers] as [string, string]),
+	audioRetentionHours: (v) => cleanNumber(v, DEFAULT_SETTINGS.audioRetentionHours, -1, 24 * 365),
+	llmEngine: (v) => (v === "openai" ? "openai" : "ollama"),
+	llmUrl: (v) => cleanUrl(v, DEFAULT_SETTINGS.llmUrl),
+	llmModel: (v) => cleanString(v, DEFAULT_SETTINGS.llmModel) || DEFAULT_SETTINGS.llmModel,
+	llmContextTokens: (v) => cleanNumber(v, 0, 0, 10_000_000),
+	embeddingEngine: (v) => (v === "ollama" || v === "openai" ? v : "same"),
+	embeddingUrl: (v) => cleanUrl(v, DEFAULT_SETTINGS.embeddingUrl),
+	embeddingModel: (v) => cleanString(v, DEFAULT_SETTINGS.embeddingModel) || DEFAULT_SETTINGS.embeddingModel,
+	practiceTokenSecret: (v) => cleanSecretName(v),
+	defaultNoteFormat: (v) => (FORMATS.includes(v as NoteFormatSetting) ? (v as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat),
+	sectionWordLimit: (v) => cleanNumber(v, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
+	wordLimits: (v) => cleanWordLimits(v),
+	templatesFolder: (v) => cleanFolder(v, DEFAULT_SETTINGS.templatesFolder),
+	signerName: (v) => cleanString(v, "").slice(0, 200),
+	engineAllowlist: (v) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === "string" && e.trim() !== "").map((e) => e.trim()) : []),
+};
+
 /** Pure: returns current-version settings for any input, keeping every valid value it finds. */
 export function migrateSettings(raw: unknown): ClinicalVaultSettings {
-	const data = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
-	const engine = data.transcriptionEngine;
-	const speakers = Array.isArray(data.channelSpeakers) && data.channelSpeakers.length === 2 && data.channelSpeakers.every((s) => typeof s === "string" && s.trim() !== "")
-		? ([String(data.channelSpeakers[0]).trim(), String(data.channelSpeakers[1]).trim()] as [string, string])
-		: ([...DEFAULT_SETTINGS.channelSpeakers] as [string, string]);
-	const language = cleanString(data.language, DEFAULT_SETTINGS.language).toLowerCase();
-	return {
-		settingsVersion: SETTINGS_VERSION,
-		clinicalRoot: cleanFolder(data.clinicalRoot, DEFAULT_SETTINGS.clinicalRoot),
-		autoLockMinutes: cleanNumber(data.autoLockMinutes, DEFAULT_SETTINGS.autoLockMinutes, 0, 24 * 60),
-		transcriptionEngine: engine === "cli" || engine === "server" || engine === "openai" || engine === "auto" ? engine : "auto",
-		whisperBinary: cleanString(data.whisperBinary, ""),
-		whisperModel: cleanString(data.whisperModel, ""),
-		whisperThreads: cleanNumber(data.whisperThreads, 0, 0, 64),
-		whisperServerUrl: cleanUrl(data.whisperServerUrl, DEFAULT_SETTINGS.whisperServerUrl),
-		openaiUrl: cleanUrl(data.openaiUrl, DEFAULT_SETTINGS.openaiUrl),
-		openaiModel: cleanString(data.openaiModel, DEFAULT_SETTINGS.openaiModel) || DEFAULT_SETTINGS.openaiModel,
-		ffmpegPath: cleanString(data.ffmpegPath, ""),
-		language: /^[a-z]{2,3}$/.test(language) ? language : DEFAULT_SETTINGS.language,
-		channelSpeakers: speakers,
-		audioRetentionHours: cleanNumber(data.audioRetentionHours, DEFAULT_SETTINGS.audioRetentionHours, -1, 24 * 365),
-		// Version 5 and older named the engine's address and model after Ollama, the only engine then.
-		llmEngine: data.llmEngine === "openai" ? "openai" : "ollama",
-		llmUrl: cleanUrl(data.llmUrl ?? data.ollamaUrl, DEFAULT_SETTINGS.llmUrl),
-		llmModel: cleanString(data.llmModel ?? data.ollamaModel, DEFAULT_SETTINGS.llmModel) || DEFAULT_SETTINGS.llmModel,
-		llmContextTokens: cleanNumber(data.llmContextTokens, 0, 0, 10_000_000),
-		embeddingEngine: data.embeddingEngine === "ollama" || data.embeddingEngine === "openai" ? data.embeddingEngine : "same",
-		embeddingUrl: cleanUrl(data.embeddingUrl, DEFAULT_SETTINGS.embeddingUrl),
-		embeddingModel: cleanString(data.embeddingModel, DEFAULT_SETTINGS.embeddingModel) || DEFAULT_SETTINGS.embeddingModel,
-		practiceTokenSecret: cleanSecretName(data.practiceTokenSecret),
-		defaultNoteFormat: FORMATS.includes(data.defaultNoteFormat as NoteFormatSetting) ? (data.defaultNoteFormat as NoteFormatSetting) : DEFAULT_SETTINGS.defaultNoteFormat,
-		sectionWordLimit: cleanNumber(data.sectionWordLimit, DEFAULT_SETTINGS.sectionWordLimit, 20, 2000),
-		wordLimits: cleanWordLimits(data.wordLimits),
-		templatesFolder: cleanFolder(data.templatesFolder, DEFAULT_SETTINGS.templatesFolder),
-		signerName: cleanString(data.signerName, "").slice(0, 200),
-		engineAllowlist: Array.isArray(data.engineAllowlist) ? data.engineAllowlist.filter((e): e is string => typeof e === "string" && e.trim() !== "").map((e) => e.trim()) : [],
-	};
+	let data: Record<string, unknown> = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
+	// Data with no version is from before versions were written: every step applies.
+	const version = typeof data.settingsVersion === "number" && Number.isInteger(data.settingsVersion) ? data.settingsVersion : 1;
+	for (const migration of MIGRATIONS) if (version < migration.to) data = migration.step(data);
+	const checked = Object.fromEntries(Object.entries(SETTING_CHECKS).map(([key, check]) => [key, (check as (value: unknown) => unknown)(data[key])])) as Checked;
+	return { settingsVersion: SETTINGS_VERSION, ...checked };
 }
 
 /** The chat engine the settings name. */
