@@ -91,7 +91,7 @@ export async function importIntoRecord(ctx: CommandContext): Promise<void> {
 	}
 	const folder = await chooseFolder(ctx.app, folders, "Choose the folder to import into the clinical record");
 	if (!folder) return;
-	const [{ planImport }, { runImport }] = await importModules();
+	const [{ planImport }, { readBackSources, runImport }] = await importModules();
 	const { sources, files } = sourcesOf(ctx.app, folder);
 	let plan = await ctx.session.track(planImport(record, sources));
 	const unmapped = plan.skipped.filter((s) => s.reason.startsWith("no client"));
@@ -116,11 +116,7 @@ export async function importIntoRecord(ctx: CommandContext): Promise<void> {
 	if (result.failed.length > 0) parts.push(`${result.failed.length} failed: ${result.failed.map((f) => `${f.source} (${f.reason})`).join("; ")}.`);
 	inform(parts.join(" "));
 	// The originals: only those whose record file reads back now, removed permanently on a second yes.
-	const safe: TFile[] = [];
-	for (const { source, target } of [...result.imported, ...plan.already]) {
-		const file = files.get(source);
-		if (file && (await record.read(target, "internal").then(() => true, () => false))) safe.push(file);
-	}
+	const safe = (await readBackSources(record, plan, result)).map((source) => files.get(source)).filter((f): f is TFile => f !== undefined);
 	if (safe.length === 0) return;
 	const remove = await confirm(ctx.app, {
 		title: "Remove the plaintext originals?",

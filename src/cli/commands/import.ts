@@ -11,7 +11,7 @@ import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
 import { planImport, type ImportPlan, type ImportSource } from "../../core/import/importPlan";
-import { runImport } from "../../core/import/runImport";
+import { readBackSources, runImport } from "../../core/import/runImport";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice, type CliIo } from "../output";
@@ -138,11 +138,7 @@ export const importCommand: Command = {
 				for (const f of result.failed) notice(io, `Not imported: ${f.source}: ${f.reason}`);
 				const lines = [`Imported ${result.imported.length} files; ${plan.already.length} were already in the record; ${plan.skipped.length} skipped; ${result.failed.length} failed.`];
 				if (removeOriginals) {
-					// Only originals whose record file reads back (decrypts) now: this run's and earlier runs'.
-					const safe: string[] = [];
-					for (const { source, target } of [...result.imported, ...plan.already]) {
-						if (await open.record.read(target, "internal").then(() => true, () => false)) safe.push(source);
-					}
+					const safe = await readBackSources(open.record, plan, result);
 					if (safe.length > 0 && (await ask(io, yes, `Remove the ${safe.length} plaintext originals now (permanently, not to the trash)? They are in the record and were read back. [y/N] `, "no original was removed"))) {
 						let removed = 0;
 						for (const source of safe) {

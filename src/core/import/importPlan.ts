@@ -16,11 +16,11 @@
 import { sha256, toHex } from "../bytes";
 import { ClinicalVaultError } from "../errors";
 import { splitFrontmatter } from "../markdown/frontmatter";
-import { sessionDateOf, dateInName } from "../notes/sessionDate";
+import { sessionDateOf } from "../notes/sessionDate";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { readConsent, consentStatus } from "../record/consent";
 import { AUDIO_EXTENSIONS } from "../audio/decode";
-import { parseAnyTranscript, type TranscriptForm } from "../transcribe/forms";
+import { parseAnyTranscript, type ParsedTranscript, type TranscriptForm } from "../transcribe/forms";
 import { readJournal, type ImportJournal } from "./journal";
 
 /** A file to import: its path below the folder the clinician chose (forward slashes), and its bytes. */
@@ -94,16 +94,14 @@ export function decodeText(bytes: Uint8Array): string | null {
 }
 
 /** Whether a text note is a transcript: its frontmatter says so, its folder is named so, or it reads as speaker turns. */
-function looksLikeTranscript(source: string, data: Record<string, unknown>, body: string): { form: TranscriptForm } | null {
-	const parsed = parseAnyTranscript(body);
-	if (data.kind === "transcript" || data.type === "transcript" || /(^|\/)transcripts?(\/|$)/i.test(source.slice(0, source.lastIndexOf("/") + 1))) return { form: parsed.form };
-	if (parsed.form === "webvtt" || parsed.form === "srt" || parsed.form === "clinical-vault") return { form: parsed.form };
+function looksLikeTranscript(source: string, data: Record<string, unknown>, body: string, parsed: ParsedTranscript): boolean {
+	if (data.kind === "transcript" || data.type === "transcript" || /(^|\/)transcripts?(\/|$)/i.test(source.slice(0, source.lastIndexOf("/") + 1))) return true;
+	if (parsed.form === "webvtt" || parsed.form === "srt" || parsed.form === "clinical-vault") return true;
 	const turns = parsed.lines.filter((l) => l.speaker !== undefined).length;
 	// Speaker turns make most of the text: a transcript, not a note that quotes a line or two.
 	// A note with headings is a note, whatever turns it quotes.
-	if (/^#{1,6}\s/m.test(body)) return null;
-	if ((parsed.form === "timestamped" || parsed.form === "labelled") && turns >= 4 && turns >= parsed.lines.length * 0.6) return { form: parsed.form };
-	return null;
+	if (/^#{1,6}\s/m.test(body)) return false;
+	return (parsed.form === "timestamped" || parsed.form === "labelled") && turns >= 4 && turns >= parsed.lines.length * 0.6;
 }
 
 function normalName(text: string): string {
@@ -223,7 +221,7 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 		}
 		let data: Record<string, unknown> = {};
 		let body = "";
-		let kind: ImportKind = "audio";
+		let kind: ImportKind = isText ? "note" : "audio";
 		let form: TranscriptForm | undefined;
 		const notes: string[] = [];
 		if (isText) {
@@ -238,13 +236,12 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 				body = text;
 				notes.push("its frontmatter does not parse; imported as text");
 			}
-			const transcript = TRANSCRIPT_EXTENSIONS.includes(ext) ? { form: parseAnyTranscript(body).form } : looksLikeTranscript(source.path, data, body);
-			kind = transcript ? "transcript" : "note";
-			form = transcript?.form;
-			if (transcript) {
-				const problems = parseAnyTranscript(body).problems;
-				if (problems.length > 0) notes.push(`${problems.length} cue(s) without a valid time, kept as text (${problems[0]})`);
-				if (parseAnyTranscript(body).lines.length === 0) {
+			const parsed = parseAnyTranscript(body);
+			if (TRANSCRIPT_EXTENSIONS.includes(ext) || looksLikeTranscript(source.path, data, body, parsed)) {
+				kind = "transcript";
+				form = parsed.form;
+				if (parsed.problems.length > 0) notes.push(`${parsed.problems.length} cue(s) without a valid time, kept as text (${parsed.problems[0]})`);
+				if (parsed.lines.length === 0) {
 					plan.skipped.push({ source: source.path, reason: "a transcript with no text in it" });
 					continue;
 				}
@@ -255,7 +252,8 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 			plan.skipped.push({ source: source.path, reason: who.reason });
 			continue;
 		}
-		const found = kind === "audio" ? (dateInName(source.path) ? { date: dateInName(source.path)!, from: "file name" } : null) : sessionDateOf(data, source.path, body);
+		// A recording has only its name to date it.
+		const found = kind === "audio" ? sessionDateOf({}, source.path) : sessionDateOf(data, source.path, body);
 		if (!found) {
 			plan.skipped.push({ source: source.path, reason: `no session date: add date: YYYY-MM-DD to its frontmatter, a "Date:" line at the top, or the date to its file name` });
 			continue;

@@ -96,3 +96,16 @@ export async function runImport(
 	options.onProgress?.(plan.items.length, plan.items.length, plan.items.at(-1)!);
 	return result;
 }
+
+/**
+ * The sources whose record file reads back (decrypts) now: this run's imports and earlier runs'.
+ * Only these originals may be removed.
+ */
+export async function readBackSources(record: ClinicalRecord, plan: ImportPlan, result: ImportResult): Promise<string[]> {
+	const safe: string[] = [];
+	for (const { source, target } of [...result.imported, ...plan.already]) {
+		if (await record.read(target, "internal").then(() => true, () => false)) safe.push(source);
+	}
+	return safe;
+}
+
