@@ -51,6 +51,16 @@ export function splitSections(body: string): NoteSection[] {
 	return out;
 }
 
+/** A record file's text for the brief; null (and the path added to `skipped`) when it cannot be read. */
+export async function readOrSkip(record: ClinicalRecord, path: string, skipped: string[]): Promise<string | null> {
+	try {
+		return await record.readText(path, "internal");
+	} catch {
+		skipped.push(path);
+		return null;
+	}
+}
+
 /** Parses one note; null when it has no usable date (no date field, none in its name or at its top). */
 export function parseSessionNote(recordPath: string, text: string): SessionNote | null {
 	let data: Record<string, unknown> = {};
@@ -95,13 +105,8 @@ export async function readSessionNotes(
 	const notes: SessionNote[] = [];
 	const skipped: string[] = [];
 	for (const path of paths) {
-		let text: string;
-		try {
-			text = await record.readText(path, "internal");
-		} catch {
-			skipped.push(path);
-			continue;
-		}
+		const text = await readOrSkip(record, path, skipped);
+		if (text === null) continue;
 		const note = parseSessionNote(path, text);
 		if (!note) continue;
 		if (isPsychotherapyNote(path, { note_type: note.noteType }) && !options.includePsychotherapy) continue;

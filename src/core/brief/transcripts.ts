@@ -11,7 +11,7 @@ import { splitFrontmatter } from "../markdown/frontmatter";
 import { sessionDateOf } from "../notes/sessionDate";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { parseAnyTranscript } from "../transcribe/forms";
-import { TRANSCRIPT_PATH } from "./sessionNotes";
+import { readOrSkip, TRANSCRIPT_PATH } from "./sessionNotes";
 
 export interface ClientLine {
 	/** Seconds from the start, or null when the form gives none. */
@@ -49,10 +49,6 @@ export function isClientSpeaker(speaker: string, client: string, names: readonly
 	return names.some((n) => n === key || (first.length >= 2 && n.split(/\s+/)[0] === first));
 }
 
-function dateOf(recordPath: string, data: Record<string, unknown>): string | null {
-	return sessionDateOf(data, recordPath)?.date ?? null;
-}
-
 /**
  * The client's lines of every transcript up to `today`, newest first. Unreadable files are listed
  * in `skipped`. `names` is asked for only when a transcript has a speaker label that is not a role.
@@ -72,13 +68,8 @@ export async function clientTranscripts(
 	const skipped: string[] = [];
 	let known: readonly string[] | null = null;
 	for (const path of paths) {
-		let text: string;
-		try {
-			text = await record.readText(path, "internal");
-		} catch {
-			skipped.push(path);
-			continue;
-		}
+		const text = await readOrSkip(record, path, skipped);
+		if (text === null) continue;
 		let data: Record<string, unknown> = {};
 		let body = text;
 		try {
@@ -86,7 +77,7 @@ export async function clientTranscripts(
 		} catch {
 			// A transcript whose frontmatter does not parse is still read as text.
 		}
-		const date = dateOf(path, data);
+		const date = sessionDateOf(data, path)?.date;
 		if (!date || date > today) continue;
 		const parsed = parseAnyTranscript(body);
 		const labelled = parsed.lines.some((l) => l.speaker !== undefined);

@@ -25,11 +25,6 @@ export interface RetentionPlan {
 	unsigned: string[];
 }
 
-/** A recording's session date: the date in its file name (recordings are named by session date). */
-function recordingDateOf(path: string): string | null {
-	return dateInName(path);
-}
-
 export async function planRetention(record: ClinicalRecord, hours: number, now: Date): Promise<RetentionPlan> {
 	const plan: RetentionPlan = { due: [], waiting: [], unsigned: [] };
 	const entries = await record.list();
@@ -53,7 +48,8 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 	for (const e of entries) {
 		const m = /^[^/]+\/audio\/[^/]+\.([a-z0-9]+)$/.exec(e.recordPath);
 		if (!m || !AUDIO_EXTENSIONS.includes(m[1]!)) continue;
-		const date = recordingDateOf(e.recordPath);
+		// Recordings are named by their session's date.
+		const date = dateInName(e.recordPath);
 		const signed = date ? signedByClientDate.get(`${e.client}|${date}`) : undefined;
 		if (!date || !signed) {
 			plan.unsigned.push(e.recordPath);
