@@ -64,7 +64,7 @@ export class PowerCutStore implements VaultStore {
 	}
 
 	private prefix(data: Uint8Array): Uint8Array {
-		return data.subarray(0, Math.floor(data.length * this.options.fraction + (this.options.fraction > 0.95 ? 1 : 0)));
+		return data.subarray(0, Math.round(data.length * this.options.fraction));
 	}
 
 	private mirrorWrite(path: string, data: Uint8Array, cutting: boolean): void {

@@ -24,6 +24,7 @@
  * in `flags`, the review panel's list. Markers are `==[review: <reason>]==` (see markers.ts); the
  * signer refuses while any remain.
  */
+import { frontmatterBlock } from "../markdown/frontmatter";
 import { transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
 import { diagnosisKeys, diagnosisPresent, findDiagnoses, type DiagnosisHit } from "./diagnosis";
@@ -152,7 +153,7 @@ function sourceSegments(source: string, kind: SourceKind): SourceSegment[] {
 			return lines.map((s) => ({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)), seconds: Math.floor(s.start) }), ...(s.speaker ? { speaker: s.speaker } : {}) }));
 		}
 	}
-	const body = source.replace(/^---\n[\s\S]*?\n---\n/, "");
+	const body = source.slice(frontmatterBlock(source).length);
 	return body
 		.split("\n")
 		.flatMap((line) => splitSentences(line.replace(/^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?/, "")).map((p) => p.text))

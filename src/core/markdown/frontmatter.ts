@@ -9,6 +9,11 @@ export interface Frontmatter {
 
 const BLOCK = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
 
+/** The frontmatter block at the start of a text, its `---` lines included ("" when there is none); not parsed. */
+export function frontmatterBlock(text: string): string {
+	return BLOCK.exec(text)?.[0] ?? "";
+}
+
 export function splitFrontmatter(text: string, where = "the note"): Frontmatter {
 	const match = BLOCK.exec(text);
 	if (!match) return { data: {}, body: text };

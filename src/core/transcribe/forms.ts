@@ -8,6 +8,8 @@
  * problem saying where (a broken VTT cue loses no words). Times are seconds from the start.
  */
 
+import { frontmatterBlock } from "../markdown/frontmatter";
+
 export type TranscriptForm = "clinical-vault" | "webvtt" | "srt" | "timestamped" | "labelled" | "plain";
 
 export interface TranscriptLine {
@@ -132,8 +134,14 @@ function parseCues(lines: string[], form: "webvtt" | "srt"): ParsedTranscript {
 		// "Therapist: …" in one cue) stay separate turns, so no one's words pass as another's.
 		const trimmed = textLines.map((l) => l.trim()).filter((l) => l !== "");
 		const clean = (t: string) => (form === "webvtt" ? t : t.replace(/<\/?[ibu]>/g, "").replace(/\{\\[^}]*\}/g, ""));
-		const labelledLines = trimmed.filter((l) => labelOf(clean(l).replace(/<[^>]*>/g, "")) !== null).length;
-		const groups = labelledLines >= 2 ? trimmed.reduce<string[]>((acc, l) => (labelOf(clean(l).replace(/<[^>]*>/g, "")) !== null || acc.length === 0 ? [...acc, l] : [...acc.slice(0, -1), `${acc.at(-1)!} ${l}`]), []) : [trimmed.join(" ")];
+		const labelled = trimmed.map((l) => labelOf(clean(l).replace(/<[^>]*>/g, "")) !== null);
+		const turnPerLabel = labelled.filter(Boolean).length >= 2;
+		const groups: string[] = [];
+		for (const [k, l] of trimmed.entries()) {
+			// A new turn at each labelled line when two or more lines are labelled; otherwise one turn.
+			if (groups.length === 0 || (turnPerLabel && labelled[k])) groups.push(l);
+			else groups[groups.length - 1] += ` ${l}`;
+		}
 		for (const group of groups) {
 			const turns = form === "webvtt" ? vttTurns(group) : [{ text: clean(group) }];
 			for (const turn of turns) {
@@ -256,7 +264,7 @@ function parseLines(lines: string[]): ParsedTranscript {
  * speakers count (an imported "CLIENT: …" transcript keeps who said what for the quote checks).
  */
 export function transcriptLinesOf(source: string): TranscriptLine[] {
-	const front = /^---\r?\n[\s\S]*?\r?\n---\r?\n/.exec(source)?.[0] ?? "";
+	const front = frontmatterBlock(source);
 	const offset = front === "" ? 0 : front.split(/\r\n|\r|\n/).length - 1;
 	return parseAnyTranscript(source.slice(front.length)).lines.map((l) => ({ ...l, line: l.line + offset }));
 }
