@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { App as ObsidianApp } from "obsidian";
 import { ManualClock } from "../../src/core/clock";
 import { readConsent } from "../../src/core/record/consent";
-import { openRecordFile } from "../../src/obsidian/EncryptedView";
+import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
 import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, runCommand, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";

@@ -4,13 +4,23 @@
  * note)"). Real encrypted record for the retention part. Synthetic text only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dateInName, dateInText, dayOf, sessionDateOf } from "../../src/core/notes/sessionDate";
+import { dateInName, dateInRecordingName, dateInText, dayOf, sessionDateOf } from "../../src/core/notes/sessionDate";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { planRetention } from "../../src/core/transcribe/retention";
 
 describe("the session date of a note", () => {
+	it("reads a recording's file name as the plugin names and Obsidian's recorder writes them", () => {
+		expect(dateInRecordingName("Recording 20260901123456.webm")).toBe("2026-09-01");
+		expect(dateInRecordingName("session-2026-09-01.m4a")).toBe("2026-09-01");
+		// dateInName refuses the recorder's stamp: digits run on after the date.
+		expect(dateInName("Recording 20260901123456.webm")).toBeNull();
+		expect(dateInRecordingName("take 2026-13-01.wav")).toBeNull();
+		expect(dateInRecordingName("1826-09-01.wav")).toBeNull();
+		expect(dateInRecordingName("untitled.webm")).toBeNull();
+	});
+
 	it("reads unambiguous dates and refuses to guess the rest", () => {
 		const cases: [unknown, string | null][] = [
 			["2026-03-02", "2026-03-02"],

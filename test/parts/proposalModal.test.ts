@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { App } from "obsidian";
-import { reviewProposal } from "../../src/obsidian/ProposalModal";
+import { reviewProposal } from "../../src/obsidian/care/ProposalModal";
 import { createTestVault } from "../support/obsidian-harness";
 
 describe("the proposal modal", () => {

@@ -16,7 +16,7 @@ import { ClinicalVaultError } from "../../src/core/errors";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { atomicWrite, backupPathFor, parseTempName, sweepLeftovers, tempPathFor } from "../../src/core/store/atomic";
 import { processWriter } from "../../src/core/store/NodeFsStore";
-import { AdapterStore } from "../../src/obsidian/AdapterStore";
+import { AdapterStore } from "../../src/obsidian/record/AdapterStore";
 import { createTestVault, type TestVault } from "../support/obsidian-harness";
 import { adapterWithoutBasePath } from "../support/obsidian-stub";
 

@@ -6,14 +6,15 @@
  * asking the model again, unticked changes are not applied), "Open parts map", and "Prepare
  * pre-session brief" (a pane of its own, memory only, closed on lock). Synthetic data only.
  */
+import { BRIEF_VIEW_TYPE, PRIVACY_VIEW_TYPE, SEARCH_VIEW_TYPE } from "../../src/obsidian/common/viewTypes";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as nodePath from "node:path";
-import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
-import { SEARCH_VIEW_TYPE, type SearchView } from "../../src/obsidian/SearchView";
-import { PRIVACY_VIEW_TYPE } from "../../src/obsidian/PrivacyView";
-import { openRecordFile } from "../../src/obsidian/EncryptedView";
+
+import { type SearchView } from "../../src/obsidian/search/SearchView";
+
+import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
 import { chooseSuggestion, clearNotices, clickButton, closeAllModals, modalError, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";

@@ -15,7 +15,7 @@ import { findReviewMarkers, RISK_PLACEHOLDER } from "../../src/core/drafting/saf
 import { DEFAULT_TEMPLATES, TEMPLATE_FILE_NAMES } from "../../src/core/drafting/templates";
 import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
-import { openRecordFile } from "../../src/obsidian/EncryptedView";
+import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { DEFAULT_FAKE_MODELS, startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { startFakeOpenAi } from "../support/fake-openai";
 import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, watchText, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";

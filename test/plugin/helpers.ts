@@ -9,7 +9,7 @@ import { decryptFile } from "../../src/core/crypto/fileformat";
 import { parseKeyFile, unwrapWithPassphrase } from "../../src/core/crypto/keyfile";
 import { deriveVaultKeys } from "../../src/core/crypto/vaultkeys";
 import { RecordLayout } from "../../src/core/record/layout";
-import { EncryptedView, encryptedViews } from "../../src/obsidian/EncryptedView";
+import { EncryptedView, encryptedViews } from "../../src/obsidian/record/EncryptedView";
 import {
 	MANIFEST,
 	chooseSuggestion,

@@ -4,11 +4,12 @@
  * view saves its pending edit, is emptied and is closed; the keys are dropped; the status bar
  * follows. Also the settings tab that sets the idle minutes.
  */
+import { VIEW_TYPE } from "../../src/obsidian/common/viewTypes";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
-import { VIEW_TYPE } from "../../src/obsidian/EncryptedView";
+
 import { clearNotices, clickButton, noticeTexts, quit, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
 import { PASSPHRASE, addClient, dataJson, decryptTextWithCore, editorOf, newSessionNote, session, setUpRecord, startPlugin, views, type Harness } from "./helpers";

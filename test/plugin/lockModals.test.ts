@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { Modal } from "../support/obsidian-stub";
 import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
-import { openClientTextModals } from "../../src/obsidian/clientTextModals";
+import { openClientTextModals } from "../../src/obsidian/common/clientTextModals";
 import { chooseSuggestion, noticeTexts, waitFor, waitForModal, waitForModalClosed } from "../support/obsidian-harness";
 import { dom, openModals } from "../support/obsidian-stub";
 import { session, startWithClient, unlock, type Harness } from "./helpers";

@@ -6,6 +6,7 @@
  * with nothing typed lost, the form closed by the lock without saving), a clinician's own YAML
  * measure and a broken one, "Open measures", and the brief's Measures section. Synthetic data only.
  */
+import { BRIEF_VIEW_TYPE, VIEW_TYPE } from "../../src/obsidian/common/viewTypes";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
@@ -14,9 +15,9 @@ import { ManualClock } from "../../src/core/clock";
 import { MeasuresService } from "../../src/core/measures/MeasuresService";
 import { builtinMeasures } from "../../src/core/measures/registry";
 import { parseScores } from "../../src/core/measures/scores";
-import { BRIEF_VIEW_TYPE } from "../../src/obsidian/BriefView";
-import { VIEW_TYPE, openRecordFile } from "../../src/obsidian/EncryptedView";
-import { openClientTextModals } from "../../src/obsidian/clientTextModals";
+
+import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
+import { openClientTextModals } from "../../src/obsidian/common/clientTextModals";
 import { chooseSuggestion, clearNotices, clickButton, findModal, modalError, noticeTexts, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
 import { dom, type Modal } from "../support/obsidian-stub";
 import { activeView, addClient, views, decryptTextWithCore, session, setUpRecord, startPlugin, type Harness } from "./helpers";

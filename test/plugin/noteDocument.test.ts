@@ -10,7 +10,7 @@
 import type { App as ObsidianApp } from "obsidian";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StorageError } from "../../src/core/errors";
-import { openRecordFile, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { openRecordFile, type EncryptedView } from "../../src/obsidian/record/EncryptedView";
 import { chooseSuggestion, clearNotices, clickButton, noticeTexts, waitFor, waitForModal } from "../support/obsidian-harness";
 import { addClient, decryptTextWithCore, editorOf, recordConsent, session, setUpRecord, startPlugin, type Harness } from "./helpers";
 

@@ -1,6 +1,6 @@
 /** The editor's save guards, as a pure function: an emptied buffer and ciphertext are refused. */
 import { describe, expect, it } from "vitest";
-import { BASE64_RUN_MIN, checkSave, looksLikeCiphertext } from "../../src/obsidian/saveGuard";
+import { BASE64_RUN_MIN, checkSave, looksLikeCiphertext } from "../../src/obsidian/record/saveGuard";
 import { toBase64, randomBytes } from "../../src/core/bytes";
 
 const NOTE = "# Session 2026-09-01\n\nSynthetic note text.\n";

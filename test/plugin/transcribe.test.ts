@@ -17,7 +17,7 @@ import type { App as ObsidianApp } from "obsidian";
 import { looksEncrypted } from "../../src/core/crypto/fileformat";
 import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { parseTranscriptLines } from "../../src/core/transcribe/transcript";
-import { openRecordFile } from "../../src/obsidian/EncryptedView";
+import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
 import { chooseSuggestion, clearNotices, clickButton, noticeTexts, watchText, runCommand, suggestionTexts, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
 import { activeView, addClient, recordConsent, decryptTextWithCore, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, type Harness } from "./helpers";

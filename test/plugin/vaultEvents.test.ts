@@ -11,13 +11,14 @@
  * renamed to NAME) is measured the same way, to show the measurement sees the difference: a
  * delete and a create per save, and the view closed by the first delete.
  */
+import { VIEW_TYPE } from "../../src/obsidian/common/viewTypes";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
 import type { App as ObsidianApp } from "obsidian";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
-import { AdapterStore } from "../../src/obsidian/AdapterStore";
-import { VIEW_TYPE, openRecordFile, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { AdapterStore } from "../../src/obsidian/record/AdapterStore";
+import { openRecordFile, type EncryptedView } from "../../src/obsidian/record/EncryptedView";
 import { clearNotices, createTestVault, noticeTexts, sleep, type TestVault } from "../support/obsidian-harness";
 import { MarkdownView, adapterWithoutBasePath, type TAbstractFile } from "../support/obsidian-stub";
 import { PASSPHRASE, addClient, session, setUpRecord, startPlugin, type Harness } from "./helpers";

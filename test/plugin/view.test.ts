@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { App as ObsidianApp } from "obsidian";
-import { openRecordFile, resolveRecordLink, type EncryptedView } from "../../src/obsidian/EncryptedView";
+import { openRecordFile, resolveRecordLink, type EncryptedView } from "../../src/obsidian/record/EncryptedView";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom, renderCalls } from "../support/obsidian-stub";

@@ -85,3 +85,16 @@ export function sessionDateOf(data: Record<string, unknown>, fileName: string, b
 	const inText = body === undefined ? null : dateInText(body);
 	return inText ? { date: inText, from: "text" } : null;
 }
+
+/**
+ * The plugin's reading of a recording's or transcript's file name: 2026-09-01, or 20260901 at the
+ * start of the stamp Obsidian's audio recorder writes ("Recording 20260901123456.webm"), which
+ * dateInName refuses (digits run on after the date). A year must be 19xx or 20xx.
+ */
+export function dateInRecordingName(name: string): string | null {
+	const match = /(?:^|\D)((?:19|20)\d{2})-?(\d{2})-?(\d{2})/.exec(name);
+	if (!match) return null;
+	const date = `${match[1]}-${match[2]}-${match[3]}`;
+	const parsed = new Date(`${date}T00:00:00Z`);
+	return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date ? date : null;
+}

@@ -15,9 +15,9 @@ import { fromUtf8 } from "../../core/bytes";
 import { ClinicalVaultError } from "../../core/errors";
 import { splitFrontmatter } from "../../core/markdown/frontmatter";
 import { isSigned } from "../../core/notes/signing";
-import { displayError } from "../notify";
-import { checkSave } from "../saveGuard";
-import type { RecordSession } from "../session";
+import { displayError } from "../common/notify";
+import { checkSave } from "./saveGuard";
+import type { RecordSession } from "./RecordSession";
 import type { Plugin } from "obsidian";
 import { keptCopyPath } from "../../core/record/syncConflicts";
 
