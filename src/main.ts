@@ -55,6 +55,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 	idleLock: IdleLock | null = null;
 	/** The steps before a lock, feature by feature (common/feature.ts lockSequence). */
 	private beforeLock: () => Promise<void> = () => Promise.resolve();
+	private features: readonly Feature[] = [];
 
 	override async onload(): Promise<void> {
 		const raw: unknown = await this.loadData();
@@ -95,6 +96,7 @@ export default class ClinicalVaultPlugin extends Plugin {
 			record,
 		];
 		for (const feature of features) feature.register(this);
+		this.features = features;
 		this.idleLock = record.idleLock;
 
 		this.beforeLock = lockSequence(features, displayError);
@@ -113,15 +115,17 @@ export default class ClinicalVaultPlugin extends Plugin {
 	}
 
 	override onunload(): void {
-		// Obsidian does not wait for onunload: the same steps as every lock (a recording saved, a
-		// transcription stopped, open editors saved, typed text kept), then the keys are dropped.
-		// The lock hook is already unregistered, so the sequence is run here.
+		// Obsidian does not wait for onunload. The lock listeners are already unregistered, so the
+		// same steps as every lock are run here: a recording saved, a transcription stopped, open
+		// editors saved, typed text kept; then the keys are dropped, and what showed decrypted text
+		// (forms, panes, documents) is closed.
 		const session = this.session;
 		if (session) {
-			const beforeLock = this.beforeLock;
+			const { beforeLock, features } = this;
 			this.ops.run(async () => {
 				await beforeLock();
 				await session.lock();
+				for (const feature of features) feature.afterLock?.();
 			});
 		}
 	}

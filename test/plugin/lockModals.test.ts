@@ -10,7 +10,7 @@ import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { openClientTextModals } from "../../src/obsidian/common/clientTextModals";
 import { chooseSuggestion, noticeTexts, waitFor, waitForModal, waitForModalClosed } from "../support/obsidian-harness";
 import { dom, openModals } from "../support/obsidian-stub";
-import { session, startWithClient, unlock, type Harness } from "./helpers";
+import { decryptTextWithCore, session, startWithClient, unlock, type Harness } from "./helpers";
 
 let h: Harness;
 beforeEach(async () => {
@@ -45,6 +45,24 @@ it("closes a form with a half-typed summary on lock, keeping the summary encrypt
 	const { data, body } = splitFrontmatter(await session(h).record.readText(path, "internal"), path);
 	expect(data.unsent).toBe(true);
 	expect(body.trim()).toBe("Synthetic summary typed before the lock.");
+});
+
+it("keeps a half-typed summary when the plugin unloads too: unload runs the same lock sequence", async () => {
+	h.run("draft-note-from-summary");
+	await chooseSuggestion(await waitForModal("clinical-vault-client-modal"), "C-0142");
+	const modal = await waitForModal("clinical-vault-draft-summary-modal");
+	typeText(modal, "Synthetic summary typed before Obsidian unloaded the plugin.");
+	const record = session(h).record;
+	h.plugin.unload();
+	await h.idle();
+	expect(record.isUnlocked).toBe(false);
+	expect(openClientTextModals()).toBe(0);
+	const notice = noticeTexts().find((t) => t.includes("What you were typing was kept, encrypted"));
+	const path = /C-0142\/summaries\/[\w.-]+\.md/.exec(notice ?? "")?.[0] ?? "";
+	expect(path).not.toBe("");
+	const { data, body } = splitFrontmatter(await decryptTextWithCore(h.dir, path), path);
+	expect(data.unsent).toBe(true);
+	expect(body.trim()).toBe("Synthetic summary typed before Obsidian unloaded the plugin.");
 });
 
 it("closes a picker listing clients on lock", async () => {
