@@ -5,9 +5,9 @@
  * --summary asks the local model for a short summary (checked in code, marked as the model's).
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
-import { localDay } from "../../core/calendar";
+import { checkSessionDate, localDay } from "../../core/calendar";
 import { buildBrief, renderBrief } from "../../core/brief/brief";
-import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
+
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { notice } from "../output";

@@ -7,12 +7,12 @@
  * record is sent to the model for it.
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
-import { localDay } from "../../core/calendar";
+import { checkSessionDate, localDay } from "../../core/calendar";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../core/clock";
 import { checkDocumentType, DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource } from "../../core/documents/types";
-import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
+
 import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { readSource } from "../input";

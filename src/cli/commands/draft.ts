@@ -5,14 +5,14 @@
  * comes from --llm (or --ollama), else $OLLAMA_HOST for an Ollama engine, else the plugin's settings.
  */
 import { cliLlm, LLM_OPTIONS } from "../engines";
-import { localDay } from "../../core/calendar";
+import { checkSessionDate, localDay } from "../../core/calendar";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
 import { systemClock } from "../../core/clock";
 import { DraftingService, type DraftSource, type TemplateSource } from "../../core/drafting/DraftingService";
 import { checkFormat, TEMPLATE_FILE_NAMES } from "../../core/drafting/templates";
-import { checkSessionDate } from "../../core/transcribe/TranscriptionService";
+
 import { checkRecordPath } from "../../core/record/layout";
 import { PASSPHRASE_FILE_OPTION, requiredOption, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";

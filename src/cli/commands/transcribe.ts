@@ -12,11 +12,11 @@
  * transcribed with a warning on stderr naming what is missing (and a note in the transcript).
  */
 import { engineTokenFrom } from "../engines";
-import { localDay } from "../../core/calendar";
+import { checkSessionDate, localDay } from "../../core/calendar";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { ClinicalVaultError } from "../../core/errors";
-import { checkSessionDate, TranscriptionService, type TranscriptionProgress } from "../../core/transcribe/TranscriptionService";
+import { TranscriptionService, type TranscriptionProgress } from "../../core/transcribe/TranscriptionService";
 import { timestamp } from "../../core/transcribe/segments";
 import { incompleteSummary } from "../../core/audio/check";
 import { systemClock } from "../../core/clock";

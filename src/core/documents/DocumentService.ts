@@ -33,17 +33,17 @@
  * model started writing is kept as an incomplete draft (as DraftingService does), so nothing the
  * clinician waited for is lost; it cannot be signed while its review marker remains.
  */
-import { incompleteDraftBody, streamDraft } from "../drafting/stream";
-import { localDay } from "../calendar";
-import { ClinicalVaultError, isCancelled } from "../errors";
+import { freePath } from "../record/freePath";
+import { draftSections } from "../drafting/stream";
+import { checkSessionDate, localDay } from "../calendar";
+import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter } from "../markdown/frontmatter";
-import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
+
 import type { LlmClient } from "../llm/LlmClient";
 import { ModelBoundary } from "../llm/boundary";
-import { parseStructured } from "../llm/structured";
 import { checkModelAnswer, renderSentences, reviewMarker, RISK_PLACEHOLDER, RISK_SECTION_HEADING, type ReviewFlag, type SafeguardFlag } from "../drafting/safeguards";
 import { identityOf, redactor } from "../safety/identity";
 import { inert } from "../safety/inert";
@@ -57,7 +57,8 @@ import { datesIn, uncitedDates } from "./checks";
 import type { MeasureDefinition } from "../measures/definition";
 import { measuresForDocument } from "../measures/document";
 import { builtinMeasures } from "../measures/registry";
-import { documentMessages, documentSchema, DOCUMENT_PROMPT_VERSION } from "./prompt";
+import { documentMessages, DOCUMENT_PROMPT_VERSION } from "./prompt";
+import { noteAnswerSchema } from "../drafting/prompts";
 import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
 
 export interface DocumentProgress {
@@ -291,7 +292,7 @@ export class DocumentService {
 		});
 
 		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 2) + 256;
-		const schema = documentSchema(sections);
+		const schema = noteAnswerSchema(sections);
 		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal, schema.format);
 		if (!fit.fits) {
 			throw new ClinicalVaultError(
@@ -319,12 +320,12 @@ export class DocumentService {
 			modified: this.clock.now().toISOString(),
 		};
 
-		const { value: answer } = await streamDraft(boundary, {
-			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
+		const { value: answer } = await draftSections(boundary, {
+			request: { model: request.model, messages, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
+			schema,
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseStructured(raw, schema.schema, "the document", "kept as incomplete draft"),
-			keep: (partial, error) => this.keepPartial(path, baseMeta, partial, error),
+			keepAt: { record: this.record, path, meta: baseMeta },
 		});
 		const answerOf = (key: string): string => {
 			const v = answer[key];
@@ -416,13 +417,5 @@ export class DocumentService {
 			...(range ? { from: range.from, to: range.to } : {}),
 			problems,
 		};
-	}
-
-	/** Saves what the model wrote before a cancel or failure as an incomplete draft that cannot be signed as is. */
-	private async keepPartial(path: string, meta: Record<string, unknown>, text: string, error: unknown): Promise<void> {
-		if (text.trim() === "") return;
-		const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
-		await this.record.writeText(path, joinFrontmatter({ ...meta, incomplete: true }, incompleteDraftBody(why, text, reviewMarker(why))));
-		if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = path;
 	}
 }

@@ -4,15 +4,9 @@
  * clinician will sign. DOCUMENT_PROMPT_VERSION is stamped into every document's frontmatter.
  */
 import type { ChatMessage } from "../llm/LlmClient";
-import { noteAnswerSchema } from "../drafting/prompts";
 import { CLINICIAN_TO_SPECIFY, NOT_IN_NOTES, type DocumentSection, type DocumentType } from "./types";
 
 export const DOCUMENT_PROMPT_VERSION = "document-2026.12-1";
-
-/** The document's answer schema: a list of sentences per section (the same shape as a note's). */
-export function documentSchema(sections: DocumentSection[]): ReturnType<typeof noteAnswerSchema> {
-	return noteAnswerSchema(sections);
-}
 
 function recordSystemPrompt(type: DocumentType): string {
 	return [

@@ -6,12 +6,14 @@
  * exports, search, model input) leaves them out unless the clinician includes them for one action
  * (see brief/sessionNotes.ts, isPsychotherapyNote).
  */
+import { checkSessionDate } from "../calendar";
+import { freePath } from "../record/freePath";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter } from "../markdown/frontmatter";
-import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
+
 import { PSYCHOTHERAPY_PATH } from "../notes/kinds";
 
 export const PSYCHOTHERAPY_FOLDER = "psychotherapy";

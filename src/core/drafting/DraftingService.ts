@@ -8,23 +8,24 @@
  * input exceeds the model's context, it is condensed in passes (verbatim quotes kept) and the
  * note's frontmatter says so.
  */
-import { incompleteDraftBody, streamDraft } from "./stream";
+import { checkSessionDate } from "../calendar";
+import { freePath } from "../record/freePath";
+import { draftSections } from "./stream";
 import { isPsychotherapyNote, NOTE_PATH } from "../notes/kinds";
-import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
+import { ClinicalVaultError } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter, splitFrontmatter } from "../markdown/frontmatter";
-import { checkSessionDate, freePath } from "../transcribe/TranscriptionService";
+
 import { estimateTokens } from "../llm/tokens";
 import type { LlmClient } from "../llm/LlmClient";
 import { ModelBoundary, PromptTooLong } from "../llm/boundary";
-import { parseStructured } from "../llm/structured";
 import { identityOf } from "../safety/identity";
 import { inert } from "../safety/inert";
 import { condenseMessages, draftMessages, modalityOf, noteAnswerSchema, PROMPT_VERSION } from "./prompts";
 import { DEFAULT_TEMPLATES, fillTemplate, templateSections, type NoteFormat } from "./templates";
-import { checkModelAnswer, detectRiskMentions, renderSentences, RISK_PLACEHOLDER, RISK_SECTION_HEADING, REVIEW_MARKER_TEXT, sentenceEvidence, type ReviewFlag } from "./safeguards";
+import { checkModelAnswer, detectRiskMentions, renderSentences, RISK_PLACEHOLDER, RISK_SECTION_HEADING, sentenceEvidence, type ReviewFlag } from "./safeguards";
 
 export interface TemplateSource {
 	/** The clinician's template for a format, or null to use the default. */
@@ -213,12 +214,12 @@ export class DraftingService {
 			modified: clock.now().toISOString(),
 		};
 
-		const { value: answer, result } = await streamDraft(boundary, {
-			request: { model: request.model, messages, format: schema.format, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
+		const { value: answer, result } = await draftSections(boundary, {
+			request: { model: request.model, messages, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
+			schema,
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			parse: (raw) => parseStructured(raw, schema.schema, "the note", "kept as incomplete draft"),
-			keep: (partial, error) => this.keepPartial(notePath, baseMeta, partial, error),
+			keepAt: { record, path: notePath, meta: baseMeta },
 		});
 		const checked = checkModelAnswer(
 			sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
@@ -264,14 +265,6 @@ export class DraftingService {
 			sentences: sentenceEvidence(checked),
 			...(summaryPath ? { summaryPath } : {}),
 		};
-	}
-
-	/** Saves what the model wrote before a cancel or failure as an incomplete draft that cannot be signed as is. */
-	private async keepPartial(notePath: string, meta: Record<string, unknown>, text: string, error: unknown): Promise<void> {
-		if (text.trim() === "") return;
-		const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
-		await this.deps.record.writeText(notePath, joinFrontmatter({ ...meta, incomplete: true }, incompleteDraftBody(why, text, REVIEW_MARKER_TEXT(why))));
-		if (error instanceof Cancelled || error instanceof ClinicalVaultError) (error as { keptAt?: string }).keptAt = notePath;
 	}
 }
 

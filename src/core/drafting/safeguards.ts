@@ -41,7 +41,6 @@ import { evidenceFor, inputMoments, type InputMoment } from "../safety/evidence"
 
 export { REVIEW_MARKER, findReviewMarkers, reviewMarker, stripReviewMarkers, type FoundMarker } from "./markers";
 export { GROUNDING_DEFAULTS, type GroundingOptions } from "./grounding";
-export { reviewMarker as REVIEW_MARKER_TEXT } from "./markers";
 export type { RiskCategory } from "./riskTerms";
 
 export type SourceKind = "transcript" | "summary";

@@ -1,31 +1,39 @@
 /**
- * One drafted answer from the model, streamed through the model boundary, with what happens when
- * it goes wrong: a cut or cancelled stream, an answer that hit the output limit, a prompt the
- * engine cut, or one that does not parse keeps what the model wrote so far as an incomplete draft
- * (through `keep`) before the error goes on. Shared by session notes (DraftingService) and
- * documents (DocumentService).
+ * The one drafting pipeline's model step, for session notes (DraftingService) and documents
+ * (DocumentService): a structured answer, a list of sentences per section, streamed through the
+ * model boundary and validated by the sections' schema. When it goes wrong (a cut or cancelled
+ * stream, an answer that hit the output limit, a prompt the engine cut, an answer that does not
+ * parse) what the model wrote so far is kept, encrypted, as an incomplete draft that cannot be
+ * signed as it is, and the error names where (`keptAt`) before it goes on.
  */
-import { ClinicalVaultError } from "../errors";
+import { ClinicalVaultError, isCancelled } from "../errors";
 import type { BoundedRequest, BoundedResult, ModelBoundary } from "../llm/boundary";
+import { parseStructured } from "../llm/structured";
+import { joinFrontmatter } from "../markdown/frontmatter";
+import type { RecordFiles } from "../record/files";
+import { reviewMarker } from "./markers";
+import type { noteAnswerSchema } from "./prompts";
 
-export interface StreamedDraft<T> {
-	/** The request, without onToken (progress comes through `onText`). */
-	request: Omit<BoundedRequest, "onToken">;
+export interface SectionsDraft {
+	/** The request, without onToken (progress comes through `onText`) and format (from `schema`). */
+	request: Omit<BoundedRequest, "onToken" | "format">;
+	/** The sections' answer schema (prompts.ts noteAnswerSchema), also used to fit the prompt. */
+	schema: ReturnType<typeof noteAnswerSchema>;
 	onText: (soFar: string) => void;
-	/** Parses the complete answer; throws a ClinicalVaultError when it cannot. */
-	parse: (text: string) => T;
-	/** Saves what was written so far as an incomplete draft (called once, before the error is rethrown). */
-	keep: (partial: string, error: unknown) => Promise<void>;
 	/** Called once the answer is complete, before it is parsed. */
 	onComplete?: (text: string) => void;
+	/** Where an incomplete draft is kept, with the frontmatter the finished page would start from. */
+	keepAt: { record: Pick<RecordFiles, "writeText">; path: string; meta: Record<string, unknown> };
 }
 
-export async function streamDraft<T>(boundary: ModelBoundary, draft: StreamedDraft<T>): Promise<{ value: T; result: BoundedResult }> {
+export async function draftSections(boundary: ModelBoundary, draft: SectionsDraft): Promise<{ value: Record<string, string | string[]>; result: BoundedResult }> {
+	const { request, schema } = draft;
 	let streamed = "";
 	let result: BoundedResult;
 	try {
 		result = await boundary.chat({
-			...draft.request,
+			...request,
+			format: schema.format,
 			onToken: (_, soFar) => {
 				streamed = soFar;
 				draft.onText(soFar);
@@ -33,19 +41,27 @@ export async function streamDraft<T>(boundary: ModelBoundary, draft: StreamedDra
 		});
 		if (result.doneReason === "length") {
 			streamed = result.text;
-			throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${draft.request.what}. What it wrote was kept as an incomplete draft.`);
+			throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${request.what}. What it wrote was kept as an incomplete draft.`);
 		}
 	} catch (error) {
-		await draft.keep(streamed, error);
+		await keepIncomplete(draft.keepAt, streamed, error);
 		throw error;
 	}
 	draft.onComplete?.(result.text);
 	try {
-		return { value: draft.parse(result.text), result };
+		return { value: parseStructured(result.text, schema.schema, request.what, "kept as incomplete draft"), result };
 	} catch (error) {
-		await draft.keep(result.text, error);
+		await keepIncomplete(draft.keepAt, result.text, error);
 		throw error;
 	}
+}
+
+/** Saves what the model wrote before a cancel or failure as an incomplete draft; the error names it (`keptAt`). */
+async function keepIncomplete(at: SectionsDraft["keepAt"], text: string, error: unknown): Promise<void> {
+	if (text.trim() === "") return;
+	const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
+	await at.record.writeText(at.path, joinFrontmatter({ ...at.meta, incomplete: true }, incompleteDraftBody(why, text, reviewMarker(why))));
+	if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = at.path;
 }
 
 /**

@@ -19,7 +19,10 @@
  * revoked while the engine ran (from another window or the CLI) leaves no transcript behind.
  */
 import { Cancelled, ClinicalVaultError, isCancelled, toClinicalError } from "../errors";
+import { checkSessionDate } from "../calendar";
 import type { Clock } from "../clock";
+import { equalBytes } from "../bytes";
+import { freePath } from "../record/freePath";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { requireRecordingConsent } from "../record/consent";
@@ -94,30 +97,6 @@ export interface TranscriptionDeps {
 	/** Longest window sent to the engine at once (seconds). */
 	windowSeconds?: number;
 	speakerNames?: [string, string];
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function checkSessionDate(date: string): string {
-	if (!DATE.test(date) || Number.isNaN(new Date(`${date}T00:00:00Z`).getTime())) {
-		throw new ClinicalVaultError("invalid-input", `"${date}" is not a date; use YYYY-MM-DD.`);
-	}
-	return date;
-}
-
-/** A record path in `folder` for this date that is not taken yet: 2026-09-01.md, 2026-09-01-2.md, … */
-export async function freePath(record: ClinicalRecord, client: string, folder: string, date: string, ext: string): Promise<string> {
-	for (let n = 1; n < 1000; n++) {
-		const path = `${checkClientCode(client)}/${folder}/${date}${n === 1 ? "" : `-${n}`}.${ext}`;
-		if (!(await record.exists(path))) return path;
-	}
-	throw new ClinicalVaultError("invalid-input", `Too many files for ${client} on ${date}.`);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
 }
 
 export class TranscriptionService {
@@ -199,7 +178,7 @@ export class TranscriptionService {
 				continue; // unreadable here: verify reports it; never a reason to refuse an import
 			}
 			try {
-				if (sameBytes(existing, bytes)) return entry.recordPath;
+				if (equalBytes(existing, bytes)) return entry.recordPath;
 			} finally {
 				existing.fill(0);
 			}

@@ -5,6 +5,7 @@
  * reason is given, and while the risk section is unwritten when the session mentioned risk unless
  * the clinician records why risk was not assessed), "Add addendum" and "Copy for EHR".
  */
+import { freePath, freeRecordPath } from "../../core/record/freePath";
 import { normalizePath, type App } from "obsidian";
 import { NOTE_PATH, TRANSCRIPT_PATH } from "../../core/notes/kinds";
 import { dateInRecordingName } from "../../core/notes/sessionDate";
@@ -18,13 +19,13 @@ import { addAddendum, copyForEhr, isSigned, riskGate, RiskGateRefused, signNote 
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { llmClient } from "../common/engineToken";
 import { pickClient } from "../record/clients";
-import { freeRecordPath } from "../record/recordFlows";
+
 import type { CommandContext } from "../common/context";
 import { EncryptedView, openRecordFile } from "../record/EncryptedView";
 import { FormModal, chooseRecordFile } from "../common/modals";
 import { askRiskNotAssessed, askText, showReviewList, type ReviewItem } from "./noteModals";
 import { reviewNote } from "../../core/notes/review";
-import { freePath } from "../../core/transcribe/TranscriptionService";
+
 import { inform } from "../common/notify";
 
 // ---------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@
  * (the record would not know whose it is). While the record is locked nothing can be encrypted: the
  * clinician is told, and the file is encrypted as soon as the record is unlocked.
  */
+import { freeRecordPath } from "../../core/record/freePath";
 import { MarkdownView, TFile, normalizePath, type EventRef, type TAbstractFile } from "obsidian";
 import { ClinicalVaultError } from "../../core/errors";
 import { SYSTEM_FOLDER, ENCRYPTED_EXTENSION } from "../../core/record/layout";
-import { encryptFileInto, freeRecordPath, safeSegment } from "./recordFlows";
+import { encryptFileInto, safeSegment } from "./recordFlows";
 import type { CommandContext } from "../common/context";
 import { openRecordFile } from "./EncryptedView";
 import { displayError, inform } from "../common/notify";

@@ -9,6 +9,7 @@ import { localDay } from "../../core/calendar";
 import { checkPassphraseStrength } from "../../core/crypto/keyfile";
 import { ClinicalVaultError } from "../../core/errors";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
+import { freeRecordPath } from "../../core/record/freePath";
 import { ENCRYPTED_EXTENSION, checkRecordPath } from "../../core/record/layout";
 import { findConflicts, readConflict, resolveConflict, type ConflictChoice } from "../../core/record/syncConflicts";
 import type { CommandContext } from "../common/context";
@@ -28,18 +29,6 @@ export function safeSegment(name: string): string {
 		.replace(/^[^A-Za-z0-9]+/, "")
 		.replace(/-+(\.[A-Za-z0-9]+)?$/, "$1");
 	return cleaned === "" || cleaned.startsWith(".") ? "file" : cleaned;
-}
-
-/** `base` if free, else base-2, base-3, … (before the extension). */
-export async function freeRecordPath(record: ClinicalRecord, base: string): Promise<string> {
-	if (!(await record.exists(base))) return base;
-	const dot = base.lastIndexOf(".");
-	const stem = dot > base.lastIndexOf("/") ? base.slice(0, dot) : base;
-	const ext = dot > base.lastIndexOf("/") ? base.slice(dot) : "";
-	for (let n = 2; ; n++) {
-		const candidate = `${stem}-${n}${ext}`;
-		if (!(await record.exists(candidate))) return candidate;
-	}
 }
 
 /** The record path proposed for a plaintext file encrypted into a client's folder. */

@@ -7,14 +7,14 @@
  * microphone, and the core checks it again where the audio is written or read.
  */
 import { getLinkpath, normalizePath, type App, type TFile } from "obsidian";
-import { localDay } from "../../core/calendar";
+import { checkSessionDate, localDay } from "../../core/calendar";
 import { dateInRecordingName } from "../../core/notes/sessionDate";
 import { AUDIO_EXTENSIONS } from "../../core/audio/decode";
 import { ClinicalVaultError, LockedError, isCancelled, toClinicalError, type Cancelled } from "../../core/errors";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { requireRecordingConsent } from "../../core/record/consent";
 import { applyRetention, planRetention } from "../../core/transcribe/retention";
-import { TranscriptionService, checkSessionDate, type ImportedRecording, type TranscriptionResult } from "../../core/transcribe/TranscriptionService";
+import { TranscriptionService, type ImportedRecording, type TranscriptionResult } from "../../core/transcribe/TranscriptionService";
 import { incompleteSummary } from "../../core/audio/check";
 import { moveIntoRecord, pickClient } from "../record/clients";
 import type { CommandContext } from "../common/context";
