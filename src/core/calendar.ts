@@ -13,9 +13,11 @@ export function localDay(date: Date): string {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A session date as given (YYYY-MM-DD), else an error that says the form. */
+/** A session date as given (YYYY-MM-DD, a day the calendar has), else an error that says the form. */
 export function checkSessionDate(date: string): string {
-	if (!DAY.test(date) || Number.isNaN(new Date(`${date}T00:00:00Z`).getTime())) {
+	// JavaScript reads 2026-02-31 as 3 March: the day must come back as written.
+	const parsed = new Date(`${date}T00:00:00Z`);
+	if (!DAY.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
 		throw new ClinicalVaultError("invalid-input", `"${date}" is not a date; use YYYY-MM-DD.`);
 	}
 	return date;
