@@ -17,7 +17,9 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const zodEnglishOnly = {
 	name: "zod-english-only",
 	setup(build) {
-		build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales-en", namespace: "zod-english-only", pluginData: dirname(args.importer) } : undefined));
+		build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+			/[\\/]zod[\\/]/.test(args.importer) ? { path: "zod-locales-en", namespace: "zod-english-only", pluginData: dirname(args.importer) } : undefined,
+		);
 		build.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
 			contents: `export { default as en } from ${JSON.stringify(join(args.pluginData, "../locales/en.js"))};`,
 			resolveDir: args.pluginData,

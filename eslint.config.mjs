@@ -19,7 +19,10 @@ export default defineConfig([
 	{
 		// Clinical acronyms stay upper case in UI text ("Copy for EHR", "SOAP note").
 		rules: {
-			"obsidianmd/ui/sentence-case": ["warn", { enforceCamelCaseLower: true, acronyms: ["EHR", "SOAP", "DAP", "BIRP", "IFS", "CBT", "DBT", "ICD", "PDF"] }],
+			"obsidianmd/ui/sentence-case": [
+				"warn",
+				{ enforceCamelCaseLower: true, acronyms: ["EHR", "SOAP", "DAP", "BIRP", "IFS", "CBT", "DBT", "ICD", "PDF"] },
+			],
 		},
 	},
 	{

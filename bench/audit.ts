@@ -56,7 +56,8 @@ export function auditBenchSizes(env: NodeJS.ProcessEnv = process.env): number[] 
 	const raw = env.BENCH_AUDIT_SIZES;
 	if (!raw) return DEFAULT_SIZES;
 	const sizes = raw.split(",").map((s) => Number(s.trim().replace(/_/g, "")));
-	if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`BENCH_AUDIT_SIZES must be entry counts of at least 100, like 5000,100000,300000 (got "${raw}")`);
+	if (sizes.some((n) => !Number.isInteger(n) || n < 100))
+		throw new Error(`BENCH_AUDIT_SIZES must be entry counts of at least 100, like 5000,100000,300000 (got "${raw}")`);
 	return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
@@ -275,11 +276,18 @@ async function makeFixture(): Promise<Fixture> {
 }
 
 /** One synthetic entry, like the mix a real record accumulates. */
-function syntheticEntry(random: () => number, notes: Fixture["notes"], time: Date): { action: AuditAction; fields: Omit<Partial<AuditEntry>, "seq" | "action" | "prev" | "time"> & { time: Date } } {
+function syntheticEntry(
+	random: () => number,
+	notes: Fixture["notes"],
+	time: Date,
+): { action: AuditAction; fields: Omit<Partial<AuditEntry>, "seq" | "action" | "prev" | "time"> & { time: Date } } {
 	const note = notes[Math.floor(random() * notes.length)]!;
 	const r = random();
 	if (r < 0.55) {
-		const reads = Array.from({ length: 1 + Math.floor(random() * 3) }, () => notes[Math.floor(random() * notes.length)]!).map((n) => ({ path: n.path, fileId: n.fileId }));
+		const reads = Array.from({ length: 1 + Math.floor(random() * 3) }, () => notes[Math.floor(random() * notes.length)]!).map((n) => ({
+			path: n.path,
+			fileId: n.fileId,
+		}));
 		const until = new Date(time.getTime() + (1 + Math.floor(random() * 40)) * 60_000);
 		return { action: "unlock", fields: { time, reads, seen: {}, until: until.toISOString() } };
 	}
@@ -460,7 +468,10 @@ async function benchCliSearch(): Promise<Record<string, string | number>> {
 			const w = world(random);
 			await record.addClient({ code: client, name: `Synthetic ${client}` });
 			// Written 20 at a time (the audit appends still go one by one): the fsyncs overlap.
-			const notes = Array.from({ length: SEARCH_SESSIONS }, (_, i) => ({ path: `${client}/notes/${dateFor(i + 1)}.md`, text: sessionNote(client, w, i + 1, dateFor(i + 1), random) }));
+			const notes = Array.from({ length: SEARCH_SESSIONS }, (_, i) => ({
+				path: `${client}/notes/${dateFor(i + 1)}.md`,
+				text: sessionNote(client, w, i + 1, dateFor(i + 1), random),
+			}));
 			for (let i = 0; i < notes.length; i += 20) {
 				await Promise.all(notes.slice(i, i + 20).map((n) => record.writeText(n.path, n.text)));
 			}
@@ -468,7 +479,8 @@ async function benchCliSearch(): Promise<Record<string, string | number>> {
 		}
 		await record.lock();
 		const notes = SEARCH_CLIENTS * SEARCH_SESSIONS;
-		out[`search: record of ${notes.toLocaleString("en-US")} notes (written in, s)`] = `${(bytes / MB).toFixed(1)} MB of text (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+		out[`search: record of ${notes.toLocaleString("en-US")} notes (written in, s)`] =
+			`${(bytes / MB).toFixed(1)} MB of text (${((performance.now() - started) / 1000).toFixed(1)} s)`;
 		const session = async (): Promise<{ open: Measured<{ loaded: boolean; passages: number }>; searchMs: number }> => {
 			({ record } = cliRecord(fx));
 			await record.unlock(PASSPHRASE);

@@ -24,10 +24,17 @@ const sections: Section[] = [
 		name: "plugin",
 		run: async () => {
 			const r = await measurePluginOnload(join(resolve(__dirname, ".."), "main.js"), loads);
-			return { "main.js evaluation, ms (once, before onload)": +r.evaluateMs.toFixed(1), [`plugin onload, median ms (${loads} loads)`]: +r.medianMs.toFixed(2), "plugin onload, p95 ms": +r.p95Ms.toFixed(2) };
+			return {
+				"main.js evaluation, ms (once, before onload)": +r.evaluateMs.toFixed(1),
+				[`plugin onload, median ms (${loads} loads)`]: +r.medianMs.toFixed(2),
+				"plugin onload, p95 ms": +r.p95Ms.toFixed(2),
+			};
 		},
 	},
-	{ name: "transcribe", run: () => benchTranscription({ ...defaultTranscribeBenchOptions(), ...(smoke ? { overheadMinutes: 0.25, decodeMinutes: 1 } : {}) }) },
+	{
+		name: "transcribe",
+		run: () => benchTranscription({ ...defaultTranscribeBenchOptions(), ...(smoke ? { overheadMinutes: 0.25, decodeMinutes: 1 } : {}) }),
+	},
 	{ name: "search", run: () => benchSearch(smoke ? { clients: 2, sessions: 10, queries: 10 } : {}) },
 	{ name: "safety", run: () => benchSafety() },
 	{ name: "audit", run: () => benchAudit(smoke ? { sizes: [300] } : {}) },
@@ -44,7 +51,9 @@ async function main(): Promise<void> {
 		process.stderr.write(`unknown section; choose from: ${sections.map((s) => s.name).join(", ")}\n`);
 		process.exit(2);
 	}
-	print(`Clinical Vault benchmarks (node ${process.version}, ${new Date().toISOString()})${smoke ? " — smoke run at small sizes: these figures are not performance figures" : ""}`);
+	print(
+		`Clinical Vault benchmarks (node ${process.version}, ${new Date().toISOString()})${smoke ? " — smoke run at small sizes: these figures are not performance figures" : ""}`,
+	);
 	for (const section of chosen) {
 		print(`\n## ${section.name}`);
 		const started = performance.now();

@@ -22,7 +22,6 @@ import { NodeFsStore } from "../src/core/store/NodeFsStore";
 const MiB = 1024 * 1024;
 const PASSPHRASE = "benchmark passphrase, synthetic";
 
-
 function round(value: number, digits = 1): number {
 	const f = 10 ** digits;
 	return Math.round(value * f) / f;

@@ -36,12 +36,16 @@ export async function benchSafety(): Promise<Record<string, string | number>> {
 	out["clean scenario drafts: sentences wrongly taken out as risk"] = `${over.wronglyTakenOutAsRisk} of ${over.sentences}`;
 
 	for (const t of measureTokenEstimates()) {
-		out[`tokens: ${t.name} (estimate / Llama 3.1 / Qwen3)`] = `${t.estimate} / ${t.llama31} / ${t.qwen3} (x${(t.estimate / Math.max(t.llama31, t.qwen3)).toFixed(2)})`;
+		out[`tokens: ${t.name} (estimate / Llama 3.1 / Qwen3)`] =
+			`${t.estimate} / ${t.llama31} / ${t.qwen3} (x${(t.estimate / Math.max(t.llama31, t.qwen3)).toFixed(2)})`;
 	}
 
 	// The checks on a 40-sentence draft against a two-hour transcript.
 	const source = twoHourTranscript();
-	const sentences = source.split("\n").slice(0, 40).map((l) => l.replace(/^\[[^\]]*\]\s+\w+:\s*/, "Client said that ").replace(/$/, "."));
+	const sentences = source
+		.split("\n")
+		.slice(0, 40)
+		.map((l) => l.replace(/^\[[^\]]*\]\s+\w+:\s*/, "Client said that ").replace(/$/, "."));
 	const times: number[] = [];
 	for (let i = 0; i < 5; i++) {
 		const t0 = performance.now();

@@ -76,7 +76,21 @@ export async function benchTranscription(options: TranscribeBenchOptions): Promi
 			["m4a", ["-c:a", "aac", "-b:a", "64k"]],
 		] as const) {
 			const file = join(dir, `session50.${ext}`);
-			sh("ffmpeg", ["-loglevel", "error", "-y", "-stream_loop", "-1", "-i", join(dir, "minute.wav"), "-t", String(seconds50), "-ac", "1", ...codec, file]);
+			sh("ffmpeg", [
+				"-loglevel",
+				"error",
+				"-y",
+				"-stream_loop",
+				"-1",
+				"-i",
+				join(dir, "minute.wav"),
+				"-t",
+				String(seconds50),
+				"-ac",
+				"1",
+				...codec,
+				file,
+			]);
 			const bytes = new Uint8Array(await readFile(file));
 			const t0 = performance.now();
 			const pcm = await new FfmpegDecoder("ffmpeg").decode(bytes, file);
@@ -102,7 +116,24 @@ export async function benchTranscription(options: TranscribeBenchOptions): Promi
 		}
 		const minutes = options.overheadMinutes;
 		const clip = join(dir, "clip.webm");
-		sh("ffmpeg", ["-loglevel", "error", "-y", "-stream_loop", "-1", "-i", join(dir, "minute.wav"), "-t", String(minutes * 60), "-ac", "1", "-c:a", "libopus", "-b:a", "32k", clip]);
+		sh("ffmpeg", [
+			"-loglevel",
+			"error",
+			"-y",
+			"-stream_loop",
+			"-1",
+			"-i",
+			join(dir, "minute.wav"),
+			"-t",
+			String(minutes * 60),
+			"-ac",
+			"1",
+			"-c:a",
+			"libopus",
+			"-b:a",
+			"32k",
+			clip,
+		]);
 		const vault = join(dir, "vault");
 		const record = new ClinicalRecord({ store: new NodeFsStore(vault) });
 		await record.init("bench passphrase 1", { kdf: floorKdfParams() });

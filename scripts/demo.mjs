@@ -143,7 +143,10 @@ function installPlugin() {
 	}
 	writeFileSync(join(VAULT, CONFIG_DIR, "community-plugins.json"), `${JSON.stringify([PLUGIN_ID], null, 2)}\n`);
 	// The settings the README asks for: File recovery off (it keeps plaintext snapshots of what is typed).
-	writeFileSync(join(VAULT, CONFIG_DIR, "core-plugins.json"), `${JSON.stringify({ "file-explorer": true, "global-search": true, "command-palette": true, "file-recovery": false, sync: false }, null, 2)}\n`);
+	writeFileSync(
+		join(VAULT, CONFIG_DIR, "core-plugins.json"),
+		`${JSON.stringify({ "file-explorer": true, "global-search": true, "command-palette": true, "file-recovery": false, sync: false }, null, 2)}\n`,
+	);
 }
 
 function listFiles(folder) {
@@ -166,9 +169,11 @@ function which(name) {
 
 /** The whisper.cpp engine: $WHISPER_BIN_DIR, the build .ci/run makes in .engines/, or whisper-cli on the PATH. */
 function findWhisper() {
-	const binary = [process.env.WHISPER_BIN_DIR && join(process.env.WHISPER_BIN_DIR, "whisper-cli"), join(ROOT, ".engines/whisper/bin/whisper-cli"), which("whisper-cli")].find(
-		(p) => p && existsSync(p),
-	);
+	const binary = [
+		process.env.WHISPER_BIN_DIR && join(process.env.WHISPER_BIN_DIR, "whisper-cli"),
+		join(ROOT, ".engines/whisper/bin/whisper-cli"),
+		which("whisper-cli"),
+	].find((p) => p && existsSync(p));
 	const model = [process.env.WHISPER_MODEL, join(ROOT, "..", "shared/engines/whisper/ggml-tiny.en-random.bin")].find((p) => p && existsSync(p));
 	return { binary, model };
 }
@@ -176,7 +181,9 @@ function findWhisper() {
 function transcribeStage() {
 	const { binary, model } = findWhisper();
 	const espeak = which("espeak-ng");
-	const missing = [!binary && "whisper.cpp's whisper-cli", !model && "a whisper model file", !espeak && "espeak-ng (to make synthetic speech)"].filter(Boolean);
+	const missing = [!binary && "whisper.cpp's whisper-cli", !model && "a whisper model file", !espeak && "espeak-ng (to make synthetic speech)"].filter(
+		Boolean,
+	);
 	if (missing.length > 0) {
 		return [
 			`Transcription: skipped (${missing.join(", ")} not found).`,
@@ -187,11 +194,37 @@ function transcribeStage() {
 	const dir = mkdtempSync(join(tmpdir(), "cv-demo-audio-"));
 	try {
 		const wav = join(dir, "session.wav");
-		const speech = spawnSync(espeak, ["-v", "en-us", "-s", "160", "-w", wav, "How has the worried part been this week? It was quieter, and I could breathe with it before work."]);
+		const speech = spawnSync(espeak, [
+			"-v",
+			"en-us",
+			"-s",
+			"160",
+			"-w",
+			wav,
+			"How has the worried part been this week? It was quieter, and I could breathe with it before work.",
+		]);
 		if (speech.status !== 0) return ["Transcription: skipped (espeak-ng could not make the synthetic speech)."];
-		const path = cli(["transcribe", VAULT, "--client", CLIENT.code, "--audio", wav, "--date", "2026-09-08", "--engine", "cli", "--whisper-bin", binary, "--model", model]).trim();
+		const path = cli([
+			"transcribe",
+			VAULT,
+			"--client",
+			CLIENT.code,
+			"--audio",
+			wav,
+			"--date",
+			"2026-09-08",
+			"--engine",
+			"cli",
+			"--whisper-bin",
+			binary,
+			"--model",
+			model,
+		]).trim();
 		const text = cli(["cat", VAULT, path]);
-		const lines = text.split("\n").filter((l) => /^\[\d/.test(l)).slice(0, 3);
+		const lines = text
+			.split("\n")
+			.filter((l) => /^\[\d/.test(l))
+			.slice(0, 3);
 		return [
 			`Transcription: synthetic speech (espeak-ng) transcribed locally by whisper.cpp into ${path} (encrypted).`,
 			`  Model: ${relative(ROOT, model)}${/random/.test(model) ? " (random weights: the words are gibberish; a real model such as ggml-base.en.bin gives real text)" : ""}.`,
@@ -206,7 +239,9 @@ function transcribeStage() {
  * The model server: $CLINICAL_VAULT_LLM as the CLI's --llm takes it (lmstudio, llama-server,
  * openai=http://127.0.0.1:1234, …), else Ollama at $OLLAMA_HOST or its default address.
  */
-const OLLAMA = (process.env.OLLAMA_HOST ?? "").trim() ? (/^https?:\/\//.test(process.env.OLLAMA_HOST) ? process.env.OLLAMA_HOST : `http://${process.env.OLLAMA_HOST}`).replace("0.0.0.0", "127.0.0.1") : "http://127.0.0.1:11434";
+const OLLAMA = (process.env.OLLAMA_HOST ?? "").trim()
+	? (/^https?:\/\//.test(process.env.OLLAMA_HOST) ? process.env.OLLAMA_HOST : `http://${process.env.OLLAMA_HOST}`).replace("0.0.0.0", "127.0.0.1")
+	: "http://127.0.0.1:11434";
 const LLM = (process.env.CLINICAL_VAULT_LLM ?? "").trim() || `ollama=${OLLAMA}`;
 const IS_OLLAMA = LLM.startsWith("ollama");
 
@@ -226,21 +261,33 @@ async function draftStage() {
 	const wanted = "llama3.1:8b";
 	if (models === null) {
 		return IS_OLLAMA
-			? [`Drafting: skipped (Ollama is not running at ${OLLAMA}).`, `  To enable it: install Ollama, run "ollama pull ${wanted}", start it, and run npm run demo again (or use another server: CLINICAL_VAULT_LLM=lmstudio npm run demo).`]
+			? [
+					`Drafting: skipped (Ollama is not running at ${OLLAMA}).`,
+					`  To enable it: install Ollama, run "ollama pull ${wanted}", start it, and run npm run demo again (or use another server: CLINICAL_VAULT_LLM=lmstudio npm run demo).`,
+				]
 			: [`Drafting: skipped (no model server answers for --llm ${LLM}; "node dist/cli.js models --llm ${LLM}" says why).`];
 	}
 	const model = models.includes(wanted) ? wanted : models.find((m) => !/embed/.test(m));
 	if (!model) return [`Drafting: skipped (the model server has no chat model).${IS_OLLAMA ? ` To enable it: ollama pull ${wanted}` : ""}`];
-	const summary = "Client identified worry as a protector. Accessed exile's fear of abandonment from age 7. Some unburdening occurred. Firefighter (binge eating) did not activate today. Assigned Self-energy journaling homework.";
-	const path = cli(["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--llm", LLM], summary).trim();
-	return [`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`, ...partsStage(path, model)];
+	const summary =
+		"Client identified worry as a protector. Accessed exile's fear of abandonment from age 7. Some unburdening occurred. Firefighter (binge eating) did not activate today. Assigned Self-energy journaling homework.";
+	const path = cli(
+		["draft", VAULT, "--client", CLIENT.code, "--summary", "-", "--format", "ifs", "--date", "2026-09-08", "--model", model, "--llm", LLM],
+		summary,
+	).trim();
+	return [
+		`Drafting: an IFS-informed note drafted by ${model} from the clinician's summary into ${path} (encrypted, status: draft; review and sign it).`,
+		...partsStage(path, model),
+	];
 }
 
 /** With a model server: the parts map updated from the drafted note (all proposed changes accepted, as a demo). */
 function partsStage(draftPath, model) {
 	if (!draftPath) return [];
 	const proposal = JSON.parse(cli(["parts", VAULT, "--client", CLIENT.code, "--from-session", draftPath, "--model", model, "--llm", LLM, "--accept", "all"]));
-	return [`Parts map: ${proposal.changes.length} change(s) proposed by ${model} from ${draftPath}; all but the ones that need a choice accepted into ${CLIENT.code}/parts-map.md (encrypted).`];
+	return [
+		`Parts map: ${proposal.changes.length} change(s) proposed by ${model} from ${draftPath}; all but the ones that need a choice accepted into ${CLIENT.code}/parts-map.md (encrypted).`,
+	];
 }
 
 /** Search, the pre-session brief, signing and export, and the privacy check: these work without a model server. */
@@ -250,12 +297,33 @@ function recordStages() {
 	if (search.status !== 0) fail(`search failed: ${search.stderr.trim()}`);
 	const hits = search.stdout.split("\n").filter((l) => /^\S/.test(l));
 	const keywordOnly = /Keyword search only/.test(search.stderr);
-	lines.push(`Search for "Critic" (${keywordOnly ? "by keyword: the embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`, ...hits.slice(0, 3).map((l) => `  ${l}`));
+	lines.push(
+		`Search for "Critic" (${keywordOnly ? "by keyword: the embedding model is not running" : "by keyword and meaning"}): ${hits.length} passages, best first:`,
+		...hits.slice(0, 3).map((l) => `  ${l}`),
+	);
 	// An outcome measure, scored by code: a PHQ-9 entered item by item (synthetic answers).
-	const measure = cli(["measure", "add", VAULT, "--client", CLIENT.code, "--measure", "phq9", "--answers", "1,1,2,1,1,0,1,0,0", "--date", "2026-09-08"]).trim();
+	const measure = cli([
+		"measure",
+		"add",
+		VAULT,
+		"--client",
+		CLIENT.code,
+		"--measure",
+		"phq9",
+		"--answers",
+		"1,1,2,1,1,0,1,0,0",
+		"--date",
+		"2026-09-08",
+	]).trim();
 	lines.push(`Outcome measure: ${measure} (scored by code; the chart and table are on the measures page).`);
 	const brief = cli(["brief", VAULT, "--client", CLIENT.code, "--date", "2026-09-15"]);
-	lines.push(`Pre-session brief for ${CLIENT.code} (printed, never saved): ${brief.split("\n").filter((l) => l.startsWith("## ")).map((l) => l.slice(3)).join(", ")}.`);
+	lines.push(
+		`Pre-session brief for ${CLIENT.code} (printed, never saved): ${brief
+			.split("\n")
+			.filter((l) => l.startsWith("## "))
+			.map((l) => l.slice(3))
+			.join(", ")}.`,
+	);
 	cli(["sign", VAULT, NOTE_PATH, "--signer", "Dr. Demo Clinician, LMFT (synthetic)"]);
 	rmSync(EXPORTS, { recursive: true, force: true });
 	mkdirSync(EXPORTS, { recursive: true });
@@ -264,7 +332,13 @@ function recordStages() {
 	lines.push(`Signed ${NOTE_PATH} and exported it to ${relative(ROOT, pdf)} (outside the vault, not encrypted: the export is audit-logged).`);
 	const privacy = cliResult(["privacy-check", VAULT]);
 	if (privacy.status !== 0 && privacy.status !== 5) fail(`privacy-check failed: ${privacy.stderr.trim()}`);
-	lines.push(`Privacy check: ${privacy.status === 0 ? "clean" : "findings (exit 5)"}.`, ...privacy.stdout.trimEnd().split("\n").map((l) => `  ${l}`));
+	lines.push(
+		`Privacy check: ${privacy.status === 0 ? "clean" : "findings (exit 5)"}.`,
+		...privacy.stdout
+			.trimEnd()
+			.split("\n")
+			.map((l) => `  ${l}`),
+	);
 	return lines;
 }
 
@@ -318,7 +392,7 @@ for (const line of [...transcription, ...drafting, ...later]) out(line);
 out();
 out("Open it in Obsidian:");
 out(`  1. Obsidian > Open another vault > "Open folder as vault" > choose ${VAULT}`);
-out('  2. When asked, trust the vault and enable community plugins (or Settings > Community plugins >');
+out("  2. When asked, trust the vault and enable community plugins (or Settings > Community plugins >");
 out('     "Turn on community plugins"); check that "Clinical Vault" is enabled.');
 out('  3. Command palette (Ctrl/Cmd+P) > "Clinical Vault: Unlock clinical record" > enter the passphrase above.');
 out(`  4. Open Clinical/${NOTE_PATH}.cvault in the file explorer, or run "Clinical Vault: Open client".`);

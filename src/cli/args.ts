@@ -38,7 +38,11 @@ export const PASSPHRASE_FILE_OPTION: OptionSpec = {
 };
 
 /** Applying a proposal (parts map, treatment plan). */
-export const ACCEPT_OPTION: OptionSpec = { name: "accept", value: "all|none|ids", description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas." };
+export const ACCEPT_OPTION: OptionSpec = {
+	name: "accept",
+	value: "all|none|ids",
+	description: "Apply the proposal's changes: all (conflicts excluded), none, or ids separated by commas.",
+};
 
 /** Parses the arguments after the command words against the command's options. */
 export function parseArgs(argv: readonly string[], options: readonly OptionSpec[], where: string): ParsedArgs {

@@ -25,7 +25,8 @@ export const MODEL_OPTION: OptionSpec = { name: "model", value: "NAME", descript
 export const LLM_OPTION: OptionSpec = {
 	name: "llm",
 	value: "KIND=URL",
-	description: "Model server: ollama=URL, openai=URL (any OpenAI-compatible server), or a preset: lmstudio, llama-server, jan, vllm, koboldcpp (optionally =URL). Default: the plugin's setting.",
+	description:
+		"Model server: ollama=URL, openai=URL (any OpenAI-compatible server), or a preset: lmstudio, llama-server, jan, vllm, koboldcpp (optionally =URL). Default: the plugin's setting.",
 };
 
 /** Where Ollama is: the same as --llm ollama=URL. */
@@ -44,8 +45,16 @@ export const CONTEXT_OPTION: OptionSpec = {
 /** The options of every command that asks the model. */
 export const LLM_OPTIONS: readonly OptionSpec[] = [MODEL_OPTION, LLM_OPTION, OLLAMA_OPTION, CONTEXT_OPTION];
 
-export const EMBED_LLM_OPTION: OptionSpec = { name: "embed-llm", value: "KIND=URL", description: "Embedding server, as --llm (default: the plugin's embedding engine, else the model server)." };
-export const EMBED_MODEL_OPTION: OptionSpec = { name: "embed-model", value: "NAME", description: "Embedding model (default: the plugin's setting, nomic-embed-text)." };
+export const EMBED_LLM_OPTION: OptionSpec = {
+	name: "embed-llm",
+	value: "KIND=URL",
+	description: "Embedding server, as --llm (default: the plugin's embedding engine, else the model server).",
+};
+export const EMBED_MODEL_OPTION: OptionSpec = {
+	name: "embed-model",
+	value: "NAME",
+	description: "Embedding model (default: the plugin's setting, nomic-embed-text).",
+};
 
 /** OLLAMA_HOST=0.0.0.0 means "Ollama listens on every interface"; this computer reaches it on loopback. */
 export function ollamaAddress(raw: string): string {
@@ -72,7 +81,8 @@ function contextFrom(options: OptionValues, settings: ClinicalVaultSettings): nu
 	const flag = stringOption(options, "context");
 	if (flag === undefined) return settings.llmContextTokens;
 	const n = Number(flag);
-	if (!Number.isInteger(n) || n < 512 || n > 10_000_000) throw usageError(`--context takes the model's context in tokens (a whole number from 512), not "${flag}".`);
+	if (!Number.isInteger(n) || n < 512 || n > 10_000_000)
+		throw usageError(`--context takes the model's context in tokens (a whole number from 512), not "${flag}".`);
 	return n;
 }
 
@@ -81,12 +91,21 @@ export function cliLlm(options: OptionValues, env: NodeJS.ProcessEnv, settings: 
 	const engine = chatEngineFrom(options, env, settings);
 	const token = engineTokenFrom(env);
 	const contextTokens = contextFrom(options, settings);
-	const llm = createLlmClient({ ...engine, policy: { allowlist: settings.engineAllowlist }, ...(token ? { token } : {}), ...(contextTokens > 0 ? { contextTokens } : {}) });
+	const llm = createLlmClient({
+		...engine,
+		policy: { allowlist: settings.engineAllowlist },
+		...(token ? { token } : {}),
+		...(contextTokens > 0 ? { contextTokens } : {}),
+	});
 	return { llm, model: stringOption(options, "model") ?? settings.llmModel, engine };
 }
 
 /** The embedding client and model: --embed-llm, else the settings' embedding engine ("same": the model engine, as --llm or --ollama name it). */
-export function cliEmbedding(options: OptionValues, env: NodeJS.ProcessEnv, settings: ClinicalVaultSettings): { llm: LlmClient; model: string; engine: EngineSpec } {
+export function cliEmbedding(
+	options: OptionValues,
+	env: NodeJS.ProcessEnv,
+	settings: ClinicalVaultSettings,
+): { llm: LlmClient; model: string; engine: EngineSpec } {
 	const flag = stringOption(options, "embed-llm");
 	let engine: EngineSpec;
 	if (flag !== undefined) {

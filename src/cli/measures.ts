@@ -18,7 +18,9 @@ export async function measureRegistry(io: CliIo, vault: string, settings: Pick<C
 		try {
 			files.push({ name, text: await readFile(join(folder, name), "utf8") });
 		} catch (error) {
-			unread.push(`The measure definition ${MEASURES_FOLDER}/${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); it is left out.`);
+			unread.push(
+				`The measure definition ${MEASURES_FOLDER}/${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"}); it is left out.`,
+			);
 		}
 	}
 	const loaded = loadMeasures(files);

@@ -32,7 +32,9 @@ export interface OpenVault {
 function checkRootFlag(value: string): string {
 	const root = value.trim().replace(/\\/g, "/").replace(/\/+$/, "");
 	const bad = (): never => {
-		throw usageError(`--root "${value}" is not a folder inside the vault: give it relative to the vault, like Clinical, without "..", hidden folders or a leading "/".`);
+		throw usageError(
+			`--root "${value}" is not a folder inside the vault: give it relative to the vault, like Clinical, without "..", hidden folders or a leading "/".`,
+		);
 	};
 	if (root.startsWith("/") || /^[A-Za-z]:/.test(root)) return bad();
 	if (migrateSettings({ clinicalRoot: root }).clinicalRoot !== root) return bad();
@@ -53,7 +55,8 @@ async function settingsFromVault(vaultPath: string): Promise<ClinicalVaultSettin
 		found.push(migrateSettings(raw));
 	}
 	const roots = new Set(found.map((s) => s.clinicalRoot));
-	if (roots.size > 1) throw usageError(`The vault has Clinical Vault settings naming different clinical roots (${[...roots].join(", ")}): choose one with --root.`);
+	if (roots.size > 1)
+		throw usageError(`The vault has Clinical Vault settings naming different clinical roots (${[...roots].join(", ")}): choose one with --root.`);
 	return found[0] ?? migrateSettings({});
 }
 
@@ -97,13 +100,22 @@ export async function openVault(vault: string, rootFlag: string | undefined, opt
 	// Reads are batched (a read-only command adds one audit entry); this computer's device id and
 	// audit anchors live in the CLI's state folder, outside the vault.
 	const readOnly = kind === "folder" && (process.env[READ_ONLY_ENV] === "1" || !(await writable(nodePath.join(vaultPath, clinicalRoot))));
-	const record = new ClinicalRecord({ store: new NodeFsStore(vaultPath), root: clinicalRoot, device: new FileDeviceStateStore(), batchReads: true, readOnly });
+	const record = new ClinicalRecord({
+		store: new NodeFsStore(vaultPath),
+		root: clinicalRoot,
+		device: new FileDeviceStateStore(),
+		batchReads: true,
+		readOnly,
+	});
 	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
 }
 
 export async function requireInitialized(open: OpenVault): Promise<void> {
 	if (!(await open.record.isInitialized())) {
-		throw new ClinicalVaultError("not-initialized", `There is no clinical record in ${open.vault} (looked for ${open.record.layout.keyFilePath}). Create one with "clinical-vault init", or pass --root.`);
+		throw new ClinicalVaultError(
+			"not-initialized",
+			`There is no clinical record in ${open.vault} (looked for ${open.record.layout.keyFilePath}). Create one with "clinical-vault init", or pass --root.`,
+		);
 	}
 }
 
@@ -166,7 +178,9 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (
 			// The work is done (a read, say) but its audit entry could not be written (a full disk):
 			// reading is never blocked for it; the clinician is told the session is not in the log.
 			if (!(error instanceof StorageError)) throw error;
-			process.stderr.write(`${error.message.replace(/ The previous version is intact\.$/, "")} This session is not in the audit log (reading is never blocked for it).\n`);
+			process.stderr.write(
+				`${error.message.replace(/ The previous version is intact\.$/, "")} This session is not in the audit log (reading is never blocked for it).\n`,
+			);
 			return result;
 		}
 		if (record.readOnly) {
@@ -196,4 +210,3 @@ export async function withCancelSignal<T>(task: (signal: AbortSignal) => Promise
 		process.removeListener("SIGTERM", abort);
 	}
 }
-

@@ -59,10 +59,14 @@ export class IntegrityError extends ClinicalVaultError {
 
 export class UnsupportedFormatError extends ClinicalVaultError {
 	constructor(path: string, detail: string) {
-		super("unsupported-format", `${path} uses a format this version of Clinical Vault cannot read (${detail}). Update the plugin; the file was left untouched.`, {
-			detail,
-			path,
-		});
+		super(
+			"unsupported-format",
+			`${path} uses a format this version of Clinical Vault cannot read (${detail}). Update the plugin; the file was left untouched.`,
+			{
+				detail,
+				path,
+			},
+		);
 		this.name = "UnsupportedFormatError";
 	}
 }
@@ -124,7 +128,8 @@ export function isCancelled(value: unknown): value is Cancelled {
  * (the code that failed did not say); the record's own writes are atomic, so a file holds its old
  * or its new version.
  */
-export const UNEXPECTED_MESSAGE = "Something unexpected went wrong, so it may not have finished. Check the result before trying again; the debug details say where it failed.";
+export const UNEXPECTED_MESSAGE =
+	"Something unexpected went wrong, so it may not have finished. Check the result before trying again; the debug details say where it failed.";
 
 /** Normalises anything thrown into a ClinicalVaultError (the funnel's single entry point). */
 export function toClinicalError(error: unknown): ClinicalVaultError {

@@ -115,7 +115,10 @@ export const DEFAULT_SETTINGS: Readonly<ClinicalVaultSettings> = Object.freeze<C
 /** A vault-relative folder: no leading or trailing slash, no "..", no hidden segment; else the fallback. */
 function cleanFolder(value: unknown, fallback: string): string {
 	if (typeof value !== "string") return fallback;
-	const folder = value.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+	const folder = value
+		.trim()
+		.replace(/\\/g, "/")
+		.replace(/^\/+|\/+$/g, "");
 	if (folder === "" || folder.split("/").some((s) => s === "." || s === ".." || s.startsWith("."))) return fallback;
 	return folder;
 }
@@ -220,7 +223,9 @@ export function migrateSettings(raw: unknown): ClinicalVaultSettings {
 	// Data with no version is from before versions were written: every step applies.
 	const version = typeof data.settingsVersion === "number" && Number.isInteger(data.settingsVersion) ? data.settingsVersion : 1;
 	for (const migration of MIGRATIONS) if (version < migration.to) data = migration.step(data);
-	const checked = Object.fromEntries(Object.entries(SETTING_CHECKS).map(([key, check]) => [key, (check as (value: unknown) => unknown)(data[key])])) as Checked;
+	const checked = Object.fromEntries(
+		Object.entries(SETTING_CHECKS).map(([key, check]) => [key, (check as (value: unknown) => unknown)(data[key])]),
+	) as Checked;
 	return { settingsVersion: SETTINGS_VERSION, ...checked };
 }
 
@@ -230,7 +235,10 @@ export function chatEngineOf(settings: Pick<ClinicalVaultSettings, "llmEngine" |
 }
 
 /** The embedding engine the settings name: the chat engine unless another is set. */
-export function embeddingEngineOf(settings: Pick<ClinicalVaultSettings, "llmEngine" | "llmUrl" | "embeddingEngine" | "embeddingUrl">): { kind: LlmEngineKind; url: string } {
+export function embeddingEngineOf(settings: Pick<ClinicalVaultSettings, "llmEngine" | "llmUrl" | "embeddingEngine" | "embeddingUrl">): {
+	kind: LlmEngineKind;
+	url: string;
+} {
 	return settings.embeddingEngine === "same" ? chatEngineOf(settings) : { kind: settings.embeddingEngine, url: settings.embeddingUrl };
 }
 
@@ -251,8 +259,10 @@ export function engineCollisions(settings: ClinicalVaultSettings): string[] {
 	};
 	const engines: { what: string; url: string }[] = [{ what: "the model server", url: settings.llmUrl }];
 	if (settings.embeddingEngine !== "same") engines.push({ what: "the embedding server", url: settings.embeddingUrl });
-	if (settings.transcriptionEngine === "server" || settings.transcriptionEngine === "auto") engines.push({ what: "whisper-server", url: settings.whisperServerUrl });
-	if (settings.transcriptionEngine === "openai" || settings.transcriptionEngine === "auto") engines.push({ what: "the OpenAI-compatible transcription server", url: settings.openaiUrl });
+	if (settings.transcriptionEngine === "server" || settings.transcriptionEngine === "auto")
+		engines.push({ what: "whisper-server", url: settings.whisperServerUrl });
+	if (settings.transcriptionEngine === "openai" || settings.transcriptionEngine === "auto")
+		engines.push({ what: "the OpenAI-compatible transcription server", url: settings.openaiUrl });
 	const out: string[] = [];
 	for (let i = 0; i < engines.length; i++) {
 		for (let j = i + 1; j < engines.length; j++) {
@@ -261,7 +271,9 @@ export function engineCollisions(settings: ClinicalVaultSettings): string[] {
 			if (key(a.url) !== key(b.url)) continue;
 			// The model server serving its own embeddings at the same address is one server, not two.
 			if (a.what === "the model server" && b.what === "the embedding server" && settings.embeddingEngine === settings.llmEngine) continue;
-			out.push(`${a.what} and ${b.what} are both set to ${key(a.url)}: one would answer for the other. Start one on another port (for example whisper-server --port 8081) and change its address here.`);
+			out.push(
+				`${a.what} and ${b.what} are both set to ${key(a.url)}: one would answer for the other. Start one on another port (for example whisper-server --port 8081) and change its address here.`,
+			);
 		}
 	}
 	return out;

@@ -127,10 +127,23 @@ export class FfmpegDecoder implements AudioDecoder {
 		try {
 			const wav = await new Promise<Uint8Array>((resolve, reject) => {
 				const args = [
-					"-nostdin", "-hide_banner", "-nostats", "-loglevel", "level+info",
-					"-i", source.url,
-					"-vn", "-af", "ashowinfo,aresample=async=1:first_pts=0",
-					"-ar", "16000", "-c:a", "pcm_s16le", "-f", "wav", "pipe:1",
+					"-nostdin",
+					"-hide_banner",
+					"-nostats",
+					"-loglevel",
+					"level+info",
+					"-i",
+					source.url,
+					"-vn",
+					"-af",
+					"ashowinfo,aresample=async=1:first_pts=0",
+					"-ar",
+					"16000",
+					"-c:a",
+					"pcm_s16le",
+					"-f",
+					"wav",
+					"pipe:1",
 				];
 				const child = spawn(this.ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
 				const chunks: Buffer[] = [];
@@ -143,7 +156,11 @@ export class FfmpegDecoder implements AudioDecoder {
 				child.stderr.on("data", (c: string) => log.push(c));
 				child.on("error", (error) => {
 					signal?.removeEventListener("abort", onAbort);
-					reject(new ClinicalVaultError("engine", `ffmpeg could not be started (${this.ffmpeg}): ${error.message}. Set its path in settings.`, { detail: String(error) }));
+					reject(
+						new ClinicalVaultError("engine", `ffmpeg could not be started (${this.ffmpeg}): ${error.message}. Set its path in settings.`, {
+							detail: String(error),
+						}),
+					);
 				});
 				child.on("close", (code) => {
 					signal?.removeEventListener("abort", onAbort);
@@ -153,7 +170,11 @@ export class FfmpegDecoder implements AudioDecoder {
 						return;
 					}
 					if (code !== 0) {
-						reject(new ClinicalVaultError("invalid-input", `${nameHint} could not be decoded: it is damaged or not an audio recording ffmpeg knows.`, { detail: log.tail.trim() }));
+						reject(
+							new ClinicalVaultError("invalid-input", `${nameHint} could not be decoded: it is damaged or not an audio recording ffmpeg knows.`, {
+								detail: log.tail.trim(),
+							}),
+						);
 						return;
 					}
 					resolve(new Uint8Array(Buffer.concat(chunks)));
@@ -163,7 +184,9 @@ export class FfmpegDecoder implements AudioDecoder {
 			try {
 				pcm = parseWav(wav);
 			} catch (error) {
-				throw new ClinicalVaultError("invalid-input", `${nameHint} holds no audio that could be decoded. Is it the right file?`, { detail: `${String(error)}\n${log.tail.trim()}` });
+				throw new ClinicalVaultError("invalid-input", `${nameHint} holds no audio that could be decoded. Is it the right file?`, {
+					detail: `${String(error)}\n${log.tail.trim()}`,
+				});
 			}
 			return { pcm: pcm.channels.length > 2 ? { sampleRate: pcm.sampleRate, channels: pcm.channels.slice(0, 2) } : pcm, findings: log.findings() };
 		} finally {

@@ -18,7 +18,17 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
-import { collectionFaceNames, faceFromCollection, isCollection, parseFace, type FontFace, type FontFile, type FontMatch, type FontRequest, type FontSource } from "../core/export/fonts";
+import {
+	collectionFaceNames,
+	faceFromCollection,
+	isCollection,
+	parseFace,
+	type FontFace,
+	type FontFile,
+	type FontMatch,
+	type FontRequest,
+	type FontSource,
+} from "../core/export/fonts";
 
 interface Family {
 	family: string;
@@ -91,7 +101,13 @@ const JAPANESE: Family[] = [
 	...notoCjk("JP"),
 	{ family: "Yu Gothic", regular: /^YuGothR\.ttc$/i, bold: /^YuGothB\.ttc$/i, face: /^YuGothic-Regular$/, boldFace: /^YuGothic-Bold$/ },
 	{ family: "Meiryo", regular: /^meiryo\.ttc$/i, bold: /^meiryob\.ttc$/i, face: /^Meiryo$/, boldFace: /^Meiryo-Bold$/ },
-	{ family: "Hiragino Sans", regular: /^(ヒラギノ角ゴシック W3|Hiragino Sans W3)\.ttc$/i, bold: /^(ヒラギノ角ゴシック W6|Hiragino Sans W6)\.ttc$/i, face: /^HiraginoSans-W3$/, boldFace: /^HiraginoSans-W6$/ },
+	{
+		family: "Hiragino Sans",
+		regular: /^(ヒラギノ角ゴシック W3|Hiragino Sans W3)\.ttc$/i,
+		bold: /^(ヒラギノ角ゴシック W6|Hiragino Sans W6)\.ttc$/i,
+		face: /^HiraginoSans-W3$/,
+		boldFace: /^HiraginoSans-W6$/,
+	},
 	{ family: "MS Gothic", regular: /^msgothic\.ttc$/i, face: /^MS-Gothic$/ },
 	WQY_MICROHEI,
 	DROID_FALLBACK,
@@ -111,20 +127,44 @@ const FAMILIES: Record<string, Family[]> = {
 	Latin: LATIN,
 	Greek: LATIN,
 	Cyrillic: LATIN,
-	Hebrew: [noto("Noto Sans Hebrew", "NotoSansHebrew"), ARIAL, DEJAVU_SANS, { family: "Arial Hebrew", regular: /^ArialHB\.ttc$/i, face: /^ArialHebrew$/, boldFace: /^ArialHebrew-Bold$/ }, SEGOE_UI],
-	Arabic: [noto("Noto Sans Arabic", "NotoSansArabic"), noto("Noto Naskh Arabic", "NotoNaskhArabic"), ARIAL, SEGOE_UI, DEJAVU_SANS, { family: "Geeza Pro", regular: /^GeezaPro\.ttc$/i, face: /^GeezaPro$/, boldFace: /^GeezaPro-Bold$/ }],
+	Hebrew: [
+		noto("Noto Sans Hebrew", "NotoSansHebrew"),
+		ARIAL,
+		DEJAVU_SANS,
+		{ family: "Arial Hebrew", regular: /^ArialHB\.ttc$/i, face: /^ArialHebrew$/, boldFace: /^ArialHebrew-Bold$/ },
+		SEGOE_UI,
+	],
+	Arabic: [
+		noto("Noto Sans Arabic", "NotoSansArabic"),
+		noto("Noto Naskh Arabic", "NotoNaskhArabic"),
+		ARIAL,
+		SEGOE_UI,
+		DEJAVU_SANS,
+		{ family: "Geeza Pro", regular: /^GeezaPro\.ttc$/i, face: /^GeezaPro$/, boldFace: /^GeezaPro-Bold$/ },
+	],
 	Han: CHINESE,
 	Bopomofo: CHINESE,
 	Hiragana: JAPANESE,
 	Katakana: JAPANESE,
 	Hangul: KOREAN,
-	Common: [DEJAVU_SANS, noto("Noto Sans Symbols 2", "NotoSansSymbols2"), noto("Noto Sans Math", "NotoSansMath"), { family: "Segoe UI Symbol", regular: /^seguisym\.ttf$/i }, NOTO_SANS],
+	Common: [
+		DEJAVU_SANS,
+		noto("Noto Sans Symbols 2", "NotoSansSymbols2"),
+		noto("Noto Sans Math", "NotoSansMath"),
+		{ family: "Segoe UI Symbol", regular: /^seguisym\.ttf$/i },
+		NOTO_SANS,
+	],
 };
 
 /** Other scripts: Noto's family for the script, then Windows' fonts that cover many. */
 function familiesFor(script: string): Family[] {
 	const listed = FAMILIES[script];
-	const own = listed ?? [noto(`Noto Sans ${script}`, `NotoSans${script.replace(/_/g, "")}`), noto(`Noto Serif ${script}`, `NotoSerif${script.replace(/_/g, "")}`), { family: "Nirmala UI", regular: /^nirmala\.tt[cf]$/i, face: /^NirmalaUI$/ }, { family: "Ebrima", regular: /^ebrima\.ttf$/i }];
+	const own = listed ?? [
+		noto(`Noto Sans ${script}`, `NotoSans${script.replace(/_/g, "")}`),
+		noto(`Noto Serif ${script}`, `NotoSerif${script.replace(/_/g, "")}`),
+		{ family: "Nirmala UI", regular: /^nirmala\.tt[cf]$/i, face: /^NirmalaUI$/ },
+		{ family: "Ebrima", regular: /^ebrima\.ttf$/i },
+	];
 	return [...own, ...LAST_RESORT.filter((f) => !own.includes(f))];
 }
 
@@ -271,7 +311,11 @@ export class SystemFontSource implements FontSource {
 				const wantsBold = request.needs.some((n) => n.bold === true && n.codePoints.some((cp) => regular.has(cp) && !chosen.some((c) => c.has(cp))));
 				if (wantsBold) {
 					// A bold file of its own, or the bold face of the same collection (never the regular face again).
-					const bold = family.bold ? await load(family.bold, family.boldFace) : family.boldFace ? await load(family.regular, family.boldFace, true) : null;
+					const bold = family.bold
+						? await load(family.bold, family.boldFace)
+						: family.boldFace
+							? await load(family.regular, family.boldFace, true)
+							: null;
 					if (bold) face.bold = bold.file;
 				}
 				chosen.push({ face, has: regular.has, key });

@@ -27,7 +27,8 @@ import { checkResolved, decideEndpoint, endpointParts, isIpLiteral, type Endpoin
 /** Resolves a host name to every address it has (the gate checks them all). */
 export type HostResolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
-export const systemResolver: HostResolver = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family }));
+export const systemResolver: HostResolver = async (host) =>
+	(await dns.lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family }));
 
 export interface GateOptions {
 	what?: string;
@@ -196,13 +197,18 @@ export async function request(policy: EndpointPolicy, req: HttpRequest): Promise
 }
 
 /** multipart/form-data body for file uploads (whisper-server /inference, /v1/audio/transcriptions). */
-export function multipart(fields: Record<string, string>, file: { field: string; name: string; type: string; data: Uint8Array }): { body: Uint8Array; contentType: string } {
+export function multipart(
+	fields: Record<string, string>,
+	file: { field: string; name: string; type: string; data: Uint8Array },
+): { body: Uint8Array; contentType: string } {
 	const boundary = `----clinicalvault${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
 	const parts: Buffer[] = [];
 	for (const [k, v] of Object.entries(fields)) {
 		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
 	}
-	parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+	parts.push(
+		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+	);
 	parts.push(Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength));
 	parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
 	return { body: new Uint8Array(Buffer.concat(parts)), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -287,7 +293,12 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 	const origin = url.origin;
 	if (req.signal?.aborted) throw new Cancelled();
 	const finish = gate.begin();
-	const body = typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body ? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength) : undefined;
+	const body =
+		typeof req.body === "string"
+			? Buffer.from(req.body, "utf8")
+			: req.body
+				? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength)
+				: undefined;
 	const firstByteMs = req.firstByteTimeoutMs ?? 120_000;
 	const idleMs = req.idleTimeoutMs ?? 60_000;
 	const lib = url.protocol === "https:" ? https : http;
@@ -318,7 +329,11 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 		const fail = (error: Error) => {
 			if (settled()) return;
 			failure = error;
-			finish(error instanceof Cancelled ? { outcome: "cancelled", ...meter.counts() } : { outcome: "failed", ...meter.counts(), reason: failureReason(error) });
+			finish(
+				error instanceof Cancelled
+					? { outcome: "cancelled", ...meter.counts() }
+					: { outcome: "failed", ...meter.counts(), reason: failureReason(error) },
+			);
 			cleanup();
 			r.destroy();
 			if (error instanceof Cancelled) queue.length = 0;
@@ -336,7 +351,10 @@ export async function requestStream(policy: EndpointPolicy, req: StreamRequest):
 			}, ms);
 		};
 		const cutOff = (cause: unknown) =>
-			new TransportError("cut-off", origin, `The connection to the ${what} at ${origin} broke before the answer was complete.`, { detail: String(cause), cause });
+			new TransportError("cut-off", origin, `The connection to the ${what} at ${origin} broke before the answer was complete.`, {
+				detail: String(cause),
+				cause,
+			});
 		const onAbort = () => fail(new Cancelled());
 
 		const r = lib.request(

@@ -72,8 +72,6 @@ export function normalizeOllamaHost(raw: string | undefined): string {
 	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-
-
 /**
  * Passes an NDJSON body through line by line, so the client library only ever sees whole, valid
  * JSON lines. A line that is not a JSON object, an `{"error": …}` line, or an end without a
@@ -96,14 +94,22 @@ function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableSt
 			value = JSON.parse(line);
 		} catch {
 			// The line's text may be model output (clinical), so the detail gives its position only.
-			return new ClinicalVaultError("engine", `Ollama at ${host} sent a malformed answer (a line that is not JSON). Try again; if it keeps happening, update or restart Ollama.`, {
-				detail: `NDJSON line ${lineNo} (${line.length} characters) is not JSON`,
-			});
+			return new ClinicalVaultError(
+				"engine",
+				`Ollama at ${host} sent a malformed answer (a line that is not JSON). Try again; if it keeps happening, update or restart Ollama.`,
+				{
+					detail: `NDJSON line ${lineNo} (${line.length} characters) is not JSON`,
+				},
+			);
 		}
 		if (!isRecord(value)) {
-			return new ClinicalVaultError("engine", `Ollama at ${host} sent a malformed answer (a line that is not a JSON object). Try again, or update Ollama.`, {
-				detail: `NDJSON line ${lineNo} is a JSON ${Array.isArray(value) ? "array" : typeof value}`,
-			});
+			return new ClinicalVaultError(
+				"engine",
+				`Ollama at ${host} sent a malformed answer (a line that is not a JSON object). Try again, or update Ollama.`,
+				{
+					detail: `NDJSON line ${lineNo} is a JSON ${Array.isArray(value) ? "array" : typeof value}`,
+				},
+			);
 		}
 		if ("error" in value) {
 			const text = typeof value.error === "string" ? value.error : JSON.stringify(value.error);
@@ -141,9 +147,13 @@ function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableSt
 				}
 				if (good.length > 0) controller.enqueue(encoder.encode(`${good.join("\n")}\n`));
 				if (done && !pending && !sawDone) {
-					pending = new ClinicalVaultError("engine", `Ollama at ${host} ended its answer early, without the final message. Try again; if it keeps happening, restart Ollama.`, {
-						detail: "the NDJSON stream ended without done: true",
-					});
+					pending = new ClinicalVaultError(
+						"engine",
+						`Ollama at ${host} ended its answer early, without the final message. Try again; if it keeps happening, restart Ollama.`,
+						{
+							detail: "the NDJSON stream ended without done: true",
+						},
+					);
 				}
 				if (good.length > 0) return;
 				if (pending) throw pending;
@@ -158,7 +168,6 @@ function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableSt
 		},
 	});
 }
-
 
 interface CallOptions {
 	signal: AbortSignal;
@@ -225,7 +234,9 @@ export class OllamaClient implements LlmClient {
 			},
 		);
 		if (!final) {
-			throw new ClinicalVaultError("engine", `Ollama at ${this.host} ended its answer early, without the final message. Try again.`, { detail: "no done message" });
+			throw new ClinicalVaultError("engine", `Ollama at ${this.host} ended its answer early, without the final message. Try again.`, {
+				detail: "no done message",
+			});
 		}
 		if (text.trim() === "") {
 			throw new ClinicalVaultError("engine", `Ollama's model ${request.model} returned nothing. Try again, or choose another model.`, {
@@ -300,11 +311,7 @@ export class OllamaClient implements LlmClient {
 	 * (the library forwards no signal for list/show/embed). Whatever happens, the connection is
 	 * closed when the call returns, and every failure leaves as Cancelled or a ClinicalVaultError.
 	 */
-	private async call<T>(
-		signal: AbortSignal | undefined,
-		call: Omit<CallOptions, "signal">,
-		run: (client: Ollama) => Promise<T>,
-	): Promise<T> {
+	private async call<T>(signal: AbortSignal | undefined, call: Omit<CallOptions, "signal">, run: (client: Ollama) => Promise<T>): Promise<T> {
 		if (this.hostError) throw this.hostError;
 		checkEgress(this.host, this.options.policy, { what: WHAT, purpose: "ollama" });
 		if (signal?.aborted) throw new Cancelled();
@@ -363,7 +370,9 @@ export class OllamaClient implements LlmClient {
 		}
 		const detail = `HTTP ${res.status} from ${path}: ${oneLine(serverError, 500)}`;
 		if (res.status === 404 && model !== undefined && /model\b.*\bnot found/i.test(serverError)) {
-			return new ClinicalVaultError("engine", `The model "${model}" is not installed in Ollama at ${this.host}. Install it with: ollama pull ${model}`, { detail });
+			return new ClinicalVaultError("engine", `The model "${model}" is not installed in Ollama at ${this.host}. Install it with: ollama pull ${model}`, {
+				detail,
+			});
 		}
 		if (res.status === 401 || res.status === 403) {
 			return new ClinicalVaultError(
@@ -388,7 +397,11 @@ export class OllamaClient implements LlmClient {
 	}
 
 	private notOllama(path: string, why: string): ClinicalVaultError {
-		return new ClinicalVaultError("engine", `The answer from ${this.host}${path} is not what Ollama sends: is this an Ollama server, and is it up to date?`, { detail: why });
+		return new ClinicalVaultError(
+			"engine",
+			`The answer from ${this.host}${path} is not what Ollama sends: is this an Ollama server, and is it up to date?`,
+			{ detail: why },
+		);
 	}
 
 	private translate(error: unknown): ClinicalVaultError | Cancelled {
@@ -396,7 +409,10 @@ export class OllamaClient implements LlmClient {
 		if (error instanceof TransportError) return this.transport(error);
 		if (error instanceof ClinicalVaultError) return error;
 		if (error instanceof SyntaxError) {
-			return new ClinicalVaultError("engine", `Ollama at ${this.host} answered with something that is not JSON. Is this an Ollama server?`, { detail: error.message, cause: error });
+			return new ClinicalVaultError("engine", `Ollama at ${this.host} answered with something that is not JSON. Is this an Ollama server?`, {
+				detail: error.message,
+				cause: error,
+			});
 		}
 		const message = error instanceof Error ? error.message : String(error);
 		return new ClinicalVaultError("engine", `Ollama at ${this.host} failed: ${oneLine(message)}`, { detail: message, cause: error });
@@ -415,16 +431,32 @@ export class OllamaClient implements LlmClient {
 					options,
 				);
 			case "idle-timeout":
-				return new ClinicalVaultError("engine", `Ollama at ${host} stopped writing in the middle of the answer (nothing for${secs}). Try again, or restart Ollama.`, options);
+				return new ClinicalVaultError(
+					"engine",
+					`Ollama at ${host} stopped writing in the middle of the answer (nothing for${secs}). Try again, or restart Ollama.`,
+					options,
+				);
 			case "cut-off":
-				return new ClinicalVaultError("engine", `The connection to Ollama at ${host} broke before the answer was complete (Ollama may have stopped or crashed). Try again.`, options);
+				return new ClinicalVaultError(
+					"engine",
+					`The connection to Ollama at ${host} broke before the answer was complete (Ollama may have stopped or crashed). Try again.`,
+					options,
+				);
 			case "unreachable": {
 				const code = (error.cause as { code?: unknown } | null)?.code;
 				if (code === "ECONNREFUSED") {
-					return new ClinicalVaultError("engine", `Ollama is not running at ${host}: start it (ollama serve, or open the Ollama app), then try again.`, options);
+					return new ClinicalVaultError(
+						"engine",
+						`Ollama is not running at ${host}: start it (ollama serve, or open the Ollama app), then try again.`,
+						options,
+					);
 				}
 				if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-					return new ClinicalVaultError("engine", `Could not find the Ollama server ${new URL(host).hostname}: check the Ollama address in the settings.`, options);
+					return new ClinicalVaultError(
+						"engine",
+						`Could not find the Ollama server ${new URL(host).hostname}: check the Ollama address in the settings.`,
+						options,
+					);
 				}
 				if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
 					return new ClinicalVaultError("engine", `The Ollama server at ${host} presented a certificate this computer does not trust.`, options);

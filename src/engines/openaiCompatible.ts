@@ -69,8 +69,6 @@ export function normalizeServerUrl(raw: string): string {
 	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "").replace(/\/v1$/, "")}`;
 }
 
-
-
 function positiveInt(value: unknown): number | null {
 	return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null;
 }
@@ -82,7 +80,11 @@ function serverMessage(text: string): { message: string; type: string } {
 		if (isRecord(parsed)) {
 			const error = parsed.error;
 			if (typeof error === "string") return { message: error, type: "" };
-			if (isRecord(error)) return { message: typeof error.message === "string" ? error.message : JSON.stringify(error), type: typeof error.type === "string" ? error.type : "" };
+			if (isRecord(error))
+				return {
+					message: typeof error.message === "string" ? error.message : JSON.stringify(error),
+					type: typeof error.type === "string" ? error.type : "",
+				};
 			if (typeof parsed.message === "string") return { message: parsed.message, type: typeof parsed.type === "string" ? parsed.type : "" };
 			if (typeof parsed.detail === "string") return { message: parsed.detail, type: "" };
 		}
@@ -107,7 +109,6 @@ async function readAll(body: ReadableStream<Uint8Array>, limit = 8 * 1024 * 1024
 	}
 	return text + decoder.decode();
 }
-
 
 /** The server does not have the model asked for (said by the server, or by its model list). */
 class ModelMissing extends ClinicalVaultError {}
@@ -181,7 +182,8 @@ export class OpenAiCompatibleClient implements LlmClient {
 		let messages: ChatMessage[] = request.messages;
 		let responseFormat: Record<string, unknown> | undefined;
 		if (request.format === "json") responseFormat = { type: "json_object" };
-		else if (request.format !== undefined && mode === "json_schema") responseFormat = { type: "json_schema", json_schema: { name: "answer", strict: true, schema: request.format } };
+		else if (request.format !== undefined && mode === "json_schema")
+			responseFormat = { type: "json_schema", json_schema: { name: "answer", strict: true, schema: request.format } };
 		else if (request.format !== undefined) {
 			responseFormat = { type: "json_object", schema: request.format };
 			messages = withSchema(messages, request.format);
@@ -226,14 +228,22 @@ export class OpenAiCompatibleClient implements LlmClient {
 		};
 
 		await this.call(
-			{ method: "POST", path: "/v1/chat/completions", body, signal: request.signal, model: request.model, firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs },
+			{
+				method: "POST",
+				path: "/v1/chat/completions",
+				body,
+				signal: request.signal,
+				model: request.model,
+				firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs,
+			},
 			async (res) => {
 				const type = String(res.headers["content-type"] ?? "");
 				if (!type.includes("text/event-stream")) {
 					// A server that does not stream: one chat.completion object.
 					const whole = await readAll(res.body);
 					const parsed = parseJson(whole);
-					if (!isRecord(parsed) || !Array.isArray(parsed.choices)) throw this.notOpenAi("/v1/chat/completions", "the answer is neither a stream nor a chat completion");
+					if (!isRecord(parsed) || !Array.isArray(parsed.choices))
+						throw this.notOpenAi("/v1/chat/completions", "the answer is neither a stream nor a chat completion");
 					takeChunk(parsed);
 					stream.done = true;
 					return;
@@ -249,14 +259,20 @@ export class OpenAiCompatibleClient implements LlmClient {
 						const chunk = parseJson(event.data);
 						if (!isRecord(chunk)) {
 							// The line's text may be model output (clinical): its position only.
-							stream.failure = new ClinicalVaultError("engine", `${this.label} at ${this.host} sent a malformed answer (an event that is not JSON). Try again; if it keeps happening, update or restart the server.`, {
-								detail: `event ${stream.events} (${event.data.length} characters) is not a JSON object`,
-							});
+							stream.failure = new ClinicalVaultError(
+								"engine",
+								`${this.label} at ${this.host} sent a malformed answer (an event that is not JSON). Try again; if it keeps happening, update or restart the server.`,
+								{
+									detail: `event ${stream.events} (${event.data.length} characters) is not a JSON object`,
+								},
+							);
 							return;
 						}
 						if ("error" in chunk && chunk.error !== undefined && chunk.error !== null) {
 							const why = serverMessage(JSON.stringify(chunk)).message;
-							stream.failure = new ClinicalVaultError("engine", `${this.label} stopped with an error while writing the answer: ${oneLine(why)}`, { detail: why });
+							stream.failure = new ClinicalVaultError("engine", `${this.label} stopped with an error while writing the answer: ${oneLine(why)}`, {
+								detail: why,
+							});
 							return;
 						}
 						takeChunk(chunk);
@@ -284,9 +300,13 @@ export class OpenAiCompatibleClient implements LlmClient {
 			},
 		);
 		if (!stream.done && doneReason === undefined) {
-			throw new ClinicalVaultError("engine", `${this.label} at ${this.host} ended its answer early, without the final message. Try again; if it keeps happening, restart it.`, {
-				detail: "the event stream ended without a finish_reason or [DONE]",
-			});
+			throw new ClinicalVaultError(
+				"engine",
+				`${this.label} at ${this.host} ended its answer early, without the final message. Try again; if it keeps happening, restart it.`,
+				{
+					detail: "the event stream ended without a finish_reason or [DONE]",
+				},
+			);
 		}
 		if (text.trim() === "") {
 			throw new ClinicalVaultError("engine", `The model ${request.model} at ${this.host} returned nothing. Try again, or choose another model.`, {
@@ -373,7 +393,12 @@ export class OpenAiCompatibleClient implements LlmClient {
 		const served = data.filter((m) => positiveInt(m.max_model_len) !== null);
 		if (served.length > 0) {
 			const entry = served.find((m) => m.id === model);
-			if (!entry) throw this.modelMissing(model, `not in /v1/models (${served.map((m) => String(m.id)).join(", ")})`, served.map((m) => String(m.id)));
+			if (!entry)
+				throw this.modelMissing(
+					model,
+					`not in /v1/models (${served.map((m) => String(m.id)).join(", ")})`,
+					served.map((m) => String(m.id)),
+				);
 			return positiveInt(entry.max_model_len);
 		}
 		// KoboldCpp.
@@ -399,7 +424,14 @@ export class OpenAiCompatibleClient implements LlmClient {
 		if (inputs.length === 0) return [];
 		const inputTokens = estimateTokens(inputs.join("\n"));
 		const result = await this.call(
-			{ method: "POST", path: "/v1/embeddings", body: { model, input: inputs }, signal, model, firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs },
+			{
+				method: "POST",
+				path: "/v1/embeddings",
+				body: { model, input: inputs },
+				signal,
+				model,
+				firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs,
+			},
 			async (res) => parseJson(await readAll(res.body)),
 		);
 		const data = isRecord(result) && Array.isArray(result.data) ? result.data.filter(isRecord) : null;
@@ -453,7 +485,8 @@ export class OpenAiCompatibleClient implements LlmClient {
 			if (res.status < 200 || res.status >= 300) {
 				const text = await readAll(res.body, 64 * 1024).catch(() => "");
 				const error = this.httpError(res.status, text, call);
-				if (call.body !== undefined && isRecord(call.body) && call.body.response_format !== undefined && isFormatRefusal(res.status, text)) throw new FormatRefused(error);
+				if (call.body !== undefined && isRecord(call.body) && call.body.response_format !== undefined && isFormatRefusal(res.status, text))
+					throw new FormatRefused(error);
 				throw error;
 			}
 			return await read(res);
@@ -486,7 +519,12 @@ export class OpenAiCompatibleClient implements LlmClient {
 				{ detail },
 			);
 		}
-		if (call.model !== undefined && (status === 404 || status === 400) && /model/i.test(`${type} ${said}`) && /not.?(found|loaded|exist|available)|does not exist|no model|unknown model/i.test(`${type} ${said}`)) {
+		if (
+			call.model !== undefined &&
+			(status === 404 || status === 400) &&
+			/model/i.test(`${type} ${said}`) &&
+			/not.?(found|loaded|exist|available)|does not exist|no model|unknown model/i.test(`${type} ${said}`)
+		) {
 			return this.modelMissing(call.model, detail);
 		}
 		if (/exceed_context_size|exceeds the available context|context length|maximum context|too many tokens|context size/i.test(`${type} ${said}`)) {
@@ -518,7 +556,11 @@ export class OpenAiCompatibleClient implements LlmClient {
 	}
 
 	private notOpenAi(path: string, why: string): ClinicalVaultError {
-		return new ClinicalVaultError("engine", `The answer from ${this.host}${path} is not what an OpenAI-compatible server sends: is this the right address, and the right engine kind?`, { detail: why });
+		return new ClinicalVaultError(
+			"engine",
+			`The answer from ${this.host}${path} is not what an OpenAI-compatible server sends: is this the right address, and the right engine kind?`,
+			{ detail: why },
+		);
 	}
 
 	private translate(error: unknown): ClinicalVaultError | Cancelled {
@@ -536,17 +578,34 @@ export class OpenAiCompatibleClient implements LlmClient {
 		const preset = this.preset;
 		switch (error.failure) {
 			case "first-byte-timeout":
-				return new ClinicalVaultError("engine", `${this.label} at ${this.host} accepted the request but sent nothing for${secs}. The model may still be loading or the computer is overloaded: try again.`, options);
+				return new ClinicalVaultError(
+					"engine",
+					`${this.label} at ${this.host} accepted the request but sent nothing for${secs}. The model may still be loading or the computer is overloaded: try again.`,
+					options,
+				);
 			case "idle-timeout":
-				return new ClinicalVaultError("engine", `${this.label} at ${this.host} stopped writing in the middle of the answer (nothing for${secs}). Try again, or restart it.`, options);
+				return new ClinicalVaultError(
+					"engine",
+					`${this.label} at ${this.host} stopped writing in the middle of the answer (nothing for${secs}). Try again, or restart it.`,
+					options,
+				);
 			case "cut-off":
-				return new ClinicalVaultError("engine", `The connection to ${this.label === "The model server" ? "the model server" : this.label} at ${this.host} broke before the answer was complete (it may have stopped or crashed). Try again.`, options);
+				return new ClinicalVaultError(
+					"engine",
+					`The connection to ${this.label === "The model server" ? "the model server" : this.label} at ${this.host} broke before the answer was complete (it may have stopped or crashed). Try again.`,
+					options,
+				);
 			case "unreachable": {
 				const code = (error.cause as { code?: unknown } | null)?.code;
 				if (code === "ECONNREFUSED") {
-					return new ClinicalVaultError("engine", `Nothing is listening at ${this.host}: start ${preset ? `${preset.label} (${preset.hint})` : "the model server"}, then try again.`, options);
+					return new ClinicalVaultError(
+						"engine",
+						`Nothing is listening at ${this.host}: start ${preset ? `${preset.label} (${preset.hint})` : "the model server"}, then try again.`,
+						options,
+					);
 				}
-				if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new ClinicalVaultError("engine", `Could not find the model server ${this.host}: check its address in the settings.`, options);
+				if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+					return new ClinicalVaultError("engine", `Could not find the model server ${this.host}: check its address in the settings.`, options);
 				return new ClinicalVaultError("engine", `Could not reach the model server at ${this.host}: the connection failed. Is it running?`, options);
 			}
 		}

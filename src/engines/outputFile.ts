@@ -16,7 +16,8 @@ export async function writeOutputFile(path: string, bytes: Uint8Array, force: bo
 	const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 	const fail = (error: unknown): ClinicalVaultError => {
 		const code = (error as { code?: string }).code ?? "unknown error";
-		if (code === "EEXIST") return new ClinicalVaultError("already-exists", `${path} already exists; nothing was written. Choose another file, or allow replacing it.`);
+		if (code === "EEXIST")
+			return new ClinicalVaultError("already-exists", `${path} already exists; nothing was written. Choose another file, or allow replacing it.`);
 		return new ClinicalVaultError("storage", `Could not write ${path} (${code}); nothing was written.`, { detail: String(error) });
 	};
 	let handle;
@@ -43,7 +44,13 @@ export async function writeOutputFile(path: string, bytes: Uint8Array, force: bo
 				// File systems without hard links: check, then rename (a small race).
 				const code = (error as { code?: string }).code;
 				if (code === "EEXIST" || !(code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS")) throw error;
-				if (await stat(path).then(() => true, () => false)) throw Object.assign(new Error("exists"), { code: "EEXIST" });
+				if (
+					await stat(path).then(
+						() => true,
+						() => false,
+					)
+				)
+					throw Object.assign(new Error("exists"), { code: "EEXIST" });
 				await rename(tmp, path);
 			}
 		}

@@ -16,7 +16,15 @@ import { OpenAiCompatibleTranscriber, WhisperServerTranscriber } from "./serverT
 
 export type TranscriberSettings = Pick<
 	ClinicalVaultSettings,
-	"transcriptionEngine" | "whisperBinary" | "whisperModel" | "whisperThreads" | "whisperServerUrl" | "openaiUrl" | "openaiModel" | "language" | "engineAllowlist"
+	| "transcriptionEngine"
+	| "whisperBinary"
+	| "whisperModel"
+	| "whisperThreads"
+	| "whisperServerUrl"
+	| "openaiUrl"
+	| "openaiModel"
+	| "language"
+	| "engineAllowlist"
 >;
 
 async function isFile(p: string): Promise<boolean> {
@@ -51,7 +59,10 @@ export function usualProgramFolders(platform: NodeJS.Platform = process.platform
 }
 
 /** The first of `names` found as an executable file on the PATH, then in the usual program folders (usualProgramFolders). */
-export async function findOnPath(names: string[], dirs: readonly string[] = [...(process.env.PATH ?? "").split(path.delimiter), ...usualProgramFolders()]): Promise<string | null> {
+export async function findOnPath(
+	names: string[],
+	dirs: readonly string[] = [...(process.env.PATH ?? "").split(path.delimiter), ...usualProgramFolders()],
+): Promise<string | null> {
 	const exts = process.platform === "win32" ? [".exe", ".cmd", ""] : [""];
 	const seen = new Set<string>();
 	for (const name of names) {
@@ -73,7 +84,9 @@ export async function findOnPath(names: string[], dirs: readonly string[] = [...
 }
 
 /** Where each engine program was found: the setting when set, else the PATH, else the usual install folders; null when nowhere. */
-export async function findPrograms(settings: Pick<ClinicalVaultSettings, "ffmpegPath" | "whisperBinary">): Promise<Record<"ffmpeg" | "whisper-cli" | "whisper-server", string | null>> {
+export async function findPrograms(
+	settings: Pick<ClinicalVaultSettings, "ffmpegPath" | "whisperBinary">,
+): Promise<Record<"ffmpeg" | "whisper-cli" | "whisper-server", string | null>> {
 	return {
 		ffmpeg: settings.ffmpegPath || (await findOnPath(["ffmpeg"])),
 		"whisper-cli": settings.whisperBinary || (await findOnPath(["whisper-cli", "whisper-cpp"])),

@@ -53,7 +53,14 @@ function auth(token?: string): Record<string, string> {
 }
 
 /** Posts the job's WAV with form fields to `path` under the server's URL and parses verbose_json. */
-async function postAudio(options: ServerOptions, path: string, fields: Record<string, string>, job: TranscribeJob, what: string, purpose: EgressPurpose): Promise<Segment[]> {
+async function postAudio(
+	options: ServerOptions,
+	path: string,
+	fields: Record<string, string>,
+	job: TranscribeJob,
+	what: string,
+	purpose: EgressPurpose,
+): Promise<Segment[]> {
 	const form = multipart(fields, { field: "file", name: "audio.wav", type: "audio/wav", data: job.wav });
 	const url = new URL(path, options.url.endsWith("/") ? options.url : `${options.url}/`).toString();
 	const res = await request(options.policy, {
@@ -74,9 +81,19 @@ async function postAudio(options: ServerOptions, path: string, fields: Record<st
 /** The server answers at all (any HTTP status below 500): a GET of `path` under its URL, through the outbound gate. */
 async function checkAnswers(options: ServerOptions, path: string, what: string, signal?: AbortSignal): Promise<void> {
 	const url = new URL(path, options.url.endsWith("/") ? options.url : `${options.url}/`).toString();
-	const res = await request(options.policy, { url, method: "GET", headers: auth(options.token), timeoutMs: 5000, what, purpose: "engine-probe", ...(signal ? { signal } : {}) });
+	const res = await request(options.policy, {
+		url,
+		method: "GET",
+		headers: auth(options.token),
+		timeoutMs: 5000,
+		what,
+		purpose: "engine-probe",
+		...(signal ? { signal } : {}),
+	});
 	if (res.status >= 500) {
-		throw new ClinicalVaultError("engine", `The ${what} at ${options.url} is not ready (HTTP ${res.status}). Is it still loading its model?`, { detail: new TextDecoder().decode(res.body).slice(0, 300) });
+		throw new ClinicalVaultError("engine", `The ${what} at ${options.url} is not ready (HTTP ${res.status}). Is it still loading its model?`, {
+			detail: new TextDecoder().decode(res.body).slice(0, 300),
+		});
 	}
 }
 
@@ -92,7 +109,14 @@ export class WhisperServerTranscriber implements Transcriber {
 	}
 
 	transcribe(job: TranscribeJob): Promise<Segment[]> {
-		return postAudio(this.options, "inference", { response_format: "verbose_json", temperature: "0", language: job.language }, job, "whisper server", "whisper-server");
+		return postAudio(
+			this.options,
+			"inference",
+			{ response_format: "verbose_json", temperature: "0", language: job.language },
+			job,
+			"whisper server",
+			"whisper-server",
+		);
 	}
 }
 

@@ -30,7 +30,9 @@ export function parseWhisperJson(text: string): Segment[] {
 	try {
 		data = JSON.parse(text) as WhisperJson;
 	} catch {
-		throw new ClinicalVaultError("engine", "whisper-cli wrote output that is not valid JSON. The recording is kept; try again.", { detail: `${text.length} characters that do not parse as JSON` });
+		throw new ClinicalVaultError("engine", "whisper-cli wrote output that is not valid JSON. The recording is kept; try again.", {
+			detail: `${text.length} characters that do not parse as JSON`,
+		});
 	}
 	if (!Array.isArray(data.transcription)) {
 		throw new ClinicalVaultError("engine", "whisper-cli's output has no transcription. The recording is kept; try again.");
@@ -64,7 +66,11 @@ export async function checkModelFile(model: string): Promise<void> {
 	try {
 		handle = await fs.open(model, "r");
 	} catch (error) {
-		throw new ClinicalVaultError("engine", `The whisper model file at ${model} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or set another in the whisper model setting.`, { detail: String(error) });
+		throw new ClinicalVaultError(
+			"engine",
+			`The whisper model file at ${model} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or set another in the whisper model setting.`,
+			{ detail: String(error) },
+		);
 	}
 	try {
 		const head = Buffer.alloc(4);
@@ -72,12 +78,19 @@ export async function checkModelFile(model: string): Promise<void> {
 		const size = (await handle.stat()).size;
 		const magic = head.subarray(0, bytesRead).toString("latin1");
 		if (magic !== "lmgg" && magic !== "GGUF") {
-			throw new ClinicalVaultError("engine", `${path.basename(model)} is not a whisper.cpp model file (ggml). Download one such as ggml-base.en.bin from whisper.cpp's model list and set its path in the whisper model setting.`, {
-				detail: `first bytes: ${[...head.subarray(0, bytesRead)].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
-			});
+			throw new ClinicalVaultError(
+				"engine",
+				`${path.basename(model)} is not a whisper.cpp model file (ggml). Download one such as ggml-base.en.bin from whisper.cpp's model list and set its path in the whisper model setting.`,
+				{
+					detail: `first bytes: ${[...head.subarray(0, bytesRead)].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
+				},
+			);
 		}
 		if (size < SMALLEST_MODEL_BYTES) {
-			throw new ClinicalVaultError("engine", `${path.basename(model)} is only ${(size / 1024 / 1024).toFixed(1)} MB, too small for a whisper model: the download is probably incomplete. Download it again.`);
+			throw new ClinicalVaultError(
+				"engine",
+				`${path.basename(model)} is only ${(size / 1024 / 1024).toFixed(1)} MB, too small for a whisper model: the download is probably incomplete. Download it again.`,
+			);
 		}
 	} finally {
 		await handle.close();
@@ -104,17 +117,33 @@ export function checkProgramRuns(binary: string, what: string, setting: string, 
 		};
 		child.on("error", (error) => {
 			done();
-			reject(new ClinicalVaultError("engine", `The ${what} at ${binary} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message}). Set its path in ${setting}.`, { detail: String(error) }));
+			reject(
+				new ClinicalVaultError(
+					"engine",
+					`The ${what} at ${binary} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message}). Set its path in ${setting}.`,
+					{ detail: String(error) },
+				),
+			);
 		});
 		child.on("close", (code, killedBy) => {
 			done();
 			if (signal?.aborted) reject(new Cancelled());
-			else if (timedOut) reject(new ClinicalVaultError("engine", `The ${what} at ${binary} did not answer within ${timeoutMs / 1000} s when started. Is it the right program?`));
+			else if (timedOut)
+				reject(
+					new ClinicalVaultError(
+						"engine",
+						`The ${what} at ${binary} did not answer within ${timeoutMs / 1000} s when started. Is it the right program?`,
+					),
+				);
 			else if (killedBy || code === 126 || code === 127) {
 				reject(
-					new ClinicalVaultError("engine", `The ${what} at ${binary} does not run on this computer (${killedBy ? `signal ${killedBy}` : `exit code ${code}`}): a library may be missing. Reinstall it or set another path in ${setting}.`, {
-						detail: stderrTail.split("\n").slice(-8).join("\n"),
-					}),
+					new ClinicalVaultError(
+						"engine",
+						`The ${what} at ${binary} does not run on this computer (${killedBy ? `signal ${killedBy}` : `exit code ${code}`}): a library may be missing. Reinstall it or set another path in ${setting}.`,
+						{
+							detail: stderrTail.split("\n").slice(-8).join("\n"),
+						},
+					),
 				);
 			} else resolve();
 		});
@@ -144,14 +173,19 @@ export class WhisperCliTranscriber implements Transcriber {
 		const outBase = path.join(dir, "result");
 		try {
 			const args = [
-				"-m", this.options.model,
-				"-f", "-",
-				"-l", job.language,
-				"-t", String(this.options.threads ?? 2),
+				"-m",
+				this.options.model,
+				"-f",
+				"-",
+				"-l",
+				job.language,
+				"-t",
+				String(this.options.threads ?? 2),
 				"-nf",
 				"-pp",
 				"-oj",
-				"-of", outBase,
+				"-of",
+				outBase,
 				...(this.options.extraArgs ?? []),
 			];
 			await this.run(args, job);
@@ -194,15 +228,21 @@ export class WhisperCliTranscriber implements Transcriber {
 				stderrTail = (stderrTail + chunk).slice(-4000);
 				for (const m of chunk.matchAll(/progress\s*=\s*(\d+)%/g)) job.onProgress?.(Math.min(1, Number(m[1]) / 100));
 			});
-			child.on("error", (error) => finish(new ClinicalVaultError("engine", `whisper-cli could not be started: ${error.message}.`, { detail: String(error) })));
+			child.on("error", (error) =>
+				finish(new ClinicalVaultError("engine", `whisper-cli could not be started: ${error.message}.`, { detail: String(error) })),
+			);
 			child.on("close", (code, signal) => {
 				if (aborted) finish(new Cancelled());
 				else if (code === 0) finish();
 				else
 					finish(
-						new ClinicalVaultError("engine", `whisper-cli stopped with ${signal ? `signal ${signal}` : `exit code ${code}`}. The recording is kept; try again or check the model.`, {
-							detail: stderrTail.split("\n").slice(-8).join("\n"),
-						}),
+						new ClinicalVaultError(
+							"engine",
+							`whisper-cli stopped with ${signal ? `signal ${signal}` : `exit code ${code}`}. The recording is kept; try again or check the model.`,
+							{
+								detail: stderrTail.split("\n").slice(-8).join("\n"),
+							},
+						),
 					);
 			});
 			child.stdin.on("error", () => undefined); // the process may exit before reading everything

@@ -78,7 +78,11 @@ describe("pre-session brief: deterministic sections", () => {
 			today: "2026-07-07",
 			sources: {
 				parts: async () => [{ name: "Little One", kind: "exile", status: "unburdened", lastSeen: "2026-06-30" }],
-				plan: async (_client, today) => ({ nextReview: "2026-08-31", reviewState: "ok", objectives: [{ id: "O1.1", text: "Panic on at most 2 of 7 mornings", targetDate: today, state: "due-soon" }] }),
+				plan: async (_client, today) => ({
+					nextReview: "2026-08-31",
+					reviewState: "ok",
+					objectives: [{ id: "O1.1", text: "Panic on at most 2 of 7 mornings", targetDate: today, state: "due-soon" }],
+				}),
 			},
 		});
 		const md = renderBrief(brief, (p) => p);
@@ -89,7 +93,10 @@ describe("pre-session brief: deterministic sections", () => {
 	});
 
 	it("leaves psychotherapy notes out unless they are included for this brief", async () => {
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-01.md`, "---\nnote_type: psychotherapy\nsession_date: 2026-07-01\n---\n## Data\nProcess note: my countertransference about the father theme.\n");
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-01.md`,
+			"---\nnote_type: psychotherapy\nsession_date: 2026-07-01\n---\n## Data\nProcess note: my countertransference about the father theme.\n",
+		);
 		const without = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07" });
 		expect(without.lastSessions[0]!.date).toBe("2026-06-30");
 		expect(JSON.stringify(without)).not.toContain("countertransference");
@@ -98,7 +105,9 @@ describe("pre-session brief: deterministic sections", () => {
 		// Kept apart in their own folder, they are left out the same way (the folder alone says what they are).
 		await record.writeText(`${SCENARIO_CLIENT}/psychotherapy/2026-07-02.md`, "## Data\nMy own hypotheses about the family system, for supervision only.\n");
 		expect(JSON.stringify(await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07" }))).not.toContain("hypotheses");
-		expect((await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", includePsychotherapy: true })).lastSessions[0]!.date).toBe("2026-07-02");
+		expect((await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", includePsychotherapy: true })).lastSessions[0]!.date).toBe(
+			"2026-07-02",
+		);
 	});
 
 	it("refuses a client that does not exist, and says so for a client with no notes", async () => {
@@ -150,7 +159,9 @@ describe("pre-session brief: the model's summary is checked in code", () => {
 
 	it("fails clearly when Ollama is down, and the deterministic brief still works", async () => {
 		const llm = new OllamaClient({ host: "http://127.0.0.1:9", policy: { allowlist: [] } });
-		await expect(buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm, model: "llama3.1:8b" } })).rejects.toMatchObject({ code: "engine" });
+		await expect(buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm, model: "llama3.1:8b" } })).rejects.toMatchObject({
+			code: "engine",
+		});
 		expect((await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07" })).lastSessions).toHaveLength(3);
 	});
 });

@@ -62,7 +62,11 @@ function recordText(md: string, client: string): string[] {
 	const link = new RegExp(String.raw`\[\[Clinical/${client}/[^\]|]+\.cvault\|\d{4}-\d{2}-\d{2}\]\]`, "g");
 	return md
 		.split("\n")
-		.filter((l) => l.trim() !== "" && !/^#{1,2} (?:Pre-session brief|Last sessions|Homework|Parts|Treatment plan|Measures|Risk notes|Recurring themes|Client's words)/.test(l))
+		.filter(
+			(l) =>
+				l.trim() !== "" &&
+				!/^#{1,2} (?:Pre-session brief|Last sessions|Homework|Parts|Treatment plan|Measures|Risk notes|Recurring themes|Client's words)/.test(l),
+		)
 		.map((l) => l.replace(link, "LINK").replace(/^\s*- /, ""));
 }
 
@@ -116,7 +120,9 @@ describe.each(STYLES)("a brief over notes written by hand: $id", (style) => {
 		for (const empty of ["No homework recorded.", "No risk notes written.", "Nothing recurs yet.", "No quotes recorded."]) expect(md).not.toContain(empty);
 		for (const r of brief.risk) expect(md).toContain(`${r.date}]]: ${inert(r.text)}`);
 		expect(plainFromInert(md)).toContain(e.risk[0]![1]);
-		expect(md).toContain(`- the Critic (manager): 2026-06-09, 2026-06-16, 2026-06-23, 2026-06-30 (latest [[Clinical/${HW_CLIENT}/notes/2026-06-30.md.cvault|2026-06-30]])`);
+		expect(md).toContain(
+			`- the Critic (manager): 2026-06-09, 2026-06-16, 2026-06-23, 2026-06-30 (latest [[Clinical/${HW_CLIENT}/notes/2026-06-30.md.cvault|2026-06-30]])`,
+		);
 		expect(md).not.toContain(HW_NAME);
 	});
 });
@@ -124,7 +130,10 @@ describe.each(STYLES)("a brief over notes written by hand: $id", (style) => {
 describe("a brief over notes written by hand: nothing is invented", () => {
 	useRecord();
 	it("a note without homework, risk, parts or quotes yields none of them", async () => {
-		await record.writeText(notePath(HW_CLIENT, "2026-06-09"), "Talked about the move to a new flat and the boxes still in the hall.\n\nSlept better this week.\n");
+		await record.writeText(
+			notePath(HW_CLIENT, "2026-06-09"),
+			"Talked about the move to a new flat and the boxes still in the hall.\n\nSlept better this week.\n",
+		);
 		await record.writeText(notePath(HW_CLIENT, "2026-06-16"), "### Check-in\nThe move went well; the boxes are unpacked.\n\n**Next session:** continue.\n");
 		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
 		expect(brief.homework).toEqual([]);
@@ -171,7 +180,7 @@ describe("a brief over notes written by hand: nothing is invented", () => {
 	});
 
 	it("a note's status from its frontmatter stays inert in the brief", async () => {
-		await record.writeText(notePath(HW_CLIENT, "2026-06-30"), "---\nstatus: \"[[other]] ![[profile]] <img src=x>\"\n---\nShe talked about work.\n");
+		await record.writeText(notePath(HW_CLIENT, "2026-06-30"), '---\nstatus: "[[other]] ![[profile]] <img src=x>"\n---\nShe talked about work.\n');
 		const md = renderBrief(await buildBrief(record, { client: HW_CLIENT, today: TODAY }), storePath);
 		const line = md.split("\n").find((l) => l.includes("other"))!;
 		expect(line).toContain(" · \\[\\[other\\]\\] \\!\\[\\[profile\\]\\] \\<img src\\=x\\>");
@@ -194,15 +203,19 @@ describe("transcripts in any form give the client's words and theme dates", () =
 	const CLIENT = "C-0419";
 	const TRANSCRIPTS: Record<string, string> = {
 		// WebVTT with voice tags.
-		"2026-06-16": "WEBVTT\n\n1\n00:00:05.000 --> 00:00:09.000\n<v Therapist>How did the week go with the Critic?\n\n2\n00:01:02.500 --> 00:01:09.000\n<v Client>I feel like the Critic finally stepped back when I talked about my father.\n",
+		"2026-06-16":
+			"WEBVTT\n\n1\n00:00:05.000 --> 00:00:09.000\n<v Therapist>How did the week go with the Critic?\n\n2\n00:01:02.500 --> 00:01:09.000\n<v Client>I feel like the Critic finally stepped back when I talked about my father.\n",
 		// SubRip with labels inside the cues; the therapist speaks in the first person too.
-		"2026-06-23": "1\n00:00:04,000 --> 00:00:08,000\nTHERAPIST: I feel like we could slow down and check in with the Binger first.\n\n2\n00:02:10,000 --> 00:02:16,000\nCLIENT: I just sat with the Binger for a minute and the urge passed on its own.\n",
+		"2026-06-23":
+			"1\n00:00:04,000 --> 00:00:08,000\nTHERAPIST: I feel like we could slow down and check in with the Binger first.\n\n2\n00:02:10,000 --> 00:02:16,000\nCLIENT: I just sat with the Binger for a minute and the urge passed on its own.\n",
 		// Labelled lines without times.
-		"2026-06-30": "THERAPIST: What did you notice when the Planner and the Critic argued?\nCLIENT: I keep hearing my father's voice when the Planner gets loud about the schedule.\n",
+		"2026-06-30":
+			"THERAPIST: What did you notice when the Planner and the Critic argued?\nCLIENT: I keep hearing my father's voice when the Planner gets loud about the schedule.\n",
 		// A Zoom export: speakers by name, the client's as in the profile.
 		"2026-06-09": `WEBVTT\n\n1\n00:00:03.000 --> 00:00:07.000\nDr Rivera: I'm glad you came in today.\n\n2\n00:03:21.000 --> 00:03:30.000\nSam Placeholder: I don't want the Critic to run the meeting again next week, it wears me out.\n`,
 		// Plain text: no speakers, first-person lines count.
-		"2026-06-02": "I can't stop thinking about the presentation and my chest gets tight every morning.\nLet us notice that together and see what the part needs from you today.\n",
+		"2026-06-02":
+			"I can't stop thinking about the presentation and my chest gets tight every morning.\nLet us notice that together and see what the part needs from you today.\n",
 		// No note on this date: its words give theme dates, not quotes.
 		"2026-07-03": "CLIENT: I keep thinking about my father and the panic on the train this morning.\n",
 		// After the visit: not read.
@@ -239,7 +252,10 @@ describe("transcripts in any form give the client's words and theme dates", () =
 
 	it("a transcript whose speakers are unknown (Speaker 1 and 2) gives no quotes", async () => {
 		await record.writeText(notePath(HW_CLIENT, "2026-06-09"), "Session held.\n");
-		await record.writeText(`${HW_CLIENT}/transcripts/2026-06-09.md`, "[00:10] **Speaker 1:** I feel like nobody at work listens to me when the deadline moves.\n[00:20] **Speaker 2:** I feel like that is worth slowing down for today, right here.\n");
+		await record.writeText(
+			`${HW_CLIENT}/transcripts/2026-06-09.md`,
+			"[00:10] **Speaker 1:** I feel like nobody at work listens to me when the deadline moves.\n[00:20] **Speaker 2:** I feel like that is worth slowing down for today, right here.\n",
+		);
 		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
 		expect(brief.quotes).toEqual([]);
 	});
@@ -251,9 +267,9 @@ describe("markup in a hand-written note stays inert in the brief", () => {
 		"# Session 2 – 16 June 2026",
 		"",
 		"### Session content",
-		"She said: \"I feel like nobody reads [[C-0418/profile.md]] or `code` in my notes at all.\" Mood:: low",
+		'She said: "I feel like nobody reads [[C-0418/profile.md]] or `code` in my notes at all." Mood:: low',
 		"```dataview",
-		"TABLE file.name FROM \"Clinical\"",
+		'TABLE file.name FROM "Clinical"',
 		"```",
 		"We met the Critic (manager) [x](javascript:alert(1)) and <img src=x onerror=alert(1)>.",
 		"",
@@ -266,14 +282,20 @@ describe("markup in a hand-written note stays inert in the brief", () => {
 	].join("\n");
 
 	it("shows every text as written and opens nothing: no link, embed, HTML, code, template or Dataview field", async () => {
-		await record.writeText(notePath(HW_CLIENT, "2026-06-09"), "Session held; the Critic (manager) was loud. Breathing practice agreed.\n\nHW: practise the breathing each evening.\n");
+		await record.writeText(
+			notePath(HW_CLIENT, "2026-06-09"),
+			"Session held; the Critic (manager) was loud. Breathing practice agreed.\n\nHW: practise the breathing each evening.\n",
+		);
 		await record.writeText(notePath(HW_CLIENT, "2026-06-16"), `${HOSTILE}\n`);
 		const brief = await buildBrief(record, { client: HW_CLIENT, today: TODAY });
 		const md = renderBrief(brief, storePath);
 
 		// Found, and kept as data exactly as written.
 		expect(brief.homework[0]!.text).toContain("![[Clinical/C-0418/notes/2026-06-02.md.cvault]] <% tp.file.title %>");
-		expect(brief.risk.map((r) => r.text)).toEqual(["Risk: denies SI/HI ==[[secret]]== %%hidden%% <span>ok</span> [^1] #tag &amp; www.example.invalid", "Risk: a callout of the clinician's own, ![img](https://example.invalid/p.png)"]);
+		expect(brief.risk.map((r) => r.text)).toEqual([
+			"Risk: denies SI/HI ==[[secret]]== %%hidden%% <span>ok</span> [^1] #tag &amp; www.example.invalid",
+			"Risk: a callout of the clinician's own, ![img](https://example.invalid/p.png)",
+		]);
 		expect(brief.quotes[0]!.text).toBe("I feel like nobody reads [[C-0418/profile.md]] or `code` in my notes at all.");
 
 		// Rendered inert: nothing in the record's text is live markup (which the check does see in the note's own text), and it reads as written.
@@ -300,7 +322,17 @@ describe("markup in a hand-written note stays inert in the brief", () => {
 			today: TODAY,
 			sources: {
 				parts: async () => [{ name: "The [[Critic]]", kind: "manager", status: "active <b>", detail: "![[x.png]]" }],
-				plan: async () => ({ objectives: [{ id: "O1", text: "Sleep `rm -rf` {{x}}", state: "due-soon", targetDate: TODAY, lastProgress: { date: "2026-06-09", note: "%%c%% [y](https://example.invalid)" } }] }),
+				plan: async () => ({
+					objectives: [
+						{
+							id: "O1",
+							text: "Sleep `rm -rf` {{x}}",
+							state: "due-soon",
+							targetDate: TODAY,
+							lastProgress: { date: "2026-06-09", note: "%%c%% [y](https://example.invalid)" },
+						},
+					],
+				}),
 			},
 		});
 		const live = recordText(renderBrief(brief, storePath), HW_CLIENT).flatMap((l) => liveMarkup(l));

@@ -235,7 +235,10 @@ export const STYLES: readonly Style[] = [
 			],
 			risk: [
 				["2026-06-30", "Risk: no SI/HI reported beyond the above."],
-				["2026-06-30", "He mentioned a passing thought of wanting to disappear during the witnessing; no intent or plan. Safety plan reviewed and he agreed to call if it comes back."],
+				[
+					"2026-06-30",
+					"He mentioned a passing thought of wanting to disappear during the witnessing; no intent or plan. Safety plan reviewed and he agreed to call if it comes back.",
+				],
 				["2026-06-23", "SI/HI denied."],
 				["2026-06-16", "Risk: no SI/HI reported."],
 				["2026-06-09", "Risk: no SI/HI reported."],

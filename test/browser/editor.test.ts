@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import { useBrowserPage, type BrowserPage } from "./harness";
 
 const NOTE = "C-0001/notes/2026-03-02.md";
-const BODY = ["# Session", "", "Synthetic content: the client practised the breathing exercise.", "", "## Plan", "", "- Continue weekly sessions", ""].join("\n");
+const BODY = ["# Session", "", "Synthetic content: the client practised the breathing exercise.", "", "## Plan", "", "- Continue weekly sessions", ""].join(
+	"\n",
+);
 
 const browser = useBrowserPage();
 
@@ -87,7 +89,11 @@ describe("the encrypted editor in Chromium", () => {
 		await b.page.keyboard.press("Escape");
 
 		await leafEl(b, leaf).locator('.view-action[aria-label="Read"]').click();
-		expect(await leafEl(b, leaf).locator(".clinical-vault-reading li").allTextContents()).toEqual(["Continue weekly sessions", "Review the sleep diary", "Practise the grounding exercise"]);
+		expect(await leafEl(b, leaf).locator(".clinical-vault-reading li").allTextContents()).toEqual([
+			"Continue weekly sessions",
+			"Review the sleep diary",
+			"Practise the grounding exercise",
+		]);
 		await shots(b, "reading");
 		expect(b.blockedRequests).toEqual([]);
 	});
@@ -180,14 +186,23 @@ describe("the encrypted editor in Chromium", () => {
 		// machine a Ctrl+End into 5 MB can still be scrolling when the first key arrives.
 		// Focusing can move the selection (CodeMirror restores the DOM selection on focus): set it after
 		// focusing, and wait until the cursor really is at the end with the editor focused.
-		await b.page.waitForFunction(() => {
-			type Cm = { state: { doc: { length: number }; selection: { main: { head: number } } }; dispatch(spec: object): void; focus(): void; hasFocus: boolean };
-			const app = window.cv.app() as { workspace: { activeLeaf: { view: { editor: Cm } } } };
-			const cm = app.workspace.activeLeaf.view.editor;
-			if (!cm.hasFocus) cm.focus();
-			if (cm.state.selection.main.head !== cm.state.doc.length) cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
-			return cm.hasFocus && cm.state.selection.main.head === cm.state.doc.length;
-		}, undefined, { polling: 100, timeout: 10_000 });
+		await b.page.waitForFunction(
+			() => {
+				type Cm = {
+					state: { doc: { length: number }; selection: { main: { head: number } } };
+					dispatch(spec: object): void;
+					focus(): void;
+					hasFocus: boolean;
+				};
+				const app = window.cv.app() as { workspace: { activeLeaf: { view: { editor: Cm } } } };
+				const cm = app.workspace.activeLeaf.view.editor;
+				if (!cm.hasFocus) cm.focus();
+				if (cm.state.selection.main.head !== cm.state.doc.length) cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
+				return cm.hasFocus && cm.state.selection.main.head === cm.state.doc.length;
+			},
+			undefined,
+			{ polling: 100, timeout: 10_000 },
+		);
 		await b.page.keyboard.type("The clinician's last line.");
 		await b.page.keyboard.press("Control+s");
 		await b.call("idle");

@@ -55,7 +55,16 @@ const REPLACED: Record<string, string> = {
 	obsidian: nodePath.join(ROOT, "test/support/obsidian-stub.ts"),
 	"happy-dom": nodePath.join(SHIMS, "happy-dom.ts"),
 	...Object.fromEntries(
-		Object.entries({ fs: "fs.ts", "fs/promises": "fs-promises.ts", path: "path.ts", "path/posix": "path.ts", os: "os.ts", timers: "timers.ts", "timers/promises": "timers-promises.ts", buffer: "buffer.ts" }).flatMap(([name, file]) => [
+		Object.entries({
+			fs: "fs.ts",
+			"fs/promises": "fs-promises.ts",
+			path: "path.ts",
+			"path/posix": "path.ts",
+			os: "os.ts",
+			timers: "timers.ts",
+			"timers/promises": "timers-promises.ts",
+			buffer: "buffer.ts",
+		}).flatMap(([name, file]) => [
 			[name, nodePath.join(SHIMS, file)],
 			[`node:${name}`, nodePath.join(SHIMS, file)],
 		]),
@@ -118,10 +127,12 @@ async function cachedBundle(key: string): Promise<string | null> {
 	try {
 		const index = JSON.parse(await readFile(nodePath.join(CACHE, "page.json"), "utf8")) as CacheIndex;
 		if (index.key !== key) return null;
-		const current = await Promise.all(index.inputs.map(async ([path, mtime, size]) => {
-			const now = await stat(nodePath.join(ROOT, path));
-			return now.mtimeMs === mtime && now.size === size;
-		}));
+		const current = await Promise.all(
+			index.inputs.map(async ([path, mtime, size]) => {
+				const now = await stat(nodePath.join(ROOT, path));
+				return now.mtimeMs === mtime && now.size === size;
+			}),
+		);
 		return current.every(Boolean) ? await readFile(nodePath.join(CACHE, "page.js"), "utf8") : null;
 	} catch {
 		return null;
@@ -159,16 +170,20 @@ export async function bundlePage(): Promise<string> {
 		metafile: true,
 	});
 	if (result.warnings.length > 0) {
-		throw new Error(`The browser page bundle has warnings:\n${result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ""}${w.text}`).join("\n")}`);
+		throw new Error(
+			`The browser page bundle has warnings:\n${result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ""}${w.text}`).join("\n")}`,
+		);
 	}
 	const out = result.outputFiles[0];
 	if (!out) throw new Error("esbuild wrote no page bundle");
 	// Files only (the stand-ins for unavailable built-ins live in their own namespace).
 	const files = Object.keys(result.metafile.inputs).filter((path) => !/^[a-z-]+:/.test(path));
-	const inputs = await Promise.all(files.map(async (path): Promise<[string, number, number]> => {
-		const s = await stat(nodePath.join(ROOT, path));
-		return [path, s.mtimeMs, s.size];
-	}));
+	const inputs = await Promise.all(
+		files.map(async (path): Promise<[string, number, number]> => {
+			const s = await stat(nodePath.join(ROOT, path));
+			return [path, s.mtimeMs, s.size];
+		}),
+	);
 	// A file edited while esbuild read it may be in the bundle in its old form: no cache then.
 	if (inputs.some(([, mtime]) => mtime >= started - 1000)) return out.text;
 	await mkdir(CACHE, { recursive: true });
@@ -281,9 +296,16 @@ export async function startBrowserPage(): Promise<BrowserPage> {
 	const removeProfile = () => rm(profile, { recursive: true, force: true });
 	let bundle: string, obsidianCss: string, styles: string;
 	try {
-		[bundle, obsidianCss, styles] = await Promise.all([bundlePage(), readFile(nodePath.join(PAGE, "obsidian.css"), "utf8"), readFile(nodePath.join(ROOT, "styles.css"), "utf8")]);
+		[bundle, obsidianCss, styles] = await Promise.all([
+			bundlePage(),
+			readFile(nodePath.join(PAGE, "obsidian.css"), "utf8"),
+			readFile(nodePath.join(ROOT, "styles.css"), "utf8"),
+		]);
 	} catch (error) {
-		await launching.then(({ context }) => context.close(), () => undefined);
+		await launching.then(
+			({ context }) => context.close(),
+			() => undefined,
+		);
 		await removeProfile();
 		throw error;
 	}
@@ -342,7 +364,11 @@ export async function startBrowserPage(): Promise<BrowserPage> {
 		problems,
 		consoleMessages,
 		timings: { bundle: Math.round(t1 - t0), launch: Math.round(launched - t0), page: Math.round(t3 - t2) },
-		call: (name, ...args) => page.evaluate(([n, a]) => (window.cv as unknown as Record<string, (...x: unknown[]) => unknown>)[n]?.(...a), [name, args] as [string, unknown[]]) as never,
+		call: (name, ...args) =>
+			page.evaluate(([n, a]) => (window.cv as unknown as Record<string, (...x: unknown[]) => unknown>)[n]?.(...a), [name, args] as [
+				string,
+				unknown[],
+			]) as never,
 		reload: load,
 		async screenshot(name) {
 			await mkdir(SCREENSHOTS, { recursive: true });
@@ -351,7 +377,9 @@ export async function startBrowserPage(): Promise<BrowserPage> {
 			return path;
 		},
 		async check() {
-			const background = page.isClosed() ? [] : await page.evaluate(() => (typeof window.cv === "object" && window.cv.isStarted() ? window.cv.backgroundErrors() : []));
+			const background = page.isClosed()
+				? []
+				: await page.evaluate(() => (typeof window.cv === "object" && window.cv.isStarted() ? window.cv.backgroundErrors() : []));
 			const all = [...problems.splice(0), ...background.map((e) => `background view error: ${e}`)];
 			if (all.length > 0) throw new Error(`The browser page reported problems:\n${all.join("\n")}`);
 		},

@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as shimFs from "./page/shims/fs-promises";
 import * as shimPath from "./page/shims/path";
 
-type Fs = Pick<typeof shimFs, "writeFile" | "readFile" | "appendFile" | "mkdir" | "readdir" | "rename" | "rm" | "rmdir" | "unlink" | "stat" | "access" | "copyFile" | "open">;
+type Fs = Pick<
+	typeof shimFs,
+	"writeFile" | "readFile" | "appendFile" | "mkdir" | "readdir" | "rename" | "rm" | "rmdir" | "unlink" | "stat" | "access" | "copyFile" | "open"
+>;
 
 /** A step's outcome: its value, or the error code it failed with. */
 async function outcome(step: () => Promise<unknown>): Promise<unknown> {
@@ -34,8 +37,14 @@ const STEPS: [string, (fs: Fs, p: (rel: string) => string) => Promise<unknown>][
 	["stat a file", async (fs, p) => ((s) => [s.isFile(), s.isDirectory(), s.size])(await fs.stat(p("notes/a.md")))],
 	["stat under a file", (fs, p) => fs.stat(p("notes/a.md/x"))],
 	["readdir with types", async (fs, p) => (await fs.readdir(p("notes"), { withFileTypes: true })).map((d) => [d.name, d.isDirectory()]).sort()],
-	["rename onto an existing file", async (fs, p) => (await fs.writeFile(p("notes/b.md"), "B"), await fs.rename(p("notes/b.md"), p("notes/a.md")), fs.readFile(p("notes/a.md"), "utf8"))],
-	["rename a folder onto a non-empty one", async (fs, p) => (await fs.mkdir(p("other")), await fs.writeFile(p("other/x"), ""), fs.rename(p("other"), p("notes")))],
+	[
+		"rename onto an existing file",
+		async (fs, p) => (await fs.writeFile(p("notes/b.md"), "B"), await fs.rename(p("notes/b.md"), p("notes/a.md")), fs.readFile(p("notes/a.md"), "utf8")),
+	],
+	[
+		"rename a folder onto a non-empty one",
+		async (fs, p) => (await fs.mkdir(p("other")), await fs.writeFile(p("other/x"), ""), fs.rename(p("other"), p("notes"))),
+	],
 	["rename a folder into itself", (fs, p) => fs.rename(p("notes"), p("notes/2026/inner"))],
 	["rename a folder with content", async (fs, p) => (await fs.rename(p("other"), p("moved")), fs.readdir(p("moved")))],
 	["rm a folder without recursive", (fs, p) => fs.rm(p("moved"))],
@@ -59,7 +68,10 @@ const STEPS: [string, (fs: Fs, p: (rel: string) => string) => Promise<unknown>][
 		},
 	],
 	["open r on a missing file", (fs, p) => fs.open(p("nothing"), "r")],
-	["mtime moves with a write", async (fs, p) => ((before) => fs.writeFile(p("c"), "CC").then(async () => (await fs.stat(p("c"))).mtimeMs > before))((await fs.stat(p("c"))).mtimeMs)],
+	[
+		"mtime moves with a write",
+		async (fs, p) => ((before) => fs.writeFile(p("c"), "CC").then(async () => (await fs.stat(p("c"))).mtimeMs > before))((await fs.stat(p("c"))).mtimeMs),
+	],
 ];
 
 describe("the page's fs shim", () => {

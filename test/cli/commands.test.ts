@@ -4,7 +4,20 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { auditRows, cli, ensureBuilt, FAST_KDF, makeVault, notePath, PASSPHRASE, RECOVERY_KEY_PATTERN, removeDir, tempDir, writeTemp, type TestVault } from "./support";
+import {
+	auditRows,
+	cli,
+	ensureBuilt,
+	FAST_KDF,
+	makeVault,
+	notePath,
+	PASSPHRASE,
+	RECOVERY_KEY_PATTERN,
+	removeDir,
+	tempDir,
+	writeTemp,
+	type TestVault,
+} from "./support";
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const dirs: string[] = [];
@@ -94,7 +107,10 @@ describe("clinical-vault CLI: the record's life", () => {
 		expect((await cli(["cat", v.vault, "C-0150/notes/2026-09-02.md"])).out).toBe("From stdin.\n");
 
 		const ls = await cli(["ls", v.vault], { passphrase: null });
-		expect(ls).toMatchObject({ code: 0, out: ["C-0142/notes/2026-09-01.md", "C-0142/profile.md", "C-0150/notes/2026-09-02.md", "C-0150/profile.md", ""].join("\n") });
+		expect(ls).toMatchObject({
+			code: 0,
+			out: ["C-0142/notes/2026-09-01.md", "C-0142/profile.md", "C-0150/notes/2026-09-02.md", "C-0150/profile.md", ""].join("\n"),
+		});
 		const one = await cli(["ls", v.vault, "--client", "C-0150"], { passphrase: null });
 		expect(one.out).toBe("C-0150/notes/2026-09-02.md\nC-0150/profile.md\n");
 
@@ -174,7 +190,10 @@ describe("clinical-vault CLI: the record's life", () => {
 		expect(missing.stderr).toMatch(/no clinical record/);
 		// The plugin's settings live in the vault's config folder, whatever its name.
 		await mkdir(join(vault, ".config-renamed/plugins/clinical-vault"), { recursive: true });
-		await writeFile(join(vault, ".config-renamed/plugins/clinical-vault/data.json"), JSON.stringify({ settingsVersion: 1, clinicalRoot: "Practice/Records" }));
+		await writeFile(
+			join(vault, ".config-renamed/plugins/clinical-vault/data.json"),
+			JSON.stringify({ settingsVersion: 1, clinicalRoot: "Practice/Records" }),
+		);
 		expect(await cli(["ls", vault])).toMatchObject({ code: 0, out: "C-0142/profile.md\n" });
 		// Global options may also come before the command.
 		expect(await cli(["--root", "Practice/Records", "ls", vault])).toMatchObject({ code: 0, out: "C-0142/profile.md\n" });
@@ -224,7 +243,10 @@ describe("clinical-vault CLI: passwd", () => {
 		expect((await cli(["cat", v.vault, NOTE])).code).toBe(3);
 		expect((await cli(["cat", v.vault, NOTE], { passphrase: "recovered passphrase" })).out).toBe("Recoverable.\n");
 		// The recovery key keeps working after use.
-		expect((await cli(["passwd", v.vault, "--recovery-key-file", keyFile], { passphrase: null, env: { CLINICAL_VAULT_NEW_PASSPHRASE: "once more, new one" } })).code).toBe(0);
+		expect(
+			(await cli(["passwd", v.vault, "--recovery-key-file", keyFile], { passphrase: null, env: { CLINICAL_VAULT_NEW_PASSPHRASE: "once more, new one" } }))
+				.code,
+		).toBe(0);
 		const audit = await cli(["audit", v.vault], { passphrase: "once more, new one" });
 		expect(audit.code).toBe(0);
 		expect(audit.out).toContain("unlock-recovery");

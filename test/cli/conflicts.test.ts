@@ -44,11 +44,16 @@ describe("clinical-vault conflicts", () => {
 		const list = await cli(["conflicts", v.vault]);
 		expect(list.code).toBe(0);
 		expect(list.out).toContain("Sync conflict copies: 3 (1 cannot be read)");
-		expect(list.out).toContain(`  ${SYNCTHING}\n    for:     C-0142/notes/2026-09-01.md\n    made by: Syncthing (device ABCDEFG, 2026-12-05 10:10:10)\n    decrypts: yes`);
+		expect(list.out).toContain(
+			`  ${SYNCTHING}\n    for:     C-0142/notes/2026-09-01.md\n    made by: Syncthing (device ABCDEFG, 2026-12-05 10:10:10)\n    decrypts: yes`,
+		);
 		expect(list.out).toContain(`  ${ICLOUD}\n    for:     C-0142/notes/2026-09-02.md\n    made by: iCloud Drive\n    decrypts: yes`);
 		expect(list.out).toMatch(/decrypts: NO, it was written for another file \(its header names C-0142\/notes\/2026-09-01\.md\) \(kept; never removed\)/);
 		const json = await cli(["conflicts", v.vault, "--json"]);
-		const parsed = JSON.parse(json.out) as { counts: { total: number; unreadable: number; byTool: Record<string, number> }; conflicts: { tool: string; decrypts: boolean }[] };
+		const parsed = JSON.parse(json.out) as {
+			counts: { total: number; unreadable: number; byTool: Record<string, number> };
+			conflicts: { tool: string; decrypts: boolean }[];
+		};
 		expect(parsed.counts).toEqual({ total: 3, unreadable: 1, byTool: { syncthing: 1, icloud: 1, dropbox: 1 } });
 	});
 
@@ -61,7 +66,9 @@ describe("clinical-vault conflicts", () => {
 
 		const both = await cli(["conflicts", v.vault, "--resolve", join(v.vault, SYNCTHING), "--keep", "both"]);
 		expect(both.code).toBe(0);
-		expect(both.out).toMatch(/^Resolved: kept both: C-0142\/notes\/2026-09-01\.md and C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md\. The copy .* was crypto-erased and removed\.\n$/);
+		expect(both.out).toMatch(
+			/^Resolved: kept both: C-0142\/notes\/2026-09-01\.md and C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md\. The copy .* was crypto-erased and removed\.\n$/,
+		);
 		expect(existsSync(join(v.vault, SYNCTHING))).toBe(false);
 		const kept = /and (C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md)/.exec(both.out)![1]!;
 		expect((await cli(["cat", v.vault, kept])).out).toContain("Written on the laptop");
@@ -70,7 +77,6 @@ describe("clinical-vault conflicts", () => {
 		expect(copy.code).toBe(0);
 		expect(JSON.parse(copy.out)).toMatchObject({ choice: "copy", recordPath: "C-0142/notes/2026-09-02.md", erased: ICLOUD });
 		expect((await cli(["cat", v.vault, "C-0142/notes/2026-09-02.md"])).out).toContain("Written on the laptop");
-
 	});
 
 	it("refuses a copy that does not decrypt (exit 4) and keeps it; the choices made are in the audit log without device names", async () => {
@@ -91,7 +97,12 @@ describe("clinical-vault conflicts", () => {
 	});
 
 	it("exits 2 on usage mistakes, before asking for the passphrase", async () => {
-		for (const args of [["--keep", "copy"], ["--resolve", ICLOUD], ["--resolve", ICLOUD, "--keep", "mine"], ["--show", ICLOUD, "--resolve", ICLOUD, "--keep", "both"]]) {
+		for (const args of [
+			["--keep", "copy"],
+			["--resolve", ICLOUD],
+			["--resolve", ICLOUD, "--keep", "mine"],
+			["--show", ICLOUD, "--resolve", ICLOUD, "--keep", "both"],
+		]) {
 			const r = await cli(["conflicts", v.vault, ...args], { passphrase: null });
 			expect(r.code, args.join(" ")).toBe(2);
 		}

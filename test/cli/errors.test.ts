@@ -6,7 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { auditRows, chunkStart, cli, deviceLog, ensureBuilt, FAST_KDF, hashTree, makeVault, notePath, removeDir, tempDir, writeTemp, type CliResult, type TestVault } from "./support";
+import {
+	auditRows,
+	chunkStart,
+	cli,
+	deviceLog,
+	ensureBuilt,
+	FAST_KDF,
+	hashTree,
+	makeVault,
+	notePath,
+	removeDir,
+	tempDir,
+	writeTemp,
+	type CliResult,
+	type TestVault,
+} from "./support";
 
 const NOTE = "C-0142/notes/2026-09-01.md";
 const OTHER = "C-0143/notes/2026-09-01.md";
@@ -117,7 +132,13 @@ describe("usage errors exit 2 with one clear line", () => {
 		const v = await makeVault(["C-0142"]);
 		dirs.push(v.dir);
 		const before = await hashTree(v.dir);
-		for (const args of [["cat", v.vault, "C-0142/profile.md"], ["verify", v.vault], ["audit", v.vault], ["client", "add", v.vault, "--code", "C-0150", "--name", "X Y"], ["passwd", v.vault]]) {
+		for (const args of [
+			["cat", v.vault, "C-0142/profile.md"],
+			["verify", v.vault],
+			["audit", v.vault],
+			["client", "add", v.vault, "--code", "C-0150", "--name", "X Y"],
+			["passwd", v.vault],
+		]) {
 			const result = await cli(args, { passphrase: null });
 			expect({ args, code: result.code }).toEqual({ args, code: 2 });
 			const line = oneLine(result);

@@ -61,6 +61,9 @@ describe("a full disk", () => {
 		expect(text).toBe("Read me even when the disk is full.\n");
 		expect(stderr.join("")).toMatch(/the disk is full\. This session is not in the audit log \(reading is never blocked for it\)\./);
 		expect(record.isUnlocked).toBe(false);
-		await expect(withUnlocked(record, PASS, () => record.writeText(NOTE, "changed"))).rejects.toMatchObject({ code: "storage", message: expect.stringMatching(/disk is full/) as unknown });
+		await expect(withUnlocked(record, PASS, () => record.writeText(NOTE, "changed"))).rejects.toMatchObject({
+			code: "storage",
+			message: expect.stringMatching(/disk is full/) as unknown,
+		});
 	});
 });

@@ -157,7 +157,10 @@ describe.skipIf(!hasScript)("the passphrase prompt in a pseudo-terminal (util-li
 		expect(cat.output).toContain("name: Sam Synthetic");
 		expect(cat.output).not.toContain("horse");
 
-		const wrong = await inPty([process.execPath, CLI, "cat", vault, "C-0142/profile.md"], [{ prompt: "Passphrase: ", answer: "not the passphrase at all\r" }]);
+		const wrong = await inPty(
+			[process.execPath, CLI, "cat", vault, "C-0142/profile.md"],
+			[{ prompt: "Passphrase: ", answer: "not the passphrase at all\r" }],
+		);
 		expect(wrong.code).toBe(3);
 		expect(wrong.output).not.toContain("not the passphrase at all");
 		expect(wrong.output).not.toContain("Sam Synthetic");

@@ -43,7 +43,11 @@ describe("clinical-vault rm", () => {
 	it("refuses before asking for the passphrase: no terminal without --yes, a profile, a missing file; nothing changes", async () => {
 		const before = await hashTree(v.vault);
 		const cases: [string[], number, RegExp][] = [
-			[["rm", v.vault, NOTE], 2, /Nothing was changed: there is no terminal to confirm at\. Run again with --yes to crypto-erase C-0142\/notes\/2026-09-01\.md\./],
+			[
+				["rm", v.vault, NOTE],
+				2,
+				/Nothing was changed: there is no terminal to confirm at\. Run again with --yes to crypto-erase C-0142\/notes\/2026-09-01\.md\./,
+			],
 			[["rm", v.vault, "C-0142/profile.md", "--yes"], 1, /is C-0142's profile: .*rm never removes a profile\./],
 			[["rm", v.vault, "C-0142/notes/none.md", "--yes"], 1, /C-0142\/notes\/none\.md does not exist in the record/],
 			[["rm", v.vault, NOTE, "--yes", "--erase-signed", "first line\nsecond line"], 2, /The reason for erasing a signed note must be one line\./],
@@ -61,12 +65,16 @@ describe("clinical-vault rm", () => {
 	it("refuses a signed note without --erase-signed; with a reason erases it and audit-logs the reason", async () => {
 		const refused = await cli(["rm", v.vault, SIGNED, "--yes"]);
 		expect(refused.code).toBe(1);
-		expect(refused.stderr).toMatch(/is a signed note\. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them\./);
+		expect(refused.stderr).toMatch(
+			/is a signed note\. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them\./,
+		);
 		const r = await cli(["rm", v.vault, SIGNED, "--yes", "--erase-signed", "retention period ended"]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.out).toBe(`Crypto-erased ${SIGNED}\n`);
 		expect(r.stderr).toContain("(a signed note)");
-		expect((await auditEntries()).some((e) => e.action === "delete" && e.path === SIGNED && e.note === "signed note erased: retention period ended")).toBe(true);
+		expect((await auditEntries()).some((e) => e.action === "delete" && e.path === SIGNED && e.note === "signed note erased: retention period ended")).toBe(
+			true,
+		);
 	});
 });
 
@@ -91,7 +99,9 @@ describe("clinical-vault mv", () => {
 		await record.lock();
 		const resumed = await cli(["mv", v.vault, "C-0142/notes/2026-09-02.md", "C-0142/notes/2026-09-03.md"]);
 		expect(resumed.code, resumed.stderr).toBe(0);
-		expect(resumed.stderr).toContain("C-0142/notes/2026-09-03.md already held the same content (an earlier mv was stopped half-way): finished it by erasing C-0142/notes/2026-09-02.md.");
+		expect(resumed.stderr).toContain(
+			"C-0142/notes/2026-09-03.md already held the same content (an earlier mv was stopped half-way): finished it by erasing C-0142/notes/2026-09-02.md.",
+		);
 
 		expect((await record.list({ client: "C-0142" })).map((e) => e.recordPath).sort()).toEqual(["C-0142/notes/2026-09-03.md", "C-0142/profile.md"]);
 		const deletes = (await auditEntries()).filter((e) => e.action === "delete").map((e) => [e.path, e.note]);
@@ -106,7 +116,8 @@ describe("clinical-vault client list", () => {
 		expect(codes.code, codes.stderr).toBe(0);
 		expect(codes.out).toBe("C-0142\nC-0900\n");
 
-		const profileReads = (entries: unknown[]): string[] => ["C-0142/profile.md", "C-0900/profile.md"].filter((p) => JSON.stringify(entries).includes(`"${p}"`));
+		const profileReads = (entries: unknown[]): string[] =>
+			["C-0142/profile.md", "C-0900/profile.md"].filter((p) => JSON.stringify(entries).includes(`"${p}"`));
 		const beforePlain = (await auditEntries()).length;
 		const plain = await cli(["client", "list", v.vault, "--json"]);
 		expect(plain.code, plain.stderr).toBe(0);

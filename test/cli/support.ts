@@ -173,7 +173,13 @@ export async function hashTree(dir: string): Promise<Map<string, string>> {
 		for (const entry of await readdir(folder, { withFileTypes: true })) {
 			const full = join(folder, entry.name);
 			if (entry.isDirectory()) await visit(full);
-			else out.set(relative(dir, full), createHash("sha256").update(await readFile(full)).digest("hex"));
+			else
+				out.set(
+					relative(dir, full),
+					createHash("sha256")
+						.update(await readFile(full))
+						.digest("hex"),
+				);
 		}
 	};
 	await visit(dir);

@@ -61,8 +61,29 @@ describe("clinical-vault transcribe", () => {
 			[["transcribe", v.vault, "--client", "C-0142", "--audio", wav, "--engine", "cloud"], 2, /--engine must be/],
 			[["transcribe", v.vault, "--client", "C-9999", "--audio", wav], 1, /no client C-9999/],
 			[["transcribe", v.vault, "--client", "C-0142", "--audio", "C-0142/audio/nope.webm"], 1, /neither a file nor a recording/],
-			[["transcribe", v.vault, "--client", "C-0142", "--audio", wav, "--engine", "server", "--server", "http://192.168.1.50:8080"], 1, /Refused to contact 192\.168\.1\.50:8080/],
-			[["transcribe", v.vault, "--client", "C-0142", "--audio", wav, "--engine", "cli", "--whisper-bin", whisperCli, "--model", join(v.dir, "missing.bin")], 1, /whisper model file was not found/],
+			[
+				["transcribe", v.vault, "--client", "C-0142", "--audio", wav, "--engine", "server", "--server", "http://192.168.1.50:8080"],
+				1,
+				/Refused to contact 192\.168\.1\.50:8080/,
+			],
+			[
+				[
+					"transcribe",
+					v.vault,
+					"--client",
+					"C-0142",
+					"--audio",
+					wav,
+					"--engine",
+					"cli",
+					"--whisper-bin",
+					whisperCli,
+					"--model",
+					join(v.dir, "missing.bin"),
+				],
+				1,
+				/whisper model file was not found/,
+			],
 		];
 		for (const [args, code, message] of cases) {
 			const r = await cli(args);

@@ -48,8 +48,14 @@ describe("clinical-vault transcribe --audio FILE: checks before the import", () 
 		const session = await writeTemp(v.dir, "session.wav", audio.files.wav!);
 		const cases: [string[], RegExp][] = [
 			[["--audio", asWav, ...engine], /notes\.wav is not a recording: it holds text, not audio\. Is it the right file\? Nothing was imported\./],
-			[["--audio", session, "--engine", "cli", "--whisper-bin", whisperCli, "--model", join(v.dir, "ggml-base.en.bin")], /The whisper model file was not found at .*ggml-base\.en\.bin/],
-			[["--audio", session, "--engine", "cli", "--whisper-bin", join(v.dir, "missing-whisper-cli"), "--model", whisperModel], /whisper-cli program was not found/],
+			[
+				["--audio", session, "--engine", "cli", "--whisper-bin", whisperCli, "--model", join(v.dir, "ggml-base.en.bin")],
+				/The whisper model file was not found at .*ggml-base\.en\.bin/,
+			],
+			[
+				["--audio", session, "--engine", "cli", "--whisper-bin", join(v.dir, "missing-whisper-cli"), "--model", whisperModel],
+				/whisper-cli program was not found/,
+			],
 		];
 		for (const [args, message] of cases) {
 			const r = await cli(["transcribe", v.vault, "--client", "C-0142", "--date", "2026-09-10", ...args]);
@@ -65,7 +71,22 @@ describe("clinical-vault transcribe --audio FILE: checks before the import", () 
 		const crash = await fakeWhisper("whisper-cli-crash", 'cat >/dev/null; echo "ggml: out of memory" >&2; exit 134');
 		const file = await writeTemp(v.dir, "session.webm", audio.files.webm!);
 		for (let attempt = 0; attempt < 2; attempt++) {
-			const r = await cli(["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-11", "--engine", "cli", "--whisper-bin", crash, "--model", whisperModel]);
+			const r = await cli([
+				"transcribe",
+				v.vault,
+				"--client",
+				"C-0142",
+				"--audio",
+				file,
+				"--date",
+				"2026-09-11",
+				"--engine",
+				"cli",
+				"--whisper-bin",
+				crash,
+				"--model",
+				whisperModel,
+			]);
 			expect(r.code).toBe(1);
 			expect(r.stderr).toContain("Encrypted session.webm into the record as C-0142/audio/2026-09-11.webm.");
 			expect(r.stderr).toMatch(
@@ -81,9 +102,27 @@ describe("clinical-vault transcribe --audio FILE: checks before the import", () 
 
 	it("the same file again for the same date reuses the recording already in the record", async () => {
 		// A whisper that succeeds at once with no segments: the words do not matter here.
-		const quick = await fakeWhisper("whisper-cli-quick", 'cat >/dev/null; while [ $# -gt 0 ]; do if [ "$1" = "-of" ]; then out="$2"; fi; shift; done; printf "{\\"transcription\\": []}" > "$out.json"');
+		const quick = await fakeWhisper(
+			"whisper-cli-quick",
+			'cat >/dev/null; while [ $# -gt 0 ]; do if [ "$1" = "-of" ]; then out="$2"; fi; shift; done; printf "{\\"transcription\\": []}" > "$out.json"',
+		);
 		const file = await writeTemp(v.dir, "again.wav", audio.files.wav!);
-		const args = ["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-12", "--engine", "cli", "--whisper-bin", quick, "--model", whisperModel];
+		const args = [
+			"transcribe",
+			v.vault,
+			"--client",
+			"C-0142",
+			"--audio",
+			file,
+			"--date",
+			"2026-09-12",
+			"--engine",
+			"cli",
+			"--whisper-bin",
+			quick,
+			"--model",
+			whisperModel,
+		];
 		const first = await cli(args);
 		expect(first.stderr).toContain("Encrypted again.wav into the record as C-0142/audio/2026-09-12.wav.");
 		expect(first.out).toBe("C-0142/transcripts/2026-09-12.md\n");
@@ -91,7 +130,11 @@ describe("clinical-vault transcribe --audio FILE: checks before the import", () 
 		expect(second.code).toBe(0);
 		expect(second.stderr).toContain("C-0142/audio/2026-09-12.wav already holds this recording (identical), so again.wav was not imported again.");
 		expect(second.out).toBe("C-0142/transcripts/2026-09-12-2.md\n");
-		expect(await recordings("2026-09-12")).toEqual(["C-0142/audio/2026-09-12.wav", "C-0142/transcripts/2026-09-12-2.md", "C-0142/transcripts/2026-09-12.md"]);
+		expect(await recordings("2026-09-12")).toEqual([
+			"C-0142/audio/2026-09-12.wav",
+			"C-0142/transcripts/2026-09-12-2.md",
+			"C-0142/transcripts/2026-09-12.md",
+		]);
 	});
 });
 
@@ -103,7 +146,10 @@ describe("clinical-vault transcribe: a recording cut short", () => {
 		const r = await cli(["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-13", ...engine]);
 		expect(r.code).toBe(0);
 		expect(r.out).toBe("C-0142/transcripts/2026-09-13.md\n");
-		const warning = /Warning: Incomplete recording: The recording ends at (00:0\d) though its file says (00:\d\d): (00:0\d) missing\. Check the original recording\. The transcript says so too\./.exec(r.stderr);
+		const warning =
+			/Warning: Incomplete recording: The recording ends at (00:0\d) though its file says (00:\d\d): (00:0\d) missing\. Check the original recording\. The transcript says so too\./.exec(
+				r.stderr,
+			);
 		expect(warning, r.stderr).not.toBeNull();
 		const [, endsAt, declared, missing] = warning!;
 		const seconds = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
@@ -112,6 +158,8 @@ describe("clinical-vault transcribe: a recording cut short", () => {
 		expect(Math.abs(seconds(missing!) - audio.seconds / 2)).toBeLessThanOrEqual(1);
 		const cat = await cli(["cat", v.vault, "C-0142/transcripts/2026-09-13.md"]);
 		expect(cat.out).toContain(`\naudio_complete: false\naudio_declared_duration: ${declared}\n`);
-		expect(cat.out).toContain(`\n> **Incomplete recording.** The recording ends at ${endsAt} though its file says ${declared}: ${missing} missing. This transcript covers only the audio that could be decoded; check the original recording.\n`);
+		expect(cat.out).toContain(
+			`\n> **Incomplete recording.** The recording ends at ${endsAt} though its file says ${declared}: ${missing} missing. This transcript covers only the audio that could be decoded; check the original recording.\n`,
+		);
 	});
 });

@@ -70,7 +70,11 @@ describe("clinical-vault consent", () => {
 			[["consent", v.vault, "--client", "C-0142", "--yes"], 2, /--yes goes with --revoke/],
 			[["consent", v.vault, "--client", "C-9999"], 1, /no client C-9999/],
 			[["client", "add", v.vault, "--code", "C-0300", "--name", "Synthetic Three", "--recording-consent", "sure"], 2, /"yes" or "no", not "sure"/],
-			[["client", "add", v.vault, "--code", "C-0300", "--name", "Synthetic Three", "--consent-scope", "audio"], 2, /--consent-scope goes with --recording-consent/],
+			[
+				["client", "add", v.vault, "--code", "C-0300", "--name", "Synthetic Three", "--consent-scope", "audio"],
+				2,
+				/--consent-scope goes with --recording-consent/,
+			],
 		];
 		for (const [args, code, message] of cases) {
 			const r = await cli(args, { passphrase: null });
@@ -82,12 +86,28 @@ describe("clinical-vault consent", () => {
 	});
 
 	it("records consent (printed, JSON, audit-logged) and client add can record it at once", async () => {
-		const r = await cli(["consent", v.vault, "--client", "C-0142", "--recording", "yes", "--date", "2026-09-01", "--scope", "Audio of sessions for local transcription"]);
+		const r = await cli([
+			"consent",
+			v.vault,
+			"--client",
+			"C-0142",
+			"--recording",
+			"yes",
+			"--date",
+			"2026-09-01",
+			"--scope",
+			"Audio of sessions for local transcription",
+		]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.out).toBe("Recorded C-0142's recording consent: yes, dated 2026-09-01.\n");
 		const shown = await cli(["consent", v.vault, "--client", "C-0142"]);
-		expect(shown.out).toMatch(/^C-0142: recording consent yes\n {2}date: {8}2026-09-01\n {2}scope: {7}Audio of sessions for local transcription\n {2}recorded at: \d{4}-/);
-		const json = JSON.parse((await cli(["consent", v.vault, "--client", "C-0142", "--json"])).out) as { status: string; consent: { recording: string; date: string } };
+		expect(shown.out).toMatch(
+			/^C-0142: recording consent yes\n {2}date: {8}2026-09-01\n {2}scope: {7}Audio of sessions for local transcription\n {2}recorded at: \d{4}-/,
+		);
+		const json = JSON.parse((await cli(["consent", v.vault, "--client", "C-0142", "--json"])).out) as {
+			status: string;
+			consent: { recording: string; date: string };
+		};
 		expect(json).toMatchObject({ status: "yes", consent: { recording: "yes", date: "2026-09-01", scope: "Audio of sessions for local transcription" } });
 		expect((await auditLines()).filter((l) => / consent /.test(l)).at(-1)).toMatch(/C-0142\/profile\.md.*recording yes, dated 2026-09-01/);
 
@@ -137,8 +157,20 @@ describe("clinical-vault consent", () => {
 			expect(before.has(`Clinical/${path}.cvault`)).toBe(true);
 			expect(after.has(`Clinical/${path}.cvault`)).toBe(false);
 		}
-		expect((await cli(["ls", v.vault])).out.split("\n").filter((l) => l !== "").sort()).toEqual(
-			["C-0142/notes/2026-09-01.md", "C-0142/profile.md", "C-0300/profile.md", "C-0900/audio/2026-09-02.wav", "C-0900/profile.md", "C-0900/transcripts/2026-09-02.md"].sort(),
+		expect(
+			(await cli(["ls", v.vault])).out
+				.split("\n")
+				.filter((l) => l !== "")
+				.sort(),
+		).toEqual(
+			[
+				"C-0142/notes/2026-09-01.md",
+				"C-0142/profile.md",
+				"C-0300/profile.md",
+				"C-0900/audio/2026-09-02.wav",
+				"C-0900/profile.md",
+				"C-0900/transcripts/2026-09-02.md",
+			].sort(),
 		);
 		// The other client's files are byte-for-byte untouched.
 		for (const key of before.keys()) if (key.includes("/C-0900/")) expect(after.get(key)).toBe(before.get(key));

@@ -115,19 +115,31 @@ describe("the consent record in the profile", () => {
 		const profilePath = record.layout.profilePath("C-0142");
 		const original = await record.readText(profilePath, "internal");
 		// A profile the clinician edited by hand: a comment, their own field, their own body.
-		const edited = original.replace("---\n# Client profile", "---\n# Client profile (edited)\n\nPrefers afternoon sessions.").replace("\n---\n", "\n# kept comment\nreferral: 'self'\n---\n");
+		const edited = original
+			.replace("---\n# Client profile", "---\n# Client profile (edited)\n\nPrefers afternoon sessions.")
+			.replace("\n---\n", "\n# kept comment\nreferral: 'self'\n---\n");
 		await record.writeText(profilePath, edited);
 		expect(await readConsent(record, "C-0142")).toBeNull();
 
 		const yes = await setConsent(record, "C-0142", { recording: "yes", date: "2026-09-01", scope: "Audio of sessions, transcribed on this computer" });
-		expect(yes).toEqual({ recording: "yes", date: "2026-09-01", scope: "Audio of sessions, transcribed on this computer", recordedAt: "2026-09-10T12:00:00.000Z" });
+		expect(yes).toEqual({
+			recording: "yes",
+			date: "2026-09-01",
+			scope: "Audio of sessions, transcribed on this computer",
+			recordedAt: "2026-09-10T12:00:00.000Z",
+		});
 		expect(await readConsent(record, "C-0142")).toEqual(yes);
 		const afterYes = await record.readText(profilePath, "internal");
 		// Everything before the consent block and the whole body are byte-for-byte as they were.
 		const front = edited.slice(0, edited.indexOf("\n---\n"));
 		expect(afterYes.startsWith(`${front}\nconsent:\n  recording: yes\n  date: 2026-09-01\n`)).toBe(true);
 		expect(afterYes.slice(afterYes.indexOf("\n---\n"))).toBe(edited.slice(edited.indexOf("\n---\n")));
-		expect(await record.readProfile("C-0142", "internal")).toMatchObject({ code: "C-0142", name: "Synthetic Person", modality: "ifs", details: { phone: "555-0100" } });
+		expect(await record.readProfile("C-0142", "internal")).toMatchObject({
+			code: "C-0142",
+			name: "Synthetic Person",
+			modality: "ifs",
+			details: { phone: "555-0100" },
+		});
 
 		clock.advance(60_000);
 		const no = await setConsent(record, "C-0142", { recording: "no", date: "2026-09-10" });
@@ -213,12 +225,14 @@ describe("recording and transcription refuse without consent", () => {
 		expect((await record.audit.entries()).filter((e) => e.action === "open").length).toBe(opensBefore);
 
 		await setConsent(record, "C-0142", { recording: "no", date: "2026-09-01" });
-		expect((await failure(() => svc.transcribe({ client: "C-0142", audioPath: "C-0142/audio/2026-09-01.wav", sessionDate: "2026-09-01" }))).message).toMatch(
-			/^C-0142 did not consent to recording \(consent on file dated 2026-09-01\)\. .* if that has changed; nothing was transcribed\.$/,
-		);
+		expect(
+			(await failure(() => svc.transcribe({ client: "C-0142", audioPath: "C-0142/audio/2026-09-01.wav", sessionDate: "2026-09-01" }))).message,
+		).toMatch(/^C-0142 did not consent to recording \(consent on file dated 2026-09-01\)\. .* if that has changed; nothing was transcribed\.$/);
 		// Another client's consent does not count, and audio of another client is refused.
 		await setConsent(record, "C-0900", { recording: "yes", date: "2026-09-01" });
-		expect((await failure(() => svc.transcribe({ client: "C-0900", audioPath: "C-0142/audio/2026-09-01.wav", sessionDate: "2026-09-01" }))).message).toMatch(/is not a recording of C-0900/);
+		expect(
+			(await failure(() => svc.transcribe({ client: "C-0900", audioPath: "C-0142/audio/2026-09-01.wav", sessionDate: "2026-09-01" }))).message,
+		).toMatch(/is not a recording of C-0900/);
 		expect(engine.calls).toBe(0);
 		expect((await record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes("transcripts/"))).toEqual([]);
 	});
@@ -228,8 +242,20 @@ describe("revoking consent", () => {
 	async function populate(): Promise<{ erase: string[]; keep: string[]; other: string[] }> {
 		for (const code of ["C-0142", "C-0900"]) await setConsent(record, code, { recording: "yes", date: "2026-09-01" });
 		const wav = toneWav();
-		const erase = ["C-0142/attachments/phone-memo.m4a", "C-0142/audio/2026-09-01.wav", "C-0142/audio/2026-09-08.webm", "C-0142/transcripts/2026-09-01.md", "C-0142/transcripts/2026-09-08.md"];
-		const keep = ["C-0142/attachments/referral.pdf", "C-0142/notes/2026-09-01.md", "C-0142/summaries/2026-09-01.md", "C-0142/drafts/2026-09-08.md", "C-0142/profile.md"];
+		const erase = [
+			"C-0142/attachments/phone-memo.m4a",
+			"C-0142/audio/2026-09-01.wav",
+			"C-0142/audio/2026-09-08.webm",
+			"C-0142/transcripts/2026-09-01.md",
+			"C-0142/transcripts/2026-09-08.md",
+		];
+		const keep = [
+			"C-0142/attachments/referral.pdf",
+			"C-0142/notes/2026-09-01.md",
+			"C-0142/summaries/2026-09-01.md",
+			"C-0142/drafts/2026-09-08.md",
+			"C-0142/profile.md",
+		];
 		const other = ["C-0900/audio/2026-09-02.wav", "C-0900/transcripts/2026-09-02.md", "C-0900/notes/2026-09-02.md", "C-0900/profile.md"];
 		for (const path of [...erase, ...keep, ...other]) {
 			if (path.endsWith("profile.md")) continue;
@@ -242,7 +268,10 @@ describe("revoking consent", () => {
 	it("erases exactly the client's audio and transcripts, unrecoverably, keeps the notes and other clients, and audit-logs it", async () => {
 		const { erase, keep, other } = await populate();
 		const otherBytes = await Promise.all(other.map((p) => fileOnDisk(p)));
-		expect(await consentErasure(record, "C-0142")).toEqual({ audio: erase.filter((p) => !p.includes("transcripts/")), transcripts: erase.filter((p) => p.includes("transcripts/")) });
+		expect(await consentErasure(record, "C-0142")).toEqual({
+			audio: erase.filter((p) => !p.includes("transcripts/")),
+			transcripts: erase.filter((p) => p.includes("transcripts/")),
+		});
 		let hookRan = false;
 		clock.set("2026-09-12T08:00:00Z");
 		const result = await revokeConsent(record, "C-0142", { cancelRunning: () => Promise.resolve(void (hookRan = true)) });

@@ -19,7 +19,18 @@ import { ManualClock } from "../../src/core/clock";
 import { readConsent } from "../../src/core/record/consent";
 import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
-import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, runCommand, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	modalError,
+	noticeTexts,
+	runCommand,
+	setField,
+	waitFor,
+	waitForModal,
+	waitForNotice,
+} from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
 import { addClient, decryptTextWithCore, recordConsent, session, setUpRecord, startPlugin, views, type Harness } from "../plugin/helpers";
 
@@ -127,7 +138,9 @@ async function revoke(expectText: RegExp[]): Promise<void> {
 describe("consent in the plugin", () => {
 	it("refuses to record before the microphone is opened until consent is recorded; the form refuses bad input inline", async () => {
 		await startRecording();
-		await waitForNotice(/^No recording consent is on file for C-0142\. Record the client's consent first .*; the microphone was not opened and nothing was recorded\.$/);
+		await waitForNotice(
+			/^No recording consent is on file for C-0142\. Record the client's consent first .*; the microphone was not opened and nothing was recorded\.$/,
+		);
 		expect(microphone.asked).toBe(0);
 		expect(FakeRecorder.last).toBeNull();
 		expect(await recordPaths("C-0142")).toEqual(["C-0142/profile.md"]);
@@ -195,7 +208,9 @@ describe("consent in the plugin", () => {
 			/The recording of this client now in progress is stopped and discarded without saving\./,
 			/Session notes, summaries and drafts are kept: they are the clinical record\./,
 		]);
-		await waitForNotice(/^Recording consent for C-0142 revoked\. Crypto-erased 2 recordings and 1 transcript \(audit-logged\)\. Session notes, summaries and drafts were kept\.$/);
+		await waitForNotice(
+			/^Recording consent for C-0142 revoked\. Crypto-erased 2 recordings and 1 transcript \(audit-logged\)\. Session notes, summaries and drafts were kept\.$/,
+		);
 		expect(microphone.stopped).toBe(true);
 		expect(runCommand(h.app, "clinical-vault:stop-recording")).toBe(false);
 		expect(runCommand(h.app, "clinical-vault:save-unsaved-recording")).toBe(false);
@@ -206,7 +221,12 @@ describe("consent in the plugin", () => {
 		// No "could not be saved" / unsaved-recording message: the discarded recording was never meant to be saved.
 		expect(noticeTexts().filter((n) => /not be saved|unsaved|failed|Recording saved/i.test(n))).toEqual([]);
 		const audit = await record.audit.entries();
-		expect(audit.filter((e) => e.note === "consent revoked").map((e) => e.path).sort()).toEqual(["C-0142/attachments/memo.ogg", "C-0142/audio/2026-09-10.webm", "C-0142/transcripts/2026-09-01.md"]);
+		expect(
+			audit
+				.filter((e) => e.note === "consent revoked")
+				.map((e) => e.path)
+				.sort(),
+		).toEqual(["C-0142/attachments/memo.ogg", "C-0142/audio/2026-09-10.webm", "C-0142/transcripts/2026-09-01.md"]);
 		expect((await readConsent(record, "C-0142"))?.revokedAt).toBe("2026-09-10T09:03:00.000Z");
 		expect((await readConsent(record, "C-0900"))?.revokedAt).toBeUndefined();
 

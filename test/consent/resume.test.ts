@@ -16,7 +16,15 @@ import { utf8 } from "../../src/core/bytes";
 import { ManualClock } from "../../src/core/clock";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
-import { addClientWithConsent, consentDerived, consentErasure, readConsent, revokeConsent, setConsent, unfinishedRevokeHint } from "../../src/core/record/consent";
+import {
+	addClientWithConsent,
+	consentDerived,
+	consentErasure,
+	readConsent,
+	revokeConsent,
+	setConsent,
+	unfinishedRevokeHint,
+} from "../../src/core/record/consent";
 import { pendingPath, savePending, type ProposalSet } from "../../src/core/proposals/proposals";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { SearchService } from "../../src/core/search/SearchService";
@@ -111,11 +119,15 @@ describe("client add with recording consent", () => {
 		expect(first.outcome).toBe("finished");
 		expect(await readConsent(record, "C-0142")).toMatchObject({ recording: "yes", date: "2026-09-10" });
 		const bytes = await store.read(record.layout.storePath("C-0142/profile.md"));
-		expect((await addClientWithConsent(record, { code: "C-0142", name: "Synthetic Person" }, { recording: "yes", date: "2026-09-10" })).outcome).toBe("unchanged");
+		expect((await addClientWithConsent(record, { code: "C-0142", name: "Synthetic Person" }, { recording: "yes", date: "2026-09-10" })).outcome).toBe(
+			"unchanged",
+		);
 		const other = await failure(() => addClientWithConsent(record, { code: "C-0142", name: "Avery Fictional" }, { recording: "yes", date: "2026-09-10" }));
 		expect(other.code).toBe("already-exists");
 		expect(other.message).toBe("Client C-0142 already exists. Nothing was changed.");
-		const flipped = await failure(() => addClientWithConsent(record, { code: "C-0142", name: "Synthetic Person" }, { recording: "no", date: "2026-09-10" }));
+		const flipped = await failure(() =>
+			addClientWithConsent(record, { code: "C-0142", name: "Synthetic Person" }, { recording: "no", date: "2026-09-10" }),
+		);
 		expect(flipped.message).toMatch(/already exists with other recording consent on file/);
 		expect(Buffer.compare(await store.read(record.layout.storePath("C-0142/profile.md")), bytes)).toBe(0);
 	});
@@ -126,7 +138,9 @@ describe("client add with recording consent", () => {
 		const r = await cli(["client", "add", dir, "--code", "C-0142", "--name", "Synthetic Person", "--recording-consent", "yes"]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.out).toBe("C-0142/profile.md\n");
-		expect(r.stderr).toContain("Client C-0142 was already there without recording consent (an earlier client add stopped before recording it): the consent is recorded now.");
+		expect(r.stderr).toContain(
+			"Client C-0142 was already there without recording consent (an earlier client add stopped before recording it): the consent is recorded now.",
+		);
 		await record.unlock(PASSPHRASE);
 		expect(await readConsent(record, "C-0142")).toMatchObject({ recording: "yes" });
 	});
@@ -137,7 +151,16 @@ const AUDIO = "C-0142/audio/2026-09-01.wav";
 const NOTE = "C-0142/notes/2026-09-01.md";
 
 function proposal(source: string, evidence: string): ProposalSet {
-	return { version: 1, kind: "parts", client: "C-0142", source, baseHash: "", created: "2026-09-10T12:00:00.000Z", model: "synthetic", changes: [{ id: "d4e5f6", kind: "add-part", summary: "Add the Lookout", evidence }] };
+	return {
+		version: 1,
+		kind: "parts",
+		client: "C-0142",
+		source,
+		baseHash: "",
+		created: "2026-09-10T12:00:00.000Z",
+		model: "synthetic",
+		changes: [{ id: "d4e5f6", kind: "add-part", summary: "Add the Lookout", evidence }],
+	};
 }
 
 /** A client with consent, a recording, a transcript quoting "quillowisp", a note, proposals from both, and a search index. */
@@ -176,12 +199,16 @@ describe("an interrupted revoke", () => {
 
 		const status = await cli(["consent", dir, "--client", "C-0142"]);
 		expect(status.code, status.stderr).toBe(0);
-		expect(status.out).toContain('An earlier revoke was interrupted: 0 recording(s), 1 transcript(s) and 1 proposal(s) computed from them are still there (some may no longer decrypt). Run "consent --client C-0142 --revoke --yes" again to finish erasing them.');
+		expect(status.out).toContain(
+			'An earlier revoke was interrupted: 0 recording(s), 1 transcript(s) and 1 proposal(s) computed from them are still there (some may no longer decrypt). Run "consent --client C-0142 --revoke --yes" again to finish erasing them.',
+		);
 
 		const r = await cli(["consent", dir, "--client", "C-0142", "--revoke", "--yes"]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stderr).toContain("C-0142's recording consent is already revoked: finishing the earlier revoke");
-		expect(r.out).toBe(`C-0142's recording consent was already revoked: finished the earlier, interrupted revoke. Crypto-erased 2 file(s):\n  ${TRANSCRIPT}\n  ${pendingPath("C-0142", "parts", TRANSCRIPT)}\n`);
+		expect(r.out).toBe(
+			`C-0142's recording consent was already revoked: finished the earlier, interrupted revoke. Crypto-erased 2 file(s):\n  ${TRANSCRIPT}\n  ${pendingPath("C-0142", "parts", TRANSCRIPT)}\n`,
+		);
 
 		await record.unlock(PASSPHRASE);
 		expect((await record.verify()).ok).toBe(true);

@@ -72,7 +72,12 @@ describe("a disk-full error while the temporary file is written", () => {
 			expect(audit.entries).toBe(auditBefore + 2);
 			const own = audit.entryList.filter((e) => e.log === record.audit.device);
 			expect(own.at(-2)).toMatchObject({ action: "modify", path: NOTE });
-			expect(own.at(-1)).toMatchObject({ action: "audit-repair", path: NOTE, undo: `${record.audit.device}#${own.at(-2)!.seq}`, note: "modify: write failed; the previous version was kept" });
+			expect(own.at(-1)).toMatchObject({
+				action: "audit-repair",
+				path: NOTE,
+				undo: `${record.audit.device}#${own.at(-2)!.seq}`,
+				note: "modify: write failed; the previous version was kept",
+			});
 			// The next save works.
 			await record.writeText(NOTE, NEW);
 			expect(await record.readText(NOTE, "internal")).toBe(NEW);
@@ -134,7 +139,8 @@ describe("a failure at every step of a save", () => {
 						expect(result.error, label).toBeInstanceOf(ClinicalVaultError);
 						expect((result.error as ClinicalVaultError).code, label).toBe("storage");
 						// The audit entry is written ahead of the file: when it fails, nothing was written.
-						if (operation === "append") expect((result.error as ClinicalVaultError).path, label).toBe(`${record.layout.auditFolder}/${record.audit.device}.cvlog`);
+						if (operation === "append")
+							expect((result.error as ClinicalVaultError).path, label).toBe(`${record.layout.auditFolder}/${record.audit.device}.cvlog`);
 						expect(content, label).toBe(OLD);
 					}
 					await sweepLeftovers(store, "Clinical");
@@ -143,7 +149,10 @@ describe("a failure at every step of a save", () => {
 					// The audit log verifies, or only has a torn last line that the next append repairs.
 					const audit = await record.audit.verify();
 					const own = audit.logs.find((l) => l.name === record.audit.device);
-					if (!audit.ok) expect(audit.problems, label).toEqual([`audit log ${record.audit.device}, entry ${(own?.entries ?? 0) + 1}: incomplete (an append was interrupted)`]);
+					if (!audit.ok)
+						expect(audit.problems, label).toEqual([
+							`audit log ${record.audit.device}, entry ${(own?.entries ?? 0) + 1}: incomplete (an append was interrupted)`,
+						]);
 					// The same session saves again: the audit chain must come out whole.
 					await record.writeText(NOTE, OLD);
 					const after = await record.audit.verify();

@@ -17,7 +17,10 @@ const ENTRIES = 8;
 
 /** A log of this device, with a device state of its own (no anchors: these tests are about the chain). */
 function open(store: MemoryStore, keys: VaultKeys, clock: ManualClock): AuditLog {
-	return new AuditLog(store, keys, clock, new DeviceState(new MemoryDeviceStateStore()), DEVICE, { legacyPath: "Clinical/_vault/audit.cvlog", folder: "Clinical/_vault/audit" });
+	return new AuditLog(store, keys, clock, new DeviceState(new MemoryDeviceStateStore()), DEVICE, {
+		legacyPath: "Clinical/_vault/audit.cvlog",
+		folder: "Clinical/_vault/audit",
+	});
 }
 
 async function newKeys(): Promise<VaultKeys> {
@@ -181,7 +184,10 @@ describe("a torn trailing line (interrupted append)", () => {
 		putLines(store, original, "A1.torn");
 		const before = store.peek(PATH)!.slice();
 		store.failNext({ operation: "write", code: "EROFS" });
-		await expect(open(store, keys, clock).append("unlock")).rejects.toMatchObject({ code: "storage", message: expect.stringMatching(/read-only/) as unknown });
+		await expect(open(store, keys, clock).append("unlock")).rejects.toMatchObject({
+			code: "storage",
+			message: expect.stringMatching(/read-only/) as unknown,
+		});
 		expect(Buffer.from(store.peek(PATH)!).equals(Buffer.from(before))).toBe(true);
 		expect(store.paths().filter((p) => p.endsWith(".cvtmp"))).toEqual([]);
 	});

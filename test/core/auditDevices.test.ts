@@ -156,7 +156,9 @@ describe("logs deleted, truncated or replaced", () => {
 		// A third computer, which never saw the desktop's log, reads the laptop's witness.
 		const third = await unlocked(new MemoryDeviceStateStore());
 		const problems = (await third.audit.verify()).problems.join("\n");
-		expect(problems).toMatch(new RegExp(`Audit log ${desktopDevice} is missing: Audit log ${laptopDevice} entry \\d+ saw it with \\d+ entries \\(deleted\\)`));
+		expect(problems).toMatch(
+			new RegExp(`Audit log ${desktopDevice} is missing: Audit log ${laptopDevice} entry \\d+ saw it with \\d+ entries \\(deleted\\)`),
+		);
 	});
 });
 
@@ -173,7 +175,14 @@ describe("a broken chain is reset with the evidence kept", () => {
 		expect((await a.audit.verify()).ok).toBe(false);
 		await expect(a.audit.reset("  ")).rejects.toMatchObject({ code: "invalid-input" });
 		const done = await a.audit.reset("the log was damaged by a disk error; no backup holds it");
-		expect(done).toEqual([{ log: a.audit.device, kept: 3, dropped: lines.length - 4, evidence: expect.stringMatching(/^Clinical\/_vault\/audit\/broken\/d[0-9a-f]{16}\..*\.cvlog$/) as unknown }]);
+		expect(done).toEqual([
+			{
+				log: a.audit.device,
+				kept: 3,
+				dropped: lines.length - 4,
+				evidence: expect.stringMatching(/^Clinical\/_vault\/audit\/broken\/d[0-9a-f]{16}\..*\.cvlog$/) as unknown,
+			},
+		]);
 		const evidence = await readFile(join(dir, done[0]!.evidence), "utf8");
 		expect(evidence.split("\n").filter((l) => l !== "")).toHaveLength(lines.length - 1);
 		const after = await a.audit.verify();
@@ -284,7 +293,14 @@ describe("reads and unlocks in the log", () => {
 	});
 
 	it("the audit table renders 130,000 entries (a spread into Math.max failed past about 125,000)", () => {
-		const rows = Array.from({ length: 130_000 }, (_, i) => ({ seq: i + 1, time: "2026-12-05T10:00:00.000Z", action: "open" as const, prev: "", path: NOTE, log: "d0123456789abcdef" }));
+		const rows = Array.from({ length: 130_000 }, (_, i) => ({
+			seq: i + 1,
+			time: "2026-12-05T10:00:00.000Z",
+			action: "open" as const,
+			prev: "",
+			path: NOTE,
+			log: "d0123456789abcdef",
+		}));
 		const text = renderEntries(rows);
 		expect(text.split("\n")).toHaveLength(130_002);
 	});

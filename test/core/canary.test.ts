@@ -77,7 +77,11 @@ describe("canaries", () => {
 		await writeFile(join(control, "hex.txt"), toHex(concatBytes(randomBytes(3), canary)));
 		const { files, hits } = await scan(control, probes);
 		expect(files).toHaveLength(8);
-		for (const file of files) expect(hits.some((h) => h.startsWith(`${file}:`)), file).toBe(true);
+		for (const file of files)
+			expect(
+				hits.some((h) => h.startsWith(`${file}:`)),
+				file,
+			).toBe(true);
 		expect(hits.filter((h) => h.includes("base64@")).length).toBeGreaterThanOrEqual(3);
 	});
 

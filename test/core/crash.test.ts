@@ -237,7 +237,10 @@ describe("crash test", () => {
 			const record = new ClinicalRecord({ store: storeFor(mode, dir), device: new FileDeviceStateStore(`${dir}.state`) });
 			await record.unlock(PASS);
 			const report = await record.verify();
-			if (!report.ok) problems.push(`${dir}: full verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`);
+			if (!report.ok)
+				problems.push(
+					`${dir}: full verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`,
+				);
 			await record.lock();
 			stats.get(mode)!.fullUnlocks++;
 		}
@@ -297,7 +300,8 @@ describe("crash test", () => {
 				if (await exists(backup)) s.backupPresent++;
 				if (await exists(join(dir, storePath))) {
 					const v = await versionAt(dir, storePath);
-					if (typeof v !== "number" || !legal.has(v)) problems.push(`${label}: before the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
+					if (typeof v !== "number" || !legal.has(v))
+						problems.push(`${label}: before the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
 				} else {
 					s.targetMissing++;
 					const b = (await exists(backup)) ? await versionAt(dir, backupPathFor(storePath)) : "no backup";
@@ -326,15 +330,18 @@ describe("crash test", () => {
 				// one entry per kill for a save the kill stopped before it landed.
 				const modifies = audit.entryList.filter((e) => e.action === "modify" && e.path === TARGET).length;
 				killsThisRound++;
-				if (modifies < committed) problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves (a save without its audit entry)`);
-				if (modifies > committed + killsThisRound) problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves and ${killsThisRound} kills`);
+				if (modifies < committed)
+					problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves (a save without its audit entry)`);
+				if (modifies > committed + killsThisRound)
+					problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves and ${killsThisRound} kills`);
 				gap = modifies - committed;
 				if (!audit.ok) {
 					if (audit.problems.length === 1 && /incomplete \(an append was interrupted\)/.test(audit.problems[0]!)) {
 						s.tornAudit++;
 						await record.audit.append("verify");
 						const repaired = await record.audit.verify();
-						if (!repaired.ok || repaired.entryList.at(-2)?.action !== "audit-repair") problems.push(`${label}: audit not repaired: ${repaired.problems.join("; ")}`);
+						if (!repaired.ok || repaired.entryList.at(-2)?.action !== "audit-repair")
+							problems.push(`${label}: audit not repaired: ${repaired.problems.join("; ")}`);
 					} else {
 						problems.push(`${label}: audit after the sweep: ${audit.problems.join("; ")}`);
 					}

@@ -102,7 +102,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	if (totals.size > 0) console.debug(`[crash-writers] seed ${SEED}, kills ${[...totals].map(([k, n]) => `${k} ${n}`).join(", ")}, ${[...totals.values()].reduce((a, b) => a + b, 0)} in all`);
+	if (totals.size > 0)
+		console.debug(
+			`[crash-writers] seed ${SEED}, kills ${[...totals].map(([k, n]) => `${k} ${n}`).join(", ")}, ${[...totals.values()].reduce((a, b) => a + b, 0)} in all`,
+		);
 	await removeDir(work);
 });
 
@@ -255,7 +258,26 @@ async function onDisk(v: Vault, recordPath: string): Promise<Uint8Array | "missi
 
 /** A new vault for `kind`: the key file, client WRITERS_CLIENT, the kept note, and the kind's own files. */
 async function newVault(kind: WriterKind, mode: Mode, dir: string, serial: number): Promise<Vault> {
-	const v: Vault = { kind, mode, dir, stateDir: `${dir}.state`, next: 2, fixed: new Map(), kills: 0, current: 0, committed: 0, gap: 0, at: 0, noteVersion: 1, stale: [], content: crashContent(serial), started: new Set(), done: new Set(), repairs: {}, broken: false };
+	const v: Vault = {
+		kind,
+		mode,
+		dir,
+		stateDir: `${dir}.state`,
+		next: 2,
+		fixed: new Map(),
+		kills: 0,
+		current: 0,
+		committed: 0,
+		gap: 0,
+		at: 0,
+		noteVersion: 1,
+		stale: [],
+		content: crashContent(serial),
+		started: new Set(),
+		done: new Set(),
+		repairs: {},
+		broken: false,
+	};
 	const record = new ClinicalRecord({ store: storeFor(mode, dir), device: new FileDeviceStateStore(v.stateDir) });
 	await record.attachKeys(keys);
 	await atomicWrite(record.store, record.layout.keyFilePath, keyFileBytes);
@@ -303,7 +325,10 @@ const checks: Record<WriterKind, KindCheck> = {
 	passwd: {
 		async before(v, run, s, problem, unlock) {
 			const keyFile = parseKeyFile(new Uint8Array(await readFile(join(v.dir, "Clinical/_vault/keyfile.json"))), "keyfile");
-			const slots = keyFile.slots.map((slot) => slot.kind).sort().join(",");
+			const slots = keyFile.slots
+				.map((slot) => slot.kind)
+				.sort()
+				.join(",");
 			if (slots !== "passphrase,recovery") problem(`the key file has the slots ${slots}`);
 			const old: 0 | 1 = run.done.length % 2 === 0 ? v.current : v.current === 0 ? 1 : 0;
 			const other: 0 | 1 = old === 0 ? 1 : 0;
@@ -340,7 +365,8 @@ const checks: Record<WriterKind, KindCheck> = {
 		async after(v, _run, record, s, problem) {
 			const { entryList } = await record.audit.verify();
 			const logged = entryList.filter((e) => e.action === "passphrase-change" && e.note === undefined).length;
-			if (logged < v.committed) problem(`${logged} passphrase-change entries for ${v.committed} changes that took effect (a change without its audit entry)`);
+			if (logged < v.committed)
+				problem(`${logged} passphrase-change entries for ${v.committed} changes that took effect (a change without its audit entry)`);
 			if (logged > v.committed + v.kills) problem(`${logged} passphrase-change entries for ${v.committed} changes and ${v.kills} kills`);
 			// Entries (written ahead) for changes the kill stopped before they landed.
 			bump(s, "entryWithoutChange", logged - v.committed - v.gap);
@@ -367,7 +393,11 @@ const checks: Record<WriterKind, KindCheck> = {
 			}
 			if (pending !== null) {
 				// The clinician runs the same client add again: it finishes, never "already exists".
-				const again = await addClientWithConsent(record, { code: clientCodeFor(pending), name: clientNameFor(pending) }, { recording: "yes", date: localDay(new Date()) }).catch((e: Error) => e);
+				const again = await addClientWithConsent(
+					record,
+					{ code: clientCodeFor(pending), name: clientNameFor(pending) },
+					{ recording: "yes", date: localDay(new Date()) },
+				).catch((e: Error) => e);
 				if (again instanceof Error) problem(`client add ${clientCodeFor(pending)} again: ${again.message}`);
 				else {
 					bump(s, `again-${again.outcome}`);
@@ -387,7 +417,11 @@ const checks: Record<WriterKind, KindCheck> = {
 			const before = await record.verify();
 			for (const failure of before.failures) {
 				bump(s, "verifyFailuresBeforeRerun");
-				if (!/Run "clinical-vault consent .* --revoke --yes" .* again to finish it|Its removal is in the audit log but was cut short/.test(failure.message)) {
+				if (
+					!/Run "clinical-vault consent .* --revoke --yes" .* again to finish it|Its removal is in the audit log but was cut short/.test(
+						failure.message,
+					)
+				) {
 					problem(`before the revoke is run again, ${failure.path} fails verify without saying how to finish: ${failure.message}`);
 				}
 			}
@@ -443,7 +477,8 @@ const checks: Record<WriterKind, KindCheck> = {
 				const paths = async (word: string) => (await search.search(`"about ${word}"`, { limit: 10 })).hits.map((h) => h.recordPath);
 				if (!(await paths(indexMarker(v.noteVersion))).includes(INDEX_NOTE)) problem(`the index does not find version ${v.noteVersion} of the note`);
 				for (const other of v.stale) {
-					if ((await paths(indexMarker(other))).includes(INDEX_NOTE)) problem(`the index still finds version ${other} of the note (it holds ${v.noteVersion})`);
+					if ((await paths(indexMarker(other))).includes(INDEX_NOTE))
+						problem(`the index still finds version ${other} of the note (it holds ${v.noteVersion})`);
 				}
 			} catch (error) {
 				problem(`the search index does not open: ${(error as Error).message}`);
@@ -462,7 +497,8 @@ const checks: Record<WriterKind, KindCheck> = {
 			bump(s, `beforeUnlock-${state}`);
 			// Stopped inside the removal of the source, the source may be half-erased (its key block
 			// overwritten): the next unlock finishes that removal. Anything else must hold the content.
-			if (!["content/missing", "missing/content", "content/content", "undecryptable/content"].includes(state)) problem(`source/destination ${state} before the unlock`);
+			if (!["content/missing", "missing/content", "content/content", "undecryptable/content"].includes(state))
+				problem(`source/destination ${state} before the unlock`);
 			v.at = from;
 			return unlock(PASSES[0]);
 		},
@@ -483,11 +519,13 @@ const checks: Record<WriterKind, KindCheck> = {
 			else if (holds(dst) && src === "missing") {
 				bump(s, inFlight(run) !== null ? "movedBeforeDone" : "destinationOnly");
 				v.at = to;
-			} else problem(`after the unlock: source ${JSON.stringify(src instanceof Uint8Array ? holds(src) : src)}, destination ${JSON.stringify(dst instanceof Uint8Array ? holds(dst) : dst)}`);
+			} else
+				problem(
+					`after the unlock: source ${JSON.stringify(src instanceof Uint8Array ? holds(src) : src)}, destination ${JSON.stringify(dst instanceof Uint8Array ? holds(dst) : dst)}`,
+				);
 		},
 	},
 };
-
 
 /** First guesses of how long one iteration, and its writing part, take in a fresh child (ms), before any is measured. */
 const FIRST_GUESS: Record<WriterKind, number> = { passwd: 400, "client-add": 20, revoke: 150, index: 80, mv: 30 };
@@ -597,7 +635,10 @@ async function killKind(kind: WriterKind): Promise<void> {
 					if (!bytes.equals(await readFile(join(vault.dir, path)))) problem(`${path} changed`);
 				}
 				const report = await record.verify();
-				if (!report.ok) problem(`verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`);
+				if (!report.ok)
+					problem(
+						`verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`,
+					);
 				const repairs = (report.audit as Awaited<ReturnType<typeof record.audit.verify>>).entryList.filter((e) => e.action === "audit-repair");
 				vault.repairs = {
 					auditTornLineRepaired: repairs.filter((e) => e.note === "dropped an interrupted entry").length,
@@ -628,8 +669,12 @@ async function killKind(kind: WriterKind): Promise<void> {
 
 describe("crash test of the other writers", () => {
 	for (const kind of WRITER_KINDS) {
-		it(`${PER_KIND} ${kind} runs killed with SIGKILL at random moments: the invariant holds and the record verifies`, { timeout: Math.max(60_000, PER_KIND * 5_000) }, async () => {
-			await killKind(kind);
-		});
+		it(
+			`${PER_KIND} ${kind} runs killed with SIGKILL at random moments: the invariant holds and the record verifies`,
+			{ timeout: Math.max(60_000, PER_KIND * 5_000) },
+			async () => {
+				await killKind(kind);
+			},
+		);
 	}
 });

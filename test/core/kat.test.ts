@@ -72,14 +72,20 @@ interface GcmVector {
 }
 
 const FEFFE = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
-const P64 =
-	"d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255";
-const C64 =
-	"522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad";
+const P64 = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255";
+const C64 = "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad";
 
 // McGrew & Viega GCM specification, test cases 13-16 (AES-256, 96-bit IV).
 const GCM_256: GcmVector[] = [
-	{ name: "case 13 (empty plaintext, no AAD)", key: "00".repeat(32), iv: "00".repeat(12), plaintext: "", aad: "", ciphertext: "", tag: "530f8afbc74536b9a963b4f1c4cb738b" },
+	{
+		name: "case 13 (empty plaintext, no AAD)",
+		key: "00".repeat(32),
+		iv: "00".repeat(12),
+		plaintext: "",
+		aad: "",
+		ciphertext: "",
+		tag: "530f8afbc74536b9a963b4f1c4cb738b",
+	},
 	{
 		name: "case 14 (one zero block)",
 		key: "00".repeat(32),
@@ -89,7 +95,15 @@ const GCM_256: GcmVector[] = [
 		ciphertext: "cea7403d4d606b6e074ec5d3baf39d18",
 		tag: "d0d1c8a799996bf0265b98b5d48ab919",
 	},
-	{ name: "case 15 (64 bytes, no AAD)", key: FEFFE, iv: "cafebabefacedbaddecaf888", plaintext: P64, aad: "", ciphertext: C64, tag: "b094dac5d93471bdec1a502270e3cc6c" },
+	{
+		name: "case 15 (64 bytes, no AAD)",
+		key: FEFFE,
+		iv: "cafebabefacedbaddecaf888",
+		plaintext: P64,
+		aad: "",
+		ciphertext: C64,
+		tag: "b094dac5d93471bdec1a502270e3cc6c",
+	},
 	{
 		name: "case 16 (60 bytes, 20 bytes of AAD)",
 		key: FEFFE,

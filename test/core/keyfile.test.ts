@@ -203,7 +203,13 @@ describe("unknown or damaged key files", () => {
 		["a null slot", [null]],
 		["a slot that is a string", ["passphrase"]],
 		["slots missing their fields", [{ kind: "passphrase" }, { kind: "recovery" }]],
-		["slots with non-base64 fields", [{ kind: "passphrase", iv: "%%", wrapped: "%%" }, { kind: "recovery", salt: "%%", iv: "%%", wrapped: "%%" }]],
+		[
+			"slots with non-base64 fields",
+			[
+				{ kind: "passphrase", iv: "%%", wrapped: "%%" },
+				{ kind: "recovery", salt: "%%", iv: "%%", wrapped: "%%" },
+			],
+		],
 		["no slots", []],
 	];
 	for (const [name, slots] of damagedSlots) {

@@ -46,7 +46,16 @@ afterEach(async () => {
 
 /** A parts proposal computed from `source`, quoting it. */
 function proposal(source: string, evidence: string): ProposalSet {
-	return { version: 1, kind: "parts", client: "C-0142", source, baseHash: "", created: "2026-09-10T12:00:00.000Z", model: "synthetic", changes: [{ id: "a1b2c3", kind: "add-part", summary: "Add the Gardener", evidence }] };
+	return {
+		version: 1,
+		kind: "parts",
+		client: "C-0142",
+		source,
+		baseHash: "",
+		created: "2026-09-10T12:00:00.000Z",
+		model: "synthetic",
+		changes: [{ id: "a1b2c3", kind: "add-part", summary: "Add the Gardener", evidence }],
+	};
 }
 
 /** The record's files that changed on disk, the audit log left out. */
@@ -134,7 +143,9 @@ describe("removeRecordFile", () => {
 		await record.writeText(signed, "---\nsession_date: 2026-08-01\nstatus: signed\nsigned_at: 2026-08-01T18:00:00Z\n---\nSigned synthetic note.\n");
 		expect((await inspectRemoval(record, signed)).signed).toBe(true);
 		const refused = await failure(() => removeRecordFile(record, signed));
-		expect(refused.message).toMatch(/is a signed note\. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them\..*--erase-signed "REASON"/);
+		expect(refused.message).toMatch(
+			/is a signed note\. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them\..*--erase-signed "REASON"/,
+		);
 		expect(await record.exists(signed)).toBe(true);
 		expect((await failure(() => removeRecordFile(record, signed, { signedReason: "one\ntwo" }))).message).toMatch(/one line/);
 
@@ -153,7 +164,9 @@ describe("removeRecordFile", () => {
 		const check = await inspectRemoval(record, NOTE);
 		expect(check.unreadable).toMatch(/failed authentication/);
 		const refused = await failure(() => removeRecordFile(record, NOTE));
-		expect(refused.message).toMatch(/does not decrypt .*an earlier erasure \(rm, consent revoke, retention\) was stopped after destroying its key\. Nothing was changed\./);
+		expect(refused.message).toMatch(
+			/does not decrypt .*an earlier erasure \(rm, consent revoke, retention\) was stopped after destroying its key\. Nothing was changed\./,
+		);
 		expect(await record.exists(NOTE)).toBe(true);
 		await removeRecordFile(record, NOTE, { unreadable: true });
 		expect(await record.exists(NOTE)).toBe(false);
@@ -172,7 +185,11 @@ describe("removeRecordFile", () => {
 		expect((await search.search("marrowglen")).hits.length).toBeGreaterThan(0);
 		search.dispose();
 		expect(filesContaining(await decryptEverything(dir, record), "marrowglen").sort()).toEqual(
-			["Clinical/C-0142/notes/2026-09-01.md.cvault", `Clinical/${pendingPath("C-0142", "parts", NOTE)}.cvault`, "Clinical/_vault/search-index.cvault"].sort(),
+			[
+				"Clinical/C-0142/notes/2026-09-01.md.cvault",
+				`Clinical/${pendingPath("C-0142", "parts", NOTE)}.cvault`,
+				"Clinical/_vault/search-index.cvault",
+			].sort(),
 		);
 
 		const removed = await removeRecordFile(record, NOTE, { note: "removed with rm" });
@@ -182,7 +199,9 @@ describe("removeRecordFile", () => {
 		const files = await decryptEverything(dir, record);
 		expect(filesContaining(files, "marrowglen")).toEqual([]);
 		// The check can see: what was kept is still found, decrypted.
-		expect(filesContaining(files, "lighthouse").sort()).toEqual(["Clinical/C-0142/notes/2026-09-05.md.cvault", `Clinical/${kept}.cvault`, "Clinical/_vault/search-index.cvault"].sort());
+		expect(filesContaining(files, "lighthouse").sort()).toEqual(
+			["Clinical/C-0142/notes/2026-09-05.md.cvault", `Clinical/${kept}.cvault`, "Clinical/_vault/search-index.cvault"].sort(),
+		);
 		expect(files.filter((f) => f.file.endsWith(".cvault")).every((f) => f.decrypted)).toBe(true);
 		const deletes = (await record.audit.entries()).filter((e) => e.action === "delete").map((e) => [e.path, e.note]);
 		expect(deletes).toEqual([

@@ -120,7 +120,10 @@ async function afterCut(scenario: Scenario, base: Base, renameReplaces: boolean,
 	const log = await record.audit.entries().catch(() => null);
 	if (two && log && !log.some((e) => e.action === "passphrase-change")) problems.push("the passphrase changed without an audit entry");
 	const report = await record.verify();
-	if (!report.ok) problems.push(`verify: ${JSON.stringify({ failures: report.failures, audit: report.audit.problems, history: report.history, keyFile: report.keyFile })}`);
+	if (!report.ok)
+		problems.push(
+			`verify: ${JSON.stringify({ failures: report.failures, audit: report.audit.problems, history: report.history, keyFile: report.keyFile })}`,
+		);
 	await record.lock().catch(() => undefined);
 	return problems;
 }

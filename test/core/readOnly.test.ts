@@ -63,7 +63,12 @@ describe("a record on read-only media", () => {
 		const report = await record.verify();
 		expect(report.ok).toBe(true);
 		await record.writeSystemFile("search-index", new Uint8Array([1, 2, 3])); // derived data: kept in memory only
-		for (const change of [() => record.writeText(NOTE, "changed"), () => record.remove(NOTE), () => record.changePassphrase(PASS, "another passphrase here"), () => record.audit.reset("why")]) {
+		for (const change of [
+			() => record.writeText(NOTE, "changed"),
+			() => record.remove(NOTE),
+			() => record.changePassphrase(PASS, "another passphrase here"),
+			() => record.audit.reset("why"),
+		]) {
 			await expect(change()).rejects.toMatchObject({ code: "refused", message: expect.stringMatching(/read-only.*Nothing was written\./) as unknown });
 		}
 		expect(record.audit.unlogged).toBeGreaterThan(0);

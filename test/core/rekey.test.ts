@@ -51,7 +51,10 @@ describe("rotating the vault key", () => {
 		expect(new TextDecoder().decode((await record.readSystemFile("search-index"))!)).toBe("derived");
 		const report = await record.verify();
 		expect(report.ok, JSON.stringify(report)).toBe(true);
-		expect((await record.audit.entries()).filter((e) => e.action === "key-rotation").map((e) => e.note)).toEqual(["started: a new vault key and recovery key", `finished: ${NOTES.length + 2} files re-wrapped`]);
+		expect((await record.audit.entries()).filter((e) => e.action === "key-rotation").map((e) => e.note)).toEqual([
+			"started: a new vault key and recovery key",
+			`finished: ${NOTES.length + 2} files re-wrapped`,
+		]);
 		await record.lock();
 
 		// The same passphrase and the new recovery key open it; the old recovery key does not.
@@ -153,4 +156,3 @@ describe("rotating the vault key", () => {
 async function walkNames(root: string): Promise<string[]> {
 	return (await readdir(root, { recursive: true })).map(String);
 }
-

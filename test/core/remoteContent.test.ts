@@ -82,6 +82,7 @@ describe("remote content before rendering", () => {
 
 	it("knows a remote address from a local one", () => {
 		for (const a of ["https://x", "http://x", "//x", "ftp://x", "file:///etc/passwd"]) expect(isRemoteAddress(a), a).toBe(true);
-		for (const a of ["data:image/png;base64,AA", "blob:app://obsidian.md/1", "app://local/x", "images/x.png", "#anchor"]) expect(isRemoteAddress(a), a).toBe(false);
+		for (const a of ["data:image/png;base64,AA", "blob:app://obsidian.md/1", "app://local/x", "images/x.png", "#anchor"])
+			expect(isRemoteAddress(a), a).toBe(false);
 	});
 });

@@ -12,7 +12,17 @@ import { dirname, join } from "node:path";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { runPrivacyCheck } from "../../src/core/privacy/check";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
-import { findConflicts, inspectCopy, keptCopyPath, lineDiff, parseConflictName, readConflict, resolveConflict, type ConflictChoice, type SyncTool } from "../../src/core/record/syncConflicts";
+import {
+	findConflicts,
+	inspectCopy,
+	keptCopyPath,
+	lineDiff,
+	parseConflictName,
+	readConflict,
+	resolveConflict,
+	type ConflictChoice,
+	type SyncTool,
+} from "../../src/core/record/syncConflicts";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { removeDir, tempDir } from "./helpers";
 
@@ -21,7 +31,13 @@ const DEVICE_NAMES = ["LAPTOP", "DESKTOP-4F2K9LM", "ABCDEFG", "MacBook", "Therap
 
 /** One conflict per tool naming: the note's file name and the copy's file name (both under Clinical/C-0142/notes/). */
 const CASES: { tool: SyncTool; note: string; copy: string; device?: string; when?: string }[] = [
-	{ tool: "syncthing", note: "2026-09-01.md", copy: "2026-09-01.md.sync-conflict-20261205-101010-ABCDEFG.cvault", device: "ABCDEFG", when: "2026-12-05 10:10:10" },
+	{
+		tool: "syncthing",
+		note: "2026-09-01.md",
+		copy: "2026-09-01.md.sync-conflict-20261205-101010-ABCDEFG.cvault",
+		device: "ABCDEFG",
+		when: "2026-12-05 10:10:10",
+	},
 	{ tool: "syncthing", note: "2026-09-02.md", copy: "2026-09-02.sync-conflict-20261205-101011-ABCDEFG.md.cvault", device: "ABCDEFG" },
 	{ tool: "dropbox", note: "2026-09-03.md", copy: "2026-09-03.md (LAPTOP's conflicted copy 2026-12-05).cvault", device: "LAPTOP", when: "2026-12-05" },
 	{ tool: "dropbox", note: "2026-09-04.md", copy: "2026-09-04.md (LAPTOP's conflicted copy 2026-12-05 (1)).cvault", device: "LAPTOP" },
@@ -30,7 +46,13 @@ const CASES: { tool: SyncTool; note: string; copy: string; device?: string; when
 	{ tool: "onedrive", note: "2026-09-07.md", copy: "2026-09-07.md-DESKTOP-4F2K9LM.cvault", device: "DESKTOP-4F2K9LM" },
 	{ tool: "onedrive", note: "2026-09-08.md", copy: "2026-09-08.md-Therapy-iMac-1.cvault", device: "Therapy-iMac" },
 	{ tool: "numbered", note: "2026-09-09.md", copy: "2026-09-09.md (1).cvault" },
-	{ tool: "obsidian-sync", note: "2026-09-10.md", copy: "2026-09-10.md (Conflicted copy MacBook 202612051010).cvault", device: "MacBook", when: "2026-12-05 10:10" },
+	{
+		tool: "obsidian-sync",
+		note: "2026-09-10.md",
+		copy: "2026-09-10.md (Conflicted copy MacBook 202612051010).cvault",
+		device: "MacBook",
+		when: "2026-12-05 10:10",
+	},
 ];
 
 const CHOICES: ConflictChoice[] = ["original", "copy", "both"];
@@ -90,9 +112,13 @@ describe("conflict names", () => {
 
 	it("names a kept version like the editor's own kept copies", async () => {
 		const now = new Date(2026, 11, 5, 11, 30, 0);
-		expect(await keptCopyPath({ exists: () => Promise.resolve(false) }, "C-0142/notes/2026-09-01.md", now)).toBe("C-0142/notes/2026-09-01.conflict-20261205-113000.md");
+		expect(await keptCopyPath({ exists: () => Promise.resolve(false) }, "C-0142/notes/2026-09-01.md", now)).toBe(
+			"C-0142/notes/2026-09-01.conflict-20261205-113000.md",
+		);
 		const taken = new Set(["C-0142/notes/2026-09-01.conflict-20261205-113000.md"]);
-		expect(await keptCopyPath({ exists: (p) => Promise.resolve(taken.has(p)) }, "C-0142/notes/2026-09-01.md", now)).toBe("C-0142/notes/2026-09-01.conflict-20261205-113000-2.md");
+		expect(await keptCopyPath({ exists: (p) => Promise.resolve(taken.has(p)) }, "C-0142/notes/2026-09-01.md", now)).toBe(
+			"C-0142/notes/2026-09-01.conflict-20261205-113000-2.md",
+		);
 	});
 
 	it("diffs line by line", () => {
@@ -115,7 +141,9 @@ describe("sync conflicts in the record", () => {
 			made[c.tool] = (made[c.tool] ?? 0) + 1;
 		}
 		const found = await findConflicts(record);
-		expect(found.map((f) => [f.tool, f.recordPath, f.decrypts, f.originalExists]).sort()).toEqual(CASES.map((c) => [c.tool, notes(c.note), true, true]).sort());
+		expect(found.map((f) => [f.tool, f.recordPath, f.decrypts, f.originalExists]).sort()).toEqual(
+			CASES.map((c) => [c.tool, notes(c.note), true, true]).sort(),
+		);
 		// Finding changes nothing: both versions are there.
 		for (const c of CASES) {
 			const v = await readConflict(record, `Clinical/C-0142/notes/${c.copy}`);
@@ -152,7 +180,10 @@ describe("sync conflicts in the record", () => {
 		const notesOfChoices = entries.filter((e) => e.action === "delete" && e.note?.startsWith("sync conflict resolved"));
 		expect(notesOfChoices).toHaveLength(CASES.length);
 		expect(notesOfChoices.map((e) => e.note)).toEqual(
-			CASES.map((c, i) => expect.stringContaining(["kept the record file", "kept the copy in its place", "kept both (the copy is now"][i % 3]!) as unknown as string),
+			CASES.map(
+				(c, i) =>
+					expect.stringContaining(["kept the record file", "kept the copy in its place", "kept both (the copy is now"][i % 3]!) as unknown as string,
+			),
 		);
 		for (const e of entries) for (const name of DEVICE_NAMES) expect(JSON.stringify(e)).not.toContain(name);
 		expect((await record.audit.verify()).ok).toBe(true);
@@ -190,7 +221,9 @@ describe("sync conflicts in the record", () => {
 		// The bytes written just before the removal no longer decrypt; the same file before did.
 		await writeFile(onDisk("before.cvault"), original);
 		await writeFile(onDisk("after.cvault"), erased[0]!.data);
-		expect(new TextDecoder().decode((await spy.readCopy("Clinical/C-0142/notes/before.cvault", notes(c.note), "internal")).plaintext)).toContain("Written on the laptop.");
+		expect(new TextDecoder().decode((await spy.readCopy("Clinical/C-0142/notes/before.cvault", notes(c.note), "internal")).plaintext)).toContain(
+			"Written on the laptop.",
+		);
 		await expect(spy.readCopy("Clinical/C-0142/notes/after.cvault", notes(c.note), "internal")).rejects.toMatchObject({ code: "integrity" });
 		await spy.lock();
 	});
@@ -202,11 +235,18 @@ describe("sync conflicts in the record", () => {
 		const garbage = "2026-09-20.md.sync-conflict-20261205-101010-ABCDEFG.cvault";
 		const renamed = "2026-09-21.md (LAPTOP's conflicted copy 2026-12-05).cvault";
 		const lookalike = "2026-09-22.md 2.cvault";
-		await writeFile(onDisk(garbage), new Uint8Array(4096).map((_, i) => (i * 7919) % 251));
+		await writeFile(
+			onDisk(garbage),
+			new Uint8Array(4096).map((_, i) => (i * 7919) % 251),
+		);
 		await writeFile(onDisk(renamed), await readFile(onDisk("2026-09-20.md.cvault")));
 		await writeFile(onDisk(lookalike), await readFile(onDisk("2026-09-20.md.cvault")));
 		// Names that merely look like conflicts: the stripped name is not a record file, or the file is outside the record.
-		const notRecord = ["Clinical/C-0142/notes/My notes (LAPTOP's conflicted copy 2026-12-05).cvault", "Inbox/2026-09-20.md.sync-conflict-20261205-101010-ABCDEFG.cvault", "Clinical/_vault/search-index.sync-conflict-20261205-101010-ABCDEFG.cvault"];
+		const notRecord = [
+			"Clinical/C-0142/notes/My notes (LAPTOP's conflicted copy 2026-12-05).cvault",
+			"Inbox/2026-09-20.md.sync-conflict-20261205-101010-ABCDEFG.cvault",
+			"Clinical/_vault/search-index.sync-conflict-20261205-101010-ABCDEFG.cvault",
+		];
 		for (const p of notRecord) {
 			await mkdir(dirname(join(dir, p)), { recursive: true });
 			await writeFile(join(dir, p), await readFile(onDisk("2026-09-20.md.cvault")));
@@ -230,7 +270,10 @@ describe("sync conflicts in the record", () => {
 		const before = new Map<string, Buffer>();
 		for (const name of [garbage, renamed, lookalike]) before.set(name, await readFile(onDisk(name)));
 		for (const name of [garbage, renamed]) {
-			await expect(readConflict(record, `Clinical/C-0142/notes/${name}`)).rejects.toMatchObject({ code: "integrity", message: expect.stringMatching(/cannot be read as .*Nothing was changed and it is kept/) as unknown as string });
+			await expect(readConflict(record, `Clinical/C-0142/notes/${name}`)).rejects.toMatchObject({
+				code: "integrity",
+				message: expect.stringMatching(/cannot be read as .*Nothing was changed and it is kept/) as unknown as string,
+			});
 			for (const choice of CHOICES) {
 				await expect(resolveConflict(record, `Clinical/C-0142/notes/${name}`, choice)).rejects.toMatchObject({ code: "integrity" });
 			}
@@ -250,11 +293,17 @@ describe("sync conflicts in the record", () => {
 		const copy = "Clinical/C-0142/notes/2026-09-30.md.sync-conflict-20261205-101010-ABCDEFG.cvault";
 		const shown = await readConflict(record, copy);
 		expect(shown.originalSigned).toBe(true);
-		await expect(resolveConflict(record, copy, "copy")).rejects.toMatchObject({ code: "refused", message: expect.stringContaining('"keep both"') as unknown as string });
+		await expect(resolveConflict(record, copy, "copy")).rejects.toMatchObject({
+			code: "refused",
+			message: expect.stringContaining('"keep both"') as unknown as string,
+		});
 		expect(existsSync(join(dir, copy))).toBe(true);
 
 		await record.writeText(notes("2026-09-30.md"), "---\nstatus: signed\nsigned_by: Synthetic Clinician\n---\n# Signed session\nAddendum.\n");
-		await expect(resolveConflict(record, copy, "both", { expect: shown.fingerprint })).rejects.toMatchObject({ code: "refused", message: expect.stringContaining("changed since they were shown") as unknown as string });
+		await expect(resolveConflict(record, copy, "both", { expect: shown.fingerprint })).rejects.toMatchObject({
+			code: "refused",
+			message: expect.stringContaining("changed since they were shown") as unknown as string,
+		});
 		expect(existsSync(join(dir, copy))).toBe(true);
 		const done = await resolveConflict(record, copy, "both");
 		expect(await record.readText(done.keptAs!, "internal")).toContain("Written on the laptop.");
@@ -265,7 +314,10 @@ describe("sync conflicts in the record", () => {
 		await record.remove(notes("2026-10-01.md"));
 		const [lonely] = await findConflicts(record);
 		expect(lonely).toMatchObject({ recordPath: notes("2026-10-01.md"), originalExists: false, decrypts: true });
-		await expect(resolveConflict(record, lonely!.storePath, "original")).rejects.toMatchObject({ code: "refused", message: expect.stringContaining("would erase the only readable version") as unknown as string });
+		await expect(resolveConflict(record, lonely!.storePath, "original")).rejects.toMatchObject({
+			code: "refused",
+			message: expect.stringContaining("would erase the only readable version") as unknown as string,
+		});
 		expect(existsSync(join(dir, lonely!.storePath))).toBe(true);
 		await resolveConflict(record, lonely!.storePath, "copy");
 		expect(await record.readText(notes("2026-10-01.md"), "internal")).toContain("Written on the laptop.");
@@ -277,7 +329,10 @@ describe("sync conflicts in the record", () => {
 		await writeFile(onDisk("2026-09-02.md.sync-conflict-20261205-101010-ABCDEFG.cvault"), "not encrypted at all");
 		const report = await runPrivacyCheck({ record, configDirs: [], retentionHours: -1 });
 		const conflicts = report.findings.filter((f) => f.id === "sync-conflict");
-		expect(conflicts.map((f) => f.path).sort()).toEqual(["Clinical/C-0142/notes/2026-09-01.md-LAPTOP.cvault", "Clinical/C-0142/notes/2026-09-02.md.sync-conflict-20261205-101010-ABCDEFG.cvault"]);
+		expect(conflicts.map((f) => f.path).sort()).toEqual([
+			"Clinical/C-0142/notes/2026-09-01.md-LAPTOP.cvault",
+			"Clinical/C-0142/notes/2026-09-02.md.sync-conflict-20261205-101010-ABCDEFG.cvault",
+		]);
 		expect(conflicts.every((f) => f.severity === "medium")).toBe(true);
 		expect(conflicts.find((f) => f.path!.endsWith("LAPTOP.cvault"))!.what).toMatch(/OneDrive kept two versions of C-0142\/notes\/2026-09-01\.md/);
 		expect(report.clean).toBe(false);

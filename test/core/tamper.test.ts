@@ -47,7 +47,10 @@ async function makeVault(): Promise<Vault> {
 }
 
 /** Where the pieces of an encrypted file start and end. */
-function structure(bytes: Uint8Array, where: string): { headerEnd: number; keyEnd: number; chunkSize: number; boundaries: number[]; ivTagRanges: [number, number][] } {
+function structure(
+	bytes: Uint8Array,
+	where: string,
+): { headerEnd: number; keyEnd: number; chunkSize: number; boundaries: number[]; ivTagRanges: [number, number][] } {
 	const { header, headerEnd } = readHeader(bytes, where);
 	const keyEnd = headerEnd + KEY_BLOCK;
 	const record = IV + header.chunkSize + TAG;
@@ -229,7 +232,11 @@ describe("every single-byte flip is refused", () => {
 		const offsets = new Set(range(0, s.keyEnd));
 		for (const [a, b] of s.ivTagRanges) for (const i of range(a, b)) offsets.add(i);
 		for (let i = s.keyEnd; i < bytes.length; i += 97) offsets.add(i);
-		const { tried, problems } = await flipSweepViaRecord(MULTI, [...offsets].sort((a, b) => a - b), () => 0x01);
+		const { tried, problems } = await flipSweepViaRecord(
+			MULTI,
+			[...offsets].sort((a, b) => a - b),
+			() => 0x01,
+		);
 		expect(problems.slice(0, 10)).toEqual([]);
 		expect(tried).toBeGreaterThan(1000);
 	});
@@ -383,7 +390,9 @@ describe("prelude and header fields out of range", () => {
 		const plain = utf8("chunk size probe ".repeat(5000));
 		// The writer never produces an out-of-range chunk size...
 		for (const chunkSize of [0, 1024, MIN_CHUNK_SIZE - 1, MAX_CHUNK_SIZE + 1, 1 << 20, 40_000.5]) {
-			await expect(encryptFile(vault.keys, { fileId: newFileId(), path: NOTE, contentType: "text/markdown", chunkSize }, plain)).rejects.toThrow(/outside/);
+			await expect(encryptFile(vault.keys, { fileId: newFileId(), path: NOTE, contentType: "text/markdown", chunkSize }, plain)).rejects.toThrow(
+				/outside/,
+			);
 		}
 		// ...and the reader refuses one in a header (length field fixed up), before any decryption.
 		for (const chunkSize of [1024, MIN_CHUNK_SIZE - 1, MAX_CHUNK_SIZE + 1, 1 << 20]) {

@@ -139,7 +139,8 @@ async function round(dir: string, paths: [string, string], withPasswd: boolean):
 	]);
 	const problems: string[] = [];
 	for (const w of [one, two]) {
-		if (w.code !== 0 || (until === null && w.done.length !== WRITES)) problems.push(`a writer ended with ${String(w.code)} after ${w.done.length} saves: ${w.stderr}`);
+		if (w.code !== 0 || (until === null && w.done.length !== WRITES))
+			problems.push(`a writer ended with ${String(w.code)} after ${w.done.length} saves: ${w.stderr}`);
 	}
 	const saves = one.done.length + two.done.length;
 	const changes = changer?.done.length ?? 0;
@@ -158,9 +159,21 @@ async function round(dir: string, paths: [string, string], withPasswd: boolean):
 		const opened = new ClinicalRecord({ store: new NodeFsStore(dir), device: new FileDeviceStateStore(`${dir}.state`) });
 		const expected = PASSPHRASES[changes % 2]!;
 		const other = PASSPHRASES[(changes + 1) % 2]!;
-		if (!(await opened.unlock(expected).then(() => true, () => false))) problems.push(`after ${changes} changes the key file does not open with "${expected}"`);
+		if (
+			!(await opened.unlock(expected).then(
+				() => true,
+				() => false,
+			))
+		)
+			problems.push(`after ${changes} changes the key file does not open with "${expected}"`);
 		await opened.lock();
-		if (await new ClinicalRecord({ store: new NodeFsStore(dir) }).unlock(other).then(() => true, () => false)) problems.push(`the old passphrase still opens the key file`);
+		if (
+			await new ClinicalRecord({ store: new NodeFsStore(dir) }).unlock(other).then(
+				() => true,
+				() => false,
+			)
+		)
+			problems.push(`the old passphrase still opens the key file`);
 	}
 	for (const p of new Set(paths)) {
 		const version = crashVersionOf(await reader.read(p, "internal"));
@@ -180,22 +193,28 @@ describe("two processes writing one record at once, with the writer lock", () =>
 		["two notes and a passwd", [A, B], true],
 	] as const) {
 		const rounds = withPasswd && SECONDS === null ? 1 : ROUNDS;
-		it(`${name}: ${rounds} rounds of ${size} by ${withPasswd ? "three" : "two"} processes; the chain intact, every change logged, the last versions in place`, async () => {
-			const problems: string[] = [];
-			let saves = 0;
-			let changes = 0;
-			for (let r = 0; r < rounds; r++) {
-				const dir = join(work, `${name.replace(/ /g, "-")}-${r}`);
-				const result = await round(dir, [paths[0], paths[1]], withPasswd);
-				saves += result.saves;
-				changes += result.passphraseChanges;
-				problems.push(...result.problems.map((p) => `round ${r + 1}: ${p}`));
-			}
-			if (SECONDS !== null) {
-				process.stdout.write(`two writers, ${name}: ${rounds} x ${SECONDS} s, ${saves} saves, ${changes} passphrase changes, ${problems.length} problems\n`);
-			}
-			expect(problems).toEqual([]);
-			if (withPasswd) expect(changes).toBeGreaterThan(0);
-		}, SECONDS === null ? undefined : rounds * (SECONDS + 60) * 1000);
+		it(
+			`${name}: ${rounds} rounds of ${size} by ${withPasswd ? "three" : "two"} processes; the chain intact, every change logged, the last versions in place`,
+			async () => {
+				const problems: string[] = [];
+				let saves = 0;
+				let changes = 0;
+				for (let r = 0; r < rounds; r++) {
+					const dir = join(work, `${name.replace(/ /g, "-")}-${r}`);
+					const result = await round(dir, [paths[0], paths[1]], withPasswd);
+					saves += result.saves;
+					changes += result.passphraseChanges;
+					problems.push(...result.problems.map((p) => `round ${r + 1}: ${p}`));
+				}
+				if (SECONDS !== null) {
+					process.stdout.write(
+						`two writers, ${name}: ${rounds} x ${SECONDS} s, ${saves} saves, ${changes} passphrase changes, ${problems.length} problems\n`,
+					);
+				}
+				expect(problems).toEqual([]);
+				if (withPasswd) expect(changes).toBeGreaterThan(0);
+			},
+			SECONDS === null ? undefined : rounds * (SECONDS + 60) * 1000,
+		);
 	}
 });

@@ -14,14 +14,18 @@ export const CLINICIAN_NOTES: Readonly<Partial<Record<DocumentTypeId, string>>> 
 
 export const FAITHFUL: Readonly<Record<DocumentTypeId, Record<string, string>>> = {
 	"progress-summary": {
-		presenting_concerns: "Panic symptoms most mornings before work, episodes of binge eating in the evenings and harsh self-criticism about work performance [2026-06-02].",
-		interventions: "Weekly IFS-informed therapy [2026-06-02]. Getting to know protectors: the Critic [2026-06-09] and the Binger [2026-06-23]. Witnessing, retrieval and unburdening of Little One [2026-06-30].",
-		progress: "Morning panic occurred five of seven days [2026-06-09] and two of seven days [2026-06-30]. Binge episodes fell from four to two a week [2026-06-23].",
+		presenting_concerns:
+			"Panic symptoms most mornings before work, episodes of binge eating in the evenings and harsh self-criticism about work performance [2026-06-02].",
+		interventions:
+			"Weekly IFS-informed therapy [2026-06-02]. Getting to know protectors: the Critic [2026-06-09] and the Binger [2026-06-23]. Witnessing, retrieval and unburdening of Little One [2026-06-30].",
+		progress:
+			"Morning panic occurred five of seven days [2026-06-09] and two of seven days [2026-06-30]. Binge episodes fell from four to two a week [2026-06-23].",
 		current_status: "Unburdening of the exile completed; a new polarization between the Planner and the Critic is to be worked with [2026-06-30].",
 		plan: "Next session: the polarization between the Planner and the Critic [2026-06-30].",
 	},
 	"medical-necessity": {
-		symptoms: "Panic symptoms most mornings before work and binge eating in the evenings three to four times a week [2026-06-02]. Morning panic occurred two of seven days [2026-06-30].",
+		symptoms:
+			"Panic symptoms most mornings before work and binge eating in the evenings three to four times a week [2026-06-02]. Morning panic occurred two of seven days [2026-06-30].",
 		treatment: "Weekly IFS-informed therapy [2026-06-02], with sessions on 2026-06-09, 2026-06-16, 2026-06-23 and 2026-06-30.",
 		response: "Binge episodes fell from four to two a week [2026-06-23]. Unburdening of the exile completed [2026-06-30].",
 		necessity: "Morning panic continues on two of seven days [2026-06-30], and a new polarization between two managers is to be worked with [2026-06-30].",
@@ -41,7 +45,8 @@ export const FAITHFUL: Readonly<Record<DocumentTypeId, Record<string, string>>> 
 	},
 	"supervision-prep": {
 		overview: "Panic symptoms most mornings, binge eating in the evenings and harsh self-criticism [2026-06-02].",
-		recent_work: "The Critic agreed to step back and the client found Little One [2026-06-16]. The client named the Binger [2026-06-23]. Little One was witnessed, retrieved and unburdened [2026-06-30].",
+		recent_work:
+			"The Critic agreed to step back and the client found Little One [2026-06-16]. The client named the Binger [2026-06-23]. Little One was witnessed, retrieved and unburdened [2026-06-30].",
 		process: "The Critic protects Little One [2026-06-16]; the Binger also protects Little One [2026-06-23].",
 		stuck_points: "A new polarization between the Planner and the Critic [2026-06-30].",
 		questions: "How to work with the polarization between the Planner and the Critic?",

@@ -19,7 +19,11 @@ beforeAll(async () => {
 		const file = await writeTemp(v.dir, `${n.date}.md`, n.text);
 		expect((await cli(["put", v.vault, n.recordPath, "--from", file])).code).toBe(0);
 	}
-	const process = await writeTemp(v.dir, "process.md", "---\nnote_type: psychotherapy\nsession_date: 2026-06-20\n---\n## Process and impressions\nI suspect the Planner mirrors my own perfectionism.\n");
+	const process = await writeTemp(
+		v.dir,
+		"process.md",
+		"---\nnote_type: psychotherapy\nsession_date: 2026-06-20\n---\n## Process and impressions\nI suspect the Planner mirrors my own perfectionism.\n",
+	);
 	expect((await cli(["put", v.vault, `${SCENARIO_CLIENT}/psychotherapy/2026-06-20.md`, "--from", process])).code).toBe(0);
 }, 120_000);
 
@@ -60,7 +64,10 @@ describe("clinical-vault doc", () => {
 
 	it("drafts a handout from the topic and stdin, sending nothing of the record", async () => {
 		fake.reply({ json: FAITHFUL["client-handout"] });
-		const r = await cli(["doc", v.vault, "--client", SCENARIO_CLIENT, "--ollama", fake.url, "--type", "client-handout", "--topic", "Grounding", "--notes", "-"], { input: CLINICIAN_NOTES["client-handout"]! });
+		const r = await cli(
+			["doc", v.vault, "--client", SCENARIO_CLIENT, "--ollama", fake.url, "--type", "client-handout", "--topic", "Grounding", "--notes", "-"],
+			{ input: CLINICIAN_NOTES["client-handout"]! },
+		);
 		expect(r.code).toBe(0);
 		expect(r.out).toMatch(/^C-0417\/documents\/\d{4}-\d{2}-\d{2}-client-handout\.md\n$/);
 		const sent = JSON.stringify(fake.chats.at(-1)!.messages);
@@ -88,7 +95,9 @@ describe("clinical-vault doc", () => {
 		expect(pull.stderr).toMatch(/ollama pull qwen2\.5:14b/);
 		const badType = await doc("--type", "essay");
 		expect(badType.code).toBe(2);
-		expect(badType.stderr).toMatch(/"essay" is not a document type; use one of progress-summary, medical-necessity, referral, coordination-of-care, supervision-prep, client-handout/);
+		expect(badType.stderr).toMatch(
+			/"essay" is not a document type; use one of progress-summary, medical-necessity, referral, coordination-of-care, supervision-prep, client-handout/,
+		);
 		expect((await doc()).code).toBe(2);
 		const noTopic = await doc("--type", "client-handout");
 		expect(noTopic.code).toBe(2);
@@ -101,6 +110,7 @@ describe("clinical-vault doc", () => {
 	it("lists the types in its help", async () => {
 		const help = await cli(["doc", "--help"]);
 		expect(help.code).toBe(0);
-		for (const type of ["progress-summary", "medical-necessity", "referral", "coordination-of-care", "supervision-prep", "client-handout"]) expect(help.out).toContain(type);
+		for (const type of ["progress-summary", "medical-necessity", "referral", "coordination-of-care", "supervision-prep", "client-handout"])
+			expect(help.out).toContain(type);
 	});
 });

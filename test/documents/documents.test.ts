@@ -45,7 +45,15 @@ afterEach(async () => {
 
 const llm = (host = fake.url) => new OllamaClient({ host, policy: { allowlist: [] } });
 const draft = (type: DocumentTypeId, extra: Partial<Parameters<DocumentService["draft"]>[0]> = {}) =>
-	service.draft({ client: SCENARIO_CLIENT, type, model: MODEL, llm: llm(), today: TODAY, ...(CLINICIAN_NOTES[type] ? { clinicianNotes: CLINICIAN_NOTES[type] } : {}), ...extra });
+	service.draft({
+		client: SCENARIO_CLIENT,
+		type,
+		model: MODEL,
+		llm: llm(),
+		today: TODAY,
+		...(CLINICIAN_NOTES[type] ? { clinicianNotes: CLINICIAN_NOTES[type] } : {}),
+		...extra,
+	});
 const prompt = () => JSON.stringify(fake.chats.at(-1)!.messages);
 
 async function read(path: string) {
@@ -105,7 +113,8 @@ describe("each document type, drafted from the four-session record", () => {
 
 			// Signed the way notes are: refused while markers remain, accepted once they are resolved.
 			const markers = findReviewMarkers(body);
-			if (markers.length > 0) await expect(signNote(t.record, result.path, { signer: "Dr. Test Clinician", now: t.clock.now() })).rejects.toMatchObject({ code: "refused" });
+			if (markers.length > 0)
+				await expect(signNote(t.record, result.path, { signer: "Dr. Test Clinician", now: t.clock.now() })).rejects.toMatchObject({ code: "refused" });
 			await t.record.writeText(result.path, joinFrontmatter(data, stripReviewMarkers(body)));
 			await signNote(t.record, result.path, { signer: "Dr. Test Clinician", now: t.clock.now() });
 			expect(await verifySignature(await t.record.readText(result.path, "internal"), result.path)).toBe(true);
@@ -144,7 +153,8 @@ describe("the date range", () => {
 		fake.reply({
 			json: {
 				...FAITHFUL["progress-summary"],
-				progress: "Binge episodes fell from four to two a week [2026-06-23]. Morning panic occurred two of seven days [2026-06-30]. The Critic was worked with at length [2026-06-26].",
+				progress:
+					"Binge episodes fell from four to two a week [2026-06-23]. Morning panic occurred two of seven days [2026-06-30]. The Critic was worked with at length [2026-06-26].",
 			},
 		});
 		const result = await draft("progress-summary", { from: "2026-06-16", to: "2026-06-23" });
@@ -160,7 +170,10 @@ describe("the date range", () => {
 
 	it("supervision preparation defaults to the last six sessions up to today", async () => {
 		for (const date of ["2026-07-07", "2026-07-14"]) {
-			await t.record.writeText(`${SCENARIO_CLIENT}/notes/${date}.md`, `---\nsession_date: ${date}\nnote_type: session\n---\n## Data\nClient talked about the Planner on ${date}.\n`);
+			await t.record.writeText(
+				`${SCENARIO_CLIENT}/notes/${date}.md`,
+				`---\nsession_date: ${date}\nnote_type: session\n---\n## Data\nClient talked about the Planner on ${date}.\n`,
+			);
 		}
 		fake.reply({ json: FAITHFUL["supervision-prep"] });
 		const result = await draft("supervision-prep", { today: "2026-07-20" });
@@ -175,7 +188,8 @@ describe("safeguards on what the model wrote", () => {
 		fake.reply({
 			json: {
 				...FAITHFUL["progress-summary"],
-				presenting_concerns: "Panic disorder (F41.0) was diagnosed by the clinician at intake [2026-06-02]. The client meets criteria for major depressive disorder [2026-06-16].",
+				presenting_concerns:
+					"Panic disorder (F41.0) was diagnosed by the clinician at intake [2026-06-02]. The client meets criteria for major depressive disorder [2026-06-16].",
 				current_status: "Unburdening of the exile completed [2026-06-30]. The client is low risk.",
 			},
 		});
@@ -190,14 +204,19 @@ describe("safeguards on what the model wrote", () => {
 	});
 
 	it("marks a sentence the notes do not support", async () => {
-		fake.reply({ json: { ...FAITHFUL.referral, background: "The client's sister was hospitalized in March and the client started sertraline 50 mg [2026-06-16]." } });
+		fake.reply({
+			json: { ...FAITHFUL.referral, background: "The client's sister was hospitalized in March and the client started sertraline 50 mg [2026-06-16]." },
+		});
 		const result = await draft("referral");
 		const { body } = await read(result.path);
 		expect(body).toMatch(/sertraline 50 mg \[2026-06-16\]\. ==\[review: unsupported/);
 	});
 
 	it("takes the client's name out of everything sent to the model", async () => {
-		await t.record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-01.md`, "---\nsession_date: 2026-07-01\nnote_type: session\n---\n## Data\nRobin said the mornings were calmer. Robin Example brought the homework log.\n");
+		await t.record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-01.md`,
+			"---\nsession_date: 2026-07-01\nnote_type: session\n---\n## Data\nRobin said the mornings were calmer. Robin Example brought the homework log.\n",
+		);
 		fake.reply({ json: FAITHFUL["supervision-prep"] });
 		await draft("supervision-prep", { clinicianNotes: "Robin asked whether we could meet fortnightly." });
 		const sent = prompt();
@@ -228,14 +247,24 @@ describe("safeguards on what the model wrote", () => {
 	});
 
 	it("uses the clinician's edited template: its sections, and no risk section when it has none", async () => {
-		const edited = "# Short referral: {{client_code}}\n\n## Reason\n{{section:reason}}\n\n## Medications the client mentioned\n{{section:medications}}\n\nName: {{client_name}}\n";
+		const edited =
+			"# Short referral: {{client_code}}\n\n## Reason\n{{section:reason}}\n\n## Medications the client mentioned\n{{section:medications}}\n\nName: {{client_name}}\n";
 		const custom = new DocumentService({ record: t.record, clock: t.clock, templates: { load: async (type) => (type === "referral" ? edited : null) } });
 		fake.reply({ json: { reason: "Referral to a dietitian for the evening binge eating.", medications: "[not in the notes for this period]" } });
-		const result = await custom.draft({ client: SCENARIO_CLIENT, type: "referral", model: MODEL, llm: llm(), today: TODAY, clinicianNotes: CLINICIAN_NOTES.referral! });
+		const result = await custom.draft({
+			client: SCENARIO_CLIENT,
+			type: "referral",
+			model: MODEL,
+			llm: llm(),
+			today: TODAY,
+			clinicianNotes: CLINICIAN_NOTES.referral!,
+		});
 		expect((fake.chats.at(-1)!.format as { required: string[] }).required).toEqual(["reason", "medications"]);
 		expect(fake.chats.at(-1)!.messages[1]!.content).toContain('- "medications" (Medications the client mentioned, at most 150 words)');
 		const { body } = await read(result.path);
-		expect(body).toBe(`# Short referral: ${SCENARIO_CLIENT}\n\n## Reason\nReferral to a dietitian for the evening binge eating.\n\n## Medications the client mentioned\n[not in the notes for this period]\n\nName: ${SCENARIO_NAME}\n`);
+		expect(body).toBe(
+			`# Short referral: ${SCENARIO_CLIENT}\n\n## Reason\nReferral to a dietitian for the evening binge eating.\n\n## Medications the client mentioned\n[not in the notes for this period]\n\nName: ${SCENARIO_NAME}\n`,
+		);
 	});
 });
 
@@ -249,7 +278,10 @@ describe("psychotherapy notes are kept apart", () => {
 		await t.record.writeText(path, joinFrontmatter(created.data, "## Process and impressions\nI suspect the Planner mirrors my own perfectionism.\n"));
 		// A second one that day gets its own file; a process note filed among the notes is recognised by its frontmatter.
 		expect(await newPsychotherapyNote(t.record, SCENARIO_CLIENT, "2026-06-23")).toBe(`${SCENARIO_CLIENT}/psychotherapy/2026-06-23-2.md`);
-		await t.record.writeText(`${SCENARIO_CLIENT}/notes/2026-06-24.md`, "---\nnote_type: psychotherapy\nsession_date: 2026-06-24\n---\n## Data\nMy countertransference about the father theme.\n");
+		await t.record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-06-24.md`,
+			"---\nnote_type: psychotherapy\nsession_date: 2026-06-24\n---\n## Data\nMy countertransference about the father theme.\n",
+		);
 		expect((await readSessionNotes(t.record, SCENARIO_CLIENT)).notes.map((n) => n.date)).not.toContain("2026-06-24");
 
 		fake.reply({ json: FAITHFUL["supervision-prep"] });
@@ -263,7 +295,11 @@ describe("psychotherapy notes are kept apart", () => {
 		const withThem = await draft("supervision-prep", { includePsychotherapy: true, from: "2026-06-01" });
 		expect(prompt()).toContain("I suspect the Planner mirrors my own perfectionism.");
 		expect(prompt()).toContain("Psychotherapy note, 2026-06-23 ===");
-		const included = [`${SCENARIO_CLIENT}/notes/2026-06-24.md`, `${SCENARIO_CLIENT}/psychotherapy/2026-06-23-2.md`, `${SCENARIO_CLIENT}/psychotherapy/2026-06-23.md`];
+		const included = [
+			`${SCENARIO_CLIENT}/notes/2026-06-24.md`,
+			`${SCENARIO_CLIENT}/psychotherapy/2026-06-23-2.md`,
+			`${SCENARIO_CLIENT}/psychotherapy/2026-06-23.md`,
+		];
 		expect([...withThem.includedPsychotherapyNotes].sort()).toEqual(included);
 		expect([...((await read(withThem.path)).data.included_psychotherapy_notes as string[])].sort()).toEqual(included);
 		expect(withThem.path).toBe(`${SCENARIO_CLIENT}/documents/${TODAY}-supervision-prep-2.md`);
@@ -285,20 +321,40 @@ describe("bad input: a clear error, nothing written", () => {
 	}
 
 	it("an empty range, a range with no notes, a client with no sessions, a handout without a topic", async () => {
-		await expectNothingWritten(() => draft("progress-summary", { from: "2026-06-30", to: "2026-06-01" }), "invalid-input", /date range 2026-06-30 to 2026-06-01 is empty/);
+		await expectNothingWritten(
+			() => draft("progress-summary", { from: "2026-06-30", to: "2026-06-01" }),
+			"invalid-input",
+			/date range 2026-06-30 to 2026-06-01 is empty/,
+		);
 		await expectNothingWritten(
 			() => draft("referral", { from: "2026-01-01", to: "2026-01-31" }),
 			"invalid-input",
 			/no session notes for C-0417 from 2026-01-01 to 2026-01-31\. Its notes are dated 2026-06-02, 2026-06-09, 2026-06-16, 2026-06-23, 2026-06-30/,
 		);
 		await t.record.addClient({ code: "C-0500", name: "Sam Placeholder" });
-		await expectNothingWritten(() => service.draft({ client: "C-0500", type: "progress-summary", model: MODEL, llm: llm(), today: TODAY }), "not-found", /C-0500 has no session notes yet/);
-		await expectNothingWritten(() => service.draft({ client: SCENARIO_CLIENT, type: "client-handout", model: MODEL, llm: llm() }), "invalid-input", /needs a topic/);
-		await expectNothingWritten(() => service.draft({ client: SCENARIO_CLIENT, type: "essay" as DocumentTypeId, model: MODEL, llm: llm() }), "invalid-input", /not a document type/);
+		await expectNothingWritten(
+			() => service.draft({ client: "C-0500", type: "progress-summary", model: MODEL, llm: llm(), today: TODAY }),
+			"not-found",
+			/C-0500 has no session notes yet/,
+		);
+		await expectNothingWritten(
+			() => service.draft({ client: SCENARIO_CLIENT, type: "client-handout", model: MODEL, llm: llm() }),
+			"invalid-input",
+			/needs a topic/,
+		);
+		await expectNothingWritten(
+			() => service.draft({ client: SCENARIO_CLIENT, type: "essay" as DocumentTypeId, model: MODEL, llm: llm() }),
+			"invalid-input",
+			/not a document type/,
+		);
 	});
 
 	it("Ollama down and the model not installed", async () => {
-		await expectNothingWritten(() => service.draft({ client: SCENARIO_CLIENT, type: "progress-summary", model: MODEL, llm: llm("http://127.0.0.1:9"), today: TODAY }), "engine", /Ollama is not running at http:\/\/127\.0\.0\.1:9/);
+		await expectNothingWritten(
+			() => service.draft({ client: SCENARIO_CLIENT, type: "progress-summary", model: MODEL, llm: llm("http://127.0.0.1:9"), today: TODAY }),
+			"engine",
+			/Ollama is not running at http:\/\/127\.0\.0\.1:9/,
+		);
 		await expectNothingWritten(() => draft("progress-summary", { model: "qwen2.5:14b" }), "engine", /ollama pull qwen2\.5:14b/);
 		// Installed, but the chat itself is refused: still nothing written.
 		fake.reply(modelNotFound(MODEL));

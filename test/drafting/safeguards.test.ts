@@ -423,7 +423,10 @@ describe("diagnoses and codes", () => {
 		["Client has an anxiety disorder.", /anxiety disorder/],
 		["Dx: GAD.", /GAD/],
 	])("removes from a summary-based draft: %s", (sentence, gone) => {
-		const r = applySafeguards(section(`Client reviewed thought records. ${sentence}`), summaryD.source.includes(sentence) ? summaryD : { source: "Client reviewed thought records.", kind: "summary" });
+		const r = applySafeguards(
+			section(`Client reviewed thought records. ${sentence}`),
+			summaryD.source.includes(sentence) ? summaryD : { source: "Client reviewed thought records.", kind: "summary" },
+		);
 		expect(sectionText(r, "Assessment")).not.toMatch(gone);
 		expect(sectionText(r, "Assessment")).toContain("Client reviewed thought records.");
 		expect(flagsOf(r, "diagnosis").length).toBeGreaterThan(0);
@@ -498,7 +501,10 @@ describe("grounding", () => {
 	});
 
 	it("does not mark a person the session did mention, in other words ('mom' = mother, 'husband' = partner)", () => {
-		const r = applySafeguards(section("Client's mother used to leave her work phone in a bag by the door. Client's partner noticed the snapping."), transcriptA);
+		const r = applySafeguards(
+			section("Client's mother used to leave her work phone in a bag by the door. Client's partner noticed the snapping."),
+			transcriptA,
+		);
 		expect(findReviewMarkers(r.text)).toEqual([]);
 	});
 
@@ -520,7 +526,10 @@ describe("grounding", () => {
 	});
 
 	it("lets session boilerplate through", () => {
-		const r = applySafeguards(section("Client attended the session. Therapist provided validation and psychoeducation. Client was engaged and receptive."), { source: TRANSCRIPT_E, kind: "transcript" });
+		const r = applySafeguards(
+			section("Client attended the session. Therapist provided validation and psychoeducation. Client was engaged and receptive."),
+			{ source: TRANSCRIPT_E, kind: "transcript" },
+		);
 		expect(findReviewMarkers(r.text)).toEqual([]);
 	});
 
@@ -631,11 +640,20 @@ describe("quotes", () => {
 	});
 
 	it("keeps who said what in transcripts imported from other tools (labelled lines without times, WebVTT)", () => {
-		const labelled = "---\nkind: transcript\n---\nTHERAPIST: Could you tell your manager the timeline is too tight?\nCLIENT: Maybe. Nobody ever asks me.\nTHERAPIST: What would you say?\nCLIENT: I would say I need more time.\n";
-		const vtt = "WEBVTT\n\n00:06:40.000 --> 00:06:44.000\n<v Therapist>Could you tell your manager the timeline is too tight?\n\n00:06:45.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.\n";
-		const short = "T: Could you tell your manager the timeline is too tight?\nC: Maybe. Nobody ever asks me.\nT: What would you say?\nC: I would say I need more time.\n";
-		const oneCue = "WEBVTT\n\n00:06:40.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.</v> <v Therapist>Could you tell your manager the timeline is too tight?</v>\n";
-		for (const [name, source] of [["labelled", labelled], ["webvtt", vtt], ["T: and C:", short], ["two voices in one cue", oneCue]] as const) {
+		const labelled =
+			"---\nkind: transcript\n---\nTHERAPIST: Could you tell your manager the timeline is too tight?\nCLIENT: Maybe. Nobody ever asks me.\nTHERAPIST: What would you say?\nCLIENT: I would say I need more time.\n";
+		const vtt =
+			"WEBVTT\n\n00:06:40.000 --> 00:06:44.000\n<v Therapist>Could you tell your manager the timeline is too tight?\n\n00:06:45.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.\n";
+		const short =
+			"T: Could you tell your manager the timeline is too tight?\nC: Maybe. Nobody ever asks me.\nT: What would you say?\nC: I would say I need more time.\n";
+		const oneCue =
+			"WEBVTT\n\n00:06:40.000 --> 00:06:48.000\n<v Client>Maybe. Nobody ever asks me.</v> <v Therapist>Could you tell your manager the timeline is too tight?</v>\n";
+		for (const [name, source] of [
+			["labelled", labelled],
+			["webvtt", vtt],
+			["T: and C:", short],
+			["two voices in one cue", oneCue],
+		] as const) {
 			const wrong = applySafeguards(section(`Client said "the timeline is too tight."`), { source, kind: "transcript" });
 			expect(flagsOf(wrong, "quote")[0]?.reason, name).toContain("therapist");
 			const right = applySafeguards(section(`Client said "nobody ever asks me."`), { source, kind: "transcript" });
@@ -675,7 +693,14 @@ describe("the issue's adversarial drafts, end to end", () => {
 			const s = lines[i % lines.length]!;
 			segments.push({ start: i * 5, end: i * 5 + 4, text: s.text, ...(s.speaker ? { speaker: s.speaker } : {}) });
 		}
-		const source = tinyTranscript(segments.map((s) => `[${Math.floor(s.start / 3600)}:${String(Math.floor((s.start % 3600) / 60)).padStart(2, "0")}:${String(s.start % 60).padStart(2, "0")}] ${s.speaker ?? "Client"}: ${s.text}`).join("\n"));
+		const source = tinyTranscript(
+			segments
+				.map(
+					(s) =>
+						`[${Math.floor(s.start / 3600)}:${String(Math.floor((s.start % 3600) / 60)).padStart(2, "0")}:${String(s.start % 60).padStart(2, "0")}] ${s.speaker ?? "Client"}: ${s.text}`,
+				)
+				.join("\n"),
+		);
 		const draft = [PARAPHRASED_A, ADVERSARIAL_A, PARAPHRASED_B].join("\n");
 		const r = applySafeguards(draft, { source, kind: "transcript" });
 		expect(r.riskMentions.length).toBeGreaterThan(40);

@@ -52,23 +52,32 @@ interface Answer {
 /** One plain HTTP request; resolves at the response's headers. */
 function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}): Promise<Answer> {
 	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method: options.method ?? "GET", headers: options.headers, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
-			let body: Promise<string> | undefined;
-			const text = () =>
-				(body ??= (async () => {
-					const chunks: Buffer[] = [];
-					for await (const c of res) chunks.push(c as Buffer);
-					return Buffer.concat(chunks).toString("utf8");
-				})());
-			resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: async () => JSON.parse(await text()) as unknown });
-		});
+		const req = http.request(
+			url,
+			{ method: options.method ?? "GET", headers: options.headers, ...(options.signal ? { signal: options.signal } : {}) },
+			(res) => {
+				let body: Promise<string> | undefined;
+				const text = () =>
+					(body ??= (async () => {
+						const chunks: Buffer[] = [];
+						for await (const c of res) chunks.push(c as Buffer);
+						return Buffer.concat(chunks).toString("utf8");
+					})());
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: async () => JSON.parse(await text()) as unknown });
+			},
+		);
 		req.on("error", reject);
 		req.end(options.body);
 	});
 }
 
 function post(s: FakeOpenAi, path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Answer> {
-	return request(`${s.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+	return request(`${s.url}${path}`, {
+		method: "POST",
+		headers: { "Content-Type": "application/json", ...headers },
+		body: JSON.stringify(body),
+		...(signal ? { signal } : {}),
+	});
 }
 
 function chat(s: FakeOpenAi, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> {
@@ -151,9 +160,9 @@ describe("chat streaming (llama-server)", () => {
 	});
 
 	it("takes promptEvalCount, evalCount, exact chunks and chunkSize from the script", async () => {
-		fake.reply({ chunks: ["{\"da", "ta\":", "\"x\"}"], promptEvalCount: 77, evalCount: 5 }, { text: "abcdefgh", chunkSize: 3 });
+		fake.reply({ chunks: ['{"da', 'ta":', '"x"}'], promptEvalCount: 77, evalCount: 5 }, { text: "abcdefgh", chunkSize: 3 });
 		const first = await streamed(await chat(fake, { stream_options: { include_usage: true } }));
-		expect(first.chunks.slice(1, 4).map((c) => c.choices[0]!.delta.content)).toEqual(["{\"da", "ta\":", "\"x\"}"]);
+		expect(first.chunks.slice(1, 4).map((c) => c.choices[0]!.delta.content)).toEqual(['{"da', 'ta":', '"x"}']);
 		expect(first.chunks.at(-1)!.usage).toEqual({ prompt_tokens: 77, completion_tokens: 5, total_tokens: 82 });
 		const second = await streamed(await chat(fake));
 		expect(second.chunks.slice(1, -1).map((c) => c.choices[0]!.delta.content)).toEqual(["abc", "def", "gh"]);
@@ -161,7 +170,9 @@ describe("chat streaming (llama-server)", () => {
 
 	it("asks a reply function with the recorded chat", async () => {
 		fake.reply((c) => (c.format ? { json: { data: "structured" } } : "plain text"));
-		const structured = await streamed(await chat(fake, { response_format: { type: "json_schema", json_schema: { name: "note", strict: true, schema: SCHEMA } } }));
+		const structured = await streamed(
+			await chat(fake, { response_format: { type: "json_schema", json_schema: { name: "note", strict: true, schema: SCHEMA } } }),
+		);
 		expect(JSON.parse(structured.text)).toEqual({ data: "structured" });
 	});
 });
@@ -288,14 +299,21 @@ describe("embeddings", () => {
 	it("answers the OpenAI list shape for a string or an array, with the fake's deterministic vectors", async () => {
 		const one = await post(fake, "/v1/embeddings", { model: "nomic-embed-text-v1.5", input: "worried part" });
 		expect(one.status).toBe(200);
-		const body = (await one.json()) as { object: string; model: string; data: { object: string; index: number; embedding: number[] }[]; usage: { prompt_tokens: number; total_tokens: number } };
+		const body = (await one.json()) as {
+			object: string;
+			model: string;
+			data: { object: string; index: number; embedding: number[] }[];
+			usage: { prompt_tokens: number; total_tokens: number };
+		};
 		expect(body.object).toBe("list");
 		expect(body.model).toBe("nomic-embed-text-v1.5");
 		expect(body.data).toEqual([{ embedding: fakeEmbedding("worried part", 256), index: 0, object: "embedding" }]);
 		expect(body.usage.prompt_tokens).toBeGreaterThan(0);
 		expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens);
 
-		const many = (await (await post(fake, "/v1/embeddings", { model: "nomic-embed-text-v1.5", input: ["the father left", "the father left", "tax forms"] })).json()) as typeof body;
+		const many = (await (
+			await post(fake, "/v1/embeddings", { model: "nomic-embed-text-v1.5", input: ["the father left", "the father left", "tax forms"] })
+		).json()) as typeof body;
 		expect(many.data.map((d) => d.index)).toEqual([0, 1, 2]);
 		expect(cosine(many.data[0]!.embedding, many.data[1]!.embedding)).toBeCloseTo(1, 6);
 		expect(cosine(many.data[0]!.embedding, many.data[2]!.embedding)).toBeLessThan(0.5);
@@ -303,13 +321,16 @@ describe("embeddings", () => {
 
 	it("changes dimension when embeddingDimensions changes, honours concepts, and answers base64 when asked", async () => {
 		const s = await server({ concepts: { dad: "father" } });
-		const vector = async (input: string) => ((await (await post(s, "/v1/embeddings", { model: "m", input })).json()) as { data: { embedding: number[] }[] }).data[0]!.embedding;
+		const vector = async (input: string) =>
+			((await (await post(s, "/v1/embeddings", { model: "m", input })).json()) as { data: { embedding: number[] }[] }).data[0]!.embedding;
 		expect((await vector("the dad")).length).toBe(256);
 		expect(cosine(await vector("dad"), await vector("father"))).toBeCloseTo(1, 6);
 		s.embeddingDimensions = 64;
 		expect((await vector("the dad")).length).toBe(64);
 
-		const b64 = (await (await post(s, "/v1/embeddings", { model: "m", input: "worried part", encoding_format: "base64" })).json()) as { data: { embedding: string }[] };
+		const b64 = (await (await post(s, "/v1/embeddings", { model: "m", input: "worried part", encoding_format: "base64" })).json()) as {
+			data: { embedding: string }[];
+		};
 		const bytes = Buffer.from(b64.data[0]!.embedding, "base64");
 		const floats = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
 		const expected = fakeEmbedding("worried part", 64, { dad: "father" });
@@ -321,7 +342,9 @@ describe("embeddings", () => {
 		const s = await server({ embeddings: false });
 		const res = await post(s, "/v1/embeddings", { model: "nomic-embed-text-v1.5", input: "x" });
 		expect(res.status).toBe(501);
-		expect(await res.json()).toEqual({ error: { code: 501, message: "This server does not support embeddings. Start it with `--embeddings`", type: "not_supported_error" } });
+		expect(await res.json()).toEqual({
+			error: { code: 501, message: "This server does not support embeddings. Start it with `--embeddings`", type: "not_supported_error" },
+		});
 	});
 
 	it("refuses an empty input", async () => {
@@ -344,7 +367,15 @@ describe("context", () => {
 		expect(res.status).toBe(400);
 		const n = llama31ChatTokenCount(tooLong);
 		expect(n).toBeGreaterThanOrEqual(64);
-		expect(await res.json()).toEqual({ error: { code: 400, message: `request (${n} tokens) exceeds the available context size (64 tokens), try increasing it`, type: "exceed_context_size_error", n_prompt_tokens: n, n_ctx: 64 } });
+		expect(await res.json()).toEqual({
+			error: {
+				code: 400,
+				message: `request (${n} tokens) exceeds the available context size (64 tokens), try increasing it`,
+				type: "exceed_context_size_error",
+				n_prompt_tokens: n,
+				n_ctx: 64,
+			},
+		});
 		expect(s.chats[0]).toMatchObject({ promptTokens: 0, numCtx: 64, truncated: false, effectivePrompt: "" });
 
 		s.reply("fits");
@@ -407,7 +438,10 @@ describe("context reporting endpoints", () => {
 		expect(props.body).toMatchObject({ default_generation_settings: { n_ctx: 16384 }, total_slots: 1, model_path: "/models/qwen2.5-7b-instruct.gguf" });
 		expect(typeof props.body.chat_template).toBe("string");
 		const models = await getJson(s, "/v1/models");
-		expect(models.body).toMatchObject({ object: "list", data: [{ id: "qwen2.5-7b-instruct", object: "model", owned_by: "llamacpp", meta: { n_ctx_train: 32768 } }] });
+		expect(models.body).toMatchObject({
+			object: "list",
+			data: [{ id: "qwen2.5-7b-instruct", object: "model", owned_by: "llamacpp", meta: { n_ctx_train: 32768 } }],
+		});
 		expect((models.body.data as unknown[]).length).toBe(1);
 	});
 
@@ -436,7 +470,13 @@ describe("context reporting endpoints", () => {
 
 		expect(await getJson(s, "/props")).toEqual({ status: 200, body: { error: "Unexpected endpoint or method. (GET /props)" } });
 		expect((await getJson(s, "/health")).body).toEqual({ error: "Unexpected endpoint or method. (GET /health)" });
-		expect((await getJson(s, "/v1/models")).body).toEqual({ data: [{ id: MODEL, object: "model", owned_by: "organization_owner" }, { id: "nomic-embed-text-v1.5", object: "model", owned_by: "organization_owner" }], object: "list" });
+		expect((await getJson(s, "/v1/models")).body).toEqual({
+			data: [
+				{ id: MODEL, object: "model", owned_by: "organization_owner" },
+				{ id: "nomic-embed-text-v1.5", object: "model", owned_by: "organization_owner" },
+			],
+			object: "list",
+		});
 
 		// An embedding request loads its model (just-in-time loading).
 		expect((await post(s, "/v1/embeddings", { model: "nomic-embed-text-v1.5", input: "x" })).status).toBe(200);
@@ -457,7 +497,13 @@ describe("context reporting endpoints", () => {
 	it("vLLM: /v1/models has max_model_len; no /props", async () => {
 		const s = await server({ flavor: "vllm", nCtx: 32768 });
 		const models = await getJson(s, "/v1/models");
-		expect(models.body).toMatchObject({ object: "list", data: [{ id: MODEL, owned_by: "vllm", max_model_len: 32768 }, { id: "nomic-embed-text-v1.5", max_model_len: 32768 }] });
+		expect(models.body).toMatchObject({
+			object: "list",
+			data: [
+				{ id: MODEL, owned_by: "vllm", max_model_len: 32768 },
+				{ id: "nomic-embed-text-v1.5", max_model_len: 32768 },
+			],
+		});
 		expect(await getJson(s, "/props")).toEqual({ status: 404, body: { detail: "Not Found" } });
 	});
 

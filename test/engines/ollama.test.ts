@@ -21,7 +21,14 @@ const MODEL = "llama3.1:8b";
 const EMBED = "nomic-embed-text";
 
 beforeAll(async () => {
-	fake = await startFakeOllama({ models: [{ name: MODEL, contextLength: 131072 }, { name: "nomic-embed-text:latest", contextLength: 2048 }, { name: "tiny:1b", contextLength: null, numCtx: 4096 }, { name: "bare:1b", contextLength: null }] });
+	fake = await startFakeOllama({
+		models: [
+			{ name: MODEL, contextLength: 131072 },
+			{ name: "nomic-embed-text:latest", contextLength: 2048 },
+			{ name: "tiny:1b", contextLength: null, numCtx: 4096 },
+			{ name: "bare:1b", contextLength: null },
+		],
+	});
 });
 
 afterAll(async () => {
@@ -38,8 +45,6 @@ const messages = [
 	{ role: "system" as const, content: "Write a DAP note from the clinician's summary only." },
 	{ role: "user" as const, content: "Client C-0142 named a worried part that protects an exile." },
 ];
-
-
 
 describe("chat", () => {
 	it("streams the answer piece by piece, in order, and reports the counts", async () => {
@@ -198,7 +203,12 @@ describe("errors a clinician can act on", () => {
 		const port = (closed.address() as AddressInfo).port;
 		await new Promise<void>((resolve) => closed.close(() => resolve()));
 		const down = new OllamaClient({ host: `http://127.0.0.1:${port}`, policy: LOOPBACK_ONLY });
-		for (const call of [() => down.chat({ model: MODEL, messages }), () => down.listModels(), () => down.contextLength(MODEL), () => down.embed(EMBED, ["x"])]) {
+		for (const call of [
+			() => down.chat({ model: MODEL, messages }),
+			() => down.listModels(),
+			() => down.contextLength(MODEL),
+			() => down.embed(EMBED, ["x"]),
+		]) {
 			const error = await engineError(call);
 			expect(error.code).toBe("engine");
 			expect(error.message).toBe(`Ollama is not running at http://127.0.0.1:${port}: start it (ollama serve, or open the Ollama app), then try again.`);
@@ -253,7 +263,10 @@ describe("errors a clinician can act on", () => {
 
 	it("empty output: the model returned nothing", async () => {
 		fake.reply({ chunks: [] }, { chunks: ["", " \n "] });
-		for (let i = 0; i < 2; i++) expect((await engineError(() => client().chat({ model: MODEL, messages }))).message).toBe(`Ollama's model ${MODEL} returned nothing. Try again, or choose another model.`);
+		for (let i = 0; i < 2; i++)
+			expect((await engineError(() => client().chat({ model: MODEL, messages }))).message).toBe(
+				`Ollama's model ${MODEL} returned nothing. Try again, or choose another model.`,
+			);
 	});
 
 	it("HTTP errors: the server's words for a 500, a plain-text 502, a path Ollama does not have", async () => {

@@ -28,7 +28,12 @@ const messages = [
 	{ role: "system" as const, content: "Write a DAP note from the clinician's summary only." },
 	{ role: "user" as const, content: "Client C-0142 named a worried part that protects an exile." },
 ];
-const SCHEMA = { type: "object", properties: { data: { type: "string" }, assessment: { type: "string" } }, required: ["data", "assessment"], additionalProperties: false };
+const SCHEMA = {
+	type: "object",
+	properties: { data: { type: "string" }, assessment: { type: "string" } },
+	required: ["data", "assessment"],
+	additionalProperties: false,
+};
 const SCHEMA_INSTRUCTION = "Answer with one JSON object, and nothing else, that follows this JSON schema:";
 
 const started: FakeOpenAi[] = [];
@@ -55,8 +60,8 @@ afterEach(() => {
 	for (const s of started) expect(s.pending, "every scripted reply was used").toBe(0);
 });
 
-const client = (extra: Partial<OpenAiCompatibleOptions> = {}, on: { url: string } = fake) => new OpenAiCompatibleClient({ url: on.url, policy: LOOPBACK_ONLY, ...extra });
-
+const client = (extra: Partial<OpenAiCompatibleOptions> = {}, on: { url: string } = fake) =>
+	new OpenAiCompatibleClient({ url: on.url, policy: LOOPBACK_ONLY, ...extra });
 
 /** Runs `fn`, expecting Cancelled. */
 async function cancelled(fn: () => Promise<unknown>): Promise<void> {
@@ -70,14 +75,15 @@ async function cancelled(fn: () => Promise<unknown>): Promise<void> {
 /** The message and detail, for checks that something is never in either. */
 const shown = (e: ClinicalVaultError) => `${e.message}\n${e.detail}`;
 
-
 /** A plain web server that is not a model server: every path answers an HTML page with `status`. */
 async function htmlServer(status: number): Promise<{ url: string; paths: string[]; close(): Promise<void> }> {
 	const paths: string[] = [];
 	const s = http.createServer((req, res) => {
 		paths.push(`${req.method ?? ""} ${req.url ?? ""}`);
 		req.resume();
-		res.writeHead(status, { "Content-Type": "text/html; charset=utf-8" }).end(`<!doctype html><html><body><h1>${status === 404 ? "404 Not Found" : "Welcome"}</h1></body></html>`);
+		res.writeHead(status, { "Content-Type": "text/html; charset=utf-8" }).end(
+			`<!doctype html><html><body><h1>${status === 404 ? "404 Not Found" : "Welcome"}</h1></body></html>`,
+		);
 	});
 	await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
 	return {
@@ -199,7 +205,10 @@ describe("structured answers", () => {
 		]);
 		const retried = s.chats[1]!;
 		expect(retried.format).toEqual(SCHEMA);
-		expect(retried.messages).toEqual([{ role: "system", content: `${messages[0]!.content}\n\n${SCHEMA_INSTRUCTION}\n${JSON.stringify(SCHEMA)}` }, messages[1]]);
+		expect(retried.messages).toEqual([
+			{ role: "system", content: `${messages[0]!.content}\n\n${SCHEMA_INSTRUCTION}\n${JSON.stringify(SCHEMA)}` },
+			messages[1],
+		]);
 		expect(s.chats[0]!.messages, "the first attempt had the messages as given").toEqual(messages);
 
 		// The same client remembers: no second refusal.
@@ -207,7 +216,10 @@ describe("structured answers", () => {
 		expect(JSON.parse(second.text)).toEqual(scripted);
 		expect(s.chats).toHaveLength(3);
 		expect(s.responseFormats[2]).toEqual({ type: "json_object", schema: SCHEMA });
-		expect(s.chats[2]!.messages, "without a system message, one is added for the schema").toEqual([{ role: "system", content: `${SCHEMA_INSTRUCTION}\n${JSON.stringify(SCHEMA)}` }, messages[1]]);
+		expect(s.chats[2]!.messages, "without a system message, one is added for the schema").toEqual([
+			{ role: "system", content: `${SCHEMA_INSTRUCTION}\n${JSON.stringify(SCHEMA)}` },
+			messages[1],
+		]);
 
 		// Free text and "json" on that client are unaffected.
 		s.reply("Plain answer.");
@@ -283,11 +295,15 @@ describe("structured answers", () => {
 		s.reply(free, { json: { data: "only data" } });
 		const boundary = new ModelBoundary(client({}, s));
 		const error = await engineError(() => chatStructured(boundary, { model: MODEL, messages, schema: Note, what: "the note" }));
-		expect(error.message).toBe("The model's answer for the note was not valid JSON (cut off or malformed). Nothing was changed; try again, or choose a model that follows structured output.");
+		expect(error.message).toBe(
+			"The model's answer for the note was not valid JSON (cut off or malformed). Nothing was changed; try again, or choose a model that follows structured output.",
+		);
 		for (const word of ["brother", "lake", "2009", "disclosed"]) expect(shown(error)).not.toContain(word);
 
 		const wrongShape = await engineError(() => chatStructured(boundary, { model: MODEL, messages, schema: Note, what: "the note" }));
-		expect(wrongShape.message).toMatch(/^The model's answer for the note did not follow the expected structure \(assessment: .*\)\. Nothing was changed; try again or choose another model\.$/);
+		expect(wrongShape.message).toMatch(
+			/^The model's answer for the note did not follow the expected structure \(assessment: .*\)\. Nothing was changed; try again or choose another model\.$/,
+		);
 		expect(shown(wrongShape)).not.toContain("only data");
 	});
 });
@@ -320,10 +336,13 @@ describe("API key", () => {
 		expect(sent.map((r) => r.path)).toEqual(["/v1/chat/completions", "/props", "/v1/embeddings", "/v1/models"]);
 		expect(sent.map((r) => r.headers.authorization)).toEqual(Array<string>(4).fill("Bearer sk-practice-4f9a"));
 		expect(s.requests.slice(0, before).every((r) => r.headers.authorization !== "Bearer sk-practice-4f9a")).toBe(true);
-		expect(fake.requests.every((r) => r.headers.authorization === undefined), "no token configured: no Authorization header").toBe(true);
+		expect(
+			fake.requests.every((r) => r.headers.authorization === undefined),
+			"no token configured: no Authorization header",
+		).toBe(true);
 	});
 
-	it("vLLM's 401 body ({error: \"Unauthorized\"}) gives the same message", async () => {
+	it('vLLM\'s 401 body ({error: "Unauthorized"}) gives the same message', async () => {
 		const s = await server({ flavor: "vllm", apiKey: "sk-practice-4f9a" });
 		const error = await engineError(() => client({}, s).listModels());
 		expect(error.message).toContain("refused the request (HTTP 401): it needs an API key");
@@ -408,13 +427,20 @@ describe("the wrong server", () => {
 		const port = (closed.address() as AddressInfo).port;
 		await new Promise<void>((resolve) => closed.close(() => resolve()));
 		const down = client({}, { url: `http://127.0.0.1:${port}` });
-		for (const call of [() => down.chat({ model: MODEL, messages }), () => down.listModels(), () => down.contextLength(MODEL), () => down.embed(EMBED, ["x"])]) {
+		for (const call of [
+			() => down.chat({ model: MODEL, messages }),
+			() => down.listModels(),
+			() => down.contextLength(MODEL),
+			() => down.embed(EMBED, ["x"]),
+		]) {
 			const error = await engineError(call);
 			expect(error.code).toBe("engine");
 			expect(error.message).toBe(`Nothing is listening at http://127.0.0.1:${port}: start the model server, then try again.`);
 		}
 		// With a context set, the context is still not answered for a server that is not there.
-		expect((await engineError(() => client({ contextTokens: 8192 }, { url: `http://127.0.0.1:${port}` }).contextLength(MODEL))).message).toContain("Nothing is listening");
+		expect((await engineError(() => client({ contextTokens: 8192 }, { url: `http://127.0.0.1:${port}` }).contextLength(MODEL))).message).toContain(
+			"Nothing is listening",
+		);
 	});
 });
 
@@ -430,10 +456,14 @@ describe("models", () => {
 		const s = await server({ flavor: "lmstudio" });
 		const llm = client({}, s);
 		const chat = await engineError(() => llm.chat({ model: "qwen2.5-14b-instruct", messages }));
-		expect(chat.message).toBe(`The model "qwen2.5-14b-instruct" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`);
+		expect(chat.message).toBe(
+			`The model "qwen2.5-14b-instruct" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`,
+		);
 		expect(chat.detail).toMatch(/^HTTP 404 from POST \/v1\/chat\/completions: Model "qwen2\.5-14b-instruct" not found/);
 		const embed = await engineError(() => llm.embed("mxbai-embed-large-v1", ["x"]));
-		expect(embed.message).toBe(`The model "mxbai-embed-large-v1" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`);
+		expect(embed.message).toBe(
+			`The model "mxbai-embed-large-v1" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`,
+		);
 		expect(s.chats).toHaveLength(1);
 	});
 
@@ -447,7 +477,9 @@ describe("models", () => {
 	it("a model vLLM does not serve: names the model and Test connection", async () => {
 		const s = await server({ flavor: "vllm" });
 		const error = await engineError(() => client({}, s).chat({ model: "mistral-7b-instruct", messages }));
-		expect(error.message).toBe(`The model "mistral-7b-instruct" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`);
+		expect(error.message).toBe(
+			`The model "mistral-7b-instruct" is not available at ${s.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`,
+		);
 		expect(error.detail).toBe("HTTP 404 from POST /v1/chat/completions: The model `mistral-7b-instruct` does not exist.");
 	});
 });
@@ -473,7 +505,9 @@ describe("embeddings", () => {
 	it("a wrong count or a vector that is not numbers is not an OpenAI answer", async () => {
 		fake.failNext("/v1/embeddings", { status: 200, rawBody: JSON.stringify({ data: [{ index: 0, embedding: [0.1, 0.2] }] }) });
 		const short = await engineError(() => client().embed(EMBED, ["one", "two"]));
-		expect(short.message).toBe(`The answer from ${fake.url}/v1/embeddings is not what an OpenAI-compatible server sends: is this the right address, and the right engine kind?`);
+		expect(short.message).toBe(
+			`The answer from ${fake.url}/v1/embeddings is not what an OpenAI-compatible server sends: is this the right address, and the right engine kind?`,
+		);
 		expect(short.detail).toBe("expected 2 embeddings");
 		fake.failNext("/v1/embeddings", { status: 200, rawBody: JSON.stringify({ data: [{ index: 0, embedding: "AAAAAA==" }] }) });
 		expect((await engineError(() => client().embed(EMBED, ["one"]))).detail).toContain("not a list of numbers");
@@ -522,7 +556,9 @@ describe("context", () => {
 	it("LM Studio and vLLM: a model the server does not have is named when the context is asked, before anything is sent", async () => {
 		const lm = await server({ flavor: "lmstudio" });
 		const missing = await engineError(() => client({}, lm).contextLength("llama3.1:8b"));
-		expect(missing.message).toBe(`The model "llama3.1:8b" is not available at ${lm.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`);
+		expect(missing.message).toBe(
+			`The model "llama3.1:8b" is not available at ${lm.url}. Choose one of its models in the settings ("Test connection" lists them; clinical-vault models on the command line). Nothing was changed.`,
+		);
 		const vllm = await server({ flavor: "vllm" });
 		const notServed = await engineError(() => client({ contextTokens: 8192 }, vllm).contextLength("llama3.1:8b"));
 		expect(notServed.message).toBe(
@@ -551,7 +587,11 @@ describe("context", () => {
 			`The model server at ${s.url} does not say how much context the model "${MODEL}" has, and no context is set. Set "Model context (tokens)" in the settings (or --context N on the command line) to the context the server loads the model with. Nothing was sent.`,
 		);
 		expect(await client({ contextTokens: 12000 }, s).contextLength(MODEL)).toBe(12000);
-		expect(await client({ contextTokens: 0 }, s).contextLength(MODEL).catch((e: unknown) => e)).toBeInstanceOf(ClinicalVaultError);
+		expect(
+			await client({ contextTokens: 0 }, s)
+				.contextLength(MODEL)
+				.catch((e: unknown) => e),
+		).toBeInstanceOf(ClinicalVaultError);
 	});
 
 	it("the setting caps what the server reports, never raises it", async () => {
@@ -584,7 +624,9 @@ describe("faults", () => {
 		fake.reply({ text: "Client described sleep problems.", chunkDelayMs: 10, fault: { kind: "cut", after: 2 } });
 		const pieces: string[] = [];
 		const error = await engineError(() => client().chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
-		expect(error.message).toBe(`The connection to the model server at ${fake.url} broke before the answer was complete (it may have stopped or crashed). Try again.`);
+		expect(error.message).toBe(
+			`The connection to the model server at ${fake.url} broke before the answer was complete (it may have stopped or crashed). Try again.`,
+		);
 		expect(pieces.join("")).toBe("Client described");
 		expect(await fake.requests.at(-1)!.closed).toBe("server-cut");
 	});
@@ -594,7 +636,9 @@ describe("faults", () => {
 		fake.reply({ text: "Too late.", firstByteDelayMs: 800 });
 		const begun = Date.now();
 		const error = await engineError(() => slow.chat({ model: MODEL, messages }));
-		expect(error.message).toBe(`The model server at ${fake.url} accepted the request but sent nothing for 0.2 s. The model may still be loading or the computer is overloaded: try again.`);
+		expect(error.message).toBe(
+			`The model server at ${fake.url} accepted the request but sent nothing for 0.2 s. The model may still be loading or the computer is overloaded: try again.`,
+		);
 		expect(Date.now() - begun).toBeLessThan(700);
 		expect(await fake.requests.at(-1)!.closed).toBe("client-closed");
 	});
@@ -611,7 +655,9 @@ describe("faults", () => {
 		fake.reply({ chunks: ["Client", " described", " sleep"], chunkDelayMs: 600 });
 		const pieces: string[] = [];
 		const stalled = await engineError(() => timed.chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
-		expect(stalled.message).toBe(`The model server at ${fake.url} stopped writing in the middle of the answer (nothing for 0.2 s). Try again, or restart it.`);
+		expect(stalled.message).toBe(
+			`The model server at ${fake.url} stopped writing in the middle of the answer (nothing for 0.2 s). Try again, or restart it.`,
+		);
 		expect(pieces).toEqual(["Client"]);
 		expect(await fake.requests.at(-1)!.closed).toBe("client-closed");
 	});
@@ -626,7 +672,9 @@ describe("faults", () => {
 		fake.reply({ text: "Client described sleep problems since March and more.", fault: { kind: "malformed-line", after: 3 } });
 		const pieces: string[] = [];
 		const error = await engineError(() => client().chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
-		expect(error.message).toBe(`The model server at ${fake.url} sent a malformed answer (an event that is not JSON). Try again; if it keeps happening, update or restart the server.`);
+		expect(error.message).toBe(
+			`The model server at ${fake.url} sent a malformed answer (an event that is not JSON). Try again; if it keeps happening, update or restart the server.`,
+		);
 		expect(error.detail).toMatch(/^event \d+ \(\d+ characters\) is not a JSON object$/);
 		expect(pieces.join("")).toBe("Client described sleep");
 		for (const word of ["Client", "sleep", "March", "content", "choices"]) expect(shown(error)).not.toContain(word);
@@ -645,13 +693,17 @@ describe("faults", () => {
 	it("a stream that ends without finish_reason and [DONE]: ended early", async () => {
 		fake.reply({ text: "Client described sleep problems.", fault: { kind: "no-done" } });
 		const error = await engineError(() => client().chat({ model: MODEL, messages }));
-		expect(error.message).toBe(`The model server at ${fake.url} ended its answer early, without the final message. Try again; if it keeps happening, restart it.`);
+		expect(error.message).toBe(
+			`The model server at ${fake.url} ended its answer early, without the final message. Try again; if it keeps happening, restart it.`,
+		);
 		expect(shown(error)).not.toContain("sleep");
 	});
 
 	it("HTTP errors: the server's words for a 500 and a 503", async () => {
 		fake.reply({ status: 500, error: "failed to allocate the KV cache" });
-		expect((await engineError(() => client().chat({ model: MODEL, messages }))).message).toBe(`The model server at ${fake.url} failed to answer (HTTP 500): failed to allocate the KV cache`);
+		expect((await engineError(() => client().chat({ model: MODEL, messages }))).message).toBe(
+			`The model server at ${fake.url} failed to answer (HTTP 500): failed to allocate the KV cache`,
+		);
 		fake.failNext("/v1/models", { status: 503, error: "Loading model" });
 		expect((await engineError(() => client().listModels())).message).toBe(`The model server at ${fake.url} failed to answer (HTTP 503): Loading model`);
 	});
@@ -728,8 +780,19 @@ describe("cancellation", () => {
 describe("endpoint policy and address", () => {
 	it("refuses a server that is not on this computer before any connection", async () => {
 		const agent = recordingAgent(http.Agent);
-		const remote = new OpenAiCompatibleClient({ url: "http://192.0.2.10:1234", policy: LOOPBACK_ONLY, agent, token: "sk-remote-7c1d", contextTokens: 8192 });
-		for (const call of [() => remote.chat({ model: MODEL, messages }), () => remote.listModels(), () => remote.contextLength(MODEL), () => remote.embed(EMBED, ["x"])]) {
+		const remote = new OpenAiCompatibleClient({
+			url: "http://192.0.2.10:1234",
+			policy: LOOPBACK_ONLY,
+			agent,
+			token: "sk-remote-7c1d",
+			contextTokens: 8192,
+		});
+		for (const call of [
+			() => remote.chat({ model: MODEL, messages }),
+			() => remote.listModels(),
+			() => remote.contextLength(MODEL),
+			() => remote.embed(EMBED, ["x"]),
+		]) {
 			const error = await engineError(call);
 			expect(error.code).toBe("refused");
 			expect(error.message).toContain("Refused to contact 192.0.2.10:1234");
@@ -757,7 +820,12 @@ describe("endpoint policy and address", () => {
 
 	it("an address that is not a URL fails each call with invalid-input, not the constructor", async () => {
 		const bad = new OpenAiCompatibleClient({ url: "http://[::1", policy: LOOPBACK_ONLY, contextTokens: 8192 });
-		for (const call of [() => bad.chat({ model: MODEL, messages }), () => bad.listModels(), () => bad.contextLength(MODEL), () => bad.embed(EMBED, ["x"])]) {
+		for (const call of [
+			() => bad.chat({ model: MODEL, messages }),
+			() => bad.listModels(),
+			() => bad.contextLength(MODEL),
+			() => bad.embed(EMBED, ["x"]),
+		]) {
 			const error = await engineError(call);
 			expect(error.code).toBe("invalid-input");
 			expect(error.message).toBe('The model server\'s address "http://[::1" is not a URL (expected something like http://127.0.0.1:1234).');
@@ -780,7 +848,15 @@ describe("egress log", () => {
 		const entries = egressLog.entries();
 		expect(entries).toHaveLength(3);
 		for (const e of entries) {
-			expect(e).toMatchObject({ host: "127.0.0.1", port, scheme: "http", address: "127.0.0.1", allowed: true, purpose: "openai-compatible", outcome: "ok" });
+			expect(e).toMatchObject({
+				host: "127.0.0.1",
+				port,
+				scheme: "http",
+				address: "127.0.0.1",
+				allowed: true,
+				purpose: "openai-compatible",
+				outcome: "ok",
+			});
 			expect(e.bytesSent).toBeGreaterThan(0);
 			expect(e.bytesReceived).toBeGreaterThan(0);
 		}
@@ -797,7 +873,8 @@ describe("egress log", () => {
 		const s = http.createServer((req, res) => {
 			req.resume();
 			res.writeHead(200, { "Content-Type": "text/event-stream" });
-			const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+			const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+				`data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 			res.write(chunk({ role: "assistant", content: "Client named a part." }, null));
 			res.write(`${chunk({}, "stop")}data: [DONE]\n\n`);
 			setTimeout(() => res.end(), 50);
@@ -805,7 +882,10 @@ describe("egress log", () => {
 		await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
 		try {
 			egressLog.clear();
-			const result = await client({ contextTokens: 8192 }, { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` }).chat({ model: MODEL, messages });
+			const result = await client({ contextTokens: 8192 }, { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` }).chat({
+				model: MODEL,
+				messages,
+			});
 			expect(result).toEqual({ text: "Client named a part.", doneReason: "stop" });
 			expect(egressLog.entries().map((e) => e.outcome)).toEqual(["ok"]);
 		} finally {

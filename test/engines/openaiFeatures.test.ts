@@ -48,7 +48,8 @@ const TRANSCRIPT_PATH = `${CBT_CLIENT}/transcripts/2025-03-04.md`;
 const IDENTIFIERS = [SCENARIO_NAME, CBT_NAME, "Syntheticname", DOB];
 
 const SOAP = {
-	subjective: "Client reported a rough week with a nonstop workload and little sleep, waking around 3 a.m. with racing thoughts about a project deadline. Client completed the thought record twice.",
+	subjective:
+		"Client reported a rough week with a nonstop workload and little sleep, waking around 3 a.m. with racing thoughts about a project deadline. Client completed the thought record twice.",
 	objective: "[unclear in transcript]",
 	assessment: "Client was able to use the thought record to reduce the intensity of a self-critical thought.",
 	plan: "Wind-down routine in the evening with no laptop after 9 p.m.; one more thought record when worry about work spikes.",
@@ -106,15 +107,29 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 		await t.cleanup();
 	});
 
-	const drafting = (llm: LlmClient = openai(fake.url)) => new DraftingService({ record: t.record, llm, templates: { load: () => Promise.resolve(null) }, clock: t.clock });
+	const drafting = (llm: LlmClient = openai(fake.url)) =>
+		new DraftingService({ record: t.record, llm, templates: { load: () => Promise.resolve(null) }, clock: t.clock });
 	const note = async (path: string) => splitFrontmatter(await t.record.readText(path, "internal"));
 
 	it("drafting: a SOAP note from a transcript, saved with its sections, the schema sent as json_schema, the context read from /props", async () => {
 		fake.reply({ json: SOAP });
-		const result = await drafting().draft({ client: CBT_CLIENT, sessionDate: "2025-03-04", format: "soap", model: CHAT_MODEL, source: { kind: "transcript", path: TRANSCRIPT_PATH } });
+		const result = await drafting().draft({
+			client: CBT_CLIENT,
+			sessionDate: "2025-03-04",
+			format: "soap",
+			model: CHAT_MODEL,
+			source: { kind: "transcript", path: TRANSCRIPT_PATH },
+		});
 		expect(result.notePath).toBe(`${CBT_CLIENT}/notes/2025-03-04.md`);
 		const { data, body } = await note(result.notePath);
-		expect(data).toMatchObject({ kind: "note", client: CBT_CLIENT, format: "soap", status: "draft", model: CHAT_MODEL, source_transcript: TRANSCRIPT_PATH });
+		expect(data).toMatchObject({
+			kind: "note",
+			client: CBT_CLIENT,
+			format: "soap",
+			status: "draft",
+			model: CHAT_MODEL,
+			source_transcript: TRANSCRIPT_PATH,
+		});
 		expect(body).toContain(`## Subjective\n${SOAP.subjective}`);
 		expect(body).toContain(`## Plan\n${SOAP.plan}`);
 		expect(body).toContain(RISK_PLACEHOLDER);
@@ -141,7 +156,13 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 			},
 		});
 		const summary = `${CBT_NAME} reported a rough week with a nonstop workload and little sleep. Robin completed the thought record twice. Plan: wind-down routine, no laptop after 9 p.m.`;
-		const result = await drafting().draft({ client: CBT_CLIENT, sessionDate: "2025-03-11", format: "soap", model: CHAT_MODEL, source: { kind: "summary", text: summary } });
+		const result = await drafting().draft({
+			client: CBT_CLIENT,
+			sessionDate: "2025-03-11",
+			format: "soap",
+			model: CHAT_MODEL,
+			source: { kind: "summary", text: summary },
+		});
 		const { data, body } = await note(result.notePath);
 		expect(body).not.toContain("low risk of self-harm");
 		expect(body).not.toContain("F41.1");
@@ -160,7 +181,13 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 		fake = await startFakeOpenAi({ jsonSchema: "reject" });
 		const llm = openai(fake.url);
 		fake.reply({ json: SOAP }, { json: SOAP });
-		const first = await drafting(llm).draft({ client: CBT_CLIENT, sessionDate: "2025-03-04", format: "soap", model: CHAT_MODEL, source: { kind: "transcript", path: TRANSCRIPT_PATH } });
+		const first = await drafting(llm).draft({
+			client: CBT_CLIENT,
+			sessionDate: "2025-03-04",
+			format: "soap",
+			model: CHAT_MODEL,
+			source: { kind: "transcript", path: TRANSCRIPT_PATH },
+		});
 		expect((await note(first.notePath)).body).toContain(`## Subjective\n${SOAP.subjective}`);
 		// The refused json_schema request used no reply; the JSON-mode one did.
 		expect(fake.responseFormats.map((f) => (f as { type: string }).type)).toEqual(["json_schema", "json_object"]);
@@ -171,7 +198,13 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 		expect(fake.chats[1]!.messages.filter((m) => m.role === "system")).toHaveLength(1);
 		expect(fake.pending).toBe(1);
 
-		const second = await drafting(llm).draft({ client: CBT_CLIENT, sessionDate: "2025-03-11", format: "soap", model: CHAT_MODEL, source: { kind: "summary", text: "Client completed the thought record twice." } });
+		const second = await drafting(llm).draft({
+			client: CBT_CLIENT,
+			sessionDate: "2025-03-11",
+			format: "soap",
+			model: CHAT_MODEL,
+			source: { kind: "summary", text: "Client completed the thought record twice." },
+		});
 		expect((await note(second.notePath)).data).toMatchObject({ status: "draft", format: "soap" });
 		expect(fake.responseFormats.map((f) => (f as { type: string }).type)).toEqual(["json_schema", "json_object", "json_object"]);
 		expect(fake.pending).toBe(0);
@@ -182,10 +215,20 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 		await fake.close();
 		fake = await startFakeOpenAi({ nCtx: 4096 });
 		const lines: string[] = [];
-		for (let i = 0; i < 700; i++) lines.push(`[${String(Math.floor(i / 6)).padStart(2, "0")}:${String((i * 10) % 60).padStart(2, "0")}] **Client:** This week the worried part talked about work deadline number ${i} and my sleep again.`);
+		for (let i = 0; i < 700; i++)
+			lines.push(
+				`[${String(Math.floor(i / 6)).padStart(2, "0")}:${String((i * 10) % 60).padStart(2, "0")}] **Client:** This week the worried part talked about work deadline number ${i} and my sleep again.`,
+			);
 		await t.record.writeText(`${CBT_CLIENT}/transcripts/2025-03-18.md`, `---\nkind: transcript\n---\n${lines.join("\n\n")}\n`);
-		fake.defaultReply = (chat) => (chat.format ? { json: SOAP } : `- Client discussed work deadlines and sleep ("the worried part talked about work deadline").`);
-		const result = await drafting().draft({ client: CBT_CLIENT, sessionDate: "2025-03-18", format: "soap", model: CHAT_MODEL, source: { kind: "transcript", path: `${CBT_CLIENT}/transcripts/2025-03-18.md` } });
+		fake.defaultReply = (chat) =>
+			chat.format ? { json: SOAP } : `- Client discussed work deadlines and sleep ("the worried part talked about work deadline").`;
+		const result = await drafting().draft({
+			client: CBT_CLIENT,
+			sessionDate: "2025-03-18",
+			format: "soap",
+			model: CHAT_MODEL,
+			source: { kind: "transcript", path: `${CBT_CLIENT}/transcripts/2025-03-18.md` },
+		});
 		expect(result.condensed).toBe(true);
 		expect(result.passes).toBeGreaterThan(1);
 		expect(result.context).toBe(4096);
@@ -205,10 +248,20 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 	it("documents: a progress summary with its sections, marked only for the missing diagnosis; name and date of birth kept from the server", async () => {
 		fake.reply({ json: FAITHFUL_DOCUMENTS["progress-summary"] });
 		const service = new DocumentService({ record: t.record, clock: t.clock });
-		const result = await service.draft({ client: SCENARIO_CLIENT, type: "progress-summary", model: CHAT_MODEL, llm: openai(fake.url), today: "2026-07-06" });
+		const result = await service.draft({
+			client: SCENARIO_CLIENT,
+			type: "progress-summary",
+			model: CHAT_MODEL,
+			llm: openai(fake.url),
+			today: "2026-07-06",
+		});
 		expect(result.path).toBe(`${SCENARIO_CLIENT}/documents/2026-07-06-progress-summary.md`);
 		const spec = DOCUMENT_TYPES["progress-summary"];
-		expectSchemaSent(fake, 0, spec.sections.map((s) => s.key));
+		expectSchemaSent(
+			fake,
+			0,
+			spec.sections.map((s) => s.key),
+		);
 		expect(result.sessions).toEqual(SCENARIO_NOTES.map((n) => n.date));
 		const { data, body } = splitFrontmatter(await t.record.readText(result.path, "internal"), result.path);
 		expect(data).toMatchObject({ kind: "document", type: "progress-summary", client: SCENARIO_CLIENT, status: "draft", model: CHAT_MODEL });
@@ -251,7 +304,20 @@ describe("the core services against an OpenAI-compatible server (llama-server)",
 		const service = new TreatmentPlanService({ record: t.record, llm: openai(fake.url), clock: t.clock });
 		fake.reply({ json: DRAFT_ANSWER });
 		const draft = await service.proposeDraft(SCENARIO_CLIENT, INTAKE.recordPath, { model: CHAT_MODEL });
-		expect(draft.set.changes.map((c) => c.kind)).toEqual(["diagnosis", "problem", "problem", "problem", "goal", "objective", "goal", "objective", "goal", "objective", "intervention", "intervention"]);
+		expect(draft.set.changes.map((c) => c.kind)).toEqual([
+			"diagnosis",
+			"problem",
+			"problem",
+			"problem",
+			"goal",
+			"objective",
+			"goal",
+			"objective",
+			"goal",
+			"objective",
+			"intervention",
+			"intervention",
+		]);
 		expect(fake.responseFormats[0]).toMatchObject({ type: "json_schema", json_schema: { schema: { type: "object" } } });
 		expect(JSON.stringify(fake.chats[0]!.format)).not.toMatch(/diagnos/i);
 		expect(JSON.stringify(fake.chats[0]!.messages)).not.toContain("F41.0");
@@ -434,12 +500,26 @@ describe("the CLI with --llm openai=URL", () => {
 	it("plan, doc and brief --summary: the same answers, through the same engine", async () => {
 		const chats = fake.chats.length;
 		fake.reply({ json: DRAFT_ANSWER });
-		const plan = await cv(["plan", vault, "--client", SCENARIO_CLIENT, "--draft-from", INTAKE.recordPath, "--accept", "all", "--llm", `openai=${fake.url}`]);
+		const plan = await cv([
+			"plan",
+			vault,
+			"--client",
+			SCENARIO_CLIENT,
+			"--draft-from",
+			INTAKE.recordPath,
+			"--accept",
+			"all",
+			"--llm",
+			`openai=${fake.url}`,
+		]);
 		expect(plan.code, plan.stderr).toBe(0);
 		expect((await cv(["plan", vault, "--client", SCENARIO_CLIENT])).out).toContain("### G1: Wake up without panic most days.");
 
 		fake.reply({ json: FAITHFUL_DOCUMENTS.referral });
-		const doc = await cv(["doc", vault, "--client", SCENARIO_CLIENT, "--type", "referral", "--to", "2026-07-06", "--notes", "-", "--llm", `openai=${fake.url}`], { input: CLINICIAN_NOTES.referral! });
+		const doc = await cv(
+			["doc", vault, "--client", SCENARIO_CLIENT, "--type", "referral", "--to", "2026-07-06", "--notes", "-", "--llm", `openai=${fake.url}`],
+			{ input: CLINICIAN_NOTES.referral! },
+		);
 		expect(doc.code, doc.stderr).toBe(0);
 		expect(doc.out).toMatch(new RegExp(`^${SCENARIO_CLIENT}/documents/\\d{4}-\\d\\d-\\d\\d-referral\\.md\\n$`));
 		const letter = await cv(["cat", vault, doc.out.trim()]);
@@ -467,10 +547,25 @@ describe("the CLI with --llm openai=URL", () => {
 		expect(parsed.hits[0]!.recordPath).toBe(SESSION_2.recordPath);
 		expect(parsed.hits[0]!.snippet).toMatch(/father/);
 		expect(embedBatches(fake).at(-1)).toEqual(["search_query: relationship with dad"]);
-		expect(embedBatches(fake).slice(0, -1).flat().every((text) => text.startsWith("search_document: "))).toBe(true);
+		expect(
+			embedBatches(fake)
+				.slice(0, -1)
+				.flat()
+				.every((text) => text.startsWith("search_document: ")),
+		).toBe(true);
 
 		const noEmbeddings = await server({ embeddings: false });
-		const keyword = await cv(["search", vault, "father", "--client", SCENARIO_CLIENT, "--embed-model", "nomic-embed-text-v2", "--llm", `openai=${noEmbeddings.url}`]);
+		const keyword = await cv([
+			"search",
+			vault,
+			"father",
+			"--client",
+			SCENARIO_CLIENT,
+			"--embed-model",
+			"nomic-embed-text-v2",
+			"--llm",
+			`openai=${noEmbeddings.url}`,
+		]);
 		expect(keyword.code, keyword.stderr).toBe(0);
 		expect(keyword.stderr).toMatch(/Keyword search only: embedding failed \(.*does not serve embeddings \(llama-server needs --embeddings/);
 		expect(keyword.out).toContain(`${SESSION_2.recordPath} :`);
@@ -482,13 +577,43 @@ describe("the CLI with --llm openai=URL", () => {
 		const plain = await server({ flavor: "plain" });
 		const elsewhere = fake.requests.length;
 		plain.reply({ json: SOAP });
-		const refused = await cv(["draft", vault, "--client", CBT_CLIENT, "--transcript", TRANSCRIPT_PATH, "--format", "soap", "--date", "2025-03-18", "--llm", `openai=${plain.url}`]);
+		const refused = await cv([
+			"draft",
+			vault,
+			"--client",
+			CBT_CLIENT,
+			"--transcript",
+			TRANSCRIPT_PATH,
+			"--format",
+			"soap",
+			"--date",
+			"2025-03-18",
+			"--llm",
+			`openai=${plain.url}`,
+		]);
 		expect(refused.code).toBe(1);
-		expect(refused.stderr).toMatch(/does not say how much context the model "llama3\.1:8b" has, and no context is set\. Set "Model context \(tokens\)" in the settings \(or --context N on the command line\).*Nothing was sent\./);
+		expect(refused.stderr).toMatch(
+			/does not say how much context the model "llama3\.1:8b" has, and no context is set\. Set "Model context \(tokens\)" in the settings \(or --context N on the command line\).*Nothing was sent\./,
+		);
 		expect(chatRequests(plain)).toBe(0);
 		expect((await cv(["cat", vault, `${CBT_CLIENT}/notes/2025-03-18.md`])).code).not.toBe(0);
 
-		const drafted = await cv(["draft", vault, "--client", CBT_CLIENT, "--transcript", TRANSCRIPT_PATH, "--format", "soap", "--date", "2025-03-18", "--context", "8192", "--llm", `openai=${plain.url}`]);
+		const drafted = await cv([
+			"draft",
+			vault,
+			"--client",
+			CBT_CLIENT,
+			"--transcript",
+			TRANSCRIPT_PATH,
+			"--format",
+			"soap",
+			"--date",
+			"2025-03-18",
+			"--context",
+			"8192",
+			"--llm",
+			`openai=${plain.url}`,
+		]);
 		expect(drafted.code, drafted.stderr).toBe(0);
 		expect(drafted.out).toBe(`${CBT_CLIENT}/notes/2025-03-18.md\n`);
 		expect(chatRequests(plain)).toBe(1);
@@ -503,7 +628,17 @@ describe("the CLI with --llm openai=URL", () => {
 		const chat = await server({ embeddings: false });
 		const embed = await server({ embeddingDimensions: 768, concepts: SEMANTIC, models: [{ id: "nomic-embed-text-v1.5" }] });
 		await mkdir(join(settingsFile(), ".."), { recursive: true });
-		await writeFile(settingsFile(), JSON.stringify({ llmEngine: "openai", llmUrl: chat.url, llmModel: CHAT_MODEL, embeddingEngine: "openai", embeddingUrl: embed.url, embeddingModel: "nomic-embed-text-v1.5" }));
+		await writeFile(
+			settingsFile(),
+			JSON.stringify({
+				llmEngine: "openai",
+				llmUrl: chat.url,
+				llmModel: CHAT_MODEL,
+				embeddingEngine: "openai",
+				embeddingUrl: embed.url,
+				embeddingModel: "nomic-embed-text-v1.5",
+			}),
+		);
 		try {
 			// The settings alone: embeddings from the embedding server, chat from the chat server.
 			const bySettings = await cv(["search", vault, "relationship with dad", "--client", SCENARIO_CLIENT, "--json"]);
@@ -513,13 +648,28 @@ describe("the CLI with --llm openai=URL", () => {
 			const settingsBatches = embedBatches(embed).length;
 			expect(settingsBatches).toBeGreaterThan(1);
 			chat.reply({ json: SOAP });
-			const drafted = await cv(["draft", vault, "--client", CBT_CLIENT, "--summary", "-", "--format", "soap", "--date", "2025-03-25"], { input: "Client completed the thought record twice." });
+			const drafted = await cv(["draft", vault, "--client", CBT_CLIENT, "--summary", "-", "--format", "soap", "--date", "2025-03-25"], {
+				input: "Client completed the thought record twice.",
+			});
 			expect(drafted.code, drafted.stderr).toBe(0);
 			expect(chatRequests(chat)).toBe(1);
 			expect(chat.chats[0]!.model).toBe(CHAT_MODEL);
 
 			// --embed-llm over the settings' chat engine named by --llm: a new embedding model, so everything is embedded again there.
-			const byFlag = await cv(["search", vault, "relationship with dad", "--client", SCENARIO_CLIENT, "--json", "--llm", `openai=${chat.url}`, "--embed-llm", `openai=${embed.url}`, "--embed-model", "nomic-embed-text-v2"]);
+			const byFlag = await cv([
+				"search",
+				vault,
+				"relationship with dad",
+				"--client",
+				SCENARIO_CLIENT,
+				"--json",
+				"--llm",
+				`openai=${chat.url}`,
+				"--embed-llm",
+				`openai=${embed.url}`,
+				"--embed-model",
+				"nomic-embed-text-v2",
+			]);
 			expect(byFlag.code, byFlag.stderr).toBe(0);
 			expect(byFlag.stderr).toMatch(/Embedding \d+ passages with nomic-embed-text-v2/);
 			const flagged = JSON.parse(byFlag.out) as { mode: string; hits: { recordPath: string }[] };

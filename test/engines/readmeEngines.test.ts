@@ -69,18 +69,27 @@ describe("README: Choose your engine", () => {
 				const fake = await startFakeOllama();
 				closers.push(() => fake.close());
 				url = fake.url;
-				expected = /^Connected to http:\/\/127\.0\.0\.1:\d+: 2 models \(llama3\.1:8b, nomic-embed-text:latest\)\. Context for "llama3\.1:8b": 131072 tokens\.$/;
+				expected =
+					/^Connected to http:\/\/127\.0\.0\.1:\d+: 2 models \(llama3\.1:8b, nomic-embed-text:latest\)\. Context for "llama3\.1:8b": 131072 tokens\.$/;
 			} else {
 				const key = line.env.CLINICAL_VAULT_ENGINE_TOKEN;
 				const fake = await startFakeOpenAi({ flavor: FLAVOR[name]!, nCtx: 16384, ...(key ? { apiKey: "synthetic-test-key" } : {}) });
 				closers.push(() => fake.close());
 				url = fake.url;
 				// llama-server lists its one model; the others list every model they have.
-				const models = name === "llama-server" ? "1 model \\(llama-3\\.1-8b-instruct\\)" : "2 models \\(llama-3\\.1-8b-instruct, nomic-embed-text-v1\\.5\\)";
+				const models =
+					name === "llama-server" ? "1 model \\(llama-3\\.1-8b-instruct\\)" : "2 models \\(llama-3\\.1-8b-instruct, nomic-embed-text-v1\\.5\\)";
 				const context = FLAVOR[name] === "plain" ? (line.argv.includes("--context") ? "8192" : null) : "16384";
-				expected = new RegExp(`^Connected to http://127\\.0\\.0\\.1:\\d+: ${models}\\.${context ? ` Context for "llama-3\\.1-8b-instruct": ${context} tokens\\.` : ""}`);
+				expected = new RegExp(
+					`^Connected to http://127\\.0\\.0\\.1:\\d+: ${models}\\.${context ? ` Context for "llama-3\\.1-8b-instruct": ${context} tokens\\.` : ""}`,
+				);
 			}
-			const argv = [...line.argv.slice(0, 2), `${name}=${url}`, ...line.argv.slice(3), ...(parsed.kind === "openai" ? ["--model", "llama-3.1-8b-instruct"] : [])];
+			const argv = [
+				...line.argv.slice(0, 2),
+				`${name}=${url}`,
+				...line.argv.slice(3),
+				...(parsed.kind === "openai" ? ["--model", "llama-3.1-8b-instruct"] : []),
+			];
 			const env: Record<string, string> = line.env.CLINICAL_VAULT_ENGINE_TOKEN ? { CLINICAL_VAULT_ENGINE_TOKEN: "synthetic-test-key" } : {};
 			const result = await runCli(argv, env);
 			expect(result.err).toBe("");
@@ -101,9 +110,13 @@ describe("README: Choose your engine", () => {
 	it("a wrong --llm is a usage error naming what is accepted", async () => {
 		const result = await runCli(["models", "--llm", "chatgpt"], {});
 		expect(result.code).toBe(2);
-		expect(result.err).toContain('--llm "chatgpt" is not an engine: use ollama=URL, openai=URL, or a preset (ollama, lmstudio, llama-server, jan, vllm, koboldcpp)');
+		expect(result.err).toContain(
+			'--llm "chatgpt" is not an engine: use ollama=URL, openai=URL, or a preset (ollama, lmstudio, llama-server, jan, vllm, koboldcpp)',
+		);
 		expect((await runCli(["models", "--llm", "openai"], {})).err).toContain("--llm openai needs the server's address");
-		expect((await runCli(["models", "--llm", "lmstudio", "--ollama", "http://127.0.0.1:11434"], {})).err).toContain("Give either --llm or --ollama, not both.");
+		expect((await runCli(["models", "--llm", "lmstudio", "--ollama", "http://127.0.0.1:11434"], {})).err).toContain(
+			"Give either --llm or --ollama, not both.",
+		);
 		expect((await runCli(["models", "--llm", "lmstudio", "--context", "lots"], {})).err).toContain("--context takes the model's context in tokens");
 	});
 });

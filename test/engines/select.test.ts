@@ -19,7 +19,9 @@ afterEach(async () => {
 describe("finding engine programs", () => {
 	it("looks in Homebrew, MacPorts and /usr/local on macOS, and the usual folders elsewhere", () => {
 		expect(usualProgramFolders("darwin", { HOME: "/Users/t" })).toEqual(["/opt/homebrew/bin", "/usr/local/bin", "/opt/local/bin", "/Users/t/.local/bin"]);
-		expect(usualProgramFolders("linux", { HOME: "/home/t" })).toEqual(expect.arrayContaining(["/usr/local/bin", "/usr/bin", "/home/linuxbrew/.linuxbrew/bin"]));
+		expect(usualProgramFolders("linux", { HOME: "/home/t" })).toEqual(
+			expect.arrayContaining(["/usr/local/bin", "/usr/bin", "/home/linuxbrew/.linuxbrew/bin"]),
+		);
 		expect(usualProgramFolders("win32", { USERPROFILE: "C:\\Users\\t", LOCALAPPDATA: "C:\\Users\\t\\AppData\\Local" }).join(";")).toMatch(/WinGet/);
 	});
 

@@ -30,7 +30,12 @@ beforeAll(async () => {
 		`${CODE}/profile.md`,
 		`---\ncode: ${CODE}\nname: Jordan Avery\ncreated: 2026-06-01T09:00:00.000Z\ndetails:\n  phone: (555) 013-4477\n  employer: Brightline Logistics\n---\n# Client profile\n`,
 	);
-	await put(NOTE, SESSION_2.text.replace(/^(status|signed_by|signed_at): .*\n/gm, "").replace("## Data\n", "## Data\nJordan called from (555) 013-4477 after a shift at Brightline Logistics. "));
+	await put(
+		NOTE,
+		SESSION_2.text
+			.replace(/^(status|signed_by|signed_at): .*\n/gm, "")
+			.replace("## Data\n", "## Data\nJordan called from (555) 013-4477 after a shift at Brightline Logistics. "),
+	);
 	const signed = await cli(["sign", v.vault, NOTE, "--signer", "Dr. Test Clinician"]);
 	if (signed.code !== 0) throw new Error(signed.stderr);
 	await put(DRAFT, "---\nnote_type: session\n---\n## Data\nJordan's sister Priya Nandakumar visited.\n");
@@ -44,7 +49,10 @@ afterAll(async () => {
 
 async function auditExports(): Promise<string> {
 	const r = await cli(["audit", v.vault]);
-	return r.out.split("\n").filter((l) => l.includes("export")).join("\n");
+	return r.out
+		.split("\n")
+		.filter((l) => l.includes("export"))
+		.join("\n");
 }
 
 describe("clinical-vault export", () => {

@@ -40,8 +40,28 @@ describe("deidentify", () => {
 
 	it("removes every planted identifier", () => {
 		for (const planted of [
-			"Jordan", "Avery", "JORDAN", "Jojo", "Helen", "Okafor", "Priya", "Nandakumar", "03/14/1988", "Brightline", "Maple Street", "Springfield",
-			"62704", "Lincoln", "Fairhaven", "013-4477", "013 4477", "jordan.avery", "example.com", "00482913", "QX-5521-7788", "June 3",
+			"Jordan",
+			"Avery",
+			"JORDAN",
+			"Jojo",
+			"Helen",
+			"Okafor",
+			"Priya",
+			"Nandakumar",
+			"03/14/1988",
+			"Brightline",
+			"Maple Street",
+			"Springfield",
+			"62704",
+			"Lincoln",
+			"Fairhaven",
+			"013-4477",
+			"013 4477",
+			"jordan.avery",
+			"example.com",
+			"00482913",
+			"QX-5521-7788",
+			"June 3",
 		]) {
 			expect(result.text, planted).not.toContain(planted);
 		}
@@ -107,7 +127,9 @@ describe("deidentify", () => {
 	it("keeps part names without a parts map when they are written with 'the' or were named in quotes", () => {
 		const text = 'Client named it "Little One". Little One was scared; the Binger came at night. Self was present. Marcus, her brother, called.';
 		const r = deidentify(text, { profile: { code: "C-0999", name: "Sam Rivers", created: "" } });
-		expect(r.text).toBe('Client named it "Little One". Little One was scared; the Binger came at night. Self was present. [person 1], her brother, called.');
+		expect(r.text).toBe(
+			'Client named it "Little One". Little One was scared; the Binger came at night. Self was present. [person 1], her brother, called.',
+		);
 		expect(r.replacements).toEqual([{ original: "Marcus", replacement: "[person 1]", kind: "person", count: 1, forms: ["Marcus"] }]);
 	});
 

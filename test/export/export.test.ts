@@ -125,7 +125,9 @@ describe("export as PDF", () => {
 describe("what an export refuses", () => {
 	it("refuses an unsigned note by default and marks it DRAFT on every page when asked", async () => {
 		await expect(exportDocument(record, SESSION_3.recordPath, { format: "pdf" })).rejects.toMatchObject({ code: "refused" });
-		await expect(exportDocument(record, SESSION_3.recordPath, { format: "text" })).rejects.toThrow(/is not signed\. Sign it first, or export it as a draft/);
+		await expect(exportDocument(record, SESSION_3.recordPath, { format: "text" })).rejects.toThrow(
+			/is not signed\. Sign it first, or export it as a draft/,
+		);
 		expect(await exports()).toHaveLength(0);
 
 		const { bytes, signed } = await exportDocument(record, SESSION_3.recordPath, { format: "pdf", allowDraft: true });
@@ -175,10 +177,20 @@ describe("what an export refuses", () => {
 describe("de-identified export of a record note", () => {
 	it("uses the profile, keeps part names, and audit-logs only once the export is confirmed", async () => {
 		const path = `${SCENARIO_CLIENT}/notes/2026-07-01.md`;
-		await record.writeText(path, `---\nclient: ${SCENARIO_CLIENT}\nsession_number: 5\nnote_type: session\n---\n## Data\nRobin said the Critic got loud when Robin's partner Alex Moreno drove from Dayton on 2026-06-28.\n`);
+		await record.writeText(
+			path,
+			`---\nclient: ${SCENARIO_CLIENT}\nsession_number: 5\nnote_type: session\n---\n## Data\nRobin said the Critic got loud when Robin's partner Alex Moreno drove from Dayton on 2026-06-28.\n`,
+		);
 		const prepared = await prepareDeidentified(record, path);
-		expect(prepared.text.split("\n").slice(0, 4)).toEqual([DEIDENTIFIED_HEADER, `Client: ${SCENARIO_CLIENT}`, "Type: session, session 5", "Status: draft (not signed)"]);
-		expect(prepared.text).toContain(`${SCENARIO_CLIENT} said the Critic got loud when ${SCENARIO_CLIENT}'s partner [person 1] drove from [place] on [date].`);
+		expect(prepared.text.split("\n").slice(0, 4)).toEqual([
+			DEIDENTIFIED_HEADER,
+			`Client: ${SCENARIO_CLIENT}`,
+			"Type: session, session 5",
+			"Status: draft (not signed)",
+		]);
+		expect(prepared.text).toContain(
+			`${SCENARIO_CLIENT} said the Critic got loud when ${SCENARIO_CLIENT}'s partner [person 1] drove from [place] on [date].`,
+		);
 		expect(prepared.text).not.toMatch(/Robin|Alex|Moreno|Dayton|2026-06-28/);
 		expect(await exports()).toHaveLength(0);
 		await recordDeidentifiedExport(record, path, prepared);

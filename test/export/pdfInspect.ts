@@ -41,7 +41,10 @@ export interface PdfFontRow {
 
 /** pdffonts' table. */
 export function pdfFonts(path: string): PdfFontRow[] {
-	const out = execFileSync("pdffonts", [path], { encoding: "utf8" }).split("\n").slice(2).filter((l) => l.trim() !== "");
+	const out = execFileSync("pdffonts", [path], { encoding: "utf8" })
+		.split("\n")
+		.slice(2)
+		.filter((l) => l.trim() !== "");
 	return out.map((line) => {
 		const m = /^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/.exec(line);
 		if (!m) throw new Error(`pdffonts printed a line this test cannot read: ${line}`);

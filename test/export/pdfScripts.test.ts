@@ -21,7 +21,16 @@ import { ManualClock } from "../../src/core/clock";
 import { signNote } from "../../src/core/notes/signing";
 import { exportDocument, UNENCRYPTED_WARNING } from "../../src/core/export/exportDocument";
 import type { Font, Glyph } from "fontkit";
-import { faceFromCollection, collectionFaceNames, parseFace, readFont, scriptOf, type FontMatch, type FontRequest, type FontSource } from "../../src/core/export/fonts";
+import {
+	faceFromCollection,
+	collectionFaceNames,
+	parseFace,
+	readFont,
+	scriptOf,
+	type FontMatch,
+	type FontRequest,
+	type FontSource,
+} from "../../src/core/export/fonts";
 import { SystemFontSource, systemFontDirs } from "../../src/engines/fonts";
 import { cli, ensureBuilt, makeVault, removeDir, type TestVault } from "../cli/support";
 import { embeddedFontPrograms, pdfFonts, pdfText, pdfWords, renderComplaints, toUnicodeMaps, type Word } from "./pdfInspect";
@@ -225,7 +234,12 @@ describe("PDF export of every script with this computer's fonts", () => {
 			if (kind !== "FontFile2") continue;
 			const subset = readFont(program) as Font;
 			const original = parseFace(faces.find((f) => parseFace(f.bytes)!.postscriptName === name.replace(/^[A-Z]{6}\+/, ""))!.bytes)!;
-			const drawn = new Set(lines.flatMap((l) => [...original.layout(l).glyphs, ...[...l].map((c) => original.glyphForCodePoint(c.codePointAt(0)!))]).filter((g) => g.id !== 0).map(signature));
+			const drawn = new Set(
+				lines
+					.flatMap((l) => [...original.layout(l).glyphs, ...[...l].map((c) => original.glyphForCodePoint(c.codePointAt(0)!))])
+					.filter((g) => g.id !== 0)
+					.map(signature),
+			);
 			// Glyphs drawn are in the ToUnicode map; the others are components of accented letters, checked through them.
 			const mapped = [...maps.get(name)!.keys()];
 			expect(mapped.length, name).toBeGreaterThan(3);
@@ -276,7 +290,9 @@ describe("PDF export of every script with this computer's fonts", () => {
 		const none = await mkdtemp(join(dir, "nofonts-"));
 		const bare = await exportPdf(path, new Watched([none]), "bare.pdf");
 		expect(squash(pdfText(bare.file))).toContain("Lódz, zazólc gesla jazn");
-		expect(bare.warnings.join(" ")).toMatch(/Missing: Latin, Chinese \(Han characters\)\. To keep them, install a font that covers them \(the free Noto Sans, Noto Sans CJK SC/);
+		expect(bare.warnings.join(" ")).toMatch(
+			/Missing: Latin, Chinese \(Han characters\)\. To keep them, install a font that covers them \(the free Noto Sans, Noto Sans CJK SC/,
+		);
 	});
 });
 
@@ -286,7 +302,9 @@ describe("clinical-vault export --pdf", () => {
 	beforeAll(async () => {
 		await ensureBuilt();
 		v = await makeVault(["C-0908"]);
-		const put = await cli(["put", v.vault, NOTE, "--replace"], { input: `---\nnote_type: session\n---\n# Notatka\n\n${SENTENCES.Polish}\n\n${SENTENCES.Hebrew}\n` });
+		const put = await cli(["put", v.vault, NOTE, "--replace"], {
+			input: `---\nnote_type: session\n---\n# Notatka\n\n${SENTENCES.Polish}\n\n${SENTENCES.Hebrew}\n`,
+		});
 		if (put.code !== 0) throw new Error(put.stderr);
 		const sign = await cli(["sign", v.vault, NOTE, "--signer", "Dr. Test Clinician"]);
 		if (sign.code !== 0) throw new Error(sign.stderr);
@@ -310,7 +328,13 @@ describe("clinical-vault export --pdf", () => {
 describe("an export never fails for a font", () => {
 	it("skips a font file it cannot read, and falls back to the standard font when the fonts cannot be used", async () => {
 		const path = await signed(`${CLIENT}/notes/2026-07-05.md`, `# Note\n\n${SENTENCES.Polish}\n\n${SENTENCES.Greek}\n`);
-		const junk: FontSource = { find: () => Promise.resolve({ faces: [{ family: "Broken Sans", regular: { path: "/fonts/broken.ttf", bytes: new Uint8Array(4096).fill(7) } }], missing: [] }) };
+		const junk: FontSource = {
+			find: () =>
+				Promise.resolve({
+					faces: [{ family: "Broken Sans", regular: { path: "/fonts/broken.ttf", bytes: new Uint8Array(4096).fill(7) } }],
+					missing: [],
+				}),
+		};
 		const skipped = await exportPdf(path, junk, "junk.pdf");
 		expect(squash(pdfText(skipped.file))).toContain("Lódz, zazólc gesla jazn");
 		expect(skipped.warnings.join(" ")).toContain("Missing: Latin, Greek.");
@@ -318,7 +342,9 @@ describe("an export never fails for a font", () => {
 		const failing: FontSource = { find: () => Promise.reject(new Error("font folder unreadable")) };
 		const fallback = await exportPdf(path, failing, "fallback.pdf");
 		expect(squash(pdfText(fallback.file))).toContain("Lódz, zazólc gesla jazn");
-		expect(fallback.warnings).toContain("The fonts found on this computer could not be used (font folder unreadable), so the PDF uses its standard font only.");
+		expect(fallback.warnings).toContain(
+			"The fonts found on this computer could not be used (font folder unreadable), so the PDF uses its standard font only.",
+		);
 		expect(fallback.warnings.join(" ")).toMatch(/characters? outside the PDF's standard font/);
 	});
 });
@@ -358,7 +384,12 @@ describe("font collections", () => {
 		const source = new Watched([folder]);
 		const hebrew = [..."שלום"].map((c) => c.codePointAt(0)!);
 		const han = [..."来访"].map((c) => c.codePointAt(0)!);
-		const match = await source.find({ needs: [{ script: "Hebrew", codePoints: hebrew, bold: true }, { script: "Han", codePoints: han }] });
+		const match = await source.find({
+			needs: [
+				{ script: "Hebrew", codePoints: hebrew, bold: true },
+				{ script: "Han", codePoints: han },
+			],
+		});
 		expect(match.missing).toEqual([]);
 		expect(match.faces.map((f) => [f.family, basename(f.regular.path), f.bold ? basename(f.bold.path) : null])).toEqual([
 			["Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"],
@@ -371,7 +402,10 @@ describe("font collections", () => {
 	});
 
 	it("knows each platform's font folders", () => {
-		expect(systemFontDirs("win32", { WINDIR: "C:\\Windows", LOCALAPPDATA: "C:\\Users\\t\\AppData\\Local" }, "C:\\Users\\t")).toEqual(["C:\\Windows\\Fonts", "C:\\Users\\t\\AppData\\Local\\Microsoft\\Windows\\Fonts"]);
+		expect(systemFontDirs("win32", { WINDIR: "C:\\Windows", LOCALAPPDATA: "C:\\Users\\t\\AppData\\Local" }, "C:\\Users\\t")).toEqual([
+			"C:\\Windows\\Fonts",
+			"C:\\Users\\t\\AppData\\Local\\Microsoft\\Windows\\Fonts",
+		]);
 		expect(systemFontDirs("darwin", {}, "/Users/t")).toEqual(["/System/Library/Fonts", "/Library/Fonts", "/Users/t/Library/Fonts"]);
 		expect(systemFontDirs("linux", {}, "/home/t")).toEqual(["/usr/share/fonts", "/usr/local/share/fonts", "/home/t/.local/share/fonts", "/home/t/.fonts"]);
 	});

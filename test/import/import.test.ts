@@ -21,7 +21,8 @@ function cv(...argv: string[]): Promise<{ code: number; out: string; err: string
 }
 
 const day = (n: number) => new Date(Date.UTC(2025, 0, 6) + n * 7 * 86_400_000).toISOString().slice(0, 10);
-const longDay = (n: number) => new Date(Date.UTC(2025, 0, 6) + n * 7 * 86_400_000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const longDay = (n: number) =>
+	new Date(Date.UTC(2025, 0, 6) + n * 7 * 86_400_000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 /** A tiny WAV: 16-bit mono, 0.1 s of silence. */
 function wav(seed: number): Uint8Array {
@@ -53,28 +54,52 @@ async function makePractice(root: string): Promise<{ files: number; notes: numbe
 	let audio = 0;
 	let skipped = 0;
 	// C-0101 by its code: 30 notes in our style with date:, 25 VTT transcripts, 10 recordings (consented).
-	for (let n = 0; n < 30; n++, notes++) await put(`C-0101/notes/session-${n + 1}.md`, `---\ndate: ${day(n)}\nstatus: signed\n---\n## Subjective\nSynthetic session ${n + 1}: sleep and the Critic.\n\n## Plan\nHomework: breathing practice.\n`);
+	for (let n = 0; n < 30; n++, notes++)
+		await put(
+			`C-0101/notes/session-${n + 1}.md`,
+			`---\ndate: ${day(n)}\nstatus: signed\n---\n## Subjective\nSynthetic session ${n + 1}: sleep and the Critic.\n\n## Plan\nHomework: breathing practice.\n`,
+		);
 	for (let n = 0; n < 25; n++, transcripts++) {
-		await put(`C-0101/transcripts/${day(n)}.vtt`, `WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Therapist>How was week ${n + 1}?\n\n00:00:05.000 --> 00:00:09.000\n<v Client>It was vttword${n} and long.\n`);
+		await put(
+			`C-0101/transcripts/${day(n)}.vtt`,
+			`WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Therapist>How was week ${n + 1}?\n\n00:00:05.000 --> 00:00:09.000\n<v Client>It was vttword${n} and long.\n`,
+		);
 	}
 	for (let n = 0; n < 10; n++, audio++) await put(`C-0101/audio/${day(n)}.wav`, wav(n));
 	// Sam Okafor's folder (matched by the client's name): 30 plain .txt notes with a Date: line, 25 SRT transcripts, 5 recordings without consent (skipped).
-	for (let n = 0; n < 30; n++, notes++) await put(`Sam Okafor/Session notes ${n + 1}.txt`, `Date: ${longDay(n)}\n\nSam talked about work (synthetic ${n + 1}). HW: walk twice.\nRisk: no SI/HI reported.\n`);
+	for (let n = 0; n < 30; n++, notes++)
+		await put(
+			`Sam Okafor/Session notes ${n + 1}.txt`,
+			`Date: ${longDay(n)}\n\nSam talked about work (synthetic ${n + 1}). HW: walk twice.\nRisk: no SI/HI reported.\n`,
+		);
 	for (let n = 0; n < 25; n++, transcripts++) {
-		await put(`Sam Okafor/transcripts/${day(n)}.srt`, `1\n00:01:00,000 --> 00:01:04,000\nTHERAPIST: What happened on day ${n + 1}?\n\n2\n00:01:05,000 --> 00:01:08,000\nCLIENT: srtword${n} mostly.\n`);
+		await put(
+			`Sam Okafor/transcripts/${day(n)}.srt`,
+			`1\n00:01:00,000 --> 00:01:04,000\nTHERAPIST: What happened on day ${n + 1}?\n\n2\n00:01:05,000 --> 00:01:08,000\nCLIENT: srtword${n} mostly.\n`,
+		);
 	}
 	for (let n = 0; n < 5; n++, skipped++) await put(`Sam Okafor/audio/${day(n)}.wav`, wav(100 + n));
 	// A shared folder whose notes carry client: in their frontmatter: 30 notes named by date, prose style; 20 plain labelled transcripts (.txt).
-	for (let n = 0; n < 40; n++, notes++) await put(`shared/${day(n).replace(/-/g, "_")} session.md`, `---\nclient: C-0103\n---\nWe reviewed the week (synthetic ${n + 1}). She said "I kept going".\n`);
+	for (let n = 0; n < 40; n++, notes++)
+		await put(
+			`shared/${day(n).replace(/-/g, "_")} session.md`,
+			`---\nclient: C-0103\n---\nWe reviewed the week (synthetic ${n + 1}). She said "I kept going".\n`,
+		);
 	for (let n = 0; n < 27; n++, transcripts++) {
-		await put(`shared/transcripts/${day(n)} call.txt`, `---\nclient: C-0103\n---\nTHERAPIST: Hello again.\nCLIENT: Hi. plainword${n} happened.\nTHERAPIST: Tell me more.\nCLIENT: Later.\n`);
+		await put(
+			`shared/transcripts/${day(n)} call.txt`,
+			`---\nclient: C-0103\n---\nTHERAPIST: Hello again.\nCLIENT: Hi. plainword${n} happened.\nTHERAPIST: Tell me more.\nCLIENT: Later.\n`,
+		);
 	}
 	// Bad input.
 	await put("C-0101/notes/latin1.txt", Buffer.from("Date: 2025-02-03\nCaf\xe9 na\xefve r\xe9sum\xe9 \xa0", "latin1"));
 	skipped++;
 	await put(`C-0101/transcripts/broken.vtt`, `WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA first cue.\n\n00:00:0x --> broken\nAnother broken cue.\n`);
 	skipped++; // no date in its name or text
-	await put(`C-0101/transcripts/${day(40)}-broken.vtt`, `WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFirst cue.\n\n00:00:0x --> broken\nbrokencueword survives.\n`);
+	await put(
+		`C-0101/transcripts/${day(40)}-broken.vtt`,
+		`WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFirst cue.\n\n00:00:0x --> broken\nbrokencueword survives.\n`,
+	);
 	transcripts++;
 	await put(`C-0101/notes/second-copy-of-${day(3)}.md`, `---\ndate: ${day(3)}\n---\nA second note for the session of ${day(3)}.\n`);
 	notes++;
@@ -82,7 +107,10 @@ async function makePractice(root: string): Promise<{ files: number; notes: numbe
 	skipped++;
 	await put("C-0101/notes/letter.docx", new Uint8Array([0x50, 0x4b, 3, 4, 1, 2, 3]));
 	skipped++;
-	await put("C-0101/notes/copy of session-1.md", `---\ndate: ${day(0)}\nstatus: signed\n---\n## Subjective\nSynthetic session 1: sleep and the Critic.\n\n## Plan\nHomework: breathing practice.\n`);
+	await put(
+		"C-0101/notes/copy of session-1.md",
+		`---\ndate: ${day(0)}\nstatus: signed\n---\n## Subjective\nSynthetic session 1: sleep and the Critic.\n\n## Plan\nHomework: breathing practice.\n`,
+	);
 	skipped++;
 	await put(`nobody/${day(1)}.md`, "A note in a folder no client matches.\n");
 	skipped++;
@@ -115,7 +143,9 @@ describe("clinical-vault import", () => {
 		const dry = await cv("import", vault, practice, "--dry-run");
 		expect(dry.code).toBe(0);
 		expect(dry.out).toBe("Dry run: nothing was changed.\n");
-		expect(dry.err).toContain(`Plan: ${expected.notes} notes, ${expected.transcripts} transcripts, ${expected.audio} recordings to import; 0 already imported; ${expected.skipped} skipped.`);
+		expect(dry.err).toContain(
+			`Plan: ${expected.notes} notes, ${expected.transcripts} transcripts, ${expected.audio} recordings to import; 0 already imported; ${expected.skipped} skipped.`,
+		);
 		expect(dry.err).toMatch(/latin1\.txt: not UTF-8 or UTF-16 text \(an unknown encoding\)/);
 		expect(dry.err).toMatch(/broken\.vtt: no session date/);
 		expect(dry.err).toMatch(/undated\.md: no session date/);
@@ -127,7 +157,9 @@ describe("clinical-vault import", () => {
 		expect(dry.err).toMatch(/second-copy-of-2025-01-27\.md -> C-0101\/notes\/2025-01-27\.md/);
 		expect(dry.err).toMatch(/session-4\.md -> C-0101\/notes\/2025-01-27-2\.md[^\n]*\n {6}note: another file is already for C-0101's session of 2025-01-27/);
 		expect(dry.err).toMatch(/note: 1 cue\(s\) without a valid time, kept as text/);
-		expect(dry.err).toMatch(/Sam Okafor\/Session notes 1\.txt -> C-0102\/notes\/2025-01-06\.md\s+\(note; client by folder named like the client; date from text\)/);
+		expect(dry.err).toMatch(
+			/Sam Okafor\/Session notes 1\.txt -> C-0102\/notes\/2025-01-06\.md\s+\(note; client by folder named like the client; date from text\)/,
+		);
 		expect(dry.err).not.toContain(".DS_Store");
 		expect((await cv("ls", vault)).out).toBe(before);
 	});
@@ -155,14 +187,20 @@ describe("clinical-vault import", () => {
 		);
 		// Run again: everything is already there.
 		const again = await cv("import", vault, practice, "--dry-run");
-		expect(again.err).toContain(`Plan: 0 notes, 0 transcripts, 0 recordings to import; ${expected.notes + expected.transcripts + expected.audio} already imported; ${expected.skipped} skipped.`);
+		expect(again.err).toContain(
+			`Plan: 0 notes, 0 transcripts, 0 recordings to import; ${expected.notes + expected.transcripts + expected.audio} already imported; ${expected.skipped} skipped.`,
+		);
 
 		// The imported files: a transcript in our form with its speakers and times; a note as written, with session_date added.
 		const vtt = await cv("cat", vault, "C-0101/transcripts/2025-01-06.md");
 		// Kept as written (every cue), with what the record needs in its frontmatter.
-		expect(vtt.out).toMatch(/^---\nkind: transcript\nclient: C-0101\nsession_date: 2025-01-06\nsource_format: webvtt\nimported: .*\n---\nWEBVTT\n\n00:00:01\.000 --> 00:00:04\.000\n<v Therapist>How was week 1\?\n/);
+		expect(vtt.out).toMatch(
+			/^---\nkind: transcript\nclient: C-0101\nsession_date: 2025-01-06\nsource_format: webvtt\nimported: .*\n---\nWEBVTT\n\n00:00:01\.000 --> 00:00:04\.000\n<v Therapist>How was week 1\?\n/,
+		);
 		const sam = await cv("cat", vault, "C-0102/notes/2025-01-06.md");
-		expect(sam.out).toMatch(/^---\nsession_date: 2025-01-06\nimported: .*\n---\nDate: 6 January 2025\n\nSam talked about work \(synthetic 1\)\. HW: walk twice\.\nRisk: no SI\/HI reported\.\n$/);
+		expect(sam.out).toMatch(
+			/^---\nsession_date: 2025-01-06\nimported: .*\n---\nDate: 6 January 2025\n\nSam talked about work \(synthetic 1\)\. HW: walk twice\.\nRisk: no SI\/HI reported\.\n$/,
+		);
 		const wavBack = await cv("cat", vault, "C-0101/audio/2025-01-06.wav");
 		expect(wavBack.code).toBe(0);
 
@@ -180,7 +218,10 @@ describe("clinical-vault import", () => {
 		for (const [word, path] of forms) {
 			const found = await cv("search", vault, word, "--json");
 			expect(found.code, found.err).toBe(0);
-			expect((JSON.parse(found.out) as { hits: { recordPath: string }[] }).hits.map((h) => h.recordPath), word).toEqual([path]);
+			expect(
+				(JSON.parse(found.out) as { hits: { recordPath: string }[] }).hits.map((h) => h.recordPath),
+				word,
+			).toEqual([path]);
 		}
 	}, 30_000);
 
@@ -188,7 +229,25 @@ describe("clinical-vault import", () => {
 		const removed = await cv("import", vault, practice, "--yes", "--remove-originals");
 		expect(removed.code).toBe(0);
 		expect(removed.out).toMatch(new RegExp(`Removed ${expected.notes + expected.transcripts + expected.audio} originals\\.`));
-		const left = (await readdir(practice, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-		expect(left).toEqual([".DS_Store", "2025-01-13.md", "2025-01-06.wav", "2025-01-13.wav", "2025-01-20.wav", "2025-01-27.wav", "2025-02-03.wav", "broken.vtt", "session-1.md", "latin1.txt", "letter.docx", "undated.md"].sort());
+		const left = (await readdir(practice, { recursive: true, withFileTypes: true }))
+			.filter((e) => e.isFile())
+			.map((e) => e.name)
+			.sort();
+		expect(left).toEqual(
+			[
+				".DS_Store",
+				"2025-01-13.md",
+				"2025-01-06.wav",
+				"2025-01-13.wav",
+				"2025-01-20.wav",
+				"2025-01-27.wav",
+				"2025-02-03.wav",
+				"broken.vtt",
+				"session-1.md",
+				"latin1.txt",
+				"letter.docx",
+				"undated.md",
+			].sort(),
+		);
 	}, 30_000);
 });

@@ -28,7 +28,9 @@ describe("an import stopped halfway", () => {
 		const controller = new AbortController();
 		const plan = await planImport(record, files);
 		expect(plan.items).toHaveLength(20);
-		const stopped = await runImport(record, plan, files, { signal: controller.signal, onProgress: (done) => done === 8 && controller.abort() }).catch((e: unknown) => e);
+		const stopped = await runImport(record, plan, files, { signal: controller.signal, onProgress: (done) => done === 8 && controller.abort() }).catch(
+			(e: unknown) => e,
+		);
 		expect(isCancelled(stopped)).toBe(true);
 		const again = await planImport(record, files);
 		expect(again.already.map((a) => a.target)).toEqual(plan.items.slice(0, 8).map((i) => i.target));
@@ -41,13 +43,19 @@ describe("an import stopped halfway", () => {
 		const notes = (await record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes("/notes/"));
 		expect(notes).toHaveLength(19);
 		expect(notes.some((p) => p.includes("-2."))).toBe(false);
-		expect(await record.readText("C-0142/notes/2025-03-01.md")).toMatch(/^---\nsession_date: 2025-03-01\nimported: .*\ndate: 2025-03-01\n---\nSynthetic note 1\.\n$/);
+		expect(await record.readText("C-0142/notes/2025-03-01.md")).toMatch(
+			/^---\nsession_date: 2025-03-01\nimported: .*\ndate: 2025-03-01\n---\nSynthetic note 1\.\n$/,
+		);
 		await record.lock();
 	});
 });
 
 describe("import review cases", () => {
-	const text = (path: string, body: string): ImportSource & { text: string } => ({ path, text: body, read: () => Promise.resolve(new TextEncoder().encode(body)) });
+	const text = (path: string, body: string): ImportSource & { text: string } => ({
+		path,
+		text: body,
+		read: () => Promise.resolve(new TextEncoder().encode(body)),
+	});
 
 	async function freshRecord(): Promise<ClinicalRecord> {
 		const record = new ClinicalRecord({ store: new MemoryStore() });
@@ -76,14 +84,18 @@ describe("import review cases", () => {
 		]);
 		expect(plan.skipped).toEqual([
 			{ source: "Import/Alex Synthetic/2026-03-04.md", reason: 'the folder "Alex Synthetic" is the name of more than one client: use --client or --map' },
-			{ source: "Import/constructor/2026-03-05.md", reason: "no client: put it in a folder named by the client's code, add client: CODE to its frontmatter, or give --client" },
+			{
+				source: "Import/constructor/2026-03-05.md",
+				reason: "no client: put it in a folder named by the client's code, add client: CODE to its frontmatter, or give --client",
+			},
 		]);
 		await record.lock();
 	});
 
 	it("a note with headings that quotes turns stays a note, kept whole; a transcript keeps every line as written", async () => {
 		const record = await freshRecord();
-		const note = "---\nsupervisor_feedback: synthetic\n---\n## Session 4\nTherapist: How was it?\nClient: I argued with my sister.\nTherapist: And then?\nClient: We made up.\n> My formulation: synthetic.\n## Risk\nNo SI, no HI, safety plan reviewed.\n";
+		const note =
+			"---\nsupervisor_feedback: synthetic\n---\n## Session 4\nTherapist: How was it?\nClient: I argued with my sister.\nTherapist: And then?\nClient: We made up.\n> My formulation: synthetic.\n## Risk\nNo SI, no HI, safety plan reviewed.\n";
 		const transcript = "THERAPIST: Hello.\nCLIENT: Hi.\n> a line of the tool's own\nTHERAPIST: How was it?\nCLIENT: Fine.\n";
 		const files = [text("C-0003/2026-03-02.md", note), text("C-0003/2026-03-09.txt", transcript)];
 		const plan = await planImport(record, files);
@@ -92,7 +104,9 @@ describe("import review cases", () => {
 			["transcript", "C-0003/transcripts/2026-03-09.md"],
 		]);
 		await runImport(record, plan, files);
-		expect(await record.readText("C-0003/notes/2026-03-02.md")).toMatch(/^---\nsession_date: 2026-03-02\nimported: .*\nsupervisor_feedback: synthetic\n---\n## Session 4\n[\s\S]*No SI, no HI, safety plan reviewed\.\n$/);
+		expect(await record.readText("C-0003/notes/2026-03-02.md")).toMatch(
+			/^---\nsession_date: 2026-03-02\nimported: .*\nsupervisor_feedback: synthetic\n---\n## Session 4\n[\s\S]*No SI, no HI, safety plan reviewed\.\n$/,
+		);
 		expect((await record.readText("C-0003/transcripts/2026-03-09.md")).endsWith(`---\n${transcript}`)).toBe(true);
 		await record.lock();
 	});

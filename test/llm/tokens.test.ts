@@ -35,7 +35,8 @@ beforeAll(() => {
 	rows = measureTokenEstimates();
 });
 
-const SYSTEM = "You write progress notes for a psychotherapist. Use only what the transcript says; mark anything uncertain for review. Answer in the template's sections.";
+const SYSTEM =
+	"You write progress notes for a psychotherapist. Use only what the transcript says; mark anything uncertain for review. Answer in the template's sections.";
 
 describe("estimateTokens", () => {
 	it("measures every text (and the table has real counts)", () => {
@@ -53,7 +54,11 @@ describe("estimateTokens", () => {
 		expect(r.estimate, `${name}: estimate ${r.estimate}, Qwen3 ${r.qwen3}`).toBeGreaterThanOrEqual(r.qwen3);
 	});
 
-	it.each(tokenTexts().filter((t) => t.english).map((t) => [t.name]))("is at most 1.6 times either real count for English: %s", (name) => {
+	it.each(
+		tokenTexts()
+			.filter((t) => t.english)
+			.map((t) => [t.name]),
+	)("is at most 1.6 times either real count for English: %s", (name) => {
 		const r = row(name);
 		expect(r.estimate / r.llama31).toBeLessThanOrEqual(1.6);
 		expect(r.estimate / r.qwen3).toBeLessThanOrEqual(1.6);
@@ -136,7 +141,12 @@ describe("estimateChatTokens", () => {
 			expect(estimateChatTokens(messages) / qwen3ChatTokenCount(messages)).toBeLessThanOrEqual(1.6);
 		}
 		// Without a system message, room for the one some templates add (Qwen 2.5's).
-		expect(estimateChatTokens([{ role: "user", content: "Hello." }])).toBeGreaterThanOrEqual(estimateChatTokens([{ role: "system", content: "" }, { role: "user", content: "Hello." }]));
+		expect(estimateChatTokens([{ role: "user", content: "Hello." }])).toBeGreaterThanOrEqual(
+			estimateChatTokens([
+				{ role: "system", content: "" },
+				{ role: "user", content: "Hello." },
+			]),
+		);
 	});
 });
 
@@ -148,7 +158,12 @@ describe("the fake Ollama counts and cuts like Ollama 0.12.0", () => {
 	const lines = transcript.trimEnd().split("\n");
 
 	beforeAll(async () => {
-		fake = await startFakeOllama({ models: [{ name: MODEL, contextLength: 131072 }, { name: "small:1b", contextLength: 2048 }] });
+		fake = await startFakeOllama({
+			models: [
+				{ name: MODEL, contextLength: 131072 },
+				{ name: "small:1b", contextLength: 2048 },
+			],
+		});
 		fake.defaultReply = "Subjective: the client reported a hard week.";
 	});
 
@@ -239,7 +254,13 @@ describe("the fake Ollama counts and cuts like Ollama 0.12.0", () => {
 		try {
 			newer.defaultReply = "ok";
 			const body = (truncate?: boolean) =>
-				JSON.stringify({ model: MODEL, stream: false, options: { num_ctx: 2048 }, ...(truncate === undefined ? {} : { truncate }), messages: [{ role: "user", content: lines.slice(0, 300).join("\n") }] });
+				JSON.stringify({
+					model: MODEL,
+					stream: false,
+					options: { num_ctx: 2048 },
+					...(truncate === undefined ? {} : { truncate }),
+					messages: [{ role: "user", content: lines.slice(0, 300).join("\n") }],
+				});
 			const version = await request(`${newer.url}/api/version`, "GET");
 			expect(version.json).toEqual({ version: "0.12.6" });
 			const refused = await request(`${newer.url}/api/chat`, "POST", body(false));

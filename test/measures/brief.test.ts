@@ -62,7 +62,10 @@ beforeEach(async () => {
 	await record.init("correct horse battery", { kdf: floorKdfParams() });
 	await record.addClient({ code: CLIENT, name: "Robin Synthetic" });
 	for (const date of ["2026-09-01", "2026-09-15"]) {
-		await record.writeText(`${CLIENT}/notes/${date}.md`, `---\nclient: ${CLIENT}\nsession_date: ${date}\nstatus: signed\n---\n## Subjective\nSynthetic session.\n`);
+		await record.writeText(
+			`${CLIENT}/notes/${date}.md`,
+			`---\nclient: ${CLIENT}\nsession_date: ${date}\nstatus: signed\n---\n## Subjective\nSynthetic session.\n`,
+		);
 	}
 	now = new Date("2026-10-01T09:00:00");
 	measures = new MeasuresService({ record, clock: { now: () => now }, definitions: defs });
@@ -121,12 +124,25 @@ describe("the brief", () => {
 			// GAD-7 (monthly, last 2026-09-15) is not due before 2026-10-15.
 			due: ["PHQ-9 is given every session (last 2026-09-15)", "PCL-5 is given at each plan review, and the review is due"],
 			// Rendered inert, as every text of the brief that holds names from a definition: "\\<" shows as "<".
-			objectives: ["O1.1 GAD-7 \\< 10 by 2027-03-01: latest 9 on 2026-09-15 (meets the target); 1 score", "O1.2 PHQ-9 \\< 5 by 2027-03-01: latest 6 on 2026-09-15 (not yet), from 16 on 2026-09-01; 2 scores"],
-			alerts: [{ date: "2026-09-01", recordPath: `${CLIENT}/measures.md`, text: expect.stringMatching(/^PHQ-9 item 9 answered 1 \(entered score\): Item 9/) as string }],
+			objectives: [
+				"O1.1 GAD-7 \\< 10 by 2027-03-01: latest 9 on 2026-09-15 (meets the target); 1 score",
+				"O1.2 PHQ-9 \\< 5 by 2027-03-01: latest 6 on 2026-09-15 (not yet), from 16 on 2026-09-01; 2 scores",
+			],
+			alerts: [
+				{
+					date: "2026-09-01",
+					recordPath: `${CLIENT}/measures.md`,
+					text: expect.stringMatching(/^PHQ-9 item 9 answered 1 \(entered score\): Item 9/) as string,
+				},
+			],
 		});
 		const text = renderBrief(brief, (p) => record.layout.storePath(p));
-		expect(text).toContain("## Measures\n- PHQ-9 6 (Mild) on 2026-09-15; -10 since 2026-09-01 (reliable change, improved)\n- GAD-7 9 (Mild) on 2026-09-15\n- Due: PHQ-9 is given every session (last 2026-09-15)\n- Due: PCL-5 is given at each plan review, and the review is due\n- Plan objective O1.1");
-		expect(text).toMatch(/## Risk notes \(as written by the clinician\)\n- \[\[Clinical\/C-0142\/measures\.md\.cvault\|2026-09-01\]\]: PHQ-9 item 9 answered 1/);
+		expect(text).toContain(
+			"## Measures\n- PHQ-9 6 (Mild) on 2026-09-15; -10 since 2026-09-01 (reliable change, improved)\n- GAD-7 9 (Mild) on 2026-09-15\n- Due: PHQ-9 is given every session (last 2026-09-15)\n- Due: PCL-5 is given at each plan review, and the review is due\n- Plan objective O1.1",
+		);
+		expect(text).toMatch(
+			/## Risk notes \(as written by the clinician\)\n- \[\[Clinical\/C-0142\/measures\.md\.cvault\|2026-09-01\]\]: PHQ-9 item 9 answered 1/,
+		);
 		// The brief logs that it read the scores.
 		const audit = await record.audit.verify();
 		const reads = audit.entryList.filter((e) => e.action === "open" && e.note === "read for the pre-session brief");

@@ -35,7 +35,15 @@ describe("measure add, list, chart", () => {
 		expect(first.err).toMatch(/^ALERT: PHQ-9 Item 9 .*\(answer 1, 2026-09-01\)\.\n$/);
 		const second = await cv("measure", "add", vault, "--client", "C-0142", "--measure", "PHQ9", "--total", "7", "--date", "2026-09-29", "--json");
 		expect(second.code).toBe(0);
-		expect(JSON.parse(second.out)).toMatchObject({ measure: "phq9", date: "2026-09-29", total: 7, band: "Mild", answers: null, alerts: [], page: "C-0142/measures.md" });
+		expect(JSON.parse(second.out)).toMatchObject({
+			measure: "phq9",
+			date: "2026-09-29",
+			total: 7,
+			band: "Mild",
+			answers: null,
+			alerts: [],
+			page: "C-0142/measures.md",
+		});
 
 		const list = await cv("measure", "list", vault, "--client", "C-0142");
 		expect(list.out).toBe(
@@ -48,7 +56,9 @@ describe("measure add, list, chart", () => {
 				"",
 			].join("\n"),
 		);
-		const json = JSON.parse((await cv("measure", "list", vault, "--client", "C-0142", "--json")).out) as { entries: { measure: string; date: string; total: number; band: string; alerts: unknown[] }[] };
+		const json = JSON.parse((await cv("measure", "list", vault, "--client", "C-0142", "--json")).out) as {
+			entries: { measure: string; date: string; total: number; band: string; alerts: unknown[] }[];
+		};
 		expect(json.entries.map((e) => [e.measure, e.date, e.total, e.band, e.alerts.length])).toEqual([
 			["phq9", "2026-09-01", 16, "Moderately severe", 1],
 			["phq9", "2026-09-29", 7, "Mild", 0],
@@ -56,7 +66,9 @@ describe("measure add, list, chart", () => {
 		const chart = await cv("measure", "chart", vault, "--client", "C-0142", "--measure", "phq9");
 		expect(chart.out.split("\n")[0]).toBe("PHQ-9 for C-0142 (0 to 27; | marks the cut-off 10)");
 		expect(chart.out).toContain("2026-09-29  ##########     |                            7 Mild");
-		expect((await cv("measure", "chart", vault, "--client", "C-0142", "--measure", "phq9", "--mermaid")).out).toContain('xychart-beta\n    title "PHQ-9"\n    x-axis ["2026-09-01", "2026-09-29"]');
+		expect((await cv("measure", "chart", vault, "--client", "C-0142", "--measure", "phq9", "--mermaid")).out).toContain(
+			'xychart-beta\n    title "PHQ-9"\n    x-axis ["2026-09-01", "2026-09-29"]',
+		);
 		const page = await cv("cat", vault, "C-0142/measures.md");
 		expect(page.out).toContain("| 2026-09-29 | 7 (total only) | Mild | -9, reliable, improved, clinically significant |");
 	});
@@ -71,7 +83,7 @@ describe("measure add, list, chart", () => {
 			[["--measure", "phq9", "--total", "5", "--date", "2999-01-01"], 1, "2999-01-01 is in the future"],
 			[["--measure", "phq9", "--total", "5", "--date", "2026-09-01"], 1, "PHQ-9 is already entered for 2026-09-01 (total 16)"],
 			[["--measure", "ors", "--total", "5"], 2, '"ors" is not a measure Clinical Vault knows.'],
-			[["--measure", "phq9"], 2, 'needs exactly one of --answers A,B,… or --total N'],
+			[["--measure", "phq9"], 2, "needs exactly one of --answers A,B,… or --total N"],
 			[["--measure", "phq9", "--total", "5", "--answers", "1"], 2, "needs exactly one of"],
 		];
 		for (const [args, code, message] of cases) {
@@ -112,9 +124,13 @@ describe("a clinician's own measure, the schedule and the brief", () => {
 
 		const brief = await cv("brief", vault, "--client", "C-0142", "--date", "2026-10-01");
 		expect(brief.code).toBe(0);
-		expect(brief.out).toContain("## Measures\n- PHQ-9 7 (Mild) on 2026-09-29; -8 since 2026-09-01 (reliable change, improved)\n- Sleep check 1 (Some) on 2026-09-29\n- Due: PHQ-9 is given every session (last 2026-09-29)\n- Due: GAD-7 is given monthly (never given yet)");
+		expect(brief.out).toContain(
+			"## Measures\n- PHQ-9 7 (Mild) on 2026-09-29; -8 since 2026-09-01 (reliable change, improved)\n- Sleep check 1 (Some) on 2026-09-29\n- Due: PHQ-9 is given every session (last 2026-09-29)\n- Due: GAD-7 is given monthly (never given yet)",
+		);
 		// The score with the item-9 answer was replaced by a total: the alert stays in the record.
-		expect(brief.out).toMatch(/## Risk notes \(as written by the clinician\)\n- \[\[.*\|2026-09-01\]\]: PHQ-9 item 9 answered 1 \(in a score since replaced\)/);
+		expect(brief.out).toMatch(
+			/## Risk notes \(as written by the clinician\)\n- \[\[.*\|2026-09-01\]\]: PHQ-9 item 9 answered 1 \(in a score since replaced\)/,
+		);
 	});
 
 	it("plan: the objectives that target a measure are followed from the scores, for the review (stderr, and --json)", async () => {
@@ -124,8 +140,12 @@ describe("a clinician's own measure, the schedule and the brief", () => {
 		expect((await cv("put", vault, "C-0142/treatment-plan.md", "--from", file)).code).toBe(0);
 		const shown = await cv("plan", vault, "--client", "C-0142");
 		expect(shown.code).toBe(0);
-		expect(shown.err).toContain("Measured objective O1.1 PHQ-9 < 10 by 2027-01-31: latest 7 on 2026-09-29 (meets the target), from 15 on 2026-09-01; 2 scores.");
-		const json = JSON.parse((await cv("plan", vault, "--client", "C-0142", "--json")).out) as { measuredObjectives: { objectiveId: string; met: boolean; evidence: string[] }[] };
+		expect(shown.err).toContain(
+			"Measured objective O1.1 PHQ-9 < 10 by 2027-01-31: latest 7 on 2026-09-29 (meets the target), from 15 on 2026-09-01; 2 scores.",
+		);
+		const json = JSON.parse((await cv("plan", vault, "--client", "C-0142", "--json")).out) as {
+			measuredObjectives: { objectiveId: string; met: boolean; evidence: string[] }[];
+		};
 		expect(json.measuredObjectives.map((m) => [m.objectiveId, m.met, m.evidence])).toEqual([["O1.1", true, ["2026-09-01", "2026-09-29"]]]);
 	});
 });

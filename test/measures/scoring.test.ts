@@ -117,9 +117,13 @@ describe("bad answers are refused with the reason, before anything is saved", ()
 		expect(refusal(() => scoreAnswers(phq9, [1, 1, null, 1, 1, 1, 1, 1, 1])).message).toBe(
 			"PHQ-9 item 3 is not answered, and its manual gives no rule for a missing item: answer every item, or enter the total alone. Nothing was saved.",
 		);
-		expect(refusal(() => scoreAnswers(phq9, [1, 1, 4, 1, 1, 1, 1, 1, 1])).message).toBe("PHQ-9 item 3 was answered 4; its answers are 0 to 3. Nothing was saved.");
+		expect(refusal(() => scoreAnswers(phq9, [1, 1, 4, 1, 1, 1, 1, 1, 1])).message).toBe(
+			"PHQ-9 item 3 was answered 4; its answers are 0 to 3. Nothing was saved.",
+		);
 		expect(refusal(() => scoreAnswers(phq9, [1, 1, 1.5, 1, 1, 1, 1, 1, 1])).message).toContain("item 3 was answered 1.5");
-		expect(refusal(() => scoreAnswers(phq9, [1, 1, 1])).message).toBe("PHQ-9 has 9 items; 3 answers were given. Give one answer per item (leave an unanswered item empty). Nothing was saved.");
+		expect(refusal(() => scoreAnswers(phq9, [1, 1, 1])).message).toBe(
+			"PHQ-9 has 9 items; 3 answers were given. Give one answer per item (leave an unanswered item empty). Nothing was saved.",
+		);
 		expect(refusal(() => scoreTotal(phq9, 28)).message).toBe("A PHQ-9 total is a whole number from 0 to 27; 28 is not. Nothing was saved.");
 		expect(refusal(() => scoreTotal(phq9, -1)).message).toContain("0 to 27");
 	});
@@ -153,7 +157,9 @@ describe("bad answers are refused with the reason, before anything is saved", ()
 		);
 		// 2 + 3 answered: 5 × 3 / 2 = 7.5, rounded half up to 8.
 		expect(scoreAnswers(d, [2, null, 3])).toEqual({ total: 8, band: "High", prorated: 1, alerts: [] });
-		expect(refusal(() => scoreAnswers(d, [2, null, null])).message).toBe("Three items 2, 3 are not answered; its manual allows a score with at most 1 missing. Nothing was saved.");
+		expect(refusal(() => scoreAnswers(d, [2, null, null])).message).toBe(
+			"Three items 2, 3 are not answered; its manual allows a score with at most 1 missing. Nothing was saved.",
+		);
 		// An item that carries an alert is never prorated: its answer is what the clinician must see.
 		const alerted = checkDefinition({ ...d, alerts: [{ item: "c", atLeast: 2, label: "C high" }] }, "three.yaml");
 		expect(refusal(() => scoreAnswers(alerted, [2, 3, null])).message).toBe(
@@ -209,8 +215,14 @@ alerts:
 	it("a bad one is left out with the reason; the others still load", () => {
 		const registry = loadMeasures([
 			{ name: "broken.yaml", text: "id: broken\nname: [unclosed\n" },
-			{ name: "weighted.yaml", text: good.replace("id: sleep-diary", "id: weighted").replace("scoring: { method: sum }", "scoring: { method: weighted }") },
-			{ name: "gap.yaml", text: good.replace("id: sleep-diary", "id: gap").replace("{ min: 2, max: 4, label: High }", "{ min: 3, max: 4, label: High }") },
+			{
+				name: "weighted.yaml",
+				text: good.replace("id: sleep-diary", "id: weighted").replace("scoring: { method: sum }", "scoring: { method: weighted }"),
+			},
+			{
+				name: "gap.yaml",
+				text: good.replace("id: sleep-diary", "id: gap").replace("{ min: 2, max: 4, label: High }", "{ min: 3, max: 4, label: High }"),
+			},
 			{ name: "phq9.yaml", text: good.replace("id: sleep-diary", "id: phq9") },
 			{ name: "alert.yaml", text: good.replace("id: sleep-diary", "id: alert").replace("item: waking", "item: nightmares") },
 			{ name: "sleep-diary.yaml", text: good },

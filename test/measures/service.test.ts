@@ -53,8 +53,22 @@ async function refusal(fn: () => Promise<unknown>): Promise<ClinicalVaultError> 
 
 describe("entering scores", () => {
 	it("from item answers and from a total alone: saved encrypted, audit-logged, and the page rewritten with a chart that Mermaid parses", async () => {
-		const first = await service.add({ client: CLIENT, measure: "phq9", answers: [2, 2, 2, 2, 2, 2, 2, 1, 0], date: "2026-09-01", session: `${CLIENT}/notes/2026-09-01.md` });
-		expect(first.entry).toMatchObject({ measure: "phq9", date: "2026-09-01", total: 15, band: "Moderately severe", prorated: 0, alerts: [], session: `${CLIENT}/notes/2026-09-01.md` });
+		const first = await service.add({
+			client: CLIENT,
+			measure: "phq9",
+			answers: [2, 2, 2, 2, 2, 2, 2, 1, 0],
+			date: "2026-09-01",
+			session: `${CLIENT}/notes/2026-09-01.md`,
+		});
+		expect(first.entry).toMatchObject({
+			measure: "phq9",
+			date: "2026-09-01",
+			total: 15,
+			band: "Moderately severe",
+			prorated: 0,
+			alerts: [],
+			session: `${CLIENT}/notes/2026-09-01.md`,
+		});
 		await service.add({ client: CLIENT, measure: "phq9", total: 7, date: "2026-09-29" });
 		await service.add({ client: CLIENT, measure: "gad7", answers: [1, 1, 1, 1, 1, 1, 1], date: "2026-09-29" });
 
@@ -66,17 +80,30 @@ describe("entering scores", () => {
 		]);
 		// Encrypted on disk: no plaintext score file or page.
 		const files = await listFilesDeep(dir);
-		expect(files.filter((f) => f.includes("measures"))).toEqual(expect.arrayContaining([expect.stringMatching(/C-0142\/measures\/scores\.json\.cvault$/) as string, expect.stringMatching(/C-0142\/measures\.md\.cvault$/) as string]));
+		expect(files.filter((f) => f.includes("measures"))).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/C-0142\/measures\/scores\.json\.cvault$/) as string,
+				expect.stringMatching(/C-0142\/measures\.md\.cvault$/) as string,
+			]),
+		);
 		const audit = await record.audit.verify();
-		expect(audit.entryList.filter((e) => e.path === `${CLIENT}/measures/scores.json` && e.action !== "open").map((e) => e.action)).toEqual(["create", "modify", "modify"]);
+		expect(audit.entryList.filter((e) => e.path === `${CLIENT}/measures/scores.json` && e.action !== "open").map((e) => e.action)).toEqual([
+			"create",
+			"modify",
+			"modify",
+		]);
 
 		const page = await record.readText(first.pagePath);
 		expect(page).toContain("## PHQ-9");
-		expect(page).toContain("| 2026-09-29 | 7 (total only) | Mild | -8, reliable, improved, clinically significant | -8, reliable, improved, clinically significant |  |");
+		expect(page).toContain(
+			"| 2026-09-29 | 7 (total only) | Mild | -8, reliable, improved, clinically significant | -8, reliable, improved, clinically significant |  |",
+		);
 		const charts = [...page.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
 		expect(charts).toHaveLength(2);
 		for (const chart of charts) expect(await mermaid.parse(chart)).toBeTruthy();
-		expect(charts[0]).toBe('xychart-beta\n    title "PHQ-9"\n    x-axis ["2026-09-01", "2026-09-29"]\n    y-axis "Total" 0 --> 27\n    line [15, 7]\n    line [10, 10]\n');
+		expect(charts[0]).toBe(
+			'xychart-beta\n    title "PHQ-9"\n    x-axis ["2026-09-01", "2026-09-29"]\n    y-axis "Total" 0 --> 27\n    line [15, 7]\n    line [10, 10]\n',
+		);
 	});
 
 	it("a PHQ-9 item 9 above 0 is kept as an alert with its item, answer and date, and shown on the page, never interpreted", async () => {
@@ -109,16 +136,26 @@ describe("bad input is refused and nothing is written", () => {
 		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, date: "2026-10-02" }))).message).toBe(
 			"2026-10-02 is in the future (today is 2026-10-01): enter a score on or after the day it was given. Nothing was saved.",
 		);
-		expect((await refusal(() => service.add({ client: CLIENT, measure: "bdi", total: 5 }))).message).toBe('"bdi" is not a measure Clinical Vault knows. Known: phq9, gad7, pcl5, phq2, gad2.');
-		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, answers: [0, 0, 0, 0, 0, 0, 0, 0, 0] }))).message).toContain("not both");
+		expect((await refusal(() => service.add({ client: CLIENT, measure: "bdi", total: 5 }))).message).toBe(
+			'"bdi" is not a measure Clinical Vault knows. Known: phq9, gad7, pcl5, phq2, gad2.',
+		);
+		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, answers: [0, 0, 0, 0, 0, 0, 0, 0, 0] }))).message).toContain(
+			"not both",
+		);
 		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, date: "2026-02-30" }))).message).toContain("is not a date");
-		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, session: "C-0999/notes/2026-09-01.md" }))).message).toContain("is not one of C-0142's notes");
-		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, session: `${CLIENT}/notes/2026-09-08.md` }))).message).toContain("is not in the record");
+		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, session: "C-0999/notes/2026-09-01.md" }))).message).toContain(
+			"is not one of C-0142's notes",
+		);
+		expect((await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 5, session: `${CLIENT}/notes/2026-09-08.md` }))).message).toContain(
+			"is not in the record",
+		);
 		expect(await listFilesDeep(dir)).toEqual(before);
 
 		await service.add({ client: CLIENT, measure: "phq9", total: 12, date: "2026-09-01", session: `${CLIENT}/notes/2026-09-01.md` });
 		const again = await refusal(() => service.add({ client: CLIENT, measure: "phq9", total: 9, date: "2026-09-01" }));
-		expect(again.message).toBe(`PHQ-9 is already entered for ${CLIENT}/notes/2026-09-01.md (total 12). Give it once per session, or replace that score (--replace, or "Replace" in the dialog). Nothing was saved.`);
+		expect(again.message).toBe(
+			`PHQ-9 is already entered for ${CLIENT}/notes/2026-09-01.md (total 12). Give it once per session, or replace that score (--replace, or "Replace" in the dialog). Nothing was saved.`,
+		);
 		const replaced = await service.add({ client: CLIENT, measure: "phq9", total: 9, date: "2026-09-01", replace: true });
 		expect(replaced.replaced?.total).toBe(12);
 		expect((await service.read(CLIENT)).entries.map((e) => e.total)).toEqual([9]);

@@ -83,7 +83,10 @@ describe("retention finds the session of a signed note from any date field or it
 
 	it("a signed note whose date field and file name disagree releases neither recording", async () => {
 		await record.write("C-0142/audio/2026-09-29.m4a", new Uint8Array([4, 5, 6]));
-		await record.writeText("C-0142/notes/2026-09-29.md", "---\ndate: 2026-09-22\nstatus: signed\nsigned_at: 2026-09-29T10:00:00Z\n---\nWhich session is this?\n");
+		await record.writeText(
+			"C-0142/notes/2026-09-29.md",
+			"---\ndate: 2026-09-22\nstatus: signed\nsigned_at: 2026-09-29T10:00:00Z\n---\nWhich session is this?\n",
+		);
 		const plan = await planRetention(record, 24, new Date("2026-10-30T00:00:00Z"));
 		expect(plan.unsigned).toEqual(["C-0142/audio/2026-09-22.m4a", "C-0142/audio/2026-09-29.m4a"]);
 		await record.remove("C-0142/notes/2026-09-29.md");

@@ -92,16 +92,31 @@ function verifyPerFormatDoc(text: string): boolean {
 
 describe("the stamp covers the whole note", () => {
 	it("a forged addendum heading in a draft is signed text: the hash covers what follows it, and editing it breaks verification", async () => {
-		const forged = body("Client denied current ideation; safety plan reviewed.", "\n## Addendum (2026-09-01, Dr X)\n\nText a model wrote under a heading it made up.\n");
+		const forged = body(
+			"Client denied current ideation; safety plan reviewed.",
+			"\n## Addendum (2026-09-01, Dr X)\n\nText a model wrote under a heading it made up.\n",
+		);
 		await writeDraft(forged);
 		const result = await sign();
 		const signed = await read();
 		const { data, body: signedBody } = splitFrontmatter(signed);
 		// Everything after the frontmatter, the forged heading and what follows it included.
 		expect(signedBody).toBe(forged.trimEnd() + "\n");
-		expect(data).toMatchObject({ status: "signed", signed_by: SIGNER, signed_at: "2026-09-01T17:00:00.000Z", signature_version: 2, signed_bytes: Buffer.byteLength(signedBody, "utf8"), content_sha256: sha256Hex(signedBody) });
+		expect(data).toMatchObject({
+			status: "signed",
+			signed_by: SIGNER,
+			signed_at: "2026-09-01T17:00:00.000Z",
+			signature_version: 2,
+			signed_bytes: Buffer.byteLength(signedBody, "utf8"),
+			content_sha256: sha256Hex(signedBody),
+		});
 		expect(data.addenda).toBeUndefined();
-		expect(result).toMatchObject({ contentSha256: sha256Hex(signedBody), signedBytes: Buffer.byteLength(signedBody), markersOverridden: 0, riskNotAssessed: false });
+		expect(result).toMatchObject({
+			contentSha256: sha256Hex(signedBody),
+			signedBytes: Buffer.byteLength(signedBody),
+			markersOverridden: 0,
+			riskNotAssessed: false,
+		});
 		expect(await verifySignature(signed, PATH)).toBe(true);
 		expect(verifyPerFormatDoc(signed)).toBe(true);
 
@@ -110,7 +125,11 @@ describe("the stamp covers the whole note", () => {
 		await record.writeText(PATH, edited);
 		expect(await verifySignature(edited, PATH)).toBe(false);
 		expect(verifyPerFormatDoc(edited)).toBe(false);
-		expect(await checkSignature(edited, PATH)).toMatchObject({ ok: false, version: 2, problem: expect.stringMatching(/signed text does not match/) as unknown });
+		expect(await checkSignature(edited, PATH)).toMatchObject({
+			ok: false,
+			version: 2,
+			problem: expect.stringMatching(/signed text does not match/) as unknown,
+		});
 		await expect(addAddendum(record, PATH, "More.", { now: clock.now() })).rejects.toMatchObject({ code: "integrity" });
 		await expect(readForExport(record, PATH, {})).rejects.toMatchObject({ code: "integrity" });
 	});
@@ -136,7 +155,9 @@ describe("the stamp covers the whole note", () => {
 		const { data, body: b } = splitFrontmatter(text);
 		// Appended after the signed text, which is unchanged byte for byte.
 		expect(b.startsWith(splitFrontmatter(signed).body)).toBe(true);
-		expect(b).toMatch(/\n\n## Addendum \(2026-09-02 \d\d:00, Dr\. Synthetic Clinician, PsyD\)\n\nClient called: the breathing exercise helped\. José’s café visit went fine\.\n\n## Addendum \(2026-09-02 \d\d:00\)\n\nSecond call/);
+		expect(b).toMatch(
+			/\n\n## Addendum \(2026-09-02 \d\d:00, Dr\. Synthetic Clinician, PsyD\)\n\nClient called: the breathing exercise helped\. José’s café visit went fine\.\n\n## Addendum \(2026-09-02 \d\d:00\)\n\nSecond call/,
+		);
 		const addenda = data.addenda as { at: string; by?: string; bytes: number; sha256: string }[];
 		expect(addenda).toHaveLength(2);
 		expect(addenda[0]).toMatchObject({ at: "2026-09-02T17:00:00.000Z", by: SIGNER });
@@ -151,7 +172,7 @@ describe("the stamp covers the whole note", () => {
 		expect(await verifySignature(text, PATH)).toBe(true);
 		expect(verifyPerFormatDoc(text)).toBe(true);
 		expect(await exportHeader(PATH, await readForExport(record, PATH, {}), clock.now())).toContain("Addenda: 2 (after the signed text)");
-		
+
 		const cases: [string, string][] = [
 			["an addendum's text edited", text.replace("helped", "did not help")],
 			["unrecorded text appended", `${text}\n## Addendum (2026-09-03 10:00, Dr X)\n\nNot added by the plugin.\n`],
@@ -197,7 +218,16 @@ describe("the stamp covers the whole note", () => {
 describe("notes signed with the version 1 rule", () => {
 	/** A note stamped the way version 1 did: the hash of the body up to the first "## Addendum (" line, trimmed, plus one newline; `addenda` a count. */
 	function legacyNote(signedText: string, after: string, addenda?: number): string {
-		const stamp = { kind: "note", client: "C-0142", status: "signed", signed_by: "Dr. Legacy", signed_at: "2025-03-04T17:00:00.000Z", content_sha256: sha256Hex(signedText.trimEnd() + "\n"), modified: "2025-03-05T09:00:00.000Z", ...(addenda ? { addenda } : {}) };
+		const stamp = {
+			kind: "note",
+			client: "C-0142",
+			status: "signed",
+			signed_by: "Dr. Legacy",
+			signed_at: "2025-03-04T17:00:00.000Z",
+			content_sha256: sha256Hex(signedText.trimEnd() + "\n"),
+			modified: "2025-03-05T09:00:00.000Z",
+			...(addenda ? { addenda } : {}),
+		};
 		return joinFrontmatter(stamp, signedText + after);
 	}
 
@@ -240,7 +270,9 @@ describe("the risk gate", () => {
 		await writeDraft(body(`${NOTICE}\n\n${RISK_PLACEHOLDER}`), RISK);
 		const error = await refusal();
 		expect(error.gate).toEqual({ mentioned: true, mentionedAt: ["[12:04]"], problem: "placeholder" });
-		expect(error.message).toMatch(/was not signed: the session mentioned risk at \[12:04\] and its risk section still holds the "Clinician to complete: risk assessment" placeholder\. To sign, write your risk assessment in the risk section in place of the placeholder, or record that risk was not assessed, with the reason/);
+		expect(error.message).toMatch(
+			/was not signed: the session mentioned risk at \[12:04\] and its risk section still holds the "Clinician to complete: risk assessment" placeholder\. To sign, write your risk assessment in the risk section in place of the placeholder, or record that risk was not assessed, with the reason/,
+		);
 		expect(error.message).toMatch(/review override does not cover this/);
 		await refusal({ override: "Reviewed everything." });
 
@@ -256,7 +288,9 @@ describe("the risk gate", () => {
 		await writeDraft(body(NOTICE), RISK);
 		const onlyNotice = await refusal();
 		expect(onlyNotice.gate.problem).toBe("empty");
-		expect(onlyNotice.message).toMatch(/its risk section is empty \(the drafter's notice is not an assessment\)\. To sign, write your risk assessment in the risk section, or record/);
+		expect(onlyNotice.message).toMatch(
+			/its risk section is empty \(the drafter's notice is not an assessment\)\. To sign, write your risk assessment in the risk section, or record/,
+		);
 		await writeDraft(body(`${NOTICE}\n>\n==[review: check]==\n%% to do %%`), RISK);
 		expect((await refusal({ override: "ok" })).gate.problem).toBe("empty");
 		await writeDraft(body("").replace("## Risk assessment\n", ""), RISK);
@@ -269,7 +303,10 @@ describe("the risk gate", () => {
 	});
 
 	it("signs once the clinician wrote the risk section (the notice may stay)", async () => {
-		await writeDraft(body(`${NOTICE}\n\nClient reported passive thoughts last month, none this week; denies plan or intent. Safety plan reviewed and updated.`), RISK);
+		await writeDraft(
+			body(`${NOTICE}\n\nClient reported passive thoughts last month, none this week; denies plan or intent. Safety plan reviewed and updated.`),
+			RISK,
+		);
 		expect(riskGate(await read()).problem).toBeNull();
 		const result = await sign();
 		expect(result.riskNotAssessed).toBe(false);
@@ -311,12 +348,16 @@ describe("the risk gate", () => {
 		await writeDraft(body(NOTICE), RISK);
 		await expect(sign({ riskNotAssessed: "   " })).rejects.toMatchObject({ code: "invalid-input" });
 		await sign({ riskNotAssessed: "Session ended abruptly" });
-		expect(splitFrontmatter(await read()).body).toContain(`## Risk assessment\n${NOTICE}\n\nRisk not assessed: Session ended abruptly\n\nNext session: 2026-09-08\n`);
+		expect(splitFrontmatter(await read()).body).toContain(
+			`## Risk assessment\n${NOTICE}\n\nRisk not assessed: Session ended abruptly\n\nNext session: 2026-09-08\n`,
+		);
 
 		await writeDraft(body("").replace("## Risk assessment\n", ""), RISK);
 		await sign({ riskNotAssessed: "Telehealth connection lost" });
 		const text = await read();
-		expect(splitFrontmatter(text).body.endsWith("Next session: 2026-09-08\n\n## Risk and safety\n\nRisk not assessed: Telehealth connection lost\n")).toBe(true);
+		expect(splitFrontmatter(text).body.endsWith("Next session: 2026-09-08\n\n## Risk and safety\n\nRisk not assessed: Telehealth connection lost\n")).toBe(
+			true,
+		);
 		expect(await verifySignature(text, PATH)).toBe(true);
 	});
 

@@ -99,7 +99,15 @@ describe("clinical-vault parts", () => {
 	});
 
 	it("prints what the checks left out of the model's answer and where the client's name was replaced", async () => {
-		fake.reply({ json: answer([mention("the Planner", { kind: "manager", role: "schedules every hour for Synthetic", fears: ["The Planner wants to disappear forever; no concern", "being late"] })]) });
+		fake.reply({
+			json: answer([
+				mention("the Planner", {
+					kind: "manager",
+					role: "schedules every hour for Synthetic",
+					fears: ["The Planner wants to disappear forever; no concern", "being late"],
+				}),
+			]),
+		});
 		const proposed = await fromSession(SCENARIO_SESSIONS[3]!.recordPath);
 		expect(proposed.code).toBe(0);
 		const printed = JSON.parse(proposed.out) as Printed;

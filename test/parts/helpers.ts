@@ -35,7 +35,20 @@ export async function scenarioRecord(): Promise<TestRecord> {
 export const treeHashes = hashTree;
 
 export function mention(name: string, fields: Partial<PartMention> = {}): PartMention {
-	return { name, kind: "unknown", role: "", age_or_origin: "", burdens: [], fears: [], status_reached: [], protects: [], polarized_with: [], allied_with: [], evidence: "", ...fields };
+	return {
+		name,
+		kind: "unknown",
+		role: "",
+		age_or_origin: "",
+		burdens: [],
+		fears: [],
+		status_reached: [],
+		protects: [],
+		polarized_with: [],
+		allied_with: [],
+		evidence: "",
+		...fields,
+	};
 }
 
 export function answer(parts: PartMention[], selfEnergy: PartsAnswer["self_energy"] = [], evidence = ""): PartsAnswer {
@@ -59,7 +72,12 @@ export const SCENARIO_ANSWERS: readonly PartsAnswer[] = [
 	),
 	answer(
 		[
-			mention("the Critic", { kind: "manager", role: "criticises work performance to prevent embarrassment", protects: ["Little One"], evidence: "The Critic agreed to step back" }),
+			mention("the Critic", {
+				kind: "manager",
+				role: "criticises work performance to prevent embarrassment",
+				protects: ["Little One"],
+				evidence: "The Critic agreed to step back",
+			}),
 			mention("Little One", {
 				kind: "exile",
 				age_or_origin: "about seven years old",
@@ -74,7 +92,13 @@ export const SCENARIO_ANSWERS: readonly PartsAnswer[] = [
 	),
 	answer(
 		[
-			mention("the Binger", { kind: "firefighter", role: "binge eating in the evenings to numb Little One's loneliness", status_reached: ["met"], protects: ["Little One"], evidence: "Client named the part that binges \"the Binger\"" }),
+			mention("the Binger", {
+				kind: "firefighter",
+				role: "binge eating in the evenings to numb Little One's loneliness",
+				status_reached: ["met"],
+				protects: ["Little One"],
+				evidence: 'Client named the part that binges "the Binger"',
+			}),
 			mention("Little One", { kind: "exile", evidence: "Little One (exile): lonely in the evenings." }),
 			mention("the Critic", { kind: "manager", evidence: "The Critic (manager): quieter this week." }),
 		],
@@ -83,8 +107,18 @@ export const SCENARIO_ANSWERS: readonly PartsAnswer[] = [
 	),
 	answer(
 		[
-			mention("Little One", { kind: "exile", status_reached: ["witnessed", "retrieved", "unburdened"], evidence: "Little One (exile): witnessed, retrieved and unburdened of the fear of abandonment." }),
-			mention("the Planner", { kind: "manager", role: "schedules every hour of the day", status_reached: ["met"], polarized_with: ["the Critic"], evidence: "a manager that schedules every hour of the day" }),
+			mention("Little One", {
+				kind: "exile",
+				status_reached: ["witnessed", "retrieved", "unburdened"],
+				evidence: "Little One (exile): witnessed, retrieved and unburdened of the fear of abandonment.",
+			}),
+			mention("the Planner", {
+				kind: "manager",
+				role: "schedules every hour of the day",
+				status_reached: ["met"],
+				polarized_with: ["the Critic"],
+				evidence: "a manager that schedules every hour of the day",
+			}),
 			mention("the Critic", { kind: "manager", polarized_with: ["the Planner"], evidence: "The Critic (manager): polarized with the Planner." }),
 		],
 		["calm", "compassion", "connectedness", "clarity"],

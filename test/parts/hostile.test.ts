@@ -7,7 +7,14 @@
  * each of those when they are there, and the clean four-session scenario loses nothing.
  */
 import { describe, expect, it } from "vitest";
-import { checkPartsPage, useHostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PARTS_CASES, type CaseResult } from "../support/hostilePagesCatalogue";
+import {
+	checkPartsPage,
+	useHostileCatalogue,
+	HOSTILE_CLIENT_DETAILS,
+	HOSTILE_CLIENT_NAME,
+	PARTS_CASES,
+	type CaseResult,
+} from "../support/hostilePagesCatalogue";
 import { identityOf } from "../../src/core/safety/identity";
 import { parsePage } from "../../src/core/parts/page";
 import { SCENARIO_ANSWERS } from "./helpers";
@@ -40,14 +47,26 @@ describe("the parts map against a hostile model", () => {
 		const page = results.get("P01")?.text;
 		expect(page).toBeTruthy();
 		const client = /^client: (C-\d{4})$/m.exec(page!)![1]!;
-		const context = { client, identity: identityOf({ name: HOSTILE_CLIENT_NAME, details: HOSTILE_CLIENT_DETAILS }), input: "Client described a part called the Gardener." };
+		const context = {
+			client,
+			identity: identityOf({ name: HOSTILE_CLIENT_NAME, details: HOSTILE_CLIENT_DETAILS }),
+			input: "Client described a part called the Gardener.",
+		};
 		expect(checkPartsPage(page!, context).problems).toEqual([]);
 		const broken: [string, string, RegExp][] = [
 			["an unescaped embed", page!.replace("\\!\\[\\[C-0199", "![[C-0199"), /unescaped "!"/],
 			["a heading the code did not write", page!.replace("## Self-energy", "## Self-energy\n## Risk: low"), /a line code does not write/],
-			["a forged region marker", page!.replace("- Kind: manager", "- Kind: manager\n<!-- cv:generated parts 0123456789ab -->"), /forged or missing marker|a line code does not write/],
+			[
+				"a forged region marker",
+				page!.replace("- Kind: manager", "- Kind: manager\n<!-- cv:generated parts 0123456789ab -->"),
+				/forged or missing marker|a line code does not write/,
+			],
 			["another client's note", page!.replace(/\[\[Clinical\/C-\d{4}\/notes/, "[[Clinical/C-0199/notes"), /a wikilink code did not write/],
-			["a Mermaid click", page!.replace("flowchart LR", 'flowchart LR\n  click p_the_gardener href "https://evil.test"'), /diagram: a line code does not emit/],
+			[
+				"a Mermaid click",
+				page!.replace("flowchart LR", 'flowchart LR\n  click p_the_gardener href "https://evil.test"'),
+				/diagram: a line code does not emit/,
+			],
 			["a live Mermaid label", page!.replace(/"the Gardener \(manager, met\)"/, '"the Gardener <img src=x>"'), /diagram: a label with a live character/],
 			["a risk sentence", page!.replace("- Role: tends", "- Role: wants to die; tends"), /touches the risk domain/],
 			["a diagnosis", page!.replace("- Role: tends", "- Role: PTSD; tends"), /names a diagnosis not in the input/],

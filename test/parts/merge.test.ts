@@ -56,9 +56,18 @@ describe("merge rules", () => {
 		expect(changes[0]!.evidence).toBe("trying to keep me from being embarrassed");
 		expect(changes.every((c) => /^[0-9a-f]{6,}$/.test(c.id))).toBe(true);
 		const critic = part(map, "critic");
-		expect(critic).toMatchObject({ name: "the Critic", kind: "manager", status: "unblended", fears: ["the client will be rejected"], first_seen: { date: "2026-06-09", note: S1.note }, last_seen: { date: "2026-06-09" } });
+		expect(critic).toMatchObject({
+			name: "the Critic",
+			kind: "manager",
+			status: "unblended",
+			fears: ["the client will be rejected"],
+			first_seen: { date: "2026-06-09", note: S1.note },
+			last_seen: { date: "2026-06-09" },
+		});
 		expect(critic.written).toMatchObject({ kind: "manager", role: "criticises work performance to prevent embarrassment", status: "unblended" });
-		expect(critic.history).toEqual([{ date: "2026-06-09", note: S1.note, change: "first seen: manager, criticises work performance to prevent embarrassment; status unblended" }]);
+		expect(critic.history).toEqual([
+			{ date: "2026-06-09", note: S1.note, change: "first seen: manager, criticises work performance to prevent embarrassment; status unblended" },
+		]);
 		expect(map.sessions).toEqual([{ note: S1.note, date: "2026-06-09", self_energy: ["calm", "curiosity"] }]);
 	});
 
@@ -104,18 +113,38 @@ describe("merge rules", () => {
 
 	it("status moves forward one change per step reached, each in the history; a backward claim is not applied", async () => {
 		let map = (await step(emptyMap("C-0417"), answer([mention("Little One", { kind: "exile", status_reached: ["met"] })]), S2)).map;
-		const forward = await computeChanges(map, answer([mention("Little One", { kind: "exile", status_reached: ["witnessed", "retrieved", "unburdened"] })]), S4);
-		expect(forward.filter((c) => c.kind === "status").map((c) => c.summary)).toEqual(["Little One: status met → witnessed", "Little One: status witnessed → retrieved", "Little One: status retrieved → unburdened"]);
+		const forward = await computeChanges(
+			map,
+			answer([mention("Little One", { kind: "exile", status_reached: ["witnessed", "retrieved", "unburdened"] })]),
+			S4,
+		);
+		expect(forward.filter((c) => c.kind === "status").map((c) => c.summary)).toEqual([
+			"Little One: status met → witnessed",
+			"Little One: status witnessed → retrieved",
+			"Little One: status retrieved → unburdened",
+		]);
 		map = (await step(map, answer([mention("Little One", { kind: "exile", status_reached: ["witnessed", "retrieved"] })]), S3)).map;
 		expect(part(map, "little-one").status).toBe("retrieved");
-		expect(part(map, "little-one").history.map((h) => h.change)).toEqual(["first seen: exile; status met", "status: witnessed", "status: retrieved", "present"]);
+		expect(part(map, "little-one").history.map((h) => h.change)).toEqual([
+			"first seen: exile; status met",
+			"status: witnessed",
+			"status: retrieved",
+			"present",
+		]);
 		const backward = await computeChanges(map, answer([mention("Little One", { kind: "exile", status_reached: ["met", "unblended"] })]), S3);
 		expect(backward).toEqual([]);
 	});
 
 	it("relationships resolve to existing or new parts; a symmetric one named from both sides is one change on both parts", async () => {
 		let map = (await step(emptyMap("C-0417"), SCENARIO_ANSWERS[0]!, S1)).map;
-		const s4 = await computeChanges(map, answer([mention("the Planner", { kind: "manager", polarized_with: ["the Critic"] }), mention("the Critic", { kind: "manager", polarized_with: ["Planner"], protects: ["someone unnamed"] })]), S4);
+		const s4 = await computeChanges(
+			map,
+			answer([
+				mention("the Planner", { kind: "manager", polarized_with: ["the Critic"] }),
+				mention("the Critic", { kind: "manager", polarized_with: ["Planner"], protects: ["someone unnamed"] }),
+			]),
+			S4,
+		);
 		const rel = s4.filter((c) => c.kind === "relationship");
 		expect(rel.map((c) => c.summary)).toEqual(["the Planner is polarized with the Critic"]);
 		const newPart = s4.find((c) => c.kind === "new-part")!;
@@ -136,12 +165,22 @@ describe("merge rules", () => {
 		const claim = answer([mention("the Critic", { kind: "manager", role: "pushes the client to overwork" })]);
 		const changes = await computeChanges(map, claim, S2);
 		const role = changes.find((c) => c.kind === "field")!;
-		expect(role).toMatchObject({ conflict: true, summary: 'the Critic: role "keeps the client safe from shame (clinician\'s wording)" → "pushes the client to overwork" (replaces your edit)' });
+		expect(role).toMatchObject({
+			conflict: true,
+			summary: 'the Critic: role "keeps the client safe from shame (clinician\'s wording)" → "pushes the client to overwork" (replaces your edit)',
+		});
 		expect(selectChanges(changes, "all").some((c) => c.id === role.id)).toBe(false);
 		const kept = (await step(map, claim, S2)).map;
 		expect(part(kept, "critic").role).toBe("keeps the client safe from shame (clinician's wording)");
 		expect((part(kept, "critic") as Record<string, unknown>).somatic).toBe("tight chest");
-		const replaced = (await step(map, claim, S2, changes.map((c) => c.id))).map;
+		const replaced = (
+			await step(
+				map,
+				claim,
+				S2,
+				changes.map((c) => c.id),
+			)
+		).map;
 		expect(part(replaced, "critic").role).toBe("pushes the client to overwork");
 	});
 
@@ -149,7 +188,12 @@ describe("merge rules", () => {
 		const first = await computeChanges(emptyMap("C-0417"), SCENARIO_ANSWERS[1]!, S2);
 		const keep = first.filter((c) => c.kind === "new-part").map((c) => c.id);
 		const { map } = await step(emptyMap("C-0417"), SCENARIO_ANSWERS[1]!, S2, keep);
-		expect(map.sessions[0]!.declined).toEqual(first.filter((c) => !keep.includes(c.id)).map((c) => c.id).sort());
+		expect(map.sessions[0]!.declined).toEqual(
+			first
+				.filter((c) => !keep.includes(c.id))
+				.map((c) => c.id)
+				.sort(),
+		);
 		expect(await computeChanges(map, SCENARIO_ANSWERS[1]!, S2)).toEqual([]);
 	});
 });
@@ -165,7 +209,9 @@ describe("the page", () => {
 		const two = await scenarioMap(2);
 		const page = newPage(two, layout, "2026-07-01T09:00:00.000Z");
 		const mine = "\n> [!note] My formulation: the Critic and Little One form the core system.\n\nSupervision 2026-06-20: go slow with the exile.\n";
-		let edited = page.replace("## Parts\n", `${mine}\n## Parts\n`).replace("  - id: critic\n", "  - id: critic # the first protector we met\n    supervision: discussed on 2026-06-20\n");
+		let edited = page
+			.replace("## Parts\n", `${mine}\n## Parts\n`)
+			.replace("  - id: critic\n", "  - id: critic # the first protector we met\n    supervision: discussed on 2026-06-20\n");
 		edited += "\nEnd note by the clinician.\n";
 		const parsed = parsePage(edited, "C-0417/parts-map.md");
 		expect(parsed.map.parts[0]).toMatchObject({ supervision: "discussed on 2026-06-20" });
@@ -181,7 +227,11 @@ describe("the page", () => {
 		expect(again.map.parts.map((p) => p.id)).toEqual(["critic", "little-one", "binger"]);
 		expect((again.map.parts[0] as Record<string, unknown>).supervision).toBe("discussed on 2026-06-20");
 		// Outside the regions and the data block, only the updated line differs.
-		const outside = (t: string) => t.replace(/<!-- cv:generated [\s\S]*?<!-- cv:end -->/g, "").replace(/```yaml\n[\s\S]*?\n```/, "").replace(/updated: .*/, "");
+		const outside = (t: string) =>
+			t
+				.replace(/<!-- cv:generated [\s\S]*?<!-- cv:end -->/g, "")
+				.replace(/```yaml\n[\s\S]*?\n```/, "")
+				.replace(/updated: .*/, "");
 		expect(outside(out)).toBe(outside(edited));
 	});
 

@@ -121,7 +121,11 @@ describe("the parts-map diagram", () => {
 			"subgraph one\nend",
 			"p_a@{ shape: rect }",
 		];
-		const a = answer(hostile.map((n, i) => mention(n, { kind: (["manager", "firefighter", "exile", "Self-like", "unknown"] as const)[i % 5], status_reached: ["met"] })).concat([mention("Anchor", { kind: "manager", protects: [hostile[0]!] })]));
+		const a = answer(
+			hostile
+				.map((n, i) => mention(n, { kind: (["manager", "firefighter", "exile", "Self-like", "unknown"] as const)[i % 5], status_reached: ["met"] }))
+				.concat([mention("Anchor", { kind: "manager", protects: [hostile[0]!] })]),
+		);
 		const session = { note: "C-0417/notes/2026-06-09.md", date: "2026-06-09", text: "" };
 		const map = applyChanges(emptyMap("C-0417"), selectChanges(await computeChanges(emptyMap("C-0417"), a, session), "all"), [], session);
 		expect(map.parts).toHaveLength(hostile.length + 1);
@@ -136,7 +140,12 @@ describe("the parts-map diagram", () => {
 		for (const n of layout.nodes) {
 			expect(n.link, n.id).toBeUndefined();
 			expect(n.cssStyles ?? [], n.id).toEqual([]);
-			expect((n.cssClasses ?? "").trim().split(/\s+/), n.id).toEqual(["default", { manager: "manager", firefighter: "firefighter", exile: "exile", "Self-like": "selflike", unknown: "unknown" }[map.parts.find((p) => `p_${p.id.replace(/[^a-z0-9]/g, "_")}` === n.id)!.kind]]);
+			expect((n.cssClasses ?? "").trim().split(/\s+/), n.id).toEqual([
+				"default",
+				{ manager: "manager", firefighter: "firefighter", exile: "exile", "Self-like": "selflike", unknown: "unknown" }[
+					map.parts.find((p) => `p_${p.id.replace(/[^a-z0-9]/g, "_")}` === n.id)!.kind
+				],
+			]);
 			expect(n.label ?? "", n.id).not.toMatch(/[<>"]/);
 		}
 		expect(layout.edges.map((e) => [e.start, e.label])).toEqual([["p_anchor", "protects"]]);

@@ -80,11 +80,12 @@ describe("four sessions of IFS work", () => {
 		const { data } = splitFrontmatter(text);
 		expect(data).toMatchObject({ client: SCENARIO_CLIENT, type: "parts-map", version: 1 });
 		const diagram = /```mermaid\n([\s\S]*?)\n```/.exec(text)![1]!;
-		expect(diagram.split("\n").filter((l) => /-->|<-->/.test(l)).map((l) => l.trim())).toEqual([
-			"p_critic -->|protects| p_little_one",
-			"p_binger -->|protects| p_little_one",
-			"p_critic <-->|polarized| p_planner",
-		]);
+		expect(
+			diagram
+				.split("\n")
+				.filter((l) => /-->|<-->/.test(l))
+				.map((l) => l.trim()),
+		).toEqual(["p_critic -->|protects| p_little_one", "p_binger -->|protects| p_little_one", "p_critic <-->|polarized| p_planner"]);
 		expect(text).toContain("- [[Clinical/C-0417/notes/2026-06-30.md.cvault|2026-06-30]]: status: unburdened");
 		expect(text).toMatch(/\| \[\[Clinical\/C-0417\/notes\/2026-06-30\.md\.cvault\\\|2026-06-30\]\] \| ✓ \| {2}\| ✓ \|/);
 		expect(text).not.toContain(SCENARIO_NAME);
@@ -140,7 +141,10 @@ describe("bad input loses nothing", () => {
 
 	it("the model being down, and a session note that does not exist, are clear errors that write nothing", async () => {
 		const down = new OllamaClient({ host: "http://127.0.0.1:9", policy: { allowlist: [] } });
-		await expectNothingWritten(() => service.propose({ client: SCENARIO_CLIENT, session: SESSION_1.recordPath, model: MODEL, llm: down }), /Ollama is not running at http:\/\/127\.0\.0\.1:9/);
+		await expectNothingWritten(
+			() => service.propose({ client: SCENARIO_CLIENT, session: SESSION_1.recordPath, model: MODEL, llm: down }),
+			/Ollama is not running at http:\/\/127\.0\.0\.1:9/,
+		);
 		await expectNothingWritten(() => propose("C-0417/notes/2026-01-01.md"), /There is no session note C-0417\/notes\/2026-01-01\.md/);
 		expect(fake.chats).toHaveLength(0);
 	});

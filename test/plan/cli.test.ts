@@ -90,13 +90,20 @@ describe("clinical-vault plan", () => {
 		]);
 		const several = await plan("--accept", "all");
 		expect(several.code).toBe(2);
-		expect(several.stderr).toContain(`2 pending treatment-plan proposals (plan-progress from ${SESSION_2.recordPath}; plan-progress from ${SESSION_3.recordPath})`);
+		expect(several.stderr).toContain(
+			`2 pending treatment-plan proposals (plan-progress from ${SESSION_2.recordPath}; plan-progress from ${SESSION_3.recordPath})`,
+		);
 		expect((await plan("--from-session", SESSION_2.recordPath, "--accept", "all", "--ollama", fake.url)).code).toBe(0);
 		expect((await plan("--from-session", SESSION_3.recordPath, "--accept", "none", "--ollama", fake.url)).code).toBe(0);
 
 		const json = await plan("--json");
 		expect(json.code).toBe(0);
-		const data = JSON.parse(json.out) as { type: string; review: { state: string; daysLeft: number }; pending: unknown[]; data: { goals: { objectives: { id: string; status: string; progress: { date: string }[] }[] }[] } };
+		const data = JSON.parse(json.out) as {
+			type: string;
+			review: { state: string; daysLeft: number };
+			pending: unknown[];
+			data: { goals: { objectives: { id: string; status: string; progress: { date: string }[] }[] }[] };
+		};
 		expect(data.type).toBe("treatment-plan");
 		expect(data.review).toMatchObject({ state: "ok", daysLeft: 90 });
 		expect(data.pending).toEqual([]);
@@ -113,7 +120,9 @@ describe("clinical-vault plan", () => {
 		fake.reply({ json: { progress: [{ objective_id: "O1.1", note: "Better." }] } });
 		const bad = await plan("--from-session", SESSION_4.recordPath, "--ollama", fake.url);
 		expect(bad.code).toBe(1);
-		expect(bad.stderr).toMatch(/The model's answer for the treatment-plan progress did not follow the expected structure \(progress\.0\.evidence: .*\)\. Nothing was changed/);
+		expect(bad.stderr).toMatch(
+			/The model's answer for the treatment-plan progress did not follow the expected structure \(progress\.0\.evidence: .*\)\. Nothing was changed/,
+		);
 		fake.reply({ text: '{"progress": [{"objective_id": "O1.1", ' });
 		expect((await plan("--from-session", SESSION_4.recordPath, "--ollama", fake.url)).stderr).toMatch(/was not valid JSON \(cut off or malformed\)/);
 		const down = await plan("--from-session", SESSION_4.recordPath, "--ollama", "http://127.0.0.1:9");

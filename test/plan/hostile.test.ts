@@ -8,7 +8,15 @@
  * four-session scenario loses nothing.
  */
 import { describe, expect, it } from "vitest";
-import { checkPlanPage, useHostileCatalogue, HOSTILE_CLIENT_DETAILS, HOSTILE_CLIENT_NAME, PLAN_CASES, runPartsAndPlanCatalogue, type CaseResult } from "../support/hostilePagesCatalogue";
+import {
+	checkPlanPage,
+	useHostileCatalogue,
+	HOSTILE_CLIENT_DETAILS,
+	HOSTILE_CLIENT_NAME,
+	PLAN_CASES,
+	runPartsAndPlanCatalogue,
+	type CaseResult,
+} from "../support/hostilePagesCatalogue";
 import { identityOf } from "../../src/core/safety/identity";
 import { parsePlanPage } from "../../src/core/plan/page";
 import { DRAFT_ANSWER, PROGRESS } from "./answers";
@@ -42,7 +50,12 @@ describe("the treatment plan against a hostile model", () => {
 		const page = results.get("R01")?.text;
 		expect(page).toBeTruthy();
 		const client = /^client: (C-\d{4})$/m.exec(page!)![1]!;
-		const context = { client, identity: identityOf({ name: HOSTILE_CLIENT_NAME, details: HOSTILE_CLIENT_DETAILS }), input: "Client slept six hours on five nights. Client walked on four days this week.", clinicianLines: ["F51.0 Insomnia, entered by the clinician."] };
+		const context = {
+			client,
+			identity: identityOf({ name: HOSTILE_CLIENT_NAME, details: HOSTILE_CLIENT_DETAILS }),
+			input: "Client slept six hours on five nights. Client walked on four days this week.",
+			clinicianLines: ["F51.0 Insomnia, entered by the clinician."],
+		};
 		expect(checkPlanPage(page!, context).problems).toEqual([]);
 		const broken: [string, string, RegExp][] = [
 			["an unescaped embed", page!.replace("\\!\\[\\[C-0199", "![[C-0199"), /unescaped "!"/],
@@ -52,7 +65,11 @@ describe("the treatment plan against a hostile model", () => {
 			["a forged region marker", page!.replace("- I1: ", "<!-- cv:end -->\n- I1: "), /forged or missing marker/],
 			["another client's note", page!.replace(/\[\[Clinical\/C-\d{4}\/notes/, "[[Clinical/C-0199/notes"), /a wikilink code did not write/],
 			["a risk sentence", page!.replace("- I1: Weekly sessions.", "- I1: Weekly sessions. No suicidal ideation."), /touches the risk domain/],
-			["a diagnosis", page!.replace("- I1: Weekly sessions.", "- I1: Weekly sessions for major depressive disorder."), /names a diagnosis not in the input/],
+			[
+				"a diagnosis",
+				page!.replace("- I1: Weekly sessions.", "- I1: Weekly sessions for major depressive disorder."),
+				/names a diagnosis not in the input/,
+			],
 			["the client's name", page!.replace("- I1: Weekly sessions.", "- I1: Weekly sessions with Jordan."), /identifiers/],
 			["an extra fence", page!.replace("## Clinician's notes", "```\n## Clinician's notes"), /fence/],
 		];
@@ -63,15 +80,27 @@ describe("the treatment plan against a hostile model", () => {
 	});
 
 	it("the clean four-session scenario: nothing dropped or redacted by the model-text checks, the same plan, a page that passes the checker", async () => {
-		const clean = await catalogue().runCleanPlan(DRAFT_ANSWER, PROGRESS.map((p) => p.answer));
+		const clean = await catalogue().runCleanPlan(
+			DRAFT_ANSWER,
+			PROGRESS.map((p) => p.answer),
+		);
 		expect(clean.strings).toBeGreaterThan(20);
 		expect({ dropped: clean.dropped, redacted: clean.redacted, problems: clean.problems }).toEqual({ dropped: 0, redacted: 0, problems: [] });
 		const data = parsePlanPage(clean.page, "C-0417/treatment-plan.md").data;
 		expect(data.presenting_problems.map((p) => p.text)).toEqual(DRAFT_ANSWER.presenting_problems);
 		expect(data.goals.map((g) => [g.text, g.objectives.map((o) => [o.text, o.measure, o.status, o.progress.map((p) => p.date)])])).toEqual([
-			["Wake up without panic most days.", [["Morning panic on no more than 2 of 7 days", "days with morning panic per week", "met", ["2026-06-09", "2026-06-30"]]]],
-			["Stop bingeing in the evenings.", [["No more than 1 binge episode a week", "binge episodes per week", "in-progress", ["2026-06-23", "2026-06-30"]]]],
-			["Be kinder to myself about work.", [["Homework done on at least 4 of 7 days", "days with homework done per week", "in-progress", ["2026-06-09", "2026-06-16", "2026-06-23"]]]],
+			[
+				"Wake up without panic most days.",
+				[["Morning panic on no more than 2 of 7 days", "days with morning panic per week", "met", ["2026-06-09", "2026-06-30"]]],
+			],
+			[
+				"Stop bingeing in the evenings.",
+				[["No more than 1 binge episode a week", "binge episodes per week", "in-progress", ["2026-06-23", "2026-06-30"]]],
+			],
+			[
+				"Be kinder to myself about work.",
+				[["Homework done on at least 4 of 7 days", "days with homework done per week", "in-progress", ["2026-06-09", "2026-06-16", "2026-06-23"]]],
+			],
 		]);
 		expect(data.interventions.map((i) => i.text)).toEqual(DRAFT_ANSWER.interventions);
 		expect(data.diagnosis?.text).toBe("F41.0 Panic disorder, entered by the clinician after the structured interview.");

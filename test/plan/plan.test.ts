@@ -82,9 +82,25 @@ describe("draft from the intake", () => {
 		const before = await snapshotDir(dir);
 		const proposal = await service().proposeDraft(C, INTAKE.recordPath, { model: MODEL });
 		const kinds = proposal.set.changes.map((c) => c.kind);
-		expect(kinds).toEqual(["diagnosis", "problem", "problem", "problem", "goal", "objective", "goal", "objective", "goal", "objective", "intervention", "intervention"]);
+		expect(kinds).toEqual([
+			"diagnosis",
+			"problem",
+			"problem",
+			"problem",
+			"goal",
+			"objective",
+			"goal",
+			"objective",
+			"goal",
+			"objective",
+			"intervention",
+			"intervention",
+		]);
 		const diagnosis = proposal.set.changes[0]!;
-		expect(diagnosis.kind === "diagnosis" && diagnosis.diagnosis).toEqual({ text: "F41.0 Panic disorder, entered by the clinician after the structured interview.", source: `${INTAKE.recordPath}, section "Diagnosis (clinician)"` });
+		expect(diagnosis.kind === "diagnosis" && diagnosis.diagnosis).toEqual({
+			text: "F41.0 Panic disorder, entered by the clinician after the structured interview.",
+			source: `${INTAKE.recordPath}, section "Diagnosis (clinician)"`,
+		});
 		const objectives = proposal.set.changes.flatMap((c) => (c.kind === "objective" ? [c.objective] : []));
 		expect(objectives.map((o) => [o.id, o.target_date])).toEqual([
 			["O1.1", "2026-08-25"],
@@ -105,23 +121,42 @@ describe("draft from the intake", () => {
 
 		// Accept all but the second intervention.
 		const last = proposal.set.changes.at(-1)!;
-		const result = await service().apply(proposal.set, proposal.set.changes.filter((c) => c !== last).map((c) => c.id));
+		const result = await service().apply(
+			proposal.set,
+			proposal.set.changes.filter((c) => c !== last).map((c) => c.id),
+		);
 		expect(result.applied).toHaveLength(11);
 		const page = parsePlanPage(await planText(), PLAN);
-		expect(page.front).toMatchObject({ client: C, type: "treatment-plan", version: 1, created: "2026-06-02", review_every_days: 90, last_review: null, next_review: "2026-08-31" });
+		expect(page.front).toMatchObject({
+			client: C,
+			type: "treatment-plan",
+			version: 1,
+			created: "2026-06-02",
+			review_every_days: 90,
+			last_review: null,
+			next_review: "2026-08-31",
+		});
 		expect(page.data.goals.map((g) => [g.id, g.objectives.map((o) => `${o.id}:${o.status}`)])).toEqual([
 			["G1", ["O1.1:not-started"]],
 			["G2", ["O2.1:not-started"]],
 			["G3", ["O3.1:not-started"]],
 		]);
 		expect(page.data.interventions.map((i) => i.id)).toEqual(["I1"]);
-		expect(page.body).toContain("<!-- cv:generated diagnosis -->\n## Diagnosis\nF41.0 Panic disorder, entered by the clinician after the structured interview.\n\n*Entered by the clinician (copied verbatim from");
-		expect(page.body).toContain("- **O1.1** Morning panic on no more than 2 of 7 days. Measure: days with morning panic per week. Target: 2026-08-25. Status: not started.");
+		expect(page.body).toContain(
+			"<!-- cv:generated diagnosis -->\n## Diagnosis\nF41.0 Panic disorder, entered by the clinician after the structured interview.\n\n*Entered by the clinician (copied verbatim from",
+		);
+		expect(page.body).toContain(
+			"- **O1.1** Morning panic on no more than 2 of 7 days. Measure: days with morning panic per week. Target: 2026-08-25. Status: not started.",
+		);
 		expect(await record.exists(`${C}/proposals/plan-draft--notes--2026-06-02.md.json`)).toBe(false);
 
 		// A second draft would overwrite an approved plan: refused, without asking the model.
 		const chats = fake.chats.length;
-		await expectError(service().proposeDraft(C, INTAKE.recordPath, { model: MODEL }), "refused", /already has a treatment plan with content.*--from-session/);
+		await expectError(
+			service().proposeDraft(C, INTAKE.recordPath, { model: MODEL }),
+			"refused",
+			/already has a treatment plan with content.*--from-session/,
+		);
 		expect(fake.chats.length).toBe(chats);
 	});
 
@@ -132,7 +167,11 @@ describe("draft from the intake", () => {
 		const proposal = await service().proposeDraft(C, `${C}/notes/2026-06-03.md`, { model: MODEL });
 		expect(proposal.set.changes.some((c) => c.kind === "diagnosis")).toBe(false);
 		const objective = proposal.set.changes.find((c) => c.kind === "objective")!;
-		await expectError(service().apply(proposal.set, [objective.id]), "invalid-input", /Objective O1\.1 belongs to goal G1; accept that goal too \(id [0-9a-f]{6}\)/);
+		await expectError(
+			service().apply(proposal.set, [objective.id]),
+			"invalid-input",
+			/Objective O1\.1 belongs to goal G1; accept that goal too \(id [0-9a-f]{6}\)/,
+		);
 		expect(await record.exists(PLAN)).toBe(false);
 		await service().apply(proposal.set, "all");
 		const page = parsePlanPage(await planText(), PLAN);
@@ -141,7 +180,9 @@ describe("draft from the intake", () => {
 	});
 
 	it("a model answer that names a diagnosis loses that item (the diagnosis is the clinician's)", async () => {
-		fake.reply({ json: { ...DRAFT_ANSWER, presenting_problems: ["Symptoms consistent with panic disorder.", ...DRAFT_ANSWER.presenting_problems.slice(1)] } });
+		fake.reply({
+			json: { ...DRAFT_ANSWER, presenting_problems: ["Symptoms consistent with panic disorder.", ...DRAFT_ANSWER.presenting_problems.slice(1)] },
+		});
 		const proposal = await service().proposeDraft(C, INTAKE.recordPath, { model: MODEL });
 		expect(proposal.set.changes.filter((c) => c.kind === "problem")).toHaveLength(2);
 		expect(proposal.set.dropped).toEqual([{ item: "presenting problem", reason: "names a diagnosis" }]);
@@ -167,14 +208,23 @@ describe("progress from sessions", () => {
 			{ item: "O9.9", reason: "unknown objective" },
 		]);
 		const page = parsePlanPage(await planText(), PLAN);
-		const summary = Object.fromEntries(page.data.goals.flatMap((g) => g.objectives.map((o) => [o.id, { status: o.status, sessions: o.progress.map((p) => p.date) }])));
+		const summary = Object.fromEntries(
+			page.data.goals.flatMap((g) => g.objectives.map((o) => [o.id, { status: o.status, sessions: o.progress.map((p) => p.date) }])),
+		);
 		expect(summary).toEqual({
 			"O1.1": { status: "met", sessions: ["2026-06-09", "2026-06-30"] },
 			"O2.1": { status: "in-progress", sessions: ["2026-06-23", "2026-06-30"] },
 			"O3.1": { status: "in-progress", sessions: ["2026-06-09", "2026-06-16", "2026-06-23"] },
 		});
-		expect(page.data.goals[0]!.objectives[0]!.progress[1]).toEqual({ session: SESSION_4.recordPath, date: "2026-06-30", note: "Morning panic on 2 of 7 days: target reached.", evidence: "Morning panic occurred two of seven days." });
-		expect(page.body).toContain(`- [[Clinical/${C}/notes/2026-06-09.md.cvault|2026-06-09]]: Morning panic on 5 of 7 days (baseline). ("Morning panic occurred five of seven days this week.")`);
+		expect(page.data.goals[0]!.objectives[0]!.progress[1]).toEqual({
+			session: SESSION_4.recordPath,
+			date: "2026-06-30",
+			note: "Morning panic on 2 of 7 days: target reached.",
+			evidence: "Morning panic occurred two of seven days.",
+		});
+		expect(page.body).toContain(
+			`- [[Clinical/${C}/notes/2026-06-09.md.cvault|2026-06-09]]: Morning panic on 5 of 7 days (baseline). ("Morning panic occurred five of seven days this week.")`,
+		);
 		expect(page.body).toContain(`- [[Clinical/${C}/notes/2026-06-30.md.cvault|2026-06-30]]: Paused with the Binger on three evenings.`);
 		expect(page.front.updated).toBe("2026-06-30");
 
@@ -184,7 +234,12 @@ describe("progress from sessions", () => {
 		const again = await service().proposeProgress(C, SESSION_3.recordPath, { model: MODEL });
 		expect(again.set.changes).toEqual([]);
 		expect(again.pendingPath).toBe("");
-		expect(again.set.dropped!.map((d) => d.reason)).toEqual(["already logged for this session", "already logged for this session", "evidence not found in the session note", "unknown objective"]);
+		expect(again.set.dropped!.map((d) => d.reason)).toEqual([
+			"already logged for this session",
+			"already logged for this session",
+			"evidence not found in the session note",
+			"unknown objective",
+		]);
 		expect(Buffer.compare(await planBytes(), bytes)).toBe(0);
 	});
 
@@ -253,7 +308,11 @@ describe("hand edits", () => {
 		lines[at] = lines[at]!.replace("text: Stop", "text: [Stop");
 		await record.writeText(PLAN, lines.join("\n"));
 		const bytes = await planBytes();
-		const error = await expectError(service().load(C), "invalid-input", /The data block of C-0417\/treatment-plan\.md is not valid YAML at line \d+, column \d+: .*Fix it there; the file was kept as it is and nothing was merged/);
+		const error = await expectError(
+			service().load(C),
+			"invalid-input",
+			/The data block of C-0417\/treatment-plan\.md is not valid YAML at line \d+, column \d+: .*Fix it there; the file was kept as it is and nothing was merged/,
+		);
 		const line = Number(/at line (\d+)/.exec(error.message)![1]);
 		expect(line).toBeGreaterThan(at);
 		expect(line).toBeLessThanOrEqual(at + 3);
@@ -280,11 +339,18 @@ describe("hand edits", () => {
 		await draftAndAcceptAll();
 		fake.reply({ json: PROGRESS[0]!.answer });
 		const proposal = await service().proposeProgress(C, SESSION_1.recordPath, { model: MODEL });
-		const edited = (await planText()).replace("### G2: Stop bingeing in the evenings.", "### G2: Stop bingeing in the evenings. (Client: \"mostly on Fridays\")");
+		const edited = (await planText()).replace(
+			"### G2: Stop bingeing in the evenings.",
+			'### G2: Stop bingeing in the evenings. (Client: "mostly on Fridays")',
+		);
 		await record.writeText(PLAN, edited);
 		const bytes = await planBytes();
 		fake.reply({ json: PROGRESS[0]!.answer });
-		await expectError(service().proposeProgress(C, SESSION_1.recordPath, { model: MODEL }), "refused", /The "goals" section of C-0417\/treatment-plan\.md was edited by hand between the cv:generated markers/);
+		await expectError(
+			service().proposeProgress(C, SESSION_1.recordPath, { model: MODEL }),
+			"refused",
+			/The "goals" section of C-0417\/treatment-plan\.md was edited by hand between the cv:generated markers/,
+		);
 		// Even a proposal made against the edited page would not overwrite the edit.
 		await expectError(service().apply({ ...proposal.set, baseHash: await textHash(edited) }, "all"), "refused", /"goals" section/);
 		expect(Buffer.compare(await planBytes(), bytes)).toBe(0);
@@ -296,8 +362,14 @@ describe("bad input loses nothing", () => {
 		const before = await snapshotDir(dir);
 		const bad: { reply: Parameters<FakeOllama["reply"]>[0]; message: RegExp }[] = [
 			{ reply: { text: '{"presenting_problems": ["Panic symptoms", ' }, message: /not valid JSON \(cut off or malformed\)\. Nothing was changed/ },
-			{ reply: { json: { ...DRAFT_ANSWER, diagnosis: "F41.0 Panic disorder" } }, message: /did not follow the expected structure \(\(top level\): Unrecognized key: "diagnosis"\)/ },
-			{ reply: { json: { ...DRAFT_ANSWER, goals: [{ goal: "Sleep better", objectives: [] }] } }, message: /did not follow the expected structure \(goals\.0\.objectives:/ },
+			{
+				reply: { json: { ...DRAFT_ANSWER, diagnosis: "F41.0 Panic disorder" } },
+				message: /did not follow the expected structure \(\(top level\): Unrecognized key: "diagnosis"\)/,
+			},
+			{
+				reply: { json: { ...DRAFT_ANSWER, goals: [{ goal: "Sleep better", objectives: [] }] } },
+				message: /did not follow the expected structure \(goals\.0\.objectives:/,
+			},
 			{ reply: { json: DRAFT_ANSWER, fault: { kind: "cut", after: 5 } }, message: /./ },
 		];
 		for (const b of bad) {
@@ -309,7 +381,11 @@ describe("bad input loses nothing", () => {
 	});
 
 	it("model down, model not pulled, a session note that does not exist: clear errors, nothing written", async () => {
-		await expectError(service("http://127.0.0.1:9").proposeDraft(C, INTAKE.recordPath, { model: MODEL }), "engine", /Ollama is not running at http:\/\/127\.0\.0\.1:9/);
+		await expectError(
+			service("http://127.0.0.1:9").proposeDraft(C, INTAKE.recordPath, { model: MODEL }),
+			"engine",
+			/Ollama is not running at http:\/\/127\.0\.0\.1:9/,
+		);
 		await expectError(service().proposeDraft(C, INTAKE.recordPath, { model: "qwen2.5:14b" }), "engine", /ollama pull qwen2\.5:14b/);
 		expect(await record.exists(PLAN)).toBe(false);
 		expect(await service().pending(C)).toEqual([]);
@@ -317,7 +393,11 @@ describe("bad input loses nothing", () => {
 		await draftAndAcceptAll();
 		const bytes = await planBytes();
 		const chats = fake.chats.length;
-		await expectError(service().proposeProgress(C, `${C}/notes/2026-07-07.md`, { model: MODEL }), "not-found", /There is no session note C-0417\/notes\/2026-07-07\.md in the record\. Nothing was changed/);
+		await expectError(
+			service().proposeProgress(C, `${C}/notes/2026-07-07.md`, { model: MODEL }),
+			"not-found",
+			/There is no session note C-0417\/notes\/2026-07-07\.md in the record\. Nothing was changed/,
+		);
 		fake.reply({ json: { progress: [{ objective_id: "O1.1", note: "Better." }] } });
 		await expectError(service().proposeProgress(C, SESSION_1.recordPath, { model: MODEL }), "engine", /progress\.0\.evidence/);
 		expect(fake.chats.length).toBe(chats + 1);
@@ -327,12 +407,29 @@ describe("bad input loses nothing", () => {
 });
 
 describe("reviews", () => {
-	const plan = (created: string, lastReview: string | null, objectives: { id: string; target: string | null; status: "not-started" | "in-progress" | "met" }[]): Plan => ({
+	const plan = (
+		created: string,
+		lastReview: string | null,
+		objectives: { id: string; target: string | null; status: "not-started" | "in-progress" | "met" }[],
+	): Plan => ({
 		front: { client: C, type: "treatment-plan", version: 1, created, review_every_days: 90, last_review: lastReview, generated: {}, written: {} },
 		data: {
 			presenting_problems: [],
 			diagnosis: null,
-			goals: [{ id: "G1", text: "Goal", objectives: objectives.map((o) => ({ id: o.id, text: `Objective ${o.id}`, measure: "", target_date: o.target, status: o.status, progress: [] })) }],
+			goals: [
+				{
+					id: "G1",
+					text: "Goal",
+					objectives: objectives.map((o) => ({
+						id: o.id,
+						text: `Objective ${o.id}`,
+						measure: "",
+						target_date: o.target,
+						status: o.status,
+						progress: [],
+					})),
+				},
+			],
 			interventions: [],
 		},
 	});
@@ -381,8 +478,20 @@ describe("reviews", () => {
 			nextReview: "2026-08-31",
 			reviewState: "overdue",
 			objectives: [
-				{ id: "O3.1", text: "Homework done on at least 4 of 7 days", targetDate: "2026-07-28", state: "overdue", lastProgress: { date: "2026-06-09", note: "Homework set: notice the Critic and write down what it says." } },
-				{ id: "O1.1", text: "Morning panic on no more than 2 of 7 days", targetDate: "2026-08-25", state: "overdue", lastProgress: { date: "2026-06-09", note: "Morning panic on 5 of 7 days (baseline)." } },
+				{
+					id: "O3.1",
+					text: "Homework done on at least 4 of 7 days",
+					targetDate: "2026-07-28",
+					state: "overdue",
+					lastProgress: { date: "2026-06-09", note: "Homework set: notice the Critic and write down what it says." },
+				},
+				{
+					id: "O1.1",
+					text: "Morning panic on no more than 2 of 7 days",
+					targetDate: "2026-08-25",
+					state: "overdue",
+					lastProgress: { date: "2026-06-09", note: "Morning panic on 5 of 7 days (baseline)." },
+				},
 			],
 		});
 		expect(await planForBrief(record, "C-0500", "2026-09-05")).toBeNull();

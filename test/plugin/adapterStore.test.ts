@@ -40,112 +40,113 @@ const kinds = [
 	{ name: "fallback, an adapter without a folder", make: () => new AdapterStore(adapterWithoutBasePath(vault.app.vault.adapter)), replaces: false },
 ];
 
-for (const { name, make, replaces } of kinds) describe(`AdapterStore ${name}`, () => {
-	it("creates missing parent folders on write, append and rename; lists and removes", async () => {
-		const store = make();
-		await store.write("deep/er/still/file.bin", new Uint8Array([1, 2, 3]));
-		expect([...(await store.read("deep/er/still/file.bin"))]).toEqual([1, 2, 3]);
-		await store.append("logs/now/audit.log", utf8("A1.line\n"));
-		await store.append("logs/now/audit.log", utf8("A1.next\n"));
-		expect(await readFile(onDisk("logs/now/audit.log"), "utf8")).toBe("A1.line\nA1.next\n");
-		expect(await store.size("logs/now/audit.log")).toBe(16);
-		await store.rename("deep/er/still/file.bin", "moved/here/file.bin");
-		expect(await store.list("moved")).toEqual({ files: [], folders: ["moved/here"] });
-		expect(await store.list("moved/here")).toEqual({ files: ["moved/here/file.bin"], folders: [] });
-		expect(await store.list("nowhere")).toEqual({ files: [], folders: [] });
-		expect((await store.list("")).folders).toEqual(["deep", "logs", "moved"]);
-		await store.remove("moved/here/file.bin");
-		await store.remove("moved/here/file.bin");
-		expect(await store.exists("moved/here/file.bin")).toBe(false);
-		expect(await store.size("moved/here/file.bin")).toBeNull();
-	});
+for (const { name, make, replaces } of kinds)
+	describe(`AdapterStore ${name}`, () => {
+		it("creates missing parent folders on write, append and rename; lists and removes", async () => {
+			const store = make();
+			await store.write("deep/er/still/file.bin", new Uint8Array([1, 2, 3]));
+			expect([...(await store.read("deep/er/still/file.bin"))]).toEqual([1, 2, 3]);
+			await store.append("logs/now/audit.log", utf8("A1.line\n"));
+			await store.append("logs/now/audit.log", utf8("A1.next\n"));
+			expect(await readFile(onDisk("logs/now/audit.log"), "utf8")).toBe("A1.line\nA1.next\n");
+			expect(await store.size("logs/now/audit.log")).toBe(16);
+			await store.rename("deep/er/still/file.bin", "moved/here/file.bin");
+			expect(await store.list("moved")).toEqual({ files: [], folders: ["moved/here"] });
+			expect(await store.list("moved/here")).toEqual({ files: ["moved/here/file.bin"], folders: [] });
+			expect(await store.list("nowhere")).toEqual({ files: [], folders: [] });
+			expect((await store.list("")).folders).toEqual(["deep", "logs", "moved"]);
+			await store.remove("moved/here/file.bin");
+			await store.remove("moved/here/file.bin");
+			expect(await store.exists("moved/here/file.bin")).toBe(false);
+			expect(await store.size("moved/here/file.bin")).toBeNull();
+		});
 
-	it("normalises paths as Obsidian does", async () => {
-		const store = make();
-		await store.write("/a\\b//c.bin", utf8("x"));
-		expect(await readFile(onDisk("a/b/c.bin"), "utf8")).toBe("x");
-		expect(await store.exists("a/b/c.bin/")).toBe(true);
-	});
+		it("normalises paths as Obsidian does", async () => {
+			const store = make();
+			await store.write("/a\\b//c.bin", utf8("x"));
+			expect(await readFile(onDisk("a/b/c.bin"), "utf8")).toBe("x");
+			expect(await store.exists("a/b/c.bin/")).toBe(true);
+		});
 
-	it("writes exactly the bytes of a view into a larger buffer", async () => {
-		const store = make();
-		const big = new Uint8Array([9, 9, 1, 2, 3, 9]);
-		await store.write("view.bin", big.subarray(2, 5));
-		expect([...(await readFile(onDisk("view.bin")))]).toEqual([1, 2, 3]);
-	});
+		it("writes exactly the bytes of a view into a larger buffer", async () => {
+			const store = make();
+			const big = new Uint8Array([9, 9, 1, 2, 3, 9]);
+			await store.write("view.bin", big.subarray(2, 5));
+			expect([...(await readFile(onDisk("view.bin")))]).toEqual([1, 2, 3]);
+		});
 
-	it("refuses to append bytes that are not text, and appends nothing", async () => {
-		const store = make();
-		await expect(store.append("bad.log", new Uint8Array([0xff, 0xfe]))).rejects.toThrow();
-		expect(existsSync(onDisk("bad.log"))).toBe(false);
-	});
+		it("refuses to append bytes that are not text, and appends nothing", async () => {
+			const store = make();
+			await expect(store.append("bad.log", new Uint8Array([0xff, 0xfe]))).rejects.toThrow();
+			expect(existsSync(onDisk("bad.log"))).toBe(false);
+		});
 
-	it(`rename ${replaces ? "replaces an existing destination atomically" : "refuses an existing destination, as Obsidian's adapter does"}`, async () => {
-		const store = make();
-		expect(store.renameReplaces).toBe(replaces);
-		await store.write("a/x.bin", utf8("x"));
-		await store.write("a/y.bin", utf8("y"));
-		if (replaces) {
-			await store.rename("a/x.bin", "a/y.bin");
-			expect(await readFile(onDisk("a/y.bin"), "utf8")).toBe("x");
-			expect(await readdir(onDisk("a"))).toEqual(["y.bin"]);
-		} else {
-			await expect(store.rename("a/x.bin", "a/y.bin")).rejects.toThrow(/already exists/);
-			expect(await readFile(onDisk("a/y.bin"), "utf8")).toBe("y");
-		}
-	});
+		it(`rename ${replaces ? "replaces an existing destination atomically" : "refuses an existing destination, as Obsidian's adapter does"}`, async () => {
+			const store = make();
+			expect(store.renameReplaces).toBe(replaces);
+			await store.write("a/x.bin", utf8("x"));
+			await store.write("a/y.bin", utf8("y"));
+			if (replaces) {
+				await store.rename("a/x.bin", "a/y.bin");
+				expect(await readFile(onDisk("a/y.bin"), "utf8")).toBe("x");
+				expect(await readdir(onDisk("a"))).toEqual(["y.bin"]);
+			} else {
+				await expect(store.rename("a/x.bin", "a/y.bin")).rejects.toThrow(/already exists/);
+				expect(await readFile(onDisk("a/y.bin"), "utf8")).toBe("y");
+			}
+		});
 
-	it("replaces a file atomically and leaves no leftovers", async () => {
-		const store = make();
-		await atomicWrite(store, "Clinical/C-1/a.cvault", utf8("old"));
-		await atomicWrite(store, "Clinical/C-1/a.cvault", utf8("new"));
-		expect(await readFile(onDisk("Clinical/C-1/a.cvault"), "utf8")).toBe("new");
-		expect(await readdir(onDisk("Clinical/C-1"))).toEqual(["a.cvault"]);
-	});
+		it("replaces a file atomically and leaves no leftovers", async () => {
+			const store = make();
+			await atomicWrite(store, "Clinical/C-1/a.cvault", utf8("old"));
+			await atomicWrite(store, "Clinical/C-1/a.cvault", utf8("new"));
+			expect(await readFile(onDisk("Clinical/C-1/a.cvault"), "utf8")).toBe("new");
+			expect(await readdir(onDisk("Clinical/C-1"))).toEqual(["a.cvault"]);
+		});
 
-	it("the sweep restores the old file after a crash between the two renames of the backup sequence, and drops a stray temp file", async () => {
-		const store = make();
-		const path = "Clinical/C-1/a.cvault";
-		await store.write(backupPathFor(path), utf8("old"));
-		await store.write(tempPathFor(path), utf8("new, never committed"));
-		expect(existsSync(onDisk(path))).toBe(false);
-		const touched = await sweepLeftovers(store, "Clinical");
-		expect(touched.length).toBeGreaterThan(0);
-		expect(await readFile(onDisk(path), "utf8")).toBe("old");
-		expect(await readdir(onDisk("Clinical/C-1"))).toEqual(["a.cvault"]);
-	});
+		it("the sweep restores the old file after a crash between the two renames of the backup sequence, and drops a stray temp file", async () => {
+			const store = make();
+			const path = "Clinical/C-1/a.cvault";
+			await store.write(backupPathFor(path), utf8("old"));
+			await store.write(tempPathFor(path), utf8("new, never committed"));
+			expect(existsSync(onDisk(path))).toBe(false);
+			const touched = await sweepLeftovers(store, "Clinical");
+			expect(touched.length).toBeGreaterThan(0);
+			expect(await readFile(onDisk(path), "utf8")).toBe("old");
+			expect(await readdir(onDisk("Clinical/C-1"))).toEqual(["a.cvault"]);
+		});
 
-	it("a crash before the rename leaves the record file intact: the leftover .cvtmp is swept at unlock", async () => {
-		const record = new ClinicalRecord({ store: make() });
-		await record.init(PASS, { kdf: floorKdfParams() });
-		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
-		await record.writeText("C-0142/notes/n.md", "committed version");
-		const file = record.layout.storePath("C-0142/notes/n.md");
-		const committed = await readFile(onDisk(file));
-		await record.lock();
-		// What a crash mid-save leaves: the next version half written to the hidden temporary file.
-		await writeFile(onDisk(tempPathFor(file)), committed.subarray(0, committed.length >> 1));
-		await record.unlock(PASS);
-		expect(existsSync(onDisk(tempPathFor(file)))).toBe(false);
-		expect((await readFile(onDisk(file))).equals(committed)).toBe(true);
-		expect(await record.readText("C-0142/notes/n.md")).toBe("committed version");
-		expect(await record.verify()).toMatchObject({ ok: true, plaintext: [] });
-		await record.lock();
-	});
+		it("a crash before the rename leaves the record file intact: the leftover .cvtmp is swept at unlock", async () => {
+			const record = new ClinicalRecord({ store: make() });
+			await record.init(PASS, { kdf: floorKdfParams() });
+			await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+			await record.writeText("C-0142/notes/n.md", "committed version");
+			const file = record.layout.storePath("C-0142/notes/n.md");
+			const committed = await readFile(onDisk(file));
+			await record.lock();
+			// What a crash mid-save leaves: the next version half written to the hidden temporary file.
+			await writeFile(onDisk(tempPathFor(file)), committed.subarray(0, committed.length >> 1));
+			await record.unlock(PASS);
+			expect(existsSync(onDisk(tempPathFor(file)))).toBe(false);
+			expect((await readFile(onDisk(file))).equals(committed)).toBe(true);
+			expect(await record.readText("C-0142/notes/n.md")).toBe("committed version");
+			expect(await record.verify()).toMatchObject({ ok: true, plaintext: [] });
+			await record.lock();
+		});
 
-	it("carries a whole record: init, write, lock, unlock, read, verify", async () => {
-		const record = new ClinicalRecord({ store: make() });
-		await record.init(PASS, { kdf: floorKdfParams() });
-		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
-		await record.writeText("C-0142/notes/n.md", "one");
-		await record.writeText("C-0142/notes/n.md", "two");
-		await record.lock();
-		await record.unlock(PASS);
-		expect(await record.readText("C-0142/notes/n.md")).toBe("two");
-		expect(await record.verify()).toMatchObject({ ok: true, filesChecked: 2, plaintext: [] });
-		await record.lock();
+		it("carries a whole record: init, write, lock, unlock, read, verify", async () => {
+			const record = new ClinicalRecord({ store: make() });
+			await record.init(PASS, { kdf: floorKdfParams() });
+			await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+			await record.writeText("C-0142/notes/n.md", "one");
+			await record.writeText("C-0142/notes/n.md", "two");
+			await record.lock();
+			await record.unlock(PASS);
+			expect(await record.readText("C-0142/notes/n.md")).toBe("two");
+			expect(await record.verify()).toMatchObject({ ok: true, filesChecked: 2, plaintext: [] });
+			await record.lock();
+		});
 	});
-});
 
 describe("AdapterStore over Obsidian's FileSystemAdapter", () => {
 	/** Every fsync, by the path of the file or folder synced (vault-relative, "" for the root). */

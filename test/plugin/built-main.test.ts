@@ -110,7 +110,20 @@ describe("built main.js", () => {
 
 	it("registers its commands, view, extension, settings tab and status bar", () => {
 		expect(commandIds(vault.app)).toEqual(
-			expect.arrayContaining(["set-up-record", "unlock", "lock", "new-client", "open-client", "change-passphrase", "encrypt-into-record", "verify-record", "new-session-note", "save-encrypted-note"].map((id) => `clinical-vault:${id}`)),
+			expect.arrayContaining(
+				[
+					"set-up-record",
+					"unlock",
+					"lock",
+					"new-client",
+					"open-client",
+					"change-passphrase",
+					"encrypt-into-record",
+					"verify-record",
+					"new-session-note",
+					"save-encrypted-note",
+				].map((id) => `clinical-vault:${id}`),
+			),
 		);
 		expect(vault.app.viewRegistry.getTypeByExtension("cvault")).toBe("clinical-vault-record");
 		expect(vault.app.setting.pluginTabs).toHaveLength(1);

@@ -16,7 +16,18 @@ import { type SearchView } from "../../src/obsidian/search/SearchView";
 
 import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import type { App as ObsidianApp } from "obsidian";
-import { chooseSuggestion, clearNotices, clickButton, closeAllModals, modalError, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	closeAllModals,
+	modalError,
+	setField,
+	waitFor,
+	waitForModal,
+	waitForModalClosed,
+	waitForNotice,
+} from "../support/obsidian-harness";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
 import { SCENARIO_ANSWERS } from "../parts/helpers";
@@ -73,7 +84,10 @@ describe("Update parts map from session", () => {
 		let modal = await waitForModal("clinical-vault-proposal-modal");
 		expect(fake.chats).toHaveLength(1);
 		const rows = [...modal.contentEl.querySelectorAll(".clinical-vault-proposal-item")];
-		expect(rows.map((r) => r.querySelector(".setting-item-name")?.textContent)).toEqual([expect.stringMatching(/Critic/), expect.stringMatching(/Self-energy/i)]);
+		expect(rows.map((r) => r.querySelector(".setting-item-name")?.textContent)).toEqual([
+			expect.stringMatching(/Critic/),
+			expect.stringMatching(/Self-energy/i),
+		]);
 		// Closing applies nothing; the proposal stays (encrypted) for next time.
 		const before = await files();
 		modal.close();
@@ -153,7 +167,9 @@ describe("Treatment plan", () => {
 		fake.reply({ json: PROGRESS[0]!.answer });
 		h.run("update-plan-progress");
 		modal = await waitForModal("clinical-vault-proposal-modal");
-		expect(modal.contentEl.querySelectorAll(".clinical-vault-proposal-evidence")[0]?.textContent).toBe("Morning panic occurred five of seven days this week.");
+		expect(modal.contentEl.querySelectorAll(".clinical-vault-proposal-evidence")[0]?.textContent).toBe(
+			"Morning panic occurred five of seven days this week.",
+		);
 		clickButton(modal, "Apply selected");
 		await waitForNotice(/Treatment plan updated/);
 		await h.idle();
@@ -194,7 +210,10 @@ describe("Search clinical record", () => {
 		expect(leaf.view.containerEl.querySelectorAll(".clinical-vault-search-mode")[1]?.textContent).toMatch(/^\d+ results by words (and meaning|only)/);
 
 		// A new note is searchable as soon as it is saved.
-		await session(h).record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-07.md`, "## Data\nClient spoke about the lighthouse keeper from a childhood holiday.\n");
+		await session(h).record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-07.md`,
+			"## Data\nClient spoke about the lighthouse keeper from a childhood holiday.\n",
+		);
 		await waitFor(async () => {
 			await view.searchFor("lighthouse");
 			return hits().length === 1;
@@ -257,7 +276,10 @@ describe("Documents, psychotherapy notes and exports", () => {
 	it("exports a signed note as PDF outside the vault (private file), refuses a path inside it, and de-identifies a note after the check", async () => {
 		const record = session(h).record;
 		const path = `${SCENARIO_CLIENT}/notes/2026-07-01.md`;
-		await record.writeText(path, `## Data\n${SCENARIO_NAME} said the Critic was quieter. ${SCENARIO_NAME.split(" ")[0]} called from 555-201-7788 on Tuesday.\n`);
+		await record.writeText(
+			path,
+			`## Data\n${SCENARIO_NAME} said the Critic was quieter. ${SCENARIO_NAME.split(" ")[0]} called from 555-201-7788 on Tuesday.\n`,
+		);
 		await signNote(record, path, { signer: "Dr. Test Clinician", now: new Date("2026-07-01T18:00:00Z") });
 		await openNote(path);
 		const outside = await mkdtemp(nodePath.join(tmpdir(), "cv-export-"));
@@ -328,7 +350,9 @@ describe("Practice-server token from Obsidian's keychain", () => {
 		const TOKEN = "keychain-t0ken-synthetic";
 		const guarded = await startFakeOllama({ token: TOKEN });
 		try {
-			(h.app as unknown as { secretStorage: { getSecret(id: string): string | null } }).secretStorage = { getSecret: (id) => (id === "practice-server" ? TOKEN : null) };
+			(h.app as unknown as { secretStorage: { getSecret(id: string): string | null } }).secretStorage = {
+				getSecret: (id) => (id === "practice-server" ? TOKEN : null),
+			};
 			h.plugin.settings.llmUrl = guarded.url;
 			// Set in the settings tab: the keychain entry's name.
 			const tab = h.app.setting.pluginTabs[0]!;
@@ -336,7 +360,10 @@ describe("Practice-server token from Obsidian's keychain", () => {
 			const field = tab.containerEl.querySelector(".clinical-vault-setting-practiceTokenSecret input") as HTMLInputElement;
 			field.value = "Practice-Server";
 			field.dispatchEvent(new Event("change"));
-			await waitFor(async () => (await dataJson(h).catch((): Record<string, unknown> => ({}))).practiceTokenSecret === "practice-server", "keychain name saved");
+			await waitFor(
+				async () => (await dataJson(h).catch((): Record<string, unknown> => ({}))).practiceTokenSecret === "practice-server",
+				"keychain name saved",
+			);
 			guarded.reply({ json: SCENARIO_ANSWERS[0] });
 			await openNote(SESSION_1.recordPath);
 			h.run("update-parts-map");

@@ -26,7 +26,22 @@ import {
 	waitForModalClosed,
 	waitForNotice,
 } from "../support/obsidian-harness";
-import { PASSPHRASE, PLUGIN_ID, activeView, addClient, dataJson, decryptTextWithCore, decryptWithCore, newSessionNote, readVaultFile, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import {
+	PASSPHRASE,
+	PLUGIN_ID,
+	activeView,
+	addClient,
+	dataJson,
+	decryptTextWithCore,
+	decryptWithCore,
+	newSessionNote,
+	readVaultFile,
+	session,
+	setUpRecord,
+	startPlugin,
+	unlock,
+	type Harness,
+} from "./helpers";
 
 let h: Harness;
 beforeEach(async () => {
@@ -192,9 +207,13 @@ describe("commands", () => {
 		expect(activeView(h).currentRecordPath).toBe("C-0142/profile.md");
 
 		const walk = async (dir: string): Promise<string[]> =>
-			(await readdir(dir, { withFileTypes: true })).flatMap((e) => [e.name]).concat(
-				...(await Promise.all((await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => walk(nodePath.join(dir, e.name))))),
-			);
+			(await readdir(dir, { withFileTypes: true }))
+				.flatMap((e) => [e.name])
+				.concat(
+					...(await Promise.all(
+						(await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => walk(nodePath.join(dir, e.name))),
+					)),
+				);
 		for (const name of await walk(h.dir)) expect(name.toLowerCase()).not.toMatch(/synthetic|alpha/);
 	});
 

@@ -18,10 +18,33 @@ import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { DEFAULT_FAKE_MODELS, startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { startFakeOpenAi } from "../support/fake-openai";
-import { chooseSuggestion, clearNotices, clickButton, modalError, noticeTexts, watchText, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	modalError,
+	noticeTexts,
+	watchText,
+	setField,
+	waitFor,
+	waitForModal,
+	waitForNotice,
+} from "../support/obsidian-harness";
 import { dom, type Modal, type PluginSettingTab } from "../support/obsidian-stub";
 import { ADVERSARIAL_A, SUMMARY_C, TRANSCRIPT_A } from "../drafting/sessions";
-import { activeView, addClient, dataJson, decryptTextWithCore, editorOf, newSessionNote, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import {
+	activeView,
+	addClient,
+	dataJson,
+	decryptTextWithCore,
+	editorOf,
+	newSessionNote,
+	session,
+	setUpRecord,
+	startPlugin,
+	unlock,
+	type Harness,
+} from "./helpers";
 
 const TEMPLATES = "Clinical Vault templates";
 let h: Harness;
@@ -138,7 +161,12 @@ describe("draft from summary", () => {
 		expect(status.texts.some((t) => /^Drafting · \d+ characters$/.test(t) && !t.startsWith("Drafting · 0 "))).toBe(true);
 		expect(statusItem().textContent).toBe("");
 		expect(activeView(h).currentRecordPath).toBe(notePath);
-		expect(fake.chats.at(-1)!.messages.map((m) => m.content).join("\n")).not.toContain("Synthetic Person");
+		expect(
+			fake.chats
+				.at(-1)!
+				.messages.map((m) => m.content)
+				.join("\n"),
+		).not.toContain("Synthetic Person");
 	});
 
 	it("cancelled mid-stream: a notice says the partial draft was kept, and it is an incomplete draft", async () => {
@@ -169,7 +197,10 @@ describe("draft from summary", () => {
 		await h.idle();
 		expect(session(h).isUnlocked).toBe(false);
 		await waitForNotice(/^Drafting stopped because the record locked\. The partial draft was kept, encrypted, as C-0142\/notes\/2025-03-04\.md\.$/);
-		expect(splitFrontmatter(await decryptTextWithCore(h.dir, "C-0142/notes/2025-03-04.md")).data).toMatchObject({ incomplete: true, source_transcript: "C-0142/transcripts/2025-03-04.md" });
+		expect(splitFrontmatter(await decryptTextWithCore(h.dir, "C-0142/notes/2025-03-04.md")).data).toMatchObject({
+			incomplete: true,
+			source_transcript: "C-0142/transcripts/2025-03-04.md",
+		});
 		expect(statusItem().textContent).toBe("");
 	});
 
@@ -198,7 +229,9 @@ describe("review and sign", () => {
 		const markers = findReviewMarkers(text);
 		expect(markers.length).toBeGreaterThan(0);
 		expect(splitFrontmatter(text).body).not.toMatch(/low risk of self-harm|F41\.1/);
-		expect(Array.from(review.contentEl.querySelectorAll(".clinical-vault-review-line")).map((el) => el.textContent)).toEqual(markers.map((m) => `Line ${m.line}`));
+		expect(Array.from(review.contentEl.querySelectorAll(".clinical-vault-review-line")).map((el) => el.textContent)).toEqual(
+			markers.map((m) => `Line ${m.line}`),
+		);
 		(review.contentEl.querySelector(".clinical-vault-review-item") as HTMLElement).click();
 		await h.idle();
 		const view = activeView(h);
@@ -248,7 +281,9 @@ describe("review and sign", () => {
 		await h.idle();
 		await waitForNotice(/^Addendum added\.$/);
 		const withAddendum = await decryptTextWithCore(h.dir, notePath);
-		expect(withAddendum).toMatch(/## Addendum \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}, Dr\. Synthetic Clinician\)\n\nClient called to reschedule; no change to the plan\.\n$/);
+		expect(withAddendum).toMatch(
+			/## Addendum \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}, Dr\. Synthetic Clinician\)\n\nClient called to reschedule; no change to the plan\.\n$/,
+		);
 		expect(splitFrontmatter(withAddendum).body.startsWith(splitFrontmatter(signed).body.trimEnd())).toBe(true);
 		expect(await verifySignature(withAddendum, notePath)).toBe(true);
 		expect(activeView(h).contentEl.textContent).toContain("Client called to reschedule");
@@ -280,7 +315,9 @@ describe("sign a note whose session mentioned risk", () => {
 		expect(first.contentEl.textContent).toContain("Risk not assessed: reason");
 		clickButton(first, "Cancel");
 		await h.idle();
-		await waitForNotice(/was not signed: the session mentioned risk at \[12:04\] and its risk section still holds the "Clinician to complete: risk assessment" placeholder\. To sign, write your risk assessment/);
+		await waitForNotice(
+			/was not signed: the session mentioned risk at \[12:04\] and its risk section still holds the "Clinician to complete: risk assessment" placeholder\. To sign, write your risk assessment/,
+		);
 		expect(splitFrontmatter(await decryptTextWithCore(h.dir, notePath)).data.status).toBe("draft");
 
 		// Recording that risk was not assessed, with the reason.
@@ -297,8 +334,15 @@ describe("sign a note whose session mentioned risk", () => {
 		await waitForNotice(/^Note signed by Dr\. Synthetic Clinician, with risk recorded as not assessed\. It is now read-only\.$/);
 		const signed = await decryptTextWithCore(h.dir, notePath);
 		const { data, body: signedBody } = splitFrontmatter(signed);
-		expect(data).toMatchObject({ status: "signed", signed_by: "Dr. Synthetic Clinician", risk_not_assessed: "Client left before risk could be assessed", signature_version: 2 });
-		expect(signedBody).toContain("## Risk assessment\n> [!danger] Risk content mentioned at [12:04]; clinician to assess.\n\nRisk not assessed: Client left before risk could be assessed\n\nNext session: 2025-04-01\n");
+		expect(data).toMatchObject({
+			status: "signed",
+			signed_by: "Dr. Synthetic Clinician",
+			risk_not_assessed: "Client left before risk could be assessed",
+			signature_version: 2,
+		});
+		expect(signedBody).toContain(
+			"## Risk assessment\n> [!danger] Risk content mentioned at [12:04]; clinician to assess.\n\nRisk not assessed: Client left before risk could be assessed\n\nNext session: 2025-04-01\n",
+		);
 		expect(signedBody).not.toContain(RISK_PLACEHOLDER);
 		expect(await verifySignature(signed, notePath)).toBe(true);
 		expect(activeView(h).isSigned).toBe(true);
@@ -361,7 +405,6 @@ describe("drafting settings", () => {
 });
 
 describe("model server settings", () => {
-
 	const saved = () => dataJson(h).catch((): Record<string, unknown> => ({}));
 
 	it("a preset sets the kind and the address; Test connection lists what an OpenAI-compatible server has; engines on one port are named", async () => {
@@ -376,7 +419,10 @@ describe("model server settings", () => {
 				return data.llmEngine === "openai" && data.llmUrl === "http://127.0.0.1:1234";
 			}, "the LM Studio preset to be saved");
 			// Drawn again with the preset's values and hint.
-			await waitFor(() => tabRow(tab, "llmUrl").querySelector<HTMLInputElement>("input")?.value === "http://127.0.0.1:1234", "the address to follow the preset");
+			await waitFor(
+				() => tabRow(tab, "llmUrl").querySelector<HTMLInputElement>("input")?.value === "http://127.0.0.1:1234",
+				"the address to follow the preset",
+			);
 			expect(tabRow(tab, "llmUrl").textContent).toContain("LM Studio: In LM Studio: Developer → Start server");
 			expect((tabRow(tab, "llmEngine").querySelector("select") as HTMLSelectElement).value).toBe("openai");
 
@@ -402,8 +448,16 @@ describe("model server settings", () => {
 			change(tabRow(tab, "llmUrl").querySelector("input"), "http://127.0.0.1:9");
 			await waitFor(async () => (await saved()).llmUrl === "http://127.0.0.1:9", "the address to be saved");
 			tab.display();
-			Array.from(tabRow(tab, "llmUrl").querySelectorAll("button")).find((b) => b.textContent === "Test connection")!.click();
-			await waitFor(() => /Nothing is listening at http:\/\/127\.0\.0\.1:9/.test(tabRow(tab, "llmUrl").querySelector(".clinical-vault-setting-test")?.textContent ?? ""), "the refusal reason");
+			Array.from(tabRow(tab, "llmUrl").querySelectorAll("button"))
+				.find((b) => b.textContent === "Test connection")!
+				.click();
+			await waitFor(
+				() =>
+					/Nothing is listening at http:\/\/127\.0\.0\.1:9/.test(
+						tabRow(tab, "llmUrl").querySelector(".clinical-vault-setting-test")?.textContent ?? "",
+					),
+				"the refusal reason",
+			);
 
 			// Back to Ollama with the preset.
 			change(tabRow(tab, "llmPreset").querySelector("select"), "ollama");

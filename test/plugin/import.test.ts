@@ -56,7 +56,9 @@ describe("import into the record (plugin)", () => {
 		await waitForNotice(/Imported 3 files into the record\. 1 skipped/);
 		const record = session(h).record;
 		expect(await record.readText(`${CLIENT}/notes/2026-05-04.md`, "internal")).toMatch(/HW: a walk a day\./);
-		expect(await record.readText(`${CLIENT}/transcripts/2026-05-04.md`, "internal")).toMatch(/^---\nkind: transcript\nclient: C-0142\nsession_date: 2026-05-04\nsource_format: webvtt\nimported: .*\n---\nWEBVTT\n\n00:00:01\.000 --> 00:00:03\.000\n<v Client>I walked twice\.\n$/);
+		expect(await record.readText(`${CLIENT}/transcripts/2026-05-04.md`, "internal")).toMatch(
+			/^---\nkind: transcript\nclient: C-0142\nsession_date: 2026-05-04\nsource_format: webvtt\nimported: .*\n---\nWEBVTT\n\n00:00:01\.000 --> 00:00:03\.000\n<v Client>I walked twice\.\n$/,
+		);
 		const remove = await waitForModal("clinical-vault-confirm-modal");
 		expect(remove.contentEl.textContent).toMatch(/3 files are now encrypted in the record and were read back/);
 		clickButton(remove, "Remove 3 originals");

@@ -12,7 +12,19 @@ import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 
 import { clearNotices, clickButton, noticeTexts, quit, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
-import { PASSPHRASE, addClient, dataJson, decryptTextWithCore, editorOf, newSessionNote, session, setUpRecord, startPlugin, views, type Harness } from "./helpers";
+import {
+	PASSPHRASE,
+	addClient,
+	dataJson,
+	decryptTextWithCore,
+	editorOf,
+	newSessionNote,
+	session,
+	setUpRecord,
+	startPlugin,
+	views,
+	type Harness,
+} from "./helpers";
 
 const MINUTE = 60_000;
 let h: Harness;

@@ -18,7 +18,19 @@ import { parseScores } from "../../src/core/measures/scores";
 
 import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { openClientTextModals } from "../../src/obsidian/common/clientTextModals";
-import { chooseSuggestion, clearNotices, clickButton, findModal, modalError, noticeTexts, setField, waitFor, waitForModal, waitForModalClosed, waitForNotice } from "../support/obsidian-harness";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	findModal,
+	modalError,
+	noticeTexts,
+	setField,
+	waitFor,
+	waitForModal,
+	waitForModalClosed,
+	waitForNotice,
+} from "../support/obsidian-harness";
 import { dom, type Modal } from "../support/obsidian-stub";
 import { activeView, addClient, views, decryptTextWithCore, session, setUpRecord, startPlugin, type Harness } from "./helpers";
 
@@ -143,7 +155,9 @@ describe("Enter outcome measure", () => {
 		expect(notice).toBe(`PHQ-9 saved for ${CLIENT}, ${TODAY}: total 14 (Moderate). 1 item alert: listed in the pre-session brief.`);
 		// The alert, in the definition's words with the answer and the date, before the form closes.
 		const callout = await waitFor(() => modal.contentEl.querySelector(".clinical-vault-measure-alert"), "the alert callout");
-		expect(callout.textContent).toContain("Item 9 (thoughts of being better off dead or of self-harm) answered above 0: clinician to review. Answer: 1 (Several days), 2026-07-01.");
+		expect(callout.textContent).toContain(
+			"Item 9 (thoughts of being better off dead or of self-harm) answered above 0: clinician to review. Answer: 1 (Several days), 2026-07-01.",
+		);
 		expect(findModal("clinical-vault-measure-modal")).toBe(modal);
 		clickButton(modal, "Close");
 		await waitForModalClosed(modal);
@@ -151,7 +165,15 @@ describe("Enter outcome measure", () => {
 
 		const file = await scores();
 		expect(file.entries).toHaveLength(1);
-		expect(file.entries[0]).toMatchObject({ measure: "phq9", date: TODAY, total: 14, band: "Moderate", answers: PHQ9, session: null, alerts: [{ item: "9", number: 9, answer: 1 }] });
+		expect(file.entries[0]).toMatchObject({
+			measure: "phq9",
+			date: TODAY,
+			total: 14,
+			band: "Moderate",
+			answers: PHQ9,
+			session: null,
+			alerts: [{ item: "9", number: 9, answer: 1 }],
+		});
 		const page = await decryptTextWithCore(h.dir, `${CLIENT}/measures.md`);
 		expect(page).toContain(`| ${TODAY} | 14 | Moderate |`);
 		expect(page).not.toContain("Synthetic Person");
@@ -173,7 +195,10 @@ describe("Enter outcome measure", () => {
 		expect((await scores()).entries[0]).toMatchObject({ total: 9, band: "Mild", answers: null, alerts: [] });
 
 		modal = await openForm();
-		answerItems(modal, PHQ9.map(() => 0));
+		answerItems(
+			modal,
+			PHQ9.map(() => 0),
+		);
 		expect(liveScore(modal)).toBe("Total 0 of 27: Minimal");
 		expect(isShown(modal, "Replace")).toBe(false);
 		clickButton(modal, "Save");
@@ -238,8 +263,14 @@ describe("Enter outcome measure", () => {
 		await h.idle();
 		await waitForModalClosed(modal);
 		expect(openClientTextModals()).toBe(0);
-		expect(await waitForNotice(/not saved/)).toBe(`The record locked while a PHQ-9 was being entered for ${CLIENT}: those answers were not saved. Unlock and enter them again.`);
-		expect(await session(h).record.exists(`${CLIENT}/measures/scores.json`).catch(() => false)).toBe(false);
+		expect(await waitForNotice(/not saved/)).toBe(
+			`The record locked while a PHQ-9 was being entered for ${CLIENT}: those answers were not saved. Unlock and enter them again.`,
+		);
+		expect(
+			await session(h)
+				.record.exists(`${CLIENT}/measures/scores.json`)
+				.catch(() => false),
+		).toBe(false);
 		expect(await plaintextInRecord()).toEqual([]);
 	});
 });
@@ -274,7 +305,11 @@ describe("A clinician's own measures", () => {
 
 		let modal = await openForm();
 		expect(options(modal, "measure")).toEqual(["PHQ-9", "GAD-7", "PCL-5", "PHQ-2", "GAD-2", "Sleep check"]);
-		expect(noticeTexts().filter((n) => n.includes("measures/broken.yaml"))).toEqual([expect.stringMatching(/^The measure definition measures\/broken\.yaml cannot be used: it is not valid YAML .* It is left out until the file in Clinical Vault templates\/measures\/ is fixed; the other measures can be used\.$/)]);
+		expect(noticeTexts().filter((n) => n.includes("measures/broken.yaml"))).toEqual([
+			expect.stringMatching(
+				/^The measure definition measures\/broken\.yaml cannot be used: it is not valid YAML .* It is left out until the file in Clinical Vault templates\/measures\/ is fixed; the other measures can be used\.$/,
+			),
+		]);
 		choose(modal, "measure", "sleep-check");
 		expect(options(modal, "item-2")).toEqual(["Not answered", "0: Never", "1: Sometimes", "2: Often"]);
 		answerItems(modal, [1, 2]);
@@ -326,7 +361,9 @@ describe("Open measures and the brief", () => {
 		expect(brief).toContain("Measures");
 		expect(brief).toContain("PHQ-9 14 (Moderate) on 2026-06-24; -4 since 2026-06-03");
 		expect(brief).toContain("Due: GAD-7 is given every session (never given yet)");
-		expect(brief).toContain("PHQ-9 item 9 answered 1 (entered score): Item 9 (thoughts of being better off dead or of self-harm) answered above 0: clinician to review");
+		expect(brief).toContain(
+			"PHQ-9 item 9 answered 1 (entered score): Item 9 (thoughts of being better off dead or of self-harm) answered above 0: clinician to review",
+		);
 		expect(brief).not.toContain("Synthetic Person");
 	});
 });

@@ -149,7 +149,9 @@ describe("the shared note document under hostile timing", () => {
 	it("a note that cannot be written when its view closes: the edits go to a copy, or stay in memory and the clinician is told", async () => {
 		await start();
 		const record = session(h).record;
-		const failing = vi.spyOn(record, "writeTextIf").mockRejectedValue(new StorageError(NOTE, Object.assign(new Error("EPERM: operation not permitted"), { code: "EPERM" })));
+		const failing = vi
+			.spyOn(record, "writeTextIf")
+			.mockRejectedValue(new StorageError(NOTE, Object.assign(new Error("EPERM: operation not permitted"), { code: "EPERM" })));
 		let view = await openForEditing();
 		editorOf(view).append("Words that must survive.\n");
 		view.leaf.detach();

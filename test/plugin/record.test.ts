@@ -14,9 +14,31 @@ import { ManualClock } from "../../src/core/clock";
 import { looksEncrypted } from "../../src/core/crypto/fileformat";
 import { timestamp } from "../../src/core/transcribe/segments";
 import { makeSessionAudio, requireEngines } from "../support/engines";
-import { chooseSuggestion, clearNotices, clickButton, noticeTexts, runCommand, setField, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	noticeTexts,
+	runCommand,
+	setField,
+	waitFor,
+	waitForModal,
+	waitForNotice,
+} from "../support/obsidian-harness";
 import { dom } from "../support/obsidian-stub";
-import { PASSPHRASE, PLUGIN_ID, addClient, recordConsent, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, unlock, type Harness } from "./helpers";
+import {
+	PASSPHRASE,
+	PLUGIN_ID,
+	addClient,
+	recordConsent,
+	decryptWithCore,
+	readVaultFile,
+	session,
+	setUpRecord,
+	startPlugin,
+	unlock,
+	type Harness,
+} from "./helpers";
 
 const MINUTE = 60_000;
 
@@ -248,7 +270,8 @@ describe("record session", () => {
 		// The disk fills up: writes into the audio folder fail (the plugin writes the vault's folder with Node's fs).
 		const open = fsp.open.bind(fsp);
 		const full = vi.spyOn(fsp, "open").mockImplementation((...args: Parameters<typeof fsp.open>) => {
-			if (String(args[0]).includes(`${nodePath.sep}audio${nodePath.sep}`) && args[1] === "w") return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+			if (String(args[0]).includes(`${nodePath.sep}audio${nodePath.sep}`) && args[1] === "w")
+				return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
 			return open(...args);
 		});
 		recorder.emit(chunks[2]!);

@@ -22,7 +22,7 @@ describe("save guards", () => {
 	});
 
 	it("refuses a buffer that starts with the encrypted file magic", () => {
-		expect(checkSave("CVAULT\u0001\n\u0000\u0000\u0001{\"fileId\"", NOTE)).toMatchObject({ ok: false, reason: "ciphertext" });
+		expect(checkSave('CVAULT\u0001\n\u0000\u0000\u0001{"fileId"', NOTE)).toMatchObject({ ok: false, reason: "ciphertext" });
 		expect(checkSave("   CVAULT and more", NOTE)).toMatchObject({ ok: false, reason: "ciphertext" });
 	});
 

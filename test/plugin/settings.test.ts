@@ -42,7 +42,10 @@ function error(key: string): string {
 }
 
 async function saved(key: string, value: unknown): Promise<void> {
-	await waitFor(async () => JSON.stringify((await dataJson(h).catch((): Record<string, unknown> => ({})))[key]) === JSON.stringify(value), `${key} to be saved as ${JSON.stringify(value)}`);
+	await waitFor(
+		async () => JSON.stringify((await dataJson(h).catch((): Record<string, unknown> => ({})))[key]) === JSON.stringify(value),
+		`${key} to be saved as ${JSON.stringify(value)}`,
+	);
 }
 
 describe("transcription settings", () => {
@@ -52,7 +55,9 @@ describe("transcription settings", () => {
 		const engine = row("transcriptionEngine").querySelector("select") as HTMLSelectElement;
 		expect(engine.value).toBe("auto");
 		expect(Array.from(engine.options).map((o) => o.value)).toEqual(["auto", "cli", "server", "openai"]);
-		expect(row("whisperModel").textContent).toMatch(/English-only models such as ggml-base\.en\.bin or ggml-medium\.en\.bin are more accurate for English sessions/);
+		expect(row("whisperModel").textContent).toMatch(
+			/English-only models such as ggml-base\.en\.bin or ggml-medium\.en\.bin are more accurate for English sessions/,
+		);
 		expect((row("whisperServerUrl").querySelector("input") as HTMLInputElement).value).toBe("http://127.0.0.1:8080");
 		expect((row("speakerLeft").querySelector("input") as HTMLInputElement).value).toBe("Therapist");
 		expect((row("speakerRight").querySelector("input") as HTMLInputElement).value).toBe("Client");
@@ -70,7 +75,10 @@ describe("transcription settings", () => {
 		change("ffmpegPath", "/opt/ffmpeg/bin/ffmpeg");
 		await saved("ffmpegPath", "/opt/ffmpeg/bin/ffmpeg");
 		tab.display();
-		await waitFor(() => (row("ffmpegPath").textContent ?? "").includes("In use: ffmpeg at /opt/ffmpeg/bin/ffmpeg (the path set here)."), "the decoder description to follow the setting");
+		await waitFor(
+			() => (row("ffmpegPath").textContent ?? "").includes("In use: ffmpeg at /opt/ffmpeg/bin/ffmpeg (the path set here)."),
+			"the decoder description to follow the setting",
+		);
 
 		change("whisperThreads", "200");
 		expect(error("whisperThreads")).toMatch(/0 \(one per core\) to 64/);

@@ -79,7 +79,9 @@ describe("Resolve sync conflicts", () => {
 
 		// Last: the copy that does not decrypt is explained, offers no choice, and stays.
 		await waitFor(() => modal.contentEl.querySelector(".clinical-vault-conflict-detail .clinical-vault-problem"), "the unreadable copy");
-		expect(modal.contentEl.querySelector(".clinical-vault-conflict-detail")!.textContent).toMatch(/cannot be read as C-0142\/notes\/2026-09-03\.md: it is not an encrypted file\. It is kept/);
+		expect(modal.contentEl.querySelector(".clinical-vault-conflict-detail")!.textContent).toMatch(
+			/cannot be read as C-0142\/notes\/2026-09-03\.md: it is not an encrypted file\. It is kept/,
+		);
 		expect(() => buttonIn(modal.modalEl, "Keep this note")).toThrow();
 		modal.close();
 		await waitForModalClosed(modal);

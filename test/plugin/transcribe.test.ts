@@ -19,8 +19,30 @@ import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
 import { parseTranscriptLines } from "../../src/core/transcribe/transcript";
 import { openRecordFile } from "../../src/obsidian/record/EncryptedView";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
-import { chooseSuggestion, clearNotices, clickButton, noticeTexts, watchText, runCommand, suggestionTexts, waitFor, waitForModal, waitForNotice } from "../support/obsidian-harness";
-import { activeView, addClient, recordConsent, decryptTextWithCore, decryptWithCore, readVaultFile, session, setUpRecord, startPlugin, type Harness } from "./helpers";
+import {
+	chooseSuggestion,
+	clearNotices,
+	clickButton,
+	noticeTexts,
+	watchText,
+	runCommand,
+	suggestionTexts,
+	waitFor,
+	waitForModal,
+	waitForNotice,
+} from "../support/obsidian-harness";
+import {
+	activeView,
+	addClient,
+	recordConsent,
+	decryptTextWithCore,
+	decryptWithCore,
+	readVaultFile,
+	session,
+	setUpRecord,
+	startPlugin,
+	type Harness,
+} from "./helpers";
 
 let short: Uint8Array;
 let long: Uint8Array;
@@ -124,7 +146,14 @@ describe("transcribe audio", () => {
 		const transcriptPath = "C-0142/transcripts/2026-09-01.md";
 		const markdown = await decryptTextWithCore(h.dir, transcriptPath);
 		const { data } = splitFrontmatter(markdown);
-		expect(data).toMatchObject({ kind: "transcript", client: "C-0142", session_date: "2026-09-01", audio: "C-0142/audio/2026-09-01.webm", engine: "cli", speaker_labels: "channels" });
+		expect(data).toMatchObject({
+			kind: "transcript",
+			client: "C-0142",
+			session_date: "2026-09-01",
+			audio: "C-0142/audio/2026-09-01.webm",
+			engine: "cli",
+			speaker_labels: "channels",
+		});
 		expect(parseTranscriptLines(markdown).length).toBeGreaterThan(0);
 		expect(looksEncrypted(await readVaultFile(h, `Clinical/${transcriptPath}.cvault`))).toBe(true);
 		expect(activeView(h).currentRecordPath).toBe(transcriptPath);
@@ -187,7 +216,9 @@ describe("transcribe audio", () => {
 		expect(await suggestionTexts(picker)).toEqual(["C-0142/audio/2026-09-03.webm"]);
 		await chooseSuggestion(picker, "2026-09-03");
 		await h.idle();
-		await waitForNotice(/^Transcription failed: The whisper model file was not found at .*ggml-missing\.en\.bin\. .*The recording is kept, encrypted, as C-0142\/audio\/2026-09-03\.webm\.$/);
+		await waitForNotice(
+			/^Transcription failed: The whisper model file was not found at .*ggml-missing\.en\.bin\. .*The recording is kept, encrypted, as C-0142\/audio\/2026-09-03\.webm\.$/,
+		);
 		await expectKept("C-0142/audio/2026-09-03.webm", short, "C-0142/transcripts/2026-09-03.md");
 
 		// No model at all: engine selection fails before anything happens, through the same funnel.

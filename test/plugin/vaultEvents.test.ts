@@ -42,7 +42,11 @@ function recordEvents(): { all: { kind: Kind; path: string; oldPath?: string }[]
 	}
 	return {
 		all,
-		countsFor: (path) => Object.fromEntries(KINDS.map((kind) => [kind, all.filter((e) => e.kind === kind && (e.path === path || e.oldPath === path)).length])) as Record<Kind, number>,
+		countsFor: (path) =>
+			Object.fromEntries(KINDS.map((kind) => [kind, all.filter((e) => e.kind === kind && (e.path === path || e.oldPath === path)).length])) as Record<
+				Kind,
+				number
+			>,
 	};
 }
 
@@ -110,7 +114,12 @@ describe("vault events while saving an open note", () => {
 		const events = recordEvents();
 		await saveRepeatedly(fallback);
 		const counts = events.countsFor(FILE);
-		expect(counts, `vault events for ${FILE} over ${SAVES} saves the old way: ${JSON.stringify(counts)}`).toEqual({ create: SAVES, modify: 0, delete: SAVES, rename: 0 });
+		expect(counts, `vault events for ${FILE} over ${SAVES} saves the old way: ${JSON.stringify(counts)}`).toEqual({
+			create: SAVES,
+			modify: 0,
+			delete: SAVES,
+			rename: 0,
+		});
 		expect(leafOpen(view)).toBe(false);
 		await fallback.lock();
 	});
@@ -123,7 +132,10 @@ describe("the stub's vault watcher (the instrument above)", () => {
 	beforeEach(async () => {
 		vault = await createTestVault("cv-watch-");
 		events = [];
-		for (const kind of KINDS) vault.app.vault.on(kind, (file: TAbstractFile, oldPath?: string) => events.push(`${kind} ${file.path}${oldPath === undefined ? "" : ` from ${oldPath}`}`));
+		for (const kind of KINDS)
+			vault.app.vault.on(kind, (file: TAbstractFile, oldPath?: string) =>
+				events.push(`${kind} ${file.path}${oldPath === undefined ? "" : ` from ${oldPath}`}`),
+			);
 	});
 	afterEach(async () => {
 		await vault.cleanup();

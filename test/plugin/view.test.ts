@@ -16,7 +16,20 @@ import { dom, renderCalls } from "../support/obsidian-stub";
 import { currentCompletions, startCompletion } from "@codemirror/autocomplete";
 import { undo } from "@codemirror/commands";
 import { EditorView } from "@codemirror/view";
-import { PASSPHRASE, activeView, addClient, decryptTextWithCore, editorOf, readVaultFile, session, setUpRecord, startPlugin, views, type Harness, type TestEditor } from "./helpers";
+import {
+	PASSPHRASE,
+	activeView,
+	addClient,
+	decryptTextWithCore,
+	editorOf,
+	readVaultFile,
+	session,
+	setUpRecord,
+	startPlugin,
+	views,
+	type Harness,
+	type TestEditor,
+} from "./helpers";
 
 const execFileAsync = (file: string, args: string[], options: { env: NodeJS.ProcessEnv; input: string }) =>
 	new Promise<void>((resolve, reject) => {
@@ -236,8 +249,13 @@ describe("encrypted view", () => {
 		if (!file) throw new Error("missing file");
 		await h.app.vault.rename(file, "Clinical/C-0142/notes/renamed.md.cvault");
 		await h.idle();
-		expect(noticeTexts().join("\n")).toMatch(/was moved or deleted while you edited it, so it was not recreated\. Your text is kept, encrypted, as C-0142\/notes\/2026-09-01\.unsaved-\d{8}-\d{6}\.md/);
-		await waitFor(() => /Integrity check failed for C-0142\/notes\/renamed\.md/.test(view.contentEl.textContent ?? ""), "the view to say why it cannot open the moved file");
+		expect(noticeTexts().join("\n")).toMatch(
+			/was moved or deleted while you edited it, so it was not recreated\. Your text is kept, encrypted, as C-0142\/notes\/2026-09-01\.unsaved-\d{8}-\d{6}\.md/,
+		);
+		await waitFor(
+			() => /Integrity check failed for C-0142\/notes\/renamed\.md/.test(view.contentEl.textContent ?? ""),
+			"the view to say why it cannot open the moved file",
+		);
 		const kept = await keptCopies("unsaved");
 		expect(kept).toHaveLength(1);
 		expect(await decryptTextWithCore(h.dir, kept[0]!)).toBe("Edit made before the move.\n");
@@ -272,7 +290,9 @@ describe("encrypted view", () => {
 		await session(h).record.writeText(NOTE, theirs);
 		h.run("save-encrypted-note");
 		await h.idle();
-		expect(noticeTexts().join("\n")).toMatch(/was changed elsewhere while you edited it.*kept, encrypted, as C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md/s);
+		expect(noticeTexts().join("\n")).toMatch(
+			/was changed elsewhere while you edited it.*kept, encrypted, as C-0142\/notes\/2026-09-01\.conflict-\d{8}-\d{6}\.md/s,
+		);
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(theirs);
 		const copies = (await session(h).record.list({ client: "C-0142" })).map((e) => e.recordPath).filter((p) => p.includes(".conflict-"));
 		expect(copies).toHaveLength(1);
@@ -292,7 +312,10 @@ describe("encrypted view", () => {
 
 	it("renders no remote content: images, frames and styles from other hosts are placeholders with their address", async () => {
 		await startWithNote();
-		await session(h).record.writeText(NOTE, `${BODY}\n![pixel](https://tracker.example.invalid/p.png?c=C-0142)\n\n<iframe src="https://evil.example.invalid"></iframe>\n`);
+		await session(h).record.writeText(
+			NOTE,
+			`${BODY}\n![pixel](https://tracker.example.invalid/p.png?c=C-0142)\n\n<iframe src="https://evil.example.invalid"></iframe>\n`,
+		);
 		await openNote();
 		const rendered = renderCalls.at(-1)!.markdown;
 		expect(rendered).not.toMatch(/!\[[^\]]*\]\(https?:|<iframe/);
@@ -362,14 +385,20 @@ describe("encrypted view", () => {
 		await startWithNote();
 		const view = await openNote();
 		const put = (text: string) =>
-			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-", "--replace"], { env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE }, input: text });
+			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-", "--replace"], {
+				env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE },
+				input: text,
+			});
 		await put(`${BODY}\nWritten by the CLI.\n`);
 		// Obsidian learns of it from its file watcher (a vault "modify"): the view follows.
 		await waitFor(() => (view.noteText ?? "").includes("Written by the CLI."), "the view to show the CLI's version");
 		await view.setMode("edit");
 		editorOf(view).append("Typed while the CLI writes again.\n");
 		await put(`${BODY}\nWritten by the CLI, twice.\n`);
-		await waitFor(() => view.contentEl.querySelector(".clinical-vault-save-state")?.textContent === "Changed elsewhere: saving keeps your version as a copy", "the view to say the note changed elsewhere");
+		await waitFor(
+			() => view.contentEl.querySelector(".clinical-vault-save-state")?.textContent === "Changed elsewhere: saving keeps your version as a copy",
+			"the view to say the note changed elsewhere",
+		);
 		expect(editorOf(view).value).toContain("Typed while the CLI writes again.");
 		expect(await view.save(true)).toBe(false);
 		expect(await decryptTextWithCore(h.dir, NOTE)).toBe(`${BODY}\nWritten by the CLI, twice.\n`);
@@ -459,7 +488,9 @@ describe("encrypted view", () => {
 		const before = (await session(h).record.list()).length;
 		const cm = editorOf(view).cm as unknown as EditorView;
 		const event = new dom.classes.Event("paste", { bubbles: true, cancelable: true }) as ClipboardEvent;
-		Object.defineProperty(event, "clipboardData", { value: { files: [new File([new Uint8Array([137, 80, 78, 71])], "scan.png", { type: "image/png" })], getData: () => "" } });
+		Object.defineProperty(event, "clipboardData", {
+			value: { files: [new File([new Uint8Array([137, 80, 78, 71])], "scan.png", { type: "image/png" })], getData: () => "" },
+		});
 		cm.contentDOM.dispatchEvent(event);
 		expect(event.defaultPrevented).toBe(true);
 		expect(noticeTexts().join("\n")).toMatch(/Files cannot be pasted or dropped into an encrypted note: nothing was saved/);

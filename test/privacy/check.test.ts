@@ -58,13 +58,31 @@ describe("Obsidian settings", () => {
 		expect([...enabledIds({ "file-recovery": false, sync: true, "audio-recorder": true })]).toEqual(["sync", "audio-recorder"]);
 		await put(".config-vault/app.json", "{}");
 		await put(".config-vault/core-plugins.json", JSON.stringify(["file-explorer", "file-recovery"]));
-		await put(".config-vault/community-plugins.json", JSON.stringify(["obsidian-git", "remotely-save", "copilot", "smart-connections", "obsidian-local-backup", "dataview", "calendar", "clinical-vault"]));
+		await put(
+			".config-vault/community-plugins.json",
+			JSON.stringify([
+				"obsidian-git",
+				"remotely-save",
+				"copilot",
+				"smart-connections",
+				"obsidian-local-backup",
+				"dataview",
+				"calendar",
+				"clinical-vault",
+			]),
+		);
 		await put(".git/HEAD", "ref");
 		await put(".trash/old.md", "x");
 		expect(await findConfigDirs(store)).toEqual([".config-vault"]);
 		const findings = await checkObsidianConfig(store, ".config-vault");
 		expect(findings.find((f) => f.id === "file-recovery")).toMatchObject({ severity: "high", path: ".config-vault/core-plugins.json" });
-		expect(findings.filter((f) => f.id === "risky-plugin").map((f) => /"([^"]+)"/.exec(f.what)![1])).toEqual(["obsidian-git", "remotely-save", "copilot", "smart-connections", "obsidian-local-backup"]);
+		expect(findings.filter((f) => f.id === "risky-plugin").map((f) => /"([^"]+)"/.exec(f.what)![1])).toEqual([
+			"obsidian-git",
+			"remotely-save",
+			"copilot",
+			"smart-connections",
+			"obsidian-local-backup",
+		]);
 		for (const f of findings) expect(f.fix.length).toBeGreaterThan(10);
 		expect(riskyPluginKind("obsidian-textgenerator-plugin")?.kind).toBe("AI");
 		expect(riskyPluginKind("obsidian-livesync")?.kind).toBe("sync");
@@ -104,7 +122,12 @@ describe("runPrivacyCheck", () => {
 		expect(locked.clean).toBe(false);
 
 		await record.unlock("synthetic passphrase for tests");
-		const unlocked = await runPrivacyCheck({ record, configDirs: [".vault-config"], retentionHours: 24, leftoverTempDirs: async () => [{ path: "/tmp/clinical-vault-x", files: 1 }] });
+		const unlocked = await runPrivacyCheck({
+			record,
+			configDirs: [".vault-config"],
+			retentionHours: 24,
+			leftoverTempDirs: async () => [{ path: "/tmp/clinical-vault-x", files: 1 }],
+		});
 		await record.lock();
 		expect(unlocked.findings.map((f) => [f.id, f.severity, f.path])).toEqual([
 			["plaintext-in-record", "high", "Clinical/C-0142/notes/draft.md"],

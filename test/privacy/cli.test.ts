@@ -82,7 +82,11 @@ describe("clinical-vault privacy-check", () => {
 		// A recording whose session note was signed long ago, with retention at 0 hours.
 		const audio = await writeTemp(risky.dir, "a.webm", "synthetic audio bytes");
 		expect((await cli(["put", v, "C-0142/audio/2026-01-05.webm", "--from", audio])).code).toBe(0);
-		const note = await writeTemp(risky.dir, "n.md", "---\nstatus: signed\nsigned_at: 2026-01-06T10:00:00Z\nsession_date: 2026-01-05\n---\nSynthetic note.\n");
+		const note = await writeTemp(
+			risky.dir,
+			"n.md",
+			"---\nstatus: signed\nsigned_at: 2026-01-06T10:00:00Z\nsession_date: 2026-01-05\n---\nSynthetic note.\n",
+		);
 		expect((await cli(["put", v, "C-0142/notes/2026-01-05.md", "--from", note])).code).toBe(0);
 		// Obsidian: File recovery on (object format) and the plugin's settings in the same folder.
 		await obsidianConfig(v, { "file-recovery": true, sync: false });
@@ -95,7 +99,10 @@ describe("clinical-vault privacy-check", () => {
 		const expected: [RegExp, string][] = [
 			[/HIGH {3}An unencrypted file is in the clinical folder\.\n {7}path: Clinical\/C-0142\/notes\/session-draft\.md\n {7}fix: {2}\S/, "plaintext"],
 			[/HIGH {3}The path contains the name of client C-0142\.\n {7}path: Inbox\/Marisol Quintero-Vance intake\.md\n {7}fix: {2}Rename/, "name"],
-			[/HIGH {3}A recording from Obsidian's audio recorder lies unencrypted in the vault\.\n {7}path: Recording 20260105101500\.webm\n {7}fix: {2}\S/, "recorder audio"],
+			[
+				/HIGH {3}A recording from Obsidian's audio recorder lies unencrypted in the vault\.\n {7}path: Recording 20260105101500\.webm\n {7}fix: {2}\S/,
+				"recorder audio",
+			],
 			[/HIGH {3}An engine's temporary folder was left behind .*\n {7}path: .*clinical-vault-abc123\n {7}fix: {2}\S/, "engine temp"],
 			[/MEDIUM A recording was kept past its retention date .*\n {7}path: C-0142\/audio\/2026-01-05\.webm\n {7}fix: {2}Apply retention/, "stale audio"],
 			[/HIGH {3}Obsidian's File recovery is on.*\n {7}path: \.vault-config\/core-plugins\.json\n {7}fix: {2}Settings → Core plugins/, "file recovery"],
@@ -106,7 +113,9 @@ describe("clinical-vault privacy-check", () => {
 		expect(json.code).toBe(5);
 		const report = JSON.parse(json.out) as { clean: boolean; findings: { id: string; severity: string; fix: string }[] };
 		expect(report.clean).toBe(false);
-		expect(new Set(report.findings.map((f) => f.id))).toEqual(new Set(["plaintext-in-record", "name-in-path", "plaintext-audio", "leftover-engine-temp", "audio-past-retention", "file-recovery"]));
+		expect(new Set(report.findings.map((f) => f.id))).toEqual(
+			new Set(["plaintext-in-record", "name-in-path", "plaintext-audio", "leftover-engine-temp", "audio-past-retention", "file-recovery"]),
+		);
 		for (const f of report.findings) expect(f.fix).toMatch(/^\S.{10,}$/);
 		// The name appears only as part of the path it was found in; file contents never appear.
 		expect(json.out.split("Marisol")).toHaveLength(2);
@@ -129,19 +138,40 @@ describe("clinical-vault privacy-check", () => {
 
 describe("--egress-log", () => {
 	it("prints every outbound attempt when the command ends: allowed with bytes, refused with the reason, on errors too", async () => {
-		fake.reply({ json: { subjective: "Synthetic subjective.", objective: "Synthetic objective.", assessment: "Synthetic assessment.", plan: "Synthetic plan." } });
+		fake.reply({
+			json: { subjective: "Synthetic subjective.", objective: "Synthetic objective.", assessment: "Synthetic assessment.", plan: "Synthetic plan." },
+		});
 		const port = new URL(fake.url).port;
-		const ok = await cli(["--egress-log", "draft", clean.vault, "--client", "C-0142", "--transcript", "C-0142/transcripts/2025-03-04.md", "--format", "soap", "--ollama", fake.url]);
+		const ok = await cli([
+			"--egress-log",
+			"draft",
+			clean.vault,
+			"--client",
+			"C-0142",
+			"--transcript",
+			"C-0142/transcripts/2025-03-04.md",
+			"--format",
+			"soap",
+			"--ollama",
+			fake.url,
+		]);
 		expect(ok.code).toBe(0);
 		expect(ok.out).toBe("C-0142/notes/2025-03-04.md\n");
 		const lines = ok.stderr.split("\n").filter((l) => l.startsWith("egress "));
 		expect(lines.length).toBeGreaterThan(0);
-		for (const line of lines) expect(line).toMatch(new RegExp(`^egress 127\\.0\\.0\\.1:${port} allowed ollama sent \\d+(\\.\\d)? (B|KB) received \\d+(\\.\\d)? (B|KB) at \\d{4}-`));
+		for (const line of lines)
+			expect(line).toMatch(
+				new RegExp(`^egress 127\\.0\\.0\\.1:${port} allowed ollama sent \\d+(\\.\\d)? (B|KB) received \\d+(\\.\\d)? (B|KB) at \\d{4}-`),
+			);
 		expect(lines.join("\n")).not.toMatch(/\/api\/|Synthetic|transcript|chat/i);
 
-		const far = await cli(["draft", clean.vault, "--client", "C-0142", "--summary", "-", "--ollama", "http://192.0.2.7:11434", "--egress-log"], { input: "Short." });
+		const far = await cli(["draft", clean.vault, "--client", "C-0142", "--summary", "-", "--ollama", "http://192.0.2.7:11434", "--egress-log"], {
+			input: "Short.",
+		});
 		expect(far.code).toBe(1);
-		expect(far.stderr).toMatch(/Refused to contact 192\.0\.2\.7:11434.*\negress 192\.0\.2\.7:11434 refused ollama \(not this computer and not on the allowlist\) at /);
+		expect(far.stderr).toMatch(
+			/Refused to contact 192\.0\.2\.7:11434.*\negress 192\.0\.2\.7:11434 refused ollama \(not this computer and not on the allowlist\) at /,
+		);
 
 		const quiet = await cli(["ls", clean.vault, "--egress-log"]);
 		expect(quiet.code).toBe(0);

@@ -81,7 +81,8 @@ function where(args: unknown[]): { host: string; port?: number | string } {
 		return { host: u.hostname, port: u.port };
 	}
 	if (first instanceof URL) return { host: first.hostname, port: first.port };
-	if (typeof first === "number" || (typeof first === "string" && /^\d+$/.test(first))) return { host: typeof args[1] === "string" ? args[1] : "localhost", port: first };
+	if (typeof first === "number" || (typeof first === "string" && /^\d+$/.test(first)))
+		return { host: typeof args[1] === "string" ? args[1] : "localhost", port: first };
 	if (first && typeof first === "object") {
 		const o = first as { host?: string; hostname?: string; port?: number | string; path?: string };
 		if (o.path && !o.host && !o.hostname && !o.port) return { host: `unix:${o.path}` };
@@ -96,32 +97,40 @@ function isLoopback(host: string): boolean {
 }
 
 function watchEverything(): void {
-	const record = (via: string) => (original: Fn): Fn =>
-		function (this: unknown, ...args: unknown[]) {
-			attempts.push({ via, ...where(args) });
-			return original.apply(this, args);
-		};
+	const record =
+		(via: string) =>
+		(original: Fn): Fn =>
+			function (this: unknown, ...args: unknown[]) {
+				attempts.push({ via, ...where(args) });
+				return original.apply(this, args);
+			};
 	patch(net.Socket.prototype, "connect", record("net.Socket#connect"));
 	for (const fn of ["request", "get"]) {
 		patch(http, fn, record(`http.${fn}`));
 		patch(https, fn, record(`https.${fn}`));
 	}
 	patch(tls, "connect", record("tls.connect"));
-	patch(global, "fetch", (original) =>
-		function (this: unknown, ...args: unknown[]) {
-			const input = args[0];
-			const url = new URL(typeof input === "string" || input instanceof URL ? input : (input as Request).url);
-			attempts.push({ via: "fetch", host: url.hostname, port: url.port });
-			return original.apply(this, args);
-		},
-	);
-	for (const fn of ["spawn", "execFile"]) {
-		patch(childProcess, fn, (original) =>
+	patch(
+		global,
+		"fetch",
+		(original) =>
 			function (this: unknown, ...args: unknown[]) {
-				const rest = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : [];
-				spawned.push([String(args[0]), ...rest]);
+				const input = args[0];
+				const url = new URL(typeof input === "string" || input instanceof URL ? input : (input as Request).url);
+				attempts.push({ via: "fetch", host: url.hostname, port: url.port });
 				return original.apply(this, args);
 			},
+	);
+	for (const fn of ["spawn", "execFile"]) {
+		patch(
+			childProcess,
+			fn,
+			(original) =>
+				function (this: unknown, ...args: unknown[]) {
+					const rest = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : [];
+					spawned.push([String(args[0]), ...rest]);
+					return original.apply(this, args);
+				},
 		);
 	}
 	// `import * as http from "node:http"` (as the engines do) sees the patched functions only after this.
@@ -177,7 +186,13 @@ interface Mark {
 }
 
 function mark(engine: Engine): Mark {
-	return { attempts: attempts.length, spawned: spawned.length, egressId: egressLog.entries().at(-1)?.id ?? 0, requests: engine.server().requests.length, otherRequests: engine.other().requests.length };
+	return {
+		attempts: attempts.length,
+		spawned: spawned.length,
+		egressId: egressLog.entries().at(-1)?.id ?? 0,
+		requests: engine.server().requests.length,
+		otherRequests: engine.other().requests.length,
+	};
 }
 
 async function newRecord(name: string): Promise<ClinicalRecord> {
@@ -200,7 +215,16 @@ async function modelRun(record: ClinicalRecord, engine: Engine, transcriptPath: 
 	const model = engine.chatModel;
 
 	// Draft the note from the transcript.
-	fake.reply({ json: { data: "Client described a part that criticises them before every meeting.", parts: "The Critic (manager).", self_energy: "Curiosity.", ifs_process: "Getting to know a protector.", assessment: "Early protector work.", plan: "Homework: notice the Critic." } });
+	fake.reply({
+		json: {
+			data: "Client described a part that criticises them before every meeting.",
+			parts: "The Critic (manager).",
+			self_energy: "Curiosity.",
+			ifs_process: "Getting to know a protector.",
+			assessment: "Early protector work.",
+			plan: "Homework: notice the Critic.",
+		},
+	});
 	const draft = await new DraftingService({ record, llm, templates: { load: () => Promise.resolve(null) }, clock: systemClock }).draft({
 		client: SCENARIO_CLIENT,
 		sessionDate: "2026-06-09",
@@ -273,7 +297,13 @@ describe("a full clinical run contacts only this computer", () => {
 		const audio = await makeSessionAudio(1, ["m4a"]);
 		const transcription = new TranscriptionService({
 			record,
-			transcriber: new WhisperCliTranscriber({ binary: whisperCli, model: whisperModel, threads: 2, tempRoot: base, extraArgs: ["-bs", "1", "-bo", "1"] }),
+			transcriber: new WhisperCliTranscriber({
+				binary: whisperCli,
+				model: whisperModel,
+				threads: 2,
+				tempRoot: base,
+				extraArgs: ["-bs", "1", "-bo", "1"],
+			}),
 			decoder: new FfmpegDecoder("ffmpeg"),
 			clock: systemClock,
 		});
@@ -296,7 +326,21 @@ describe("a full clinical run contacts only this computer", () => {
 		await record.writeText(
 			transcriptPath,
 			renderTranscript(
-				{ client: SCENARIO_CLIENT, sessionDate: "2026-06-09", audioPath: `${SCENARIO_CLIENT}/audio/2026-06-09.m4a`, audioFileId: "0".repeat(32), engine: "whisper-cli", model: "ggml-tiny.en.bin", language: "en", durationSeconds: 40, speakerLabels: "channels", created: "2026-06-09T18:00:00.000Z", droppedSilent: 0, droppedArtefacts: 0, droppedRepeats: 0 },
+				{
+					client: SCENARIO_CLIENT,
+					sessionDate: "2026-06-09",
+					audioPath: `${SCENARIO_CLIENT}/audio/2026-06-09.m4a`,
+					audioFileId: "0".repeat(32),
+					engine: "whisper-cli",
+					model: "ggml-tiny.en.bin",
+					language: "en",
+					durationSeconds: 40,
+					speakerLabels: "channels",
+					created: "2026-06-09T18:00:00.000Z",
+					droppedSilent: 0,
+					droppedArtefacts: 0,
+					droppedRepeats: 0,
+				},
 				[
 					{ start: 0, end: 6, speaker: "Therapist", text: "How was the week?" },
 					{ start: 7, end: 18, speaker: "Client", text: "There is a part that criticises me before every meeting." },
@@ -325,7 +369,9 @@ describe("a full clinical run contacts only this computer", () => {
 		// The OpenAI-compatible engine passes the same gate, for its context look-up as for a chat.
 		const remoteServer = createLlmClient({ kind: "openai", url: "http://192.0.2.3:1234", policy: { allowlist: [] } });
 		await expect(remoteServer.listModels()).rejects.toMatchObject({ code: "refused" });
-		await expect(remoteServer.chat({ model: "llama-3.1-8b-instruct", messages: [{ role: "user", content: "Synthetic test text." }] })).rejects.toMatchObject({ code: "refused" });
+		await expect(
+			remoteServer.chat({ model: "llama-3.1-8b-instruct", messages: [{ role: "user", content: "Synthetic test text." }] }),
+		).rejects.toMatchObject({ code: "refused" });
 		expect(attempts.slice(before).filter((a) => a.host === "192.0.2.2" || a.host === "192.0.2.3")).toEqual([]);
 		expect(egressLog.entries().some((e) => e.host === "192.0.2.2" && !e.allowed)).toBe(true);
 		expect(egressLog.entries().filter((e) => e.host === "192.0.2.3" && !e.allowed && e.purpose === "openai-compatible")).toHaveLength(2);

@@ -63,7 +63,11 @@ describe("every engine setting refuses a host that is not this computer", () => 
 			whisperBinary: "",
 			whisperModel: "",
 		});
-		expect([settings.llmUrl, settings.whisperServerUrl, settings.openaiUrl]).toEqual(["http://192.0.2.10:11434", "http://192.0.2.11:8080", "https://transcribe.example.com"]);
+		expect([settings.llmUrl, settings.whisperServerUrl, settings.openaiUrl]).toEqual([
+			"http://192.0.2.10:11434",
+			"http://192.0.2.11:8080",
+			"https://transcribe.example.com",
+		]);
 		const policy = { allowlist: settings.engineAllowlist };
 
 		const ollama = await failure(() => new OllamaClient({ host: settings.llmUrl, policy }).listModels());
@@ -93,7 +97,9 @@ describe("every engine setting refuses a host that is not this computer", () => 
 			expect(e.reason).toBe("not this computer and not on the allowlist");
 			expect(e.bytesSent + e.bytesReceived).toBe(0);
 		}
-		expect(formatEgressEntry(log[0]!)).toMatch(/^egress 192\.0\.2\.10:11434 refused ollama \(not this computer and not on the allowlist\) at \d{4}-\d\d-\d\dT/);
+		expect(formatEgressEntry(log[0]!)).toMatch(
+			/^egress 192\.0\.2\.10:11434 refused ollama \(not this computer and not on the allowlist\) at \d{4}-\d\d-\d\dT/,
+		);
 	});
 });
 
@@ -110,7 +116,9 @@ describe("a name is judged by the addresses it resolves to", () => {
 
 	it("localhost that resolves to another machine (or partly) is refused, and logged with the address", async () => {
 		for (const answer of [["10.1.2.3"], ["127.0.0.1", "10.1.2.3"], ["::1", "2001:db8::5"]]) {
-			const error = await failure(() => request(LOOPBACK_ONLY, { url: `http://localhost:${port}/api/tags`, resolver: resolverOf([answer]), purpose: "ollama" }));
+			const error = await failure(() =>
+				request(LOOPBACK_ONLY, { url: `http://localhost:${port}/api/tags`, resolver: resolverOf([answer]), purpose: "ollama" }),
+			);
 			expect(error.code).toBe("refused");
 			expect(error.message).toMatch(/resolves to .*which is not this computer/);
 		}
@@ -154,7 +162,9 @@ describe("practice servers: https, or plain http with an explicit exception", ()
 
 		const error = await failure(() => request({ allowlist: ["practice.test"] }, { url: "http://practice.test:11434/api/chat", purpose: "ollama" }));
 		expect(error.code).toBe("refused");
-		expect(egressLog.entries()).toMatchObject([{ host: "practice.test", port: 11434, allowed: false, reason: "plain http to an allowlisted host without an exception" }]);
+		expect(egressLog.entries()).toMatchObject([
+			{ host: "practice.test", port: 11434, allowed: false, reason: "plain http to an allowlisted host without an exception" },
+		]);
 	});
 
 	it("malformed entries are refused with a message saying what is wrong; loopback keeps working", async () => {

@@ -34,7 +34,9 @@ describe("psychotherapy notes and the model", () => {
 		const parts = new PartsMapService({ record: t.record, clock: systemClock });
 		const plan = new TreatmentPlanService({ record: t.record, llm, clock: systemClock });
 		for (const path of [inFolder, byType]) {
-			await expect(parts.propose({ client: SCENARIO_CLIENT, session: path, model: "llama3.1:8b", llm })).rejects.toThrow(/is a psychotherapy note: it is kept apart/);
+			await expect(parts.propose({ client: SCENARIO_CLIENT, session: path, model: "llama3.1:8b", llm })).rejects.toThrow(
+				/is a psychotherapy note: it is kept apart/,
+			);
 			await expect(plan.proposeDraft(SCENARIO_CLIENT, path, { model: "llama3.1:8b" })).rejects.toMatchObject({ code: "refused" });
 		}
 		expect(fake.chats).toHaveLength(0);

@@ -43,7 +43,9 @@ describe("practice-server token", () => {
 		expect(fake.requests.filter((r) => r.headers.authorization === `Bearer ${TOKEN}`).length).toBeGreaterThan(0);
 
 		// Another session (the first one's proposal is saved and would be reused without asking the server).
-		const wrong = await cli(["parts", v.vault, "--client", "C-0417", "--from-session", SESSION_2.recordPath, "--ollama", fake.url], { env: { CLINICAL_VAULT_ENGINE_TOKEN: "not-it", CLINICAL_VAULT_DEBUG: "1" } });
+		const wrong = await cli(["parts", v.vault, "--client", "C-0417", "--from-session", SESSION_2.recordPath, "--ollama", fake.url], {
+			env: { CLINICAL_VAULT_ENGINE_TOKEN: "not-it", CLINICAL_VAULT_DEBUG: "1" },
+		});
 		expect(wrong.code).toBe(1);
 		for (const r of [refused, ok, wrong]) expect(r.stdout.toString() + r.stderr.toString()).not.toContain(TOKEN);
 		expect(wrong.stderr).not.toContain("not-it");

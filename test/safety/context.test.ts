@@ -20,7 +20,12 @@ import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES } from "../suppo
 import { TreatmentPlanService } from "../../src/core/plan/TreatmentPlanService";
 import { DRAFT_ANSWER } from "../plan/answers";
 
-const NOTE = { subjective: ["Client reported a hard week at work."], objective: ["[unclear in transcript]"], assessment: ["Client was tired."], plan: ["Continue."] };
+const NOTE = {
+	subjective: ["Client reported a hard week at work."],
+	objective: ["[unclear in transcript]"],
+	assessment: ["Client was tired."],
+	plan: ["Continue."],
+};
 
 let fake: FakeOllama;
 let record: ClinicalRecord;
@@ -43,7 +48,13 @@ const llm = () => new OllamaClient({ host: fake.url, policy: { allowlist: [] } }
 async function draftFrom(body: string, model: string) {
 	const path = `${SCENARIO_CLIENT}/transcripts/2026-07-07.md`;
 	await record.writeText(path, `---\nkind: transcript\n---\n${body}`);
-	return new DraftingService({ record, llm: llm(), templates: { load: async () => null }, clock }).draft({ client: SCENARIO_CLIENT, sessionDate: "2026-07-07", format: "soap", model, source: { kind: "transcript", path } });
+	return new DraftingService({ record, llm: llm(), templates: { load: async () => null }, clock }).draft({
+		client: SCENARIO_CLIENT,
+		sessionDate: "2026-07-07",
+		format: "soap",
+		model,
+		source: { kind: "transcript", path },
+	});
 }
 
 /** Every chat the fake answered: read whole, within the window it was given. */
@@ -83,8 +94,11 @@ describe("prompts against the context they were sent with", () => {
 	}, 20_000);
 
 	it("long notes for the brief's summary on a 4k model: refused clearly before sending, never cut", async () => {
-		for (const n of SCENARIO_NOTES) await record.writeText(n.recordPath, n.text.replace("## Data\n", `## Data\n${"The client described the week at length. ".repeat(120)}\n`));
-		const refused = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm: llm(), model: "tiny:4k" } }).catch((e: unknown) => e as Error & { code?: string });
+		for (const n of SCENARIO_NOTES)
+			await record.writeText(n.recordPath, n.text.replace("## Data\n", `## Data\n${"The client described the week at length. ".repeat(120)}\n`));
+		const refused = await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm: llm(), model: "tiny:4k" } }).catch(
+			(e: unknown) => e as Error & { code?: string },
+		);
 		expect((refused as { code?: string }).code).toBe("invalid-input");
 		expect((refused as Error).message).toContain("too long for the model's context");
 		expect(fake.chats).toHaveLength(0);
@@ -95,10 +109,15 @@ describe("prompts against the context they were sent with", () => {
 	}, 20_000);
 
 	it("a long intake for the treatment plan: refused clearly on a 4k model, read whole on a large one", async () => {
-		const intake = INTAKE.text.replace("## Presenting problems\n", `## Presenting problems\n${"The client described the history of the panic at length, year by year. ".repeat(150)}\n`);
+		const intake = INTAKE.text.replace(
+			"## Presenting problems\n",
+			`## Presenting problems\n${"The client described the history of the panic at length, year by year. ".repeat(150)}\n`,
+		);
 		await record.writeText(INTAKE.recordPath, intake);
 		const plans = new TreatmentPlanService({ record, llm: llm(), clock });
-		const refused = await plans.proposeDraft(SCENARIO_CLIENT, INTAKE.recordPath, { model: "tiny:4k" }).catch((e: unknown) => e as Error & { code?: string });
+		const refused = await plans
+			.proposeDraft(SCENARIO_CLIENT, INTAKE.recordPath, { model: "tiny:4k" })
+			.catch((e: unknown) => e as Error & { code?: string });
 		expect((refused as { code?: string }).code).toBe("invalid-input");
 		expect((refused as Error).message).toContain("too long for the model's context");
 		expect(fake.chats).toHaveLength(0);

@@ -14,10 +14,27 @@ describe("a hostile model's answers", () => {
 	});
 
 	it("are seen by the page check when they are written as the model wrote them (the watch is not blind)", () => {
-		const unseen = HOSTILE_CASES.filter((c) => c.kind === "markup" && !["heading-plain", "entity-html", "html-comment", "obsidian-comment", "block-ref", "zero-width-heading", "line-separator", "newline-heading", "callout-imitation", "heading"].includes(c.id) && liveMarkup(c.text).length === 0);
+		const unseen = HOSTILE_CASES.filter(
+			(c) =>
+				c.kind === "markup" &&
+				![
+					"heading-plain",
+					"entity-html",
+					"html-comment",
+					"obsidian-comment",
+					"block-ref",
+					"zero-width-heading",
+					"line-separator",
+					"newline-heading",
+					"callout-imitation",
+					"heading",
+				].includes(c.id) &&
+				liveMarkup(c.text).length === 0,
+		);
 		expect(unseen.map((c) => c.id)).toEqual([]);
 		// Written raw, as a page without escaping would hold them, every markup case is live.
-		for (const c of HOSTILE_CASES.filter((x) => x.kind === "markup")) expect(liveMarkup(`## Plan\nClient slept better.\n${c.text}`).length, c.id).toBeGreaterThan(0);
+		for (const c of HOSTILE_CASES.filter((x) => x.kind === "markup"))
+			expect(liveMarkup(`## Plan\nClient slept better.\n${c.text}`).length, c.id).toBeGreaterThan(0);
 	});
 
 	// Each target in two halves, so no test runs long on a busy 2-core machine.
@@ -26,10 +43,14 @@ describe("a hostile model's answers", () => {
 		[t, "first half", HOSTILE_CASES.slice(0, half)],
 		[t, "second half", HOSTILE_CASES.slice(half)],
 	]);
-	it.each(runs)("never reach a signable %s unflagged, and each has its expected outcome (%s)", async (target, _half, cases) => {
-		const figures = await runCatalogue([target], cases);
-		expect(figures.through.map((r) => `${r.id}: ${r.why}`)).toEqual([]);
-		expect(figures.unexpected.map((r) => `${r.id}: expected ${r.expected}, got ${r.actual}`)).toEqual([]);
-		expect(figures.nameSent).toBe(false);
-	}, 30_000);
+	it.each(runs)(
+		"never reach a signable %s unflagged, and each has its expected outcome (%s)",
+		async (target, _half, cases) => {
+			const figures = await runCatalogue([target], cases);
+			expect(figures.through.map((r) => `${r.id}: ${r.why}`)).toEqual([]);
+			expect(figures.unexpected.map((r) => `${r.id}: expected ${r.expected}, got ${r.actual}`)).toEqual([]);
+			expect(figures.nameSent).toBe(false);
+		},
+		30_000,
+	);
 });

@@ -34,7 +34,8 @@ async function setUp(): Promise<{ record: ClinicalRecord; clock: ManualClock }> 
 	await record.init("correct horse battery", { kdf: floorKdfParams() });
 	await record.addClient({ code: SCENARIO_CLIENT, name: NAME, aliases: [ALIAS], modality: "ifs", details: { phone: PHONE } });
 	// The notes say the name, as a clinician's shorthand might.
-	for (const n of SCENARIO_NOTES) await record.writeText(n.recordPath, n.text.replace("## Data\n", `## Data\n${NAME} (${ALIAS}) came in; phone ${PHONE} confirmed. `));
+	for (const n of SCENARIO_NOTES)
+		await record.writeText(n.recordPath, n.text.replace("## Data\n", `## Data\n${NAME} (${ALIAS}) came in; phone ${PHONE} confirmed. `));
 	await record.writeText(
 		`${SCENARIO_CLIENT}/transcripts/2026-07-07.md`,
 		`---\nkind: transcript\n---\n[00:05] **Therapist:** Hi Robin, hi ROBIN EXAMPLE, or is it Robbie today?\n\n[00:12] **Client:** Robbie is fine. Robin's week was calmer; call me on ${PHONE}.\n`,
@@ -46,14 +47,38 @@ describe("the client's identifiers", () => {
 	it("are taken out of what the model is sent on every path", async () => {
 		const { record, clock } = await setUp();
 		const llm = new ScriptedLlm();
-		const notes = { subjective: ["Client reported a calmer week."], objective: ["[unclear in transcript]"], assessment: ["Client was calmer."], plan: ["Continue."] };
+		const notes = {
+			subjective: ["Client reported a calmer week."],
+			objective: ["[unclear in transcript]"],
+			assessment: ["Client was calmer."],
+			plan: ["Continue."],
+		};
 		const drafting = new DraftingService({ record, llm, templates: { load: async () => null }, clock });
 		llm.reply(notes);
-		await drafting.draft({ client: SCENARIO_CLIENT, sessionDate: "2026-07-07", format: "soap", model: "m", source: { kind: "transcript", path: `${SCENARIO_CLIENT}/transcripts/2026-07-07.md` } });
+		await drafting.draft({
+			client: SCENARIO_CLIENT,
+			sessionDate: "2026-07-07",
+			format: "soap",
+			model: "m",
+			source: { kind: "transcript", path: `${SCENARIO_CLIENT}/transcripts/2026-07-07.md` },
+		});
 		llm.reply(notes);
-		await drafting.draft({ client: SCENARIO_CLIENT, sessionDate: "2026-07-08", format: "soap", model: "m", source: { kind: "summary", text: `${NAME} said ${ALIAS} slept better. Phone ${PHONE}.` } });
+		await drafting.draft({
+			client: SCENARIO_CLIENT,
+			sessionDate: "2026-07-08",
+			format: "soap",
+			model: "m",
+			source: { kind: "summary", text: `${NAME} said ${ALIAS} slept better. Phone ${PHONE}.` },
+		});
 		llm.reply({ overview: ["The client was calmer [2026-06-30]."], recent_work: ["x"], process: ["x"], stuck_points: ["x"], questions: ["x"] });
-		await new DocumentService({ record, clock }).draft({ client: SCENARIO_CLIENT, type: "supervision-prep", model: "m", llm, today: "2026-07-06", clinicianNotes: `Questions about ${NAME}.` });
+		await new DocumentService({ record, clock }).draft({
+			client: SCENARIO_CLIENT,
+			type: "supervision-prep",
+			model: "m",
+			llm,
+			today: "2026-07-06",
+			clinicianNotes: `Questions about ${NAME}.`,
+		});
 		llm.reply({ sentences: [{ text: "The client named the Binger.", session: "2026-06-23" }] });
 		await buildBrief(record, { client: SCENARIO_CLIENT, today: "2026-07-07", summarize: { llm, model: "m" } });
 		llm.reply({ parts: [], self_energy: [], self_energy_evidence: "" });
@@ -75,8 +100,19 @@ describe("the client's identifiers", () => {
 
 	it("the model's own use of them is replaced and flagged", async () => {
 		const { record, clock } = await setUp();
-		const llm = new ScriptedLlm().reply({ subjective: ["Robin Example reported a calmer week.", "Robbie slept better."], objective: ["x"], assessment: ["Robin's phone 555-0142 works."], plan: ["Continue."] });
-		const result = await new DraftingService({ record, llm, templates: { load: async () => null }, clock }).draft({ client: SCENARIO_CLIENT, sessionDate: "2026-07-07", format: "soap", model: "m", source: { kind: "transcript", path: `${SCENARIO_CLIENT}/transcripts/2026-07-07.md` } });
+		const llm = new ScriptedLlm().reply({
+			subjective: ["Robin Example reported a calmer week.", "Robbie slept better."],
+			objective: ["x"],
+			assessment: ["Robin's phone 555-0142 works."],
+			plan: ["Continue."],
+		});
+		const result = await new DraftingService({ record, llm, templates: { load: async () => null }, clock }).draft({
+			client: SCENARIO_CLIENT,
+			sessionDate: "2026-07-07",
+			format: "soap",
+			model: "m",
+			source: { kind: "transcript", path: `${SCENARIO_CLIENT}/transcripts/2026-07-07.md` },
+		});
 		const body = splitFrontmatter(await record.readText(result.notePath, "internal"), result.notePath).body;
 		expect(body.match(LEAK)).toBeNull();
 		expect(result.flags.filter((f) => f.kind === "identifier")).toHaveLength(3);
@@ -86,7 +122,9 @@ describe("the client's identifiers", () => {
 	it("are matched whole in any case, and word by word only as written with a capital", () => {
 		const identity = identityOf({ name: "Robin Vega", aliases: ["Bee"], details: { "date of birth": "1988-03-14", modality: "ifs" } });
 		const redact = redactor(identity);
-		expect(redact("ROBIN VEGA and robin vega, Robin, Vega's and Bee; born 1988-03-14.")).toBe("The client and the client, the client, the client's and the client; born [identifier removed].");
+		expect(redact("ROBIN VEGA and robin vega, Robin, Vega's and Bee; born 1988-03-14.")).toBe(
+			"The client and the client, the client, the client's and the client; born [identifier removed].",
+		);
 		// A robin in a sentence about birds, and the modality, stay.
 		expect(redact("She watched a robin; ifs work continues.")).toBe("She watched a robin; ifs work continues.");
 		expect(findIdentifiers("Vega said hi", identity)).toEqual(["Vega"]);

@@ -114,7 +114,14 @@ describe("IFS framing does not hide strong risk words", () => {
 describe("the benchmark figures", () => {
 	it("measureRiskDomain counts the catalogues and finds nothing missed or wrongly removed", () => {
 		const m = measureRiskDomain();
-		expect(m).toEqual({ risk: RISK_SENTENCES.length, caught: RISK_SENTENCES.length, clean: CLEAN_SENTENCES.length, wronglyRemoved: 0, missed: [], falsePositives: [] });
+		expect(m).toEqual({
+			risk: RISK_SENTENCES.length,
+			caught: RISK_SENTENCES.length,
+			clean: CLEAN_SENTENCES.length,
+			wronglyRemoved: 0,
+			missed: [],
+			falsePositives: [],
+		});
 		expect(measureSpanishMentions()).toEqual({ missed: [], falseAlarms: [] });
 	});
 });

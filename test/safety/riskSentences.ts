@@ -235,7 +235,11 @@ export const RISK_SENTENCES: readonly RiskSentence[] = [
 	{ text: "She is sure she will not do it because of her cat.", why: "protective factor in plain words", language: "en" },
 	{ text: "The risk has been fully addressed.", why: "risk judgement", language: "en" },
 	{ text: "She has started writing a will and organising her affairs.", why: "putting affairs in order", language: "en" },
-	{ text: "The part that wants everything to stop is tired of working so hard.", why: "a part wanting everything to stop: listed (a false alarm costs a glance)", language: "en" },
+	{
+		text: "The part that wants everything to stop is tired of working so hard.",
+		why: "a part wanting everything to stop: listed (a false alarm costs a glance)",
+		language: "en",
+	},
 	{ text: "Refiere ideas de quitarse la vida sin plan estructurado.", why: "ideas de quitarse la vida", language: "es" },
 	{ text: "Dijo que a veces no quiere despertar.", why: "no querer despertar", language: "es" },
 	{ text: "Su expareja la persigue y la amenaza.", why: "amenazas", language: "es" },
@@ -273,7 +277,10 @@ export const CLEAN_SENTENCES: readonly CleanSentence[] = [
 	{ text: "Homework: thought record daily.", why: "homework" },
 	{ text: "The part is afraid that if it stops worrying, something bad will happen.", why: "a part's fear" },
 	{ text: "The client's father died three years ago.", why: "bereavement history: grief, not risk to life" },
-	{ text: "She felt like the part wanted to disappear into the background at work.", why: "disappearing into the background: social withdrawal, not a death wish" },
+	{
+		text: "She felt like the part wanted to disappear into the background at work.",
+		why: "disappearing into the background: social withdrawal, not a death wish",
+	},
 	{ text: "The exile is safe now in the present with Self.", why: "IFS retrieval" },
 	{ text: "The Critic attacks her whenever she rests.", why: "a part attacking, metaphor" },
 	{ text: "The protector believes she would be in danger if she let anyone close.", why: "a part's belief" },
@@ -502,10 +509,13 @@ export const CLEAN_SENTENCES: readonly CleanSentence[] = [
  * session remains the safeguard for these.
  */
 export const KNOWN_MISSES: readonly { text: string; why: string }[] = [
-	{ text: "He admitted he has a plan but would not share it.", why: "a bare \"plan\" is also a plan for the weekend" },
+	{ text: "He admitted he has a plan but would not share it.", why: 'a bare "plan" is also a plan for the weekend' },
 	{ text: "She sleeps with a baseball bat by the bed because of her ex.", why: "fear of a partner through an ordinary object" },
-	{ text: "She stated she would never leave her children, which reassured the therapist.", why: "a protective factor in words that also describe custody or a divorce" },
-	{ text: "She stood on the railway bridge for a long time last Tuesday.", why: "rehearsal at a height without \"edge\" or \"railing\"" },
+	{
+		text: "She stated she would never leave her children, which reassured the therapist.",
+		why: "a protective factor in words that also describe custody or a divorce",
+	},
+	{ text: "She stood on the railway bridge for a long time last Tuesday.", why: 'rehearsal at a height without "edge" or "railing"' },
 ];
 
 /** Spanish transcript lines with risk mentions: findRiskMentionTerms must find each. */

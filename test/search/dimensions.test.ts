@@ -23,7 +23,8 @@ let record: ClinicalRecord;
 let fake: FakeOpenAi;
 
 const llm = () => new OpenAiCompatibleClient({ url: fake.url, policy: { allowlist: [] } });
-const embeddedInputs = () => fake.requests.filter((r) => r.path === "/v1/embeddings").reduce((n, r) => n + ((r.body as { input: string[] }).input?.length ?? 0), 0);
+const embeddedInputs = () =>
+	fake.requests.filter((r) => r.path === "/v1/embeddings").reduce((n, r) => n + ((r.body as { input: string[] }).input?.length ?? 0), 0);
 
 beforeEach(async () => {
 	fake = await startFakeOpenAi({ embeddingDimensions: 256 });
@@ -77,7 +78,10 @@ describe("an embedding size that changes between runs", () => {
 		await search.embedPending({ llm: llm(), model: MODEL });
 		const passages = search.status().passages;
 
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-01.md`, "---\nclient: C-0142\nsession_date: 2026-07-01\nformat: soap\nstatus: draft\n---\n## Subjective\nClient described the lighthouse again.\n");
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-01.md`,
+			"---\nclient: C-0142\nsession_date: 2026-07-01\nformat: soap\nstatus: draft\n---\n## Subjective\nClient described the lighthouse again.\n",
+		);
 		await search.update(`${SCENARIO_CLIENT}/notes/2026-07-01.md`);
 		const added = search.status().passages - passages;
 		fake.embeddingDimensions = 512;

@@ -52,7 +52,21 @@ function transcript(): string {
 		{ start: 85, end: 90, speaker: "Therapist", text: "Let us stay with that." },
 	];
 	return renderTranscript(
-		{ client: SCENARIO_CLIENT, sessionDate: "2026-06-16", audioPath: `${SCENARIO_CLIENT}/audio/2026-06-16.webm`, audioFileId: "0".repeat(32), engine: "whisper-cli", model: "ggml-base.en.bin", language: "en", durationSeconds: 95, speakerLabels: "channels", created: "2026-06-16T18:00:00.000Z", droppedSilent: 0, droppedArtefacts: 0, droppedRepeats: 0 },
+		{
+			client: SCENARIO_CLIENT,
+			sessionDate: "2026-06-16",
+			audioPath: `${SCENARIO_CLIENT}/audio/2026-06-16.webm`,
+			audioFileId: "0".repeat(32),
+			engine: "whisper-cli",
+			model: "ggml-base.en.bin",
+			language: "en",
+			durationSeconds: 95,
+			speakerLabels: "channels",
+			created: "2026-06-16T18:00:00.000Z",
+			droppedSilent: 0,
+			droppedArtefacts: 0,
+			droppedRepeats: 0,
+		},
 		segments,
 	);
 }
@@ -153,7 +167,10 @@ describe("filters and what is indexed", () => {
 	it("filters by client, date range and kind; leaves out profiles, proposals, audio and psychotherapy notes unless asked", async () => {
 		await record.writeText(`${SCENARIO_CLIENT}/proposals/2026-06-30-parts.json`, JSON.stringify({ summary: "Zebracorn proposal text" }));
 		await record.write(`${SCENARIO_CLIENT}/audio/2026-06-16.webm`, new TextEncoder().encode("zebracorn audio bytes"));
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-01-pn.md`, "---\nnote_type: psychotherapy\nsession_date: 2026-07-01\n---\nProcess note: zebracorn countertransference.\n");
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-01-pn.md`,
+			"---\nnote_type: psychotherapy\nsession_date: 2026-07-01\n---\nProcess note: zebracorn countertransference.\n",
+		);
 		await record.writeText(`${SCENARIO_CLIENT}/parts-map.md`, "# Parts map\n\n## The Critic\nManager. Protects Little One from rejection.\n");
 		await record.writeText(`${SCENARIO_CLIENT}/treatment-plan.md`, "# Treatment plan\n\n## Goals\nReduce morning panic to one day a week.\n");
 		await search.open();
@@ -185,9 +202,15 @@ describe("filters and what is indexed", () => {
 		await search.open();
 		const before = await readFile(join(dir, INDEX_FILE));
 		await expect(search.search("   ")).rejects.toMatchObject({ code: "invalid-input", message: expect.stringMatching(/search is empty/) as unknown });
-		await expect(search.search("father", { client: "C-9999" })).rejects.toMatchObject({ code: "not-found", message: "There is no client C-9999 in this record." });
+		await expect(search.search("father", { client: "C-9999" })).rejects.toMatchObject({
+			code: "not-found",
+			message: "There is no client C-9999 in this record.",
+		});
 		await expect(search.search("father", { client: "robin" })).rejects.toMatchObject({ code: "invalid-input" });
-		await expect(search.search("father", { from: "16/06/2026" })).rejects.toMatchObject({ code: "invalid-input", message: expect.stringMatching(/YYYY-MM-DD/) as unknown });
+		await expect(search.search("father", { from: "16/06/2026" })).rejects.toMatchObject({
+			code: "invalid-input",
+			message: expect.stringMatching(/YYYY-MM-DD/) as unknown,
+		});
 		await expect(search.search("father", { from: "2026-07-01", to: "2026-06-01" })).rejects.toMatchObject({ code: "invalid-input" });
 		expect(Buffer.compare(before, await readFile(join(dir, INDEX_FILE)))).toBe(0);
 		expect((await search.search("father")).hits.length).toBeGreaterThan(0);
@@ -197,7 +220,10 @@ describe("filters and what is indexed", () => {
 describe("the index on disk and in memory", () => {
 	it("the index file is encrypted: no plaintext canary in any file, and the record still verifies", async () => {
 		const canary = `Canary${Date.now().toString(36)}Xq`;
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-07.md`, `---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient mentioned ${canary} while talking about morning panic.\n`);
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-07.md`,
+			`---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient mentioned ${canary} while talking about morning panic.\n`,
+		);
 		await search.open();
 		await search.embedPending({ llm: llm(), model: MODEL });
 		await search.save();
@@ -229,7 +255,10 @@ describe("the index on disk and in memory", () => {
 
 	it("updates incrementally on save and finds changes made while it was closed, same-size edits included", async () => {
 		await search.open();
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-07.md`, "---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient brought a drawing of a kayak.\n");
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-07.md`,
+			"---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient brought a drawing of a kayak.\n",
+		);
 		expect(await search.update(`${SCENARIO_CLIENT}/notes/2026-07-07.md`)).toBe(true);
 		expect(await search.update(`${SCENARIO_CLIENT}/profile.md`)).toBe(false);
 		expect((await search.search("kayak")).hits[0]).toMatchObject({ sessionNumber: 5, heading: "Data" });
@@ -239,7 +268,10 @@ describe("the index on disk and in memory", () => {
 		search.close();
 		const sizeOf = () => record.store.size(record.layout.storePath(`${SCENARIO_CLIENT}/notes/2026-07-07.md`));
 		const sizeBefore = await sizeOf();
-		await record.writeText(`${SCENARIO_CLIENT}/notes/2026-07-07.md`, "---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient brought a drawing of a canoe.\n");
+		await record.writeText(
+			`${SCENARIO_CLIENT}/notes/2026-07-07.md`,
+			"---\nsession_date: 2026-07-07\nsession_number: 5\n---\n## Data\nClient brought a drawing of a canoe.\n",
+		);
 		expect(await sizeOf()).toBe(sizeBefore);
 		await record.remove(SESSION_3.recordPath);
 		const report = await search.open();

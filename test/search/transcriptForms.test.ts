@@ -15,8 +15,20 @@ import { removeDir, tempDir } from "../core/helpers";
 const CLIENT = "C-0150";
 /** [file, text, the word only it holds, the 1-based line of the passage holding it, its time or null] */
 const FORMS: [string, string, string, number, number | null][] = [
-	["2026-03-02-vtt.md", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Therapist>Welcome back.\n\n00:00:04.000 --> 00:00:09.000\n<v Client>The marmalade jar broke again.\n", "marmalade", 4, 1],
-	["2026-03-09-srt.md", "1\n00:01:00,000 --> 00:01:04,000\nTHERAPIST: What happened at the lighthouse?\n\n2\n00:01:05,000 --> 00:01:08,000\nCLIENT: I froze.\n", "lighthouse", 3, 60],
+	[
+		"2026-03-02-vtt.md",
+		"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Therapist>Welcome back.\n\n00:00:04.000 --> 00:00:09.000\n<v Client>The marmalade jar broke again.\n",
+		"marmalade",
+		4,
+		1,
+	],
+	[
+		"2026-03-09-srt.md",
+		"1\n00:01:00,000 --> 00:01:04,000\nTHERAPIST: What happened at the lighthouse?\n\n2\n00:01:05,000 --> 00:01:08,000\nCLIENT: I froze.\n",
+		"lighthouse",
+		3,
+		60,
+	],
 	["2026-03-16-labelled.md", "THERAPIST: How was the week?\nCLIENT: I repotted the begonias.\nTHERAPIST: And sleep?\nCLIENT: Better.\n", "begonias", 1, null],
 	["2026-03-23-otter.md", "Speaker 1  0:03\nHow was the week?\n\nSpeaker 2  0:09\nI finally called the landlord about the radiator.\n", "radiator", 2, 3],
 	["2026-03-30-plain.md", "We talked about the trip to the observatory.\n\nShe wants to go again in spring.\n", "observatory", 1, null],
@@ -51,7 +63,10 @@ describe("search finds words in every transcript form", () => {
 		const found: string[] = [];
 		for (const [name, , word, line, time] of FORMS) {
 			const { hits } = await search.search(word);
-			expect(hits.map((h) => h.recordPath), word).toEqual([`${CLIENT}/transcripts/${name}`]);
+			expect(
+				hits.map((h) => h.recordPath),
+				word,
+			).toEqual([`${CLIENT}/transcripts/${name}`]);
 			expect(hits[0]!.kind).toBe("transcript");
 			expect(hits[0]!.line, word).toBe(line);
 			expect(hits[0]!.timestamp, word).toBe(time);

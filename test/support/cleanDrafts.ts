@@ -38,7 +38,11 @@ export function summaryOf(noteText: string, extra = ""): string {
 /** What a faithful model answers for each session (IFS-informed DAP sections). */
 export const CLEAN_ANSWERS: readonly Record<string, string[]>[] = [
 	{
-		data: ["Client described a part that criticises them before every meeting and named it the Critic.", 'Client said the Critic is "trying to keep me from being embarrassed".', "Morning panic occurred five of seven days this week."],
+		data: [
+			"Client described a part that criticises them before every meeting and named it the Critic.",
+			'Client said the Critic is "trying to keep me from being embarrassed".',
+			"Morning panic occurred five of seven days this week.",
+		],
 		parts: ["The Critic (manager) criticises work performance to prevent embarrassment; it was met for the first time."],
 		self_energy: ["Client showed curiosity toward the Critic and some calm by the end of the session."],
 		ifs_process: ["Client unblended from the Critic enough to ask what it is afraid of.", "The Critic said it fears the client will be rejected."],
@@ -46,28 +50,58 @@ export const CLEAN_ANSWERS: readonly Record<string, string[]>[] = [
 		plan: ["Homework: notice when the Critic shows up and write down what it says, three times a day.", "Next session: continue with the Critic."],
 	},
 	{
-		data: ["Client completed the homework on four of seven days and brought the log.", "Client talked about their father leaving for long work trips and the house feeling empty.", "The Critic agreed to step back and the client found a young part, Little One, about seven years old, who is afraid of being abandoned."],
-		parts: ["The Critic (manager) protects Little One by keeping the client from mistakes that could lead to rejection.", 'Little One (exile), age seven, carries fear of abandonment and the belief "I am too much".'],
+		data: [
+			"Client completed the homework on four of seven days and brought the log.",
+			"Client talked about their father leaving for long work trips and the house feeling empty.",
+			"The Critic agreed to step back and the client found a young part, Little One, about seven years old, who is afraid of being abandoned.",
+		],
+		parts: [
+			"The Critic (manager) protects Little One by keeping the client from mistakes that could lead to rejection.",
+			'Little One (exile), age seven, carries fear of abandonment and the belief "I am too much".',
+		],
 		self_energy: ["Compassion toward Little One, calm and curiosity were present."],
 		ifs_process: ["With the Critic's permission, the client accessed Little One and began witnessing the memory of the father leaving."],
 		assessment: ["The exile was accessed with protector permission; the homework was completed partly."],
 		plan: ["Homework: a short daily check-in with Little One.", "Next session: continue witnessing."],
 	},
 	{
-		data: ["Client reported two binge episodes this week, down from four.", 'Client said: "I feel like I\'m drowning every morning before my feet hit the floor."', "Client named the part that binges the Binger; it comes in the evenings when Little One's loneliness gets loud.", "Daily check-ins with Little One were done on five days."],
-		parts: ["The Binger (firefighter) binge eats in the evenings to numb Little One's loneliness.", "Little One (exile) is lonely in the evenings.", "The Critic (manager) was quieter this week."],
+		data: [
+			"Client reported two binge episodes this week, down from four.",
+			'Client said: "I feel like I\'m drowning every morning before my feet hit the floor."',
+			"Client named the part that binges the Binger; it comes in the evenings when Little One's loneliness gets loud.",
+			"Daily check-ins with Little One were done on five days.",
+		],
+		parts: [
+			"The Binger (firefighter) binge eats in the evenings to numb Little One's loneliness.",
+			"Little One (exile) is lonely in the evenings.",
+			"The Critic (manager) was quieter this week.",
+		],
 		self_energy: ["Curiosity and courage toward the Binger."],
 		ifs_process: ["Getting to know the Binger; it agreed that it protects Little One and would like to rest."],
 		assessment: ["A firefighter was identified and binge frequency is falling; the homework was completed."],
-		plan: ["Homework: when the Binger shows up, pause for one minute and ask it what it needs.", "Next session: witnessing and possible unburdening of Little One."],
+		plan: [
+			"Homework: when the Binger shows up, pause for one minute and ask it what it needs.",
+			"Next session: witnessing and possible unburdening of Little One.",
+		],
 	},
 	{
-		data: ["Client paused with the Binger on three evenings.", "Client completed witnessing of Little One's memory of the father leaving, retrieved Little One to the present, and Little One released the fear of abandonment to the wind.", "A new part came up afterwards, the Planner, a manager that schedules every hour of the day; it is polarized with the Critic.", "Morning panic occurred two of seven days."],
-		parts: ["Little One (exile) was witnessed, retrieved and unburdened of the fear of abandonment.", "The Planner (manager) schedules every hour and is polarized with the Critic."],
+		data: [
+			"Client paused with the Binger on three evenings.",
+			"Client completed witnessing of Little One's memory of the father leaving, retrieved Little One to the present, and Little One released the fear of abandonment to the wind.",
+			"A new part came up afterwards, the Planner, a manager that schedules every hour of the day; it is polarized with the Critic.",
+			"Morning panic occurred two of seven days.",
+		],
+		parts: [
+			"Little One (exile) was witnessed, retrieved and unburdened of the fear of abandonment.",
+			"The Planner (manager) schedules every hour and is polarized with the Critic.",
+		],
 		self_energy: ["Calm, compassion, connectedness and clarity."],
 		ifs_process: ["Witnessing was completed, followed by retrieval, unburdening with the element of wind, and integration.", "The client met the Planner."],
 		assessment: ["Unburdening of the exile was completed; a new polarization between two managers is to be worked with."],
-		plan: ["Homework: notice the Planner and the Critic arguing and write down what each wants.", "Next session: the polarization between the Planner and the Critic."],
+		plan: [
+			"Homework: notice the Planner and the Critic arguing and write down what each wants.",
+			"Next session: the polarization between the Planner and the Critic.",
+		],
 	},
 ];
 
@@ -89,7 +123,13 @@ export async function measureOverFlagging(): Promise<OverFlagging> {
 	for (const [i, session] of SCENARIO_SESSIONS.entries()) {
 		const extra = i === 3 ? 'During the witnessing the client mentioned a passing thought of "wanting to disappear".' : "";
 		llm.reply(CLEAN_ANSWERS[i]!);
-		const result = await service.draft({ client: SCENARIO_CLIENT, sessionDate: session.date, format: "ifs", model: "scripted", source: { kind: "summary", text: summaryOf(session.text, extra) } });
+		const result = await service.draft({
+			client: SCENARIO_CLIENT,
+			sessionDate: session.date,
+			format: "ifs",
+			model: "scripted",
+			source: { kind: "summary", text: summaryOf(session.text, extra) },
+		});
 		const body = splitFrontmatter(await record.readText(result.notePath, "internal"), result.notePath).body;
 		const markers = findReviewMarkers(body);
 		notes.push({

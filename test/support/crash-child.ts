@@ -52,8 +52,7 @@ async function main(): Promise<void> {
 	// Warm up WebCrypto (not written anywhere) so the first save is not much slower than the rest.
 	await encryptFile(keys, { fileId: "0".repeat(32), path: config.path, contentType: "text/markdown" }, crashContent(config.first));
 	process.stdout.write("ready\n");
-	const more = (k: number) =>
-		config.until !== undefined ? Date.now() < config.until : config.count === undefined || k < config.first + config.count;
+	const more = (k: number) => (config.until !== undefined ? Date.now() < config.until : config.count === undefined || k < config.first + config.count);
 	for (let k = config.first; more(k); k++) {
 		process.stdout.write(`start ${k}\n`);
 		const started = performance.now();

@@ -17,7 +17,10 @@ export interface DecryptedFile {
 
 async function filesBelow(dir: string): Promise<string[]> {
 	const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-	return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/")).sort();
+	return entries
+		.filter((e) => e.isFile())
+		.map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
+		.sort();
 }
 
 /** Every file under `vaultDir` with its decrypted text (needs `record` unlocked). */

@@ -33,7 +33,10 @@ function run(cmd: string, args: string[]): void {
  * then a client line in another voice on the right, with pauses, `repeat` times, at 16 kHz.
  * Returns the recording in each requested format (webm/m4a made by ffmpeg from the WAV).
  */
-export async function makeSessionAudio(repeat = 1, formats: string[] = ["wav", "webm", "m4a"]): Promise<{ files: Record<string, Uint8Array>; seconds: number }> {
+export async function makeSessionAudio(
+	repeat = 1,
+	formats: string[] = ["wav", "webm", "m4a"],
+): Promise<{ files: Record<string, Uint8Array>; seconds: number }> {
 	const dir = await mkdtemp(join(tmpdir(), "cv-audio-"));
 	try {
 		const voice = async (name: string, v: string, text: string) => {

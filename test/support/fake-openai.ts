@@ -428,7 +428,14 @@ export class FakeOpenAi extends ScriptedModelServer {
 			case "llama-server": {
 				const m = this.models[0]!;
 				const embed = m.id.includes("embed");
-				const meta = { vocab_type: embed ? 3 : 2, n_vocab: embed ? 30522 : 128256, n_ctx_train: this.trainContext(m), n_embd: embed ? 768 : 4096, n_params: embed ? 136_731_648 : 8_030_261_312, size: embed ? 274_290_560 : 4_912_898_304 };
+				const meta = {
+					vocab_type: embed ? 3 : 2,
+					n_vocab: embed ? 30522 : 128256,
+					n_ctx_train: this.trainContext(m),
+					n_embd: embed ? 768 : 4096,
+					n_params: embed ? 136_731_648 : 8_030_261_312,
+					size: embed ? 274_290_560 : 4_912_898_304,
+				};
 				return { object: "list", data: [{ id: m.id, object: "model", created: this.created, owned_by: "llamacpp", meta }] };
 			}
 			case "lmstudio":
@@ -444,7 +451,22 @@ export class FakeOpenAi extends ScriptedModelServer {
 						root: m.id,
 						parent: null,
 						max_model_len: this.nCtx,
-						permission: [{ id: `modelperm-${randomId()}`, object: "model_permission", created: this.created, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: "*", group: null, is_blocking: false }],
+						permission: [
+							{
+								id: `modelperm-${randomId()}`,
+								object: "model_permission",
+								created: this.created,
+								allow_create_engine: false,
+								allow_sampling: true,
+								allow_logprobs: true,
+								allow_search_indices: false,
+								allow_view: true,
+								allow_fine_tuning: false,
+								organization: "*",
+								group: null,
+								is_blocking: false,
+							},
+						],
 					})),
 				};
 			default:
@@ -460,7 +482,26 @@ export class FakeOpenAi extends ScriptedModelServer {
 				n_ctx: this.nCtx,
 				speculative: false,
 				is_processing: false,
-				params: { n_predict: -1, seed: 4294967295, temperature: 0.8, top_k: 40, top_p: 0.95, min_p: 0.05, repeat_last_n: 64, repeat_penalty: 1, max_tokens: -1, n_keep: 0, n_discard: 0, ignore_eos: false, stream: true, n_probs: 0, min_keep: 0, grammar: "", samplers: ["dry", "top_k", "typ_p", "top_p", "min_p", "xtc", "temperature"], timings_per_token: false },
+				params: {
+					n_predict: -1,
+					seed: 4294967295,
+					temperature: 0.8,
+					top_k: 40,
+					top_p: 0.95,
+					min_p: 0.05,
+					repeat_last_n: 64,
+					repeat_penalty: 1,
+					max_tokens: -1,
+					n_keep: 0,
+					n_discard: 0,
+					ignore_eos: false,
+					stream: true,
+					n_probs: 0,
+					min_keep: 0,
+					grammar: "",
+					samplers: ["dry", "top_k", "typ_p", "top_p", "min_p", "xtc", "temperature"],
+					timings_per_token: false,
+				},
 				prompt: "",
 				next_token: { has_next_token: true, has_new_line: false, n_remain: -1, n_decoded: 0, stopping_word: "" },
 			},
@@ -493,7 +534,14 @@ export class FakeOpenAi extends ScriptedModelServer {
 
 	private lmStudioNotFound(id: string) {
 		const list = this.models.map((m) => m.id).join("\n");
-		return { error: { message: `Model "${id}" not found. Please specify a valid model.\n\nYour models:\n\n${list}`, type: "invalid_request_error", param: "model", code: "model_not_found" } };
+		return {
+			error: {
+				message: `Model "${id}" not found. Please specify a valid model.\n\nYour models:\n\n${list}`,
+				type: "invalid_request_error",
+				param: "model",
+				code: "model_not_found",
+			},
+		};
 	}
 
 	/** The model a request is served by, or the 404 to answer (per flavor; see the header). */
@@ -508,7 +556,11 @@ export class FakeOpenAi extends ScriptedModelServer {
 			}
 			case "vllm": {
 				const id = name !== "" ? name : (this.models[0]?.id ?? "");
-				if (!this.models.some((m) => m.id === id)) return { status: 404, body: { error: { message: `The model \`${name}\` does not exist.`, type: "NotFoundError", param: null, code: 404 } } };
+				if (!this.models.some((m) => m.id === id))
+					return {
+						status: 404,
+						body: { error: { message: `The model \`${name}\` does not exist.`, type: "NotFoundError", param: null, code: 404 } },
+					};
 				return { id };
 			}
 			default:
@@ -536,7 +588,11 @@ export class FakeOpenAi extends ScriptedModelServer {
 					maxTokens === undefined
 						? `This model's maximum context length is ${nCtx} tokens. However, your request has ${n} input tokens. Please reduce the length of the input messages.`
 						: `This model's maximum context length is ${nCtx} tokens. However, you requested ${n + maxTokens} tokens (${n} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`;
-				return { ...NOT_EVALUATED, numCtx: nCtx, refusal: { status: 400, body: { error: { message, type: "BadRequestError", param: null, code: 400 } } } };
+				return {
+					...NOT_EVALUATED,
+					numCtx: nCtx,
+					refusal: { status: 400, body: { error: { message, type: "BadRequestError", param: null, code: 400 } } },
+				};
 			}
 			default:
 				// server-context.cpp: `if (slot.task->n_tokens() >= slot.n_ctx)` → ERROR_TYPE_EXCEED_CONTEXT_SIZE.
@@ -620,7 +676,15 @@ export class FakeOpenAi extends ScriptedModelServer {
 			return;
 		}
 
-		const chunk = (choices: unknown[], more: Record<string, unknown> = {}) => ({ choices, created, id, model, ...extra, object: "chat.completion.chunk", ...more });
+		const chunk = (choices: unknown[], more: Record<string, unknown> = {}) => ({
+			choices,
+			created,
+			id,
+			model,
+			...extra,
+			object: "chat.completion.chunk",
+			...more,
+		});
 		const delta = (d: Record<string, unknown>, finish: string | null = null) => chunk([{ finish_reason: finish, index: 0, delta: d }]);
 		const streamOptions = request.stream_options;
 		const includeUsage = isRecord(streamOptions) && streamOptions.include_usage === true;

@@ -82,7 +82,20 @@ export interface PlanCase {
 }
 
 function mention(name: string, fields: Partial<PartMention> = {}): PartMention {
-	return { name, kind: "unknown", role: "", age_or_origin: "", burdens: [], fears: [], status_reached: [], protects: [], polarized_with: [], allied_with: [], evidence: "", ...fields };
+	return {
+		name,
+		kind: "unknown",
+		role: "",
+		age_or_origin: "",
+		burdens: [],
+		fears: [],
+		status_reached: [],
+		protects: [],
+		polarized_with: [],
+		allied_with: [],
+		evidence: "",
+		...fields,
+	};
 }
 
 const RISK: Reason = "touches the risk domain";
@@ -91,23 +104,73 @@ const DX: Reason = "names a diagnosis";
 // ------------------------------------------------------------------ the parts-map catalogue
 
 /** Every parts case also reports this part, so that the page is always written. */
-const CONTROL_PART = mention("the Gardener", { kind: "manager", role: "tends the client's routines", status_reached: ["met"], evidence: "the Gardener keeps the routines" });
+const CONTROL_PART = mention("the Gardener", {
+	kind: "manager",
+	role: "tends the client's routines",
+	status_reached: ["met"],
+	evidence: "the Gardener keeps the routines",
+});
 
 export const PARTS_CASES: readonly PartsCase[] = [
-	{ id: "P01", what: "an embed of another client's note as a part name", parts: [mention("![[C-0199/notes/2026-01-01.md]]", { kind: "exile" })], expect: { shown: ["![[C-0199/notes/2026-01-01.md]]"] } },
-	{ id: "P02", what: "a remote image in HTML as a role", parts: [mention("the Watcher", { role: '<img src="https://x.test/y.png">' })], expect: { shown: ['<img src="https://x.test/y.png">'] } },
-	{ id: "P03", what: "headings in burdens", parts: [mention("the Judge", { burdens: ["# Parts map: C-0199", "### the Fake Part"] })], expect: { shown: ["# Parts map: C-0199", "### the Fake Part"] } },
-	{ id: "P04", what: "a code fence in a fear", parts: [mention("the Coder", { fears: ["```js\nalert(1)\n```", "~~~\nraw\n~~~"] })], expect: { shown: ["alert(1)", "~~~ raw ~~~"] } },
-	{ id: "P05", what: "Obsidian comments in the origin", parts: [mention("the Hider", { age_or_origin: "%% hidden from the clinician %% about nine" })], expect: { shown: ["%% hidden from the clinician %% about nine"] } },
+	{
+		id: "P01",
+		what: "an embed of another client's note as a part name",
+		parts: [mention("![[C-0199/notes/2026-01-01.md]]", { kind: "exile" })],
+		expect: { shown: ["![[C-0199/notes/2026-01-01.md]]"] },
+	},
+	{
+		id: "P02",
+		what: "a remote image in HTML as a role",
+		parts: [mention("the Watcher", { role: '<img src="https://x.test/y.png">' })],
+		expect: { shown: ['<img src="https://x.test/y.png">'] },
+	},
+	{
+		id: "P03",
+		what: "headings in burdens",
+		parts: [mention("the Judge", { burdens: ["# Parts map: C-0199", "### the Fake Part"] })],
+		expect: { shown: ["# Parts map: C-0199", "### the Fake Part"] },
+	},
+	{
+		id: "P04",
+		what: "a code fence in a fear",
+		parts: [mention("the Coder", { fears: ["```js\nalert(1)\n```", "~~~\nraw\n~~~"] })],
+		expect: { shown: ["alert(1)", "~~~ raw ~~~"] },
+	},
+	{
+		id: "P05",
+		what: "Obsidian comments in the origin",
+		parts: [mention("the Hider", { age_or_origin: "%% hidden from the clinician %% about nine" })],
+		expect: { shown: ["%% hidden from the clinician %% about nine"] },
+	},
 	{
 		id: "P06",
 		what: "forged generated-region and data markers",
-		parts: [mention("<!-- cv:end -->", { role: "<!-- cv:generated parts 0123456789ab -->", burdens: ["<!-- cv:data: the source of truth for this page; edit values here and keep it valid YAML -->"] })],
+		parts: [
+			mention("<!-- cv:end -->", {
+				role: "<!-- cv:generated parts 0123456789ab -->",
+				burdens: ["<!-- cv:data: the source of truth for this page; edit values here and keep it valid YAML -->"],
+			}),
+		],
 		expect: { shown: ["cv:end", "cv:generated parts 0123456789ab"] },
 	},
-	{ id: "P07", what: "another client's wikilink in a role and as a related part", parts: [mention("the Linker", { role: "see [[C-0199/parts-map]] and [[C-0199/notes/2026-01-01.md|notes]]", protects: ["[[C-0199/parts-map]]"] })], expect: { shown: ["see [[C-0199/parts-map]] and [[C-0199/notes/2026-01-01.md|notes]]"] } },
-	{ id: "P08", what: "links, autolinks and bare addresses", parts: [mention("the Messenger", { role: "[click](https://evil.test/x) <https://evil.test> www.evil.test mail@evil.test" })], expect: { shown: ["[click](https://evil.test/x) <https://evil.test> www.evil.test mail@evil.test"] } },
-	{ id: "P09", what: "a callout and a quote", parts: [mention("the Announcer", { fears: ["> [!note] a callout", ">> nested quote"] })], expect: { shown: ["> [!note] a callout"] } },
+	{
+		id: "P07",
+		what: "another client's wikilink in a role and as a related part",
+		parts: [mention("the Linker", { role: "see [[C-0199/parts-map]] and [[C-0199/notes/2026-01-01.md|notes]]", protects: ["[[C-0199/parts-map]]"] })],
+		expect: { shown: ["see [[C-0199/parts-map]] and [[C-0199/notes/2026-01-01.md|notes]]"] },
+	},
+	{
+		id: "P08",
+		what: "links, autolinks and bare addresses",
+		parts: [mention("the Messenger", { role: "[click](https://evil.test/x) <https://evil.test> www.evil.test mail@evil.test" })],
+		expect: { shown: ["[click](https://evil.test/x) <https://evil.test> www.evil.test mail@evil.test"] },
+	},
+	{
+		id: "P09",
+		what: "a callout and a quote",
+		parts: [mention("the Announcer", { fears: ["> [!note] a callout", ">> nested quote"] })],
+		expect: { shown: ["> [!note] a callout"] },
+	},
 	{
 		id: "P10",
 		what: "Mermaid injection in part names (node, edge, click, init directive, class, HTML label)",
@@ -122,83 +185,343 @@ export const PARTS_CASES: readonly PartsCase[] = [
 		],
 		expect: { shown: ['x"] ==> evil["y', 'click p_gardener href "https://evil.test"', "a -.- b --- c -- text d"] },
 	},
-	{ id: "P11", what: "Templater and Dataview", parts: [mention("the Scripter", { role: "<% tp.file.include('[[C-0199/notes/x.md]]') %>", burdens: ["status:: hacked", "`= this.file.name`", "{{date}}"] })], expect: { shown: ["<% tp.file.include('[[C-0199/notes/x.md]]') %>", "status:: hacked"] } },
-	{ id: "P12", what: "highlights, math, tags, strikethrough, footnotes, block references", parts: [mention("the Marker", { role: "==marked== $x^2$ #tag ~~gone~~ [^1] ^block" })], expect: { shown: ["==marked== $x^2$ #tag ~~gone~~ [^1] ^block"] } },
-	{ id: "P13", what: "a risk statement with minimisation in a fear", parts: [mention("the Exile", { kind: "exile", fears: ["The Exile wants to disappear forever; no concern", "being left alone"] })], expect: { dropped: [RISK], shown: ["being left alone"], absent: ["disappear forever", "no concern"] } },
-	{ id: "P14", what: "self-harm in a role", parts: [mention("the Numb One", { kind: "firefighter", role: "cuts her arms to stop the exile's pain" })], expect: { dropped: [RISK], absent: ["cuts her arms"] } },
-	{ id: "P15", what: "a risk-named part (and a relationship to it)", parts: [mention("the Suicidal One", { kind: "exile" }), mention("the Guard", { kind: "manager", protects: ["the Suicidal One"] })], expect: { dropped: [RISK], absent: ["suicidal"] } },
-	{ id: "P16", what: "a risk assessment as evidence and as Self-energy evidence", note: "No safety concerns today; risk low.", parts: [mention("the Assessor", { evidence: "No safety concerns today; risk low." })], selfEnergyEvidence: "No safety concerns today", expect: { dropped: [RISK, RISK], absent: ["safety concerns", "risk low"] } },
-	{ id: "P17", what: "a diagnosis in a role", parts: [mention("the Worrier", { kind: "manager", role: "worries all day because of her GAD" })], expect: { dropped: [DX], absent: ["GAD"] } },
+	{
+		id: "P11",
+		what: "Templater and Dataview",
+		parts: [
+			mention("the Scripter", { role: "<% tp.file.include('[[C-0199/notes/x.md]]') %>", burdens: ["status:: hacked", "`= this.file.name`", "{{date}}"] }),
+		],
+		expect: { shown: ["<% tp.file.include('[[C-0199/notes/x.md]]') %>", "status:: hacked"] },
+	},
+	{
+		id: "P12",
+		what: "highlights, math, tags, strikethrough, footnotes, block references",
+		parts: [mention("the Marker", { role: "==marked== $x^2$ #tag ~~gone~~ [^1] ^block" })],
+		expect: { shown: ["==marked== $x^2$ #tag ~~gone~~ [^1] ^block"] },
+	},
+	{
+		id: "P13",
+		what: "a risk statement with minimisation in a fear",
+		parts: [mention("the Exile", { kind: "exile", fears: ["The Exile wants to disappear forever; no concern", "being left alone"] })],
+		expect: { dropped: [RISK], shown: ["being left alone"], absent: ["disappear forever", "no concern"] },
+	},
+	{
+		id: "P14",
+		what: "self-harm in a role",
+		parts: [mention("the Numb One", { kind: "firefighter", role: "cuts her arms to stop the exile's pain" })],
+		expect: { dropped: [RISK], absent: ["cuts her arms"] },
+	},
+	{
+		id: "P15",
+		what: "a risk-named part (and a relationship to it)",
+		parts: [mention("the Suicidal One", { kind: "exile" }), mention("the Guard", { kind: "manager", protects: ["the Suicidal One"] })],
+		expect: { dropped: [RISK], absent: ["suicidal"] },
+	},
+	{
+		id: "P16",
+		what: "a risk assessment as evidence and as Self-energy evidence",
+		note: "No safety concerns today; risk low.",
+		parts: [mention("the Assessor", { evidence: "No safety concerns today; risk low." })],
+		selfEnergyEvidence: "No safety concerns today",
+		expect: { dropped: [RISK, RISK], absent: ["safety concerns", "risk low"] },
+	},
+	{
+		id: "P17",
+		what: "a diagnosis in a role",
+		parts: [mention("the Worrier", { kind: "manager", role: "worries all day because of her GAD" })],
+		expect: { dropped: [DX], absent: ["GAD"] },
+	},
 	{
 		id: "P18",
 		what: "diagnosis evasions: dotted, lower case, spelled out, full-width code, a name without 'disorder', a claim",
-		parts: [mention("the Sorter", { burdens: ["G.A.D. worry", "g a d", "Ｆ４１.１ symptoms", "F 41.1", "generalised anxiety", "meets criteria for major depression", "ptsd flashbacks"] })],
+		parts: [
+			mention("the Sorter", {
+				burdens: [
+					"G.A.D. worry",
+					"g a d",
+					"Ｆ４１.１ symptoms",
+					"F 41.1",
+					"generalised anxiety",
+					"meets criteria for major depression",
+					"ptsd flashbacks",
+				],
+			}),
+		],
 		expect: { dropped: [DX, DX, DX, DX, DX, DX, DX], absent: ["F41", "F 41", "generalised anxiety", "criteria", "ptsd", "G A D"] },
 	},
-	{ id: "P19", what: "a diagnosis the session note names is kept (precision)", note: "Client's PTSD flashbacks came up at night this week.", parts: [mention("the Night Watch", { kind: "manager", role: "stays awake through the PTSD flashbacks" })], expect: { shown: ["stays awake through the PTSD flashbacks"] } },
-	{ id: "P20", what: "the client's name in a name and a role", parts: [mention("Jordan's Critic", { kind: "manager", role: "protects Jordan Ashcombe from shame" })], expect: { redacted: 2, shown: ["protects the client from shame"], absent: ["Jordan", "Ashcombe"] } },
-	{ id: "P21", what: "the client's name hidden with zero-width and full-width characters, and a phone number", parts: [mention("the Caller", { role: "J\u200Bordan's phone is ５５５-０１４２", fears: ["ＪＯＲＤＡＮ being seen"] })], expect: { redacted: 2, absent: ["Jordan", "555-0142"] } },
+	{
+		id: "P19",
+		what: "a diagnosis the session note names is kept (precision)",
+		note: "Client's PTSD flashbacks came up at night this week.",
+		parts: [mention("the Night Watch", { kind: "manager", role: "stays awake through the PTSD flashbacks" })],
+		expect: { shown: ["stays awake through the PTSD flashbacks"] },
+	},
+	{
+		id: "P20",
+		what: "the client's name in a name and a role",
+		parts: [mention("Jordan's Critic", { kind: "manager", role: "protects Jordan Ashcombe from shame" })],
+		expect: { redacted: 2, shown: ["protects the client from shame"], absent: ["Jordan", "Ashcombe"] },
+	},
+	{
+		id: "P21",
+		what: "the client's name hidden with zero-width and full-width characters, and a phone number",
+		parts: [mention("the Caller", { role: "J\u200Bordan's phone is ５５５-０１４２", fears: ["ＪＯＲＤＡＮ being seen"] })],
+		expect: { redacted: 2, absent: ["Jordan", "555-0142"] },
+	},
 	{
 		id: "P22",
 		what: "yaml breaking: quotes, flow and block indicators, anchors, tags, document markers",
-		parts: [mention('": bad\n- x: [unclosed', { role: "key: value # comment", burdens: ["- item", "---", "...", "&anchor *alias !!python/object:os.system", "{a: 1}", "'single' \"double\""] })],
+		parts: [
+			mention('": bad\n- x: [unclosed', {
+				role: "key: value # comment",
+				burdens: ["- item", "---", "...", "&anchor *alias !!python/object:os.system", "{a: 1}", "'single' \"double\""],
+			}),
+		],
 		expect: { shown: ["key: value # comment", "&anchor *alias !!python/object:os.system"] },
 	},
-	{ id: "P23", what: "IFS language about protection and safety is kept (precision)", note: "The Worrier keeps her safe by checking the stove; a protector guards the exile.", parts: [mention("the Worrier", { kind: "manager", role: "keeps her safe by checking the stove", fears: ["a protector guards the exile"], evidence: "The Worrier keeps her safe by checking the stove" })], expect: { shown: ["keeps her safe by checking the stove", "a protector guards the exile"] } },
-	{ id: "P24", what: "markup hidden with bidi controls and zero-width spaces", parts: [mention("\u202Ethe Mirror\u202C", { role: "!\u200B[\u200B[C-0199/x.md]]", fears: ["<\u200Bscript>alert(1)<\u200B/script>"] })], expect: { shown: ["![[C-0199/x.md]]", "<script>alert(1)</script>"] } },
-	{ id: "P25", what: "raw HTML: script, iframe, style, details", parts: [mention("the Builder", { role: "<script>alert(1)</script><iframe src=https://evil.test></iframe>", burdens: ["<style>body{display:none}</style>", "<details open>x</details>"] })], expect: { shown: ["<script>alert(1)</script><iframe src=https://evil.test></iframe>"] } },
-	{ id: "P26", what: "list, task and numbered-list openers as names", parts: [mention("- [ ] a task", { kind: "manager" }), mention("1. first", { kind: "exile" }), mention("* star", { kind: "firefighter" })], expect: { shown: ["- [ ] a task", "1. first"] } },
+	{
+		id: "P23",
+		what: "IFS language about protection and safety is kept (precision)",
+		note: "The Worrier keeps her safe by checking the stove; a protector guards the exile.",
+		parts: [
+			mention("the Worrier", {
+				kind: "manager",
+				role: "keeps her safe by checking the stove",
+				fears: ["a protector guards the exile"],
+				evidence: "The Worrier keeps her safe by checking the stove",
+			}),
+		],
+		expect: { shown: ["keeps her safe by checking the stove", "a protector guards the exile"] },
+	},
+	{
+		id: "P24",
+		what: "markup hidden with bidi controls and zero-width spaces",
+		parts: [mention("\u202Ethe Mirror\u202C", { role: "!\u200B[\u200B[C-0199/x.md]]", fears: ["<\u200Bscript>alert(1)<\u200B/script>"] })],
+		expect: { shown: ["![[C-0199/x.md]]", "<script>alert(1)</script>"] },
+	},
+	{
+		id: "P25",
+		what: "raw HTML: script, iframe, style, details",
+		parts: [
+			mention("the Builder", {
+				role: "<script>alert(1)</script><iframe src=https://evil.test></iframe>",
+				burdens: ["<style>body{display:none}</style>", "<details open>x</details>"],
+			}),
+		],
+		expect: { shown: ["<script>alert(1)</script><iframe src=https://evil.test></iframe>"] },
+	},
+	{
+		id: "P26",
+		what: "list, task and numbered-list openers as names",
+		parts: [mention("- [ ] a task", { kind: "manager" }), mention("1. first", { kind: "exile" }), mention("* star", { kind: "firefighter" })],
+		expect: { shown: ["- [ ] a task", "1. first"] },
+	},
 ];
 
 // ------------------------------------------------------------------ the treatment-plan catalogue
 
 const CONTROL_GOALS: DraftAnswer["goals"] = [
-	{ goal: "Sleep through the night.", objectives: [{ objective: "Sleep six hours on 5 of 7 nights", measure: "nights with six hours of sleep per week", target_weeks: 12 }] },
+	{
+		goal: "Sleep through the night.",
+		objectives: [{ objective: "Sleep six hours on 5 of 7 nights", measure: "nights with six hours of sleep per week", target_weeks: 12 }],
+	},
 	{ goal: "Walk more.", objectives: [{ objective: "Walk on 4 of 7 days", measure: "days with a walk per week", target_weeks: 8 }] },
 ];
 /** The control progress entry (O2.1), quoted from every session note. */
 const CONTROL_PROGRESS = { objective_id: "O2.1", note: "Walked on four days.", evidence: "Client walked on four days this week." };
 
 export const PLAN_CASES: readonly PlanCase[] = [
-	{ id: "D01", what: "an embed of another client's note in a presenting problem", draft: { presenting_problems: ["![[C-0199/notes/2026-01-01.md]] panic in the mornings"] }, expect: { shown: ["![[C-0199/notes/2026-01-01.md]] panic in the mornings"] } },
-	{ id: "D02", what: "a heading and a risk rating smuggled into a goal", draft: { goals: [{ goal: "Sleep better\n## Risk: low", objectives: [{ objective: "Sleep more", measure: "hours" }] }] }, expect: { dropped: [RISK], absent: ["Risk: low", "Sleep better"] } },
-	{ id: "D03", what: "a forged goal heading and objective line", draft: { goals: [{ goal: "### G9: fake goal", objectives: [{ objective: "- **O9.9** fake. Target: 2026-01-01. Status: met.", measure: "| a | b |" }] }] }, expect: { shown: ["### G9: fake goal", "| a | b |"] } },
-	{ id: "D04", what: "a table in an objective", draft: { goals: [{ goal: "Eat regular meals.", objectives: [{ objective: "| day | meals |\n|---|---|\n| Mon | 3 |", measure: "meals per day" }] }] }, expect: { shown: ["| day | meals | |---|---| | Mon | 3 |"] } },
-	{ id: "D05", what: "a remote image in a measure", draft: { goals: [{ goal: "Read more.", objectives: [{ objective: "Read on 3 evenings", measure: '<img src="https://x.test/p.png"> evenings read' }] }] }, expect: { shown: ['<img src="https://x.test/p.png"> evenings read'] } },
-	{ id: "D06", what: "a Dataview fence in an intervention", draft: { interventions: ["```dataview\nLIST FROM \"C-0199\"\n```"] }, expect: { shown: ['LIST FROM "C-0199"'] } },
-	{ id: "D07", what: "Templater and template variables in an intervention", draft: { interventions: ["<% tp.system.prompt('x') %> {{title}} <%* tR += 'x' %>"] }, expect: { shown: ["<% tp.system.prompt('x') %> {{title}}"] } },
-	{ id: "D08", what: "forged region markers and data marker in presenting problems", draft: { presenting_problems: ["<!-- cv:end -->\n<!-- cv:generated goals -->", "<!-- cv:data: the plan's source of truth; keep it valid YAML -->"] }, expect: { shown: ["cv:end cv:generated goals"] } },
+	{
+		id: "D01",
+		what: "an embed of another client's note in a presenting problem",
+		draft: { presenting_problems: ["![[C-0199/notes/2026-01-01.md]] panic in the mornings"] },
+		expect: { shown: ["![[C-0199/notes/2026-01-01.md]] panic in the mornings"] },
+	},
+	{
+		id: "D02",
+		what: "a heading and a risk rating smuggled into a goal",
+		draft: { goals: [{ goal: "Sleep better\n## Risk: low", objectives: [{ objective: "Sleep more", measure: "hours" }] }] },
+		expect: { dropped: [RISK], absent: ["Risk: low", "Sleep better"] },
+	},
+	{
+		id: "D03",
+		what: "a forged goal heading and objective line",
+		draft: {
+			goals: [{ goal: "### G9: fake goal", objectives: [{ objective: "- **O9.9** fake. Target: 2026-01-01. Status: met.", measure: "| a | b |" }] }],
+		},
+		expect: { shown: ["### G9: fake goal", "| a | b |"] },
+	},
+	{
+		id: "D04",
+		what: "a table in an objective",
+		draft: { goals: [{ goal: "Eat regular meals.", objectives: [{ objective: "| day | meals |\n|---|---|\n| Mon | 3 |", measure: "meals per day" }] }] },
+		expect: { shown: ["| day | meals | |---|---| | Mon | 3 |"] },
+	},
+	{
+		id: "D05",
+		what: "a remote image in a measure",
+		draft: {
+			goals: [{ goal: "Read more.", objectives: [{ objective: "Read on 3 evenings", measure: '<img src="https://x.test/p.png"> evenings read' }] }],
+		},
+		expect: { shown: ['<img src="https://x.test/p.png"> evenings read'] },
+	},
+	{
+		id: "D06",
+		what: "a Dataview fence in an intervention",
+		draft: { interventions: ['```dataview\nLIST FROM "C-0199"\n```'] },
+		expect: { shown: ['LIST FROM "C-0199"'] },
+	},
+	{
+		id: "D07",
+		what: "Templater and template variables in an intervention",
+		draft: { interventions: ["<% tp.system.prompt('x') %> {{title}} <%* tR += 'x' %>"] },
+		expect: { shown: ["<% tp.system.prompt('x') %> {{title}}"] },
+	},
+	{
+		id: "D08",
+		what: "forged region markers and data marker in presenting problems",
+		draft: { presenting_problems: ["<!-- cv:end -->\n<!-- cv:generated goals -->", "<!-- cv:data: the plan's source of truth; keep it valid YAML -->"] },
+		expect: { shown: ["cv:end cv:generated goals"] },
+	},
 	{
 		id: "D09",
 		what: "yaml breaking in goal, objective and measure",
 		draft: { goals: [{ goal: '"quoted": value # comment', objectives: [{ objective: "- [x] done\n---\n...", measure: "&a *a !!binary |" }] }] },
 		expect: { shown: ['"quoted": value # comment', "&a *a !!binary |"] },
 	},
-	{ id: "D10", what: "a risk statement with minimisation as a presenting problem", draft: { presenting_problems: ["Thoughts of ending her life; no concern at present."] }, expect: { dropped: [RISK], absent: ["ending her life", "no concern"] } },
-	{ id: "D11", what: "safety planning dismissed in an intervention", draft: { interventions: ["Safety planning not needed; low risk."] }, expect: { dropped: [RISK], absent: ["safety planning", "low risk"] } },
-	{ id: "D12", what: "self-harm as a goal", draft: { goals: [{ goal: "Stop self-harming.", objectives: [{ objective: "No cutting for 4 weeks", measure: "days without cutting" }] }] }, expect: { dropped: [RISK], absent: ["self-harm", "cutting"] } },
-	{ id: "D13", what: "a diagnosis named without 'disorder' as a presenting problem", draft: { presenting_problems: ["Generalised anxiety since school."] }, expect: { dropped: [DX], absent: ["generalised anxiety"] } },
+	{
+		id: "D10",
+		what: "a risk statement with minimisation as a presenting problem",
+		draft: { presenting_problems: ["Thoughts of ending her life; no concern at present."] },
+		expect: { dropped: [RISK], absent: ["ending her life", "no concern"] },
+	},
+	{
+		id: "D11",
+		what: "safety planning dismissed in an intervention",
+		draft: { interventions: ["Safety planning not needed; low risk."] },
+		expect: { dropped: [RISK], absent: ["safety planning", "low risk"] },
+	},
+	{
+		id: "D12",
+		what: "self-harm as a goal",
+		draft: { goals: [{ goal: "Stop self-harming.", objectives: [{ objective: "No cutting for 4 weeks", measure: "days without cutting" }] }] },
+		expect: { dropped: [RISK], absent: ["self-harm", "cutting"] },
+	},
+	{
+		id: "D13",
+		what: "a diagnosis named without 'disorder' as a presenting problem",
+		draft: { presenting_problems: ["Generalised anxiety since school."] },
+		expect: { dropped: [DX], absent: ["generalised anxiety"] },
+	},
 	{
 		id: "D14",
 		what: "codes: plain, full-width, spaced, and in a measure",
-		draft: { presenting_problems: ["Ｆ４１.１ since spring.", "F 41.1 symptoms."], goals: [{ goal: "Reduce F41.1 symptoms.", objectives: [{ objective: "Fewer worries", measure: "worries" }] }, { goal: "Worry less.", objectives: [{ objective: "Less worry", measure: "GAD score" }] }] },
+		draft: {
+			presenting_problems: ["Ｆ４１.１ since spring.", "F 41.1 symptoms."],
+			goals: [
+				{ goal: "Reduce F41.1 symptoms.", objectives: [{ objective: "Fewer worries", measure: "worries" }] },
+				{ goal: "Worry less.", objectives: [{ objective: "Less worry", measure: "GAD score" }] },
+			],
+		},
 		expect: { dropped: [DX, DX, DX, DX], absent: ["F41", "F 41", "GAD score"] },
 	},
-	{ id: "D15", what: "a diagnostic claim in an intervention", draft: { interventions: ["Client meets criteria for major depressive disorder; start CBT."] }, expect: { dropped: [DX], absent: ["criteria", "depressive"] } },
-	{ id: "D16", what: "GAD-7 (a questionnaire the intake names) as a measure is kept (precision)", draft: { goals: [{ goal: "Worry less.", objectives: [{ objective: "GAD-7 below 10", measure: "GAD-7 score every four weeks" }] }] }, expect: { shown: ["GAD-7 below 10", "GAD-7 score every four weeks"] } },
-	{ id: "D17", what: "the client's name in a presenting problem", draft: { presenting_problems: ["Jordan panics before work."] }, expect: { redacted: 1, shown: ["the client panics before work."], absent: ["Jordan"] } },
-	{ id: "D18", what: "the client's phone number and surname in an objective", draft: { goals: [{ goal: "Keep in touch.", objectives: [{ objective: "Ashcombe calls 555-0142 weekly", measure: "calls per week" }] }] }, expect: { redacted: 1, absent: ["Ashcombe", "555-0142"] } },
-	{ id: "D19", what: "another client's wikilink in an intervention", draft: { interventions: ["As in [[C-0199/treatment-plan]] and ![[C-0199/notes/x.md#Plan]]"] }, expect: { shown: ["As in [[C-0199/treatment-plan]] and ![[C-0199/notes/x.md#Plan]]"] } },
-	{ id: "D20", what: "links and bare addresses in a goal", draft: { goals: [{ goal: "See https://evil.test/x and www.evil.test and [here](http://evil.test)", objectives: [{ objective: "Visit", measure: "visits" }] }] }, expect: { shown: ["See https://evil.test/x and www.evil.test and [here](http://evil.test)"] } },
-	{ id: "D21", what: "highlights, comments and math", draft: { presenting_problems: ["==panic== %%hidden%% $$x$$ <!-- hidden -->"] }, expect: { shown: ["==panic== %%hidden%% $$x$$"] } },
-	{ id: "D22", what: "a diagnosis the intake names is kept (precision)", note: "## History\nClient had PTSD flashbacks after the accident in 2019.", draft: { presenting_problems: ["PTSD flashbacks at night."] }, expect: { shown: ["PTSD flashbacks at night."] } },
-	{ id: "R01", what: "an embed and a callout in a progress note", progress: { objective_id: "O1.1", note: "> [!warning] Slept ![[C-0199/notes/x.md]]", evidence: "Client slept six hours on five nights." }, expect: { shown: ["> [!warning] Slept ![[C-0199/notes/x.md]]"] } },
-	{ id: "R02", what: "a risk statement in a progress note", progress: { objective_id: "O1.1", note: "No suicidal ideation; client is safe.", evidence: "Client slept six hours on five nights." }, expect: { dropped: [RISK], absent: ["suicidal"] } },
-	{ id: "R03", what: "risk quoted from the session note as evidence", note: "Client reported a passing thought of wanting to disappear while lying awake.", progress: { objective_id: "O1.1", note: "Lay awake.", evidence: "a passing thought of wanting to disappear while lying awake" }, expect: { dropped: [RISK], absent: ["disappear"] } },
-	{ id: "R04", what: "a diagnosis the session note does not name", progress: { objective_id: "O1.1", note: "Insomnia disorder improving.", evidence: "Client slept six hours on five nights." }, expect: { dropped: [DX], absent: ["insomnia disorder"] } },
-	{ id: "R05", what: "the client's name in a progress note", progress: { objective_id: "O1.1", note: "Jordan slept six hours on five nights.", evidence: "Client slept six hours on five nights." }, expect: { redacted: 1, shown: ["the client slept six hours on five nights."], absent: ["Jordan"] } },
-	{ id: "R06", what: "fences, comments and HTML in a progress note", progress: { objective_id: "O1.1", note: "```\n%% x %%\n<!-- cv:end -->\n<b>slept</b>\n```", evidence: "Client slept six hours on five nights." }, expect: { shown: ["%% x %%", "<b>slept</b>"] } },
-	{ id: "R07", what: "markup in the session note quoted as evidence", note: "Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]]).", progress: { objective_id: "O1.1", note: "Slept well.", evidence: "Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]])." }, expect: { shown: ["Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]])."] } },
+	{
+		id: "D15",
+		what: "a diagnostic claim in an intervention",
+		draft: { interventions: ["Client meets criteria for major depressive disorder; start CBT."] },
+		expect: { dropped: [DX], absent: ["criteria", "depressive"] },
+	},
+	{
+		id: "D16",
+		what: "GAD-7 (a questionnaire the intake names) as a measure is kept (precision)",
+		draft: { goals: [{ goal: "Worry less.", objectives: [{ objective: "GAD-7 below 10", measure: "GAD-7 score every four weeks" }] }] },
+		expect: { shown: ["GAD-7 below 10", "GAD-7 score every four weeks"] },
+	},
+	{
+		id: "D17",
+		what: "the client's name in a presenting problem",
+		draft: { presenting_problems: ["Jordan panics before work."] },
+		expect: { redacted: 1, shown: ["the client panics before work."], absent: ["Jordan"] },
+	},
+	{
+		id: "D18",
+		what: "the client's phone number and surname in an objective",
+		draft: { goals: [{ goal: "Keep in touch.", objectives: [{ objective: "Ashcombe calls 555-0142 weekly", measure: "calls per week" }] }] },
+		expect: { redacted: 1, absent: ["Ashcombe", "555-0142"] },
+	},
+	{
+		id: "D19",
+		what: "another client's wikilink in an intervention",
+		draft: { interventions: ["As in [[C-0199/treatment-plan]] and ![[C-0199/notes/x.md#Plan]]"] },
+		expect: { shown: ["As in [[C-0199/treatment-plan]] and ![[C-0199/notes/x.md#Plan]]"] },
+	},
+	{
+		id: "D20",
+		what: "links and bare addresses in a goal",
+		draft: {
+			goals: [
+				{ goal: "See https://evil.test/x and www.evil.test and [here](http://evil.test)", objectives: [{ objective: "Visit", measure: "visits" }] },
+			],
+		},
+		expect: { shown: ["See https://evil.test/x and www.evil.test and [here](http://evil.test)"] },
+	},
+	{
+		id: "D21",
+		what: "highlights, comments and math",
+		draft: { presenting_problems: ["==panic== %%hidden%% $$x$$ <!-- hidden -->"] },
+		expect: { shown: ["==panic== %%hidden%% $$x$$"] },
+	},
+	{
+		id: "D22",
+		what: "a diagnosis the intake names is kept (precision)",
+		note: "## History\nClient had PTSD flashbacks after the accident in 2019.",
+		draft: { presenting_problems: ["PTSD flashbacks at night."] },
+		expect: { shown: ["PTSD flashbacks at night."] },
+	},
+	{
+		id: "R01",
+		what: "an embed and a callout in a progress note",
+		progress: { objective_id: "O1.1", note: "> [!warning] Slept ![[C-0199/notes/x.md]]", evidence: "Client slept six hours on five nights." },
+		expect: { shown: ["> [!warning] Slept ![[C-0199/notes/x.md]]"] },
+	},
+	{
+		id: "R02",
+		what: "a risk statement in a progress note",
+		progress: { objective_id: "O1.1", note: "No suicidal ideation; client is safe.", evidence: "Client slept six hours on five nights." },
+		expect: { dropped: [RISK], absent: ["suicidal"] },
+	},
+	{
+		id: "R03",
+		what: "risk quoted from the session note as evidence",
+		note: "Client reported a passing thought of wanting to disappear while lying awake.",
+		progress: { objective_id: "O1.1", note: "Lay awake.", evidence: "a passing thought of wanting to disappear while lying awake" },
+		expect: { dropped: [RISK], absent: ["disappear"] },
+	},
+	{
+		id: "R04",
+		what: "a diagnosis the session note does not name",
+		progress: { objective_id: "O1.1", note: "Insomnia disorder improving.", evidence: "Client slept six hours on five nights." },
+		expect: { dropped: [DX], absent: ["insomnia disorder"] },
+	},
+	{
+		id: "R05",
+		what: "the client's name in a progress note",
+		progress: { objective_id: "O1.1", note: "Jordan slept six hours on five nights.", evidence: "Client slept six hours on five nights." },
+		expect: { redacted: 1, shown: ["the client slept six hours on five nights."], absent: ["Jordan"] },
+	},
+	{
+		id: "R06",
+		what: "fences, comments and HTML in a progress note",
+		progress: { objective_id: "O1.1", note: "```\n%% x %%\n<!-- cv:end -->\n<b>slept</b>\n```", evidence: "Client slept six hours on five nights." },
+		expect: { shown: ["%% x %%", "<b>slept</b>"] },
+	},
+	{
+		id: "R07",
+		what: "markup in the session note quoted as evidence",
+		note: "Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]]).",
+		progress: { objective_id: "O1.1", note: "Slept well.", evidence: "Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]])." },
+		expect: { shown: ["Sleep log: 6 of 7 nights (see ![[chart.png]] and [[C-0199/x]])."] },
+	},
 ];
 
 // ------------------------------------------------------------------ the page checker
@@ -234,7 +557,8 @@ function plainProblems(plain: string, context: CheckContext, inputKeys: Readonly
 		const hit = touchesRiskDomain(s);
 		if (hit) problems.push(`${where}: touches the risk domain (${hit.label}): ${JSON.stringify(s)}`);
 	}
-	for (const h of findDiagnoses(text)) if (!diagnosisPresent(h, inputKeys)) problems.push(`${where}: names a diagnosis not in the input: ${JSON.stringify(h.text)}`);
+	for (const h of findDiagnoses(text))
+		if (!diagnosisPresent(h, inputKeys)) problems.push(`${where}: names a diagnosis not in the input: ${JSON.stringify(h.text)}`);
 	const names = findIdentifiers(text, context.identity);
 	if (names.length > 0) problems.push(`${where}: carries the client's identifiers ${JSON.stringify(names)}`);
 	return problems;
@@ -253,7 +577,9 @@ function slotProblems(slot: string, where: string): string[] {
 }
 
 function linkProblems(target: string, context: CheckContext, where: string): string[] {
-	return new RegExp(`^Clinical/${context.client}/notes/\\d{4}-\\d{2}-\\d{2}\\.md\\.cvault$`).test(target) ? [] : [`${where}: a wikilink code did not write: [[${target}]]`];
+	return new RegExp(`^Clinical/${context.client}/notes/\\d{4}-\\d{2}-\\d{2}\\.md\\.cvault$`).test(target)
+		? []
+		: [`${where}: a wikilink code did not write: [[${target}]]`];
 }
 
 /** Every string in a data value (for the yaml block's checks). */
@@ -263,7 +589,13 @@ function strings(value: unknown, path: string, out: { path: string; text: string
 	else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) strings(v, path === "" ? k : `${path}.${k}`, out);
 }
 
-function dataProblems(data: unknown, context: CheckContext, inputKeys: ReadonlySet<string>, skip: (path: string) => boolean, subjectOf: (path: string) => string | undefined = () => undefined): string[] {
+function dataProblems(
+	data: unknown,
+	context: CheckContext,
+	inputKeys: ReadonlySet<string>,
+	skip: (path: string) => boolean,
+	subjectOf: (path: string) => string | undefined = () => undefined,
+): string[] {
 	const all: { path: string; text: string }[] = [];
 	strings(data, "", all);
 	const problems: string[] = [];
@@ -295,7 +627,14 @@ function predicateOf(text: string): string {
 	return text.replace(/^first seen: [\w-]+(?:, )?/, "").replace(/; status \w+$/, "");
 }
 
-function readLines(lines: readonly string[], rules: readonly LineRule[], context: CheckContext, inputKeys: ReadonlySet<string>, reading: PageReading, where: (i: number) => string): void {
+function readLines(
+	lines: readonly string[],
+	rules: readonly LineRule[],
+	context: CheckContext,
+	inputKeys: ReadonlySet<string>,
+	reading: PageReading,
+	where: (i: number) => string,
+): void {
 	let subject = "";
 	lines.forEach((line, i) => {
 		if (line === "") return;
@@ -381,7 +720,8 @@ export function mermaidProblems(source: readonly string[]): string[] {
 }
 
 const PARTS_DATA_MARK = "<!-- cv:data: the source of truth for this page; edit values here and keep it valid YAML -->";
-const PARTS_INTRO = "Your own notes can go anywhere on this page outside the generated sections (between the cv:generated and cv:end comments), which are rewritten from the data block at the end.";
+const PARTS_INTRO =
+	"Your own notes can go anywhere on this page outside the generated sections (between the cv:generated and cv:end comments), which are rewritten from the data block at the end.";
 
 function exact(text: string): RegExp {
 	return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
@@ -394,10 +734,13 @@ export function checkPartsPage(text: string, context: CheckContext): PageReading
 	const page = splitPage(text);
 	reading.problems.push(...page.problems);
 	const frontRules = [/^client: C-\d{4}$/, /^type: parts-map$/, /^version: 1$/, /^updated: \d{4}-\d{2}-\d{2}T[\d:.]+Z$/];
-	for (const line of page.front) if (!frontRules.some((r) => r.test(line))) reading.problems.push(`frontmatter: a line code does not write: ${JSON.stringify(line)}`);
-	if (page.fences.map((f) => f.info).join(",") !== "mermaid,yaml") reading.problems.push(`fences: ${JSON.stringify(page.fences.map((f) => f.info))}, expected one mermaid and one yaml block`);
+	for (const line of page.front)
+		if (!frontRules.some((r) => r.test(line))) reading.problems.push(`frontmatter: a line code does not write: ${JSON.stringify(line)}`);
+	if (page.fences.map((f) => f.info).join(",") !== "mermaid,yaml")
+		reading.problems.push(`fences: ${JSON.stringify(page.fences.map((f) => f.info))}, expected one mermaid and one yaml block`);
 	const count = (s: string) => text.split(s).length - 1;
-	if (count("<!-- cv:generated ") !== 3 || count("<!-- cv:end -->") !== 3 || count("<!-- cv:data") !== 1) reading.problems.push("a forged or missing marker comment");
+	if (count("<!-- cv:generated ") !== 3 || count("<!-- cv:end -->") !== 3 || count("<!-- cv:data") !== 1)
+		reading.problems.push("a forged or missing marker comment");
 	const status = "(?:unknown|met|unblended|witnessed|retrieved|unburdened)";
 	const rules: LineRule[] = [
 		{ re: /^# Parts map: C-\d{4}$/ },
@@ -452,18 +795,31 @@ export function checkPlanPage(text: string, context: CheckContext): PageReading 
 	const inputKeys = diagnosisKeys(normaliseModelText(context.input));
 	const page = splitPage(text);
 	reading.problems.push(...page.problems);
-	const frontRules = [/^(?:client|type|version|created|updated|review_every_days|last_review|next_review): [\w.:-]+$/, /^(?:generated|written):(?: \{\})?$/, /^ {2}[A-Za-z0-9.-]+: (?:[0-9a-f]{16}|"[0-9a-f]{16}"|'[0-9a-f]{16}')$/];
-	for (const line of page.front) if (!frontRules.some((r) => r.test(line))) reading.problems.push(`frontmatter: a line code does not write: ${JSON.stringify(line)}`);
-	if (page.fences.map((f) => f.info).join(",") !== "yaml") reading.problems.push(`fences: ${JSON.stringify(page.fences.map((f) => f.info))}, expected one yaml block`);
+	const frontRules = [
+		/^(?:client|type|version|created|updated|review_every_days|last_review|next_review): [\w.:-]+$/,
+		/^(?:generated|written):(?: \{\})?$/,
+		/^ {2}[A-Za-z0-9.-]+: (?:[0-9a-f]{16}|"[0-9a-f]{16}"|'[0-9a-f]{16}')$/,
+	];
+	for (const line of page.front)
+		if (!frontRules.some((r) => r.test(line))) reading.problems.push(`frontmatter: a line code does not write: ${JSON.stringify(line)}`);
+	if (page.fences.map((f) => f.info).join(",") !== "yaml")
+		reading.problems.push(`fences: ${JSON.stringify(page.fences.map((f) => f.info))}, expected one yaml block`);
 	const count = (s: string) => text.split(s).length - 1;
-	if (count("<!-- cv:generated ") !== 5 || count("<!-- cv:end -->") !== 5 || count("<!-- cv:data") !== 1) reading.problems.push("a forged or missing marker comment");
+	if (count("<!-- cv:generated ") !== 5 || count("<!-- cv:end -->") !== 5 || count("<!-- cv:data") !== 1)
+		reading.problems.push("a forged or missing marker comment");
 	// The diagnosis section is the clinician's (copied verbatim from the intake): its lines are allowed as they are.
 	const body = page.body.map((b) => b.line);
 	const start = body.indexOf("<!-- cv:generated diagnosis -->");
 	const end = body.indexOf("<!-- cv:end -->", start);
 	const allowed = new Set([DIAGNOSIS_PLACEHOLDER, ...(context.clinicianLines ?? [])]);
 	for (let i = start + 1; start >= 0 && i < end; i++) {
-		if (body[i] === "## Diagnosis" || body[i] === "" || allowed.has(body[i]!) || /^\*Entered by the clinician \(copied verbatim from C-\d{4}\/notes\/[\d-]+\.md, section "Diagnosis[^"]*"\)\.\*$/.test(body[i]!)) body[i] = "";
+		if (
+			body[i] === "## Diagnosis" ||
+			body[i] === "" ||
+			allowed.has(body[i]!) ||
+			/^\*Entered by the clinician \(copied verbatim from C-\d{4}\/notes\/[\d-]+\.md, section "Diagnosis[^"]*"\)\.\*$/.test(body[i]!)
+		)
+			body[i] = "";
 	}
 	const rules: LineRule[] = [
 		{ re: /^# Treatment plan: C-\d{4}$/ },
@@ -474,7 +830,10 @@ export function checkPlanPage(text: string, context: CheckContext): PageReading 
 		{ re: /^\((?:none recorded yet|no goals yet|no objectives yet)\)$/ },
 		{ re: /^- \((?:no objectives yet|no progress recorded yet)\)$/ },
 		{ re: /^### (?:G\d+|O\d+\.\d+): (.+)$/, slots: [1] },
-		{ re: /^- \*\*O\d+\.\d+\*\* (.+?)(?: Measure: (.+)\.)? Target: (?:\d{4}-\d{2}-\d{2}|not set)\. Status: (?:not started|in progress|met|discontinued)\.$/, slots: [1, 2] },
+		{
+			re: /^- \*\*O\d+\.\d+\*\* (.+?)(?: Measure: (.+)\.)? Target: (?:\d{4}-\d{2}-\d{2}|not set)\. Status: (?:not started|in progress|met|discontinued)\.$/,
+			slots: [1, 2],
+		},
 		{ re: new RegExp(`^- ${LINK}: (.+?)(?: \\("(.+)"\\))?$`), slots: [2, 3], links: [1] },
 		{ re: exact("Anything written outside the cv:generated markers is yours and is kept as it is.") },
 		{ re: exact("<!-- cv:data: the plan's source of truth; keep it valid YAML -->") },
@@ -482,7 +841,9 @@ export function checkPlanPage(text: string, context: CheckContext): PageReading 
 	readLines(body, rules, context, inputKeys, reading, (i) => `line ${page.body[i]!.n}`);
 	try {
 		const parsed = parsePlanPage(text, planPath(context.client));
-		reading.problems.push(...dataProblems(parsed.data, context, inputKeys, (p) => p.startsWith("diagnosis") || /\.(?:session|date|target_date|id|status)$/.test(p)));
+		reading.problems.push(
+			...dataProblems(parsed.data, context, inputKeys, (p) => p.startsWith("diagnosis") || /\.(?:session|date|target_date|id|status)$/.test(p)),
+		);
 	} catch (error) {
 		reading.problems.push(`the page does not parse back: ${(error as Error).message}`);
 	}
@@ -579,7 +940,11 @@ export class HostileCatalogue {
 		const noteText = sessionNote(code, "2026-06-16", `${PARTS_NOTE}\n${c.note ?? ""}`);
 		const session = `${code}/notes/2026-06-16.md`;
 		await this.record.writeText(session, noteText);
-		const answer: PartsAnswer = { parts: [...c.parts, CONTROL_PART], self_energy: ["calm", "curiosity"], self_energy_evidence: c.selfEnergyEvidence ?? "Self-energy: calm and curiosity." };
+		const answer: PartsAnswer = {
+			parts: [...c.parts, CONTROL_PART],
+			self_energy: ["calm", "curiosity"],
+			self_energy_evidence: c.selfEnergyEvidence ?? "Self-energy: calm and curiosity.",
+		};
 		this.fake.reply({ json: answer });
 		const service = new PartsMapService({ record: this.record, clock: this.clock });
 		const set = await service.propose({ client: code, session, model: MODEL, llm: this.llm() });
@@ -619,7 +984,10 @@ export class HostileCatalogue {
 			input = noteText;
 		}
 		const text = (await this.record.exists(planPath(code))) ? await this.record.readText(planPath(code), "internal") : "";
-		const reading = text === "" ? { problems: ["no page was written"], texts: [] } : checkPlanPage(text, { client: code, identity, input, clinicianLines: CLINICIAN_DIAGNOSIS });
+		const reading =
+			text === ""
+				? { problems: ["no page was written"], texts: [] }
+				: checkPlanPage(text, { client: code, identity, input, clinicianLines: CLINICIAN_DIAGNOSIS });
 		const problems = [...reading.problems, ...outcomeProblems(c.expect, set.dropped ?? [], set.redacted ?? [], reading, text)];
 		return { id: c.id, reachedPage: written, dropped: (set.dropped ?? []).length, redacted: (set.redacted ?? []).length, problems, text };
 	}
@@ -664,7 +1032,8 @@ export class HostileCatalogue {
 		const result: CleanResult = { dropped: 0, redacted: 0, strings: 0, problems: [], page: "" };
 		const plan = new TreatmentPlanService({ record: this.record, llm: this.llm(), clock: this.clock });
 		this.fake.reply({ json: draftAnswer });
-		result.strings += draftAnswer.presenting_problems.length + draftAnswer.interventions.length + draftAnswer.goals.reduce((n, g) => n + 1 + 2 * g.objectives.length, 0);
+		result.strings +=
+			draftAnswer.presenting_problems.length + draftAnswer.interventions.length + draftAnswer.goals.reduce((n, g) => n + 1 + 2 * g.objectives.length, 0);
 		const draft = await plan.proposeDraft(code, INTAKE.recordPath, { model: MODEL });
 		result.dropped += draft.set.dropped?.length ?? 0;
 		result.redacted += draft.set.redacted?.length ?? 0;
@@ -681,7 +1050,14 @@ export class HostileCatalogue {
 		}
 		result.page = await this.record.readText(planPath(code), "internal");
 		const input = [INTAKE.text.replace(/## Diagnosis \(clinician\)\n[^\n]*\n/, ""), ...SCENARIO_SESSIONS.map((s) => s.text)].join("\n");
-		result.problems.push(...checkPlanPage(result.page, { client: code, identity, input, clinicianLines: ["F41.0 Panic disorder, entered by the clinician after the structured interview."] }).problems);
+		result.problems.push(
+			...checkPlanPage(result.page, {
+				client: code,
+				identity,
+				input,
+				clinicianLines: ["F41.0 Panic disorder, entered by the clinician after the structured interview."],
+			}).problems,
+		);
 		return result;
 	}
 }

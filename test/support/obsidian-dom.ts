@@ -59,7 +59,13 @@ function setText(el: Element, text: string | DocumentFragment): void {
 	}
 }
 
-function build<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, info: Info, parent: Node | undefined, callback?: (el: HTMLElementTagNameMap[K]) => void): HTMLElementTagNameMap[K] {
+function build<K extends keyof HTMLElementTagNameMap>(
+	doc: Document,
+	tag: K,
+	info: Info,
+	parent: Node | undefined,
+	callback?: (el: HTMLElementTagNameMap[K]) => void,
+): HTMLElementTagNameMap[K] {
 	const el = doc.createElementNS(XHTML, tag) as HTMLElementTagNameMap[K];
 	const o: ElementInfo = typeof info === "string" ? { cls: info } : (info ?? {});
 	for (const c of classesOf(o.cls)) el.classList.add(c);
@@ -80,7 +86,12 @@ function build<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, inf
 }
 
 function install(win: Window, doc: Document): void {
-	const classes = win as unknown as { Node: typeof Node; Element: typeof Element; HTMLElement: typeof HTMLElement; DocumentFragment: typeof DocumentFragment };
+	const classes = win as unknown as {
+		Node: typeof Node;
+		Element: typeof Element;
+		HTMLElement: typeof HTMLElement;
+		DocumentFragment: typeof DocumentFragment;
+	};
 	Object.assign(classes.Node.prototype, {
 		empty(this: Node): void {
 			while (this.firstChild) this.removeChild(this.firstChild);
@@ -164,7 +175,8 @@ function install(win: Window, doc: Document): void {
 		},
 	});
 	Object.assign(win, {
-		createEl: <K extends keyof HTMLElementTagNameMap>(tag: K, info?: Info, callback?: (el: HTMLElementTagNameMap[K]) => void) => build(doc, tag, info, undefined, callback),
+		createEl: <K extends keyof HTMLElementTagNameMap>(tag: K, info?: Info, callback?: (el: HTMLElementTagNameMap[K]) => void) =>
+			build(doc, tag, info, undefined, callback),
 		createDiv: (info?: Info, callback?: (el: HTMLDivElement) => void) => build(doc, "div", info, undefined, callback),
 		createSpan: (info?: Info, callback?: (el: HTMLSpanElement) => void) => build(doc, "span", info, undefined, callback),
 		createFragment: (callback?: (el: DocumentFragment) => void) => {

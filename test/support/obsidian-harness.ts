@@ -42,7 +42,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `probe` returns something truthy (or throws after the timeout, naming `what`). */
-export async function waitFor<T>(probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+	probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+	what: string,
+	timeoutMs = 15_000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();

@@ -43,7 +43,9 @@ export function evaluateWithStub<T>(path: string, stub: object, globals: { windo
 	const full = nodePath.resolve(path);
 	const nodeRequire = createRequire(full);
 	const pluginRequire = (id: string): unknown => (id === "obsidian" ? stub : nodeRequire(id));
-	const run = vm.compileFunction(readFileSync(full, "utf8"), ["exports", "require", "module", "__filename", "__dirname", "window", "document"], { filename: full }) as (...args: unknown[]) => void;
+	const run = vm.compileFunction(readFileSync(full, "utf8"), ["exports", "require", "module", "__filename", "__dirname", "window", "document"], {
+		filename: full,
+	}) as (...args: unknown[]) => void;
 	const module = { exports: {} as unknown };
 	run(module.exports, pluginRequire, module, full, nodePath.dirname(full), globals.window, globals.document);
 	return module.exports as T;

@@ -115,7 +115,9 @@ function transcriptNote(): string {
 		const h = Math.floor(t / 3600);
 		const mm = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
 		const ss = String(t % 60).padStart(2, "0");
-		lines.push(`[${h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`}] **${therapist ? "Speaker 1" : "Speaker 2"}:** ${pick(random, therapist ? THERAPIST_LINES : CLIENT_LINES)}`);
+		lines.push(
+			`[${h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`}] **${therapist ? "Speaker 1" : "Speaker 2"}:** ${pick(random, therapist ? THERAPIST_LINES : CLIENT_LINES)}`,
+		);
 		t += 4 + Math.floor(random() * 20);
 	}
 	return [
@@ -325,7 +327,14 @@ const JSON_WITH_SCHEMA = `${JSON.stringify(
 			assessment: { type: "string", description: "Clinical impression; no new diagnosis." },
 			plan: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 8 },
 			risk: { type: "object", required: ["present", "detail"], properties: { present: { type: "boolean" }, detail: { type: ["string", "null"] } } },
-			quotes: { type: "array", items: { type: "object", required: ["timestamp", "text"], properties: { timestamp: { type: "string", pattern: "^\\d{1,2}:\\d{2}(:\\d{2})?$" }, text: { type: "string" } } } },
+			quotes: {
+				type: "array",
+				items: {
+					type: "object",
+					required: ["timestamp", "text"],
+					properties: { timestamp: { type: "string", pattern: "^\\d{1,2}:\\d{2}(:\\d{2})?$" }, text: { type: "string" } },
+				},
+			},
 		},
 	},
 	null,

@@ -12,7 +12,13 @@ describe("engine endpoint policy", () => {
 		for (const url of ["http://127.0.0.1:8080", "http://127.5.6.7:1", "http://localhost:11434", "http://[::1]:8080/", "https://localhost"]) {
 			expect(checkEndpoint(url, { allowlist: [] }).toString()).toBe(new URL(url).toString());
 		}
-		for (const url of ["http://192.168.1.20:8080", "http://10.0.0.5:11434", "https://api.example.com/v1", "http://128.0.0.1", "http://localhost.example.com"]) {
+		for (const url of [
+			"http://192.168.1.20:8080",
+			"http://10.0.0.5:11434",
+			"https://api.example.com/v1",
+			"http://128.0.0.1",
+			"http://localhost.example.com",
+		]) {
 			expect(() => checkEndpoint(url, { allowlist: [] })).toThrow(/Refused to contact/);
 		}
 		expect(isLoopbackAddress("::ffff:127.0.0.1")).toBe(true);
@@ -44,16 +50,54 @@ describe("settings migration", () => {
 		expect(migrateSettings("nonsense")).toEqual(DEFAULT_SETTINGS);
 		const v1 = { settingsVersion: 1, clinicalRoot: "Practice/Records/", autoLockMinutes: "5" };
 		const s = migrateSettings(v1);
-		expect(s).toMatchObject({ settingsVersion: 6, clinicalRoot: "Practice/Records", autoLockMinutes: 5, transcriptionEngine: "auto", audioRetentionHours: 24 });
-		expect(s).toMatchObject({ llmEngine: "ollama", llmUrl: "http://127.0.0.1:11434", llmModel: "llama3.1:8b", defaultNoteFormat: "soap", sectionWordLimit: 150, templatesFolder: "Clinical Vault templates" });
-		const drafted = migrateSettings({ defaultNoteFormat: "ifs", wordLimits: { plan: 80, "Bad Key": 50, parts: 5, assessment: "200" }, templatesFolder: "../x", ollamaModel: " qwen2.5:14b " });
-		expect(drafted).toMatchObject({ defaultNoteFormat: "ifs", wordLimits: { plan: 80 }, templatesFolder: "Clinical Vault templates", llmModel: "qwen2.5:14b" });
+		expect(s).toMatchObject({
+			settingsVersion: 6,
+			clinicalRoot: "Practice/Records",
+			autoLockMinutes: 5,
+			transcriptionEngine: "auto",
+			audioRetentionHours: 24,
+		});
+		expect(s).toMatchObject({
+			llmEngine: "ollama",
+			llmUrl: "http://127.0.0.1:11434",
+			llmModel: "llama3.1:8b",
+			defaultNoteFormat: "soap",
+			sectionWordLimit: 150,
+			templatesFolder: "Clinical Vault templates",
+		});
+		const drafted = migrateSettings({
+			defaultNoteFormat: "ifs",
+			wordLimits: { plan: 80, "Bad Key": 50, parts: 5, assessment: "200" },
+			templatesFolder: "../x",
+			ollamaModel: " qwen2.5:14b ",
+		});
+		expect(drafted).toMatchObject({
+			defaultNoteFormat: "ifs",
+			wordLimits: { plan: 80 },
+			templatesFolder: "Clinical Vault templates",
+			llmModel: "qwen2.5:14b",
+		});
 	});
 
 	it("v6 keeps an Ollama user's engine unchanged: ollamaUrl and ollamaModel become llmUrl and llmModel with kind ollama, and the embedding engine stays the same server", () => {
-		const v5 = { settingsVersion: 5, ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", embeddingModel: "mxbai-embed-large", practiceTokenSecret: "practice-token" };
+		const v5 = {
+			settingsVersion: 5,
+			ollamaUrl: "http://127.0.0.1:11500",
+			ollamaModel: "qwen2.5:14b",
+			embeddingModel: "mxbai-embed-large",
+			practiceTokenSecret: "practice-token",
+		};
 		const s = migrateSettings(v5);
-		expect(s).toMatchObject({ settingsVersion: 6, llmEngine: "ollama", llmUrl: "http://127.0.0.1:11500", llmModel: "qwen2.5:14b", llmContextTokens: 0, embeddingEngine: "same", embeddingModel: "mxbai-embed-large", practiceTokenSecret: "practice-token" });
+		expect(s).toMatchObject({
+			settingsVersion: 6,
+			llmEngine: "ollama",
+			llmUrl: "http://127.0.0.1:11500",
+			llmModel: "qwen2.5:14b",
+			llmContextTokens: 0,
+			embeddingEngine: "same",
+			embeddingModel: "mxbai-embed-large",
+			practiceTokenSecret: "practice-token",
+		});
 		expect(s).not.toHaveProperty("ollamaUrl");
 		expect(s).not.toHaveProperty("ollamaModel");
 		expect(embeddingEngineOf(s)).toEqual({ kind: "ollama", url: "http://127.0.0.1:11500" });
@@ -62,7 +106,15 @@ describe("settings migration", () => {
 	});
 
 	it("v6 keeps an OpenAI-compatible engine, its context and a separate embedding server; garbage gets the defaults", () => {
-		const v6 = { settingsVersion: 6, llmEngine: "openai", llmUrl: "http://127.0.0.1:1234", llmModel: "qwen2.5-7b-instruct", llmContextTokens: 16384, embeddingEngine: "ollama", embeddingUrl: "http://127.0.0.1:11434" };
+		const v6 = {
+			settingsVersion: 6,
+			llmEngine: "openai",
+			llmUrl: "http://127.0.0.1:1234",
+			llmModel: "qwen2.5-7b-instruct",
+			llmContextTokens: 16384,
+			embeddingEngine: "ollama",
+			embeddingUrl: "http://127.0.0.1:11434",
+		};
 		const s = migrateSettings(v6);
 		expect(s).toMatchObject(v6);
 		expect(chatEngineOf(s)).toEqual({ kind: "openai", url: "http://127.0.0.1:1234" });
@@ -78,21 +130,39 @@ describe("settings migration", () => {
 	});
 
 	it("engines set to one address are named: llama-server and whisper-server both on 8080", () => {
-		const s = migrateSettings({ llmEngine: "openai", llmUrl: "http://127.0.0.1:8080", transcriptionEngine: "server", whisperServerUrl: "http://localhost:8080" });
+		const s = migrateSettings({
+			llmEngine: "openai",
+			llmUrl: "http://127.0.0.1:8080",
+			transcriptionEngine: "server",
+			whisperServerUrl: "http://localhost:8080",
+		});
 		const collisions = engineCollisions(s);
 		expect(collisions).toHaveLength(1);
 		expect(collisions[0]).toContain("the model server and whisper-server are both set to 127.0.0.1:8080");
 		expect(engineCollisions(DEFAULT_SETTINGS)).toEqual([]);
 		expect(engineCollisions({ ...s, whisperServerUrl: "http://127.0.0.1:8081" })).toEqual([]);
 		// A separate embedding server on whisper-server's port is named too; the model server serving its own embeddings is one server.
-		const embed = migrateSettings({ llmEngine: "openai", llmUrl: "http://127.0.0.1:1234", embeddingEngine: "openai", embeddingUrl: "http://127.0.0.1:8080", transcriptionEngine: "server", whisperServerUrl: "http://127.0.0.1:8080" });
+		const embed = migrateSettings({
+			llmEngine: "openai",
+			llmUrl: "http://127.0.0.1:1234",
+			embeddingEngine: "openai",
+			embeddingUrl: "http://127.0.0.1:8080",
+			transcriptionEngine: "server",
+			whisperServerUrl: "http://127.0.0.1:8080",
+		});
 		expect(engineCollisions(embed)).toEqual([expect.stringContaining("the embedding server and whisper-server are both set to 127.0.0.1:8080") as string]);
 		expect(engineCollisions({ ...embed, embeddingUrl: "http://127.0.0.1:1234", whisperServerUrl: "http://127.0.0.1:8081" })).toEqual([]);
 	});
 
 	it("v4 adds the embedding model for search: a v3 file gets the default, a set value is kept, a blank one is not", () => {
 		const v3 = { settingsVersion: 3, ollamaUrl: "http://127.0.0.1:11500", ollamaModel: "qwen2.5:14b", defaultNoteFormat: "dap" };
-		expect(migrateSettings(v3)).toMatchObject({ settingsVersion: 6, embeddingModel: "nomic-embed-text", llmUrl: "http://127.0.0.1:11500", llmModel: "qwen2.5:14b", defaultNoteFormat: "dap" });
+		expect(migrateSettings(v3)).toMatchObject({
+			settingsVersion: 6,
+			embeddingModel: "nomic-embed-text",
+			llmUrl: "http://127.0.0.1:11500",
+			llmModel: "qwen2.5:14b",
+			defaultNoteFormat: "dap",
+		});
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: " mxbai-embed-large " }).embeddingModel).toBe("mxbai-embed-large");
 		expect(migrateSettings({ settingsVersion: 4, embeddingModel: "   " }).embeddingModel).toBe("nomic-embed-text");
 		expect(migrateSettings({ embeddingModel: 42 }).embeddingModel).toBe("nomic-embed-text");
@@ -124,7 +194,8 @@ describe("choosing the whisper model", () => {
 	it("prefers the English-only model for English sessions and a multilingual one otherwise, larger first", async () => {
 		const dir = await mkdtemp(join(tmpdir(), "cv-models-"));
 		try {
-			for (const name of ["ggml-base.bin", "ggml-base.en.bin", "ggml-medium.en.bin", "ggml-medium.bin", "notes.txt"]) await writeFile(join(dir, name), "x");
+			for (const name of ["ggml-base.bin", "ggml-base.en.bin", "ggml-medium.en.bin", "ggml-medium.bin", "notes.txt"])
+				await writeFile(join(dir, name), "x");
 			expect(await chooseModel(dir, "en")).toBe(join(dir, "ggml-medium.en.bin"));
 			expect(await chooseModel(dir, "de")).toBe(join(dir, "ggml-medium.bin"));
 			expect(await chooseModel(join(dir, "ggml-base.en.bin"), "de")).toBe(join(dir, "ggml-base.en.bin"));

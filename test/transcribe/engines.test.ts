@@ -84,7 +84,15 @@ describe("whisper-cli, real engine", () => {
 			expect(result.speakerLabels).toBe("channels");
 			const markdown = await record.readText(result.transcriptPath);
 			const { data } = splitFrontmatter(markdown);
-			expect(data).toMatchObject({ kind: "transcript", client: "C-0142", session_date: "2026-09-01", audio: audioPath, engine: "cli", model: "ggml-tiny.en-random.bin", speaker_labels: "channels" });
+			expect(data).toMatchObject({
+				kind: "transcript",
+				client: "C-0142",
+				session_date: "2026-09-01",
+				audio: audioPath,
+				engine: "cli",
+				model: "ggml-tiny.en-random.bin",
+				speaker_labels: "channels",
+			});
 			expect(data.audio_file_id).toBe((await record.header(audioPath)).fileId);
 			checkTimeline(result.segments, result.durationSeconds);
 			expect(parseTranscriptLines(markdown)).toHaveLength(result.segments.length);
@@ -125,7 +133,9 @@ describe("whisper-server, real engine", () => {
 			});
 		});
 		url = `http://127.0.0.1:${port}`;
-		server = spawn(whisperServer, ["-m", whisperModel, "--host", "127.0.0.1", "--port", String(port), "-t", "2", "-nf", "-bs", "1", "-bo", "1"], { stdio: "ignore" });
+		server = spawn(whisperServer, ["-m", whisperModel, "--host", "127.0.0.1", "--port", String(port), "-t", "2", "-nf", "-bs", "1", "-bo", "1"], {
+			stdio: "ignore",
+		});
 		for (let i = 0; i < 100; i++) {
 			const up = await new Promise<boolean>((resolve) => http.get(url, (res) => (res.resume(), resolve(true))).on("error", () => resolve(false)));
 			if (up) return;
@@ -170,12 +180,19 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 	});
 
 	it("an engine that writes malformed JSON: clear message, recording kept", async () => {
-		const bad = await fakeBinary("bad-json-cli", 'cat >/dev/null; while [ $# -gt 0 ]; do if [ "$1" = "-of" ]; then out="$2"; fi; shift; done; printf "{\\"transcription\\": [" > "$out.json"');
+		const bad = await fakeBinary(
+			"bad-json-cli",
+			'cat >/dev/null; while [ $# -gt 0 ]; do if [ "$1" = "-of" ]; then out="$2"; fi; shift; done; printf "{\\"transcription\\": [" > "$out.json"',
+		);
 		await expectKeptAndClean(service(cli({ binary: bad })), "2026-10-02", /not valid JSON/);
 	});
 
 	it("a missing binary or model names the setting to fix", async () => {
-		await expectKeptAndClean(service(cli({ binary: join(base, "nope", "whisper-cli") })), "2026-10-03", /whisper-cli program was not found at .*Set its path/);
+		await expectKeptAndClean(
+			service(cli({ binary: join(base, "nope", "whisper-cli") })),
+			"2026-10-03",
+			/whisper-cli program was not found at .*Set its path/,
+		);
 		await expectKeptAndClean(service(cli({ model: join(base, "ggml-missing.bin") })), "2026-10-04", /whisper model file was not found/);
 	});
 
@@ -200,8 +217,16 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 		await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
 		const at = (p: string) => `http://127.0.0.1:${(fake.address() as AddressInfo).port}${p}`;
 		try {
-			await expectKeptAndClean(service(new WhisperServerTranscriber({ url: at("/slow"), policy: { allowlist: [] }, timeoutMs: 300 })), "2026-10-06", /did not answer in time/);
-			await expectKeptAndClean(service(new WhisperServerTranscriber({ url: at("/fail"), policy: { allowlist: [] } })), "2026-10-07", /refused the request \(HTTP 500\)/);
+			await expectKeptAndClean(
+				service(new WhisperServerTranscriber({ url: at("/slow"), policy: { allowlist: [] }, timeoutMs: 300 })),
+				"2026-10-06",
+				/did not answer in time/,
+			);
+			await expectKeptAndClean(
+				service(new WhisperServerTranscriber({ url: at("/fail"), policy: { allowlist: [] } })),
+				"2026-10-07",
+				/refused the request \(HTTP 500\)/,
+			);
 			await expectKeptAndClean(service(new WhisperServerTranscriber({ url: at("/garbage"), policy: { allowlist: [] } })), "2026-10-08", /not JSON/);
 		} finally {
 			fake.closeAllConnections();
@@ -210,7 +235,11 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 	});
 
 	it("a non-loopback engine address is refused before anything is sent", async () => {
-		await expectKeptAndClean(service(new WhisperServerTranscriber({ url: "http://192.0.2.10:8080", policy: { allowlist: [] } })), "2026-10-09", /Refused to contact 192\.0\.2\.10:8080/);
+		await expectKeptAndClean(
+			service(new WhisperServerTranscriber({ url: "http://192.0.2.10:8080", policy: { allowlist: [] } })),
+			"2026-10-09",
+			/Refused to contact 192\.0\.2\.10:8080/,
+		);
 		await expectKeptAndClean(
 			service(new OpenAiCompatibleTranscriber({ url: "https://api.example.com", policy: { allowlist: [] }, model: "whisper-1" })),
 			"2026-10-10",
@@ -225,12 +254,20 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 			req.on("data", (c: Buffer) => chunks.push(c));
 			req.on("end", () => {
 				seen = `${req.method} ${req.url} ${Buffer.concat(chunks).subarray(0, 2000).toString("latin1")}`;
-				res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ text: "x", segments: [{ start: 0.4, end: 3.1, text: " How has the week been?" }] }));
+				res.writeHead(200, { "content-type": "application/json" }).end(
+					JSON.stringify({ text: "x", segments: [{ start: 0.4, end: 3.1, text: " How has the week been?" }] }),
+				);
 			});
 		});
 		await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
 		try {
-			const svc = service(new OpenAiCompatibleTranscriber({ url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, policy: { allowlist: [] }, model: "Systran/faster-whisper-small.en" }));
+			const svc = service(
+				new OpenAiCompatibleTranscriber({
+					url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
+					policy: { allowlist: [] },
+					model: "Systran/faster-whisper-small.en",
+				}),
+			);
 			const audioPath = await svc.importAudio("C-0142", audio.files.wav!, "session.wav", "2026-10-11");
 			const result = await svc.transcribe({ client: "C-0142", audioPath, sessionDate: "2026-10-11" });
 			expect(result.segments.map((s) => s.text)).toEqual(["How has the week been?"]);

@@ -52,7 +52,8 @@ describe("transcript forms", () => {
 	});
 
 	it("SRT with commas, numbered cues, multi-line text and formatting tags", () => {
-		const srt = "1\r\n00:00:02,000 --> 00:00:05,000\r\nTHERAPIST: What would you like\r\nto focus on today?\r\n\r\n2\r\n00:00:06,500 --> 00:00:08,000\r\n<i>CLIENT:</i> My sister's visit.\r\n";
+		const srt =
+			"1\r\n00:00:02,000 --> 00:00:05,000\r\nTHERAPIST: What would you like\r\nto focus on today?\r\n\r\n2\r\n00:00:06,500 --> 00:00:08,000\r\n<i>CLIENT:</i> My sister's visit.\r\n";
 		const t = parseAnyTranscript(srt);
 		expect(t.form).toBe("srt");
 		expect(words(t)).toEqual(["2|THERAPIST|What would you like to focus on today?", "6.5|CLIENT|My sister's visit."]);
@@ -85,7 +86,9 @@ describe("transcript forms", () => {
 	});
 
 	it("labelled without times, wrapped turns joined; a note's fields are not speakers", () => {
-		const t = parseAnyTranscript("THERAPIST: How is sleep?\nCLIENT: Better since I stopped\nreading the news at night.\n\n**Dr Rivera:** Good.\nNote: this line is the clinician's.\n");
+		const t = parseAnyTranscript(
+			"THERAPIST: How is sleep?\nCLIENT: Better since I stopped\nreading the news at night.\n\n**Dr Rivera:** Good.\nNote: this line is the clinician's.\n",
+		);
 		expect(t.form).toBe("labelled");
 		expect(words(t)).toEqual([
 			"-|THERAPIST|How is sleep?",
@@ -102,16 +105,22 @@ describe("transcript forms", () => {
 	});
 
 	it("a VTT with broken cues keeps every word and says where", () => {
-		const vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFirst cue.\n\n00:00:0x --> broken\nSecond cue survives.\n\nA cue with no time line at all.\n\n00:00:05.000 --> 00:00:06.000\nLast cue.";
+		const vtt =
+			"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFirst cue.\n\n00:00:0x --> broken\nSecond cue survives.\n\nA cue with no time line at all.\n\n00:00:05.000 --> 00:00:06.000\nLast cue.";
 		const t = parseAnyTranscript(`\uFEFF${vtt}`);
 		expect(t.form).toBe("webvtt");
 		expect(t.lines.map((l) => l.text)).toEqual(["First cue.", "Second cue survives.", "A cue with no time line at all.", "Last cue."]);
 		expect(t.lines.map((l) => l.start)).toEqual([1, null, null, 5]);
-		expect(t.problems).toEqual(["line 6: a cue without a valid time; its text is kept without one", "line 9: a cue without a valid time; its text is kept without one"]);
+		expect(t.problems).toEqual([
+			"line 6: a cue without a valid time; its text is kept without one",
+			"line 9: a cue without a valid time; its text is kept without one",
+		]);
 	});
 
 	it("two speakers in one cue stay two turns (voice tags, or a label on each line); entities are decoded once", () => {
-		const vtt = parseAnyTranscript("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Client>Not really.</v> <v Therapist>You said the week was hard.</v>\n\n00:00:06.000 --> 00:00:07.000\n<v Client>&amp;lt;b&amp;gt; stays text\n");
+		const vtt = parseAnyTranscript(
+			"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Client>Not really.</v> <v Therapist>You said the week was hard.</v>\n\n00:00:06.000 --> 00:00:07.000\n<v Client>&amp;lt;b&amp;gt; stays text\n",
+		);
 		expect(words(vtt)).toEqual(["1|Client|Not really.", "1|Therapist|You said the week was hard.", "6|Client|&lt;b&gt; stays text"]);
 		const srt = parseAnyTranscript("1\n00:00:01,000 --> 00:00:05,000\nClient: Not really.\nTherapist: You said the week\nwas hard.\n");
 		expect(words(srt)).toEqual(["1|Client|Not really.", "1|Therapist|You said the week was hard."]);

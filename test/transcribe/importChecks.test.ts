@@ -48,7 +48,14 @@ afterAll(async () => {
 });
 
 const cli = (extra: Partial<ConstructorParameters<typeof WhisperCliTranscriber>[0]> = {}) =>
-	new WhisperCliTranscriber({ binary: whisperCli, model: whisperModel, threads: 2, tempRoot: join(base, "tmp"), extraArgs: ["-bs", "1", "-bo", "1"], ...extra });
+	new WhisperCliTranscriber({
+		binary: whisperCli,
+		model: whisperModel,
+		threads: 2,
+		tempRoot: join(base, "tmp"),
+		extraArgs: ["-bs", "1", "-bo", "1"],
+		...extra,
+	});
 
 function service(transcriber: Transcriber = cli()): TranscriptionService {
 	return new TranscriptionService({ record, transcriber, decoder: ffmpeg, clock: systemClock });
@@ -78,7 +85,10 @@ function damage(bytes: Uint8Array, from: number, to: number): Uint8Array {
 }
 
 async function recordFiles(): Promise<string[]> {
-	return (await record.list({ client: CLIENT })).map((e) => e.recordPath).filter((p) => p.includes("/audio/") || p.includes("/transcripts/")).sort();
+	return (await record.list({ client: CLIENT }))
+		.map((e) => e.recordPath)
+		.filter((p) => p.includes("/audio/") || p.includes("/transcripts/"))
+		.sort();
 }
 
 async function auditActions(): Promise<string[]> {
@@ -87,7 +97,10 @@ async function auditActions(): Promise<string[]> {
 
 /** The promise fails with a ClinicalVaultError of this code whose message matches. */
 async function refused(work: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-	await expect(work).rejects.toSatisfy((error: unknown) => error instanceof ClinicalVaultError && error.code === code && message.test(error.message), `${code}: ${String(message)}`);
+	await expect(work).rejects.toSatisfy(
+		(error: unknown) => error instanceof ClinicalVaultError && error.code === code && message.test(error.message),
+		`${code}: ${String(message)}`,
+	);
 }
 
 describe("bad input is refused before anything is written", () => {
@@ -120,15 +133,28 @@ describe("bad input is refused before anything is written", () => {
 		const notExecutable = join(base, "whisper-cli-plain");
 		await writeFile(notExecutable, "not a program");
 		const cases: [Transcriber, RegExp][] = [
-			[cli({ model: join(base, "models", "ggml-base.en.bin") }), /whisper model file was not found at .*ggml-base\.en\.bin\. Set its path in the whisper model setting/],
+			[
+				cli({ model: join(base, "models", "ggml-base.en.bin") }),
+				/whisper model file was not found at .*ggml-base\.en\.bin\. Set its path in the whisper model setting/,
+			],
 			[cli({ model: notModel }), /ggml-base\.en\.bin is not a whisper\.cpp model file \(ggml\)/],
 			[cli({ model: truncatedModel }), /ggml-tiny\.en\.bin is only 0\.0 MB, too small for a whisper model: the download is probably incomplete/],
-			[cli({ binary: join(base, "nope", "whisper-cli") }), /whisper-cli program was not found at .*nope\/whisper-cli\. Set its path in the whisper binary setting/],
-			[cli({ binary: brokenProgram }), /whisper-cli program at .*whisper-cli-broken does not run on this computer \(exit code 127\): a library may be missing/],
+			[
+				cli({ binary: join(base, "nope", "whisper-cli") }),
+				/whisper-cli program was not found at .*nope\/whisper-cli\. Set its path in the whisper binary setting/,
+			],
+			[
+				cli({ binary: brokenProgram }),
+				/whisper-cli program at .*whisper-cli-broken does not run on this computer \(exit code 127\): a library may be missing/,
+			],
 			[cli({ binary: notExecutable }), /whisper-cli program at .*whisper-cli-plain could not be started \(EACCES\)/],
 		];
 		for (const [transcriber, message] of cases) {
-			await refused(service(transcriber).importAndTranscribe({ client: CLIENT, bytes: audio.files.wav!, originalName: "session.wav", sessionDate: "2026-09-02" }), "engine", message);
+			await refused(
+				service(transcriber).importAndTranscribe({ client: CLIENT, bytes: audio.files.wav!, originalName: "session.wav", sessionDate: "2026-09-02" }),
+				"engine",
+				message,
+			);
 		}
 		expect(await recordFiles()).toEqual(before);
 	});
@@ -136,7 +162,11 @@ describe("bad input is refused before anything is written", () => {
 	it("a whisper server that is not running is found out before the import", async () => {
 		const before = await recordFiles();
 		const svc = service(new WhisperServerTranscriber({ url: "http://127.0.0.1:9", policy: { allowlist: [] } }));
-		await refused(svc.importRecording(CLIENT, audio.files.wav!, "session.wav", "2026-09-02"), "engine", /Could not reach the whisper server at http:\/\/127\.0\.0\.1:9/);
+		await refused(
+			svc.importRecording(CLIENT, audio.files.wav!, "session.wav", "2026-09-02"),
+			"engine",
+			/Could not reach the whisper server at http:\/\/127\.0\.0\.1:9/,
+		);
 		expect(await recordFiles()).toEqual(before);
 	});
 });
@@ -144,11 +174,19 @@ describe("bad input is refused before anything is written", () => {
 describe("a job that fails after the import removes what it imported", () => {
 	it("an engine that crashes after starting: the copy is crypto-erased and logged, the error says so, and a retry adds no copy", async () => {
 		// Answers -h like whisper-cli (the check passes), then dies on the audio.
-		const crash = await fakeProgram("whisper-cli-crash", 'if [ "$1" = "-h" ]; then echo usage; exit 0; fi; head -c 1000 >/dev/null; echo "whisper_full: failed" >&2; kill -SEGV $$');
+		const crash = await fakeProgram(
+			"whisper-cli-crash",
+			'if [ "$1" = "-h" ]; then echo usage; exit 0; fi; head -c 1000 >/dev/null; echo "whisper_full: failed" >&2; kill -SEGV $$',
+		);
 		const before = await recordFiles();
 		for (let attempt = 0; attempt < 2; attempt++) {
 			await refused(
-				service(cli({ binary: crash })).importAndTranscribe({ client: CLIENT, bytes: audio.files.webm!, originalName: "session.webm", sessionDate: "2026-09-03" }),
+				service(cli({ binary: crash })).importAndTranscribe({
+					client: CLIENT,
+					bytes: audio.files.webm!,
+					originalName: "session.webm",
+					sessionDate: "2026-09-03",
+				}),
 				"engine",
 				/^whisper-cli stopped with signal SIGSEGV\. The copy of session\.webm this import made \(C-0142\/audio\/2026-09-03\.webm\) was removed from the record, so trying again does not add a second one; session\.webm itself is unchanged\.$/,
 			);
@@ -171,12 +209,20 @@ describe("a job that fails after the import removes what it imported", () => {
 
 		const crash = await fakeProgram("whisper-cli-crash2", 'if [ "$1" = "-h" ]; then exit 0; fi; cat >/dev/null; exit 3');
 		await refused(
-			service(cli({ binary: crash })).importAndTranscribe({ client: CLIENT, bytes: audio.files.wav!, originalName: "session.wav", sessionDate: "2026-09-04" }),
+			service(cli({ binary: crash })).importAndTranscribe({
+				client: CLIENT,
+				bytes: audio.files.wav!,
+				originalName: "session.wav",
+				sessionDate: "2026-09-04",
+			}),
 			"engine",
 			/^whisper-cli stopped with exit code 3\. The recording is kept; try again or check the model\.$/,
 		);
 		expect(Buffer.from(await record.read("C-0142/audio/2026-09-04.wav", "internal")).equals(audio.files.wav!)).toBe(true);
-		expect((await recordFiles()).filter((p) => p.startsWith("C-0142/audio/2026-09-04"))).toEqual(["C-0142/audio/2026-09-04-2.wav", "C-0142/audio/2026-09-04.wav"]);
+		expect((await recordFiles()).filter((p) => p.startsWith("C-0142/audio/2026-09-04"))).toEqual([
+			"C-0142/audio/2026-09-04-2.wav",
+			"C-0142/audio/2026-09-04.wav",
+		]);
 	});
 
 	it("a cancelled job keeps the recording, and the retry reuses it", async () => {
@@ -214,8 +260,14 @@ describe("a recording shorter than its file says, or damaged, is reported with w
 
 		const markdown = await record.readText(result.transcriptPath);
 		const { data, body } = splitFrontmatter(markdown);
-		expect(data).toMatchObject({ audio_complete: false, audio_declared_duration: timestamp(audio.seconds), audio_missing: timestamp(check.missingSeconds) });
-		expect(body).toContain(`> **Incomplete recording.** ${sentence} This transcript covers only the audio that could be decoded; check the original recording.`);
+		expect(data).toMatchObject({
+			audio_complete: false,
+			audio_declared_duration: timestamp(audio.seconds),
+			audio_missing: timestamp(check.missingSeconds),
+		});
+		expect(body).toContain(
+			`> **Incomplete recording.** ${sentence} This transcript covers only the audio that could be decoded; check the original recording.`,
+		);
 		// The note is a line of its own above the segments, written by code.
 		expect(body.indexOf("Incomplete recording")).toBeLessThan(body.indexOf("[00:"));
 	});
@@ -250,11 +302,17 @@ describe("a recording shorter than its file says, or damaged, is reported with w
 			expect(missingFrom, format).toBeLessThan(audio.seconds * 0.62);
 			const decoded = pcm.channels[0]!.length / pcm.sampleRate;
 			if (check.shortBySeconds === 0) expect(decoded, format).toBeGreaterThan(audio.seconds - 0.3);
-			else expect(describeAudioCheck(check)[0], format).toBe(`The recording ends at ${timestamp(decoded)} though its file says ${timestamp(check.declaredSeconds!)}: ${timestamp(check.shortBySeconds)} missing.`);
+			else
+				expect(describeAudioCheck(check)[0], format).toBe(
+					`The recording ends at ${timestamp(decoded)} though its file says ${timestamp(check.declaredSeconds!)}: ${timestamp(check.shortBySeconds)} missing.`,
+				);
 			for (const gap of check.damaged.filter((s) => s.end - s.start >= 1)) {
 				const from = Math.ceil(gap.start * pcm.sampleRate) + 160;
 				const to = Math.floor(gap.end * pcm.sampleRate) - 160;
-				expect(pcm.channels[0]!.subarray(from, to).every((v) => v === 0), format).toBe(true);
+				expect(
+					pcm.channels[0]!.subarray(from, to).every((v) => v === 0),
+					format,
+				).toBe(true);
 				expect(describeAudioCheck(check).join(" "), format).toContain(`${timestamp(gap.start)}–${timestamp(gap.end)}`);
 				silentGaps++;
 			}

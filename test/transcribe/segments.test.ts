@@ -8,7 +8,10 @@ const seg = (start: number, end: number, text: string, extra: Partial<Segment> =
 
 describe("cleaning whisper output", () => {
 	it("drops non-speech markers and keeps speech", () => {
-		const r = cleanSegments([seg(0, 2, "[BLANK_AUDIO]"), seg(2, 3, " [ Silence ] "), seg(3, 4, "(music)"), seg(4, 5, "♪ ♪"), seg(5, 7, "I slept badly again.")], null);
+		const r = cleanSegments(
+			[seg(0, 2, "[BLANK_AUDIO]"), seg(2, 3, " [ Silence ] "), seg(3, 4, "(music)"), seg(4, 5, "♪ ♪"), seg(5, 7, "I slept badly again.")],
+			null,
+		);
 		expect(r.segments.map((s) => s.text)).toEqual(["I slept badly again."]);
 		expect(r.droppedArtefacts).toBe(4);
 	});
@@ -16,7 +19,10 @@ describe("cleaning whisper output", () => {
 	it("collapses a line looping inside a segment and across segments, but keeps a real double", () => {
 		expect(collapseLoops("Thank you. Thank you. Thank you. Thank you.")).toBe("Thank you.");
 		expect(collapseLoops("No. No. I said it twice.")).toBe("No. No. I said it twice.");
-		const r = cleanSegments([seg(0, 2, "I feel stuck at work."), seg(2, 4, "I feel stuck at work."), seg(4, 6, "I feel stuck at work."), seg(6, 8, "Mm.")], null);
+		const r = cleanSegments(
+			[seg(0, 2, "I feel stuck at work."), seg(2, 4, "I feel stuck at work."), seg(4, 6, "I feel stuck at work."), seg(6, 8, "Mm.")],
+			null,
+		);
 		expect(r.segments.map((s) => s.text)).toEqual(["I feel stuck at work.", "Mm."]);
 		expect(r.droppedRepeats).toBe(2);
 	});
@@ -55,7 +61,10 @@ describe("speaker labels", () => {
 	});
 
 	it("alternates speakers at tinydiarize turn marks, and leaves mono unlabelled", () => {
-		const turns = labelSpeakers([seg(0, 1, "a", { speakerTurnNext: true }), seg(1, 2, "b"), seg(2, 3, "c", { speakerTurnNext: true }), seg(3, 4, "d")], null);
+		const turns = labelSpeakers(
+			[seg(0, 1, "a", { speakerTurnNext: true }), seg(1, 2, "b"), seg(2, 3, "c", { speakerTurnNext: true }), seg(3, 4, "d")],
+			null,
+		);
 		expect(turns.method).toBe("turns");
 		expect(turns.segments.map((s) => s.speaker)).toEqual(["Speaker 1", "Speaker 2", "Speaker 2", "Speaker 1"]);
 		expect(labelSpeakers([seg(0, 1, "a")], { sampleRate: 16000, channels: [new Float32Array(16000)] }).method).toBe("none");

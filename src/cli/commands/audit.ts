@@ -31,7 +31,15 @@ export function renderEntries(entries: readonly (AuditEntry & { log?: string })[
 	}
 	const widths = rows[0]!.map(() => 0);
 	for (const row of rows) for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i]!, row[i]!.length);
-	return rows.map((r) => `${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()}\n`).join("");
+	return rows
+		.map(
+			(r) =>
+				`${r
+					.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+					.join("  ")
+					.trimEnd()}\n`,
+		)
+		.join("");
 }
 
 function positive(options: Parameters<typeof stringOption>[0], name: string): number | undefined {
@@ -77,7 +85,8 @@ export const auditCommand: Command = {
 			const done = await withUnlocked(record, passphrase, () => record.audit.reset(reason!));
 			if (done.length === 0) return { stdout: "Every audit log verifies: nothing to repair.\n" };
 			let out = "";
-			for (const r of done) out += `Reset audit log ${r.log}: kept ${r.kept} entries, ${r.dropped} line(s) after them kept as evidence in ${r.evidence}.\n`;
+			for (const r of done)
+				out += `Reset audit log ${r.log}: kept ${r.kept} entries, ${r.dropped} line(s) after them kept as evidence in ${r.evidence}.\n`;
 			return { stdout: out };
 		}
 		const result = await withUnlocked(record, passphrase, () => record.audit.verify());

@@ -17,7 +17,8 @@ import { asUsage, openVault, requireClient, requireInitialized, validClientCode,
 
 export const briefCommand: Command = {
 	name: "brief",
-	synopsis: "brief <vault> --client CODE [--json] [--summary] [--date YYYY-MM-DD] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
+	synopsis:
+		"brief <vault> --client CODE [--json] [--summary] [--date YYYY-MM-DD] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Print the pre-session brief: last sessions, homework, parts, plan objectives due, risk notes, themes and the client's words.",
 	args: ["<vault>"],
 	options: [

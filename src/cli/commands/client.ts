@@ -27,18 +27,32 @@ export const clientAddCommand: Command = {
 		{ name: "code", value: "CODE", description: "Client code, capitals and digits like C-0142 (never a name or initials)." },
 		{ name: "name", value: "NAME", description: "The client's full name; stored only inside the encrypted profile." },
 		{ name: "modality", value: "M", description: "Therapy modality, e.g. ifs (optional)." },
-		{ name: "alias", value: "NAME[,NAME…]", description: "Other names the client goes by (a nickname, a former name), comma-separated: kept in the encrypted profile and taken out of everything sent to a model, like the name." },
-		{ name: "recording-consent", value: "yes|no", description: "Also record whether the client consents to recording, dated today (see the consent command)." },
+		{
+			name: "alias",
+			value: "NAME[,NAME…]",
+			description:
+				"Other names the client goes by (a nickname, a former name), comma-separated: kept in the encrypted profile and taken out of everything sent to a model, like the name.",
+		},
+		{
+			name: "recording-consent",
+			value: "yes|no",
+			description: "Also record whether the client consents to recording, dated today (see the consent command).",
+		},
 		{ name: "consent-scope", value: "TEXT", description: "What that consent covers, one line (default: the standard scope)." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
-	notes: ["Prints the profile's record path (CODE/profile.md). The name never appears in a path. Note that your shell may keep the command line in its history."],
+	notes: [
+		"Prints the profile's record path (CODE/profile.md). The name never appears in a path. Note that your shell may keep the command line in its history.",
+	],
 	async run({ args, options, io }) {
 		const rawCode = stringOption(options, "code");
 		const name = stringOption(options, "name")?.trim();
 		const modality = stringOption(options, "modality")?.trim();
-		const aliases = (stringOption(options, "alias") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+		const aliases = (stringOption(options, "alias") ?? "")
+			.split(",")
+			.map((a) => a.trim())
+			.filter((a) => a !== "");
 		if (rawCode === undefined) throw usageError('"client add" needs --code CODE (like C-0142).');
 		const code = validClientCode(rawCode);
 		if (name === undefined || name === "") throw usageError('"client add" needs --name "Full Name".');
@@ -50,7 +64,8 @@ export const clientAddCommand: Command = {
 		await requireInitialized(open);
 		const profilePath = open.record.layout.profilePath(code);
 		// Without consent, adding is one write and there is nothing to resume: refuse before the passphrase.
-		if (consent === undefined && (await open.record.exists(profilePath))) throw new ClinicalVaultError("already-exists", `Client ${code} already exists. Nothing was changed.`);
+		if (consent === undefined && (await open.record.exists(profilePath)))
+			throw new ClinicalVaultError("already-exists", `Client ${code} already exists. Nothing was changed.`);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const client = { code, name, ...(modality ? { modality } : {}), ...(aliases.length > 0 ? { aliases } : {}) };
@@ -61,7 +76,11 @@ export const clientAddCommand: Command = {
 			}
 			return (await addClientWithConsent(open.record, client, consent)).outcome;
 		});
-		if (outcome === "finished") notice(io, `Client ${code} was already there without recording consent (an earlier client add stopped before recording it): the consent is recorded now.`);
+		if (outcome === "finished")
+			notice(
+				io,
+				`Client ${code} was already there without recording consent (an earlier client add stopped before recording it): the consent is recorded now.`,
+			);
 		if (outcome === "unchanged") notice(io, `Client ${code} is already there with recording consent ${consent!.recording} on file. Nothing was changed.`);
 		return { stdout: `${profilePath}\n` };
 	},
@@ -83,7 +102,10 @@ export const clientListCommand: Command = {
 	summary: "List the clients: code, date added, modality and recording consent (names only with --names).",
 	args: ["<vault>"],
 	options: [
-		{ name: "names", description: "Also print each client's name (read from the encrypted profile; each one shown is audit-logged as an open of the profile)." },
+		{
+			name: "names",
+			description: "Also print each client's name (read from the encrypted profile; each one shown is audit-logged as an open of the profile).",
+		},
 		{ name: "codes", description: "Only the codes, one per line; needs no passphrase (codes hold no identifying data)." },
 		{ name: "json", description: "Print JSON." },
 		ROOT_OPTION,
@@ -100,7 +122,16 @@ export const clientListCommand: Command = {
 		await requireInitialized(open);
 		const { record } = open;
 		const codes = await record.listClients();
-		if (options.codes === true) return { stdout: json ? `${JSON.stringify(codes.map((code) => ({ code })), null, 2)}\n` : codes.map((c) => `${c}\n`).join("") };
+		if (options.codes === true)
+			return {
+				stdout: json
+					? `${JSON.stringify(
+							codes.map((code) => ({ code })),
+							null,
+							2,
+						)}\n`
+					: codes.map((c) => `${c}\n`).join(""),
+			};
 		if (codes.length === 0) {
 			notice(io, 'No clients in this record yet. Add one with "clinical-vault client add".');
 			return { stdout: json ? "[]\n" : "" };
@@ -127,7 +158,14 @@ export const clientListCommand: Command = {
 			return out;
 		});
 		if (json) return { stdout: `${JSON.stringify(rows, null, 2)}\n` };
-		const table = [["code", "added", "modality", "recording consent", ...(names ? ["name"] : [])], ...rows.map((r) => (r.problem !== undefined ? [r.code, r.problem] : [r.code, r.created ?? "-", r.modality ?? "-", r.consent ?? "-", ...(names ? [r.name ?? ""] : [])]))];
+		const table = [
+			["code", "added", "modality", "recording consent", ...(names ? ["name"] : [])],
+			...rows.map((r) =>
+				r.problem !== undefined
+					? [r.code, r.problem]
+					: [r.code, r.created ?? "-", r.modality ?? "-", r.consent ?? "-", ...(names ? [r.name ?? ""] : [])],
+			),
+		];
 		const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => (row.length > 1 && i < row.length - 1 ? row[i]!.length : 0))));
 		const line = (row: string[]) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]!) : cell)).join("  ");
 		return { stdout: table.map((row) => `${line(row)}\n`).join("") };

@@ -16,7 +16,17 @@
  */
 import * as nodePath from "node:path";
 import { fromUtf8 } from "../../core/bytes";
-import { countConflicts, findConflicts, lineDiff, readConflict, resolveConflict, versionText, type ConflictChoice, type ConflictVersions, type SyncConflict } from "../../core/record/syncConflicts";
+import {
+	countConflicts,
+	findConflicts,
+	lineDiff,
+	readConflict,
+	resolveConflict,
+	versionText,
+	type ConflictChoice,
+	type ConflictVersions,
+	type SyncConflict,
+} from "../../core/record/syncConflicts";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, stringOption, usageError } from "../args";
 import { cancelled, currentPassphrase, type Command } from "../command";
 import { openVault, requireInitialized, withUnlocked, type OpenVault } from "../vault";
@@ -48,7 +58,8 @@ function renderList(where: string, conflicts: SyncConflict[]): string {
 		lines.push(`    made by: ${madeBy(c)}`);
 		lines.push(c.decrypts ? "    decrypts: yes" : `    decrypts: NO, ${c.problem ?? "it does not decrypt"} (kept; never removed)`);
 	}
-	if (counts.total - counts.unreadable > 0) lines.push('Compare with --show PATH, then choose with --resolve PATH --keep original|copy|both. Nothing is removed until you choose.');
+	if (counts.total - counts.unreadable > 0)
+		lines.push("Compare with --show PATH, then choose with --resolve PATH --keep original|copy|both. Nothing is removed until you choose.");
 	return `${lines.join("\n")}\n`;
 }
 
@@ -59,7 +70,9 @@ function renderVersions(vault: string, v: ConflictVersions): string {
 	if (v.originalProblem) lines.push(`  The record file cannot be read: ${v.originalProblem}`);
 	else if (v.original === null) lines.push("  The record file is missing: the copy is the only version.");
 	if (!v.isText) {
-		lines.push(`  The record file: ${v.original ? `${v.original.length} bytes` : "none"}; the copy: ${v.copy.length} bytes; ${v.fingerprint.original === v.fingerprint.copy ? "identical" : "different"}.`);
+		lines.push(
+			`  The record file: ${v.original ? `${v.original.length} bytes` : "none"}; the copy: ${v.copy.length} bytes; ${v.fingerprint.original === v.fingerprint.copy ? "identical" : "different"}.`,
+		);
 	} else {
 		lines.push('Lines: "  " in both, "- " only in the record file, "+ " only in the copy.');
 		lines.push(`--- ${c.recordPath} (the record file)`);
@@ -79,7 +92,12 @@ export const conflictsCommand: Command = {
 	options: [
 		{ name: "show", value: "PATH", description: "Print the record file and this conflict copy line by line." },
 		{ name: "resolve", value: "PATH", description: "Resolve this conflict copy (with --keep)." },
-		{ name: "keep", value: "original|copy|both", description: "original: keep the record file and erase the copy; copy: put the copy in its place; both: keep the copy beside it as <name>.conflict-<time>." },
+		{
+			name: "keep",
+			value: "original|copy|both",
+			description:
+				"original: keep the record file and erase the copy; copy: put the copy in its place; both: keep the copy beside it as <name>.conflict-<time>.",
+		},
 		{ name: "json", description: "Print the result as JSON." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
@@ -109,7 +127,12 @@ export const conflictsCommand: Command = {
 		if (path !== undefined && choice !== undefined) {
 			const done = await withUnlocked(record, passphrase, () => resolveConflict(record, path, choice));
 			if (json) return { stdout: `${JSON.stringify(done, null, 2)}\n` };
-			const what = done.choice === "original" ? `kept ${done.recordPath}` : done.choice === "copy" ? `the copy is now ${done.recordPath}` : `kept both: ${done.recordPath} and ${done.keptAs ?? "?"}`;
+			const what =
+				done.choice === "original"
+					? `kept ${done.recordPath}`
+					: done.choice === "copy"
+						? `the copy is now ${done.recordPath}`
+						: `kept both: ${done.recordPath} and ${done.keptAs ?? "?"}`;
 			return { stdout: `Resolved: ${what}. The copy ${done.erased} was crypto-erased and removed.\n` };
 		}
 		if (path !== undefined) {
@@ -119,7 +142,9 @@ export const conflictsCommand: Command = {
 					if (json) {
 						const text = (bytes: Uint8Array | null) => (bytes === null ? null : versionText(bytes, versions.isText));
 						const { conflict, originalSigned, fingerprint, isText } = versions;
-						return { stdout: `${JSON.stringify({ conflict, isText, originalSigned, originalProblem: versions.originalProblem ?? null, original: text(versions.original), copy: text(versions.copy), fingerprint }, null, 2)}\n` };
+						return {
+							stdout: `${JSON.stringify({ conflict, isText, originalSigned, originalProblem: versions.originalProblem ?? null, original: text(versions.original), copy: text(versions.copy), fingerprint }, null, 2)}\n`,
+						};
 					}
 					return { stdout: renderVersions(open.vault, versions) };
 				} finally {

@@ -17,7 +17,18 @@
  * vacuumed and saved at once), so no word of an erased transcript stays in any file of the vault.
  */
 import { localDay } from "../../core/calendar";
-import { checkConsentInput, consentDerived, consentErasure, consentStatus, parseRecordingConsent, readConsent, revokeConsent, setConsent, type ConsentErasure, type ConsentRecord } from "../../core/record/consent";
+import {
+	checkConsentInput,
+	consentDerived,
+	consentErasure,
+	consentStatus,
+	parseRecordingConsent,
+	readConsent,
+	revokeConsent,
+	setConsent,
+	type ConsentErasure,
+	type ConsentRecord,
+} from "../../core/record/consent";
 import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { INDEX_FILE_NAME } from "../../core/search/persist";
 import { PASSPHRASE_FILE_OPTION, ROOT_OPTION, requiredOption, stringOption, usageError } from "../args";
@@ -39,7 +50,9 @@ function describe(client: string, consent: ConsentRecord | null, left: ConsentEr
 	}
 	const count = left.audio.length + left.transcripts.length + derived.length;
 	if (status === "revoked" && count > 0) {
-		lines.push(`An earlier revoke was interrupted: ${left.audio.length} recording(s), ${left.transcripts.length} transcript(s) and ${derived.length} proposal(s) computed from them are still there (some may no longer decrypt). Run "consent --client ${client} --revoke --yes" again to finish erasing them.`);
+		lines.push(
+			`An earlier revoke was interrupted: ${left.audio.length} recording(s), ${left.transcripts.length} transcript(s) and ${derived.length} proposal(s) computed from them are still there (some may no longer decrypt). Run "consent --client ${client} --revoke --yes" again to finish erasing them.`,
+		);
 	}
 	return `${lines.join("\n")}\n`;
 }
@@ -74,7 +87,11 @@ export const consentCommand: Command = {
 		{ name: "client", value: "CODE", description: "The client." },
 		{ name: "recording", value: "yes|no", description: "Record whether the client consents to recording." },
 		{ name: "date", value: "YYYY-MM-DD", description: "The day the client consented or declined (default: today)." },
-		{ name: "scope", value: "TEXT", description: "What the consent covers, one line (default: audio recording of sessions for local transcription, erased after signing)." },
+		{
+			name: "scope",
+			value: "TEXT",
+			description: "What the consent covers, one line (default: audio recording of sessions for local transcription, erased after signing).",
+		},
 		{ name: "revoke", description: "Revoke the consent and crypto-erase the client's recordings and transcripts (asks first)." },
 		{ name: "yes", description: "With --revoke: do it without asking (read the list on stderr first)." },
 		{ name: "json", description: "Print JSON." },
@@ -97,7 +114,12 @@ export const consentCommand: Command = {
 		if (rawRecording === undefined && (date !== undefined || scope !== undefined)) throw usageError("--date and --scope go with --recording yes|no.");
 		const recording = rawRecording === undefined ? undefined : asUsage(() => parseRecordingConsent(rawRecording));
 		// Input is checked before the passphrase is asked for: a mistake is a usage error (exit 2) that changes nothing.
-		const input = recording === undefined ? undefined : asUsage(() => checkConsentInput({ recording, date: date ?? localDay(new Date()), ...(scope !== undefined ? { scope } : {}) }, localDay(new Date())));
+		const input =
+			recording === undefined
+				? undefined
+				: asUsage(() =>
+						checkConsentInput({ recording, date: date ?? localDay(new Date()), ...(scope !== undefined ? { scope } : {}) }, localDay(new Date())),
+					);
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);
@@ -105,7 +127,9 @@ export const consentCommand: Command = {
 		if (revoke && options.yes !== true && io.stdin.isTTY !== true) {
 			const left = await consentErasure(record, client);
 			notice(io, `A revoke would crypto-erase ${left.audio.length} recording(s) and ${left.transcripts.length} transcript(s) of ${client}.`);
-			throw usageError(`Nothing was changed: there is no terminal to confirm at. Run again with --revoke --yes to revoke ${client}'s consent and erase them.`);
+			throw usageError(
+				`Nothing was changed: there is no terminal to confirm at. Run again with --revoke --yes to revoke ${client}'s consent and erase them.`,
+			);
 		}
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
@@ -118,7 +142,11 @@ export const consentCommand: Command = {
 			const shown = await withUnlocked(record, passphrase, async () => {
 				const consent = await readConsent(record, client);
 				// Derived copies matter only once consent is revoked (they are what a revoke leaves to finish).
-				return { consent, left: await consentErasure(record, client), derived: consentStatus(consent) === "revoked" ? await consentDerived(record, client) : [] };
+				return {
+					consent,
+					left: await consentErasure(record, client),
+					derived: consentStatus(consent) === "revoked" ? await consentDerived(record, client) : [],
+				};
 			});
 			const remaining = shown.derived.length > 0 ? { ...shown.left, derived: shown.derived } : shown.left;
 			return { stdout: json ? asJson(client, shown.consent, { remaining }) : describe(client, shown.consent, shown.left, shown.derived) };
@@ -130,7 +158,11 @@ export const consentCommand: Command = {
 				const derived = await consentDerived(record, client);
 				const list = [...left.audio, ...left.transcripts, ...derived];
 				const what = `${left.audio.length} recording(s) and ${left.transcripts.length} transcript(s)${derived.length > 0 ? `, with ${derived.length} proposal(s) computed from them` : ""}`;
-				if (consentStatus(await readConsent(record, client)) === "revoked") notice(io, `${client}'s recording consent is already revoked: finishing the earlier revoke, which crypto-erases ${what}; session notes, summaries and drafts are kept:`);
+				if (consentStatus(await readConsent(record, client)) === "revoked")
+					notice(
+						io,
+						`${client}'s recording consent is already revoked: finishing the earlier revoke, which crypto-erases ${what}; session notes, summaries and drafts are kept:`,
+					);
 				else notice(io, `Revoking ${client}'s recording consent crypto-erases ${what}; session notes, summaries and drafts are kept:`);
 				for (const path of list) notice(io, `  ${path}`);
 				if (options.yes !== true && !(await confirm(io, `Revoke ${client}'s recording consent and erase these files? [y/N] `))) {
@@ -148,7 +180,9 @@ export const consentCommand: Command = {
 		const listed = all.map((p) => `  ${p}\n`).join("");
 		if (!outcome.resumed) return { stdout: `Revoked ${client}'s recording consent. Crypto-erased ${all.length} file(s):\n${listed}` };
 		if (all.length === 0) return { stdout: `${client}'s recording consent was already revoked, and nothing was left to erase.\n` };
-		return { stdout: `${client}'s recording consent was already revoked: finished the earlier, interrupted revoke. Crypto-erased ${all.length} file(s):\n${listed}` };
+		return {
+			stdout: `${client}'s recording consent was already revoked: finished the earlier, interrupted revoke. Crypto-erased ${all.length} file(s):\n${listed}`,
+		};
 	},
 };
 

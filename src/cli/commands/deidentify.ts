@@ -42,13 +42,18 @@ export const deidentifyCommand: Command = {
 		if (typeof passphrase !== "string") return { code: CANCELLED_EXIT };
 		const written = await withUnlocked(vault.record, passphrase, async () => {
 			// Loaded when used: the name and place lexicon is large (every other command starts faster without it).
-			const [{ prepareDeidentified, recordDeidentifiedExport }, { formatReport }] = await Promise.all([import("../../core/export/deidentified"), import("../../core/deidentify/deidentify")]);
+			const [{ prepareDeidentified, recordDeidentifiedExport }, { formatReport }] = await Promise.all([
+				import("../../core/export/deidentified"),
+				import("../../core/deidentify/deidentify"),
+			]);
 			const prepared = await prepareDeidentified(vault.record, recordPath, { includePsychotherapy: options[INCLUDE_PSYCHOTHERAPY_OPTION.name] === true });
 			notice(io, formatReport(prepared.result).trimEnd());
 			notice(io, `Warning: ${UNENCRYPTED_WARNING}`);
 			if (options.yes !== true) {
 				if (io.stdin.isTTY !== true) {
-					throw usageError(`Nothing was written: there is no terminal to confirm at. Check the report above, then run again with --yes to write ${out}.`);
+					throw usageError(
+						`Nothing was written: there is no terminal to confirm at. Check the report above, then run again with --yes to write ${out}.`,
+					);
 				}
 				if (!(await confirm(io, `Write the de-identified file to ${out}? [y/N] `))) {
 					notice(io, "Nothing was written.");
@@ -60,7 +65,9 @@ export const deidentifyCommand: Command = {
 			try {
 				await writeOutputFile(out, bytes, options[FORCE_OPTION.name] === true);
 			} catch (error) {
-				await vault.record.audit.append("export", { path: recordPath, note: "writing the de-identified file failed; nothing was written" }).catch(() => undefined);
+				await vault.record.audit
+					.append("export", { path: recordPath, note: "writing the de-identified file failed; nothing was written" })
+					.catch(() => undefined);
 				throw error;
 			} finally {
 				bytes.fill(0);

@@ -22,16 +22,30 @@ import { asUsage, openVault, requireClient, requireInitialized, validClientCode,
 
 export const docCommand: Command = {
 	name: "doc",
-	synopsis: "doc <vault> --client CODE --type TYPE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
+	synopsis:
+		"doc <vault> --client CODE --type TYPE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--topic TEXT] [--notes FILE|-] [--include-psychotherapy] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Draft a clinical document (progress summary, letter, supervision preparation, client handout) from the record; prints its record path.",
 	args: ["<vault>"],
 	options: [
-		{ name: "client", value: "CODE", description: "The client the document is for (a handout is filed under this client; nothing of the record is sent for it)." },
+		{
+			name: "client",
+			value: "CODE",
+			description: "The client the document is for (a handout is filed under this client; nothing of the record is sent for it).",
+		},
 		{ name: "type", value: "TYPE", description: `One of: ${DOCUMENT_TYPE_IDS.join(", ")}.` },
-		{ name: "from", value: "YYYY-MM-DD", description: "First day of the notes used (default: 90 days before --to; supervision-prep: the last 6 sessions)." },
+		{
+			name: "from",
+			value: "YYYY-MM-DD",
+			description: "First day of the notes used (default: 90 days before --to; supervision-prep: the last 6 sessions).",
+		},
 		{ name: "to", value: "YYYY-MM-DD", description: "Last day of the notes used (default today)." },
-		{ name: "topic", value: "TEXT", description: "The handout's topic, e.g. grounding or \"an introduction to parts work\"." },
-		{ name: "notes", value: "FILE|-", description: "What you add for this document (reason for referral, recipient's question, questions for supervision, handout emphasis); - reads stdin." },
+		{ name: "topic", value: "TEXT", description: 'The handout\'s topic, e.g. grounding or "an introduction to parts work".' },
+		{
+			name: "notes",
+			value: "FILE|-",
+			description:
+				"What you add for this document (reason for referral, recipient's question, questions for supervision, handout emphasis); - reads stdin.",
+		},
 		{ name: "include-psychotherapy", description: "Give psychotherapy (process) notes in the range to the model for this document; left out by default." },
 		...LLM_OPTIONS,
 		ROOT_OPTION,
@@ -40,7 +54,7 @@ export const docCommand: Command = {
 	notes: [
 		`Types: ${DOCUMENT_TYPE_IDS.map((id) => `${id} (${DOCUMENT_TYPES[id].title.toLowerCase()})`).join(", ")}.`,
 		"The model gets the client code, never the name; name and date of birth are filled in afterwards, only in documents for an insurer or another provider. Supervision preparation stays de-identified.",
-		"The draft is saved encrypted with status: draft. Review markers (==[review: …]==) show what to check; sign with \"clinical-vault sign\" once resolved.",
+		'The draft is saved encrypted with status: draft. Review markers (==[review: …]==) show what to check; sign with "clinical-vault sign" once resolved.',
 	],
 	async run({ io, args, options }) {
 		const client = validClientCode(requiredOption(options, "client", "doc needs --client CODE (a handout is filed under the client it is for)."));
@@ -52,11 +66,13 @@ export const docCommand: Command = {
 		if (from !== undefined && to !== undefined && from > to) throw usageError(`The date range ${from} to ${to} is empty: --from is after --to.`);
 		const topic = stringOption(options, "topic");
 		const notesSource = stringOption(options, "notes");
-		if (type.readsRecord && topic !== undefined) throw usageError(`--topic is for client-handout; a ${type.title.toLowerCase()} is drafted from the notes (add your own text with --notes).`);
+		if (type.readsRecord && topic !== undefined)
+			throw usageError(`--topic is for client-handout; a ${type.title.toLowerCase()} is drafted from the notes (add your own text with --notes).`);
 		if (!type.readsRecord && (from !== undefined || to !== undefined || options["include-psychotherapy"] === true)) {
 			throw usageError("A client handout reads nothing from the record: leave out --from, --to and --include-psychotherapy.");
 		}
-		if (!type.readsRecord && topic === undefined && notesSource === undefined) throw usageError("A client handout needs --topic TEXT (or your own text with --notes).");
+		if (!type.readsRecord && topic === undefined && notesSource === undefined)
+			throw usageError("A client handout needs --topic TEXT (or your own text with --notes).");
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);
@@ -71,7 +87,12 @@ export const docCommand: Command = {
 		let shown = 0;
 		try {
 			const { DocumentService } = await import("../../core/documents/DocumentService");
-			const service = new DocumentService({ record: open.record, clock: systemClock, templates, measures: (await measureRegistry(io, args.vault!, open.settings)).definitions });
+			const service = new DocumentService({
+				record: open.record,
+				clock: systemClock,
+				templates,
+				measures: (await measureRegistry(io, args.vault!, open.settings)).definitions,
+			});
 			const result = await withCancelSignal((signal) =>
 				withUnlocked(open.record, passphrase, () =>
 					service.draft({
@@ -96,8 +117,10 @@ export const docCommand: Command = {
 					}),
 				),
 			);
-			if (result.from !== undefined) notice(io, `${type.title} from ${result.sessions.length} note(s), ${result.from} to ${result.to}: ${result.sessions.join(", ")}.`);
-			if (result.includedPsychotherapyNotes.length > 0) notice(io, `Psychotherapy notes included at your request: ${result.includedPsychotherapyNotes.join(", ")} (recorded in the document).`);
+			if (result.from !== undefined)
+				notice(io, `${type.title} from ${result.sessions.length} note(s), ${result.from} to ${result.to}: ${result.sessions.join(", ")}.`);
+			if (result.includedPsychotherapyNotes.length > 0)
+				notice(io, `Psychotherapy notes included at your request: ${result.includedPsychotherapyNotes.join(", ")} (recorded in the document).`);
 			for (const p of result.problems) notice(io, `Left out: ${p}`);
 			notice(io, result.flags.length === 0 ? "No review markers." : `${result.flags.length} item(s) to review before signing:`);
 			for (const f of result.flags.slice(0, 20)) notice(io, `  - ${f.kind}: ${f.reason}: "${f.excerpt.slice(0, 80)}"`);

@@ -29,7 +29,9 @@ export async function checkOutPath(open: OpenVault, vaultArg: string, options: O
 	const vault = nodePath.resolve(vaultArg);
 	const inside = nodePath.relative(vault, out);
 	if (inside === "" || (!inside.startsWith("..") && !nodePath.isAbsolute(inside))) {
-		throw usageError(`--out ${out} is inside the vault ${open.vault}: an unencrypted export there would be indexed and synced with it. Write it outside the vault.`);
+		throw usageError(
+			`--out ${out} is inside the vault ${open.vault}: an unencrypted export there would be indexed and synced with it. Write it outside the vault.`,
+		);
 	}
 	let exists = false;
 	try {
@@ -89,7 +91,9 @@ export const exportCommand: Command = {
 			try {
 				await writeOutputFile(out, exported.bytes, options[FORCE_OPTION.name] === true);
 			} catch (error) {
-				await vault.record.audit.append("export", { path: recordPath, note: "writing the exported file failed; nothing was written" }).catch(() => undefined);
+				await vault.record.audit
+					.append("export", { path: recordPath, note: "writing the exported file failed; nothing was written" })
+					.catch(() => undefined);
 				throw error;
 			} finally {
 				exported.bytes.fill(0);
@@ -97,6 +101,8 @@ export const exportCommand: Command = {
 			return exported;
 		});
 		for (const w of result.warnings) notice(io, `Warning: ${w}`);
-		return { stdout: `Exported ${recordPath} to ${out} (${format === "pdf" ? "PDF" : "plain text"}${result.draft ? ", marked DRAFT" : ""}). The file is not encrypted.\n` };
+		return {
+			stdout: `Exported ${recordPath} to ${out} (${format === "pdf" ? "PDF" : "plain text"}${result.draft ? ", marked DRAFT" : ""}). The file is not encrypted.\n`,
+		};
 	},
 };

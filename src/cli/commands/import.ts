@@ -40,7 +40,10 @@ async function collect(paths: string[]): Promise<{ sources: ImportSource[]; abso
 		if (info.isDirectory()) await walk(full, `${nodePath.basename(full)}/`);
 		else add(`${nodePath.basename(nodePath.dirname(full))}/${nodePath.basename(full)}`, full);
 	}
-	const sources = [...absolute].map(([path, full]): ImportSource => ({ path, read: () => readFile(full).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) }));
+	const sources = [...absolute].map(([path, full]): ImportSource => ({
+		path,
+		read: () => readFile(full).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+	}));
 	return { sources, absolute };
 }
 
@@ -74,7 +77,9 @@ export function describePlan(plan: ImportPlan): string {
 		for (const s of plan.skipped) lines.push(`  ${s.source}: ${s.reason}`);
 	}
 	const counts = (kind: string) => plan.items.filter((i) => i.kind === kind).length;
-	lines.push(`Plan: ${counts("note")} notes, ${counts("transcript")} transcripts, ${counts("audio")} recordings to import; ${plan.already.length} already imported; ${plan.skipped.length} skipped.`);
+	lines.push(
+		`Plan: ${counts("note")} notes, ${counts("transcript")} transcripts, ${counts("audio")} recordings to import; ${plan.already.length} already imported; ${plan.skipped.length} skipped.`,
+	);
 	return `${lines.join("\n")}\n`;
 }
 
@@ -136,15 +141,26 @@ export const importCommand: Command = {
 					},
 				});
 				for (const f of result.failed) notice(io, `Not imported: ${f.source}: ${f.reason}`);
-				const lines = [`Imported ${result.imported.length} files; ${plan.already.length} were already in the record; ${plan.skipped.length} skipped; ${result.failed.length} failed.`];
+				const lines = [
+					`Imported ${result.imported.length} files; ${plan.already.length} were already in the record; ${plan.skipped.length} skipped; ${result.failed.length} failed.`,
+				];
 				if (removeOriginals) {
 					const safe = await readBackSources(open.record, plan, result);
-					if (safe.length > 0 && (await ask(io, yes, `Remove the ${safe.length} plaintext originals now (permanently, not to the trash)? They are in the record and were read back. [y/N] `, "no original was removed"))) {
+					if (
+						safe.length > 0 &&
+						(await ask(
+							io,
+							yes,
+							`Remove the ${safe.length} plaintext originals now (permanently, not to the trash)? They are in the record and were read back. [y/N] `,
+							"no original was removed",
+						))
+					) {
 						let removed = 0;
 						for (const source of safe) {
 							await unlink(absolute.get(source)!).then(
 								() => removed++,
-								(error: unknown) => notice(io, `Could not remove ${source}: ${(error as { code?: string }).code ?? "error"}; remove it yourself.`),
+								(error: unknown) =>
+									notice(io, `Could not remove ${source}: ${(error as { code?: string }).code ?? "error"}; remove it yourself.`),
 							);
 						}
 						lines.push(`Removed ${removed} originals.`);

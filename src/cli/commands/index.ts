@@ -30,7 +30,42 @@ import { searchCommand } from "./search";
 import { transcribeCommand } from "./transcribe";
 import { verifyCommand } from "./verify";
 
-export const COMMANDS: readonly Command[] = [initCommand, clientAddCommand, clientListCommand, putCommand, importCommand, catCommand, lsCommand, rmCommand, mvCommand, passwdCommand, rekeyCommand, verifyCommand, conflictsCommand, auditCommand, privacyCheckCommand, consentCommand, transcribeCommand, retentionCommand, draftCommand, reviewCommand, signCommand, addendumCommand, partsCommand, planCommand, searchCommand, briefCommand, measureAddCommand, measureListCommand, measureChartCommand, measureScheduleCommand, docCommand, exportCommand, deidentifyCommand, modelsCommand];
+export const COMMANDS: readonly Command[] = [
+	initCommand,
+	clientAddCommand,
+	clientListCommand,
+	putCommand,
+	importCommand,
+	catCommand,
+	lsCommand,
+	rmCommand,
+	mvCommand,
+	passwdCommand,
+	rekeyCommand,
+	verifyCommand,
+	conflictsCommand,
+	auditCommand,
+	privacyCheckCommand,
+	consentCommand,
+	transcribeCommand,
+	retentionCommand,
+	draftCommand,
+	reviewCommand,
+	signCommand,
+	addendumCommand,
+	partsCommand,
+	planCommand,
+	searchCommand,
+	briefCommand,
+	measureAddCommand,
+	measureListCommand,
+	measureChartCommand,
+	measureScheduleCommand,
+	docCommand,
+	exportCommand,
+	deidentifyCommand,
+	modelsCommand,
+];
 
 /** Command groups ("client") whose subcommands are the second word. */
 export const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!));

@@ -16,9 +16,11 @@ export function kdfFromFlags(memoryMiB: number | undefined, iterations: number |
 	const memory = memoryMiB ?? KDF_FLOOR.memoryKiB / MIB;
 	const passes = iterations ?? KDF_FLOOR.iterations;
 	const [minMiB, maxMiB] = [KDF_FLOOR.memoryKiB / MIB, KDF_CAP.memoryKiB / MIB];
-	if (memory < minMiB) throw usageError(`--kdf-memory ${memory} MiB is below the minimum of ${minMiB} MiB (OWASP's floor for Argon2id). Nothing was created.`);
+	if (memory < minMiB)
+		throw usageError(`--kdf-memory ${memory} MiB is below the minimum of ${minMiB} MiB (OWASP's floor for Argon2id). Nothing was created.`);
 	if (memory > maxMiB) throw usageError(`--kdf-memory ${memory} MiB is above the maximum of ${maxMiB} MiB. Nothing was created.`);
-	if (passes < KDF_FLOOR.iterations) throw usageError(`--kdf-iterations ${passes} is below the minimum of ${KDF_FLOOR.iterations} (OWASP's floor for Argon2id). Nothing was created.`);
+	if (passes < KDF_FLOOR.iterations)
+		throw usageError(`--kdf-iterations ${passes} is below the minimum of ${KDF_FLOOR.iterations} (OWASP's floor for Argon2id). Nothing was created.`);
 	if (passes > KDF_CAP.iterations) throw usageError(`--kdf-iterations ${passes} is above the maximum of ${KDF_CAP.iterations}. Nothing was created.`);
 	return newKdfParams({ memoryKiB: memory * MIB, iterations: passes });
 }
@@ -36,7 +38,10 @@ export const initCommand: Command = {
 		{ name: "kdf-memory", value: "MiB", description: `Argon2id memory in MiB (${KDF_FLOOR.memoryKiB / MIB} to ${KDF_CAP.memoryKiB / MIB}).` },
 		{ name: "kdf-iterations", value: "N", description: `Argon2id passes (${KDF_FLOOR.iterations} to ${KDF_CAP.iterations}).` },
 		ROOT_OPTION,
-		{ ...PASSPHRASE_FILE_OPTION, description: "Read the new passphrase from the first line of FILE (else $CLINICAL_VAULT_PASSPHRASE, else a prompt, typed twice)." },
+		{
+			...PASSPHRASE_FILE_OPTION,
+			description: "Read the new passphrase from the first line of FILE (else $CLINICAL_VAULT_PASSPHRASE, else a prompt, typed twice).",
+		},
 	],
 	notes: [
 		"Without --kdf-* options the key derivation is tuned to take about one second on this machine. With only one of them, the other is the minimum.",

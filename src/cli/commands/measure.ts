@@ -21,7 +21,11 @@ import { notice } from "../output";
 import { asUsage, openVault, requireClient, requireInitialized, validClientCode, withUnlocked, type OpenVault } from "../vault";
 
 const CLIENT_OPTION = { name: "client", value: "CODE", description: "The client." };
-const MEASURE_OPTION = { name: "measure", value: "ID", description: "phq9, gad7, pcl5, phq2, gad2, or the id of one of your own (templates folder, measures/*.yaml)." };
+const MEASURE_OPTION = {
+	name: "measure",
+	value: "ID",
+	description: "phq9, gad7, pcl5, phq2, gad2, or the id of one of your own (templates folder, measures/*.yaml).",
+};
 
 /** The built-in measures and the clinician's own from the templates folder; problems are said on stderr. */
 function registry(ctx: CommandContext, open: OpenVault): Promise<MeasureRegistry> {
@@ -96,7 +100,9 @@ export const measureAddCommand: Command = {
 		if (added.replaced) notice(ctx.io, `Replaced the ${def.name} score of ${added.replaced.date} (total ${added.replaced.total}).`);
 		if (e.prorated > 0) notice(ctx.io, `${e.prorated} unanswered item(s) prorated as the measure's manual allows.`);
 		if (ctx.options.json === true) return { stdout: `${JSON.stringify({ ...e, page: added.pagePath }, null, 2)}\n` };
-		return { stdout: `${def.name} ${e.date}: ${e.total} (${e.band})${e.alerts.length > 0 ? `; ${e.alerts.length} item alert(s)` : ""}. Saved; page ${added.pagePath}\n` };
+		return {
+			stdout: `${def.name} ${e.date}: ${e.total} (${e.band})${e.alerts.length > 0 ? `; ${e.alerts.length} item alert(s)` : ""}. Saved; page ${added.pagePath}\n`,
+		};
 	},
 };
 
@@ -105,7 +111,13 @@ export const measureListCommand: Command = {
 	synopsis: "measure list <vault> --client CODE [--measure ID] [--json]",
 	summary: "The client's scores: measure, date, total, band, change and alerts.",
 	args: ["<vault>"],
-	options: [CLIENT_OPTION, { ...MEASURE_OPTION, description: "Only this measure." }, { name: "json", description: "Print the entries as JSON (with item answers and the schedule)." }, ROOT_OPTION, PASSPHRASE_FILE_OPTION],
+	options: [
+		CLIENT_OPTION,
+		{ ...MEASURE_OPTION, description: "Only this measure." },
+		{ name: "json", description: "Print the entries as JSON (with item answers and the schedule)." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
 	async run(ctx) {
 		const s = await session(ctx);
 		if (!s) return cancelled();
@@ -123,17 +135,22 @@ export const measureListCommand: Command = {
 			const def = definitions.get(e.measure);
 			const first = firstOf.get(e.measure);
 			if (first === undefined) firstOf.set(e.measure, e.total);
-			const change = first === undefined || !def ? "" : (() => {
-				const c = changeBetween(def, first, e.total);
-				return `${c.points > 0 ? "+" : ""}${c.points}${c.reliable === "improved" || c.reliable === "worse" ? "*" : ""}`;
-			})();
+			const change =
+				first === undefined || !def
+					? ""
+					: (() => {
+							const c = changeBetween(def, first, e.total);
+							return `${c.points > 0 ? "+" : ""}${c.points}${c.reliable === "improved" || c.reliable === "worse" ? "*" : ""}`;
+						})();
 			const flags = [
 				...e.alerts.map((a) => `item ${a.number}=${a.answer}`),
 				...e.replacedAlerts.map((a) => `item ${a.number}=${a.answer} in the replaced score`),
 				...(e.answers === null ? ["total only"] : []),
 				...(e.prorated > 0 ? [`${e.prorated} prorated`] : []),
 			].join(", ");
-			lines.push(`${(def?.name ?? e.measure).padEnd(9)} ${e.date}  ${String(e.total).padStart(5)}  ${e.band.padEnd(24).slice(0, 24)}  ${change.padEnd(7)}  ${flags}`.trimEnd());
+			lines.push(
+				`${(def?.name ?? e.measure).padEnd(9)} ${e.date}  ${String(e.total).padStart(5)}  ${e.band.padEnd(24).slice(0, 24)}  ${change.padEnd(7)}  ${flags}`.trimEnd(),
+			);
 		}
 		lines.push("", "CHANGE is from the first score; * marks a reliable change.");
 		return { stdout: `${lines.join("\n")}\n` };
@@ -145,7 +162,13 @@ export const measureChartCommand: Command = {
 	synopsis: "measure chart <vault> --client CODE --measure ID [--mermaid]",
 	summary: "One measure over time as a text chart, or as the Mermaid chart the measures page holds.",
 	args: ["<vault>"],
-	options: [CLIENT_OPTION, MEASURE_OPTION, { name: "mermaid", description: "Print the Mermaid xychart source instead." }, ROOT_OPTION, PASSPHRASE_FILE_OPTION],
+	options: [
+		CLIENT_OPTION,
+		MEASURE_OPTION,
+		{ name: "mermaid", description: "Print the Mermaid xychart source instead." },
+		ROOT_OPTION,
+		PASSPHRASE_FILE_OPTION,
+	],
 	async run(ctx) {
 		const measure = requiredOption(ctx.options, "measure", '"measure chart" needs --measure ID.');
 		const s = await session(ctx);
@@ -162,7 +185,10 @@ export const measureChartCommand: Command = {
 		const cut = def.clinicalCutoff?.below;
 		const lines = [`${def.name} for ${s.client} (0 to ${max}${cut !== undefined ? `; | marks the cut-off ${cut}` : ""})`];
 		for (const e of entries) {
-			const bar = "#".repeat(Math.round((e.total / max) * width)).padEnd(width, " ").split("");
+			const bar = "#"
+				.repeat(Math.round((e.total / max) * width))
+				.padEnd(width, " ")
+				.split("");
 			if (cut !== undefined) {
 				const at = Math.min(width - 1, Math.round((cut / max) * width));
 				if (bar[at] === " ") bar[at] = "|";
@@ -193,7 +219,8 @@ export const measureScheduleCommand: Command = {
 				? null
 				: set.split(",").map((pair) => {
 						const [id, every] = pair.split("=").map((x) => x.trim());
-						if (!id || !every || !(SCHEDULES as readonly string[]).includes(every)) throw usageError(`--set takes ID=session|monthly|review pairs separated by commas, not "${pair}".`);
+						if (!id || !every || !(SCHEDULES as readonly string[]).includes(every))
+							throw usageError(`--set takes ID=session|monthly|review pairs separated by commas, not "${pair}".`);
 						return { measure: id, every: every as Schedule };
 					});
 		const s = await session(ctx);
@@ -206,6 +233,8 @@ export const measureScheduleCommand: Command = {
 			return service.read(s.client, "internal");
 		});
 		if (file.schedule.length === 0) return { stdout: `No measures are scheduled for ${s.client}.\n` };
-		return { stdout: `${file.schedule.map((x) => `${definitions.get(x.measure)?.name ?? x.measure}: ${x.every === "session" ? "every session" : x.every === "monthly" ? "monthly" : "at each plan review"}`).join("\n")}\n` };
+		return {
+			stdout: `${file.schedule.map((x) => `${definitions.get(x.measure)?.name ?? x.measure}: ${x.every === "session" ? "every session" : x.every === "monthly" ? "monthly" : "at each plan review"}`).join("\n")}\n`,
+		};
 	},
 };

@@ -18,18 +18,26 @@ export const modelsCommand: Command = {
 	synopsis: "models [--vault FOLDER] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS] [--json]",
 	summary: "Test the connection to the model server: its models and the model's context.",
 	args: [],
-	options: [{ name: "vault", value: "FOLDER", description: "Use this vault's plugin settings for the engine and model." }, ...LLM_OPTIONS, { name: "json", description: "Print the models and the context as JSON." }, ROOT_OPTION],
+	options: [
+		{ name: "vault", value: "FOLDER", description: "Use this vault's plugin settings for the engine and model." },
+		...LLM_OPTIONS,
+		{ name: "json", description: "Print the models and the context as JSON." },
+		ROOT_OPTION,
+	],
 	notes: [
 		"Examples: clinical-vault models --llm lmstudio; clinical-vault models --llm openai=http://127.0.0.1:8080; clinical-vault models --ollama http://127.0.0.1:11434 --model llama3.1:8b",
 		"An API key (Jan) or a practice server's token is read from $CLINICAL_VAULT_ENGINE_TOKEN, never from a flag.",
 	],
 	async run({ io, options }) {
 		const vault = stringOption(options, "vault");
-		const settings: ClinicalVaultSettings = vault === undefined ? { ...DEFAULT_SETTINGS } : (await openVault(vault, stringOption(options, ROOT_OPTION.name))).settings;
+		const settings: ClinicalVaultSettings =
+			vault === undefined ? { ...DEFAULT_SETTINGS } : (await openVault(vault, stringOption(options, ROOT_OPTION.name))).settings;
 		const { llm, model, engine } = asUsage(() => cliLlm(options, io.env, settings));
 		const report = await testConnection(llm, model);
 		if (options.json === true) {
-			return { stdout: `${JSON.stringify({ engine, model, models: report.models, listed: report.listed, context: report.context, ...(report.contextProblem ? { contextProblem: report.contextProblem } : {}) }, null, 2)}\n` };
+			return {
+				stdout: `${JSON.stringify({ engine, model, models: report.models, listed: report.listed, context: report.context, ...(report.contextProblem ? { contextProblem: report.contextProblem } : {}) }, null, 2)}\n`,
+			};
 		}
 		return { stdout: `${report.line}\n` };
 	},

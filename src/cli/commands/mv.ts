@@ -32,7 +32,11 @@ export const mvCommand: Command = {
 		await requireClient(open, from.split("/")[0]!);
 		if (!(await open.record.exists(from))) {
 			const landed = await open.record.exists(to);
-			throw new ClinicalVaultError("not-found", `${from} does not exist in the record.${landed ? ` ${to} does: if it was moved there, the move is complete.` : ""} Nothing was changed.`, { path: from });
+			throw new ClinicalVaultError(
+				"not-found",
+				`${from} does not exist in the record.${landed ? ` ${to} does: if it was moved there, the move is complete.` : ""} Nothing was changed.`,
+				{ path: from },
+			);
 		}
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();

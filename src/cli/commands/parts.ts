@@ -30,7 +30,15 @@ function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result
 			source: set.source,
 			sessionDate: set.sessionDate,
 			...extra,
-			changes: set.changes.map((c) => ({ id: c.id, kind: c.kind, summary: c.summary, evidence: c.evidence ?? null, conflict: c.conflict === true, ...(c.needs ? { needs: c.needs } : {}), ...(c.excludes ? { excludes: c.excludes } : {}) })),
+			changes: set.changes.map((c) => ({
+				id: c.id,
+				kind: c.kind,
+				summary: c.summary,
+				evidence: c.evidence ?? null,
+				conflict: c.conflict === true,
+				...(c.needs ? { needs: c.needs } : {}),
+				...(c.excludes ? { excludes: c.excludes } : {}),
+			})),
 			dropped: set.dropped ?? [],
 			redacted: set.redacted ?? [],
 			...(result ? { path: result.path, applied: result.applied.map((c) => c.id), declined: result.declined, written: result.written } : {}),
@@ -42,7 +50,8 @@ function proposalJson(set: PartsProposal, extra: Record<string, unknown>, result
 
 export const partsCommand: Command = {
 	name: "parts",
-	synopsis: "parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
+	synopsis:
+		"parts <vault> --client CODE [--from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Show the client's IFS parts map, or propose and accept updates to it from a session note.",
 	args: ["<vault>"],
 	options: [
@@ -55,8 +64,8 @@ export const partsCommand: Command = {
 		PASSPHRASE_FILE_OPTION,
 	],
 	notes: [
-		"Nothing is written to the map until changes are accepted. A part under a slightly different name is asked about (\"same part?\", a conflict change accepted only by id), never merged.",
-		"Text between <!-- cv:generated … --> markers is regenerated; write your own notes outside them. The ```yaml block is the map's data and may be edited by hand; fields you edit are not overwritten by \"all\".",
+		'Nothing is written to the map until changes are accepted. A part under a slightly different name is asked about ("same part?", a conflict change accepted only by id), never merged.',
+		'Text between <!-- cv:generated … --> markers is regenerated; write your own notes outside them. The ```yaml block is the map\'s data and may be edited by hand; fields you edit are not overwritten by "all".',
 	],
 	async run(context) {
 		const { io, args, options } = context;
@@ -94,8 +103,13 @@ export const partsCommand: Command = {
 							},
 						});
 					}
-					if ((set.dropped ?? []).length > 0) notice(io, `${set.dropped!.length} string(s) of the model's answer were left out (see "dropped"): risk and diagnosis are yours to write.`);
-					if ((set.redacted ?? []).length > 0) notice(io, `The client's name was replaced by "the client" in ${set.redacted!.length} string(s) (see "redacted").`);
+					if ((set.dropped ?? []).length > 0)
+						notice(
+							io,
+							`${set.dropped!.length} string(s) of the model's answer were left out (see "dropped"): risk and diagnosis are yours to write.`,
+						);
+					if ((set.redacted ?? []).length > 0)
+						notice(io, `The client's name was replaced by "the client" in ${set.redacted!.length} string(s) (see "redacted").`);
 					if (set.changes.length === 0) notice(io, "No changes to propose: the map already has what this session says.");
 					if (accept === undefined) {
 						if (set.changes.length > 0) notice(io, "Nothing was written to the parts map. Accept with: --accept all (or ids)");
@@ -106,15 +120,20 @@ export const partsCommand: Command = {
 				}
 				if (accept !== undefined) {
 					const sets = await service.pendingAll(client);
-					if (sets.length === 0) throw new ClinicalVaultError("not-found", `${client} has no pending parts-map proposal. Make one with --from-session.`);
+					if (sets.length === 0)
+						throw new ClinicalVaultError("not-found", `${client} has no pending parts-map proposal. Make one with --from-session.`);
 					if (sets.length > 1) {
-						throw new ClinicalVaultError("usage", `${client} has ${sets.length} pending parts-map proposals (from ${sets.map((s) => s.source).join(", ")}): name one with --from-session together with --accept.`);
+						throw new ClinicalVaultError(
+							"usage",
+							`${client} has ${sets.length} pending parts-map proposals (from ${sets.map((s) => s.source).join(", ")}): name one with --from-session together with --accept.`,
+						);
 					}
 					const set = sets[0]!;
 					const result = await service.apply(set, accept);
 					return { stdout: proposalJson(set, {}, result) };
 				}
-				if (!(await open.record.exists(service.path(client)))) throw new ClinicalVaultError("not-found", `${client} has no parts map yet. Make one with --from-session and a session note.`);
+				if (!(await open.record.exists(service.path(client))))
+					throw new ClinicalVaultError("not-found", `${client} has no parts map yet. Make one with --from-session and a session note.`);
 				if (json) return { stdout: `${JSON.stringify({ path: service.path(client), ...(await service.load(client)) }, null, 2)}\n` };
 				return { stdout: (await service.text(client))! };
 			}),

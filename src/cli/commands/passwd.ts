@@ -17,7 +17,11 @@ export const passwdCommand: Command = {
 	summary: "Change the passphrase, or set a new one with the recovery key.",
 	args: ["<vault>"],
 	options: [
-		{ name: NEW_FILE, value: "FILE", description: `Read the new passphrase from the first line of FILE (else $${NEW_PASSPHRASE_ENV}, else a prompt, typed twice).` },
+		{
+			name: NEW_FILE,
+			value: "FILE",
+			description: `Read the new passphrase from the first line of FILE (else $${NEW_PASSPHRASE_ENV}, else a prompt, typed twice).`,
+		},
 		{ name: RECOVERY_FILE, value: "FILE", description: "Use the recovery key in FILE instead of the current passphrase." },
 		ROOT_OPTION,
 		{ ...PASSPHRASE_FILE_OPTION, description: "Read the current passphrase from the first line of FILE (else $CLINICAL_VAULT_PASSPHRASE, else a prompt)." },

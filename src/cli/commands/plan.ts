@@ -43,7 +43,8 @@ function proposalJson(set: Pick<PlanProposalSet, "kind" | "source" | "changes" |
 
 export const planCommand: Command = {
 	name: "plan",
-	synopsis: "plan <vault> --client CODE [--draft-from record-path | --from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
+	synopsis:
+		"plan <vault> --client CODE [--draft-from record-path | --from-session record-path] [--accept all|none|ids] [--json] [--model NAME] [--llm KIND=URL | --ollama URL] [--context TOKENS]",
 	summary: "Show the client's treatment plan, or propose and accept changes to it (draft from intake, progress from a session).",
 	args: ["<vault>"],
 	options: [
@@ -84,7 +85,12 @@ export const planCommand: Command = {
 					// Rejecting needs no proposal computed again (and no model).
 					const kind = draftFrom !== undefined ? "plan-draft" : "plan-progress";
 					const set = await service.discard(client, kind, sourcePath);
-					notice(io, set ? "The proposal was rejected; nothing was written to the plan." : "There was no pending proposal for this note; nothing was changed.");
+					notice(
+						io,
+						set
+							? "The proposal was rejected; nothing was written to the plan."
+							: "There was no pending proposal for this note; nothing was changed.",
+					);
 					return { stdout: proposalJson(set ?? { kind, source: sourcePath, changes: [] }, { applied: [], written: null }) };
 				}
 				if (sourcePath !== undefined) {
@@ -101,8 +107,10 @@ export const planCommand: Command = {
 						},
 					});
 					if (proposal.reused) notice(io, "Using the saved proposal for this note (the plan has not changed since): no model call.");
-					if ((proposal.set.dropped ?? []).length > 0) notice(io, `${proposal.set.dropped!.length} item(s) of the model's answer were left out (see "dropped").`);
-					if ((proposal.set.redacted ?? []).length > 0) notice(io, `The client's name was replaced by "the client" in ${proposal.set.redacted!.length} item(s) (see "redacted").`);
+					if ((proposal.set.dropped ?? []).length > 0)
+						notice(io, `${proposal.set.dropped!.length} item(s) of the model's answer were left out (see "dropped").`);
+					if ((proposal.set.redacted ?? []).length > 0)
+						notice(io, `The client's name was replaced by "the client" in ${proposal.set.redacted!.length} item(s) (see "redacted").`);
 					if (proposal.set.changes.length === 0) notice(io, "No changes to propose.");
 					if (accept === undefined) {
 						if (proposal.set.changes.length > 0) notice(io, `Nothing was written to the plan. Accept with: --accept all (or ids)`);
@@ -113,17 +121,32 @@ export const planCommand: Command = {
 				}
 				if (accept !== undefined) {
 					const pending = await service.pending(client);
-					if (pending.length === 0) throw new ClinicalVaultError("not-found", `${client} has no pending treatment-plan proposal. Make one with --draft-from or --from-session.`);
+					if (pending.length === 0)
+						throw new ClinicalVaultError(
+							"not-found",
+							`${client} has no pending treatment-plan proposal. Make one with --draft-from or --from-session.`,
+						);
 					if (pending.length > 1) {
-						throw new ClinicalVaultError("usage", `${client} has ${pending.length} pending treatment-plan proposals (${pending.map((p) => `${p.kind} from ${p.source}`).join("; ")}): name one with --draft-from or --from-session together with --accept.`);
+						throw new ClinicalVaultError(
+							"usage",
+							`${client} has ${pending.length} pending treatment-plan proposals (${pending.map((p) => `${p.kind} from ${p.source}`).join("; ")}): name one with --draft-from or --from-session together with --accept.`,
+						);
 					}
 					const result = await service.apply(pending[0]!, accept);
 					return { stdout: proposalJson(pending[0]!, { applied: result.applied, written: result.written }) };
 				}
 				const loaded = await service.load(client, { audit: true });
-				if (!loaded) throw new ClinicalVaultError("not-found", `${client} has no treatment plan yet. Draft one from the intake note with --draft-from.`);
+				if (!loaded)
+					throw new ClinicalVaultError("not-found", `${client} has no treatment plan yet. Draft one from the intake note with --draft-from.`);
 				const { review } = loaded;
-				notice(io, review.state === "overdue" ? `Plan review overdue by ${-review.daysLeft} day(s) (was due ${review.nextReview}).` : review.state === "due-soon" ? `Plan review due in ${review.daysLeft} day(s) (${review.nextReview}).` : `Next plan review: ${review.nextReview}.`);
+				notice(
+					io,
+					review.state === "overdue"
+						? `Plan review overdue by ${-review.daysLeft} day(s) (was due ${review.nextReview}).`
+						: review.state === "due-soon"
+							? `Plan review due in ${review.daysLeft} day(s) (${review.nextReview}).`
+							: `Next plan review: ${review.nextReview}.`,
+				);
 				// Objectives that target a measure: what the scores show, for the review.
 				const scores = await new MeasuresService({ record: open.record, clock: systemClock, definitions: measures }).read(client, "internal");
 				const measured = objectiveProgress(loaded.page.data, scores, measures, localDay(systemClock.now()));

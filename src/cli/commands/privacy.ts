@@ -21,7 +21,8 @@ export const PRIVACY_FINDINGS_EXIT = 5;
 export const privacyCheckCommand: Command = {
 	name: "privacy-check",
 	synopsis: "privacy-check <vault> [--json] [--locked]",
-	summary: "Look for what puts the record at risk (plaintext, client names in paths, leftover or overdue audio, audit chain, Obsidian settings); exit 5 if anything needs fixing.",
+	summary:
+		"Look for what puts the record at risk (plaintext, client names in paths, leftover or overdue audio, audit chain, Obsidian settings); exit 5 if anything needs fixing.",
 	args: ["<vault>"],
 	options: [
 		{ name: "json", description: "Print the report as JSON." },

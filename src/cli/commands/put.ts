@@ -33,22 +33,21 @@ export const putCommand: Command = {
 		const data = await readSource(io, source);
 		try {
 			if (looksEncrypted(data)) {
-				throw new ClinicalVaultError("refused", `The content for ${recordPath} is already a Clinical Vault encrypted file; decrypt it with "clinical-vault cat" first. Nothing was changed.`);
+				throw new ClinicalVaultError(
+					"refused",
+					`The content for ${recordPath} is already a Clinical Vault encrypted file; decrypt it with "clinical-vault cat" first. Nothing was changed.`,
+				);
 			}
 			if (data.length === 0 && (await open.record.exists(recordPath))) {
 				throw new ClinicalVaultError("refused", `The content is empty and ${recordPath} is not; refusing to empty it. Nothing was changed.`);
 			}
-			const written = await withUnlocked(
-				open.record,
-				passphrase,
-				async () => {
-					await checkEditable(open.record, recordPath);
-					if (options.replace !== true && (await open.record.exists(recordPath))) {
-						throw new ClinicalVaultError("refused", `${recordPath} already exists in the record. Nothing was changed; add --replace to replace it.`);
-					}
-					return open.record.write(recordPath, data);
-				},
-			);
+			const written = await withUnlocked(open.record, passphrase, async () => {
+				await checkEditable(open.record, recordPath);
+				if (options.replace !== true && (await open.record.exists(recordPath))) {
+					throw new ClinicalVaultError("refused", `${recordPath} already exists in the record. Nothing was changed; add --replace to replace it.`);
+				}
+				return open.record.write(recordPath, data);
+			});
 			return { stdout: `${written.path}\n` };
 		} finally {
 			data.fill(0);

@@ -29,28 +29,31 @@ export const retentionCommand: Command = {
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const lines = await withUnlocked(
-			open.record,
-			passphrase,
-			async () => {
-				if (hours < 0) return ["Retention is off (negative hours): every recording is kept."];
-				const plan = await planRetention(open.record, hours, new Date());
-				const out: string[] = [];
-				for (const item of plan.due) out.push(`${dryRun ? "would delete" : "deleted"}  ${item.audioPath}  (note ${item.notePath} signed ${item.signedAt})`);
-				if (!dryRun) {
-					const deleted = await applyRetention(open.record, plan);
-					// Derived copies go with the recordings: any pending proposal computed from one.
-					for (const client of new Set(deleted.map((p) => p.split("/")[0]!))) {
-						const mine = new Set(deleted.filter((p) => p.startsWith(`${client}/`)));
-						for (const path of await erasePendingFrom(open.record, client, (source) => mine.has(source), "retention: derived from an erased recording", [...mine])) out.push(`deleted  ${path}  (a proposal computed from an erased recording)`);
-					}
+		const lines = await withUnlocked(open.record, passphrase, async () => {
+			if (hours < 0) return ["Retention is off (negative hours): every recording is kept."];
+			const plan = await planRetention(open.record, hours, new Date());
+			const out: string[] = [];
+			for (const item of plan.due) out.push(`${dryRun ? "would delete" : "deleted"}  ${item.audioPath}  (note ${item.notePath} signed ${item.signedAt})`);
+			if (!dryRun) {
+				const deleted = await applyRetention(open.record, plan);
+				// Derived copies go with the recordings: any pending proposal computed from one.
+				for (const client of new Set(deleted.map((p) => p.split("/")[0]!))) {
+					const mine = new Set(deleted.filter((p) => p.startsWith(`${client}/`)));
+					for (const path of await erasePendingFrom(
+						open.record,
+						client,
+						(source) => mine.has(source),
+						"retention: derived from an erased recording",
+						[...mine],
+					))
+						out.push(`deleted  ${path}  (a proposal computed from an erased recording)`);
 				}
-				for (const item of plan.waiting) out.push(`kept until ${item.dueAt}  ${item.audioPath}`);
-				for (const path of plan.unsigned) out.push(`kept (no signed note)  ${path}`);
-				if (out.length === 0) out.push("No recordings in the record.");
-				return out;
-			},
-		);
+			}
+			for (const item of plan.waiting) out.push(`kept until ${item.dueAt}  ${item.audioPath}`);
+			for (const path of plan.unsigned) out.push(`kept (no signed note)  ${path}`);
+			if (out.length === 0) out.push("No recordings in the record.");
+			return out;
+		});
 		return { stdout: lines.map((l) => `${l}\n`).join("") };
 	},
 };

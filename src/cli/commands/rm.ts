@@ -26,14 +26,18 @@ export const rmCommand: Command = {
 	args: ["<vault>", "<record-path>"],
 	options: [
 		{ name: "yes", description: "Do it without asking (needed without a terminal)." },
-		{ name: "erase-signed", value: "REASON", description: "Allow erasing a signed note, saying why in one line (e.g. the retention period ended); the reason is audit-logged." },
+		{
+			name: "erase-signed",
+			value: "REASON",
+			description: "Allow erasing a signed note, saying why in one line (e.g. the retention period ended); the reason is audit-logged.",
+		},
 		{ name: "unreadable", description: "Allow removing a file that no longer decrypts (damaged, or its key destroyed by an interrupted erasure)." },
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
 	notes: [
 		"The file's key is destroyed before it is removed, so it cannot be recovered from the record; copies in earlier backups of the vault are not reached. Pending proposals computed from it and its passages in the search index are erased with it.",
-		"Signed notes are refused: they are the clinical record, which retention law usually requires keeping for years after the last session. When that period has ended (or a court or the client's lawful request requires it), --erase-signed \"REASON\" erases one; the reason goes into the audit entry, so write no clinical content in it.",
+		'Signed notes are refused: they are the clinical record, which retention law usually requires keeping for years after the last session. When that period has ended (or a court or the client\'s lawful request requires it), --erase-signed "REASON" erases one; the reason goes into the audit entry, so write no clinical content in it.',
 		"A client's profile is never removed: it holds the client's name and consent. Recordings and transcripts are erased with consent --revoke.",
 		"A file stopped half-way through an erasure (its key destroyed, the file still there) does not decrypt: rm --unreadable finishes it (for a revoked client's recordings and transcripts, running consent --revoke again does the same).",
 	],
@@ -60,12 +64,19 @@ export const rmCommand: Command = {
 					{ path: recordPath, detail: check.unreadable },
 				);
 			}
-			notice(io, `Crypto-erasing ${recordPath}${check.signed ? " (a signed note)" : ""}${check.derived.length > 0 ? ` and ${check.derived.length} pending proposal(s) computed from it` : ""}: it cannot be recovered from the record afterwards.`);
+			notice(
+				io,
+				`Crypto-erasing ${recordPath}${check.signed ? " (a signed note)" : ""}${check.derived.length > 0 ? ` and ${check.derived.length} pending proposal(s) computed from it` : ""}: it cannot be recovered from the record afterwards.`,
+			);
 			if (options.yes !== true && !(await confirm(io, `Erase ${recordPath}? [y/N] `))) {
 				notice(io, "Nothing was changed.");
 				return null;
 			}
-			const removed = await removeRecordFile(record, recordPath, { ...(reason !== undefined ? { signedReason: reason } : {}), unreadable: options.unreadable === true, note: "removed with rm" });
+			const removed = await removeRecordFile(record, recordPath, {
+				...(reason !== undefined ? { signedReason: reason } : {}),
+				unreadable: options.unreadable === true,
+				note: "removed with rm",
+			});
 			await syncSearchIndex(record);
 			return removed;
 		});

@@ -18,7 +18,8 @@ import { asUsage, openVault, requireClient, requireInitialized, validClientCode,
 
 function dateOption(value: string | undefined, flag: string): string | undefined {
 	if (value === undefined) return undefined;
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw usageError(`--${flag} must be a date like 2026-06-09, not "${value}".`);
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+		throw usageError(`--${flag} must be a date like 2026-06-09, not "${value}".`);
 	return value;
 }
 
@@ -26,7 +27,9 @@ function render(response: SearchResponse, bold: boolean): string {
 	return response.hits
 		.map((h) => {
 			const where = `${h.recordPath}${h.timestamp !== null ? ` @${timestamp(h.timestamp)}` : ` :${h.line}`}`;
-			const when = [h.date ?? "no date", h.sessionNumber !== null ? `session ${h.sessionNumber}` : null, h.kind, h.heading ? `"${h.heading}"` : null].filter((x) => x !== null).join(", ");
+			const when = [h.date ?? "no date", h.sessionNumber !== null ? `session ${h.sessionNumber}` : null, h.kind, h.heading ? `"${h.heading}"` : null]
+				.filter((x) => x !== null)
+				.join(", ");
 			const snippet = bold ? markSnippet(h.snippet, h.highlights, "\u001b[1m", "\u001b[22m") : markSnippet(h.snippet, h.highlights, "*", "*");
 			return `${where}  (${when})  score ${h.score.toFixed(4)}\n    ${snippet}\n`;
 		})
@@ -35,7 +38,8 @@ function render(response: SearchResponse, bold: boolean): string {
 
 export const searchCommand: Command = {
 	name: "search",
-	synopsis: 'search <vault> "query" [--client CODE] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json] [--embed-llm KIND=URL] [--embed-model NAME]',
+	synopsis:
+		'search <vault> "query" [--client CODE] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json] [--embed-llm KIND=URL] [--embed-model NAME]',
 	summary: "Search the record's notes, transcripts, parts maps and plans (keywords and meaning); prints ranked passages.",
 	args: ["<vault>", "<query>"],
 	options: [
@@ -67,7 +71,8 @@ export const searchCommand: Command = {
 			?.split(",")
 			.map((k) => k.trim())
 			.filter((k) => k !== "");
-		for (const k of kinds ?? []) if (!PASSAGE_KINDS.includes(k as PassageKind)) throw usageError(`--kind "${k}" is not one of ${PASSAGE_KINDS.join(", ")}.`);
+		for (const k of kinds ?? [])
+			if (!PASSAGE_KINDS.includes(k as PassageKind)) throw usageError(`--kind "${k}" is not one of ${PASSAGE_KINDS.join(", ")}.`);
 		const from = dateOption(stringOption(options, "from"), "from");
 		const to = dateOption(stringOption(options, "to"), "to");
 		if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}.`);
@@ -91,7 +96,8 @@ export const searchCommand: Command = {
 						const report = await service.open();
 						if (report.rebuilt) notice(io, `The search index could not be used (${report.rebuilt.reason}); it was rebuilt from the record.`);
 						else if (!report.loaded) notice(io, `Built the search index: ${report.files} files, ${report.passages} passages.`);
-						if (report.unreadable.length > 0) notice(io, `Left out of the search (damaged, run "clinical-vault verify"): ${report.unreadable.join(", ")}`);
+						if (report.unreadable.length > 0)
+							notice(io, `Left out of the search (damaged, run "clinical-vault verify"): ${report.unreadable.join(", ")}`);
 						const empty = service.filesWithoutPassages();
 						if (empty.length > 0) notice(io, `No searchable text in ${empty.length} file(s) (empty): ${empty.join(", ")}`);
 
@@ -116,7 +122,10 @@ export const searchCommand: Command = {
 								});
 							} catch (error) {
 								if (isCancelled(error)) throw error;
-								notice(io, `Keyword search only: embedding failed (${(error as ClinicalVaultError).message ?? String(error)}). What was embedded is kept; the rest is embedded next time.`);
+								notice(
+									io,
+									`Keyword search only: embedding failed (${(error as ClinicalVaultError).message ?? String(error)}). What was embedded is kept; the rest is embedded next time.`,
+								);
 								llm = undefined;
 							}
 						}

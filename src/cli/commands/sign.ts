@@ -15,25 +15,31 @@ export const signCommand: Command = {
 	summary: "Sign a reviewed note: stamps signer, time and a hash of its whole text; the note is then read-only.",
 	args: ["<vault>", "<record-path>"],
 	options: [
-		{ name: "signer", value: "NAME", description: "Your name and credentials as they should appear on the note (default: the plugin's signer name setting)." },
+		{
+			name: "signer",
+			value: "NAME",
+			description: "Your name and credentials as they should appear on the note (default: the plugin's signer name setting).",
+		},
 		{ name: "override", value: "REASON", description: "Sign although review markers remain; the reason is recorded in the note and the audit log." },
 		{
 			name: "risk-not-assessed",
 			value: "REASON",
-			description: "The session mentioned risk and you did not assess it: sign with the reason, written into the risk section and the frontmatter; the audit log notes it.",
+			description:
+				"The session mentioned risk and you did not assess it: sign with the reason, written into the risk section and the frontmatter; the audit log notes it.",
 		},
 		ROOT_OPTION,
 		PASSPHRASE_FILE_OPTION,
 	],
 	notes: [
 		"Signing is refused while review markers (==[review: …]==) remain, and lists them. After signing, changes go in an addendum.",
-		"When the session mentioned risk, signing is also refused while the risk section holds the placeholder or is empty, --override or not: write your assessment there, or give --risk-not-assessed \"reason\".",
+		'When the session mentioned risk, signing is also refused while the risk section holds the placeholder or is empty, --override or not: write your assessment there, or give --risk-not-assessed "reason".',
 	],
 	async run({ io, args, options }) {
 		const path = validRecordPath(args["record-path"]!);
 		const override = stringOption(options, "override");
 		const riskNotAssessed = stringOption(options, "risk-not-assessed");
-		if (riskNotAssessed !== undefined && riskNotAssessed.trim() === "") throw usageError('--risk-not-assessed needs the reason, e.g. --risk-not-assessed "Client left before risk could be assessed".');
+		if (riskNotAssessed !== undefined && riskNotAssessed.trim() === "")
+			throw usageError('--risk-not-assessed needs the reason, e.g. --risk-not-assessed "Client left before risk could be assessed".');
 		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
 		const signer = stringOption(options, "signer") ?? (open.settings.signerName || undefined);
 		if (signer === undefined) throw usageError('sign needs --signer "Name" (or a signer name in the plugin\'s settings).');
@@ -42,8 +48,17 @@ export const signCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const result = await withUnlocked(open.record, passphrase, () =>
-			signNote(open.record, path, { signer, now: new Date(), ...(override !== undefined ? { override } : {}), ...(riskNotAssessed !== undefined ? { riskNotAssessed } : {}) }).catch((error: unknown) => {
-				if (error instanceof RiskGateRefused) throw new ClinicalVaultError("refused", `${error.message} On the command line: add --risk-not-assessed "reason".`, { path, detail: error.detail });
+			signNote(open.record, path, {
+				signer,
+				now: new Date(),
+				...(override !== undefined ? { override } : {}),
+				...(riskNotAssessed !== undefined ? { riskNotAssessed } : {}),
+			}).catch((error: unknown) => {
+				if (error instanceof RiskGateRefused)
+					throw new ClinicalVaultError("refused", `${error.message} On the command line: add --risk-not-assessed "reason".`, {
+						path,
+						detail: error.detail,
+					});
 				throw error;
 			}),
 		);
@@ -75,10 +90,8 @@ export const addendumCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const text = new TextDecoder().decode(await readSource(io, stringOption(options, "from") ?? "-"));
 		const signer = stringOption(options, "signer");
-		await withUnlocked(
-			open.record,
-			passphrase,
-			() => addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }),
+		await withUnlocked(open.record, passphrase, () =>
+			addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }),
 		);
 		return { stdout: `Added an addendum to ${path}.\n` };
 	},

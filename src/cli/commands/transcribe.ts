@@ -47,7 +47,8 @@ function progressPrinter(io: CliIo): (p: TranscriptionProgress) => void {
 
 function engineSettings(settings: ClinicalVaultSettings, options: Record<string, string | true | undefined>): ClinicalVaultSettings {
 	const engine = stringOption(options, "engine");
-	if (engine !== undefined && !["cli", "server", "openai", "auto"].includes(engine)) throw usageError(`--engine must be cli, server or openai, not "${engine}".`);
+	if (engine !== undefined && !["cli", "server", "openai", "auto"].includes(engine))
+		throw usageError(`--engine must be cli, server or openai, not "${engine}".`);
 	const server = stringOption(options, "server");
 	const chosen = (engine ?? settings.transcriptionEngine) as EngineChoice;
 	const language = stringOption(options, "language");
@@ -64,14 +65,23 @@ function engineSettings(settings: ClinicalVaultSettings, options: Record<string,
 
 export const transcribeCommand: Command = {
 	name: "transcribe",
-	synopsis: "transcribe <vault> --client CODE --audio FILE|record-path [--date YYYY-MM-DD] [--engine cli|server|openai] [--whisper-bin PATH] [--model PATH] [--server URL]",
+	synopsis:
+		"transcribe <vault> --client CODE --audio FILE|record-path [--date YYYY-MM-DD] [--engine cli|server|openai] [--whisper-bin PATH] [--model PATH] [--server URL]",
 	summary: "Transcribe a session recording locally (whisper.cpp); prints the transcript's record path.",
 	args: ["<vault>"],
 	options: [
 		{ name: "client", value: "CODE", description: "The client the session belongs to." },
-		{ name: "audio", value: "FILE|record-path", description: "A recording file (it is encrypted into the record first) or a recording already in the record." },
+		{
+			name: "audio",
+			value: "FILE|record-path",
+			description: "A recording file (it is encrypted into the record first) or a recording already in the record.",
+		},
 		{ name: "date", value: "YYYY-MM-DD", description: "Session date (default: today)." },
-		{ name: "engine", value: "cli|server|openai", description: "whisper-cli, whisper-server, or an OpenAI-compatible local server (default: the plugin's setting)." },
+		{
+			name: "engine",
+			value: "cli|server|openai",
+			description: "whisper-cli, whisper-server, or an OpenAI-compatible local server (default: the plugin's setting).",
+		},
 		{ name: "whisper-bin", value: "PATH", description: "whisper.cpp's whisper-cli program." },
 		{ name: "model", value: "PATH", description: "A ggml model file, e.g. ggml-base.en.bin (English-only models are more accurate for English)." },
 		{ name: "server", value: "URL", description: "The server engine's address; must be this computer unless allowlisted in the plugin's settings." },
@@ -98,13 +108,17 @@ export const transcribeCommand: Command = {
 
 		let file: { bytes: Uint8Array; name: string } | null = null;
 		let recordAudio: string | null = null;
-		const onDisk = await stat(audio).then((s) => s.isFile(), () => false);
+		const onDisk = await stat(audio).then(
+			(s) => s.isFile(),
+			() => false,
+		);
 		if (onDisk) {
 			file = { bytes: new Uint8Array(await readFile(audio)), name: basename(audio) };
 		} else {
 			recordAudio = asUsage(() => checkRecordPath(audio));
 			if (!recordAudio.startsWith(`${client}/`)) throw usageError(`${audio} does not belong to client ${client}.`);
-			if (!(await open.record.exists(recordAudio))) throw new ClinicalVaultError("not-found", `${audio} is neither a file nor a recording in the record.`);
+			if (!(await open.record.exists(recordAudio)))
+				throw new ClinicalVaultError("not-found", `${audio} is neither a file nor a recording in the record.`);
 		}
 
 		const token = engineTokenFrom(io.env);
@@ -115,34 +129,40 @@ export const transcribeCommand: Command = {
 		await sweepPrivateDirs();
 
 		try {
-			const service = new TranscriptionService({ record: open.record, transcriber, decoder: ffmpeg ? new FfmpegDecoder(ffmpeg) : null, clock: systemClock, speakerNames: settings.channelSpeakers });
+			const service = new TranscriptionService({
+				record: open.record,
+				transcriber,
+				decoder: ffmpeg ? new FfmpegDecoder(ffmpeg) : null,
+				clock: systemClock,
+				speakerNames: settings.channelSpeakers,
+			});
 			const result = await withCancelSignal((signal) =>
-				withUnlocked(
-					open.record,
-					passphrase,
-					async () => {
-						const onProgress = progressPrinter(io);
-						if (!file) return service.transcribe({ client, audioPath: recordAudio!, sessionDate: date, language: settings.language, signal, onProgress });
-						return service.importAndTranscribe({
-							client,
-							bytes: file.bytes,
-							originalName: file.name,
-							sessionDate: date,
-							language: settings.language,
-							signal,
-							onProgress,
-							onImported: ({ audioPath, reused }) =>
-								notice(
-									io,
-									reused
-										? `${audioPath} already holds this recording (identical), so ${file.name} was not imported again. The original file is still unencrypted: delete it when you no longer need it.`
-										: `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`,
-								),
-						});
-					},
-				),
+				withUnlocked(open.record, passphrase, async () => {
+					const onProgress = progressPrinter(io);
+					if (!file)
+						return service.transcribe({ client, audioPath: recordAudio!, sessionDate: date, language: settings.language, signal, onProgress });
+					return service.importAndTranscribe({
+						client,
+						bytes: file.bytes,
+						originalName: file.name,
+						sessionDate: date,
+						language: settings.language,
+						signal,
+						onProgress,
+						onImported: ({ audioPath, reused }) =>
+							notice(
+								io,
+								reused
+									? `${audioPath} already holds this recording (identical), so ${file.name} was not imported again. The original file is still unencrypted: delete it when you no longer need it.`
+									: `Encrypted ${file.name} into the record as ${audioPath}. The original file is still unencrypted: delete it when you no longer need it.`,
+							),
+					});
+				}),
 			);
-			notice(io, `Transcribed ${timestamp(result.durationSeconds)} of audio in ${result.windows} part(s); ${result.segments.length} segments; speaker labels: ${result.speakerLabels}.`);
+			notice(
+				io,
+				`Transcribed ${timestamp(result.durationSeconds)} of audio in ${result.windows} part(s); ${result.segments.length} segments; speaker labels: ${result.speakerLabels}.`,
+			);
 			const incomplete = incompleteSummary(result.audio);
 			if (incomplete) notice(io, `Warning: ${incomplete} The transcript says so too.`);
 			return { stdout: `${result.transcriptPath}\n` };

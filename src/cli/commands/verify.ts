@@ -28,12 +28,19 @@ export function renderReport(where: string, report: VerifyReport): string {
 	}
 	const audit = report.audit;
 	const logs = audit.logs.length === 1 ? "" : ` in ${audit.logs.length} logs`;
-	lines.push(audit.ok ? `Audit log: ${audit.entries} ${audit.entries === 1 ? "entry" : "entries"}${logs}, chain intact` : `Audit log: BROKEN (${audit.entries} good entries${logs})`);
+	lines.push(
+		audit.ok
+			? `Audit log: ${audit.entries} ${audit.entries === 1 ? "entry" : "entries"}${logs}, chain intact`
+			: `Audit log: BROKEN (${audit.entries} good entries${logs})`,
+	);
 	for (const p of audit.problems) lines.push(`  AUDIT ${p}`);
 	const history = report.history;
-	lines.push(`Files against the audit log: ${plural(history.rolledBack.length, "rolled-back file")}, ${plural(history.deleted.length, "deleted file")}, ${history.unlogged.length} unlogged`);
+	lines.push(
+		`Files against the audit log: ${plural(history.rolledBack.length, "rolled-back file")}, ${plural(history.deleted.length, "deleted file")}, ${history.unlogged.length} unlogged`,
+	);
 	for (const p of fingerprintProblems(history)) lines.push(`  HISTORY ${p}`);
-	for (const p of history.unlogged) lines.push(`  UNLOGGED ${p}: a version no audit log names (from a computer whose log has not synced yet, or changed outside Clinical Vault)`);
+	for (const p of history.unlogged)
+		lines.push(`  UNLOGGED ${p}: a version no audit log names (from a computer whose log has not synced yet, or changed outside Clinical Vault)`);
 	for (const p of report.keyFile) lines.push(`  KEYFILE ${p}`);
 	const waiting = report.conflicts.length - unreadable;
 	if (report.ok) lines.push(waiting ? `Result: OK (${plural(waiting, "sync conflict")} to resolve)` : "Result: OK");
@@ -64,16 +71,12 @@ export const verifyCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const record = open.record;
-		const report = await withUnlocked(
-			record,
-			passphrase,
-			async () => {
-				const result = await record.verify();
-				const note = `${result.filesChecked} files, ${result.failures.length} failed, ${result.plaintext.length} plaintext, audit ${result.audit.ok ? "intact" : "broken"}, ${result.history.rolledBack.length} rolled back, ${result.history.deleted.length} deleted, conflicts ${result.conflicts.length}`;
-				await record.audit.append("verify", { note });
-				return result;
-			},
-		);
+		const report = await withUnlocked(record, passphrase, async () => {
+			const result = await record.verify();
+			const note = `${result.filesChecked} files, ${result.failures.length} failed, ${result.plaintext.length} plaintext, audit ${result.audit.ok ? "intact" : "broken"}, ${result.history.rolledBack.length} rolled back, ${result.history.deleted.length} deleted, conflicts ${result.conflicts.length}`;
+			await record.audit.append("verify", { note });
+			return result;
+		});
 		return { stdout: renderReport(`${open.vault}/${open.root}/`, report), code: report.ok ? 0 : INTEGRITY_EXIT };
 	},
 };

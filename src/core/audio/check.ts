@@ -53,7 +53,8 @@ export const GAP_TOLERANCE_SECONDS = 0.25;
 const ERROR_CLUSTER_SECONDS = 2;
 
 export function assessAudio(decodedSeconds: number, findings: DecodeFindings): AudioCheck {
-	const declared = findings.declaredSeconds !== null && Number.isFinite(findings.declaredSeconds) && findings.declaredSeconds > 0 ? findings.declaredSeconds : null;
+	const declared =
+		findings.declaredSeconds !== null && Number.isFinite(findings.declaredSeconds) && findings.declaredSeconds > 0 ? findings.declaredSeconds : null;
 	const short = declared !== null && declared - decodedSeconds > shortfallTolerance(declared) ? declared - decodedSeconds : 0;
 	const gaps = findings.gaps.filter((g) => g.end - g.start >= GAP_TOLERANCE_SECONDS).map((g) => ({ start: g.start, end: g.end }));
 	const places: Stretch[] = [];
@@ -90,7 +91,9 @@ export function describeAudioCheck(check: AudioCheck): string[] {
 	if (check.complete) return [];
 	const lines: string[] = [];
 	if (check.shortBySeconds > 0 && check.declaredSeconds !== null) {
-		lines.push(`The recording ends at ${timestamp(check.decodedSeconds)} though its file says ${timestamp(check.declaredSeconds)}: ${timestamp(Math.max(1, check.shortBySeconds))} missing.`);
+		lines.push(
+			`The recording ends at ${timestamp(check.decodedSeconds)} though its file says ${timestamp(check.declaredSeconds)}: ${timestamp(Math.max(1, check.shortBySeconds))} missing.`,
+		);
 	}
 	const gaps = check.damaged.filter((s) => s.end - s.start >= 1);
 	const places = check.damaged.filter((s) => s.end - s.start < 1);

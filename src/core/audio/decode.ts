@@ -50,11 +50,17 @@ export async function decodeChecked(bytes: Uint8Array, nameHint: string, other: 
 		return { pcm, check: assessAudio(durationSeconds(pcm), { ...NO_FINDINGS, declaredSeconds: wavDeclaredSeconds(bytes) }) };
 	}
 	if (looksLikeText(bytes)) {
-		throw new ClinicalVaultError("invalid-input", `${nameHint} is not a recording: it holds text, not audio. Is it the right file?`, { detail: `${bytes.length} bytes of text` });
+		throw new ClinicalVaultError("invalid-input", `${nameHint} is not a recording: it holds text, not audio. Is it the right file?`, {
+			detail: `${bytes.length} bytes of text`,
+		});
 	}
 	if (!other) {
-		if (extOf(nameHint) === "wav") throw new ClinicalVaultError("invalid-input", `${nameHint} is not a WAV recording (its content is not WAV audio). Is it the right file?`);
-		throw new ClinicalVaultError("invalid-input", `Decoding .${extOf(nameHint)} audio needs ffmpeg, which was not found. Install ffmpeg or set its path in settings (WAV works without it).`);
+		if (extOf(nameHint) === "wav")
+			throw new ClinicalVaultError("invalid-input", `${nameHint} is not a WAV recording (its content is not WAV audio). Is it the right file?`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`Decoding .${extOf(nameHint)} audio needs ffmpeg, which was not found. Install ffmpeg or set its path in settings (WAV works without it).`,
+		);
 	}
 	if (other.decodeWithFindings) {
 		const { pcm, findings } = await other.decodeWithFindings(bytes, nameHint, signal);

@@ -85,7 +85,7 @@ export function wavDeclaredSeconds(bytes: Uint8Array): number | null {
 	const tag = (offset: number) => String.fromCharCode(bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!, bytes[offset + 3]!);
 	if (tag(0) !== "RIFF" || tag(8) !== "WAVE") return null;
 	let bytesPerSecond = 0;
-	for (let offset = 12; offset + 8 <= bytes.length; ) {
+	for (let offset = 12; offset + 8 <= bytes.length;) {
 		const id = tag(offset);
 		const size = view.getUint32(offset + 4, true);
 		const body = offset + 8;

@@ -210,7 +210,11 @@ export class AuditLog {
 			for (const key of [this.keys.audit, ...(this.keys.retired ?? []).map((k) => k.audit)]) {
 				let plain: ArrayBuffer;
 				try {
-					plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(raw.subarray(0, 12)), additionalData: own(utf8(`CVA1|${seq}|${prev}`)) }, key, own(raw.subarray(12)));
+					plain = await crypto.subtle.decrypt(
+						{ name: "AES-GCM", iv: own(raw.subarray(0, 12)), additionalData: own(utf8(`CVA1|${seq}|${prev}`)) },
+						key,
+						own(raw.subarray(12)),
+					);
 				} catch {
 					continue;
 				}
@@ -275,13 +279,16 @@ export class AuditLog {
 			if (result.report.ok) await this.state.anchor(this.keys.vaultId, ref.name, await this.anchorOf(ref.name, result.lines));
 		}
 		for (const [name, anchor] of Object.entries(anchors)) {
-			if (!lengths.has(name) && anchor.entries > 0) problems.push(`${this.describe(name)} is missing: this computer saw it with ${anchor.entries} entries (deleted)`);
+			if (!lengths.has(name) && anchor.entries > 0)
+				problems.push(`${this.describe(name)} is missing: this computer saw it with ${anchor.entries} entries (deleted)`);
 		}
 		for (const entry of entryList) {
 			for (const [name, count] of Object.entries(entry.seen ?? {})) {
 				const have = lengths.get(name);
-				if (have === undefined) problems.push(`${this.describe(name)} is missing: ${this.describe(entry.log)} entry ${entry.seq} saw it with ${count} entries (deleted)`);
-				else if (have < count && !(await this.explainedByReset(byLog.get(name) ?? [], count, null))) problems.push(`${this.describe(name)} has ${have} entries, but ${this.describe(entry.log)} entry ${entry.seq} saw ${count} (truncated)`);
+				if (have === undefined)
+					problems.push(`${this.describe(name)} is missing: ${this.describe(entry.log)} entry ${entry.seq} saw it with ${count} entries (deleted)`);
+				else if (have < count && !(await this.explainedByReset(byLog.get(name) ?? [], count, null)))
+					problems.push(`${this.describe(name)} has ${have} entries, but ${this.describe(entry.log)} entry ${entry.seq} saw ${count} (truncated)`);
 			}
 		}
 		for (const stray of strays) problems.push(`${stray}: not an audit log name (an audit log renamed, or a sync tool's copy of one)`);
@@ -317,9 +324,11 @@ export class AuditLog {
 	 * Verify then passes, and a computer that had seen the longer log finds it in the evidence.
 	 */
 	async reset(reason: string): Promise<ResetReport[]> {
-		if (this.options.readOnly) throw new ClinicalVaultError("refused", "The vault is read-only: the audit log cannot be repaired here. Nothing was written.");
+		if (this.options.readOnly)
+			throw new ClinicalVaultError("refused", "The vault is read-only: the audit log cannot be repaired here. Nothing was written.");
 		const why = reason.trim();
-		if (why === "") throw new ClinicalVaultError("invalid-input", "Say why the audit log is being reset (--reason): it is kept in the log with the evidence.");
+		if (why === "")
+			throw new ClinicalVaultError("invalid-input", "Say why the audit log is being reset (--reason): it is kept in the log with the evidence.");
 		return this.enqueue(async () => {
 			const done: ResetReport[] = [];
 			const { logs } = await this.logRefs();
@@ -337,7 +346,12 @@ export class AuditLog {
 				await atomicWrite(this.store, ref.path, utf8(keptLines.map((l) => `${l}\n`).join("")));
 				const anchor = await this.anchorOf(ref.name, keptLines);
 				const tail: Tail = { seq: anchor.entries, hash: anchor.lastHash, size: anchor.size, lastLength: anchor.lastLength };
-				const written = await this.writeEntry(tail, "audit-repair", { note: `chain reset: ${why}`, reset: { evidence, sha: await fingerprint(bytes), dropped: total - kept, reason: why } }, ref);
+				const written = await this.writeEntry(
+					tail,
+					"audit-repair",
+					{ note: `chain reset: ${why}`, reset: { evidence, sha: await fingerprint(bytes), dropped: total - kept, reason: why } },
+					ref,
+				);
 				const state = await this.state.vault(this.keys.vaultId);
 				state.logs[ref.name] = { entries: written.tail.seq, size: written.tail.size, lastHash: written.tail.hash, lastLength: written.tail.lastLength };
 				done.push({ log: ref.name, kept, dropped: total - kept, evidence });
@@ -353,8 +367,12 @@ export class AuditLog {
 
 	private async checkAnchor(ref: LogRef, anchor: LogAnchor, lines: string[]): Promise<string[]> {
 		if (anchor.entries === 0) return [];
-		if (lines.length < anchor.entries) return [`${this.describe(ref.name)} has ${lines.length} entries, but this computer saw ${anchor.entries} (truncated, or replaced by an older copy)`];
-		if ((await hashLine(lines[anchor.entries - 1]!)) !== anchor.lastHash) return [`${this.describe(ref.name)}, entry ${anchor.entries}: not the entry this computer saw there (the log was replaced)`];
+		if (lines.length < anchor.entries)
+			return [
+				`${this.describe(ref.name)} has ${lines.length} entries, but this computer saw ${anchor.entries} (truncated, or replaced by an older copy)`,
+			];
+		if ((await hashLine(lines[anchor.entries - 1]!)) !== anchor.lastHash)
+			return [`${this.describe(ref.name)}, entry ${anchor.entries}: not the entry this computer saw there (the log was replaced)`];
 		return [];
 	}
 
@@ -362,13 +380,19 @@ export class AuditLog {
 		const last = lines[lines.length - 1];
 		let size = 0;
 		for (const l of lines) size += utf8(l).length + 1;
-		return { entries: lines.length, size, lastHash: last === undefined ? await this.genesis(log) : await hashLine(last), lastLength: last === undefined ? 0 : utf8(last).length + 1 };
+		return {
+			entries: lines.length,
+			size,
+			lastHash: last === undefined ? await this.genesis(log) : await hashLine(last),
+			lastLength: last === undefined ? 0 : utf8(last).length + 1,
+		};
 	}
 
 	/** Every entry of every log, merged by time; throws when any chain is broken. */
 	async entries(): Promise<LoggedEntry[]> {
 		const result = await this.verify();
-		if (!result.ok) throw new ClinicalVaultError("integrity", `The audit log does not verify: ${result.problems.join("; ")}.`, { path: this.options.folder });
+		if (!result.ok)
+			throw new ClinicalVaultError("integrity", `The audit log does not verify: ${result.problems.join("; ")}.`, { path: this.options.folder });
 		return result.entryList;
 	}
 
@@ -497,7 +521,13 @@ export class AuditLog {
 			if (this.pendingUnlock) {
 				const { action, time, failed } = this.pendingUnlock;
 				const reads = this.pendingReads;
-				await this.writeEntry(tail, action, { time, ...(failed.length ? { failed } : {}), ...(reads.length ? { reads } : {}), seen: await this.seen(), until: now.toISOString() });
+				await this.writeEntry(tail, action, {
+					time,
+					...(failed.length ? { failed } : {}),
+					...(reads.length ? { reads } : {}),
+					seen: await this.seen(),
+					until: now.toISOString(),
+				});
 				this.pendingUnlock = null;
 				this.pendingReads = [];
 				return;
@@ -513,7 +543,14 @@ export class AuditLog {
 		let next = tail;
 		if (this.pendingUnlock) {
 			const { action, time, failed } = this.pendingUnlock;
-			next = (await this.writeEntry(next, action, { time, ...(failed.length ? { failed } : {}), ...(this.pendingReads.length ? { reads: this.pendingReads } : {}), seen: await this.seen() })).tail;
+			next = (
+				await this.writeEntry(next, action, {
+					time,
+					...(failed.length ? { failed } : {}),
+					...(this.pendingReads.length ? { reads: this.pendingReads } : {}),
+					seen: await this.seen(),
+				})
+			).tail;
 			this.pendingUnlock = null;
 			this.pendingReads = [];
 		} else if (this.pendingReads.length) {

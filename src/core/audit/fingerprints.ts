@@ -27,7 +27,9 @@ export interface FingerprintReport {
  */
 export function checkFingerprints(entries: readonly LoggedEntry[], files: ReadonlyMap<string, string>): FingerprintReport {
 	const undone = new Set(entries.map((e) => e.undo).filter((u): u is string => u !== undefined));
-	const landed = entries.filter((e) => e.path !== undefined && e.action !== "audit-repair" && (e.sha !== undefined || e.base !== undefined) && !undone.has(`${e.log}#${e.seq}`));
+	const landed = entries.filter(
+		(e) => e.path !== undefined && e.action !== "audit-repair" && (e.sha !== undefined || e.base !== undefined) && !undone.has(`${e.log}#${e.seq}`),
+	);
 	const replacedBy = new Map<string, LoggedEntry>();
 	const written = new Set<string>();
 	const lastByPath = new Map<string, LoggedEntry>();
@@ -52,7 +54,9 @@ export function checkFingerprints(entries: readonly LoggedEntry[], files: Readon
 
 export function fingerprintProblems(report: FingerprintReport): string[] {
 	return [
-		...report.rolledBack.map((r) => `${r.path}: older than its last logged version (replaced ${r.replacedAt}); an older copy was put back (a backup, a sync tool)`),
+		...report.rolledBack.map(
+			(r) => `${r.path}: older than its last logged version (replaced ${r.replacedAt}); an older copy was put back (a backup, a sync tool)`,
+		),
 		...report.deleted.map((d) => `${d.path}: missing, but the audit log has no removal (last written ${d.writtenAt}); deleted outside Clinical Vault`),
 	];
 }

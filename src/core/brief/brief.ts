@@ -36,7 +36,20 @@ import { identityOf } from "../safety/identity";
 import { splitSentences, stem, STOP_WORDS, tokenise } from "../drafting/words";
 import { inert, inertAsWritten } from "../safety/inert";
 import { readSessionNotes, section, type SessionNote } from "./sessionNotes";
-import { bodyWithoutRisk, homeworkIn, partKey, partsInNote, quotesInNote, readNoteLines, riskIn, sentencesIn, toldIn, withoutRisk, type NamedPart, type NoteLine } from "./freeText";
+import {
+	bodyWithoutRisk,
+	homeworkIn,
+	partKey,
+	partsInNote,
+	quotesInNote,
+	readNoteLines,
+	riskIn,
+	sentencesIn,
+	toldIn,
+	withoutRisk,
+	type NamedPart,
+	type NoteLine,
+} from "./freeText";
 import { clientTranscripts, type ClientTranscript } from "./transcripts";
 
 export interface BriefPart {
@@ -88,7 +101,10 @@ export interface Brief {
 	today: string;
 	sessionsRead: number;
 	lastSessions: (BriefItemRef & { sessionNumber: number | null; status: string; lines: string[] })[];
-	homework: (BriefItemRef & { text: string; followUp: { status: "completed" | "partly" | "not done" | "mentioned" | "open"; date?: string; evidence?: string } })[];
+	homework: (BriefItemRef & {
+		text: string;
+		followUp: { status: "completed" | "partly" | "not done" | "mentioned" | "open"; date?: string; evidence?: string };
+	})[];
 	parts: BriefPart[] | null;
 	/** Parts the notes name (the parts map aside), with the dates of the notes that name them; most often named first. */
 	namedParts: (BriefItemRef & { name: string; kind?: string; dates: string[] })[];
@@ -147,7 +163,12 @@ function sessionLines(read: ReadNote): string[] {
 	const lines: string[] = [];
 	const opening = section(note, OPENING) ?? note.sections.find((s) => s.heading !== "" && !RISK.test(s.heading))?.body ?? "";
 	// A note not written from a template: its opening section in other words, else its first prose.
-	const first = sentencesOf(opening).slice(0, 2).join(" ") || (firstSentences(noteLines, ["opening"], 2).length > 0 ? firstSentences(noteLines, ["opening"], 2) : firstSentences(noteLines, ["text"], 2, read.homework?.lines)).join(" ");
+	const first =
+		sentencesOf(opening).slice(0, 2).join(" ") ||
+		(firstSentences(noteLines, ["opening"], 2).length > 0
+			? firstSentences(noteLines, ["opening"], 2)
+			: firstSentences(noteLines, ["text"], 2, read.homework?.lines)
+		).join(" ");
 	if (first) lines.push(clip(first, 300));
 	const assessment = sentencesOf(section(note, ASSESSMENT) ?? "")[0] ?? firstSentences(noteLines, ["assessment"], 1)[0];
 	if (assessment) lines.push(`Assessment: ${clip(assessment)}`);
@@ -188,7 +209,11 @@ function contentStems(text: string, stop: ReadonlySet<string> = THEME_STOP): Set
 }
 
 /** Note vocabulary that says nothing about an assignment (a looser set than THEME_STOP: "noticed" and "wrote" do follow "notice … and write down" up). */
-const FOLLOW_UP_STOP = new Set("client clients session sessions therapist clinician note notes week weeks today next time times day days report reported homework".split(" ").map((w) => stem(w)));
+const FOLLOW_UP_STOP = new Set(
+	"client clients session sessions therapist clinician note notes week weeks today next time times day days report reported homework"
+		.split(" ")
+		.map((w) => stem(w)),
+);
 
 /** What the note after an assignment says about it: the sentence, and how it went. */
 function followUpIn(homework: string, next: ReadNote): { status: "completed" | "partly" | "not done" | "mentioned"; evidence: string } | null {
@@ -215,10 +240,26 @@ function followUpIn(homework: string, next: ReadNote): { status: "completed" | "
 function followUpStatus(sentence: string): "completed" | "partly" | "not done" | "mentioned" {
 	const s = sentence.toLowerCase().replace(/[’]/g, "'");
 	const fraction = /\b(\d+)\s*\/\s*(\d+)\b/.exec(s);
-	if (/\b(not (done|completed|do|practi[cs]ed|yet)|did ?n[o']t|forgot|skipped|was unable|were unable|has ?n[o']t|have ?n[o']t|no practice|none of|avoided it)\b/.test(s)) return "not done";
+	if (
+		/\b(not (done|completed|do|practi[cs]ed|yet)|did ?n[o']t|forgot|skipped|was unable|were unable|has ?n[o']t|have ?n[o']t|no practice|none of|avoided it)\b/.test(
+			s,
+		)
+	)
+		return "not done";
 	if (fraction && Number(fraction[1]) < Number(fraction[2])) return "partly";
-	if (/\b(partly|partially|some days|\d+ of \d+|(one|two|three|four|five|six) of (seven|the)|on (two|three|four|five|six|\d+) (days|evenings|mornings|nights|occasions)|most days|a few (times|days|evenings|mornings)|once or twice)\b/.test(s)) return "partly";
-	if (fraction || /\b(completed|did it|done|followed|every day|daily|each day|all week|every (evening|morning|night)|each (evening|morning|night)|as agreed|kept up)\b/.test(s)) return "completed";
+	if (
+		/\b(partly|partially|some days|\d+ of \d+|(one|two|three|four|five|six) of (seven|the)|on (two|three|four|five|six|\d+) (days|evenings|mornings|nights|occasions)|most days|a few (times|days|evenings|mornings)|once or twice)\b/.test(
+			s,
+		)
+	)
+		return "partly";
+	if (
+		fraction ||
+		/\b(completed|did it|done|followed|every day|daily|each day|all week|every (evening|morning|night)|each (evening|morning|night)|as agreed|kept up)\b/.test(
+			s,
+		)
+	)
+		return "completed";
 	return "mentioned";
 }
 
@@ -276,7 +317,10 @@ function themesOf(sources: readonly ThemeSource[], partStems: ReadonlySet<string
 			term: [...e.forms.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0],
 			dates: [...e.dates].sort(),
 		}))
-		.sort((a, b) => b.dates.length - a.dates.length || b.dates[b.dates.length - 1]!.localeCompare(a.dates[a.dates.length - 1]!) || a.term.localeCompare(b.term))
+		.sort(
+			(a, b) =>
+				b.dates.length - a.dates.length || b.dates[b.dates.length - 1]!.localeCompare(a.dates[a.dates.length - 1]!) || a.term.localeCompare(b.term),
+		)
 		.slice(0, 8);
 }
 
@@ -311,7 +355,8 @@ function transcriptQuotes(transcripts: readonly ClientTranscript[], dates: Reado
 	for (const t of transcripts) {
 		if (!dates.has(t.date)) continue;
 		for (const line of t.lines) {
-			for (const words of clientWordsIn(line.text, t.labelled)) out.push({ date: t.date, recordPath: t.recordPath, text: words, ...(line.start !== null ? { timestamp: clock(line.start) } : {}) });
+			for (const words of clientWordsIn(line.text, t.labelled))
+				out.push({ date: t.date, recordPath: t.recordPath, text: words, ...(line.start !== null ? { timestamp: clock(line.start) } : {}) });
 		}
 	}
 	return out;
@@ -328,13 +373,21 @@ function comparable(text: string): string {
 }
 
 function normalisedQuote(text: string): string {
-	return text.toLowerCase().replace(/[’]/g, "'").replace(/[^a-z0-9]+/g, " ").trim();
+	return text
+		.toLowerCase()
+		.replace(/[’]/g, "'")
+		.replace(/[^a-z0-9]+/g, " ")
+		.trim();
 }
 
 /** Parts the notes name, merged across notes (a name found once is counted wherever it recurs), most often named first. */
 function namedPartsOf(reads: readonly ReadNote[], mapParts: readonly BriefPart[] | null): Brief["namedParts"] {
 	const byKey = new Map<string, { part: NamedPart; dates: Set<string>; recordPath: string; last: string }>();
-	const fromMap: NamedPart[] = (mapParts ?? []).map((p) => ({ name: p.name.replace(/^the\s+/i, ""), ...(p.kind ? { kind: p.kind } : {}), article: /^the\s/i.test(p.name) }));
+	const fromMap: NamedPart[] = (mapParts ?? []).map((p) => ({
+		name: p.name.replace(/^the\s+/i, ""),
+		...(p.kind ? { kind: p.kind } : {}),
+		article: /^the\s/i.test(p.name),
+	}));
 	for (const read of reads) {
 		const known = [...fromMap, ...[...byKey.values()].map((e) => e.part)];
 		for (const part of partsInNote(read.lines, known)) {
@@ -350,7 +403,13 @@ function namedPartsOf(reads: readonly ReadNote[], mapParts: readonly BriefPart[]
 		}
 	}
 	return [...byKey.values()]
-		.map((e) => ({ name: e.part.article && /^\p{Lu}/u.test(e.part.name) ? `the ${e.part.name}` : e.part.name, ...(e.part.kind ? { kind: e.part.kind } : {}), dates: [...e.dates].sort(), date: e.last, recordPath: e.recordPath }))
+		.map((e) => ({
+			name: e.part.article && /^\p{Lu}/u.test(e.part.name) ? `the ${e.part.name}` : e.part.name,
+			...(e.part.kind ? { kind: e.part.kind } : {}),
+			dates: [...e.dates].sort(),
+			date: e.last,
+			recordPath: e.recordPath,
+		}))
 		.sort((a, b) => b.dates.length - a.dates.length || b.date.localeCompare(a.date) || a.name.localeCompare(b.name))
 		.slice(0, 12);
 }
@@ -367,7 +426,9 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	const reads = notes.map(readNote);
 	const newestReads = [...reads].reverse();
 
-	const lastSessions = newestReads.slice(0, recentCount).map((r) => ({ date: r.note.date, recordPath: r.note.recordPath, sessionNumber: r.note.sessionNumber, status: r.note.status, lines: sessionLines(r) }));
+	const lastSessions = newestReads
+		.slice(0, recentCount)
+		.map((r) => ({ date: r.note.date, recordPath: r.note.recordPath, sessionNumber: r.note.sessionNumber, status: r.note.status, lines: sessionLines(r) }));
 
 	const homework: Brief["homework"] = [];
 	for (let i = 0; i < notes.length; i++) {
@@ -383,7 +444,9 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 		});
 	}
 	// Not followed up at all in the next note: say so plainly rather than "mentioned".
-	for (const h of homework) if (h.followUp.status === "mentioned" && h.followUp.evidence === "") h.followUp = { status: "not done", ...(h.followUp.date ? { date: h.followUp.date } : {}), evidence: "(not mentioned in the next note)" };
+	for (const h of homework)
+		if (h.followUp.status === "mentioned" && h.followUp.evidence === "")
+			h.followUp = { status: "not done", ...(h.followUp.date ? { date: h.followUp.date } : {}), evidence: "(not mentioned in the next note)" };
 	const recentHomework = homework.slice(-Math.max(recentCount, 3)).reverse();
 
 	const risk: Brief["risk"] = [];
@@ -446,15 +509,28 @@ export async function buildBrief(record: ClinicalRecord, options: BriefOptions):
 	}
 
 	const namedParts = namedPartsOf(reads, parts);
-	const partStems = new Set<string>([...(parts ?? []).map((p) => p.name), ...namedParts.filter((p) => /^(?:the\s+)?\p{Lu}/u.test(p.name)).map((p) => p.name.replace(/^the\s+/, ""))].flatMap((name) => tokenise(name).map((t) => t.stem)));
+	const partStems = new Set<string>(
+		[
+			...(parts ?? []).map((p) => p.name),
+			...namedParts.filter((p) => /^(?:the\s+)?\p{Lu}/u.test(p.name)).map((p) => p.name.replace(/^the\s+/, "")),
+		].flatMap((name) => tokenise(name).map((t) => t.stem)),
+	);
 	const themeSources: ThemeSource[] = [
 		...reads.map((r) => ({ date: r.note.date, note: true, text: themeText(r) })),
 		...transcripts.map((t) => ({ date: t.date, note: false, text: t.lines.map((l) => l.text).join("\n") })),
 	];
 
 	// The brief shows what it read: one audit entry naming the notes and transcripts it drew on.
-	const read = new Set<string>([...notes.map((n) => n.recordPath), ...transcripts.map((t) => t.recordPath), ...quotes.map((q) => q.recordPath), ...(measures ? [`${client}/measures/scores.json`] : [])]);
-	await record.audit.readMany([...read].map((path) => ({ path })), "read for the pre-session brief");
+	const read = new Set<string>([
+		...notes.map((n) => n.recordPath),
+		...transcripts.map((t) => t.recordPath),
+		...quotes.map((q) => q.recordPath),
+		...(measures ? [`${client}/measures/scores.json`] : []),
+	]);
+	await record.audit.readMany(
+		[...read].map((path) => ({ path })),
+		"read for the pre-session brief",
+	);
 
 	const brief: Brief = {
 		client,
@@ -493,9 +569,20 @@ const SummaryAnswer = z
  * every sentence: risk taken out, diagnoses, quotes, grounding, identifiers) and writes it, each
  * sentence inert with its date.
  */
-async function summarize(notes: SessionNote[], client: string, boundary: ModelBoundary, options: NonNullable<BriefOptions["summarize"]>): Promise<NonNullable<Brief["summary"]>> {
+async function summarize(
+	notes: SessionNote[],
+	client: string,
+	boundary: ModelBoundary,
+	options: NonNullable<BriefOptions["summarize"]>,
+): Promise<NonNullable<Brief["summary"]>> {
 	const source = notes
-		.map((n) => `=== Session of ${n.date}${n.sessionNumber !== null ? ` (session ${n.sessionNumber})` : ""} ===\n${n.sections.filter((s) => !RISK.test(s.heading)).map((s) => (s.heading ? `${s.heading}: ${bodyWithoutRisk(s.body)}` : bodyWithoutRisk(s.body))).join("\n")}`)
+		.map(
+			(n) =>
+				`=== Session of ${n.date}${n.sessionNumber !== null ? ` (session ${n.sessionNumber})` : ""} ===\n${n.sections
+					.filter((s) => !RISK.test(s.heading))
+					.map((s) => (s.heading ? `${s.heading}: ${bodyWithoutRisk(s.body)}` : bodyWithoutRisk(s.body)))
+					.join("\n")}`,
+		)
 		.join("\n\n");
 	const result = await boundary.chat({
 		model: options.model,
@@ -528,7 +615,12 @@ async function summarize(notes: SessionNote[], client: string, boundary: ModelBo
 		const own = checked.sections[i]!.sentences;
 		const session = item.session.trim();
 		const known = dates.has(session);
-		if (!known) flags.push({ kind: "unsupported", excerpt: item.text.slice(0, 160), reason: `The summary cites a session that is not among those summarised (${[...dates].join(", ")}): check it.` });
+		if (!known)
+			flags.push({
+				kind: "unsupported",
+				excerpt: item.text.slice(0, 160),
+				reason: `The summary cites a session that is not among those summarised (${[...dates].join(", ")}): check it.`,
+			});
 		const text = renderSentences(own, "");
 		if (text === "") return;
 		const kept = own.some((x) => x.text !== "");
@@ -549,35 +641,53 @@ function link(ref: BriefItemRef, storePath: (recordPath: string) => string, labe
  */
 export function renderBrief(brief: Brief, storePath: (recordPath: string) => string): string {
 	const out: string[] = [`# Pre-session brief: ${brief.client}, ${brief.today}`, ""];
-	out.push(`Prepared from ${brief.sessionsRead} note${brief.sessionsRead === 1 ? "" : "s"} in the record. Everything below comes from the notes${brief.summary ? " except the model's summary, which is marked as such" : ""}.`, "");
+	out.push(
+		`Prepared from ${brief.sessionsRead} note${brief.sessionsRead === 1 ? "" : "s"} in the record. Everything below comes from the notes${brief.summary ? " except the model's summary, which is marked as such" : ""}.`,
+		"",
+	);
 	out.push("## Last sessions");
 	if (brief.lastSessions.length === 0) out.push("No session notes yet.");
 	for (const s of brief.lastSessions) {
-		out.push(`- ${link(s, storePath)}${s.sessionNumber !== null ? ` (session ${s.sessionNumber})` : ""}${s.status && s.status !== "signed" ? ` · ${inert(s.status)}` : ""}`);
+		out.push(
+			`- ${link(s, storePath)}${s.sessionNumber !== null ? ` (session ${s.sessionNumber})` : ""}${s.status && s.status !== "signed" ? ` · ${inert(s.status)}` : ""}`,
+		);
 		for (const l of s.lines) out.push(`    - ${inert(l)}`);
 	}
 	out.push("", "## Homework");
 	if (brief.homework.length === 0) out.push("No homework recorded.");
 	for (const h of brief.homework) {
-		const follow = h.followUp.status === "open" ? "open: not yet followed up" : `${h.followUp.status} (${h.followUp.date ?? ""})${h.followUp.evidence ? `: ${inert(h.followUp.evidence)}` : ""}`;
+		const follow =
+			h.followUp.status === "open"
+				? "open: not yet followed up"
+				: `${h.followUp.status} (${h.followUp.date ?? ""})${h.followUp.evidence ? `: ${inert(h.followUp.evidence)}` : ""}`;
 		out.push(`- ${link(h, storePath)}: ${inert(h.text)}`, `    - ${follow}`);
 	}
 	out.push("", "## Parts");
 	const problem = (what: string) => brief.problems.find((p) => p.startsWith(`${what}:`));
 	if (!brief.parts) out.push(problem("Parts map") ?? "No parts map yet.");
 	else if (brief.parts.length === 0) out.push("The parts map has no parts yet.");
-	else for (const p of brief.parts) out.push(`- ${inert(p.name)} (${inert(p.kind)}): ${inert(p.status)}${p.lastSeen ? `, last seen ${p.lastSeen}` : ""}${p.detail ? `. ${inert(p.detail)}` : ""}`);
+	else
+		for (const p of brief.parts)
+			out.push(
+				`- ${inert(p.name)} (${inert(p.kind)}): ${inert(p.status)}${p.lastSeen ? `, last seen ${p.lastSeen}` : ""}${p.detail ? `. ${inert(p.detail)}` : ""}`,
+			);
 	if (brief.namedParts.length > 0) {
 		out.push(brief.parts && brief.parts.length > 0 ? "Named in the notes:" : "Named in the notes (no parts map yet):");
-		for (const p of brief.namedParts) out.push(`- ${inert(p.name)}${p.kind ? ` (${inert(p.kind)})` : ""}: ${p.dates.join(", ")} (latest ${link(p, storePath)})`);
+		for (const p of brief.namedParts)
+			out.push(`- ${inert(p.name)}${p.kind ? ` (${inert(p.kind)})` : ""}: ${p.dates.join(", ")} (latest ${link(p, storePath)})`);
 	}
 	out.push("", "## Treatment plan");
 	if (!brief.plan) out.push(problem("Treatment plan") ?? "No treatment plan yet.");
 	else {
-		if (brief.plan.nextReview) out.push(`- Plan review ${brief.plan.reviewState === "overdue" ? "OVERDUE since" : brief.plan.reviewState === "due-soon" ? "due" : "next"} ${brief.plan.nextReview}`);
+		if (brief.plan.nextReview)
+			out.push(
+				`- Plan review ${brief.plan.reviewState === "overdue" ? "OVERDUE since" : brief.plan.reviewState === "due-soon" ? "due" : "next"} ${brief.plan.nextReview}`,
+			);
 		if (brief.plan.objectives.length === 0) out.push("- No objectives due in the next weeks.");
 		for (const o of brief.plan.objectives) {
-			out.push(`- ${inert(o.id)} ${inert(o.text)}: ${o.state === "overdue" ? "overdue" : "due"} ${o.targetDate ?? ""}${o.lastProgress ? `; last progress ${o.lastProgress.date}: ${inert(o.lastProgress.note)}` : ""}`);
+			out.push(
+				`- ${inert(o.id)} ${inert(o.text)}: ${o.state === "overdue" ? "overdue" : "due"} ${o.targetDate ?? ""}${o.lastProgress ? `; last progress ${o.lastProgress.date}: ${inert(o.lastProgress.note)}` : ""}`,
+			);
 		}
 	}
 	out.push("", "## Measures");

@@ -50,13 +50,17 @@ export interface NoteLine {
 	role: LineRole;
 }
 
-const HOMEWORK_NAME = /^(?:home ?work|hw|h\/w|assignments?|homework (?:assigned|set|given|for (?:the|this|next) week)|between[- ]sessions?(?: (?:practice|work|tasks?|plan|homework))?|practi[cs]e(?: between sessions| for (?:the|this) week)?|to practi[cs]e|tasks?(?: for (?:the|this|next) week)?|for (?:the )?next (?:session|week|time)|(?:homework|hw) ?[/&] ?between[- ]sessions?|plan (?:and|&) homework)$/i;
-const RISK_NAME = /^(?:risks?(?: (?:assessment|screen(?:ing)?|review|notes?|status|factors?|and safety|& safety))?|safety(?: (?:plan(?:ning)?|check|assessment|concerns?|screen(?:ing)?|and risk|& risk))?|risk ?\/ ?safety|safety ?\/ ?risk|si(?: ?\/ ?hi)?|hi|si ?\/ ?hi ?\/ ?sh|suicid(?:e|ality|al ideation)(?: risk)?|self[- ]harm|nssi|harm to (?:self|others)(?: or (?:self|others))?|c-?ssrs|columbia)$/i;
+const HOMEWORK_NAME =
+	/^(?:home ?work|hw|h\/w|assignments?|homework (?:assigned|set|given|for (?:the|this|next) week)|between[- ]sessions?(?: (?:practice|work|tasks?|plan|homework))?|practi[cs]e(?: between sessions| for (?:the|this) week)?|to practi[cs]e|tasks?(?: for (?:the|this|next) week)?|for (?:the )?next (?:session|week|time)|(?:homework|hw) ?[/&] ?between[- ]sessions?|plan (?:and|&) homework)$/i;
+const RISK_NAME =
+	/^(?:risks?(?: (?:assessment|screen(?:ing)?|review|notes?|status|factors?|and safety|& safety))?|safety(?: (?:plan(?:ning)?|check|assessment|concerns?|screen(?:ing)?|and risk|& risk))?|risk ?\/ ?safety|safety ?\/ ?risk|si(?: ?\/ ?hi)?|hi|si ?\/ ?hi ?\/ ?sh|suicid(?:e|ality|al ideation)(?: risk)?|self[- ]harm|nssi|harm to (?:self|others)(?: or (?:self|others))?|c-?ssrs|columbia)$/i;
 const PLAN_NAME = /^(?:plan|p|next steps?|next session|next time|next|treatment plan|follow[- ]up plan|plan for next session)$/i;
 const ASSESSMENT_NAME = /^(?:assessment|a|response|impression|formulation|clinical impression|progress)$/i;
-const OPENING_NAME = /^(?:data|subjective|s|behaviou?r|session narrative|presentation|session content|content|summary|session summary|session notes?|notes?|narrative|what happened|check-?in|focus|session focus|themes?)$/i;
+const OPENING_NAME =
+	/^(?:data|subjective|s|behaviou?r|session narrative|presentation|session content|content|summary|session summary|session notes?|notes?|narrative|what happened|check-?in|focus|session focus|themes?)$/i;
 /** Labels a note uses for fields rather than prose: never themes, never the session's first lines. */
-const FIELD_NAME = /^(?:date|time|session(?: (?:number|no|#|type|length))?|duration|length|location|attendance|attended|modality|format|client|code|mood|affect|mse|appearance|cpt|dx|diagnosis|interventions?|techniques?|goals?|parts(?: present)?|self[- ]energy|observations?|o|objective|signed|status|type|present|mode|telehealth)$/i;
+const FIELD_NAME =
+	/^(?:date|time|session(?: (?:number|no|#|type|length))?|duration|length|location|attendance|attended|modality|format|client|code|mood|affect|mse|appearance|cpt|dx|diagnosis|interventions?|techniques?|goals?|parts(?: present)?|self[- ]energy|observations?|o|objective|signed|status|type|present|mode|telehealth)$/i;
 
 const ATX = /^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$/;
 const BOLD_ALONE = /^\s*(\*\*|__)([^*_\n]{1,60}?)\1\s*:?\s*$/;
@@ -75,7 +79,14 @@ function wordCount(text: string): number {
 }
 
 function knownName(name: string): boolean {
-	return HOMEWORK_NAME.test(name) || RISK_NAME.test(name) || PLAN_NAME.test(name) || ASSESSMENT_NAME.test(name) || OPENING_NAME.test(name) || FIELD_NAME.test(name);
+	return (
+		HOMEWORK_NAME.test(name) ||
+		RISK_NAME.test(name) ||
+		PLAN_NAME.test(name) ||
+		ASSESSMENT_NAME.test(name) ||
+		OPENING_NAME.test(name) ||
+		FIELD_NAME.test(name)
+	);
 }
 
 function roleOfName(name: string): LineRole | null {
@@ -121,7 +132,8 @@ function labelOf(line: string): { label: string; bold: boolean; rest: string } |
 }
 
 /** Callouts code writes into notes (the risk placeholder and flags, the psychotherapy-note banner, a stopped draft): not the clinician's words. */
-const CODE_CALLOUT = /^\s*>\s*\[!\w+\][-+]?\s*(?:Clinician to complete|Risk content mentioned|The notes' risk sections were not given|Psychotherapy \(process\) note|The .{0,80}this is what the model wrote)|^\s*>\s*\[!danger\]\s*$/;
+const CODE_CALLOUT =
+	/^\s*>\s*\[!\w+\][-+]?\s*(?:Clinician to complete|Risk content mentioned|The notes' risk sections were not given|Psychotherapy \(process\) note|The .{0,80}this is what the model wrote)|^\s*>\s*\[!danger\]\s*$/;
 
 /** The lines of a note body with their headings, labels and roles. */
 export function readNoteLines(body: string): NoteLine[] {
@@ -148,10 +160,22 @@ export function readNoteLines(body: string): NoteLine[] {
 		}
 		const atx = ATX.exec(raw);
 		// "Homework", "Between sessions", "Risk" alone on a line are headings too.
-		const alone = atx ? null : (BOLD_ALONE.exec(raw) ?? PLAIN_ALONE.exec(raw) ?? (knownName(cleanName(raw)) && wordCount(raw) <= 4 && roleOfName(cleanName(raw)) !== "field" ? [raw, raw.trim()] : null));
+		const alone = atx
+			? null
+			: (BOLD_ALONE.exec(raw) ??
+				PLAIN_ALONE.exec(raw) ??
+				(knownName(cleanName(raw)) && wordCount(raw) <= 4 && roleOfName(cleanName(raw)) !== "field" ? [raw, raw.trim()] : null));
 		// A title: the note's first line, short, with no sentence's end and a blank line after it ("23 June – session 3").
 		// Never a risk line ("Passive SI this week, no plan"): that is the clinician's risk note, not a title.
-		const title = first && !atx && !alone && (all[index + 1] ?? "").trim() === "" && wordCount(raw) <= 8 && !/[.!?:;,"”]\s*$/.test(raw.trim()) && labelOf(raw.trim()) === null && !isRiskSentence(raw.trim());
+		const title =
+			first &&
+			!atx &&
+			!alone &&
+			(all[index + 1] ?? "").trim() === "" &&
+			wordCount(raw) <= 8 &&
+			!/[.!?:;,"”]\s*$/.test(raw.trim()) &&
+			labelOf(raw.trim()) === null &&
+			!isRiskSentence(raw.trim());
 		first = false;
 		if (title) {
 			heading = raw.trim();
@@ -169,7 +193,11 @@ export function readNoteLines(body: string): NoteLine[] {
 		}
 		sawContent = true;
 		// A quote or a callout of the clinician's own is read as its text.
-		const unlisted = raw.replace(/^\s*>\s*(?:\[!\w+\][-+]?\s*)?/, "").replace(/^\s*>\s*/, "").replace(LIST_MARKER, "").trim();
+		const unlisted = raw
+			.replace(/^\s*>\s*(?:\[!\w+\][-+]?\s*)?/, "")
+			.replace(/^\s*>\s*/, "")
+			.replace(LIST_MARKER, "")
+			.trim();
 		if (unlisted === "") return;
 		const label = labelOf(unlisted);
 		const labelRole = label ? roleOfName(cleanName(label.label)) : null;
@@ -222,12 +250,14 @@ function riskRuns(text: string, memo: Map<string, boolean>): { risk: boolean; te
 // Homework
 
 /** Words of a task for the client whatever the context. */
-const PRACTICE = /\b(?:homework|practi[cs](?:e|es|ing)|keep(?:ing)? (?:a|the|her|his|their) (?:log|diary|journal|record|tally)|log(?:ging)?|track(?:ing)?|journal(?:l?ing)?|write down|writing down|jot(?:ting)? down|worksheet|experiment)\b/i;
+const PRACTICE =
+	/\b(?:homework|practi[cs](?:e|es|ing)|keep(?:ing)? (?:a|the|her|his|their) (?:log|diary|journal|record|tally)|log(?:ging)?|track(?:ing)?|journal(?:l?ing)?|write down|writing down|jot(?:ting)? down|worksheet|experiment)\b/i;
 /** Words of a task only when the client does it, or when it has a when ("notice", "try"): a clinician's plan uses them too. */
 const PRACTICE_WEAK = /\b(?:try(?:ing)?|notic(?:e|ing)|check[- ]?ins?|check in|exercises?|pause|breath(?:e|ing)|read(?:ing)?|listen(?:ing)?)\b/i;
 const CLIENT_DOES = /^(?:she|he|they|client|cl|pt|patient)\b|\b(?:she|he|they|client|cl|pt|patient) (?:will|is to|are to|agreed|wants to|plans to)\b/i;
 const ASSIGNED = /\b(?:assigned|agreed to|agreed (?:she|he|they) would|will|is going to|are going to|plans? to|committed to|is to|are to)\b/i;
-const WHEN = /\b(?:this week|this coming week|between sessions|before (?:the )?next (?:session|time|week)|until (?:the )?next (?:session|time|week)|by next (?:session|time|week)|daily|each (?:day|morning|evening|night)|every (?:day|morning|evening|night)|(?:once|twice|three times) (?:a|per) (?:day|week))\b/i;
+const WHEN =
+	/\b(?:this week|this coming week|between sessions|before (?:the )?next (?:session|time|week)|until (?:the )?next (?:session|time|week)|by next (?:session|time|week)|daily|each (?:day|morning|evening|night)|every (?:day|morning|evening|night)|(?:once|twice|three times) (?:a|per) (?:day|week))\b/i;
 const HOMEWORK_PHRASE = /\b(?:for homework|as homework|homework (?:is|was|will be) to)\b|^between[- ]sessions?\b/i;
 const NOT_HOMEWORK = /^(?:next (?:session|time|week)|continue|will continue|review|follow[- ]up|revisit|weekly|fortnightly|monthly|refer|consult)\b/i;
 /** "HW:" or "Homework:" after a sentence: "Plan: continue weekly. HW: pause when the Binger shows up." */
@@ -266,7 +296,8 @@ export function homeworkIn(lines: readonly NoteLine[]): { text: string; lines: S
 				if (NOT_HOMEWORK.test(clause)) continue;
 				const task = PRACTICE.test(clause) || PRACTICE_WEAK.test(clause);
 				const assignment = HOMEWORK_PHRASE.test(clause) || (ASSIGNED.test(clause) && task && WHEN.test(clause));
-				const planned = line.role === "plan" && (PRACTICE.test(clause) || (PRACTICE_WEAK.test(clause) && (WHEN.test(clause) || CLIENT_DOES.test(clause))));
+				const planned =
+					line.role === "plan" && (PRACTICE.test(clause) || (PRACTICE_WEAK.test(clause) && (WHEN.test(clause) || CLIENT_DOES.test(clause))));
 				if (assignment || planned) add(line, clause);
 			}
 		}
@@ -355,7 +386,10 @@ export function bodyWithoutRisk(body: string): string {
 		const runs = riskRuns(line.raw, line.riskMemo);
 		if (runs.every((r) => !r.risk)) out.push(raw);
 		else {
-			const kept = runs.filter((r) => !r.risk).map((r) => r.text).join(" ");
+			const kept = runs
+				.filter((r) => !r.risk)
+				.map((r) => r.text)
+				.join(" ");
 			if (kept !== "") out.push(kept);
 		}
 	});
@@ -368,13 +402,17 @@ export function bodyWithoutRisk(body: string): string {
 /** Quotations paired from the left (a short one, "the Critic", must not pair its closing mark with the next one's opening). */
 const QUOTATION = /"([^"\n]{1,400})"|“([^”\n]{1,400})”/g;
 const FIRST_PERSON = /\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|mine|myself)\b/;
-const ATTRIBUTION = /\b(?:she|he|they|client|cl|pt|patient)\s+(?:said|says|stated|states|reported|reports|put it|shared|added|explained|described it as|called it|told me|wrote)\b|\bin (?:her|his|their|the client'?s|client'?s) (?:own )?words\b|\b(?:quote|quoted|verbatim)\b/i;
+const ATTRIBUTION =
+	/\b(?:she|he|they|client|cl|pt|patient)\s+(?:said|says|stated|states|reported|reports|put it|shared|added|explained|described it as|called it|told me|wrote)\b|\bin (?:her|his|their|the client'?s|client'?s) (?:own )?words\b|\b(?:quote|quoted|verbatim)\b/i;
 
 /** Quotations in a line that are the client's words: first person (four words or more), or attributed to the client (three or more). */
 // "She said" / "he said" in a note is the client; "I" and "we" are the clinician, a relation is someone else.
 const OTHERS = String.raw`(?:I|we|(?:her|his|their|my|our|the client's|a)\s+(?:mother|mum|mom|father|dad|sister|brother|partner|husband|wife|boyfriend|girlfriend|boss|manager|friend|teacher|son|daughter|grandmother|grandfather|colleague|doctor|therapist|ex)|the therapist|the clinician)`;
 /** Just before a quotation: another person speaking ("I told her,", "her mother used to say"). */
-const SOMEONE_ELSE = new RegExp(String.raw`\b${OTHERS}\s+(?:(?:used to|would|always|often|once|then)\s+)?(?:said|says|say|told|tells|asked|asks|wrote|writes|shouted|yelled|replied|answered)\b(?:\s+(?:her|him|them|me|us|the client))?[\s,:]*$`, "i");
+const SOMEONE_ELSE = new RegExp(
+	String.raw`\b${OTHERS}\s+(?:(?:used to|would|always|often|once|then)\s+)?(?:said|says|say|told|tells|asked|asks|wrote|writes|shouted|yelled|replied|answered)\b(?:\s+(?:her|him|them|me|us|the client))?[\s,:]*$`,
+	"i",
+);
 /** Just after one: ", her mother said". */
 const SOMEONE_ELSE_AFTER = new RegExp(String.raw`^[\s,]*${OTHERS}\s+(?:said|says|told|asked|wrote|shouted|replied)\b`, "i");
 
@@ -396,7 +434,13 @@ export function quotesInLine(written: string): string[] {
 
 /** The client's words in a note (its risk lines and sentences left out). */
 export function quotesInNote(lines: readonly NoteLine[]): string[] {
-	return lines.filter((l) => l.role !== "risk").flatMap((l) => riskRuns(l.written, l.riskMemo).filter((r) => !r.risk).flatMap((r) => quotesInLine(r.text)));
+	return lines
+		.filter((l) => l.role !== "risk")
+		.flatMap((l) =>
+			riskRuns(l.written, l.riskMemo)
+				.filter((r) => !r.risk)
+				.flatMap((r) => quotesInLine(r.text)),
+		);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,24 +457,39 @@ export interface NamedPart {
 const KIND = /\b(manager|firefighter|exile|protector)s?\b/i;
 const NAME_WORD = String.raw`\p{Lu}[\p{L}'’-]*`;
 const NAME = String.raw`${NAME_WORD}(?:\s+${NAME_WORD}){0,2}`;
-const WITH_KIND = new RegExp(String.raw`(?:\b([Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+)?(${NAME})["”]?\s*\((?:an?\s+|the\s+)?(manager|firefighter|exile|protector|part|self-like part)\b[^)]*\)`, "gu");
+const WITH_KIND = new RegExp(
+	String.raw`(?:\b([Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+)?(${NAME})["”]?\s*\((?:an?\s+|the\s+)?(manager|firefighter|exile|protector|part|self-like part)\b[^)]*\)`,
+	"gu",
+);
 /** "named it "the Critic"", "calls this part the Planner": a quoted name within a few words of the verb, or "the <Name>" right after it. */
-const NAMING = new RegExp(String.raw`\b(?:named|names|calls?|called|calling|refers? to as|referred to as|nicknamed|dubbed|knows? as|known as)\b(?:[^.;!?"“]{0,40}?["“]\s*([Tt]he\s+)?([^"”]{2,30}?)\s*["”]|\s+(?:it|this part|that part|the part|this one|her|him|them)?\s*([Tt]he\s+)(${NAME}))`, "gu");
+const NAMING = new RegExp(
+	String.raw`\b(?:named|names|calls?|called|calling|refers? to as|referred to as|nicknamed|dubbed|knows? as|known as)\b(?:[^.;!?"“]{0,40}?["“]\s*([Tt]he\s+)?([^"”]{2,30}?)\s*["”]|\s+(?:it|this part|that part|the part|this one|her|him|them)?\s*([Tt]he\s+)(${NAME}))`,
+	"gu",
+);
 const NAMED_PART = new RegExp(String.raw`(?:\b([Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+)?\b(\p{Lu}[\p{L}-]*)\s+part\b`, "gu");
-const DESCRIBED = /\b(?:[Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+((?:[a-z][a-z-]*\s+){1,2}?)(exile|manager|firefighter|protector|part)s?\b(?!\s+(?:of|in|time|way))/g;
+const DESCRIBED =
+	/\b(?:[Tt]he|[Aa]n?|[Hh]er|[Hh]is|[Tt]heir)\s+((?:[a-z][a-z-]*\s+){1,2}?)(exile|manager|firefighter|protector|part)s?\b(?!\s+(?:of|in|time|way))/g;
 const PART_THAT = /\bthe part (?:of (?:her|him|them|the client) )?((?:that|who|which)\s+[^.,;:!?"“”()]{3,80})/gi;
 /** Names IFS work commonly gives protectors, counted as parts after "the" with a capital ("the Worrier"). */
-const ARCHETYPE = /\b[Tt]he\s+(?:\*\*|__|\*|_)?(Inner Critic|Critic|Pleaser|People[- ]Pleaser|Perfectionist|Planner|Controller|Worrier|Caretaker|Achiever|Pusher|Taskmaster|Skeptic|Avoider|Numb One|Distractor|Procrastinator|Binger|Drinker|Rager)\b/g;
+const ARCHETYPE =
+	/\b[Tt]he\s+(?:\*\*|__|\*|_)?(Inner Critic|Critic|Pleaser|People[- ]Pleaser|Perfectionist|Planner|Controller|Worrier|Caretaker|Achiever|Pusher|Taskmaster|Skeptic|Avoider|Numb One|Distractor|Procrastinator|Binger|Drinker|Rager)\b/g;
 /** Words that describe no part of their own ("a new part", "another manager", "the same exile"). */
 const NOT_DESCRIPTIVE = new Set(
-	"new another other same different first second third main big small hard best most last whole early next key large this that some any each every one only own younger older which what such certain given latter former particular".split(" "),
+	"new another other same different first second third main big small hard best most last whole early next key large this that some any each every one only own younger older which what such certain given latter former particular".split(
+		" ",
+	),
 );
 /** Capitalised names that are not parts. */
-const NOT_NAMES = /^(?:Client|Therapist|Clinician|Self|Session|Plan|Homework|Risk|Safety|IFS|DAP|SOAP|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|I|It|She|He|They|We|Her|His|Their|This|That|The|A|An|In|For|As|On|At|By|With|No|One|Any|Every|Each|Which|What|Whose|Our|Your|My|Its|Another|Other|Some|Most|Part)$/;
+const NOT_NAMES =
+	/^(?:Client|Therapist|Clinician|Self|Session|Plan|Homework|Risk|Safety|IFS|DAP|SOAP|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|I|It|She|He|They|We|Her|His|Their|This|That|The|A|An|In|For|As|On|At|By|With|No|One|Any|Every|Each|Which|What|Whose|Our|Your|My|Its|Another|Other|Some|Most|Part)$/;
 
 /** One key for the ways a part is written: "the Critic", "Critic", "Critic part". */
 export function partKey(name: string): string {
-	const key = name.toLowerCase().replace(/^the\s+/, "").replace(/\s+/g, " ").trim();
+	const key = name
+		.toLowerCase()
+		.replace(/^the\s+/, "")
+		.replace(/\s+/g, " ")
+		.trim();
 	return /^\p{Lu}/u.test(name.replace(/^the\s+/i, "")) ? key.replace(/ part$/, "") : key;
 }
 
@@ -448,7 +507,10 @@ function kindNear(sentence: string, at: number, within = 100): string | undefine
 export function partsInNote(lines: readonly NoteLine[], known: readonly NamedPart[] = []): NamedPart[] {
 	const found = new Map<string, NamedPart>();
 	const add = (name: string, kind: string | undefined, article: boolean) => {
-		const clean = name.replace(/^[Tt]he\s+(?=\p{Lu})/u, "").replace(/[\s'’-]+$/, "").trim();
+		const clean = name
+			.replace(/^[Tt]he\s+(?=\p{Lu})/u, "")
+			.replace(/[\s'’-]+$/, "")
+			.trim();
 		if (clean.length < 3 || NOT_NAMES.test(clean)) return;
 		const key = partKey(clean);
 		const existing = found.get(key);
@@ -465,7 +527,10 @@ export function partsInNote(lines: readonly NoteLine[], known: readonly NamedPar
 			const article = m[1] !== undefined && /^the$/i.test(m[1]);
 			if (NOT_NAMES.test(m[2]!)) continue;
 			// A capitalised word that opens the sentence is not the name's ("Met Little One (exile)").
-			const name = m.index === 0 && !m[1] && /\s/.test(m[2]!) && /^(?:\p{Lu}\p{Ll}+(?:ed|s)|Met|Saw|Meet|Found|Held|Felt|Began|Spoke)\s/u.test(m[2]!) ? m[2]!.replace(/^\S+\s+/, "") : m[2]!;
+			const name =
+				m.index === 0 && !m[1] && /\s/.test(m[2]!) && /^(?:\p{Lu}\p{Ll}+(?:ed|s)|Met|Saw|Meet|Found|Held|Felt|Began|Spoke)\s/u.test(m[2]!)
+					? m[2]!.replace(/^\S+\s+/, "")
+					: m[2]!;
 			add(name, m[3]!.toLowerCase() === "part" ? undefined : m[3]!.toLowerCase(), article);
 			named.add(partKey(name));
 		}
@@ -483,7 +548,10 @@ export function partsInNote(lines: readonly NoteLine[], known: readonly NamedPar
 		for (const m of named.size > 0 ? [] : sentence.matchAll(DESCRIBED)) {
 			// "a young part, "Little One"": the name follows, and is found by itself.
 			if (/^,?\s*(?:["“]|(?:named|called|whom? (?:she|he|they) calls?)\b)/.test(sentence.slice(m.index + m[0].length))) continue;
-			const words = m[1]!.trim().split(/\s+/).filter((w) => !NOT_DESCRIPTIVE.has(w) && !["and", "or", "very", "more", "less"].includes(w));
+			const words = m[1]!
+				.trim()
+				.split(/\s+/)
+				.filter((w) => !NOT_DESCRIPTIVE.has(w) && !["and", "or", "very", "more", "less"].includes(w));
 			if (words.length === 0 || words.length !== m[1]!.trim().split(/\s+/).length) continue;
 			const kind = m[2]!.toLowerCase();
 			add(`${words.join(" ")} ${kind}`, kind === "part" ? undefined : kind, false);

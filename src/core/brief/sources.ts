@@ -27,7 +27,14 @@ export async function briefParts(record: ClinicalRecord, client: string, clock: 
 }
 
 /** The latest score of each measure with its change from the one before, what is due, measured plan objectives, item alerts. */
-export async function briefMeasures(record: ClinicalRecord, client: string, today: string, plan: BriefPlan | null, definitions: ReadonlyMap<string, MeasureDefinition>, clock: Clock = systemClock): Promise<BriefMeasures | null> {
+export async function briefMeasures(
+	record: ClinicalRecord,
+	client: string,
+	today: string,
+	plan: BriefPlan | null,
+	definitions: ReadonlyMap<string, MeasureDefinition>,
+	clock: Clock = systemClock,
+): Promise<BriefMeasures | null> {
 	const service = new MeasuresService({ record, clock, definitions });
 	const file = await service.read(client, "internal");
 	if (file.entries.length === 0 && file.schedule.length === 0) return null;
@@ -52,15 +59,26 @@ export async function briefMeasures(record: ClinicalRecord, client: string, toda
 	// A plan that cannot be read costs its measured objectives only, never the scores or the alerts below.
 	let objectives: string[] = [];
 	try {
-		if (await record.exists(planFile)) objectives = objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) => inert(o.line));
+		if (await record.exists(planFile))
+			objectives = objectiveProgress(parsePlanPage(await record.readText(planFile, "internal"), planFile).data, file, definitions, today).map((o) =>
+				inert(o.line),
+			);
 	} catch (error) {
 		objectives = [inert(`(the treatment plan cannot be read: ${error instanceof Error ? error.message : String(error)})`)];
 	}
 	const page = `${client}/${MEASURES_PAGE_NAME}`;
 	const alerts = entries
 		.flatMap((e) => [
-			...e.alerts.map((a) => ({ date: e.date, recordPath: page, text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (entered score): ${inert(a.label)}` })),
-			...e.replacedAlerts.map((a) => ({ date: e.date, recordPath: page, text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (in a score since replaced): ${inert(a.label)}` })),
+			...e.alerts.map((a) => ({
+				date: e.date,
+				recordPath: page,
+				text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (entered score): ${inert(a.label)}`,
+			})),
+			...e.replacedAlerts.map((a) => ({
+				date: e.date,
+				recordPath: page,
+				text: `${inert(definitions.get(e.measure)?.name ?? e.measure)} item ${a.number} answered ${a.answer} (in a score since replaced): ${inert(a.label)}`,
+			})),
 		])
 		.reverse();
 	return { latest, due, objectives, alerts };
@@ -70,6 +88,8 @@ export function briefSources(record: ClinicalRecord, clock: Clock = systemClock,
 	return {
 		parts: (client) => briefParts(record, client, clock),
 		plan: (client, today) => planForBrief(record, client, today),
-		...(definitions ? { measures: (client: string, today: string, plan: BriefPlan | null) => briefMeasures(record, client, today, plan, definitions, clock) } : {}),
+		...(definitions
+			? { measures: (client: string, today: string, plan: BriefPlan | null) => briefMeasures(record, client, today, plan, definitions, clock) }
+			: {}),
 	};
 }

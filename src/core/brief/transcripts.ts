@@ -29,7 +29,8 @@ export interface ClientTranscript {
 
 const CLIENT_LABEL = /^(?:the\s+)?(?:client|patient|pt|cl|c|service user)(?:\s*\d+)?$/i;
 /** Labels that are a role, not a name: no need for the client's name to tell them apart. */
-const ROLE_LABEL = /^(?:the\s+)?(?:client|patient|pt|cl|c|service user|therapist|clinician|counsell?or|psychologist|interviewer|th|t|speaker|unknown)(?:\s*\d+)?$/i;
+const ROLE_LABEL =
+	/^(?:the\s+)?(?:client|patient|pt|cl|c|service user|therapist|clinician|counsell?or|psychologist|interviewer|th|t|speaker|unknown)(?:\s*\d+)?$/i;
 
 function speakerKey(speaker: string): string {
 	return speaker

@@ -67,7 +67,11 @@ async function mapLimited<T>(count: number, fn: (i: number) => Promise<T>): Prom
 }
 
 /** Encrypts `plaintext` as the record file described by `header` (chunkSize defaults to 64 KiB). */
-export async function encryptFile(keys: VaultKeys, header: Omit<FileHeader, "vaultId" | "chunkSize"> & { chunkSize?: number }, plaintext: Uint8Array): Promise<Uint8Array> {
+export async function encryptFile(
+	keys: VaultKeys,
+	header: Omit<FileHeader, "vaultId" | "chunkSize"> & { chunkSize?: number },
+	plaintext: Uint8Array,
+): Promise<Uint8Array> {
 	const full: FileHeader = {
 		fileId: header.fileId,
 		vaultId: keys.vaultId,
@@ -100,7 +104,9 @@ export async function encryptFile(keys: VaultKeys, header: Omit<FileHeader, "vau
 	const chunks = await mapLimited(count, async (i) => {
 		const iv = randomBytes(IV);
 		const part = plaintext.subarray(i * size, Math.min(plaintext.length, (i + 1) * size));
-		const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(iv), additionalData: chunkAad(fileIdBytes, i, i === count - 1) }, fileKey, own(part)));
+		const ct = new Uint8Array(
+			await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(iv), additionalData: chunkAad(fileIdBytes, i, i === count - 1) }, fileKey, own(part)),
+		);
 		return concatBytes(iv, ct);
 	});
 	return concatBytes(authenticated, keyIv, wrappedKey, ...chunks);
@@ -148,11 +154,18 @@ export function readHeader(bytes: Uint8Array, where: string): { header: FileHead
  * The file key from a key block: with the current file-wrap key, else with a retired one (a file
  * not yet re-wrapped after a key rotation). `current` says which.
  */
-async function unwrapFileKey(keys: VaultKeys, keyIv: Uint8Array, wrappedKey: Uint8Array, authenticated: Uint8Array): Promise<{ raw: Uint8Array; current: boolean } | null> {
+async function unwrapFileKey(
+	keys: VaultKeys,
+	keyIv: Uint8Array,
+	wrappedKey: Uint8Array,
+	authenticated: Uint8Array,
+): Promise<{ raw: Uint8Array; current: boolean } | null> {
 	const candidates = [keys.fileWrap, ...(keys.retired ?? []).map((k) => k.fileWrap)];
 	for (let i = 0; i < candidates.length; i++) {
 		try {
-			const raw = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, candidates[i]!, own(wrappedKey)));
+			const raw = new Uint8Array(
+				await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, candidates[i]!, own(wrappedKey)),
+			);
 			return { raw, current: i === 0 };
 		} catch {
 			// the next key
@@ -171,12 +184,19 @@ export async function rewrapKeyBlock(keys: VaultKeys, bytes: Uint8Array, expecte
 	if (header.vaultId !== keys.vaultId) throw new IntegrityError(expectedPath, "file belongs to another vault");
 	if (header.path !== expectedPath) throw new IntegrityError(expectedPath, `file was written for ${header.path} (moved or swapped)`);
 	const authenticated = bytes.subarray(0, headerEnd);
-	const unwrapped = await unwrapFileKey(keys, bytes.subarray(headerEnd, headerEnd + IV), bytes.subarray(headerEnd + IV, headerEnd + KEY_BLOCK), authenticated);
+	const unwrapped = await unwrapFileKey(
+		keys,
+		bytes.subarray(headerEnd, headerEnd + IV),
+		bytes.subarray(headerEnd + IV, headerEnd + KEY_BLOCK),
+		authenticated,
+	);
 	if (!unwrapped) throw new IntegrityError(expectedPath, "header or file key failed authentication");
 	try {
 		if (unwrapped.current) return null;
 		const keyIv = randomBytes(IV);
-		const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, keys.fileWrap, own(unwrapped.raw)));
+		const wrapped = new Uint8Array(
+			await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(keyIv), additionalData: own(authenticated) }, keys.fileWrap, own(unwrapped.raw)),
+		);
 		const out = new Uint8Array(bytes);
 		out.set(keyIv, headerEnd);
 		out.set(wrapped, headerEnd + IV);

@@ -193,7 +193,10 @@ export async function unwrapRetired(kf: KeyFile, vaultKey: Uint8Array): Promise<
 		const key = await unwrap(vaultKey, { kind: "passphrase", iv: r.iv, wrapped: r.wrapped }, retiredAad(kf.vaultId, i));
 		if (!key) {
 			for (const k of out) wipe(k);
-			throw new ClinicalVaultError("integrity", "The key file is damaged (an earlier vault key does not unwrap). Restore it from a backup; nothing was changed.");
+			throw new ClinicalVaultError(
+				"integrity",
+				"The key file is damaged (an earlier vault key does not unwrap). Restore it from a backup; nothing was changed.",
+			);
 		}
 		out.push(key);
 	}
@@ -266,13 +269,23 @@ export function parseKeyFile(bytes: Uint8Array, path: string): KeyFile {
 		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (missing fields).`, { path });
 	}
 	if (!kf.slots.every(isWellFormedSlot)) {
-		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a key slot is malformed). Restore it from a backup; nothing was changed.`, { path });
+		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a key slot is malformed). Restore it from a backup; nothing was changed.`, {
+			path,
+		});
 	}
 	fromHex(kf.vaultId);
-	if (kf.retired !== undefined && (!Array.isArray(kf.retired) || !kf.retired.every((r) => typeof r === "object" && r !== null && isBase64(r.iv) && isBase64(r.wrapped)))) {
-		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (an earlier vault key is malformed). Restore it from a backup; nothing was changed.`, { path });
+	if (
+		kf.retired !== undefined &&
+		(!Array.isArray(kf.retired) || !kf.retired.every((r) => typeof r === "object" && r !== null && isBase64(r.iv) && isBase64(r.wrapped)))
+	) {
+		throw new ClinicalVaultError(
+			"integrity",
+			`The key file ${path} is damaged (an earlier vault key is malformed). Restore it from a backup; nothing was changed.`,
+			{ path },
+		);
 	}
-	if (kf.rotating !== undefined && typeof kf.rotating !== "string") throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a malformed rotation mark).`, { path });
+	if (kf.rotating !== undefined && typeof kf.rotating !== "string")
+		throw new ClinicalVaultError("integrity", `The key file ${path} is damaged (a malformed rotation mark).`, { path });
 	return {
 		format: KEYFILE_FORMAT,
 		version: KEYFILE_VERSION,

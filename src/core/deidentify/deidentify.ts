@@ -173,7 +173,11 @@ function addDetails(reg: Registry, profile: ClientProfile, code: string, allow: 
 		if (value === "") continue;
 		const kind = DETAIL_KINDS.find(([re]) => re.test(key))?.[1] ?? "detail";
 		if (kind === "client") {
-			for (const nick of value.split(/[,;/]/).map((v) => v.trim()).filter((v) => v !== "")) addClient(reg, code, nick, profile.name);
+			for (const nick of value
+				.split(/[,;/]/)
+				.map((v) => v.trim())
+				.filter((v) => v !== ""))
+				addClient(reg, code, nick, profile.name);
 			continue;
 		}
 		if (kind === "person") {
@@ -194,7 +198,14 @@ function addDetails(reg: Registry, profile: ClientProfile, code: string, allow: 
 	}
 }
 
-const NAME_KIND: Record<NameKind, IdentifierKind> = { person: "person", place: "place", employer: "employer", organisation: "organisation", school: "school", name: "name" };
+const NAME_KIND: Record<NameKind, IdentifierKind> = {
+	person: "person",
+	place: "place",
+	employer: "employer",
+	organisation: "organisation",
+	school: "school",
+	name: "name",
+};
 
 /** Spans of every registered term in the text (word boundaries, any case, honorific absorbed). */
 function termSpans(text: string, reg: Registry): (Span & { entity: Entity })[] {
@@ -209,7 +220,7 @@ function termSpans(text: string, reg: Registry): (Span & { entity: Entity })[] {
 		const end = start + m[0].length;
 		const before = text[start - 1] ?? "";
 		const after = text[end] ?? "";
-		if (/[\p{L}\p{N}_@]/u.test(before) || /[\p{L}\p{N}_]/u.test(after) || (after === "@")) {
+		if (/[\p{L}\p{N}_@]/u.test(before) || /[\p{L}\p{N}_]/u.test(after) || after === "@") {
 			re.lastIndex = start + 1;
 			continue;
 		}
@@ -266,7 +277,10 @@ export function deidentify(text: string, options: DeidentifyOptions): Deidentify
 		}
 	}
 
-	const spans: (Span & { entity?: Entity })[] = [...patternHits.map((h) => ({ ...h, entity: reg.entity(h.kind, text.slice(h.start, h.end), h.replacement) })), ...termSpans(text, reg)];
+	const spans: (Span & { entity?: Entity })[] = [
+		...patternHits.map((h) => ({ ...h, entity: reg.entity(h.kind, text.slice(h.start, h.end), h.replacement) })),
+		...termSpans(text, reg),
+	];
 	spans.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
 
 	let out = "";
@@ -298,7 +312,9 @@ export function formatReport(result: DeidentifyResult): string {
 	if (result.replacements.length === 0) lines.push("  (none found)");
 	for (const r of result.replacements) {
 		const forms = r.forms.filter((f) => f !== r.original);
-		lines.push(`  ${r.replacement.padEnd(18)} ← ${JSON.stringify(r.original)} (${r.kind}, ${r.count}×${forms.length > 0 ? `; also as ${forms.map((f) => JSON.stringify(f)).join(", ")}` : ""})`);
+		lines.push(
+			`  ${r.replacement.padEnd(18)} ← ${JSON.stringify(r.original)} (${r.kind}, ${r.count}×${forms.length > 0 ? `; also as ${forms.map((f) => JSON.stringify(f)).join(", ")}` : ""})`,
+		);
 	}
 	for (const w of result.warnings) lines.push(`Warning: ${w}`);
 	lines.push("Known limits:");

@@ -28,18 +28,137 @@ export interface FoundName {
 }
 
 const CLINICAL_WORDS = [
-	"self", "self-energy", "self-led", "self-like", "selfhood", "ifs", "client", "clinician", "therapist", "session", "intake", "plan", "data",
-	"assessment", "risk", "homework", "manager", "managers", "firefighter", "firefighters", "exile", "exiles", "protector", "protectors",
-	"part", "parts", "burden", "burdens", "unburdening", "witnessing", "retrieval", "integration", "calm", "curiosity", "compassion",
-	"confidence", "courage", "clarity", "creativity", "connectedness", "diagnosis", "history", "goals", "dap", "soap", "birp", "girp",
-	"cbt", "dbt", "emdr", "act", "dsm", "icd", "phq", "gad", "pcl", "note", "notes", "addendum", "parts map", "safety plan", "god",
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
-	"july", "august", "september", "october", "november", "december", "christmas", "easter", "thanksgiving", "ramadan", "hanukkah",
-	"english", "spanish", "internet", "zoom", "telehealth", "mindfulness", "panic", "depression", "anxiety", "ptsd", "adhd", "ocd",
+	"self",
+	"self-energy",
+	"self-led",
+	"self-like",
+	"selfhood",
+	"ifs",
+	"client",
+	"clinician",
+	"therapist",
+	"session",
+	"intake",
+	"plan",
+	"data",
+	"assessment",
+	"risk",
+	"homework",
+	"manager",
+	"managers",
+	"firefighter",
+	"firefighters",
+	"exile",
+	"exiles",
+	"protector",
+	"protectors",
+	"part",
+	"parts",
+	"burden",
+	"burdens",
+	"unburdening",
+	"witnessing",
+	"retrieval",
+	"integration",
+	"calm",
+	"curiosity",
+	"compassion",
+	"confidence",
+	"courage",
+	"clarity",
+	"creativity",
+	"connectedness",
+	"diagnosis",
+	"history",
+	"goals",
+	"dap",
+	"soap",
+	"birp",
+	"girp",
+	"cbt",
+	"dbt",
+	"emdr",
+	"act",
+	"dsm",
+	"icd",
+	"phq",
+	"gad",
+	"pcl",
+	"note",
+	"notes",
+	"addendum",
+	"parts map",
+	"safety plan",
+	"god",
+	"monday",
+	"tuesday",
+	"wednesday",
+	"thursday",
+	"friday",
+	"saturday",
+	"sunday",
+	"january",
+	"february",
+	"march",
+	"april",
+	"may",
+	"june",
+	"july",
+	"august",
+	"september",
+	"october",
+	"november",
+	"december",
+	"christmas",
+	"easter",
+	"thanksgiving",
+	"ramadan",
+	"hanukkah",
+	"english",
+	"spanish",
+	"internet",
+	"zoom",
+	"telehealth",
+	"mindfulness",
+	"panic",
+	"depression",
+	"anxiety",
+	"ptsd",
+	"adhd",
+	"ocd",
 ];
 
 /** Words that start sentences or sit before names but are not part of them. */
-const LEADING = new Set(["the", "a", "an", "at", "in", "on", "from", "to", "with", "for", "and", "but", "she", "he", "they", "her", "his", "their", "our", "my", "client", "client's", "when", "then", "after", "before", "since", "while"]);
+const LEADING = new Set([
+	"the",
+	"a",
+	"an",
+	"at",
+	"in",
+	"on",
+	"from",
+	"to",
+	"with",
+	"for",
+	"and",
+	"but",
+	"she",
+	"he",
+	"they",
+	"her",
+	"his",
+	"their",
+	"our",
+	"my",
+	"client",
+	"client's",
+	"when",
+	"then",
+	"after",
+	"before",
+	"since",
+	"while",
+]);
 
 const HONORIFIC = /^(?:dr|mr|mrs|ms|mx|miss|prof|sir|dame|rev)\.?$/i;
 
@@ -80,7 +199,17 @@ export class AllowList {
 	private readonly theNames = new Set<string>();
 
 	constructor(text: string, keep: readonly string[]) {
-		this.words = new Set([...CLINICAL_WORDS, ...keep.map((k) => k.toLowerCase().replace(/^the\s+/, "").trim()).filter((k) => k !== "")]);
+		this.words = new Set([
+			...CLINICAL_WORDS,
+			...keep
+				.map((k) =>
+					k
+						.toLowerCase()
+						.replace(/^the\s+/, "")
+						.trim(),
+				)
+				.filter((k) => k !== ""),
+		]);
 		// Names written after "the" (the Critic) and names given in quotes after "named it"/"called it".
 		for (const m of text.matchAll(/\bthe\s+([A-Z][\p{L}'’-]+(?:\s+[A-Z][\p{L}'’-]+)?)/gu)) this.theNames.add(m[1]!.toLowerCase());
 		for (const m of text.matchAll(/\b(?:named|called|calls|names)\s+(?:it|them|the part|this part|that part)\s*,?\s*["“]([^"”]{1,40})["”]/giu)) {
@@ -125,7 +254,9 @@ function nlpTerms(text: string): { kind: NameKind; terms: Term[] }[] {
 		["organisation", doc.organizations()],
 	];
 	for (const [kind, view] of views) {
-		const json = view.json({ offset: true, terms: { offset: true } }) as { terms: { text: string; tags: string[]; offset: { start: number; length: number } }[] }[];
+		const json = view.json({ offset: true, terms: { offset: true } }) as {
+			terms: { text: string; tags: string[]; offset: { start: number; length: number } }[];
+		}[];
 		for (const match of json) {
 			out.push({ kind, terms: match.terms.map((t) => ({ text: t.text, start: t.offset.start, end: t.offset.start + t.offset.length, tags: t.tags })) });
 		}

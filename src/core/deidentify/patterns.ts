@@ -53,7 +53,8 @@ export const PLACEHOLDER: Record<Exclude<IdentifierKind, "client" | "person">, s
 	detail: "[redacted]",
 };
 
-export const MONTH = "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?";
+export const MONTH =
+	"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?";
 const DAY = "(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?";
 const YEAR = "(?:19|20)\\d{2}";
 /** Every written form of a full date (day included). */
@@ -77,7 +78,8 @@ const STATE_NAMES =
 const AMBIGUOUS_STATES = new Set(["IN", "OR", "ME", "HI", "OK", "DE", "PA", "MA", "CO", "LA", "MD", "MS", "AL", "ID", "OH", "MO", "NE", "SC"]);
 
 const CAP_WORD = "[A-Z][\\p{L}'’-]*";
-const STREET_TYPES = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Close";
+const STREET_TYPES =
+	"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Close";
 const ADDRESS = new RegExp(
 	`\\b\\d{1,6}\\s+((?:${CAP_WORD}\\.?\\s+){1,4}(?:${STREET_TYPES})\\b\\.?)(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*[A-Za-z0-9-]+)?|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`,
 	"gu",
@@ -140,7 +142,14 @@ export function findPatterns(text: string): PatternHit[] {
 			const terms: string[] = [];
 			if (d.re === ADDRESS && m[1]) terms.push(m[1].replace(/\.$/, ""));
 			if (d.re === CITY_STATE && m[1]) terms.push(m[1]);
-			out.push({ start, end: start + value.length, kind: d.kind, replacement: PLACEHOLDER[d.kind], key: `${d.kind}:${value.toLowerCase().replace(/\s+/g, " ")}`, terms });
+			out.push({
+				start,
+				end: start + value.length,
+				kind: d.kind,
+				replacement: PLACEHOLDER[d.kind],
+				key: `${d.kind}:${value.toLowerCase().replace(/\s+/g, " ")}`,
+				terms,
+			});
 		}
 	}
 	return out;

@@ -44,7 +44,15 @@ import { joinFrontmatter } from "../markdown/frontmatter";
 
 import type { LlmClient } from "../llm/LlmClient";
 import { ModelBoundary } from "../llm/boundary";
-import { checkModelAnswer, renderSentences, reviewMarker, RISK_PLACEHOLDER, RISK_SECTION_HEADING, type ReviewFlag, type SafeguardFlag } from "../drafting/safeguards";
+import {
+	checkModelAnswer,
+	renderSentences,
+	reviewMarker,
+	RISK_PLACEHOLDER,
+	RISK_SECTION_HEADING,
+	type ReviewFlag,
+	type SafeguardFlag,
+} from "../drafting/safeguards";
 import { identityOf, redactor } from "../safety/identity";
 import { inert } from "../safety/inert";
 import { readSessionNotes, type SessionNote } from "../brief/sessionNotes";
@@ -59,7 +67,15 @@ import { measuresForDocument } from "../measures/document";
 import { builtinMeasures } from "../measures/registry";
 import { documentMessages, DOCUMENT_PROMPT_VERSION } from "./prompt";
 import { noteAnswerSchema } from "../drafting/prompts";
-import { checkDocumentType, CLINICIAN_TO_SPECIFY, documentSections, NOT_IN_NOTES, type DocumentTemplateSource, type DocumentType, type DocumentTypeId } from "./types";
+import {
+	checkDocumentType,
+	CLINICIAN_TO_SPECIFY,
+	documentSections,
+	NOT_IN_NOTES,
+	type DocumentTemplateSource,
+	type DocumentType,
+	type DocumentTypeId,
+} from "./types";
 
 export interface DocumentProgress {
 	stage: "reading" | "drafting" | "checking" | "saving";
@@ -155,7 +171,9 @@ function renderPlan(data: PlanData): string {
 			out.push(`- ${g.id} ${g.text}`);
 			for (const o of g.objectives) {
 				const last = [...o.progress].sort((a, b) => a.date.localeCompare(b.date)).at(-1);
-				const facts = [o.measure ? `measure: ${o.measure}` : "", o.target_date ? `target ${o.target_date}` : "", `status: ${o.status}`].filter((x) => x !== "");
+				const facts = [o.measure ? `measure: ${o.measure}` : "", o.target_date ? `target ${o.target_date}` : "", `status: ${o.status}`].filter(
+					(x) => x !== "",
+				);
 				out.push(`  - ${o.id} ${o.text} (${facts.join("; ")})${last ? `; last progress ${last.date}: ${last.note}` : ""}`);
 			}
 		}
@@ -167,7 +185,13 @@ function renderPlan(data: PlanData): string {
 function renderParts(map: PartsMap): string {
 	return map.parts
 		.map((p) => {
-			const facts = [p.role, p.burdens.length > 0 ? `burdens: ${p.burdens.join(", ")}` : "", p.protects.length > 0 ? `protects: ${p.protects.join(", ")}` : "", p.polarized_with.length > 0 ? `polarized with: ${p.polarized_with.join(", ")}` : "", `status: ${p.status}`];
+			const facts = [
+				p.role,
+				p.burdens.length > 0 ? `burdens: ${p.burdens.join(", ")}` : "",
+				p.protects.length > 0 ? `protects: ${p.protects.join(", ")}` : "",
+				p.polarized_with.length > 0 ? `polarized with: ${p.polarized_with.join(", ")}` : "",
+				`status: ${p.status}`,
+			];
 			return `- ${p.name} (${p.kind}): ${facts.filter((x) => x !== "").join("; ")}${p.last_seen ? `; last seen ${p.last_seen.date}` : ""}`;
 		})
 		.join("\n");
@@ -176,7 +200,8 @@ function renderParts(map: PartsMap): string {
 /** The profile's date of birth, from its details ("date of birth", "dob", "birth date"). */
 function dateOfBirth(details: Record<string, string> | undefined): string | null {
 	for (const [key, value] of Object.entries(details ?? {})) {
-		if (/^(dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|born)$/i.test(key.trim()) && String(value).trim() !== "") return String(value).trim();
+		if (/^(dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|born)$/i.test(key.trim()) && String(value).trim() !== "")
+			return String(value).trim();
 	}
 	return null;
 }
@@ -209,7 +234,10 @@ export class DocumentService {
 		}
 		const all = (await readSessionNotes(this.record, client, { includePsychotherapy: request.includePsychotherapy ?? false })).notes;
 		if (all.length === 0) {
-			throw new ClinicalVaultError("not-found", `${client} has no session notes yet, so there is nothing to draft a ${type.title.toLowerCase()} from. Nothing was written.`);
+			throw new ClinicalVaultError(
+				"not-found",
+				`${client} has no session notes yet, so there is nothing to draft a ${type.title.toLowerCase()} from. Nothing was written.`,
+			);
 		}
 		let from: string;
 		let notes: SessionNote[];
@@ -242,7 +270,10 @@ export class DocumentService {
 		const clinicianNotes = redact(request.clinicianNotes?.trim() ?? "");
 		const topic = request.topic?.trim() ?? "";
 		if (!type.readsRecord && topic === "" && clinicianNotes === "") {
-			throw new ClinicalVaultError("invalid-input", "A client handout needs a topic (e.g. grounding) or your own text to work from. Nothing was drafted.");
+			throw new ClinicalVaultError(
+				"invalid-input",
+				"A client handout needs a topic (e.g. grounding) or your own text to work from. Nothing was drafted.",
+			);
 		}
 
 		const range = type.readsRecord ? await this.range(type, client, request, today) : null;
@@ -274,7 +305,8 @@ export class DocumentService {
 			try {
 				// Read without an "open" audit entry (like the notes): drafting reads, the clinician has not opened it.
 				const partsPath = new PartsMapService({ record: this.record, clock: this.clock }).path(client);
-				if (await this.record.exists(partsPath)) partsText = redact(renderParts(parsePage(await this.record.readText(partsPath, "internal"), partsPath).map));
+				if (await this.record.exists(partsPath))
+					partsText = redact(renderParts(parsePage(await this.record.readText(partsPath, "internal"), partsPath).map));
 			} catch (error) {
 				if (!(error instanceof ClinicalVaultError)) throw error;
 				problems.push(`Parts map: ${error.message}`);
@@ -321,7 +353,14 @@ export class DocumentService {
 		};
 
 		const { value: answer } = await draftSections(boundary, {
-			request: { model: request.model, messages, outputTokens, what: "the document", temperature: 0.1, ...(request.signal ? { signal: request.signal } : {}) },
+			request: {
+				model: request.model,
+				messages,
+				outputTokens,
+				what: "the document",
+				temperature: 0.1,
+				...(request.signal ? { signal: request.signal } : {}),
+			},
 			schema,
 			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
@@ -345,13 +384,24 @@ export class DocumentService {
 		const extraCheck = range
 			? (sentence: string) => {
 					const bad = uncitedDates(sentence, sessions, allowed);
-					const found: Omit<SafeguardFlag, "section">[] = bad.map((date) => ({ kind: "unsupported", excerpt: date, reason: `Date ${date} is not a session in this document's range (${rangeText}): check it.` }));
+					const found: Omit<SafeguardFlag, "section">[] = bad.map((date) => ({
+						kind: "unsupported",
+						excerpt: date,
+						reason: `Date ${date} is not a session in this document's range (${rangeText}): check it.`,
+					}));
 					return { reasons: bad.map((date) => `no session on ${date} in the notes for ${rangeText}`), flags: found };
 				}
 			: undefined;
 		const modelSections = sections.filter((x) => placeholderOf(x.key) === null).map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" }));
 		const checked = range
-			? checkModelAnswer(modelSections, { source: given, kind: "summary", clinicianText: [given, diagnosis ?? ""].join("\n"), clientCode: client, identity, ...(extraCheck ? { extraCheck } : {}) })
+			? checkModelAnswer(modelSections, {
+					source: given,
+					kind: "summary",
+					clinicianText: [given, diagnosis ?? ""].join("\n"),
+					clientCode: client,
+					identity,
+					...(extraCheck ? { extraCheck } : {}),
+				})
 			: // A handout is general psychoeducation, not a claim about the record: its sentences are not
 				// grounded, but risk, diagnoses the clinician did not name, invented quotes and identifiers are still checked.
 				checkModelAnswer(modelSections, { source: [topic, clinicianNotes].join("\n"), kind: "summary", identity, ungrounded: true });
@@ -362,7 +412,12 @@ export class DocumentService {
 			if (placeholder === CLINICIAN_TO_SPECIFY) {
 				// Only the clinician can say (the recipient's request, supervision questions): a marker, so the document cannot be signed without it.
 				checkedSections[x.key] = reviewMarker("clinician to specify");
-				flags.push({ kind: "unsupported", excerpt: placeholder, reason: `"${x.heading}" needs your own words: the record does not say.`, section: x.heading });
+				flags.push({
+					kind: "unsupported",
+					excerpt: placeholder,
+					reason: `"${x.heading}" needs your own words: the record does not say.`,
+					section: x.heading,
+				});
 			} else if (placeholder !== null) {
 				checkedSections[x.key] = placeholder;
 			} else {
@@ -373,8 +428,12 @@ export class DocumentService {
 		const hasRisk = template.includes("{{risk_placeholder}}");
 		let riskText: string = RISK_PLACEHOLDER;
 		if (hasRisk) {
-			const written = range?.notes.filter((n) => n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== "")) ?? [];
-			if (written.length > 0) riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
+			const written =
+				range?.notes.filter((n) =>
+					n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== ""),
+				) ?? [];
+			if (written.length > 0)
+				riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
 		}
 
 		const identifies = type.identifies;
@@ -391,12 +450,18 @@ export class DocumentService {
 			client_name: identifies ? inert(profile.name) : "[name left out: de-identified]",
 			date_of_birth: identifies ? (dob ? inert(dob) : reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
 			risk_placeholder: riskText,
-			measures: template.includes("{{measures}}") ? (range ? await measuresForDocument(this.record, client, range.from, range.to, this.measures) : "No period: no scores.") : "",
+			measures: template.includes("{{measures}}")
+				? range
+					? await measuresForDocument(this.record, client, range.from, range.to, this.measures)
+					: "No period: no scores."
+				: "",
 		};
 		// One pass over the template, so text the model wrote is never scanned for {{variables}}.
 		const body =
 			template
-				.replace(/\{\{section:([a-z][a-z0-9_]*)\}\}|\{\{([a-z_]+)\}\}/g, (whole, key: string | undefined, name: string | undefined) => (key !== undefined ? (checkedSections[key] ?? "") : (values[name!] ?? whole)))
+				.replace(/\{\{section:([a-z][a-z0-9_]*)\}\}|\{\{([a-z_]+)\}\}/g, (whole, key: string | undefined, name: string | undefined) =>
+					key !== undefined ? (checkedSections[key] ?? "") : (values[name!] ?? whole),
+				)
 				.replace(/\n{3,}/g, "\n\n")
 				.trimEnd() + "\n";
 

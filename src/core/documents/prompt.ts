@@ -64,11 +64,18 @@ export function documentMessages(p: DocumentPromptInput): ChatMessage[] {
 	}
 	lines.push("Write these sections:", ...p.sections.map((x) => `- "${x.key}" (${x.heading}, at most ${x.words} words): ${x.guidance}`), "");
 	if (p.clinicianNotes && p.clinicianNotes.trim() !== "") {
-		lines.push(p.type.readsRecord ? "What the clinician adds for this document (their words):" : "The therapist's text for this handout (their words):", "<<<", p.clinicianNotes.trim(), ">>>", "");
+		lines.push(
+			p.type.readsRecord ? "What the clinician adds for this document (their words):" : "The therapist's text for this handout (their words):",
+			"<<<",
+			p.clinicianNotes.trim(),
+			">>>",
+			"",
+		);
 	}
 	if (p.plan) lines.push("The clinician's treatment plan:", "<<<", p.plan, ">>>", "");
 	if (p.parts) lines.push("The clinician's IFS parts map:", "<<<", p.parts, ">>>", "");
-	if (p.notes !== undefined) lines.push("The clinician's session notes in this period, oldest first (their own words; risk sections are left out):", "<<<", p.notes, ">>>");
+	if (p.notes !== undefined)
+		lines.push("The clinician's session notes in this period, oldest first (their own words; risk sections are left out):", "<<<", p.notes, ">>>");
 	return [
 		{ role: "system", content: p.type.readsRecord ? recordSystemPrompt(p.type) : handoutSystemPrompt(p.type) },
 		{ role: "user", content: lines.join("\n").trimEnd() },

@@ -20,7 +20,11 @@ export const PSYCHOTHERAPY_FOLDER = "psychotherapy";
 
 /** Parts-map and plan updates never read a psychotherapy note: it is not sent to the model for them. */
 export function psychotherapyRefusal(path: string, what: string): ClinicalVaultError {
-	return new ClinicalVaultError("refused", `${path} is a psychotherapy note: it is kept apart and never sent to the model to update ${what}. Use the session's progress note. Nothing was changed.`, { path });
+	return new ClinicalVaultError(
+		"refused",
+		`${path} is a psychotherapy note: it is kept apart and never sent to the model to update ${what}. Use the session's progress note. Nothing was changed.`,
+		{ path },
+	);
 }
 
 /** The body of a new psychotherapy note (headings only: the clinician writes it). */

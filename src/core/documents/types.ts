@@ -228,9 +228,18 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 		sections: [
 			s("presenting_concerns", "Presenting concerns", "The concerns treatment addresses, as the notes and the treatment plan state them."),
 			s("interventions", "Interventions provided", "What the clinician did over the period (modality, techniques, homework), with session dates."),
-			s("progress", "Progress toward goals", "Change over the period toward the treatment plan's goals and objectives, with the measures the notes give (frequencies, counts) and session dates.", 220),
+			s(
+				"progress",
+				"Progress toward goals",
+				"Change over the period toward the treatment plan's goals and objectives, with the measures the notes give (frequencies, counts) and session dates.",
+				220,
+			),
 			s("current_status", "Current functioning", "Where things stand at the most recent sessions of the period."),
-			s("plan", "Plan and recommendations", "Continued treatment as the notes and the plan state it: frequency, focus, homework. No recommendation the notes do not make."),
+			s(
+				"plan",
+				"Plan and recommendations",
+				"Continued treatment as the notes and the plan state it: frequency, focus, homework. No recommendation the notes do not make.",
+			),
 		],
 		readsRecord: true,
 		usesPlan: true,
@@ -245,11 +254,25 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 		title: "Letter of medical necessity",
 		audience: "The client's insurer: a formal letter showing why continued psychotherapy is medically necessary, argued only from the record.",
 		sections: [
-			s("symptoms", "Current symptoms and functional impairment", "Symptoms and their impact on daily functioning (work, sleep, relationships, eating) as the notes describe them, with frequencies and session dates."),
+			s(
+				"symptoms",
+				"Current symptoms and functional impairment",
+				"Symptoms and their impact on daily functioning (work, sleep, relationships, eating) as the notes describe them, with frequencies and session dates.",
+			),
 			s("treatment", "Treatment provided", "Modality, frequency and interventions over the period, with session dates."),
 			s("response", "Response to treatment", "What has changed and what remains, with the measures and session dates the notes give."),
-			s("necessity", "Why continued treatment is necessary", "Why continued treatment is needed, argued only from what the notes and the plan state: remaining symptoms, goals not yet met. No risk statements, no prognosis the notes do not give.", 200),
-			s("request", "Treatment requested", `Frequency and focus of the treatment requested, as the clinician's text or the plan states it; else "${CLINICIAN_TO_SPECIFY}".`, 80),
+			s(
+				"necessity",
+				"Why continued treatment is necessary",
+				"Why continued treatment is needed, argued only from what the notes and the plan state: remaining symptoms, goals not yet met. No risk statements, no prognosis the notes do not give.",
+				200,
+			),
+			s(
+				"request",
+				"Treatment requested",
+				`Frequency and focus of the treatment requested, as the clinician's text or the plan states it; else "${CLINICIAN_TO_SPECIFY}".`,
+				80,
+			),
 		],
 		readsRecord: true,
 		usesPlan: true,
@@ -264,7 +287,12 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 		title: "Referral letter",
 		audience: "Another clinician or service the client is referred to: collegial, concise, what they need to know to see the client.",
 		sections: [
-			s("reason", "Reason for referral", `Why the client is referred, from what the clinician adds for this letter and the record; else "${CLINICIAN_TO_SPECIFY}".`, 120),
+			s(
+				"reason",
+				"Reason for referral",
+				`Why the client is referred, from what the clinician adds for this letter and the record; else "${CLINICIAN_TO_SPECIFY}".`,
+				120,
+			),
 			s("background", "Relevant background and presenting concerns", "Presenting concerns and relevant history as the notes state them."),
 			s("treatment", "Treatment so far", "Dates, modality, focus of the work and the client's response, with session dates."),
 			s("request", "What is asked of you", `What the recipient is asked to do, from what the clinician adds; else "${CLINICIAN_TO_SPECIFY}".`, 80),
@@ -285,7 +313,12 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 			s("purpose", "Purpose of this letter", `Why the clinician writes, from what the clinician adds; else "${CLINICIAN_TO_SPECIFY}".`, 80),
 			s("summary", "Summary of treatment", "Since when, how often, the focus of the work and the interventions, with session dates."),
 			s("current_status", "Current status", "Where things stand at the most recent sessions of the period."),
-			s("coordination", "Coordination requested", `What is asked of the recipient or shared between providers, from what the clinician adds; else "${CLINICIAN_TO_SPECIFY}".`, 100),
+			s(
+				"coordination",
+				"Coordination requested",
+				`What is asked of the recipient or shared between providers, from what the clinician adds; else "${CLINICIAN_TO_SPECIFY}".`,
+				100,
+			),
 		],
 		readsRecord: true,
 		usesPlan: true,
@@ -298,13 +331,28 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 	"supervision-prep": {
 		id: "supervision-prep",
 		title: "Supervision preparation",
-		audience: "The clinician's supervisor or consultation group: a de-identified case summary (client code only; no names of people, places or employers) to discuss the work.",
+		audience:
+			"The clinician's supervisor or consultation group: a de-identified case summary (client code only; no names of people, places or employers) to discuss the work.",
 		sections: [
 			s("overview", "Case overview", "Presenting concerns and the course of treatment so far, de-identified."),
 			s("recent_work", "Recent sessions", "One short paragraph per session of the period, each with its date.", 260),
-			s("process", "Clinical picture and process", "Themes, parts (IFS) and the process of the work as the notes and the parts map describe them, without interpretation of your own."),
-			s("stuck_points", "Where the work is stuck or unclear", "What the notes show as unresolved, stalled or uncertain, without interpretation of your own.", 120),
-			s("questions", "Questions for supervision", `The clinician's questions for supervision as they gave them, adding none of your own; else "${CLINICIAN_TO_SPECIFY}".`, 120),
+			s(
+				"process",
+				"Clinical picture and process",
+				"Themes, parts (IFS) and the process of the work as the notes and the parts map describe them, without interpretation of your own.",
+			),
+			s(
+				"stuck_points",
+				"Where the work is stuck or unclear",
+				"What the notes show as unresolved, stalled or uncertain, without interpretation of your own.",
+				120,
+			),
+			s(
+				"questions",
+				"Questions for supervision",
+				`The clinician's questions for supervision as they gave them, adding none of your own; else "${CLINICIAN_TO_SPECIFY}".`,
+				120,
+			),
 		],
 		readsRecord: true,
 		usesPlan: true,
@@ -321,7 +369,12 @@ export const DOCUMENT_TYPES: Readonly<Record<DocumentTypeId, DocumentType>> = {
 		sections: [
 			s("what_it_is", "What it is", "The topic explained in plain language: what it is and why therapists use it.", 150),
 			s("how_to", "How to practise it", "Concrete steps the client can follow on their own, as a short numbered list.", 200),
-			s("when_it_helps", "When it can help", "Everyday moments when the practice can help, and a gentle note that it is fine if it feels awkward at first.", 120),
+			s(
+				"when_it_helps",
+				"When it can help",
+				"Everyday moments when the practice can help, and a gentle note that it is fine if it feels awkward at first.",
+				120,
+			),
 		],
 		readsRecord: false,
 		usesPlan: false,
@@ -364,7 +417,11 @@ export function documentSections(type: DocumentType, template: string): Document
 		const heading = above ?? known?.heading ?? key;
 		out.push(known ? { ...known, heading } : { key, heading, guidance: `Write the "${heading}" section from what the record states.`, words: 150 });
 	}
-	if (out.length === 0) throw new ClinicalVaultError("invalid-input", `The ${type.title.toLowerCase()} template has no {{section:…}} placeholders, so there is nothing to draft.`);
+	if (out.length === 0)
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`The ${type.title.toLowerCase()} template has no {{section:…}} placeholders, so there is nothing to draft.`,
+		);
 	return out;
 }
 
@@ -374,7 +431,11 @@ export interface DocumentTemplateSource {
 }
 
 /** The default templates, by type (to create the template files on first run). */
-export const DEFAULT_DOCUMENT_TEMPLATES: Readonly<Record<DocumentTypeId, string>> = Object.fromEntries(DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].template])) as Record<DocumentTypeId, string>;
+export const DEFAULT_DOCUMENT_TEMPLATES: Readonly<Record<DocumentTypeId, string>> = Object.fromEntries(
+	DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].template]),
+) as Record<DocumentTypeId, string>;
 
 /** Template file names in the templates folder, by type. */
-export const DOCUMENT_TEMPLATE_FILE_NAMES: Readonly<Record<DocumentTypeId, string>> = Object.fromEntries(DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].templateFile])) as Record<DocumentTypeId, string>;
+export const DOCUMENT_TEMPLATE_FILE_NAMES: Readonly<Record<DocumentTypeId, string>> = Object.fromEntries(
+	DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].templateFile]),
+) as Record<DocumentTypeId, string>;

@@ -138,9 +138,13 @@ export class DraftingService {
 			if (input === "") throw new ClinicalVaultError("invalid-input", "The session summary is empty; there is nothing to draft from.");
 			// Keep the clinician's input before anything can fail.
 			summaryPath = await freePath(record, client, "summaries", sessionDate, "md");
-			await record.writeText(summaryPath, joinFrontmatter({ kind: "session-summary", client, session_date: sessionDate, created: clock.now().toISOString() }, `${input}\n`));
+			await record.writeText(
+				summaryPath,
+				joinFrontmatter({ kind: "session-summary", client, session_date: sessionDate, created: clock.now().toISOString() }, `${input}\n`),
+			);
 		} else {
-			if (!(await record.exists(request.source.path))) throw new ClinicalVaultError("not-found", `There is no transcript ${request.source.path} in the record.`);
+			if (!(await record.exists(request.source.path)))
+				throw new ClinicalVaultError("not-found", `There is no transcript ${request.source.path} in the record.`);
 			input = splitFrontmatter(await record.readText(request.source.path, "internal"), request.source.path).body.trim();
 			if (input === "") throw new ClinicalVaultError("invalid-input", `${request.source.path} is empty; there is nothing to draft from.`);
 		}
@@ -189,9 +193,13 @@ export class DraftingService {
 			kind = "condensed transcript";
 			const second = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal, schema.format);
 			if (!second.fits) {
-				throw new ClinicalVaultError("invalid-input", `Even condensed in ${passes} passes, this session is too long for the model's context (${context} tokens). Choose a model with a larger context. Nothing was saved as a note.`, {
-					detail: `condensed prompt ≈${second.promptTokens} tokens, output ${outputTokens}, context ${context}`,
-				});
+				throw new ClinicalVaultError(
+					"invalid-input",
+					`Even condensed in ${passes} passes, this session is too long for the model's context (${context} tokens). Choose a model with a larger context. Nothing was saved as a note.`,
+					{
+						detail: `condensed prompt ≈${second.promptTokens} tokens, output ${outputTokens}, context ${context}`,
+					},
+				);
 			}
 		}
 		const messages = promptFor(draftInput, kind);
@@ -223,10 +231,19 @@ export class DraftingService {
 		});
 		const checked = checkModelAnswer(
 			sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
-			{ source: input, kind: request.source.kind, clientCode: client, identity: identityOf(profile), ...(request.source.kind === "summary" ? { clinicianText: input } : {}) },
+			{
+				source: input,
+				kind: request.source.kind,
+				clientCode: client,
+				identity: identityOf(profile),
+				...(request.source.kind === "summary" ? { clinicianText: input } : {}),
+			},
 		);
 		const riskMentions = detectRiskMentions(input, request.source.kind);
-		const riskFlag = riskMentions.length > 0 ? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.` : "";
+		const riskFlag =
+			riskMentions.length > 0
+				? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.`
+				: "";
 		const rendered: Record<string, string> = {};
 		for (const x of checked.sections) rendered[x.key] = renderSentences(x.sentences);
 		for (const x of allSections) if (rendered[x.key] === undefined) rendered[x.key] = RISK_PLACEHOLDER;
@@ -247,7 +264,17 @@ export class DraftingService {
 		const meta = {
 			...baseMeta,
 			review_flags: flags.length,
-			...(flags.length > 0 ? { review: flags.map((f) => ({ kind: f.kind, reason: f.reason, excerpt: f.excerpt.slice(0, 160), ...(f.section ? { section: f.section } : {}), ...(f.timestamps ? { at: f.timestamps } : {}) })) } : {}),
+			...(flags.length > 0
+				? {
+						review: flags.map((f) => ({
+							kind: f.kind,
+							reason: f.reason,
+							excerpt: f.excerpt.slice(0, 160),
+							...(f.section ? { section: f.section } : {}),
+							...(f.timestamps ? { at: f.timestamps } : {}),
+						})),
+					}
+				: {}),
 			...(riskMentions.length > 0 ? { risk_mentioned_at: riskMentions } : {}),
 			...(result.promptTokens !== undefined ? { prompt_tokens: result.promptTokens } : {}),
 		};

@@ -35,14 +35,50 @@ interface Entry {
 
 const ENTRIES: readonly Entry[] = [
 	{ id: "gad", names: ["generalized anxiety disorder", "generalised anxiety disorder", "generalized anxiety", "generalised anxiety"], abbr: ["GAD"] },
-	{ id: "mdd", names: ["major depressive disorder", "major depression", "major depressive episode", "clinical depression", "unipolar depression", "recurrent depressive disorder", "depressive episode", "recurrent depression"], abbr: ["MDD"] },
+	{
+		id: "mdd",
+		names: [
+			"major depressive disorder",
+			"major depression",
+			"major depressive episode",
+			"clinical depression",
+			"unipolar depression",
+			"recurrent depressive disorder",
+			"depressive episode",
+			"recurrent depression",
+		],
+		abbr: ["MDD"],
+	},
 	{ id: "pdd", names: ["persistent depressive disorder", "dysthymia", "dysthymic disorder"], abbr: ["PDD"] },
-	{ id: "bipolar2", names: ["bipolar ii disorder", "bipolar ii", "bipolar 2", "bipolar type ii", "bipolar type 2", "bipolar disorder type ii", "bipolar ii depression"], family: "bipolar" },
-	{ id: "bipolar1", names: ["bipolar i disorder", "bipolar i", "bipolar 1", "bipolar type i", "bipolar type 1", "bipolar disorder type i"], family: "bipolar" },
+	{
+		id: "bipolar2",
+		names: ["bipolar ii disorder", "bipolar ii", "bipolar 2", "bipolar type ii", "bipolar type 2", "bipolar disorder type ii", "bipolar ii depression"],
+		family: "bipolar",
+	},
+	{
+		id: "bipolar1",
+		names: ["bipolar i disorder", "bipolar i", "bipolar 1", "bipolar type i", "bipolar type 1", "bipolar disorder type i"],
+		family: "bipolar",
+	},
 	{ id: "bipolar", names: ["bipolar disorder", "bipolar affective disorder", "bipolar", "manic depression", "manic depressive illness", "manic-depressive"] },
 	{ id: "cyclothymia", names: ["cyclothymic disorder", "cyclothymia"] },
-	{ id: "cptsd", names: ["complex post-traumatic stress disorder", "complex posttraumatic stress disorder", "complex ptsd"], abbr: ["C-PTSD", "CPTSD", "cPTSD"], family: "ptsd" },
-	{ id: "ptsd", names: ["post-traumatic stress disorder", "posttraumatic stress disorder", "post traumatic stress disorder", "post-traumatic stress", "posttraumatic stress"], abbr: ["PTSD"] },
+	{
+		id: "cptsd",
+		names: ["complex post-traumatic stress disorder", "complex posttraumatic stress disorder", "complex ptsd"],
+		abbr: ["C-PTSD", "CPTSD", "cPTSD"],
+		family: "ptsd",
+	},
+	{
+		id: "ptsd",
+		names: [
+			"post-traumatic stress disorder",
+			"posttraumatic stress disorder",
+			"post traumatic stress disorder",
+			"post-traumatic stress",
+			"posttraumatic stress",
+		],
+		abbr: ["PTSD"],
+	},
 	{ id: "acute-stress", names: ["acute stress disorder"] },
 	{ id: "adjustment", names: ["adjustment disorder"] },
 	{ id: "panic", names: ["panic disorder"] },
@@ -56,14 +92,52 @@ const ENTRIES: readonly Entry[] = [
 	{ id: "hoarding", names: ["hoarding disorder"] },
 	{ id: "trichotillomania", names: ["trichotillomania"] },
 	{ id: "excoriation", names: ["excoriation disorder", "skin-picking disorder"] },
-	{ id: "adhd", names: ["attention-deficit/hyperactivity disorder", "attention deficit hyperactivity disorder", "attention-deficit disorder", "attention deficit disorder"], abbr: ["ADHD", "ADD"] },
-	{ id: "autism", names: ["autism spectrum disorder", "asperger's syndrome", "aspergers syndrome", "asperger syndrome", "autistic", "on the autism spectrum", "on the spectrum"], abbr: ["ASD"] },
+	{
+		id: "adhd",
+		names: [
+			"attention-deficit/hyperactivity disorder",
+			"attention deficit hyperactivity disorder",
+			"attention-deficit disorder",
+			"attention deficit disorder",
+		],
+		abbr: ["ADHD", "ADD"],
+	},
+	{
+		id: "autism",
+		names: [
+			"autism spectrum disorder",
+			"asperger's syndrome",
+			"aspergers syndrome",
+			"asperger syndrome",
+			"autistic",
+			"on the autism spectrum",
+			"on the spectrum",
+		],
+		abbr: ["ASD"],
+	},
 	{ id: "schizoaffective", names: ["schizoaffective disorder", "schizoaffective"] },
 	{ id: "schizophrenia", names: ["schizophreniform disorder", "schizophrenia"] },
 	{ id: "psychotic-disorder", names: ["brief psychotic disorder", "delusional disorder", "psychotic disorder"] },
-	{ id: "bpd", names: ["borderline personality disorder", "emotionally unstable personality disorder", "borderline personality", "emotionally unstable personality"], abbr: ["BPD", "EUPD"] },
+	{
+		id: "bpd",
+		names: ["borderline personality disorder", "emotionally unstable personality disorder", "borderline personality", "emotionally unstable personality"],
+		abbr: ["BPD", "EUPD"],
+	},
 	{ id: "npd", names: ["narcissistic personality disorder", "narcissistic personality"], abbr: ["NPD"] },
-	{ id: "aspd", names: ["antisocial personality disorder", "antisocial personality", "sociopathy", "psychopathy", "sociopath", "sociopathic", "psychopath", "psychopathic"], abbr: ["ASPD"] },
+	{
+		id: "aspd",
+		names: [
+			"antisocial personality disorder",
+			"antisocial personality",
+			"sociopathy",
+			"psychopathy",
+			"sociopath",
+			"sociopathic",
+			"psychopath",
+			"psychopathic",
+		],
+		abbr: ["ASPD"],
+	},
 	{ id: "histrionic", names: ["histrionic personality disorder"] },
 	{ id: "avoidant-pd", names: ["avoidant personality disorder"] },
 	{ id: "dependent-pd", names: ["dependent personality disorder"] },
@@ -73,11 +147,32 @@ const ENTRIES: readonly Entry[] = [
 	{ id: "bulimia", names: ["bulimia nervosa", "bulimia"] },
 	{ id: "bed", names: ["binge-eating disorder", "binge eating disorder"] },
 	{ id: "arfid", names: ["avoidant/restrictive food intake disorder", "avoidant restrictive food intake disorder"], abbr: ["ARFID"] },
-	{ id: "sud", names: ["substance use disorder", "alcohol use disorder", "opioid use disorder", "cannabis use disorder", "stimulant use disorder", "alcohol dependence", "opioid dependence", "alcoholism"], abbr: ["SUD", "AUD", "OUD"] },
+	{
+		id: "sud",
+		names: [
+			"substance use disorder",
+			"alcohol use disorder",
+			"opioid use disorder",
+			"cannabis use disorder",
+			"stimulant use disorder",
+			"alcohol dependence",
+			"opioid dependence",
+			"alcoholism",
+		],
+		abbr: ["SUD", "AUD", "OUD"],
+	},
 	{ id: "insomnia", names: ["insomnia disorder"] },
 	{ id: "gender-dysphoria", names: ["gender dysphoria"] },
 	{ id: "did", names: ["dissociative identity disorder", "multiple personality disorder"] },
-	{ id: "dpdr", names: ["depersonalization/derealization disorder", "depersonalization-derealization disorder", "depersonalization disorder", "depersonalisation disorder"] },
+	{
+		id: "dpdr",
+		names: [
+			"depersonalization/derealization disorder",
+			"depersonalization-derealization disorder",
+			"depersonalization disorder",
+			"depersonalisation disorder",
+		],
+	},
 	{ id: "dissociative-amnesia", names: ["dissociative amnesia"] },
 	{ id: "conversion", names: ["conversion disorder", "functional neurological symptom disorder"] },
 	{ id: "somatic", names: ["somatic symptom disorder", "illness anxiety disorder", "hypochondriasis"] },
@@ -114,7 +209,13 @@ interface CompiledEntry {
 const COMPILED: CompiledEntry[] = ENTRIES.flatMap((e) => [
 	...e.names.map((n) => ({ re: new RegExp(`\\b${phraseSource(n)}(?:s)?\\b`, "gi"), id: e.id, family: e.family, length: n.length, caseSensitive: false })),
 	// In capitals; in any case too ("ptsd", "Adhd") unless the abbreviation is an English word ("ADD", "SAD", "ODD").
-	...(e.abbr ?? []).map((a) => ({ re: new RegExp(`\\b${a.replace(/-/g, "-?")}s?\\b(?!-?\\s?7)`, WORD_ABBREVIATIONS.has(a) ? "g" : "gi"), id: e.id, family: e.family, length: a.length, caseSensitive: WORD_ABBREVIATIONS.has(a) })),
+	...(e.abbr ?? []).map((a) => ({
+		re: new RegExp(`\\b${a.replace(/-/g, "-?")}s?\\b(?!-?\\s?7)`, WORD_ABBREVIATIONS.has(a) ? "g" : "gi"),
+		id: e.id,
+		family: e.family,
+		length: a.length,
+		caseSensitive: WORD_ABBREVIATIONS.has(a),
+	})),
 ]).sort((a, b) => b.length - a.length);
 
 const ICD_DOTTED = /\b[A-TV-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}\b/g;
@@ -132,7 +233,39 @@ const CLAIMS =
 	/\bmeets?\s+(?:full\s+|the\s+)?(?:DSM(?:-5)?(?:-TR)?\s+)?criteria\b|\bmet\s+(?:full\s+)?criteria\b|\bdiagnostic\s+(?:impression|criteria|formulation)\b|\b(?:working|provisional|differential|primary|secondary|principal|tentative)\s+(?:diagnosis|dx)\b|\bdiagnos(?:is|es)\s+(?:of|is|includes?|:)|\bdiagnosed\s+(?:with|as)\b|\bDx\b|\bR\/O\b|\b(?:symptoms?|presentation|clinical\s+picture|profile)\s+(?:is\s+|are\s+|appears?\s+|remains?\s+)?consistent\s+with\b|\bDSM(?:-?(?:5|IV|V))?(?:-TR)?\b|\bICD(?:-?1[01])?(?:-CM)?\b/g;
 
 const GENERIC_DISORDER = /\b((?:[A-Za-z][\w'’/-]*\s+){1,4})(disorders?)\b/g;
-const GENERIC_SKIP = new Set([...STOP_WORDS, "has", "have", "had", "meets", "meet", "met", "consistent", "likely", "possible", "possibly", "probable", "probably", "diagnosed", "diagnosis", "criteria", "client", "clients", "patient", "with", "of", "for", "an", "a", "the", "her", "his", "their", "suspected", "rule", "out"]);
+const GENERIC_SKIP = new Set([
+	...STOP_WORDS,
+	"has",
+	"have",
+	"had",
+	"meets",
+	"meet",
+	"met",
+	"consistent",
+	"likely",
+	"possible",
+	"possibly",
+	"probable",
+	"probably",
+	"diagnosed",
+	"diagnosis",
+	"criteria",
+	"client",
+	"clients",
+	"patient",
+	"with",
+	"of",
+	"for",
+	"an",
+	"a",
+	"the",
+	"her",
+	"his",
+	"their",
+	"suspected",
+	"rule",
+	"out",
+]);
 
 function overlaps(hits: DiagnosisHit[], start: number, end: number): boolean {
 	return hits.some((h) => start < h.end && end > h.start);
@@ -156,15 +289,25 @@ function diagnosesIn(text: string): DiagnosisHit[] {
 		if (!overlaps(hits, h.start, h.end)) hits.push(h);
 	};
 	for (const re of [ICD_DOTTED, ICD_BARE, ICD_LOOSE, ICD11]) {
-		for (const m of text.matchAll(new RegExp(re.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase().replace(/[\s-]+/g, "")}` });
+		for (const m of text.matchAll(new RegExp(re.source, "g")))
+			push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase().replace(/[\s-]+/g, "")}` });
 	}
 	if (DIAGNOSTIC_CONTEXT.test(text)) {
-		for (const m of text.matchAll(new RegExp(ICD_BARE_LOWER.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase()}` });
-		for (const m of text.matchAll(new RegExp(DSM_NUMERIC.source, "g"))) push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0]}` });
+		for (const m of text.matchAll(new RegExp(ICD_BARE_LOWER.source, "g")))
+			push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0].toUpperCase()}` });
+		for (const m of text.matchAll(new RegExp(DSM_NUMERIC.source, "g")))
+			push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "code", key: `code:${m[0]}` });
 	}
 	for (const c of COMPILED) {
 		for (const m of text.matchAll(new RegExp(c.re.source, c.re.flags))) {
-			push({ start: m.index, end: m.index + m[0].length, text: m[0], kind: "name", key: `dx:${c.id}`, ...(c.family ? { family: `dx:${c.family}` } : {}) });
+			push({
+				start: m.index,
+				end: m.index + m[0].length,
+				text: m[0],
+				kind: "name",
+				key: `dx:${c.id}`,
+				...(c.family ? { family: `dx:${c.family}` } : {}),
+			});
 		}
 	}
 	for (const m of text.matchAll(new RegExp(GENERIC_DISORDER.source, "g"))) {

@@ -282,6 +282,9 @@ export function checkGrounding(sentence: string, index: SupportIndex, options: G
 		if (isCritical(t)) critical.push(t.raw);
 	}
 	const ratio = content.length === 0 ? 0 : unsupported.length / content.length;
-	const byRatio = content.length <= 2 ? content.length > 0 && unsupported.length === content.length : unsupported.length >= options.minUnsupported && ratio >= options.unsupportedShare;
+	const byRatio =
+		content.length <= 2
+			? content.length > 0 && unsupported.length === content.length
+			: unsupported.length >= options.minUnsupported && ratio >= options.unsupportedShare;
 	return { content, unsupported, critical, ratio, flagged: critical.length > 0 || byRatio };
 }

@@ -89,7 +89,9 @@ export interface QuoteIndex {
 export function buildQuoteIndex(source: string, kind: "transcript" | "summary", extra = ""): QuoteIndex {
 	const parts: { text: string; speaker?: string; time?: string }[] = [];
 	const lines = kind === "transcript" ? transcriptLinesOf(source) : [];
-	if (lines.length > 0) for (const s of lines) parts.push({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)) }), ...(s.speaker ? { speaker: s.speaker } : {}) });
+	if (lines.length > 0)
+		for (const s of lines)
+			parts.push({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)) }), ...(s.speaker ? { speaker: s.speaker } : {}) });
 	else parts.push({ text: source });
 	if (extra.trim() !== "") parts.push({ text: extra });
 	let text = " ";

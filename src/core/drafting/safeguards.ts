@@ -122,7 +122,8 @@ export interface SafeguardResult {
 }
 
 /** What the risk section always holds until the clinician writes it. */
-export const RISK_PLACEHOLDER = "> [!warning] Clinician to complete: risk assessment (suicidal ideation, self-harm, harm to others, abuse/neglect, safety plan).";
+export const RISK_PLACEHOLDER =
+	"> [!warning] Clinician to complete: risk assessment (suicidal ideation, self-harm, harm to others, abuse/neglect, safety plan).";
 /** The heading added when a draft has no risk section. */
 export const RISK_HEADING = "## Risk and safety";
 /** A heading that names the risk section. */
@@ -149,7 +150,11 @@ function sourceSegments(source: string, kind: SourceKind): SourceSegment[] {
 	if (kind === "transcript") {
 		const lines = transcriptLinesOf(source);
 		if (lines.length > 0) {
-			return lines.map((s) => ({ text: s.text, ...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)), seconds: Math.floor(s.start) }), ...(s.speaker ? { speaker: s.speaker } : {}) }));
+			return lines.map((s) => ({
+				text: s.text,
+				...(s.start === null ? {} : { time: timestamp(Math.floor(s.start)), seconds: Math.floor(s.start) }),
+				...(s.speaker ? { speaker: s.speaker } : {}),
+			}));
 		}
 	}
 	const body = source.slice(frontmatterBlock(source).length);
@@ -201,7 +206,8 @@ export function riskMentionNotice(mentions: readonly RiskMention[]): string | nu
 // ---------------------------------------------------------------------------------------------
 // Removing a clause or a sentence
 
-const CLAUSE_SPLIT = /\s*;\s*|,\s*(?:and|but|while|although|though|whereas|yet|with|without|as\s+well\s+as)\s+|,\s+|\s+(?:and|but|while|whereas|although|though)\s+/g;
+const CLAUSE_SPLIT =
+	/\s*;\s*|,\s*(?:and|but|while|although|though|whereas|yet|with|without|as\s+well\s+as)\s+|,\s+|\s+(?:and|but|while|whereas|although|though)\s+/g;
 
 interface Removal {
 	kept: string;
@@ -244,7 +250,6 @@ export function removeSpan(sentence: string, start: number, end: number): Remova
 	}
 	return { kept: "", removed: sentence.trim() };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The pass over a model answer, sentence by sentence
@@ -296,7 +301,12 @@ function decideDiagnosis(hit: DiagnosisHit, sentence: string, all: DiagnosisHit[
 		const named = all.filter((h) => h.kind !== "claim");
 		if (named.length > 0 && named.every((h) => diagnosisPresent(h, ctx.clinicianKeys))) return "keep";
 		if (named.length === 0 && allSupported(object, ctx.clinicianSupport)) return "keep";
-		if (ctx.kind === "transcript" && named.length > 0 && named.every((h) => diagnosisPresent(h, ctx.clinicianKeys) || diagnosisPresent(h, ctx.transcriptKeys))) return "mark";
+		if (
+			ctx.kind === "transcript" &&
+			named.length > 0 &&
+			named.every((h) => diagnosisPresent(h, ctx.clinicianKeys) || diagnosisPresent(h, ctx.transcriptKeys))
+		)
+			return "mark";
 		// "Client said she was diagnosed with depression years ago", in the client's own words: kept, marked.
 		if (ctx.kind === "transcript" && named.length === 0 && allSupported(object, ctx.support)) return "mark";
 		return "remove";
@@ -329,7 +339,11 @@ function checkSentence(raw: string, ctx: Context): CheckedSentence {
 		const found = findIdentifiers(current, ctx.identity);
 		if (found.length > 0) {
 			current = ctx.redact(current);
-			flag(ctx, { kind: "identifier", excerpt: excerpt(current), reason: `The model wrote an identifier of the client (${found.length === 1 ? "1 name or detail" : `${found.length} names or details`}); replaced by "the client". Check the sentence.` });
+			flag(ctx, {
+				kind: "identifier",
+				excerpt: excerpt(current),
+				reason: `The model wrote an identifier of the client (${found.length === 1 ? "1 name or detail" : `${found.length} names or details`}); replaced by "the client". Check the sentence.`,
+			});
 			addReason("identifier replaced");
 		}
 	}
@@ -391,19 +405,37 @@ function checkSentence(raw: string, ctx: Context): CheckedSentence {
 	const quotes = findQuotes(current);
 	for (const joined of joinedQuotes(current, quotes)) {
 		if (checkQuote(joined, ctx.quotes).found) continue;
-		flag(ctx, { kind: "quote", excerpt: excerpt(joined), reason: "Quotes set side by side read as one remark, and these words are not one remark in the input: check them." });
+		flag(ctx, {
+			kind: "quote",
+			excerpt: excerpt(joined),
+			reason: "Quotes set side by side read as one remark, and these words are not one remark in the input: check them.",
+		});
 		addReason("quotes joined from separate remarks");
 	}
 	for (const q of quotes) {
 		const check = checkQuote(q.inner, ctx.quotes);
 		if (!check.found) {
-			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: `Quote not found verbatim in the ${INPUT_NAME[ctx.kind]}: check the words or remove the quotation marks.` });
+			flag(ctx, {
+				kind: "quote",
+				excerpt: excerpt(q.inner),
+				reason: `Quote not found verbatim in the ${INPUT_NAME[ctx.kind]}: check the words or remove the quotation marks.`,
+			});
 			addReason(`quote not in the ${INPUT_NAME[ctx.kind]}`);
 		} else if (check.therapistOnly && !/\b(?:therapist|clinician|writer|counsell?or)\b/i.test(current)) {
-			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: "These words are the therapist's in the transcript, not the client's.", timestamps: check.timestamps });
+			flag(ctx, {
+				kind: "quote",
+				excerpt: excerpt(q.inner),
+				reason: "These words are the therapist's in the transcript, not the client's.",
+				timestamps: check.timestamps,
+			});
 			addReason("quote is the therapist's words");
 		} else if (/\.\.\.|…|\[[^\]]*\]/.test(q.inner)) {
-			flag(ctx, { kind: "quote", excerpt: excerpt(q.inner), reason: "A quote with words left out: check that the pieces keep the client's meaning.", timestamps: check.timestamps });
+			flag(ctx, {
+				kind: "quote",
+				excerpt: excerpt(q.inner),
+				reason: "A quote with words left out: check that the pieces keep the client's meaning.",
+				timestamps: check.timestamps,
+			});
 			addReason("quote leaves words out: check the meaning");
 		}
 	}
@@ -455,7 +487,11 @@ function modelSentences(text: string | readonly string[]): string[] {
  */
 export function checkModelAnswer(sections: readonly ModelSection[], given: SafeguardInput): SafeguardResult {
 	// The one normalisation, on the input too: what the model's words are checked against is normalised like them.
-	const input: SafeguardInput = { ...given, source: normaliseInputText(given.source), ...(given.clinicianText !== undefined ? { clinicianText: normaliseInputText(given.clinicianText) } : {}) };
+	const input: SafeguardInput = {
+		...given,
+		source: normaliseInputText(given.source),
+		...(given.clinicianText !== undefined ? { clinicianText: normaliseInputText(given.clinicianText) } : {}),
+	};
 	const clinicianText = input.clinicianText ?? "";
 	const segments = sourceSegments(input.source, input.kind);
 	const sourceText = segments.map((s) => s.text).join("\n");
@@ -515,5 +551,7 @@ export function renderSentences(sentences: readonly CheckedSentence[], empty = "
 
 /** The checked sentences with their evidence, for the review list and `draft --json`. */
 export function sentenceEvidence(result: SafeguardResult): { section: string; sentence: string; evidence: string[]; reasons: string[] }[] {
-	return result.sections.flatMap((s) => s.sentences.filter((x) => x.text !== "").map((x) => ({ section: s.heading, sentence: x.text, evidence: x.evidence, reasons: x.reasons })));
+	return result.sections.flatMap((s) =>
+		s.sentences.filter((x) => x.text !== "").map((x) => ({ section: s.heading, sentence: x.text, evidence: x.evidence, reasons: x.reasons })),
+	);
 }

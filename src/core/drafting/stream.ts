@@ -26,7 +26,10 @@ export interface SectionsDraft {
 	keepAt: { record: Pick<RecordFiles, "writeText">; path: string; meta: Record<string, unknown> };
 }
 
-export async function draftSections(boundary: ModelBoundary, draft: SectionsDraft): Promise<{ value: Record<string, string | string[]>; result: BoundedResult }> {
+export async function draftSections(
+	boundary: ModelBoundary,
+	draft: SectionsDraft,
+): Promise<{ value: Record<string, string | string[]>; result: BoundedResult }> {
 	const { request, schema } = draft;
 	let streamed = "";
 	let result: BoundedResult;
@@ -41,7 +44,10 @@ export async function draftSections(boundary: ModelBoundary, draft: SectionsDraf
 		});
 		if (result.doneReason === "length") {
 			streamed = result.text;
-			throw new ClinicalVaultError("engine", `The model stopped at its output limit before finishing ${request.what}. What it wrote was kept as an incomplete draft.`);
+			throw new ClinicalVaultError(
+				"engine",
+				`The model stopped at its output limit before finishing ${request.what}. What it wrote was kept as an incomplete draft.`,
+			);
 		}
 	} catch (error) {
 		await keepIncomplete(draft.keepAt, streamed, error);

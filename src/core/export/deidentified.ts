@@ -47,7 +47,11 @@ export async function prepareDeidentified(
 	const profile = await record.readProfile(client, "internal");
 	const parts = await partNames(record, client);
 	const body = blocksToText(toBlocks(note.body));
-	const result = deidentify(body, { profile, keep: [...parts.names, ...(options.keep ?? [])], ...(options.extraTerms ? { extraTerms: options.extraTerms } : {}) });
+	const result = deidentify(body, {
+		profile,
+		keep: [...parts.names, ...(options.keep ?? [])],
+		...(options.extraTerms ? { extraTerms: options.extraTerms } : {}),
+	});
 	if (parts.warning) result.warnings.push(parts.warning);
 	const number = note.data.session_number;
 	const type = typeof note.data.note_type === "string" && !/[A-Z]/.test(note.data.note_type) ? note.data.note_type : "note";

@@ -70,9 +70,15 @@ interface CheckedNote {
  * Reads a record file for an export and applies the path, psychotherapy and signature rules (see
  * the module comment); shared by the plain export and the de-identified one.
  */
-export async function readForExport(record: ClinicalRecord, recordPath: string, options: { includePsychotherapy?: boolean; allowDraft?: boolean }): Promise<CheckedNote> {
+export async function readForExport(
+	record: ClinicalRecord,
+	recordPath: string,
+	options: { includePsychotherapy?: boolean; allowDraft?: boolean },
+): Promise<CheckedNote> {
 	if (!recordPath.endsWith(".md")) {
-		throw new ClinicalVaultError("invalid-input", `${recordPath} is not a note or document (only .md record files can be exported). Nothing was written.`, { path: recordPath });
+		throw new ClinicalVaultError("invalid-input", `${recordPath} is not a note or document (only .md record files can be exported). Nothing was written.`, {
+			path: recordPath,
+		});
 	}
 	const text = await record.readText(recordPath, "internal");
 	const { data, body } = splitFrontmatter(text, recordPath);
@@ -86,9 +92,14 @@ export async function readForExport(record: ClinicalRecord, recordPath: string, 
 	}
 	const signed = isSigned(data);
 	// The measures page is written by code from the entered scores, never signed: exported as what it is.
-	if (data.kind === "measures" && recordPath === `${recordPath.split("/")[0]!}/measures.md`) return { data, body, signed: false, psychotherapy, generated: true };
+	if (data.kind === "measures" && recordPath === `${recordPath.split("/")[0]!}/measures.md`)
+		return { data, body, signed: false, psychotherapy, generated: true };
 	if (signed && !(await verifySignature(text, recordPath))) {
-		throw new ClinicalVaultError("integrity", `The signed text of ${recordPath} no longer matches its signature, so it is not exported. Restore the note from a backup. Nothing was written.`, { path: recordPath });
+		throw new ClinicalVaultError(
+			"integrity",
+			`The signed text of ${recordPath} no longer matches its signature, so it is not exported. Restore the note from a backup. Nothing was written.`,
+			{ path: recordPath },
+		);
 	}
 	if (!signed && options.allowDraft !== true) {
 		throw new ClinicalVaultError(
@@ -113,9 +124,16 @@ function field(data: Record<string, unknown>, key: string): string | null {
 export async function exportHeader(recordPath: string, note: CheckedNote, now: Date): Promise<string[]> {
 	const { data } = note;
 	const date = field(data, "session_date") ?? field(data, "date") ?? /(\d{4}-\d{2}-\d{2})/.exec(recordPath)?.[1] ?? null;
-	const kind = [field(data, "note_type"), field(data, "session_number") !== null ? `session ${field(data, "session_number")}` : null].filter((x) => x !== null).join(", ");
+	const kind = [field(data, "note_type"), field(data, "session_number") !== null ? `session ${field(data, "session_number")}` : null]
+		.filter((x) => x !== null)
+		.join(", ");
 	if (note.generated) {
-		return [`Record file: ${recordPath}`, `Client: ${field(data, "client") ?? recordPath.split("/")[0]!}`, "Type: measures page, written by Clinical Vault from the scores entered", `Exported: ${now.toISOString()}`];
+		return [
+			`Record file: ${recordPath}`,
+			`Client: ${field(data, "client") ?? recordPath.split("/")[0]!}`,
+			"Type: measures page, written by Clinical Vault from the scores entered",
+			`Exported: ${now.toISOString()}`,
+		];
 	}
 	const lines = [
 		...(note.signed ? [] : ["DRAFT — NOT SIGNED"]),
@@ -126,7 +144,11 @@ export async function exportHeader(recordPath: string, note: CheckedNote, now: D
 		...(note.psychotherapy ? ["Psychotherapy note: included explicitly for this export"] : []),
 	];
 	if (note.signed) {
-		lines.push(`Signed by: ${field(data, "signed_by") ?? "(not recorded)"}`, `Signed at: ${field(data, "signed_at") ?? "(not recorded)"}`, `Content SHA-256: ${field(data, "content_sha256") ?? ""}`);
+		lines.push(
+			`Signed by: ${field(data, "signed_by") ?? "(not recorded)"}`,
+			`Signed at: ${field(data, "signed_at") ?? "(not recorded)"}`,
+			`Content SHA-256: ${field(data, "content_sha256") ?? ""}`,
+		);
 		const addenda = addendaCount(data);
 		if (addenda > 0) lines.push(`Addenda: ${addenda} (after the signed text)`);
 	} else {
@@ -156,7 +178,11 @@ export async function exportDocument(record: ClinicalRecord, recordPath: string,
 		bytes = utf8(`${header.join("\n")}\n${rule}\n\n${blocksToText(blocks)}\n${rule}\n${footer}\n`);
 	}
 	const fileId = (await record.header(recordPath)).fileId;
-	const what = [options.format === "pdf" ? `pdf (${options.paper ?? "a4"})` : "plain text", note.generated ? "measures page" : note.signed ? "signed" : "draft", ...(note.psychotherapy ? ["psychotherapy note included explicitly"] : [])];
+	const what = [
+		options.format === "pdf" ? `pdf (${options.paper ?? "a4"})` : "plain text",
+		note.generated ? "measures page" : note.signed ? "signed" : "draft",
+		...(note.psychotherapy ? ["psychotherapy note included explicitly"] : []),
+	];
 	await record.audit.append("export", { fileId, path: recordPath, note: what.join(", ") });
 	return { bytes, warnings, signed: note.signed, draft };
 }

@@ -82,9 +82,37 @@ const FOOTER_SIZE = 8;
 const DRAFT_MARK = "DRAFT — NOT SIGNED";
 
 const SPELLED: Record<string, string> = {
-	"→": "->", "←": "<-", "↔": "<->", "⇒": "=>", "≥": ">=", "≤": "<=", "≠": "!=", "≈": "~", "−": "-", "‐": "-", "‑": "-", "‒": "-",
-	"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h", "ß": "ss",
-	"✓": "v", "✔": "v", "✗": "x", "✘": "x", "☐": "[ ]", "☑": "[x]", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\t": "    ",
+	"→": "->",
+	"←": "<-",
+	"↔": "<->",
+	"⇒": "=>",
+	"≥": ">=",
+	"≤": "<=",
+	"≠": "!=",
+	"≈": "~",
+	"−": "-",
+	"‐": "-",
+	"‑": "-",
+	"‒": "-",
+	Ł: "L",
+	ł: "l",
+	Đ: "D",
+	đ: "d",
+	ı: "i",
+	Ħ: "H",
+	ħ: "h",
+	ß: "ss",
+	"✓": "v",
+	"✔": "v",
+	"✗": "x",
+	"✘": "x",
+	"☐": "[ ]",
+	"☑": "[x]",
+	"\u00a0": " ",
+	"\u2009": " ",
+	"\u202f": " ",
+	"\u200b": "",
+	"\t": "    ",
 };
 
 /** Makes text drawable with the fonts at hand (the standard font, by default); counts what had to change. */
@@ -369,7 +397,10 @@ function reverseClusters(text: string): string {
 class Typesetter {
 	readonly tr: Transliterator;
 
-	constructor(private readonly chain: readonly Face[], tr: Transliterator) {
+	constructor(
+		private readonly chain: readonly Face[],
+		tr: Transliterator,
+	) {
 		this.tr = tr;
 	}
 
@@ -402,7 +433,7 @@ class Typesetter {
 	/** The runs of one line, `[start, end)` of the paragraph, in visual order (left to right). */
 	runs(p: Prepared, start: number, end: number): Run[] {
 		const logical: { start: number; end: number; level: number; face: Face; text: string }[] = [];
-		for (let i = start; i < end; ) {
+		for (let i = start; i < end;) {
 			const cp = p.text.codePointAt(i)!;
 			const n = cp > 0xffff ? 2 : 1;
 			const face = p.faces[i];
@@ -429,7 +460,7 @@ class Typesetter {
 		const highest = Math.max(0, ...levels);
 		const lowestOdd = Math.min(...levels.filter((l) => (l & 1) === 1), highest + 1);
 		for (let level = highest; level >= lowestOdd; level--) {
-			for (let i = 0; i < order.length; ) {
+			for (let i = 0; i < order.length;) {
 				if (order[i]!.level < level) {
 					i++;
 					continue;
@@ -444,10 +475,12 @@ class Typesetter {
 		return order.map((r) => {
 			let draw = r.text;
 			if ((r.level & 1) === 1) {
-				draw = [...draw].map((ch) => {
-					const mirrored = b.getMirroredCharacter(ch);
-					return mirrored !== null && r.face.has(mirrored.codePointAt(0)!) ? mirrored : ch;
-				}).join("");
+				draw = [...draw]
+					.map((ch) => {
+						const mirrored = b.getMirroredCharacter(ch);
+						return mirrored !== null && r.face.has(mirrored.codePointAt(0)!) ? mirrored : ch;
+					})
+					.join("");
 				if (!r.face.reverses(draw)) draw = reverseClusters(draw);
 			}
 			return { start: r.start, end: r.end, level: r.level, face: r.face, draw, width: r.face.width(draw, p.size) };
@@ -575,7 +608,11 @@ function fontNeeds(texts: Texts, standard: StandardFace): { needs: FontNeed[]; a
 	const needs = [...byScript.entries()]
 		.sort(([a], [b]) => Number(LATIN_LIKE.has(b)) - Number(LATIN_LIKE.has(a)))
 		// The face for Latin, Greek or Cyrillic leads the bold chain too: it draws every bold heading.
-		.map(([script, set]) => ({ script, codePoints: [...set], ...(boldScripts.has(script) || (LATIN_LIKE.has(script) && texts.bold.length > 0) ? { bold: true } : {}) }));
+		.map(([script, set]) => ({
+			script,
+			codePoints: [...set],
+			...(boldScripts.has(script) || (LATIN_LIKE.has(script) && texts.bold.length > 0) ? { bold: true } : {}),
+		}));
 	return { needs, ask };
 }
 
@@ -634,7 +671,9 @@ async function render(input: PdfInput, useFonts: boolean): Promise<{ bytes: Uint
 	doc.setModificationDate(input.now);
 	const helvetica = new StandardFace(await doc.embedFont(StandardFonts.Helvetica));
 	const helveticaBold = new StandardFace(await doc.embedFont(StandardFonts.HelveticaBold));
-	const chains = useFonts ? await buildChains(doc, input, helvetica, helveticaBold) : { regular: [helvetica], bold: [helveticaBold], missing: [], asked: false };
+	const chains = useFonts
+		? await buildChains(doc, input, helvetica, helveticaBold)
+		: { regular: [helvetica], bold: [helveticaBold], missing: [], asked: false };
 	const regular = new Typesetter(chains.regular, new Transliterator((cp) => chains.regular.some((f) => f.has(cp))));
 	const bold = new Typesetter(chains.bold, new Transliterator((cp) => chains.bold.some((f) => f.has(cp))));
 
@@ -654,7 +693,13 @@ async function render(input: PdfInput, useFonts: boolean): Promise<{ bytes: Uint
 		for (const run of runs) {
 			if (run.draw !== "") {
 				const font = await run.face.font();
-				if (run.face.embolden) on.pushOperators(pushGraphicsState(), setTextRenderingMode(TextRenderingMode.FillAndOutline), setLineWidth(size * 0.035), setStrokingRgbColor(...color));
+				if (run.face.embolden)
+					on.pushOperators(
+						pushGraphicsState(),
+						setTextRenderingMode(TextRenderingMode.FillAndOutline),
+						setLineWidth(size * 0.035),
+						setStrokingRgbColor(...color),
+					);
 				on.drawText(run.draw, { x, y: atY, size, font, color: rgb(...color) });
 				if (run.face.embolden) on.pushOperators(popGraphicsState());
 			}
@@ -716,7 +761,8 @@ async function render(input: PdfInput, useFonts: boolean): Promise<{ bytes: Uint
 		const number = regular.prepare(`Page ${i + 1} of ${pages.length}`, FOOTER_SIZE);
 		const numberWidth = regular.width(number, 0, number.text.length);
 		const footerLines = regular.wrap(footer, textWidth - numberWidth - 12);
-		for (const [j, [start, end]] of footerLines.entries()) await drawRuns(p, regular.runs(footer, start, end), MARGIN, MARGIN - j * FOOTER_SIZE * 1.3, FOOTER_SIZE, grey);
+		for (const [j, [start, end]] of footerLines.entries())
+			await drawRuns(p, regular.runs(footer, start, end), MARGIN, MARGIN - j * FOOTER_SIZE * 1.3, FOOTER_SIZE, grey);
 		await drawRuns(p, regular.runs(number, 0, number.text.length), pageWidth - MARGIN - numberWidth, MARGIN, FOOTER_SIZE, grey);
 		if (input.draft) {
 			const mark = bold.prepare(DRAFT_MARK, 12);
@@ -735,7 +781,9 @@ async function render(input: PdfInput, useFonts: boolean): Promise<{ bytes: Uint
 			);
 		} else {
 			const changed = [...new Set([...regular.tr.changed, ...bold.tr.changed])];
-			const scripts = [...new Set([...resolvedScripts(changed), ...chains.missing.filter((s) => changed.some((c) => scriptOf(c.codePointAt(0)!) === s))])];
+			const scripts = [
+				...new Set([...resolvedScripts(changed), ...chains.missing.filter((s) => changed.some((c) => scriptOf(c.codePointAt(0)!) === s))]),
+			];
 			warnings.push(
 				`${n} character${n === 1 ? "" : "s"} that no font on this computer covers ${n === 1 ? "was" : "were"} written differently (accents dropped, symbols spelled out${unknown}). Missing: ${scripts.map(scriptLabel).join(", ")}. To keep them, ${installHint(scripts)}; the plain-text export keeps them.`,
 			);

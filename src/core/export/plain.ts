@@ -60,7 +60,11 @@ export function toBlocks(body: string): Block[] {
 			flush();
 			if (!/^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(raw)) {
 				// Cells split at unescaped pipes only: text rendered inert writes "\\|" for a pipe of its own.
-				const cells = raw.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => inline(c.trim()));
+				const cells = raw
+					.trim()
+					.slice(1, -1)
+					.split(/(?<!\\)\|/)
+					.map((c) => inline(c.trim()));
 				blocks.push({ type: "paragraph", text: cells.join(" | ") });
 			}
 			continue;
@@ -77,7 +81,12 @@ export function toBlocks(body: string): Block[] {
 		} else if (item) {
 			flush();
 			const marker = /^\d/.test(item[2]!) ? item[2]! : "-";
-			blocks.push({ type: "item", marker, indent: Math.floor(item[1]!.replace(/\t/g, "    ").length / 2), text: inline(item[3]!.replace(/^\[[ xX]\]\s+/, "")) });
+			blocks.push({
+				type: "item",
+				marker,
+				indent: Math.floor(item[1]!.replace(/\t/g, "    ").length / 2),
+				text: inline(item[3]!.replace(/^\[[ xX]\]\s+/, "")),
+			});
 		} else {
 			paragraph.push(inline(line.trim()));
 		}
@@ -100,5 +109,8 @@ export function blocksToText(blocks: readonly Block[]): string {
 		} else if (b.type === "item") out.push(`${"  ".repeat(b.indent)}${b.marker} ${b.text}`);
 		else out.push(b.text);
 	}
-	return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`;
+	return `${out
+		.join("\n")
+		.replace(/\n{3,}/g, "\n\n")
+		.trim()}\n`;
 }

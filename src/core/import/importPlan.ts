@@ -105,7 +105,11 @@ function looksLikeTranscript(source: string, data: Record<string, unknown>, body
 }
 
 function normalName(text: string): string {
-	return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+	return text
+		.normalize("NFKC")
+		.toLowerCase()
+		.replace(/[^\p{L}\p{N}]+/gu, " ")
+		.trim();
 }
 
 interface ClientIndex {
@@ -133,7 +137,12 @@ function own(map: Record<string, string> | undefined, key: string): string | und
 	return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
-function clientFor(source: string, data: Record<string, unknown>, clients: ClientIndex, options: ImportOptions): { client: string; from: string } | { reason: string } {
+function clientFor(
+	source: string,
+	data: Record<string, unknown>,
+	clients: ClientIndex,
+	options: ImportOptions,
+): { client: string; from: string } | { reason: string } {
 	if (options.client !== undefined) return { client: options.client, from: "--client" };
 	const assigned = own(options.files, source);
 	if (assigned) return { client: assigned, from: "your choice" };
@@ -162,7 +171,14 @@ function clientFor(source: string, data: Record<string, unknown>, clients: Clien
 }
 
 /** A record path for kind/date/ext that no file has and no other planned file takes. */
-async function freeTarget(record: ClinicalRecord, client: string, folder: string, date: string, ext: string, taken: Set<string>): Promise<{ target: string; second: boolean }> {
+async function freeTarget(
+	record: ClinicalRecord,
+	client: string,
+	folder: string,
+	date: string,
+	ext: string,
+	taken: Set<string>,
+): Promise<{ target: string; second: boolean }> {
 	for (let n = 1; ; n++) {
 		const target = `${client}/${folder}/${date}${n === 1 ? "" : `-${n}`}.${ext}`;
 		if (!taken.has(target) && !(await record.exists(target))) {
@@ -193,7 +209,13 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 		const isText = TEXT_EXTENSIONS.includes(ext) || TRANSCRIPT_EXTENSIONS.includes(ext);
 		const isAudio = AUDIO_EXTENSIONS.includes(ext);
 		if (!isText && !isAudio) {
-			plan.skipped.push({ source: source.path, reason: ext === "docx" || ext === "doc" || ext === "pdf" || ext === "rtf" ? `a .${ext} file: save it as text (.txt or .md) and import that` : `not a note, transcript or recording (.${ext || "no extension"})` });
+			plan.skipped.push({
+				source: source.path,
+				reason:
+					ext === "docx" || ext === "doc" || ext === "pdf" || ext === "rtf"
+						? `a .${ext} file: save it as text (.txt or .md) and import that`
+						: `not a note, transcript or recording (.${ext || "no extension"})`,
+			});
 			continue;
 		}
 		let bytes: Uint8Array;
@@ -227,7 +249,10 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 		if (isText) {
 			const text = decodeText(bytes);
 			if (text === null) {
-				plan.skipped.push({ source: source.path, reason: "not UTF-8 or UTF-16 text (an unknown encoding): save it as UTF-8 and import it again; the file is untouched" });
+				plan.skipped.push({
+					source: source.path,
+					reason: "not UTF-8 or UTF-16 text (an unknown encoding): save it as UTF-8 and import it again; the file is untouched",
+				});
 				continue;
 			}
 			try {
@@ -255,21 +280,39 @@ export async function planImport(record: ClinicalRecord, sources: readonly Impor
 		// A recording has only its name to date it.
 		const found = kind === "audio" ? sessionDateOf({}, source.path) : sessionDateOf(data, source.path, body);
 		if (!found) {
-			plan.skipped.push({ source: source.path, reason: `no session date: add date: YYYY-MM-DD to its frontmatter, a "Date:" line at the top, or the date to its file name` });
+			plan.skipped.push({
+				source: source.path,
+				reason: `no session date: add date: YYYY-MM-DD to its frontmatter, a "Date:" line at the top, or the date to its file name`,
+			});
 			continue;
 		}
 		if (kind === "audio") {
 			if (!consented.has(who.client)) consented.set(who.client, consentStatus(await readConsent(record, who.client)) === "yes");
 			if (!consented.get(who.client)) {
-				plan.skipped.push({ source: source.path, reason: `no recording consent on file for ${who.client} (record it with "consent", then import again)` });
+				plan.skipped.push({
+					source: source.path,
+					reason: `no recording consent on file for ${who.client} (record it with "consent", then import again)`,
+				});
 				continue;
 			}
 		}
 		const folder = kind === "note" ? "notes" : kind === "transcript" ? "transcripts" : "audio";
 		const { target, second } = await freeTarget(record, who.client, folder, found.date, kind === "audio" ? ext : "md", taken);
-		if (second) notes.push(`another file is already for ${who.client}'s session of ${found.date}: this one becomes ${target.slice(target.lastIndexOf("/") + 1)}`);
+		if (second)
+			notes.push(`another file is already for ${who.client}'s session of ${found.date}: this one becomes ${target.slice(target.lastIndexOf("/") + 1)}`);
 		seen.set(sha, source.path);
-		plan.items.push({ source: source.path, kind, client: who.client, clientFrom: who.from, date: found.date, dateFrom: found.from, target, sha, ...(form ? { form } : {}), notes });
+		plan.items.push({
+			source: source.path,
+			kind,
+			client: who.client,
+			clientFrom: who.from,
+			date: found.date,
+			dateFrom: found.from,
+			target,
+			sha,
+			...(form ? { form } : {}),
+			notes,
+		});
 	}
 	return plan;
 }

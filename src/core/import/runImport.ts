@@ -28,7 +28,10 @@ function withFields(text: string, source: string, fields: [string, string][]): s
 	} catch {
 		data = null;
 	}
-	const lines = fields.filter(([key]) => data?.[key] === undefined).map(([key, value]) => `${key}: ${value}\n`).join("");
+	const lines = fields
+		.filter(([key]) => data?.[key] === undefined)
+		.map(([key, value]) => `${key}: ${value}\n`)
+		.join("");
 	return data !== null ? `---\n${lines}${text.slice(4)}` : `---\n${lines}---\n${text}`;
 }
 
@@ -71,7 +74,8 @@ export async function runImport(
 			const source = bySource.get(item.source);
 			if (!source) throw new ClinicalVaultError("not-found", "the file is no longer in the list");
 			const bytes = await source.read();
-			if (toHex(await sha256(bytes)) !== item.sha) throw new ClinicalVaultError("refused", "the file changed since the plan was made; run the import again");
+			if (toHex(await sha256(bytes)) !== item.sha)
+				throw new ClinicalVaultError("refused", "the file changed since the plan was made; run the import again");
 			let content: Uint8Array;
 			if (item.kind === "audio") content = bytes;
 			else {
@@ -79,7 +83,8 @@ export async function runImport(
 				if (text === null) throw new ClinicalVaultError("invalid-input", "not UTF-8 or UTF-16 text");
 				content = utf8(item.kind === "note" ? noteText(text, item, now()) : transcriptText(text, item, now()));
 			}
-			if (await record.exists(item.target)) throw new ClinicalVaultError("already-exists", `${item.target} exists now; run the import again to give this file another name`);
+			if (await record.exists(item.target))
+				throw new ClinicalVaultError("already-exists", `${item.target} exists now; run the import again to give this file another name`);
 			// The journal first: a stop between the two leaves an entry whose file is missing (imported
 			// again next time), never a file the journal does not know (imported twice).
 			journal.imported[item.sha] = item.target;
@@ -104,8 +109,13 @@ export async function runImport(
 export async function readBackSources(record: ClinicalRecord, plan: ImportPlan, result: ImportResult): Promise<string[]> {
 	const safe: string[] = [];
 	for (const { source, target } of [...result.imported, ...plan.already]) {
-		if (await record.read(target, "internal").then(() => true, () => false)) safe.push(source);
+		if (
+			await record.read(target, "internal").then(
+				() => true,
+				() => false,
+			)
+		)
+			safe.push(source);
 	}
 	return safe;
 }
-

@@ -146,6 +146,10 @@ export function checkNotCut(result: ChatResult, numCtx: number, estimated: numbe
 }
 
 /** The boundary for one client's requests: their profile's identifiers are taken out. */
-export async function boundaryFor(record: { readProfile(code: string, purpose: "internal"): Promise<ClientProfile> }, client: string, llm: LlmClient): Promise<ModelBoundary> {
+export async function boundaryFor(
+	record: { readProfile(code: string, purpose: "internal"): Promise<ClientProfile> },
+	client: string,
+	llm: LlmClient,
+): Promise<ModelBoundary> {
 	return new ModelBoundary(llm, identityOf(await record.readProfile(client, "internal")));
 }

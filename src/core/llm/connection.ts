@@ -30,7 +30,9 @@ export async function testConnection(llm: LlmClient, model: string, signal?: Abo
 	const names = models.map((m) => m.name);
 	const listed = names.includes(model) || names.includes(`${model}:latest`);
 	const shown = names.slice(0, 8).join(", ") + (names.length > 8 ? `, and ${names.length - 8} more` : "");
-	const parts = [`Connected to ${llm.host}: ${names.length === 0 ? "no models listed" : `${names.length} model${names.length === 1 ? "" : "s"} (${shown})`}.`];
+	const parts = [
+		`Connected to ${llm.host}: ${names.length === 0 ? "no models listed" : `${names.length} model${names.length === 1 ? "" : "s"} (${shown})`}.`,
+	];
 	if (names.length > 0 && !listed) parts.push(`"${model}" is not among them.`);
 	if (context !== null) parts.push(`Context for "${model}": ${context} tokens.`);
 	else if (contextProblem) parts.push(contextProblem);

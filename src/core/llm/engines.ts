@@ -23,9 +23,28 @@ export interface EnginePreset {
 
 export const ENGINE_PRESETS: readonly EnginePreset[] = [
 	{ id: "ollama", label: "Ollama", kind: "ollama", url: "http://127.0.0.1:11434", hint: "Open the Ollama app, or run: ollama serve" },
-	{ id: "lmstudio", label: "LM Studio", kind: "openai", url: "http://127.0.0.1:1234", hint: "In LM Studio: Developer → Start server (or run: lms server start)" },
-	{ id: "llama-server", label: "llama.cpp (llama-server)", kind: "openai", url: "http://127.0.0.1:8080", hint: "Run: llama-server -m MODEL.gguf --port 8080 (add --embeddings to serve embeddings)" },
-	{ id: "jan", label: "Jan", kind: "openai", url: "http://127.0.0.1:1337", keyRequired: true, hint: "In Jan: Settings → Local API Server → set an API key, then Start server" },
+	{
+		id: "lmstudio",
+		label: "LM Studio",
+		kind: "openai",
+		url: "http://127.0.0.1:1234",
+		hint: "In LM Studio: Developer → Start server (or run: lms server start)",
+	},
+	{
+		id: "llama-server",
+		label: "llama.cpp (llama-server)",
+		kind: "openai",
+		url: "http://127.0.0.1:8080",
+		hint: "Run: llama-server -m MODEL.gguf --port 8080 (add --embeddings to serve embeddings)",
+	},
+	{
+		id: "jan",
+		label: "Jan",
+		kind: "openai",
+		url: "http://127.0.0.1:1337",
+		keyRequired: true,
+		hint: "In Jan: Settings → Local API Server → set an API key, then Start server",
+	},
 	{ id: "vllm", label: "vLLM", kind: "openai", url: "http://127.0.0.1:8000", hint: "Run: vllm serve MODEL --host 127.0.0.1 --port 8000" },
 	{ id: "koboldcpp", label: "KoboldCpp", kind: "openai", url: "http://127.0.0.1:5001", hint: "Run: koboldcpp --model MODEL.gguf --port 5001" },
 ];
@@ -56,7 +75,8 @@ export function parseEngineSpec(text: string, flag = "--llm"): EngineSpec {
 	const accepted = `ollama=URL, openai=URL, or a preset (${ENGINE_PRESETS.map((p) => p.id).join(", ")}) with an optional =URL`;
 	const preset = ENGINE_PRESETS.find((p) => p.id === name);
 	if (name === "ollama" || name === "openai") {
-		if (url === "" && name === "openai") throw new ClinicalVaultError("usage", `${flag} openai needs the server's address: ${flag} openai=http://127.0.0.1:1234 (${accepted}).`);
+		if (url === "" && name === "openai")
+			throw new ClinicalVaultError("usage", `${flag} openai needs the server's address: ${flag} openai=http://127.0.0.1:1234 (${accepted}).`);
 		return { kind: name, url: url || ENGINE_PRESETS[0]!.url };
 	}
 	if (!preset) throw new ClinicalVaultError("usage", `${flag} "${raw}" is not an engine: use ${accepted}.`);

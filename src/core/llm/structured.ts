@@ -34,15 +34,24 @@ export function formatFor(schema: z.ZodType): Record<string, unknown> {
  * fields. `afterwards` says what became of the answer: nothing changed (a proposal), or what the
  * model wrote kept as an incomplete draft that cannot be signed (a note or a document).
  */
-export function parseStructured<T>(text: string, schema: z.ZodType<T>, what: string, afterwards: "nothing changed" | "kept as incomplete draft" = "nothing changed"): T {
+export function parseStructured<T>(
+	text: string,
+	schema: z.ZodType<T>,
+	what: string,
+	afterwards: "nothing changed" | "kept as incomplete draft" = "nothing changed",
+): T {
 	const outcome = afterwards === "nothing changed" ? "Nothing was changed" : "What it wrote was kept as an incomplete draft, which cannot be signed as it is";
 	let data: unknown;
 	try {
 		data = JSON.parse(text);
 	} catch {
-		throw new ClinicalVaultError("engine", `The model's answer for ${what} was not valid JSON (cut off or malformed). ${outcome}; try again, or choose a model that follows structured output.`, {
-			detail: `${text.length} characters that do not parse as JSON`,
-		});
+		throw new ClinicalVaultError(
+			"engine",
+			`The model's answer for ${what} was not valid JSON (cut off or malformed). ${outcome}; try again, or choose a model that follows structured output.`,
+			{
+				detail: `${text.length} characters that do not parse as JSON`,
+			},
+		);
 	}
 	const result = schema.safeParse(data);
 	if (!result.success) {

@@ -99,7 +99,39 @@ const WIDE_SYMBOL_COST = 3;
  * written in Latin letters ("in", "a", "so", "was", "no", "me", "on", "we", "had" and Dutch "of",
  * Polish "to" and "my", Scandinavian "for" and "just" are left out).
  */
-const ENGLISH_MARKERS = new Set(["the", "and", "you", "that", "it", "this", "with", "have", "but", "not", "what", "they", "there", "be", "are", "your", "about", "would", "been", "from", "like", "she", "his", "her", "our", "them", "were", "think", "feel", "really", "know"]);
+const ENGLISH_MARKERS = new Set([
+	"the",
+	"and",
+	"you",
+	"that",
+	"it",
+	"this",
+	"with",
+	"have",
+	"but",
+	"not",
+	"what",
+	"they",
+	"there",
+	"be",
+	"are",
+	"your",
+	"about",
+	"would",
+	"been",
+	"from",
+	"like",
+	"she",
+	"his",
+	"her",
+	"our",
+	"them",
+	"were",
+	"think",
+	"feel",
+	"really",
+	"know",
+]);
 
 const ALPHA_LOWER = /\p{Ll}/u;
 const LETTER = /\p{L}/u;

@@ -22,9 +22,13 @@ export function splitFrontmatter(text: string, where = "the note"): Frontmatter 
 		data = parse(match[1] ?? "");
 	} catch (error) {
 		const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${where} is not valid YAML${line ? ` (line ${line + 1})` : ""}. Fix it; the file was left as it is.`, {
-			detail: (error as Error).message,
-		});
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`The frontmatter of ${where} is not valid YAML${line ? ` (line ${line + 1})` : ""}. Fix it; the file was left as it is.`,
+			{
+				detail: (error as Error).message,
+			},
+		);
 	}
 	if (data !== null && (typeof data !== "object" || Array.isArray(data))) {
 		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${where} must be a set of key: value lines.`);

@@ -53,7 +53,25 @@ function placeholder(kind: BlockedContent["kind"], address: string): string {
 
 const ALWAYS_BLOCKED_TAGS = /^<\s*\/?\s*(?:style|link|script|iframe|frame|frameset|object|embed|base|meta|portal|applet)\b/i;
 const ATTRIBUTE = /([a-z:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi;
-const FETCHING_ATTRIBUTES = new Set(["src", "srcset", "poster", "data", "background", "xlink:href", "href", "action", "formaction", "style", "codebase", "lowsrc", "dynsrc", "longdesc", "manifest", "ping", "cite"]);
+const FETCHING_ATTRIBUTES = new Set([
+	"src",
+	"srcset",
+	"poster",
+	"data",
+	"background",
+	"xlink:href",
+	"href",
+	"action",
+	"formaction",
+	"style",
+	"codebase",
+	"lowsrc",
+	"dynsrc",
+	"longdesc",
+	"manifest",
+	"ping",
+	"cite",
+]);
 
 /** The first remote address an HTML tag would fetch, or null. */
 function remoteInTag(tag: string): string | null {
@@ -79,7 +97,10 @@ function remoteInTag(tag: string): string | null {
 			continue;
 		}
 		if (attr === "srcset") {
-			const remote = value.split(",").map((c) => c.trim().split(/\s+/)[0] ?? "").find(isRemoteAddress);
+			const remote = value
+				.split(",")
+				.map((c) => c.trim().split(/\s+/)[0] ?? "")
+				.find(isRemoteAddress);
 			if (remote) return remote;
 			continue;
 		}
@@ -115,18 +136,25 @@ export function blockRemoteContent(markdown: string): { markdown: string; blocke
 			.map((part, i) => {
 				if (i % 2 === 1) return part;
 				let s = part;
-				s = s.replace(/<style\b[\s\S]*?(?:<\/style\s*>|$)/gi, (m) => block("html", /url\(\s*["']?([^"')]+)|@import\s+["']?([^"';\s]+)/i.exec(m)?.slice(1).find(Boolean) ?? "a style block"));
-				s = s.replace(/<(?:script|iframe|object)\b[\s\S]*?(?:<\/(?:script|iframe|object)\s*>|$)/gi, (m) => block("html", remoteInTag(m) ?? /^<\s*([a-z]+)/i.exec(m)?.[1] ?? "html"));
+				s = s.replace(/<style\b[\s\S]*?(?:<\/style\s*>|$)/gi, (m) =>
+					block("html", /url\(\s*["']?([^"')]+)|@import\s+["']?([^"';\s]+)/i.exec(m)?.slice(1).find(Boolean) ?? "a style block"),
+				);
+				s = s.replace(/<(?:script|iframe|object)\b[\s\S]*?(?:<\/(?:script|iframe|object)\s*>|$)/gi, (m) =>
+					block("html", remoteInTag(m) ?? /^<\s*([a-z]+)/i.exec(m)?.[1] ?? "html"),
+				);
 				s = s.replace(/<\s*\/?\s*[a-z][a-z0-9-]*(?:[^>"']|"[^"]*"|'[^']*')*>?/gi, (tag) => {
 					if (ALWAYS_BLOCKED_TAGS.test(tag)) return block("html", remoteInTag(tag) ?? /^<\s*\/?\s*([a-z]+)/i.exec(tag)?.[1] ?? "html");
 					const remote = remoteInTag(tag);
 					return remote ? block("html", remote) : tag;
 				});
 				s = s.replace(/!\[\[([^\]]+)\]\]/g, (whole, target: string) => (isRemoteAddress(target) ? block("embed", target) : whole));
-				s = s.replace(/!\[((?:[^\]\\]|\\.)*)\]\(\s*(?:<([^>\n]*)>|([^)\s]+))(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g, (whole, _alt: string, angled: string | undefined, bare: string | undefined) => {
-					const address = angled ?? bare ?? "";
-					return isRemoteAddress(address) ? block("image", address) : whole;
-				});
+				s = s.replace(
+					/!\[((?:[^\]\\]|\\.)*)\]\(\s*(?:<([^>\n]*)>|([^)\s]+))(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g,
+					(whole, _alt: string, angled: string | undefined, bare: string | undefined) => {
+						const address = angled ?? bare ?? "";
+						return isRemoteAddress(address) ? block("image", address) : whole;
+					},
+				);
 				s = s.replace(/!\[((?:[^\]\\]|\\.)*)\](?:\[([^\]]*)\])?/g, (whole, alt: string, ref: string | undefined) => {
 					const key = (ref === undefined || ref === "" ? alt : ref).trim().toLowerCase();
 					return remoteRefs.has(key) ? block("image", key) : whole;

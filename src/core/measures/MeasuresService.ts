@@ -64,7 +64,11 @@ export class MeasuresService {
 
 	definition(id: string): MeasureDefinition {
 		const def = this.deps.definitions.get(id.trim().toLowerCase());
-		if (!def) throw new ClinicalVaultError("invalid-input", `"${id}" is not a measure Clinical Vault knows. Known: ${[...this.deps.definitions.keys()].join(", ")}.`);
+		if (!def)
+			throw new ClinicalVaultError(
+				"invalid-input",
+				`"${id}" is not a measure Clinical Vault knows. Known: ${[...this.deps.definitions.keys()].join(", ")}.`,
+			);
 		return def;
 	}
 
@@ -84,13 +88,20 @@ export class MeasuresService {
 		const def = this.definition(request.measure);
 		const today = localDay(this.deps.clock.now());
 		const date = request.date ?? today;
-		if (!DAY.test(date) || !isValid(parseISO(date))) throw new ClinicalVaultError("invalid-input", `"${date}" is not a date; use YYYY-MM-DD. Nothing was saved.`);
-		if (date > today) throw new ClinicalVaultError("invalid-input", `${date} is in the future (today is ${today}): enter a score on or after the day it was given. Nothing was saved.`);
-		if ((request.answers === undefined) === (request.total === undefined)) throw new ClinicalVaultError("invalid-input", "Give the item answers or the total, not both and not neither. Nothing was saved.");
+		if (!DAY.test(date) || !isValid(parseISO(date)))
+			throw new ClinicalVaultError("invalid-input", `"${date}" is not a date; use YYYY-MM-DD. Nothing was saved.`);
+		if (date > today)
+			throw new ClinicalVaultError(
+				"invalid-input",
+				`${date} is in the future (today is ${today}): enter a score on or after the day it was given. Nothing was saved.`,
+			);
+		if ((request.answers === undefined) === (request.total === undefined))
+			throw new ClinicalVaultError("invalid-input", "Give the item answers or the total, not both and not neither. Nothing was saved.");
 		const score = request.answers !== undefined ? scoreAnswers(def, request.answers) : scoreTotal(def, request.total!);
 		const session = request.session === undefined ? null : checkRecordPath(request.session);
 		if (session !== null) {
-			if (!session.startsWith(`${client}/`)) throw new ClinicalVaultError("invalid-input", `${session} is not one of ${client}'s notes. Nothing was saved.`);
+			if (!session.startsWith(`${client}/`))
+				throw new ClinicalVaultError("invalid-input", `${session} is not one of ${client}'s notes. Nothing was saved.`);
 			if (!(await this.deps.record.exists(session))) throw new ClinicalVaultError("not-found", `${session} is not in the record. Nothing was saved.`);
 		}
 
@@ -138,16 +149,31 @@ export class MeasuresService {
 	due(file: ScoresFile, day: string, reviewDue = false): DueMeasure[] {
 		const out: DueMeasure[] = [];
 		for (const s of file.schedule) {
-			const given = file.entries.filter((e) => e.measure === s.measure && e.date <= day).map((e) => e.date).sort();
+			const given = file.entries
+				.filter((e) => e.measure === s.measure && e.date <= day)
+				.map((e) => e.date)
+				.sort();
 			const last = given.at(-1) ?? null;
 			const name = this.deps.definitions.get(s.measure)?.name ?? s.measure;
 			if (s.every === "session") {
-				if (last !== day) out.push({ measure: s.measure, every: s.every, last, why: `${name} is given every session${last ? ` (last ${last})` : " (never given yet)"}` });
+				if (last !== day)
+					out.push({
+						measure: s.measure,
+						every: s.every,
+						last,
+						why: `${name} is given every session${last ? ` (last ${last})` : " (never given yet)"}`,
+					});
 			} else if (s.every === "monthly") {
 				const monthAfter = last ? addMonth(last) : null;
-				if (!monthAfter || monthAfter <= day) out.push({ measure: s.measure, every: s.every, last, why: `${name} is given monthly${last ? ` (last ${last})` : " (never given yet)"}` });
+				if (!monthAfter || monthAfter <= day)
+					out.push({ measure: s.measure, every: s.every, last, why: `${name} is given monthly${last ? ` (last ${last})` : " (never given yet)"}` });
 			} else if (reviewDue && (!last || last < addDays(day, -REVIEW_WINDOW_DAYS))) {
-				out.push({ measure: s.measure, every: s.every, last, why: `${name} is given at each plan review, and the review is due${last ? ` (last ${last})` : ""}` });
+				out.push({
+					measure: s.measure,
+					every: s.every,
+					last,
+					why: `${name} is given at each plan review, and the review is due${last ? ` (last ${last})` : ""}`,
+				});
 			}
 		}
 		return out;

@@ -43,7 +43,7 @@ import type { MeasureInput } from "./definition";
 
 /** PHQ and GAD-7 forms: the licence statements the developers print. */
 const PHQ_LICENCE =
-	"Public domain. PHQ instruction manual (Pfizer, phqscreeners.com): \"All of the measures included in Table 1 are in the public domain. No permission is required to reproduce, translate, display or distribute.\" Form footer: \"Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.\"";
+	'Public domain. PHQ instruction manual (Pfizer, phqscreeners.com): "All of the measures included in Table 1 are in the public domain. No permission is required to reproduce, translate, display or distribute." Form footer: "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute."';
 
 /** The answers of every PHQ and GAD item (PHQ-9 and GAD-7 forms; Kroenke et al. 2001, Spitzer et al. 2006). */
 const FREQUENCY_OPTIONS: MeasureInput["options"] = [
@@ -106,8 +106,7 @@ const PHQ9: MeasureInput = {
 	id: "phq9",
 	name: "PHQ-9",
 	title: "Patient Health Questionnaire-9",
-	source:
-		"Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. J Gen Intern Med 2001;16(9):606–613. Items and stem: the PHQ-9 form (Pfizer, phqscreeners.com). Bands: Kroenke et al. 2001 (scores of 5, 10, 15 and 20 mark mild, moderate, moderately severe and severe; 0–4 is the lowest band, named \"None-minimal\" in the PHQ instruction manual, Table 4). The form's unscored difficulty question is not included.",
+	source: 'Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. J Gen Intern Med 2001;16(9):606–613. Items and stem: the PHQ-9 form (Pfizer, phqscreeners.com). Bands: Kroenke et al. 2001 (scores of 5, 10, 15 and 20 mark mild, moderate, moderately severe and severe; 0–4 is the lowest band, named "None-minimal" in the PHQ instruction manual, Table 4). The form\'s unscored difficulty question is not included.',
 	licence: PHQ_LICENCE,
 	instructions: PHQ9_STEM,
 	options: FREQUENCY_OPTIONS,
@@ -123,13 +122,11 @@ const PHQ9: MeasureInput = {
 	alerts: [{ item: "9", atLeast: 1, label: "Item 9 (thoughts of being better off dead or of self-harm) answered above 0: clinician to review" }],
 	reliableChange: {
 		points: 6,
-		source:
-			"NHS Talking Therapies for anxiety and depression manual (NHS England and NCCMH; called the Improving Access to Psychological Therapies (IAPT) Manual before 2023): reliable improvement or deterioration on the PHQ-9 is a change of 6 points or more, the change that exceeds the measure's measurement error.",
+		source: "NHS Talking Therapies for anxiety and depression manual (NHS England and NCCMH; called the Improving Access to Psychological Therapies (IAPT) Manual before 2023): reliable improvement or deterioration on the PHQ-9 is a change of 6 points or more, the change that exceeds the measure's measurement error.",
 	},
 	clinicalCutoff: {
 		below: 10,
-		source:
-			"NHS Talking Therapies manual: caseness is a PHQ-9 score of 10 or more, and recovery is a move from caseness to below 10. The same point is the cut-off for major depression in Kroenke, Spitzer & Williams 2001 (J Gen Intern Med 16:606–613): a score of 10 or more had 88% sensitivity and 88% specificity.",
+		source: "NHS Talking Therapies manual: caseness is a PHQ-9 score of 10 or more, and recovery is a move from caseness to below 10. The same point is the cut-off for major depression in Kroenke, Spitzer & Williams 2001 (J Gen Intern Med 16:606–613): a score of 10 or more had 88% sensitivity and 88% specificity.",
 	},
 	higherIsWorse: true,
 };
@@ -138,8 +135,7 @@ const GAD7: MeasureInput = {
 	id: "gad7",
 	name: "GAD-7",
 	title: "Generalized Anxiety Disorder 7-item scale",
-	source:
-		"Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092–1097. Items and stem: the GAD-7 form (Pfizer, phqscreeners.com). Bands: Spitzer et al. 2006 (scores of 5, 10 and 15 mark mild, moderate and severe anxiety). The form's unscored difficulty question is not included.",
+	source: "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092–1097. Items and stem: the GAD-7 form (Pfizer, phqscreeners.com). Bands: Spitzer et al. 2006 (scores of 5, 10 and 15 mark mild, moderate and severe anxiety). The form's unscored difficulty question is not included.",
 	licence: PHQ_LICENCE,
 	instructions: GAD7_STEM,
 	options: FREQUENCY_OPTIONS,
@@ -153,13 +149,11 @@ const GAD7: MeasureInput = {
 	],
 	reliableChange: {
 		points: 4,
-		source:
-			"NHS Talking Therapies for anxiety and depression manual (NHS England and NCCMH; called the IAPT Manual before 2023): reliable improvement or deterioration on the GAD-7 is a change of 4 points or more, the change that exceeds the measure's measurement error.",
+		source: "NHS Talking Therapies for anxiety and depression manual (NHS England and NCCMH; called the IAPT Manual before 2023): reliable improvement or deterioration on the GAD-7 is a change of 4 points or more, the change that exceeds the measure's measurement error.",
 	},
 	clinicalCutoff: {
 		below: 8,
-		source:
-			"NHS Talking Therapies manual: caseness is a GAD-7 score of 8 or more, recovery a move to below 8. Chosen over Spitzer et al. 2006's screening point (10 or more: 89% sensitivity, 82% specificity for GAD) because the 4-point reliable change comes from the same framework, so reliable recovery uses one consistent pair. Scores of 8 and 9 are in the mild band.",
+		source: "NHS Talking Therapies manual: caseness is a GAD-7 score of 8 or more, recovery a move to below 8. Chosen over Spitzer et al. 2006's screening point (10 or more: 89% sensitivity, 82% specificity for GAD) because the 4-point reliable change comes from the same framework, so reliable recovery uses one consistent pair. Scores of 8 and 9 are in the mild band.",
 	},
 	higherIsWorse: true,
 };
@@ -175,11 +169,11 @@ const PCL5: MeasureInput = {
 	id: "pcl5",
 	name: "PCL-5",
 	title: "PTSD Checklist for DSM-5",
-	source:
-		"Weathers FW, Litz BT, Keane TM, Palmieri PA, Marx BP, Schnurr PP. The PTSD Checklist for DSM-5 (PCL-5), 2013; National Center for PTSD, ptsd.va.gov (items, answers and instructions: the PCL-5 standard form). Blevins CA, Weathers FW, Davis MT, Witte TK, Domino JL. J Trauma Stress 2015;28(6):489–498. Cut-point range 31–33: National Center for PTSD, PCL-5 page (\"a PCL-5 cutoff score between 31-33 is indicative of probable PTSD across samples\"); Bovin MJ et al. Psychol Assess 2016;28(11):1379–1391.",
+	source: 'Weathers FW, Litz BT, Keane TM, Palmieri PA, Marx BP, Schnurr PP. The PTSD Checklist for DSM-5 (PCL-5), 2013; National Center for PTSD, ptsd.va.gov (items, answers and instructions: the PCL-5 standard form). Blevins CA, Weathers FW, Davis MT, Witte TK, Domino JL. J Trauma Stress 2015;28(6):489–498. Cut-point range 31–33: National Center for PTSD, PCL-5 page ("a PCL-5 cutoff score between 31-33 is indicative of probable PTSD across samples"); Bovin MJ et al. Psychol Assess 2016;28(11):1379–1391.',
 	licence:
 		"Public domain: developed by staff of the U.S. Department of Veterans Affairs National Center for PTSD (a work of the U.S. Government, not copyrighted); free to download and use from ptsd.va.gov.",
-	instructions: "Below is a list of problems that people sometimes have in response to a very stressful experience. In the past month, how much were you bothered by:",
+	instructions:
+		"Below is a list of problems that people sometimes have in response to a very stressful experience. In the past month, how much were you bothered by:",
 	options: [
 		{ value: 0, label: "Not at all" },
 		{ value: 1, label: "A little bit" },
@@ -190,11 +184,20 @@ const PCL5: MeasureInput = {
 	items: [
 		{ id: "1", text: "Repeated, disturbing, and unwanted memories of the stressful experience?" },
 		{ id: "2", text: "Repeated, disturbing dreams of the stressful experience?" },
-		{ id: "3", text: "Suddenly feeling or acting as if the stressful experience were actually happening again (as if you were actually back there reliving it)?" },
+		{
+			id: "3",
+			text: "Suddenly feeling or acting as if the stressful experience were actually happening again (as if you were actually back there reliving it)?",
+		},
 		{ id: "4", text: "Feeling very upset when something reminded you of the stressful experience?" },
-		{ id: "5", text: "Having strong physical reactions when something reminded you of the stressful experience (for example, heart pounding, trouble breathing, sweating)?" },
+		{
+			id: "5",
+			text: "Having strong physical reactions when something reminded you of the stressful experience (for example, heart pounding, trouble breathing, sweating)?",
+		},
 		{ id: "6", text: "Avoiding memories, thoughts, or feelings related to the stressful experience?" },
-		{ id: "7", text: "Avoiding external reminders of the stressful experience (for example, people, places, conversations, activities, objects, or situations)?" },
+		{
+			id: "7",
+			text: "Avoiding external reminders of the stressful experience (for example, people, places, conversations, activities, objects, or situations)?",
+		},
 		{ id: "8", text: "Trouble remembering important parts of the stressful experience?" },
 		{
 			id: "9",
@@ -204,10 +207,13 @@ const PCL5: MeasureInput = {
 		{ id: "11", text: "Having strong negative feelings such as fear, horror, anger, guilt, or shame?" },
 		{ id: "12", text: "Loss of interest in activities that you used to enjoy?" },
 		{ id: "13", text: "Feeling distant or cut off from other people?" },
-		{ id: "14", text: "Trouble experiencing positive feelings (for example, being unable to feel happiness or have loving feelings for people close to you)?" },
+		{
+			id: "14",
+			text: "Trouble experiencing positive feelings (for example, being unable to feel happiness or have loving feelings for people close to you)?",
+		},
 		{ id: "15", text: "Irritable behavior, angry outbursts, or acting aggressively?" },
 		{ id: "16", text: "Taking too many risks or doing things that could cause you harm?" },
-		{ id: "17", text: "Being \"superalert\" or watchful or on guard?" },
+		{ id: "17", text: 'Being "superalert" or watchful or on guard?' },
 		{ id: "18", text: "Feeling jumpy or easily startled?" },
 		{ id: "19", text: "Having difficulty concentrating?" },
 		{ id: "20", text: "Trouble falling or staying asleep?" },
@@ -220,13 +226,11 @@ const PCL5: MeasureInput = {
 	],
 	reliableChange: {
 		points: 10,
-		source:
-			"National Center for PTSD, PCL-5 page (ptsd.va.gov): evidence for the DSM-IV PCL suggests a 5–10 point change is reliable change and 10–20 points clinically significant change. 10 is used, the top of that range, so a change counted as reliable is reliable on every value in it. PCL-5 estimates in male veterans are higher (reliable change 15 and 18 points: Marx BP et al. Psychol Assess 2022;34(2):197–203).",
+		source: "National Center for PTSD, PCL-5 page (ptsd.va.gov): evidence for the DSM-IV PCL suggests a 5–10 point change is reliable change and 10–20 points clinically significant change. 10 is used, the top of that range, so a change counted as reliable is reliable on every value in it. PCL-5 estimates in male veterans are higher (reliable change 15 and 18 points: Marx BP et al. Psychol Assess 2022;34(2):197–203).",
 	},
 	clinicalCutoff: {
 		below: 31,
-		source:
-			"National Center for PTSD, PCL-5 page: a cut-point between 31 and 33 indicates probable PTSD (Bovin et al. 2016). 31, the bottom of that range, is used, so a total counted as below the cut-off is below it on every value in the range.",
+		source: "National Center for PTSD, PCL-5 page: a cut-point between 31 and 33 indicates probable PTSD (Bovin et al. 2016). 31, the bottom of that range, is used, so a total counted as below the cut-off is below it on every value in the range.",
 	},
 	higherIsWorse: true,
 };
@@ -235,8 +239,7 @@ const PHQ2: MeasureInput = {
 	id: "phq2",
 	name: "PHQ-2",
 	title: "Patient Health Questionnaire-2",
-	source:
-		"Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a two-item depression screener. Med Care 2003;41(11):1284–1292. The PHQ-2 is the first two items of the PHQ-9, with the same answers; a score of 3 or more is a positive screen (83% sensitivity, 92% specificity for major depression). A screen, not a change measure: no reliable-change value or clinical cut-off for change is given.",
+	source: "Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a two-item depression screener. Med Care 2003;41(11):1284–1292. The PHQ-2 is the first two items of the PHQ-9, with the same answers; a score of 3 or more is a positive screen (83% sensitivity, 92% specificity for major depression). A screen, not a change measure: no reliable-change value or clinical cut-off for change is given.",
 	licence: PHQ_LICENCE,
 	instructions: PHQ9_STEM,
 	options: FREQUENCY_OPTIONS,
@@ -250,8 +253,7 @@ const GAD2: MeasureInput = {
 	id: "gad2",
 	name: "GAD-2",
 	title: "Generalized Anxiety Disorder 2-item scale",
-	source:
-		"Kroenke K, Spitzer RL, Williams JBW, Monahan PO, Löwe B. Anxiety disorders in primary care: prevalence, impairment, comorbidity, and detection. Ann Intern Med 2007;146(5):317–325. The GAD-2 is the first two items of the GAD-7, with the same answers; a score of 3 or more is a positive screen. A screen, not a change measure: no reliable-change value or clinical cut-off for change is given.",
+	source: "Kroenke K, Spitzer RL, Williams JBW, Monahan PO, Löwe B. Anxiety disorders in primary care: prevalence, impairment, comorbidity, and detection. Ann Intern Med 2007;146(5):317–325. The GAD-2 is the first two items of the GAD-7, with the same answers; a score of 3 or more is a positive screen. A screen, not a change measure: no reliable-change value or clinical cut-off for change is given.",
 	licence: PHQ_LICENCE,
 	instructions: GAD7_STEM,
 	options: FREQUENCY_OPTIONS,

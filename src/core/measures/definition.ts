@@ -22,8 +22,14 @@ export const MEASURE_SCHEMA = z
 		/** The stem read before the items: "Over the last 2 weeks, how often have you been bothered by…". */
 		instructions: z.string().max(1000).default(""),
 		/** The answers every item takes, lowest first. */
-		options: z.array(z.object({ value: z.number().int().min(0).max(100), label: z.string().min(1).max(100) })).min(2).max(11),
-		items: z.array(z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/), text: z.string().min(1).max(500) })).min(1).max(100),
+		options: z
+			.array(z.object({ value: z.number().int().min(0).max(100), label: z.string().min(1).max(100) }))
+			.min(2)
+			.max(11),
+		items: z
+			.array(z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/), text: z.string().min(1).max(500) }))
+			.min(1)
+			.max(100),
 		scoring: z.object({
 			/** The only rule: the sum of the item answers. Anything else is refused when the definition is loaded. */
 			method: z.literal("sum"),
@@ -35,7 +41,10 @@ export const MEASURE_SCHEMA = z
 			prorateSource: z.string().max(500).default(""),
 		}),
 		/** Severity bands over the total, lowest first; together they cover every possible total. */
-		bands: z.array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), label: z.string().min(1).max(60) })).min(1).max(10),
+		bands: z
+			.array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), label: z.string().min(1).max(60) }))
+			.min(1)
+			.max(10),
 		/** Item answers the clinician must see at once (PHQ-9 item 9): shown, listed in the brief, recorded as a risk mention; never interpreted. */
 		alerts: z.array(z.object({ item: z.string(), atLeast: z.number().int().min(0), label: z.string().min(1).max(200) })).default([]),
 		/** A change of at least this many points is reliable (beyond measurement error). */

@@ -10,7 +10,13 @@ import type { MeasureDefinition } from "./definition";
 import { parseScores, SCORES_NAME } from "./scores";
 import { changeBetween } from "./scoring";
 
-export async function measuresForDocument(record: ClinicalRecord, client: string, from: string, to: string, definitions: ReadonlyMap<string, MeasureDefinition>): Promise<string> {
+export async function measuresForDocument(
+	record: ClinicalRecord,
+	client: string,
+	from: string,
+	to: string,
+	definitions: ReadonlyMap<string, MeasureDefinition>,
+): Promise<string> {
 	const path = `${client}/${SCORES_NAME}`;
 	if (!(await record.exists(path))) return "No standard measures were entered in this period.";
 	const entries = parseScores(await record.readText(path, "internal"), path)
@@ -31,8 +37,17 @@ export async function measuresForDocument(record: ClinicalRecord, client: string
 			continue;
 		}
 		const c = changeBetween(def, first.total, last.total);
-		const how = [c.reliable === "improved" || c.reliable === "worse" ? `reliable change, ${c.reliable}` : c.reliable === "no reliable change" ? "no reliable change" : null, c.clinicallySignificant ? "clinically significant" : null].filter((x) => x !== null);
-		out.push(`- ${name(id)}: ${first.total} on ${first.date} to ${last.total} on ${last.date} (${c.points > 0 ? "+" : ""}${c.points}${how.length > 0 ? `; ${how.join(", ")}` : ""}).`);
+		const how = [
+			c.reliable === "improved" || c.reliable === "worse"
+				? `reliable change, ${c.reliable}`
+				: c.reliable === "no reliable change"
+					? "no reliable change"
+					: null,
+			c.clinicallySignificant ? "clinically significant" : null,
+		].filter((x) => x !== null);
+		out.push(
+			`- ${name(id)}: ${first.total} on ${first.date} to ${last.total} on ${last.date} (${c.points > 0 ? "+" : ""}${c.points}${how.length > 0 ? `; ${how.join(", ")}` : ""}).`,
+		);
 	}
 	out.push("", "Scores as entered in the record, computed by Clinical Vault; thresholds and sources are on the client's measures page.");
 	return out.join("\n");

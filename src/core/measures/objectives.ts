@@ -72,7 +72,9 @@ export function objectiveProgress(plan: PlanData, scores: ScoresFile, definition
 			const target = parseTarget(o.measure, definitions) ?? parseTarget(o.text, definitions);
 			if (!target) continue;
 			const def = definitions.get(target.measure)!;
-			const entries = scores.entries.filter((e) => e.measure === target.measure && e.date <= today).sort((a, b) => a.date.localeCompare(b.date) || a.entered.localeCompare(b.entered));
+			const entries = scores.entries
+				.filter((e) => e.measure === target.measure && e.date <= today)
+				.sort((a, b) => a.date.localeCompare(b.date) || a.entered.localeCompare(b.entered));
 			const first = entries[0] ?? null;
 			const latest = entries.at(-1) ?? null;
 			const met = latest ? satisfies(latest.total, target) : null;
@@ -80,7 +82,17 @@ export function objectiveProgress(plan: PlanData, scores: ScoresFile, definition
 			const line = latest
 				? `${o.id} ${targetText}: latest ${latest.total} on ${latest.date} (${met ? "meets the target" : "not yet"})${first && first !== latest ? `, from ${first.total} on ${first.date}` : ""}; ${entries.length} score${entries.length === 1 ? "" : "s"}`
 				: `${o.id} ${targetText}: no ${def.name} scores yet`;
-			out.push({ objectiveId: o.id, text: o.text, target: targetText, targetDate: o.target_date, first, latest, met, evidence: entries.map((e) => e.session ?? e.date), line });
+			out.push({
+				objectiveId: o.id,
+				text: o.text,
+				target: targetText,
+				targetDate: o.target_date,
+				first,
+				latest,
+				met,
+				evidence: entries.map((e) => e.session ?? e.date),
+				line,
+			});
 		}
 	}
 	return out;

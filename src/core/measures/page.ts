@@ -50,7 +50,12 @@ export function renderMeasuresPage(client: string, scores: ScoresFile, definitio
 	for (const [id, entries] of byMeasure) {
 		const def = definitions.get(id);
 		if (!def) {
-			out.push(`## ${inert(id)}`, "", `The definition of this measure is not available (it may have been removed from the templates folder): ${entries.length} score(s) are kept in the record.`, "");
+			out.push(
+				`## ${inert(id)}`,
+				"",
+				`The definition of this measure is not available (it may have been removed from the templates folder): ${entries.length} score(s) are kept in the record.`,
+				"",
+			);
 			continue;
 		}
 		out.push(`## ${inert(def.name)}`, "", inert(def.title), "");
@@ -64,7 +69,10 @@ export function renderMeasuresPage(client: string, scores: ScoresFile, definitio
 			const first = i === 0 ? "" : changeText(def, entries[0]!.total, e.total);
 			const previous = i === 0 ? "" : changeText(def, entries[i - 1]!.total, e.total);
 			const how = e.answers === null ? " (total only)" : e.prorated > 0 ? ` (${e.prorated} item${e.prorated > 1 ? "s" : ""} prorated)` : "";
-			const alerts = [...e.alerts.map((a) => `item ${a.number} answered ${a.answer}`), ...e.replacedAlerts.map((a) => `item ${a.number} answered ${a.answer} in the score this one replaced`)].join("; ");
+			const alerts = [
+				...e.alerts.map((a) => `item ${a.number} answered ${a.answer}`),
+				...e.replacedAlerts.map((a) => `item ${a.number} answered ${a.answer} in the score this one replaced`),
+			].join("; ");
 			out.push(`| ${e.date} | ${e.total}${how} | ${inert(e.band)} | ${first} | ${previous} | ${alerts ? `**${alerts}**` : ""} |`);
 		});
 		out.push("");

@@ -35,13 +35,20 @@ export function loadMeasures(files: readonly { name: string; text: string }[]): 
 		try {
 			data = parseYaml(file.text);
 		} catch (error) {
-			problems.push(`The measure definition ${where} cannot be used: it is not valid YAML (${(error instanceof Error ? error.message : String(error)).split("\n")[0]}).`);
+			problems.push(
+				`The measure definition ${where} cannot be used: it is not valid YAML (${(error instanceof Error ? error.message : String(error)).split("\n")[0]}).`,
+			);
 			continue;
 		}
 		try {
 			const def = checkDefinition(data, where);
-			if (builtinMeasures().has(def.id)) throw new ClinicalVaultError("invalid-input", `The measure definition ${where} cannot be used: "${def.id}" is a built-in measure; give yours another id.`);
-			if (definitions.has(def.id)) throw new ClinicalVaultError("invalid-input", `The measure definition ${where} cannot be used: another file already defines "${def.id}".`);
+			if (builtinMeasures().has(def.id))
+				throw new ClinicalVaultError(
+					"invalid-input",
+					`The measure definition ${where} cannot be used: "${def.id}" is a built-in measure; give yours another id.`,
+				);
+			if (definitions.has(def.id))
+				throw new ClinicalVaultError("invalid-input", `The measure definition ${where} cannot be used: another file already defines "${def.id}".`);
 			definitions.set(def.id, def);
 		} catch (error) {
 			problems.push(error instanceof Error ? error.message.replace(/ Nothing was changed\.$/, "") : String(error));

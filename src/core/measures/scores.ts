@@ -61,9 +61,13 @@ export function parseScores(text: string, recordPath: string): ScoresFile {
 	const parsed = SCORES_SCHEMA.safeParse(data);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
-		throw new ClinicalVaultError("integrity", `${recordPath} does not have the expected shape (${issue.path.join(".") || "(top level)"}: ${issue.message}). Restore it from a backup; nothing was changed.`, {
-			path: recordPath,
-		});
+		throw new ClinicalVaultError(
+			"integrity",
+			`${recordPath} does not have the expected shape (${issue.path.join(".") || "(top level)"}: ${issue.message}). Restore it from a backup; nothing was changed.`,
+			{
+				path: recordPath,
+			},
+		);
 	}
 	return parsed.data;
 }

@@ -56,16 +56,22 @@ export function checkDefinition(input: unknown, where: string): MeasureDefinitio
 	const max = maxTotal(def);
 	let next = 0;
 	for (const band of def.bands) {
-		if (band.min !== next || band.max < band.min) throw invalid(where, `the bands must run from 0 to ${max} in order without gaps or overlaps (a band should start at ${next})`);
+		if (band.min !== next || band.max < band.min)
+			throw invalid(where, `the bands must run from 0 to ${max} in order without gaps or overlaps (a band should start at ${next})`);
 		next = band.max + 1;
 	}
 	if (next !== max + 1) throw invalid(where, `the last band ends at ${next - 1}, the highest possible total is ${max}`);
 	const top = values.at(-1)!;
 	for (const alert of def.alerts) {
 		if (!ids.has(alert.item)) throw invalid(where, `an alert names item "${alert.item}", which the measure does not have`);
-		if (alert.atLeast > top || alert.atLeast < values[0]!) throw invalid(where, `the alert on item "${alert.item}" is for answers of at least ${alert.atLeast}, which no answer (${values[0]} to ${top}) can reach`);
+		if (alert.atLeast > top || alert.atLeast < values[0]!)
+			throw invalid(
+				where,
+				`the alert on item "${alert.item}" is for answers of at least ${alert.atLeast}, which no answer (${values[0]} to ${top}) can reach`,
+			);
 	}
-	if (def.clinicalCutoff && def.clinicalCutoff.below > max) throw invalid(where, `the clinical cut-off ${def.clinicalCutoff.below} is above the highest total ${max}`);
+	if (def.clinicalCutoff && def.clinicalCutoff.below > max)
+		throw invalid(where, `the clinical cut-off ${def.clinicalCutoff.below} is above the highest total ${max}`);
 	if (def.scoring.prorateMaxMissing >= def.items.length) throw invalid(where, "proration cannot fill every item");
 	return def;
 }
@@ -77,7 +83,10 @@ export function bandOf(def: MeasureDefinition, total: number): string {
 /** Scores item answers (null = not answered), prorating only as the definition allows. */
 export function scoreAnswers(def: MeasureDefinition, answers: readonly (number | null)[]): Score {
 	if (answers.length !== def.items.length) {
-		throw new ClinicalVaultError("invalid-input", `${def.name} has ${def.items.length} items; ${answers.length} answers were given. Give one answer per item (leave an unanswered item empty). Nothing was saved.`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`${def.name} has ${def.items.length} items; ${answers.length} answers were given. Give one answer per item (leave an unanswered item empty). Nothing was saved.`,
+		);
 	}
 	const allowed = new Set(def.options.map((o) => o.value));
 	const range = `${def.options[0]!.value} to ${def.options.at(-1)!.value}`;
@@ -99,7 +108,10 @@ export function scoreAnswers(def: MeasureDefinition, answers: readonly (number |
 	// An item with an alert is never prorated: its answer is what the clinician must see.
 	const alertedMissing = def.alerts.map((a) => def.items.findIndex((item) => item.id === a.item)).filter((i) => i >= 0 && answers[i] === null);
 	if (alertedMissing.length > 0) {
-		throw new ClinicalVaultError("invalid-input", `${def.name} item ${alertedMissing.map((i) => i + 1).join(", ")} is not answered; it carries an alert the clinician must see, so it is never prorated. Answer it, or enter the total alone. Nothing was saved.`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`${def.name} item ${alertedMissing.map((i) => i + 1).join(", ")} is not answered; it carries an alert the clinician must see, so it is never prorated. Answer it, or enter the total alone. Nothing was saved.`,
+		);
 	}
 	const answered = answers.filter((a): a is number => a !== null);
 	const sum = answered.reduce((n, a) => n + a, 0);
@@ -109,7 +121,8 @@ export function scoreAnswers(def: MeasureDefinition, answers: readonly (number |
 	for (const alert of def.alerts) {
 		const index = def.items.findIndex((item) => item.id === alert.item);
 		const answer = answers[index];
-		if (answer !== null && answer !== undefined && answer >= alert.atLeast) alerts.push({ item: alert.item, number: index + 1, answer, label: alert.label });
+		if (answer !== null && answer !== undefined && answer >= alert.atLeast)
+			alerts.push({ item: alert.item, number: index + 1, answer, label: alert.label });
 	}
 	return { total, band: bandOf(def, total), prorated: missing, alerts };
 }

@@ -107,7 +107,7 @@ export class EgressLog {
 				outcome: finish.outcome,
 				bytesSent: finish.bytesSent,
 				bytesReceived: finish.bytesReceived,
-				...(finish.address ?? entry.address ? { address: finish.address ?? entry.address } : {}),
+				...((finish.address ?? entry.address) ? { address: finish.address ?? entry.address } : {}),
 				...(finish.reason ? { reason: finish.reason } : {}),
 			};
 			// An entry pushed out of the ring meanwhile stays out.

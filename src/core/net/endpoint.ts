@@ -137,9 +137,14 @@ export function decideEndpoint(raw: string, policy: EndpointPolicy, what = "engi
 		throw new ClinicalVaultError("invalid-input", `The ${what} address "${raw}" is not a URL (expected something like http://127.0.0.1:11434).`);
 	}
 	if (url.protocol !== "http:" && url.protocol !== "https:") {
-		throw new ClinicalVaultError("refused", `The ${what} address must use http or https, not ${url.protocol}`, { detail: `scheme ${url.protocol} is not http or https` });
+		throw new ClinicalVaultError("refused", `The ${what} address must use http or https, not ${url.protocol}`, {
+			detail: `scheme ${url.protocol} is not http or https`,
+		});
 	}
-	if (url.username || url.password) throw new ClinicalVaultError("refused", `The ${what} address must not contain a user name or password.`, { detail: "user name or password in the address" });
+	if (url.username || url.password)
+		throw new ClinicalVaultError("refused", `The ${what} address must not contain a user name or password.`, {
+			detail: "user name or password in the address",
+		});
 	const host = bare(url.hostname);
 	const scheme = url.protocol === "https:" ? "https" : "http";
 	const port = url.port ? Number(url.port) : scheme === "https" ? 443 : 80;

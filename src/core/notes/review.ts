@@ -71,10 +71,15 @@ export function reviewText(path: string, noteText: string, source: { text: strin
 export async function reviewNote(record: ClinicalRecord, path: string, purpose: "open" | "internal" = "open"): Promise<NoteReview> {
 	const text = await record.readText(path, purpose);
 	const { data } = splitFrontmatter(text, path);
-	const sourcePath = typeof data.source_transcript === "string" ? data.source_transcript : typeof data.source_summary === "string" ? data.source_summary : null;
+	const sourcePath =
+		typeof data.source_transcript === "string" ? data.source_transcript : typeof data.source_summary === "string" ? data.source_summary : null;
 	let source: { text: string; kind: "transcript" | "summary"; path: string } | null = null;
 	if (sourcePath !== null && (await record.exists(sourcePath))) {
-		source = { text: splitFrontmatter(await record.readText(sourcePath, "internal"), sourcePath).body, kind: typeof data.source_transcript === "string" ? "transcript" : "summary", path: sourcePath };
+		source = {
+			text: splitFrontmatter(await record.readText(sourcePath, "internal"), sourcePath).body,
+			kind: typeof data.source_transcript === "string" ? "transcript" : "summary",
+			path: sourcePath,
+		};
 	}
 	return reviewText(path, text, source);
 }
@@ -92,6 +97,9 @@ export function renderReview(review: NoteReview): string {
 		out.push(`- ${s.sentence === "" ? "(taken out)" : s.sentence} ${review.source ? at : ""}`.trimEnd());
 		for (const m of s.markers) out.push(`    review: ${m}`);
 	}
-	out.push("", `${review.sentences.length} sentence(s); ${review.unsupported} without a supporting moment; ${review.sentences.reduce((n, s) => n + s.markers.length, 0)} review marker(s).`);
+	out.push(
+		"",
+		`${review.sentences.length} sentence(s); ${review.unsupported} without a supporting moment; ${review.sentences.reduce((n, s) => n + s.markers.length, 0)} review marker(s).`,
+	);
 	return `${out.join("\n")}\n`;
 }

@@ -24,7 +24,18 @@ function iso(year: number, month: number, day: number): string | null {
 	return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
-const MONTH_FORMATS = ["d MMMM yyyy", "d MMM yyyy", "MMMM d yyyy", "MMM d yyyy", "MMMM d, yyyy", "MMM d, yyyy", "d MMMM, yyyy", "EEEE d MMMM yyyy", "EEEE, MMMM d, yyyy", "EEEE, d MMMM yyyy"];
+const MONTH_FORMATS = [
+	"d MMMM yyyy",
+	"d MMM yyyy",
+	"MMMM d yyyy",
+	"MMM d yyyy",
+	"MMMM d, yyyy",
+	"MMM d, yyyy",
+	"d MMMM, yyyy",
+	"EEEE d MMMM yyyy",
+	"EEEE, MMMM d, yyyy",
+	"EEEE, d MMMM yyyy",
+];
 
 /** The calendar day a value names, or null. Strings in the forms above; a YAML Date (UTC midnight). */
 export function dayOf(value: unknown): string | null {
@@ -62,7 +73,10 @@ export function dateInName(fileName: string): string | null {
 /** A "Date: …" or "Session date: …" line among the first lines of a text (a heading's date too). */
 export function dateInText(body: string): string | null {
 	for (const raw of body.split("\n").slice(0, 12)) {
-		const line = raw.replace(/^[#>*\s-]+/, "").replace(/\*\*/g, "").trim();
+		const line = raw
+			.replace(/^[#>*\s-]+/, "")
+			.replace(/\*\*/g, "")
+			.trim();
 		const labelled = /^(?:session date|date of service|date of session|session|date|dos)\s*[:\-–]\s*(.+)$/i.exec(line);
 		const value = labelled?.[1] ?? line.replace(/^.*?[,–-]\s*(?=\d{4}-\d{2}-\d{2}$)/, "");
 		const found = dayOf(value.trim());

@@ -104,16 +104,19 @@ export async function checkSignature(text: string, where: string): Promise<Signa
 		const ok = (await hashBytes(utf8(legacySignedPart(body)))) === data.content_sha256;
 		return ok ? { ok, version: 1 } : { ok, version: 1, problem: "the signed text (version 1) does not match content_sha256" };
 	}
-	if (version !== SIGNATURE_VERSION) return { ok: false, version: typeof version === "number" ? version : -1, problem: `unknown signature version ${JSON.stringify(version)}` };
+	if (version !== SIGNATURE_VERSION)
+		return { ok: false, version: typeof version === "number" ? version : -1, problem: `unknown signature version ${JSON.stringify(version)}` };
 	const signedBytes = data.signed_bytes;
 	const contentSha256 = data.content_sha256;
-	if (typeof signedBytes !== "number" || !Number.isSafeInteger(signedBytes) || signedBytes < 0) return { ok: false, version, problem: "signed_bytes is missing or not a whole number" };
+	if (typeof signedBytes !== "number" || !Number.isSafeInteger(signedBytes) || signedBytes < 0)
+		return { ok: false, version, problem: "signed_bytes is missing or not a whole number" };
 	if (typeof contentSha256 !== "string" || !SHA256_HEX.test(contentSha256)) return { ok: false, version, problem: "content_sha256 is missing or malformed" };
 	const addenda = recordedAddenda(data);
 	if (addenda === null) return { ok: false, version, problem: "addenda is malformed" };
 	const bytes = utf8(body);
 	if (bytes.length < signedBytes) return { ok: false, version, problem: `the body is ${bytes.length} bytes, shorter than the ${signedBytes} signed` };
-	if ((await hashBytes(bytes.subarray(0, signedBytes))) !== contentSha256) return { ok: false, version, problem: "the signed text does not match content_sha256" };
+	if ((await hashBytes(bytes.subarray(0, signedBytes))) !== contentSha256)
+		return { ok: false, version, problem: "the signed text does not match content_sha256" };
 	let offset = signedBytes;
 	for (const [i, addendum] of addenda.entries()) {
 		const end = offset + addendum.bytes;
@@ -122,7 +125,8 @@ export async function checkSignature(text: string, where: string): Promise<Signa
 		}
 		offset = end;
 	}
-	if (offset !== bytes.length) return { ok: false, version, problem: `${bytes.length - offset} bytes after the signed text and its recorded addenda are not a recorded addendum` };
+	if (offset !== bytes.length)
+		return { ok: false, version, problem: `${bytes.length - offset} bytes after the signed text and its recorded addenda are not a recorded addendum` };
 	return { ok: true, version };
 }
 
@@ -240,7 +244,12 @@ export function riskGateMessage(path: string, gate: RiskGate): string {
 			: gate.problem === "missing"
 				? "it has no risk section"
 				: "its risk section is empty (the drafter's notice is not an assessment)";
-	const write = gate.problem === "missing" ? `add a "${RISK_HEADING}" section with your assessment` : gate.problem === "placeholder" ? "write your risk assessment in the risk section in place of the placeholder" : "write your risk assessment in the risk section";
+	const write =
+		gate.problem === "missing"
+			? `add a "${RISK_HEADING}" section with your assessment`
+			: gate.problem === "placeholder"
+				? "write your risk assessment in the risk section in place of the placeholder"
+				: "write your risk assessment in the risk section";
 	return `${path} was not signed: the session mentioned risk${where} and ${what}. To sign, ${write}, or record that risk was not assessed, with the reason (it is written into the note). The review override does not cover this.`;
 }
 
@@ -325,7 +334,10 @@ export async function signNote(record: RecordFiles, path: string, options: SignO
 	}
 	const markers = findReviewMarkers(body);
 	if (markers.length > 0 && !options.override?.trim()) {
-		const list = markers.slice(0, 8).map((m) => `line ${m.line}: ${m.reason}`).join("; ");
+		const list = markers
+			.slice(0, 8)
+			.map((m) => `line ${m.line}: ${m.reason}`)
+			.join("; ");
 		throw new ClinicalVaultError(
 			"refused",
 			`${path} still has ${markers.length} review marker${markers.length === 1 ? "" : "s"} (${list}${markers.length > 8 ? ", …" : ""}). Resolve them, or sign with an explicit override reason.`,
@@ -344,7 +356,8 @@ export async function signNote(record: RecordFiles, path: string, options: SignO
 
 	const stamped: Record<string, unknown> = { ...data };
 	// A stale stamp or addenda list from a copied note would not describe this body.
-	for (const key of ["addenda", "signature_version", "signed_bytes", "content_sha256", "risk_not_assessed", "review_override", "review_markers_overridden"]) delete stamped[key];
+	for (const key of ["addenda", "signature_version", "signed_bytes", "content_sha256", "risk_not_assessed", "review_override", "review_markers_overridden"])
+		delete stamped[key];
 	Object.assign(stamped, {
 		status: "signed",
 		signed_by: signer,
@@ -359,7 +372,10 @@ export async function signNote(record: RecordFiles, path: string, options: SignO
 	// Signed only if the note is still what was read and checked: a save landing meanwhile is never overwritten by an older signed text.
 	const written = await record.writeTextIf(path, text, joinFrontmatter(stamped, signedBody), { action: "sign" });
 	if (written === "missing" || written === "changed") {
-		throw new ClinicalVaultError("refused", `${path} was ${written === "missing" ? "removed" : "changed"} while it was being signed; nothing was signed. Check the note and sign again.`);
+		throw new ClinicalVaultError(
+			"refused",
+			`${path} was ${written === "missing" ? "removed" : "changed"} while it was being signed; nothing was signed. Check the note and sign again.`,
+		);
 	}
 	if (markers.length > 0) await record.audit.append("sign", { path, note: `signed with ${markers.length} review marker(s) overridden` });
 	if (notAssessed !== undefined) await record.audit.append("sign", { path, note: "signed with risk recorded as not assessed (reason in the note)" });
@@ -374,7 +390,11 @@ export async function addAddendum(record: RecordFiles, path: string, addendum: s
 	if (!isSigned(data)) throw new ClinicalVaultError("refused", `${path} is not signed yet: edit the draft itself, or sign it first.`);
 	const check = await checkSignature(text, path);
 	if (!check.ok) {
-		throw new ClinicalVaultError("integrity", `The signed text of ${path} no longer matches its signature; nothing was added. Restore the note from a backup.`, { path, detail: check.problem ?? "" });
+		throw new ClinicalVaultError(
+			"integrity",
+			`The signed text of ${path} no longer matches its signature; nothing was added. Restore the note from a backup.`,
+			{ path, detail: check.problem ?? "" },
+		);
 	}
 	const signer = options.signer === undefined ? "" : oneLine(options.signer);
 	const stamp = format(options.now, "yyyy-MM-dd HH:mm");
@@ -397,7 +417,10 @@ export async function addAddendum(record: RecordFiles, path: string, addendum: s
 async function writeAddendum(record: RecordFiles, path: string, before: string, after: string): Promise<void> {
 	const written = await record.writeTextIf(path, before, after, { action: "modify" });
 	if (written === "missing" || written === "changed") {
-		throw new ClinicalVaultError("refused", `${path} was ${written === "missing" ? "removed" : "changed"} while the addendum was being added; nothing was added. Try again.`);
+		throw new ClinicalVaultError(
+			"refused",
+			`${path} was ${written === "missing" ? "removed" : "changed"} while the addendum was being added; nothing was added. Try again.`,
+		);
 	}
 }
 

@@ -26,7 +26,17 @@ import { splitFrontmatter } from "../markdown/frontmatter";
 import type { LlmClient } from "../llm/LlmClient";
 import { chatStructured } from "../llm/structured";
 import { boundaryFor } from "../llm/boundary";
-import { checkBase, listPending, loadPending, removePending, savePending, selectChanges, textHash, type Acceptance, type ProposalSet } from "../proposals/proposals";
+import {
+	checkBase,
+	listPending,
+	loadPending,
+	removePending,
+	savePending,
+	selectChanges,
+	textHash,
+	type Acceptance,
+	type ProposalSet,
+} from "../proposals/proposals";
 import { applyChanges, checkSelection, computeChanges, type PartsChange, type SessionRef } from "./merge";
 import { emptyMap, type PartsMap } from "./model";
 import { checkRegions, newPage, parsePage, updatePage, type ParsedPage } from "./page";
@@ -112,12 +122,14 @@ export class PartsMapService {
 	private async session(client: string, session: string): Promise<SessionRef> {
 		const note = checkRecordPath(session);
 		if (!note.startsWith(`${client}/`)) throw new ClinicalVaultError("invalid-input", `${note} does not belong to client ${client}.`);
-		if (!(await this.deps.record.exists(note))) throw new ClinicalVaultError("not-found", `There is no session note ${note} in the record. Nothing was changed.`, { path: note });
+		if (!(await this.deps.record.exists(note)))
+			throw new ClinicalVaultError("not-found", `There is no session note ${note} in the record. Nothing was changed.`, { path: note });
 		const text = await this.deps.record.readText(note, "internal");
 		const { data, body } = splitFrontmatter(text, note);
 		if (isPsychotherapyNote(note, data)) throw psychotherapyRefusal(note, "the parts map");
 		const date = typeof data.session_date === "string" ? data.session_date : (/(\d{4}-\d{2}-\d{2})/.exec(note)?.[1] ?? null);
-		if (date === null || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ClinicalVaultError("invalid-input", `${note} has no session date (session_date in its frontmatter or a date in its name).`);
+		if (date === null || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+			throw new ClinicalVaultError("invalid-input", `${note} has no session date (session_date in its frontmatter or a date in its name).`);
 		if (body.trim() === "") throw new ClinicalVaultError("invalid-input", `${note} is empty; there is nothing to update the parts map from.`);
 		return { note, date, text: body };
 	}
@@ -138,7 +150,11 @@ export class PartsMapService {
 				throw new ClinicalVaultError("integrity", `The saved proposal ${path} cannot be read. Compute the proposal again.`, { path });
 			}
 			if (set.version !== 1 || set.kind !== "parts" || !Array.isArray(set.changes) || typeof set.source !== "string") {
-				throw new ClinicalVaultError("unsupported-format", `The saved proposal ${path} is not one this version understands. Compute the proposal again.`, { path });
+				throw new ClinicalVaultError(
+					"unsupported-format",
+					`The saved proposal ${path} is not one this version understands. Compute the proposal again.`,
+					{ path },
+				);
 			}
 			out.push(set);
 		}

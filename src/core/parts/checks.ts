@@ -28,7 +28,8 @@ export function checkPartsAnswer(answer: PartsAnswer, context: ModelTextContext)
 		const name = checker.keep(m.name, `${number} name`, reports, 80);
 		if (name === null || name === "") continue;
 		const label = `${number} "${name}"`;
-		const one = (text: string, field: string, max: number, subject?: string): string => (text.trim() === "" ? "" : (checker.keep(text, `${label} ${field}`, reports, max, subject) ?? ""));
+		const one = (text: string, field: string, max: number, subject?: string): string =>
+			text.trim() === "" ? "" : (checker.keep(text, `${label} ${field}`, reports, max, subject) ?? "");
 		const list = (items: readonly string[], field: string): string[] =>
 			items.flatMap((item, n) => {
 				if (item.trim() === "") return [];
@@ -57,7 +58,12 @@ export function checkPartsAnswer(answer: PartsAnswer, context: ModelTextContext)
 		});
 	}
 	return {
-		answer: { parts, self_energy: [...answer.self_energy], self_energy_evidence: answer.self_energy_evidence.trim() === "" ? "" : (checker.keep(answer.self_energy_evidence, "Self-energy evidence", reports, 400) ?? "") },
+		answer: {
+			parts,
+			self_energy: [...answer.self_energy],
+			self_energy_evidence:
+				answer.self_energy_evidence.trim() === "" ? "" : (checker.keep(answer.self_energy_evidence, "Self-energy evidence", reports, 400) ?? ""),
+		},
 		dropped: reports.dropped,
 		redacted: reports.redacted,
 	};

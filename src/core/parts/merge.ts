@@ -127,7 +127,11 @@ interface Resolved {
 export async function computeChanges(map: PartsMap, answer: PartsAnswer, session: SessionRef): Promise<PartsChange[]> {
 	const changes: PartsChange[] = [];
 	const taken = new Set<string>();
-	const add = async (op: PartsOp, summary: string, extra: { evidence?: string | undefined; conflict?: boolean; needs?: string[]; excludes?: string[] } = {}): Promise<PartsChange> => {
+	const add = async (
+		op: PartsOp,
+		summary: string,
+		extra: { evidence?: string | undefined; conflict?: boolean; needs?: string[]; excludes?: string[] } = {},
+	): Promise<PartsChange> => {
 		const id = await changeId([op], taken);
 		taken.add(id);
 		const change: PartsChange = {
@@ -174,7 +178,17 @@ export async function computeChanges(map: PartsMap, answer: PartsAnswer, session
 		const near = findNear(map.parts, m.name).sort((a, b) => a.id.localeCompare(b.id));
 		const id = newId(m.name);
 		const status = m.status_reached.reduce<PartStatus>((best, s) => (statusRank(s) > statusRank(best) ? s : best), "unknown");
-		const op: PartsOp = { op: "new-part", part: id, name: m.name, kind: m.kind, role: cleanText(m.role), origin: cleanText(m.age_or_origin, 200), burdens: uniqueTexts(m.burdens), fears: uniqueTexts(m.fears), status };
+		const op: PartsOp = {
+			op: "new-part",
+			part: id,
+			name: m.name,
+			kind: m.kind,
+			role: cleanText(m.role),
+			origin: cleanText(m.age_or_origin, 200),
+			burdens: uniqueTexts(m.burdens),
+			fears: uniqueTexts(m.fears),
+			status,
+		};
 		const describe = `${m.kind}${op.role ? `, ${op.role}` : ""}; status ${status}`;
 		if (near.length === 0) {
 			const created = await add(op, `New part "${m.name}" (${describe})`, { evidence });
@@ -185,7 +199,11 @@ export async function computeChanges(map: PartsMap, answer: PartsAnswer, session
 		const questions: PartsChange[] = [];
 		for (const candidate of near) {
 			questions.push(
-				await add({ op: "same-part", part: candidate.id, alias: m.name }, `Same part? "${m.name}" may be "${candidate.name}": accepting records "${m.name}" as another name for it (update from this session again for its changes)`, { evidence, conflict: true }),
+				await add(
+					{ op: "same-part", part: candidate.id, alias: m.name },
+					`Same part? "${m.name}" may be "${candidate.name}": accepting records "${m.name}" as another name for it (update from this session again for its changes)`,
+					{ evidence, conflict: true },
+				),
 			);
 		}
 		const alternative = await add(op, `New part "${m.name}" (${describe}), not "${near.map((p) => p.name).join('" or "')}"`, { evidence, conflict: true });
@@ -201,10 +219,12 @@ export async function computeChanges(map: PartsMap, answer: PartsAnswer, session
 		if (!from) continue;
 		for (const relation of RELATIONS) {
 			for (const targetName of m[relation]) {
-				const target = resolved.get(normalizeName(cleanText(targetName, 80))) ?? (() => {
-					const p = findExact(map.parts, cleanText(targetName, 80));
-					return p ? { id: p.id, name: p.name, needs: [] } : null;
-				})();
+				const target =
+					resolved.get(normalizeName(cleanText(targetName, 80))) ??
+					(() => {
+						const p = findExact(map.parts, cleanText(targetName, 80));
+						return p ? { id: p.id, name: p.name, needs: [] } : null;
+					})();
 				if (!target || target.id === from.id) continue;
 				const pair = SYMMETRIC.has(relation) ? [from.id, target.id].sort() : [from.id, target.id];
 				const key = `${relation}:${pair.join(">")}`;
@@ -230,10 +250,14 @@ export async function computeChanges(map: PartsMap, answer: PartsAnswer, session
 		const current = entry?.self_energy;
 		const same = current !== undefined && current.length === qualities.length && qualities.every((q) => current.includes(q));
 		if (!same) {
-			await add({ op: "self-energy", qualities }, `Self-energy in this session: ${qualities.join(", ")}${current !== undefined ? ` (replaces ${current.join(", ") || "none"}, which was edited by hand)` : ""}`, {
-				evidence: grounded(answer.self_energy_evidence, session.text),
-				conflict: current !== undefined,
-			});
+			await add(
+				{ op: "self-energy", qualities },
+				`Self-energy in this session: ${qualities.join(", ")}${current !== undefined ? ` (replaces ${current.join(", ") || "none"}, which was edited by hand)` : ""}`,
+				{
+					evidence: grounded(answer.self_energy_evidence, session.text),
+					conflict: current !== undefined,
+				},
+			);
 		}
 	}
 
@@ -255,7 +279,11 @@ async function partChanges(part: Part, m: PartMention, session: SessionRef, evid
 		const empty = current === "" || (field === "kind" && current === "unknown");
 		const edited = snapshot === undefined ? !empty : !sameText(current, snapshot);
 		if (edited && snapshot !== undefined && sameText(to, snapshot)) continue;
-		await add({ op: "field", part: part.id, field, from: current, to }, `${part.name}: ${FIELD_LABEL[field]} ${empty ? "" : `"${current}" → `}"${to}"${edited ? " (replaces your edit)" : ""}`, { evidence, conflict: edited });
+		await add(
+			{ op: "field", part: part.id, field, from: current, to },
+			`${part.name}: ${FIELD_LABEL[field]} ${empty ? "" : `"${current}" → `}"${to}"${edited ? " (replaces your edit)" : ""}`,
+			{ evidence, conflict: edited },
+		);
 	}
 	for (const field of LIST_FIELDS) {
 		const items = field === "burdens" ? m.burdens : m.fears;
@@ -273,7 +301,9 @@ async function partChanges(part: Part, m: PartMention, session: SessionRef, evid
 	const first = part.first_seen?.date;
 	const last = part.last_seen?.date;
 	if (first === undefined || last === undefined || session.date < first || session.date > last) {
-		await add({ op: "seen", part: part.id }, `${part.name}: present in this session (${last === undefined ? "not seen before" : `last seen ${last}`})`, { evidence });
+		await add({ op: "seen", part: part.id }, `${part.name}: present in this session (${last === undefined ? "not seen before" : `last seen ${last}`})`, {
+			evidence,
+		});
 	}
 }
 
@@ -291,7 +321,11 @@ export function checkSelection(selected: readonly PartsChange[], all: readonly P
 			throw new ClinicalVaultError("invalid-input", `Change ${c.id} (${c.summary}) needs ${names.join(", ")} accepted too. Nothing was applied.`);
 		}
 		const clash = (c.excludes ?? []).filter((n) => ids.has(n));
-		if (clash.length > 0) throw new ClinicalVaultError("invalid-input", `Changes ${c.id} and ${clash.join(", ")} are different answers to the same question; accept only one. Nothing was applied.`);
+		if (clash.length > 0)
+			throw new ClinicalVaultError(
+				"invalid-input",
+				`Changes ${c.id} and ${clash.join(", ")} are different answers to the same question; accept only one. Nothing was applied.`,
+			);
 	}
 }
 
@@ -329,7 +363,17 @@ export function applyChanges(map: PartsMap, accepted: readonly PartsChange[], de
 					history: [],
 					written: {},
 				};
-				part.written = { kind: op.kind, role: op.role, origin: op.origin, burdens: [...op.burdens], fears: [...op.fears], status: op.status, protects: [], polarized_with: [], allied_with: [] };
+				part.written = {
+					kind: op.kind,
+					role: op.role,
+					origin: op.origin,
+					burdens: [...op.burdens],
+					fears: [...op.fears],
+					status: op.status,
+					protects: [],
+					polarized_with: [],
+					allied_with: [],
+				};
 				history(part, `first seen: ${op.kind}${op.role ? `, ${op.role}` : ""}; status ${op.status}`);
 				out.parts.push(part);
 				break;

@@ -36,7 +36,7 @@ export type DropReason = "touches the risk domain" | "names a diagnosis";
 export interface TextReport {
 	/** Which string: 'part 2 "the Critic" role', "part 3 name", "objective of G1", "O1.1". */
 	item: string;
-	reason: DropReason | "client's name replaced by \"the client\"";
+	reason: DropReason | 'client\'s name replaced by "the client"';
 }
 
 export type TextCheck = { kept: true; text: string; redacted: boolean } | { kept: false; reason: DropReason };
@@ -160,7 +160,7 @@ export class ModelTextChecker {
 			reports.dropped.push({ item, reason: result.reason });
 			return null;
 		}
-		if (result.redacted) reports.redacted.push({ item, reason: "client's name replaced by \"the client\"" });
+		if (result.redacted) reports.redacted.push({ item, reason: 'client\'s name replaced by "the client"' });
 		return result.text;
 	}
 }

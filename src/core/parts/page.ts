@@ -103,11 +103,23 @@ function findRegions(text: string, path: string): Region[] {
 		const nextOpen = text.indexOf("<!-- cv:generated ", contentStart);
 		const { line } = lineColumn(text, start);
 		if (endAt === -1 || (nextOpen !== -1 && nextOpen < endAt)) {
-			throw refuse(path, `The generated "${m[1]}" section of ${path} (line ${line}) has no ${REGION_END} line. Restore it or delete the section; nothing was merged and the file was kept.`);
+			throw refuse(
+				path,
+				`The generated "${m[1]}" section of ${path} (line ${line}) has no ${REGION_END} line. Restore it or delete the section; nothing was merged and the file was kept.`,
+			);
 		}
-		if (regions.some((r) => r.name === m[1])) throw refuse(path, `${path} has the generated "${m[1]}" section twice (line ${line}). Delete one; nothing was merged and the file was kept.`);
+		if (regions.some((r) => r.name === m[1]))
+			throw refuse(path, `${path} has the generated "${m[1]}" section twice (line ${line}). Delete one; nothing was merged and the file was kept.`);
 		const content = text.slice(contentStart, endAt);
-		regions.push({ name: m[1]!, start, contentStart, contentEnd: endAt, end: endAt + REGION_END.length, hash: m[2]!, edited: regionHash(content) !== m[2] });
+		regions.push({
+			name: m[1]!,
+			start,
+			contentStart,
+			contentEnd: endAt,
+			end: endAt + REGION_END.length,
+			hash: m[2]!,
+			edited: regionHash(content) !== m[2],
+		});
 	}
 	return regions;
 }
@@ -116,7 +128,10 @@ function findRegions(text: string, path: string): Region[] {
 export function parsePage(text: string, path: string): ParsedPage {
 	const data = DATA_BLOCK.exec(text);
 	if (!data) {
-		throw refuse(path, `${path} has no data block (a \`\`\`yaml block after the "cv:data" comment), so it cannot be merged. Restore it; the file was kept as it is.`);
+		throw refuse(
+			path,
+			`${path} has no data block (a \`\`\`yaml block after the "cv:data" comment), so it cannot be merged. Restore it; the file was kept as it is.`,
+		);
 	}
 	const yamlStart = data.index + data[0].indexOf("\n```") + 1;
 	const contentStart = text.indexOf("\n", yamlStart) + 1;
@@ -126,7 +141,11 @@ export function parsePage(text: string, path: string): ParsedPage {
 		const error = document.errors[0]!;
 		const offset = contentStart + (error instanceof YAMLParseError ? error.pos[0] : 0);
 		const { line, column } = lineColumn(text, offset);
-		throw refuse(path, `The data block of ${path} is not valid YAML at line ${line}, column ${column} (${error.code.toLowerCase().replace(/_/g, " ")}). Fix it; nothing was merged and the file was kept.`, error.message.split("\n")[0]);
+		throw refuse(
+			path,
+			`The data block of ${path} is not valid YAML at line ${line}, column ${column} (${error.code.toLowerCase().replace(/_/g, " ")}). Fix it; nothing was merged and the file was kept.`,
+			error.message.split("\n")[0],
+		);
 	}
 	const parsed = mapSchema.safeParse(document.toJS() ?? {});
 	if (!parsed.success) {
@@ -134,14 +153,23 @@ export function parsePage(text: string, path: string): ParsedPage {
 		const where = issue.path.join(".");
 		const range = locate(document, issue.path);
 		const at = range === null ? "" : ` (line ${lineColumn(text, contentStart + range).line}, column ${lineColumn(text, contentStart + range).column})`;
-		throw refuse(path, `The data block of ${path} has a value the parts map cannot use at ${where || "the top level"}${at}: ${issue.message}. Fix it; nothing was merged and the file was kept.`);
+		throw refuse(
+			path,
+			`The data block of ${path} has a value the parts map cannot use at ${where || "the top level"}${at}: ${issue.message}. Fix it; nothing was merged and the file was kept.`,
+		);
 	}
 	const ids = new Set<string>();
 	for (const p of parsed.data.parts) {
-		if (ids.has(p.id)) throw refuse(path, `The data block of ${path} has two parts with the id "${p.id}". Give one another id; nothing was merged and the file was kept.`);
+		if (ids.has(p.id))
+			throw refuse(path, `The data block of ${path} has two parts with the id "${p.id}". Give one another id; nothing was merged and the file was kept.`);
 		ids.add(p.id);
 	}
-	return { text, map: parsed.data, regions: findRegions(text, path), yaml: { text: yamlText, start: contentStart, end: contentStart + yamlText.length, document } };
+	return {
+		text,
+		map: parsed.data,
+		regions: findRegions(text, path),
+		yaml: { text: yamlText, start: contentStart, end: contentStart + yamlText.length, document },
+	};
 }
 
 /** The offset (in the yaml text) of the node at `path`, or of its nearest existing parent. */
@@ -177,7 +205,11 @@ function link(links: LinkMaker, note: string, date: string): string {
 
 function renderPart(p: Part, parts: readonly Part[], links: LinkMaker): string {
 	const resolve = partResolver(parts);
-	const names = (refs: string[]) => refs.map((r) => resolve(r)?.name ?? r).map(oneLine).join(", ");
+	const names = (refs: string[]) =>
+		refs
+			.map((r) => resolve(r)?.name ?? r)
+			.map(oneLine)
+			.join(", ");
 	const lines = [`### ${oneLine(p.name)}`, "", `- Kind: ${p.kind}; status: ${p.status}`];
 	if (p.aliases.length > 0) lines.push(`- Also called: ${p.aliases.map(oneLine).join(", ")}`);
 	if (p.role) lines.push(`- Role: ${oneLine(p.role)}`);
@@ -189,7 +221,10 @@ function renderPart(p: Part, parts: readonly Part[], links: LinkMaker): string {
 	if (protectedBy.length > 0) lines.push(`- Protected by: ${protectedBy.map((q) => oneLine(q.name)).join(", ")}`);
 	if (p.polarized_with.length > 0) lines.push(`- Polarized with: ${names(p.polarized_with)}`);
 	if (p.allied_with.length > 0) lines.push(`- Allied with: ${names(p.allied_with)}`);
-	if (p.first_seen) lines.push(`- First seen: ${link(links, p.first_seen.note, p.first_seen.date)}${p.last_seen ? `; last seen: ${link(links, p.last_seen.note, p.last_seen.date)}` : ""}`);
+	if (p.first_seen)
+		lines.push(
+			`- First seen: ${link(links, p.first_seen.note, p.first_seen.date)}${p.last_seen ? `; last seen: ${link(links, p.last_seen.note, p.last_seen.date)}` : ""}`,
+		);
 	if (p.notes) lines.push(`- Notes: ${oneLine(p.notes)}`);
 	if (p.history.length > 0) {
 		lines.push("", "History:", "");
@@ -209,7 +244,10 @@ export function renderRegion(name: RegionName, map: PartsMap, links: LinkMaker):
 			if (rows.length === 0) return "No Self-energy recorded yet.\n";
 			const head = `| Session | ${SELF_QUALITIES.map((q) => q[0]!.toUpperCase() + q.slice(1)).join(" | ")} |`;
 			const rule = `| --- | ${SELF_QUALITIES.map(() => ":---:").join(" | ")} |`;
-			const body = rows.map((s) => `| ${link(links, s.note, s.date).replace("|", "\\|")} | ${SELF_QUALITIES.map((q) => (s.self_energy!.includes(q) ? "✓" : "")).join(" | ")} |`);
+			const body = rows.map(
+				(s) =>
+					`| ${link(links, s.note, s.date).replace("|", "\\|")} | ${SELF_QUALITIES.map((q) => (s.self_energy!.includes(q) ? "✓" : "")).join(" | ")} |`,
+			);
 			return `${[head, rule, ...body].join("\n")}\n`;
 		}
 	}
@@ -290,7 +328,9 @@ export function updatePage(page: ParsedPage, map: PartsMap, links: LinkMaker, up
 	if (front) {
 		const updatedLine = /^updated:.*$/m.exec(front[1]!);
 		const at = 4 + (updatedLine?.index ?? front[1]!.length);
-		edits.push(updatedLine ? { start: at, end: at + updatedLine[0].length, text: `updated: ${updated}` } : { start: at, end: at, text: `\nupdated: ${updated}` });
+		edits.push(
+			updatedLine ? { start: at, end: at + updatedLine[0].length, text: `updated: ${updated}` } : { start: at, end: at, text: `\nupdated: ${updated}` },
+		);
 	}
 	let out = text;
 	for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);

@@ -10,13 +10,15 @@ import { PART_KINDS, SELF_QUALITIES, STATUSES, type Part } from "./model";
 export const PARTS_PROMPT_VERSION = "parts-2026.11-1";
 
 export const mentionSchema = z.object({
-	name: z.string().trim().min(1).max(80).describe("The part's name exactly as the client calls it, e.g. \"the Critic\"."),
+	name: z.string().trim().min(1).max(80).describe('The part\'s name exactly as the client calls it, e.g. "the Critic".'),
 	kind: z.enum(PART_KINDS).describe("Only what the note states; unknown otherwise."),
 	role: z.string().max(300).describe("What the part does for the client, in a few words; empty when the note does not say."),
 	age_or_origin: z.string().max(200).describe("Its age or where it comes from, when the note says; else empty."),
 	burdens: z.array(z.string().max(200)).describe("Burdens (beliefs, feelings) the note says it carries."),
 	fears: z.array(z.string().max(200)).describe("What the note says it is afraid of."),
-	status_reached: z.array(z.enum(STATUSES)).describe("The steps the note says happened with this part in this session: met, unblended, witnessed, retrieved, unburdened."),
+	status_reached: z
+		.array(z.enum(STATUSES))
+		.describe("The steps the note says happened with this part in this session: met, unblended, witnessed, retrieved, unburdened."),
 	protects: z.array(z.string().max(80)).describe("Names of parts this part protects, per the note."),
 	polarized_with: z.array(z.string().max(80)).describe("Names of parts it is polarized with, per the note."),
 	allied_with: z.array(z.string().max(80)).describe("Names of parts it works together with, per the note."),
@@ -41,11 +43,22 @@ export function partsMessages(input: { client: string; sessionDate: string; note
 		"- Kinds: manager (proactive protector), firefighter (reactive protector), exile (young part carrying a burden), Self-like, or unknown when the note does not say.",
 		"- status_reached lists only the steps the note says happened in this session (met, unblended, witnessed, retrieved, unburdened); leave it empty when none did.",
 		"- Self-energy: only the 8 C's (calm, curiosity, compassion, confidence, courage, clarity, creativity, connectedness) the note says the client showed.",
-		"- Refer to the client as \"the client\", never by name. Never assess risk and never diagnose.",
+		'- Refer to the client as "the client", never by name. Never assess risk and never diagnose.',
 		"Answer with JSON only, matching the schema you are given.",
 	].join("\n");
-	const known = input.known.length === 0 ? "none yet" : input.known.map((p) => `${p.name} (${p.kind}, ${p.status}${p.aliases.length > 0 ? `; also called ${p.aliases.join(", ")}` : ""})`).join("; ");
-	const user = [`Client: ${input.client}. Session of ${input.sessionDate}.`, `Parts already on the client's map: ${known}.`, "", "The session note:", "<<<", input.note, ">>>"].join("\n");
+	const known =
+		input.known.length === 0
+			? "none yet"
+			: input.known.map((p) => `${p.name} (${p.kind}, ${p.status}${p.aliases.length > 0 ? `; also called ${p.aliases.join(", ")}` : ""})`).join("; ");
+	const user = [
+		`Client: ${input.client}. Session of ${input.sessionDate}.`,
+		`Parts already on the client's map: ${known}.`,
+		"",
+		"The session note:",
+		"<<<",
+		input.note,
+		">>>",
+	].join("\n");
 	return [
 		{ role: "system", content: system },
 		{ role: "user", content: user },

@@ -30,10 +30,56 @@ import { boundaryFor } from "../llm/boundary";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode, checkRecordPath } from "../record/layout";
-import { listPending, loadPending, pendingPath, removePending, savePending, selectChanges, textHash, type Acceptance, type ProposalSet } from "../proposals/proposals";
-import { appendIn, dataOf, editedRegions, objectiveHash, parsePlanPage, planPath, refuseEdited, renderNewPage, renderUpdatedPage, setIn, writtenHashes, type PlanPage } from "./page";
-import { emptyPlanData, findObjective, hasContent, ISO_DATE, objectivesDue, parseDay, reviewStatus, type ObjectiveDue, type PlanData, type ProgressEntry, type ReviewStatus } from "./plan";
-import { draftChanges, draftMessages, findDiagnosisSection, progressChanges, progressMessages, DraftAnswerSchema, ProgressAnswerSchema, type Dropped, type PlanChange, type Redacted } from "./propose";
+import {
+	listPending,
+	loadPending,
+	pendingPath,
+	removePending,
+	savePending,
+	selectChanges,
+	textHash,
+	type Acceptance,
+	type ProposalSet,
+} from "../proposals/proposals";
+import {
+	appendIn,
+	dataOf,
+	editedRegions,
+	objectiveHash,
+	parsePlanPage,
+	planPath,
+	refuseEdited,
+	renderNewPage,
+	renderUpdatedPage,
+	setIn,
+	writtenHashes,
+	type PlanPage,
+} from "./page";
+import {
+	emptyPlanData,
+	findObjective,
+	hasContent,
+	ISO_DATE,
+	objectivesDue,
+	parseDay,
+	reviewStatus,
+	type ObjectiveDue,
+	type PlanData,
+	type ProgressEntry,
+	type ReviewStatus,
+} from "./plan";
+import {
+	draftChanges,
+	draftMessages,
+	findDiagnosisSection,
+	progressChanges,
+	progressMessages,
+	DraftAnswerSchema,
+	ProgressAnswerSchema,
+	type Dropped,
+	type PlanChange,
+	type Redacted,
+} from "./propose";
 import { identityOf, type ClientIdentity } from "../safety/identity";
 
 export type PlanProposalKind = "plan-draft" | "plan-progress";
@@ -159,7 +205,8 @@ export class TreatmentPlanService {
 	private async readSource(client: string, recordPath: string, what: string): Promise<{ path: string; front: Record<string, unknown>; body: string }> {
 		const path = checkRecordPath(recordPath);
 		if (!path.startsWith(`${client}/`)) throw new ClinicalVaultError("invalid-input", `${path} does not belong to client ${client}.`, { path });
-		if (!(await this.record.exists(path))) throw new ClinicalVaultError("not-found", `There is no ${what} ${path} in the record. Nothing was changed.`, { path });
+		if (!(await this.record.exists(path)))
+			throw new ClinicalVaultError("not-found", `There is no ${what} ${path} in the record. Nothing was changed.`, { path });
 		const { data, body } = splitFrontmatter(await this.record.readText(path, "internal"), path);
 		if (isPsychotherapyNote(path, data)) throw psychotherapyRefusal(path, "the treatment plan");
 		return { path, front: data, body };
@@ -228,7 +275,8 @@ export class TreatmentPlanService {
 	async proposeProgress(client: string, sessionPath: string, options: ProposeOptions): Promise<PlanProposal> {
 		const code = checkClientCode(client);
 		const current = await this.pageText(code);
-		if (current === null) throw new ClinicalVaultError("not-found", `${code} has no treatment plan yet. Draft one from the intake note first (plan --draft-from).`);
+		if (current === null)
+			throw new ClinicalVaultError("not-found", `${code} has no treatment plan yet. Draft one from the intake note first (plan --draft-from).`);
 		const page = parsePlanPage(current, planPath(code));
 		refuseEdited(await editedRegions(page), page.path);
 		const source = await this.readSource(code, sessionPath, "session note");
@@ -238,7 +286,10 @@ export class TreatmentPlanService {
 			if (pending) return pending;
 		}
 		if (page.data.goals.every((g) => g.objectives.length === 0)) {
-			throw new ClinicalVaultError("refused", `The treatment plan of ${code} has no objectives yet, so there is nothing to record progress against. Nothing was changed.`);
+			throw new ClinicalVaultError(
+				"refused",
+				`The treatment plan of ${code} has no objectives yet, so there is nothing to record progress against. Nothing was changed.`,
+			);
 		}
 		const sessionDate = sessionDateOf(source.path, source.front, this.today());
 		const answer = await chatStructured(await boundaryFor(this.record, code, this.requireLlm()), {
@@ -253,7 +304,14 @@ export class TreatmentPlanService {
 		for (const g of page.data.goals) {
 			for (const o of g.objectives) if (page.front.written[o.id] !== (await objectiveHash(o))) handEdited.add(o.id);
 		}
-		const built = await progressChanges(answer, { data: page.data, session: source.path, sessionDate, sessionText: source.body, handEdited, identity: await this.identity(code) });
+		const built = await progressChanges(answer, {
+			data: page.data,
+			session: source.path,
+			sessionDate,
+			sessionText: source.body,
+			handEdited,
+			identity: await this.identity(code),
+		});
 		return this.save({
 			version: 1,
 			kind: "plan-progress",
@@ -312,7 +370,12 @@ export class TreatmentPlanService {
 		const current = await this.pageText(code);
 		// proposals.checkBase hashes "" for a missing page, while a set made without a page carries "" as its base.
 		const unchanged = current === null ? set.baseHash === "" : set.baseHash === (await textHash(current));
-		if (!unchanged) throw new ClinicalVaultError("refused", `The treatment plan of ${code} changed after this proposal was made, so it was not applied. Compute the proposal again.`, { path });
+		if (!unchanged)
+			throw new ClinicalVaultError(
+				"refused",
+				`The treatment plan of ${code} changed after this proposal was made, so it was not applied. Compute the proposal again.`,
+				{ path },
+			);
 		const context = { layout: this.record.layout };
 		const today = this.today();
 		if (set.kind === "plan-draft") {
@@ -324,7 +387,10 @@ export class TreatmentPlanService {
 			for (const c of chosen) {
 				if (c.kind === "objective" && !goals.has(c.goalId)) {
 					const goal = set.changes.find((g) => g.kind === "goal" && g.goal.id === c.goalId);
-					throw new ClinicalVaultError("invalid-input", `Objective ${c.objective.id} belongs to goal ${c.goalId}; accept that goal too${goal ? ` (id ${goal.id})` : ""}. Nothing was applied.`);
+					throw new ClinicalVaultError(
+						"invalid-input",
+						`Objective ${c.objective.id} belongs to goal ${c.goalId}; accept that goal too${goal ? ` (id ${goal.id})` : ""}. Nothing was applied.`,
+					);
 				}
 			}
 			const next: PlanData = applyDraft(data, chosen);
@@ -338,7 +404,12 @@ export class TreatmentPlanService {
 			for (const c of chosen) {
 				if (c.kind !== "progress" && c.kind !== "status") continue;
 				const found = findObjective(dataOf(page.doc, path), c.objectiveId);
-				if (!found) throw new ClinicalVaultError("refused", `Objective ${c.objectiveId} is no longer in the treatment plan. Compute the proposal again; nothing was applied.`, { path });
+				if (!found)
+					throw new ClinicalVaultError(
+						"refused",
+						`Objective ${c.objectiveId} is no longer in the treatment plan. Compute the proposal again; nothing was applied.`,
+						{ path },
+					);
 				const at = ["goals", found.goalIndex, "objectives", found.index];
 				if (c.kind === "progress") {
 					if (found.objective.progress.some((p) => p.session === c.entry.session)) continue;
@@ -400,14 +471,28 @@ export async function planForBrief(record: ClinicalRecord, client: string, today
 		nextReview: review.nextReview,
 		reviewState: review.state,
 		objectives: objectivesDue(page, day, withinDays).map((o) => {
-			const last = findObjective(page.data, o.objectiveId)?.objective.progress.reduce<ProgressEntry | undefined>((a, p) => (a === undefined || p.date >= a.date ? p : a), undefined);
-			return { id: o.objectiveId, text: o.text, targetDate: o.targetDate, state: o.overdue ? "overdue" : "due-soon", ...(last ? { lastProgress: { date: last.date, note: last.note } } : {}) };
+			const last = findObjective(page.data, o.objectiveId)?.objective.progress.reduce<ProgressEntry | undefined>(
+				(a, p) => (a === undefined || p.date >= a.date ? p : a),
+				undefined,
+			);
+			return {
+				id: o.objectiveId,
+				text: o.text,
+				targetDate: o.targetDate,
+				state: o.overdue ? "overdue" : "due-soon",
+				...(last ? { lastProgress: { date: last.date, note: last.note } } : {}),
+			};
 		}),
 	};
 }
 
 function applyDraft(data: PlanData, chosen: readonly PlanChange[]): PlanData {
-	const next: PlanData = { ...data, presenting_problems: [...data.presenting_problems], goals: data.goals.map((g) => ({ ...g, objectives: [...g.objectives] })), interventions: [...data.interventions] };
+	const next: PlanData = {
+		...data,
+		presenting_problems: [...data.presenting_problems],
+		goals: data.goals.map((g) => ({ ...g, objectives: [...g.objectives] })),
+		interventions: [...data.interventions],
+	};
 	for (const c of chosen) {
 		switch (c.kind) {
 			case "diagnosis":

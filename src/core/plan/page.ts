@@ -95,7 +95,14 @@ function parseYamlAt(source: string, firstLine: number, what: string, path: stri
 }
 
 /** A schema problem in a yaml block, named by its field path and the page line of the field. */
-function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, doc: Document, lines: LineCounter, firstLine: number, what: string, path: string): T {
+function validate<T>(
+	schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+	doc: Document,
+	lines: LineCounter,
+	firstLine: number,
+	what: string,
+	path: string,
+): T {
 	const result = schema.safeParse(doc.toJS() ?? {});
 	if (result.success) return result.data;
 	const issue = result.error.issues[0]!;
@@ -133,10 +140,16 @@ export function findRegions(body: string): Region[] {
 /** Reads and checks a plan page. Invalid yaml or data is an error that says where; nothing is guessed. */
 export function parsePlanPage(text: string, path: string): PlanPage {
 	const front = FRONT.exec(text);
-	if (!front) throw new ClinicalVaultError("invalid-input", `${path} has no frontmatter (the --- block at the top), so it cannot be read as a treatment plan. The file was kept as it is.`, { path });
+	if (!front)
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`${path} has no frontmatter (the --- block at the top), so it cannot be read as a treatment plan. The file was kept as it is.`,
+			{ path },
+		);
 	const { doc: frontDoc, lines: frontLines } = parseYamlAt(front[1] ?? "", 2, "The frontmatter", path);
 	const rawFront = (frontDoc.toJS() ?? {}) as Record<string, unknown>;
-	if (typeof rawFront !== "object" || Array.isArray(rawFront)) throw new ClinicalVaultError("invalid-input", `The frontmatter of ${path} must be key: value lines. The file was kept as it is.`, { path });
+	if (typeof rawFront !== "object" || Array.isArray(rawFront))
+		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${path} must be key: value lines. The file was kept as it is.`, { path });
 	const planFront = validate(PlanFrontSchema, frontDoc, frontLines, 2, "The frontmatter", path);
 	const body = text.slice(front[0].length);
 	const block = DATA_BLOCK.exec(body);
@@ -181,7 +194,8 @@ function objectiveLine(o: Objective): string {
 
 /** The inner text of each generated region, from the data. */
 export function renderRegions(data: PlanData, context: RenderContext): Record<RegionName, string> {
-	const list = (items: { id: string; text: string }[], empty: string): string[] => (items.length === 0 ? [empty] : items.map((i) => `- ${i.id}: ${oneLine(i.text)}`));
+	const list = (items: { id: string; text: string }[], empty: string): string[] =>
+		items.length === 0 ? [empty] : items.map((i) => `- ${i.id}: ${oneLine(i.text)}`);
 	const diagnosis =
 		data.diagnosis && data.diagnosis.text.trim() !== ""
 			? [data.diagnosis.text.trim(), "", `*Entered by the clinician${data.diagnosis.source ? ` (copied verbatim from ${data.diagnosis.source})` : ""}.*`]
@@ -305,7 +319,13 @@ export async function renderNewPage(input: NewPlanInput): Promise<string> {
  * data block), the yaml block replaced by the edited document, the frontmatter refreshed. Text
  * outside the regions and the data block is kept byte for byte. Call editedRegions first.
  */
-export async function renderUpdatedPage(page: PlanPage, data: PlanData, today: string, context: RenderContext, overrides: { written?: Record<string, string> } = {}): Promise<string> {
+export async function renderUpdatedPage(
+	page: PlanPage,
+	data: PlanData,
+	today: string,
+	context: RenderContext,
+	overrides: { written?: Record<string, string> } = {},
+): Promise<string> {
 	const regions = renderRegions(data, context);
 	const found = findRegions(page.body);
 	let body = page.body;
@@ -351,7 +371,11 @@ export function setIn(doc: Document, path: (string | number)[], value: unknown):
 /** Re-reads the data after document edits (what will be written is what is rendered). */
 export function dataOf(doc: Document, path: string): PlanData {
 	const result = PlanDataSchema.safeParse(doc.toJS() ?? {});
-	if (!result.success) throw new ClinicalVaultError("internal", "The treatment plan could not be updated. Nothing was changed.", { path, detail: result.error.issues.map((i) => i.path.join(".")).join(", ") });
+	if (!result.success)
+		throw new ClinicalVaultError("internal", "The treatment plan could not be updated. Nothing was changed.", {
+			path,
+			detail: result.error.issues.map((i) => i.path.join(".")).join(", "),
+		});
 	return result.data;
 }
 

@@ -27,7 +27,10 @@ export const DIAGNOSIS_PLACEHOLDER = "[diagnosis: entered by the clinician]";
 
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const isoDate = z.string().regex(ISO_DATE, "must be a date like 2026-09-01").refine((s) => isValid(parseISO(s)), "is not a real date");
+const isoDate = z
+	.string()
+	.regex(ISO_DATE, "must be a date like 2026-09-01")
+	.refine((s) => isValid(parseISO(s)), "is not a real date");
 
 export const OBJECTIVE_STATUSES = ["not-started", "in-progress", "met", "discontinued"] as const;
 export type ObjectiveStatus = (typeof OBJECTIVE_STATUSES)[number];
@@ -47,13 +50,21 @@ export const ObjectiveSchema = z.looseObject({
 	measure: z.string().default(""),
 	target_date: isoDate.nullable().default(null),
 	status: z.enum(OBJECTIVE_STATUSES).default("not-started"),
-	progress: z.array(ProgressEntrySchema).nullable().default([]).transform((p) => p ?? []),
+	progress: z
+		.array(ProgressEntrySchema)
+		.nullable()
+		.default([])
+		.transform((p) => p ?? []),
 });
 
 export const GoalSchema = z.looseObject({
 	id: z.string().regex(/^G\d+$/, "must look like G1"),
 	text: z.string(),
-	objectives: z.array(ObjectiveSchema).nullable().default([]).transform((o) => o ?? []),
+	objectives: z
+		.array(ObjectiveSchema)
+		.nullable()
+		.default([])
+		.transform((o) => o ?? []),
 });
 
 const itemSchema = (prefix: string) => z.looseObject({ id: z.string().regex(new RegExp(`^${prefix}\\d+$`), `must look like ${prefix}1`), text: z.string() });
@@ -65,10 +76,22 @@ export const DiagnosisSchema = z.looseObject({
 });
 
 export const PlanDataSchema = z.looseObject({
-	presenting_problems: z.array(itemSchema("P")).nullable().default([]).transform((x) => x ?? []),
+	presenting_problems: z
+		.array(itemSchema("P"))
+		.nullable()
+		.default([])
+		.transform((x) => x ?? []),
 	diagnosis: DiagnosisSchema.nullable().default(null),
-	goals: z.array(GoalSchema).nullable().default([]).transform((x) => x ?? []),
-	interventions: z.array(itemSchema("I")).nullable().default([]).transform((x) => x ?? []),
+	goals: z
+		.array(GoalSchema)
+		.nullable()
+		.default([])
+		.transform((x) => x ?? []),
+	interventions: z
+		.array(itemSchema("I"))
+		.nullable()
+		.default([])
+		.transform((x) => x ?? []),
 });
 
 export type ProgressEntry = z.infer<typeof ProgressEntrySchema>;
@@ -105,7 +128,12 @@ export function emptyPlanData(): PlanData {
 
 /** Whether the plan holds anything a draft could overwrite. */
 export function hasContent(data: PlanData): boolean {
-	return data.presenting_problems.length > 0 || data.goals.length > 0 || data.interventions.length > 0 || (data.diagnosis !== null && data.diagnosis.text.trim() !== "");
+	return (
+		data.presenting_problems.length > 0 ||
+		data.goals.length > 0 ||
+		data.interventions.length > 0 ||
+		(data.diagnosis !== null && data.diagnosis.text.trim() !== "")
+	);
 }
 
 export function allObjectives(data: PlanData): { goal: Goal; objective: Objective }[] {
@@ -119,7 +147,6 @@ export function findObjective(data: PlanData, id: string): { goal: Goal; objecti
 	}
 	return null;
 }
-
 
 export function parseDay(day: string): Date {
 	return parseISO(day);
@@ -158,7 +185,8 @@ export function objectivesDue(plan: Plan, today: Date, withinDays = DUE_SOON_DAY
 	for (const { goal, objective } of allObjectives(plan.data)) {
 		if (objective.status === "met" || objective.status === "discontinued" || !objective.target_date) continue;
 		const daysLeft = differenceInCalendarDays(parseDay(objective.target_date), today);
-		if (daysLeft <= withinDays) out.push({ goalId: goal.id, objectiveId: objective.id, text: objective.text, targetDate: objective.target_date, daysLeft, overdue: daysLeft < 0 });
+		if (daysLeft <= withinDays)
+			out.push({ goalId: goal.id, objectiveId: objective.id, text: objective.text, targetDate: objective.target_date, daysLeft, overdue: daysLeft < 0 });
 	}
 	return out.sort((a, b) => a.daysLeft - b.daysLeft);
 }

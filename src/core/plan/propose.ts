@@ -58,7 +58,13 @@ export type PlanChange = Change &
 export interface Dropped {
 	/** The objective id (or item kind) concerned, as the model gave it (shortened). */
 	item: string;
-	reason: "unknown objective" | "evidence not found in the session note" | "already logged for this session" | "names a diagnosis" | "touches the risk domain" | "duplicate";
+	reason:
+		| "unknown objective"
+		| "evidence not found in the session note"
+		| "already logged for this session"
+		| "names a diagnosis"
+		| "touches the risk domain"
+		| "duplicate";
 }
 
 /** A kept item in which the client's name was replaced by "the client". */
@@ -109,8 +115,8 @@ export type ProgressAnswer = z.infer<typeof ProgressAnswerSchema>;
 const RULES = [
 	"You help a licensed psychotherapist keep a treatment plan. You are a scribe, not a clinician: the clinician approves every item you suggest.",
 	"- Use only what the note says. Add no facts, history, people or events.",
-	"- Never diagnose: no diagnosis names, no codes (ICD-10, DSM-5), no \"consistent with\" statements. The diagnosis is the clinician's and is not part of your answer.",
-	"- Refer to the client as \"the client\".",
+	'- Never diagnose: no diagnosis names, no codes (ICD-10, DSM-5), no "consistent with" statements. The diagnosis is the clinician\'s and is not part of your answer.',
+	'- Refer to the client as "the client".',
 	"- Answer with JSON only, matching the schema you are given.",
 ];
 
@@ -124,7 +130,7 @@ export function draftMessages(client: string, today: string, intakeWithoutDiagno
 				`Client: ${client}. Today: ${today}.`,
 				"From this intake note, draft a treatment plan:",
 				"- presenting_problems: the problems the client presents with, one short line each.",
-				"- goals: the client's goals in plain words; each with 1 to 3 measurable objectives (objective: what will be true; measure: how it is counted, e.g. \"days with morning panic per week\"; target_weeks: weeks from today, or target_date YYYY-MM-DD).",
+				'- goals: the client\'s goals in plain words; each with 1 to 3 measurable objectives (objective: what will be true; measure: how it is counted, e.g. "days with morning panic per week"; target_weeks: weeks from today, or target_date YYYY-MM-DD).',
 				"- interventions: the therapeutic interventions the note names or plans.",
 				"",
 				"Intake note:",
@@ -141,7 +147,9 @@ export function progressMessages(client: string, sessionDate: string, data: Plan
 	for (const g of data.goals) {
 		for (const o of g.objectives) {
 			const last = o.progress.at(-1);
-			objectives.push(`- ${o.id} (goal ${g.id}: ${g.text}): ${o.text}. Measure: ${o.measure || "not set"}. Status: ${o.status}.${last ? ` Last progress (${last.date}): ${last.note}` : ""}`);
+			objectives.push(
+				`- ${o.id} (goal ${g.id}: ${g.text}): ${o.text}. Measure: ${o.measure || "not set"}. Status: ${o.status}.${last ? ` Last progress (${last.date}): ${last.note}` : ""}`,
+			);
 		}
 	}
 	return [
@@ -230,13 +238,16 @@ function checksFor(context: ModelTextContext | undefined, dropped: Dropped[], re
 			named ||= result.redacted;
 			kept.push(result.text);
 		}
-		if (named) redacted.push({ item, reason: "client's name replaced by \"the client\"" });
+		if (named) redacted.push({ item, reason: 'client\'s name replaced by "the client"' });
 		return kept;
 	};
 }
 
 /** Changes for a new plan (the plan is empty, so ids start at 1). */
-export async function draftChanges(answer: DraftAnswer, options: { today: string; diagnosis: { text: string; source: string } | null; checks?: ModelTextContext }): Promise<DraftBuild> {
+export async function draftChanges(
+	answer: DraftAnswer,
+	options: { today: string; diagnosis: { text: string; source: string } | null; checks?: ModelTextContext },
+): Promise<DraftBuild> {
 	const taken = new Set<string>();
 	const changes: PlanChange[] = [];
 	const dropped: Dropped[] = [];
@@ -244,32 +255,52 @@ export async function draftChanges(answer: DraftAnswer, options: { today: string
 	const check = checksFor(options.checks, dropped, redacted);
 	if (options.diagnosis) {
 		const d = options.diagnosis;
-		changes.push(await withId({ kind: "diagnosis", summary: `Diagnosis, copied verbatim from ${d.source}: ${short(d.text)}`, diagnosis: d }, ["diagnosis", d.text], taken));
+		changes.push(
+			await withId(
+				{ kind: "diagnosis", summary: `Diagnosis, copied verbatim from ${d.source}: ${short(d.text)}`, diagnosis: d },
+				["diagnosis", d.text],
+				taken,
+			),
+		);
 	}
 	let p = 0;
 	for (const raw of answer.presenting_problems) {
 		const [text] = check("presenting problem", [{ text: raw, max: 500 }]) ?? [];
 		if (text === undefined || text === "") continue;
 		const item = { id: `P${++p}`, text };
-		changes.push(await withId({ kind: "problem", summary: `Presenting problem ${item.id}: ${short(item.text)}`, item }, ["problem", item.id, item.text], taken));
+		changes.push(
+			await withId({ kind: "problem", summary: `Presenting problem ${item.id}: ${short(item.text)}`, item }, ["problem", item.id, item.text], taken),
+		);
 	}
 	let g = 0;
 	for (const goal of answer.goals) {
 		const [text] = check("goal", [{ text: goal.goal, max: 300 }]) ?? [];
 		if (text === undefined || text === "") continue;
 		const goalItem = { id: `G${++g}`, text };
-		changes.push(await withId({ kind: "goal", summary: `Goal ${goalItem.id}: ${short(goalItem.text)}`, goal: goalItem }, ["goal", goalItem.id, goalItem.text], taken));
+		changes.push(
+			await withId(
+				{ kind: "goal", summary: `Goal ${goalItem.id}: ${short(goalItem.text)}`, goal: goalItem },
+				["goal", goalItem.id, goalItem.text],
+				taken,
+			),
+		);
 		let n = 0;
 		for (const o of goal.objectives) {
-			const [text, measure] = check(`objective of ${goalItem.id}`, [
-				{ text: o.objective, max: 300 },
-				{ text: o.measure, max: 200 },
-			]) ?? [];
+			const [text, measure] =
+				check(`objective of ${goalItem.id}`, [
+					{ text: o.objective, max: 300 },
+					{ text: o.measure, max: 200 },
+				]) ?? [];
 			if (text === undefined || measure === undefined || text === "") continue;
 			const objective: ObjectiveInput = { id: `O${g}.${++n}`, text, measure, target_date: targetDate(o, options.today) };
 			changes.push(
 				await withId(
-					{ kind: "objective", summary: `Objective ${objective.id} (goal ${goalItem.id}): ${short(objective.text)}; measure: ${short(objective.measure, 60)}; target ${objective.target_date}`, goalId: goalItem.id, objective },
+					{
+						kind: "objective",
+						summary: `Objective ${objective.id} (goal ${goalItem.id}): ${short(objective.text)}; measure: ${short(objective.measure, 60)}; target ${objective.target_date}`,
+						goalId: goalItem.id,
+						objective,
+					},
 					["objective", objective.id, objective.text, objective.measure, objective.target_date],
 					taken,
 				),
@@ -281,7 +312,9 @@ export async function draftChanges(answer: DraftAnswer, options: { today: string
 		const [text] = check("intervention", [{ text: raw, max: 300 }]) ?? [];
 		if (text === undefined || text === "") continue;
 		const item = { id: `I${++i}`, text };
-		changes.push(await withId({ kind: "intervention", summary: `Intervention ${item.id}: ${short(item.text)}`, item }, ["intervention", item.id, item.text], taken));
+		changes.push(
+			await withId({ kind: "intervention", summary: `Intervention ${item.id}: ${short(item.text)}`, item }, ["intervention", item.id, item.text], taken),
+		);
 	}
 	return { changes, dropped, redacted };
 }
@@ -326,10 +359,11 @@ export async function progressChanges(answer: ProgressAnswer, input: ProgressBui
 			dropped.push({ item: label, reason: "evidence not found in the session note" });
 			continue;
 		}
-		const [note, evidence] = check(label, [
-			{ text: entry.note, max: 400 },
-			{ text: quoted, max: 400 },
-		]) ?? [];
+		const [note, evidence] =
+			check(label, [
+				{ text: entry.note, max: 400 },
+				{ text: quoted, max: 400 },
+			]) ?? [];
 		if (note === undefined || evidence === undefined || note === "") continue;
 		seen.add(objectiveId);
 		if (found.objective.progress.some((p) => p.session === input.session)) {
@@ -339,7 +373,13 @@ export async function progressChanges(answer: ProgressAnswer, input: ProgressBui
 			const progress: ProgressEntry = { session: input.session, date: input.sessionDate, note, evidence };
 			changes.push(
 				await withId(
-					{ kind: "progress", summary: `${objectiveId} progress (${input.sessionDate}): ${short(progress.note)}`, evidence, objectiveId, entry: progress },
+					{
+						kind: "progress",
+						summary: `${objectiveId} progress (${input.sessionDate}): ${short(progress.note)}`,
+						evidence,
+						objectiveId,
+						entry: progress,
+					},
 					["progress", objectiveId, input.session, progress.note],
 					taken,
 				),

@@ -115,7 +115,14 @@ async function plaintextInRecord(record: ClinicalRecord, paths: VaultPaths): Pro
 	const { layout, store } = record;
 	const findings: PrivacyFinding[] = [];
 	for (const path of paths.files) {
-		if (!inFolder(path, layout.root) || path === layout.keyFilePath || path === layout.auditPath || path === layout.formatPath || inFolder(path, layout.auditFolder)) continue;
+		if (
+			!inFolder(path, layout.root) ||
+			path === layout.keyFilePath ||
+			path === layout.auditPath ||
+			path === layout.formatPath ||
+			inFolder(path, layout.auditFolder)
+		)
+			continue;
 		const name = baseName(path);
 		if (OS_CLUTTER.has(name) || name.endsWith(`.${ENCRYPTED_EXTENSION}`)) continue;
 		if (looksEncrypted(await store.read(path))) continue;
@@ -148,7 +155,10 @@ async function namesInPaths(record: ClinicalRecord, paths: VaultPaths): Promise<
 		findings.push({
 			id: "name-in-path",
 			severity: best.kind === "full" ? "high" : "medium",
-			what: best.kind === "full" ? `The path contains the name of client ${best.code}.` : `The path contains part of the name of client ${best.code} (possibly a coincidence).`,
+			what:
+				best.kind === "full"
+					? `The path contains the name of client ${best.code}.`
+					: `The path contains part of the name of client ${best.code} (possibly a coincidence).`,
 			path,
 			fix: `Rename it to use the client code (${best.code}) instead of the name; file and folder names are not encrypted.`,
 		});
@@ -164,7 +174,9 @@ function plaintextAudio(record: ClinicalRecord, paths: VaultPaths): PrivacyFindi
 			return {
 				id: "plaintext-audio",
 				severity: recorder ? "high" : "medium",
-				what: recorder ? "A recording from Obsidian's audio recorder lies unencrypted in the vault." : "An unencrypted audio file lies in the vault; if it is a session recording it is exposed.",
+				what: recorder
+					? "A recording from Obsidian's audio recorder lies unencrypted in the vault."
+					: "An unencrypted audio file lies in the vault; if it is a session recording it is exposed.",
 				path,
 				fix: "If it is a session: Clinical Vault → Move recording into record (encrypts it and deletes the plain file); otherwise delete or move it out of the vault.",
 			} satisfies PrivacyFinding;
@@ -227,7 +239,12 @@ export async function runPrivacyCheck(options: PrivacyCheckOptions): Promise<Pri
 		} catch (error) {
 			const e = toClinicalError(error);
 			checks.push({ check, ran: false, note: e.message });
-			findings.push({ id: "check-failed", severity: "medium", what: `The ${check} check could not finish: ${e.message}`, fix: "Fix the cause above and run the check again." });
+			findings.push({
+				id: "check-failed",
+				severity: "medium",
+				what: `The ${check} check could not finish: ${e.message}`,
+				fix: "Fix the cause above and run the check again.",
+			});
 		}
 	};
 

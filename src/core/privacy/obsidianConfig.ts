@@ -35,16 +35,47 @@ export interface RiskyPluginKind {
  * elsewhere. Matching is on the plugin id (what community-plugins.json holds).
  */
 export const RISKY_PLUGIN_KINDS: readonly RiskyPluginKind[] = [
-	{ kind: "git", why: "commits vault files to a git repository, often pushed to a remote", words: ["git", "github", "gitlab", "fit"], contains: ["obsidian-git", "gitsync"] },
-	{ kind: "sync", why: "copies vault files to another service or device", words: ["s3", "drive", "gdrive", "webdav", "icloud", "dropbox", "onedrive", "nextcloud", "cloud", "syncthing"], contains: ["sync", "remotely", "dropbox", "onedrive", "nextcloud", "cloudsync"] },
+	{
+		kind: "git",
+		why: "commits vault files to a git repository, often pushed to a remote",
+		words: ["git", "github", "gitlab", "fit"],
+		contains: ["obsidian-git", "gitsync"],
+	},
+	{
+		kind: "sync",
+		why: "copies vault files to another service or device",
+		words: ["s3", "drive", "gdrive", "webdav", "icloud", "dropbox", "onedrive", "nextcloud", "cloud", "syncthing"],
+		contains: ["sync", "remotely", "dropbox", "onedrive", "nextcloud", "cloudsync"],
+	},
 	{ kind: "backup", why: "copies vault files to a backup location", words: ["backup", "backups"], contains: ["backup"] },
 	{
 		kind: "AI",
 		why: "can send note text to a language model, often a cloud service",
-		words: ["ai", "gpt", "llm", "claude", "gemini", "ollama", "copilot", "openai", "chatgpt", "assistant", "whisper", "anthropic", "mistral", "bmo", "khoj"],
+		words: [
+			"ai",
+			"gpt",
+			"llm",
+			"claude",
+			"gemini",
+			"ollama",
+			"copilot",
+			"openai",
+			"chatgpt",
+			"assistant",
+			"whisper",
+			"anthropic",
+			"mistral",
+			"bmo",
+			"khoj",
+		],
 		contains: ["copilot", "gpt", "openai", "text-generator", "textgenerator", "smart-connections", "smart-composer", "llm", "chatbot"],
 	},
-	{ kind: "publish", why: "publishes or shares notes on the web", words: ["publish", "publisher", "share", "garden", "notion", "wordpress", "blog"], contains: ["digital-garden", "share-note", "publish"] },
+	{
+		kind: "publish",
+		why: "publishes or shares notes on the web",
+		words: ["publish", "publisher", "share", "garden", "notion", "wordpress", "blog"],
+		contains: ["digital-garden", "share-note", "publish"],
+	},
 ];
 
 /** The risky kind of a community plugin id, or null. */
@@ -80,7 +111,11 @@ async function readJson(store: VaultStore, path: string): Promise<Json> {
 export function enabledIds(value: unknown): Set<string> {
 	if (Array.isArray(value)) return new Set(value.filter((v): v is string => typeof v === "string"));
 	if (typeof value === "object" && value !== null) {
-		return new Set(Object.entries(value as Record<string, unknown>).filter(([, on]) => on === true).map(([id]) => id));
+		return new Set(
+			Object.entries(value as Record<string, unknown>)
+				.filter(([, on]) => on === true)
+				.map(([id]) => id),
+		);
 	}
 	return new Set();
 }
@@ -101,7 +136,13 @@ function syncTypeLists(value: unknown, depth = 0): string[][] {
 export async function checkObsidianConfig(store: VaultStore, dir: string): Promise<PrivacyFinding[]> {
 	const findings: PrivacyFinding[] = [];
 	const unreadable = (file: string) =>
-		findings.push({ id: "config-unreadable", severity: "info", what: `${file} is not valid JSON, so it was not checked.`, path: file, fix: "Open Obsidian once so it rewrites the file, then run the check again." });
+		findings.push({
+			id: "config-unreadable",
+			severity: "info",
+			what: `${file} is not valid JSON, so it was not checked.`,
+			path: file,
+			fix: "Open Obsidian once so it rewrites the file, then run the check again.",
+		});
 
 	const corePath = `${dir}/core-plugins.json`;
 	const core = await readJson(store, corePath);
@@ -164,7 +205,13 @@ async function syncFinding(store: VaultStore, dir: string): Promise<PrivacyFindi
 		};
 	}
 	if (lists.some((l) => l.includes("unsupported"))) {
-		return { id: "sync-on", severity: "info", what: "Obsidian Sync is on and syncs other file types (the record travels encrypted).", path, fix: "Nothing to do; keep 'Sync all other types' on." };
+		return {
+			id: "sync-on",
+			severity: "info",
+			what: "Obsidian Sync is on and syncs other file types (the record travels encrypted).",
+			path,
+			fix: "Nothing to do; keep 'Sync all other types' on.",
+		};
 	}
 	return {
 		id: "sync-other-types-unknown",

@@ -66,7 +66,10 @@ export function parseAcceptance(text: string): Acceptance {
 		.map((s) => s.trim())
 		.filter((s) => s !== "");
 	if (ids.length === 0 || ids.some((id) => !/^[0-9a-f]{4,64}$/.test(id))) {
-		throw new ClinicalVaultError("invalid-input", `"${text}" is not a list of change ids. Use all, none, or ids separated by commas (as printed with the proposal).`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`"${text}" is not a list of change ids. Use all, none, or ids separated by commas (as printed with the proposal).`,
+		);
 	}
 	return ids;
 }
@@ -78,7 +81,10 @@ export function selectChanges<C extends Change>(changes: readonly C[], accept: A
 	const known = new Set(changes.map((c) => c.id));
 	const unknown = accept.filter((id) => !known.has(id));
 	if (unknown.length > 0) {
-		throw new ClinicalVaultError("invalid-input", `No proposed change has the id ${unknown.join(", ")}. Nothing was applied; the ids are listed with the proposal.`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`No proposed change has the id ${unknown.join(", ")}. Nothing was applied; the ids are listed with the proposal.`,
+		);
 	}
 	const wanted = new Set(accept);
 	return changes.filter((c) => wanted.has(c.id));
@@ -110,7 +116,9 @@ export async function loadPending<C extends Change>(record: RecordFiles, client:
 	}
 	const set = data as ProposalSet<C>;
 	if (set.version !== 1 || set.kind !== kind || !Array.isArray(set.changes)) {
-		throw new ClinicalVaultError("unsupported-format", `The saved proposal ${path} is not one this version understands. Compute the proposal again.`, { path });
+		throw new ClinicalVaultError("unsupported-format", `The saved proposal ${path} is not one this version understands. Compute the proposal again.`, {
+			path,
+		});
 	}
 	return set;
 }
@@ -139,7 +147,6 @@ export async function checkBase(set: ProposalSet, currentText: string | null, pa
 		throw new ClinicalVaultError("refused", `The ${page} changed after this proposal was made, so it was not applied. Compute the proposal again.`);
 	}
 }
-
 
 /** Every kind of proposal set, for code that looks at all of a client's pending proposals. */
 export const PROPOSAL_KINDS: readonly ProposalKind[] = ["parts", "plan-draft", "plan-progress"];
@@ -193,12 +200,21 @@ export async function pendingFiles(record: RecordFiles, client: string): Promise
  * when its source is erased. `candidates` are sources to also match by file name, for a proposal
  * that no longer decrypts.
  */
-export async function pendingFrom(record: RecordFiles, client: string, matches: (source: string) => boolean, candidates: readonly string[] = []): Promise<string[]> {
+export async function pendingFrom(
+	record: RecordFiles,
+	client: string,
+	matches: (source: string) => boolean,
+	candidates: readonly string[] = [],
+): Promise<string[]> {
 	const byName = new Set(candidates.flatMap((source) => PROPOSAL_KINDS.map((kind) => pendingPath(client, kind, source))));
 	// A proposal that no longer decrypts (its key destroyed by an interrupted erasure, or damaged) is
 	// matched by its name: it holds nothing readable, and leaving it would leave the erasure unfinished.
-	const matched = (f: PendingFile): boolean => (f.source !== null ? matches(f.source) : byName.has(f.path) || (f.nameSource !== null && matches(f.nameSource)));
-	return (await pendingFiles(record, client)).filter(matched).map((f) => f.path).sort();
+	const matched = (f: PendingFile): boolean =>
+		f.source !== null ? matches(f.source) : byName.has(f.path) || (f.nameSource !== null && matches(f.nameSource));
+	return (await pendingFiles(record, client))
+		.filter(matched)
+		.map((f) => f.path)
+		.sort();
 }
 
 /**
@@ -206,7 +222,13 @@ export async function pendingFrom(record: RecordFiles, client: string, matches: 
  * each removal is a "delete" audit entry with `note`. Returns their paths. Idempotent: what is
  * already gone is not looked for, so an interrupted erasure is finished by calling it again.
  */
-export async function erasePendingFrom(record: RecordFiles, client: string, matches: (source: string) => boolean, note: string, candidates: readonly string[] = []): Promise<string[]> {
+export async function erasePendingFrom(
+	record: RecordFiles,
+	client: string,
+	matches: (source: string) => boolean,
+	note: string,
+	candidates: readonly string[] = [],
+): Promise<string[]> {
 	const paths = await pendingFrom(record, client, matches, candidates);
 	for (const path of paths) await record.remove(path, { note });
 	return paths;

@@ -7,16 +7,48 @@ import { ClinicalVaultError, LockedError, WrongPassphraseError, isCancelled, toC
 import { fromUtf8, utf8 } from "../bytes";
 import { systemClock, type Clock } from "../clock";
 import { floorKdfParams, type KdfParams } from "../crypto/kdf";
-import { createKeyFile, newRecoverySlot, parseKeyFile, rewrapPassphrase, rotateKeyFile, rotationDone, serializeKeyFile, unwrapRetired, unwrapWithPassphrase, unwrapWithRecoveryKey, type KeyFile } from "../crypto/keyfile";
+import {
+	createKeyFile,
+	newRecoverySlot,
+	parseKeyFile,
+	rewrapPassphrase,
+	rotateKeyFile,
+	rotationDone,
+	serializeKeyFile,
+	unwrapRetired,
+	unwrapWithPassphrase,
+	unwrapWithRecoveryKey,
+	type KeyFile,
+} from "../crypto/keyfile";
 import { deriveVaultKeys, type VaultKeys } from "../crypto/vaultkeys";
-import { decryptFile, encryptFile, eraseKeyBlock, keyBlockErasure, looksEncrypted, newFileId, readHeader, rewrapKeyBlock, type FileHeader } from "../crypto/fileformat";
+import {
+	decryptFile,
+	encryptFile,
+	eraseKeyBlock,
+	keyBlockErasure,
+	looksEncrypted,
+	newFileId,
+	readHeader,
+	rewrapKeyBlock,
+	type FileHeader,
+} from "../crypto/fileformat";
 import { atomicWrite, backupPathFor, restoreBackup, sweepLeftovers } from "../store/atomic";
 import { WriterLock } from "../store/writerLock";
 import { joinPath, walk, type VaultStore } from "../store/VaultStore";
 import { AuditLog, fingerprint, type AuditAction, type AuditVerification } from "../audit/AuditLog";
 import { DeviceState, MemoryDeviceStateStore, type DeviceStateStore } from "../audit/deviceState";
 import { checkFingerprints, type FingerprintReport } from "../audit/fingerprints";
-import { AUDIT_NAME, checkClientCode, checkRecordPath, contentTypeFor, ENCRYPTED_EXTENSION, KEYFILE_NAME, PROFILE_NAME, RecordLayout, SYSTEM_FOLDER } from "./layout";
+import {
+	AUDIT_NAME,
+	checkClientCode,
+	checkRecordPath,
+	contentTypeFor,
+	ENCRYPTED_EXTENSION,
+	KEYFILE_NAME,
+	PROFILE_NAME,
+	RecordLayout,
+	SYSTEM_FOLDER,
+} from "./layout";
 import { parseProfile, renderProfile, type ClientProfile } from "./profile";
 import { FORMAT_TEXT } from "./formatText";
 import { inspectCopy, parseConflictName, type SyncConflict } from "./syncConflicts";
@@ -96,7 +128,10 @@ export class ClinicalRecord implements RecordFiles {
 	/** Refuses a change of a read-only vault. */
 	private requireWritable(what: string): void {
 		if (this.readOnly) {
-			throw new ClinicalVaultError("refused", `The vault is read-only (a backup on read-only media, or a folder you may not write): ${what} is not possible. Nothing was written.`);
+			throw new ClinicalVaultError(
+				"refused",
+				`The vault is read-only (a backup on read-only media, or a folder you may not write): ${what} is not possible. Nothing was written.`,
+			);
 		}
 	}
 
@@ -196,7 +231,9 @@ export class ClinicalRecord implements RecordFiles {
 		}
 		// Encrypted files without their key file: a new key file would never open them, and the next
 		// sweep could not tell the old key file's copies from leftovers. Refuse; the key file is what is missing.
-		const orphans = (await walk(this.store, this.layout.root)).filter((p) => p.endsWith(`.${ENCRYPTED_EXTENSION}`) || p.startsWith(`${this.layout.auditFolder}/`));
+		const orphans = (await walk(this.store, this.layout.root)).filter(
+			(p) => p.endsWith(`.${ENCRYPTED_EXTENSION}`) || p.startsWith(`${this.layout.auditFolder}/`),
+		);
 		if (orphans.length > 0) {
 			throw new ClinicalVaultError(
 				"refused",
@@ -298,7 +335,14 @@ export class ClinicalRecord implements RecordFiles {
 					const bytes = await this.store.read(storePath);
 					const out = await rewrapKeyBlock(keys, bytes, bound.path);
 					if (!out) return false;
-					if (bound.record) await this.audit.append("modify", { path: bound.path, fileId: readHeader(bytes, bound.path).header.fileId, sha: await fingerprint(out), base: await fingerprint(bytes), note: "re-wrapped for the new vault key" });
+					if (bound.record)
+						await this.audit.append("modify", {
+							path: bound.path,
+							fileId: readHeader(bytes, bound.path).header.fileId,
+							sha: await fingerprint(out),
+							base: await fingerprint(bytes),
+							note: "re-wrapped for the new vault key",
+						});
 					await atomicWrite(this.store, storePath, out);
 					return true;
 				});
@@ -318,7 +362,9 @@ export class ClinicalRecord implements RecordFiles {
 		if (name.startsWith(".") || !name.endsWith(`.${ENCRYPTED_EXTENSION}`)) return null;
 		if (storePath.startsWith(`${this.layout.systemFolder}/`)) {
 			const systemName = name.slice(0, -ENCRYPTED_EXTENSION.length - 1);
-			return SYSTEM_FILE_NAME.test(systemName) && storePath === this.systemFilePath(systemName) ? { path: `${SYSTEM_FOLDER}/${systemName}`, record: false } : null;
+			return SYSTEM_FILE_NAME.test(systemName) && storePath === this.systemFilePath(systemName)
+				? { path: `${SYSTEM_FOLDER}/${systemName}`, record: false }
+				: null;
 		}
 		const recordPath = this.layout.recordPathOf(storePath);
 		if (recordPath === null || parseConflictName(name).some((c) => c.explicit)) return null;
@@ -378,7 +424,8 @@ export class ClinicalRecord implements RecordFiles {
 			for (const e of recent) if (e.path && (e.sha !== undefined || e.base !== undefined) && e.action !== "audit-repair") lastByPath.set(e.path, e);
 			const disk = new Map<string, string | null>();
 			const diskOf = async (storePath: string): Promise<string | null> => {
-				if (!disk.has(storePath)) disk.set(storePath, (await this.store.exists(storePath)) ? await fingerprint(await this.store.read(storePath)) : null);
+				if (!disk.has(storePath))
+					disk.set(storePath, (await this.store.exists(storePath)) ? await fingerprint(await this.store.read(storePath)) : null);
 				return disk.get(storePath)!;
 			};
 			for (let i = 0; i < recent.length; i++) {
@@ -558,7 +605,12 @@ export class ClinicalRecord implements RecordFiles {
 	 * can land between the check and the write). "missing": the file is gone and is not recreated;
 	 * "changed": it holds something else; nothing was written in either case.
 	 */
-	async writeTextIf(recordPath: string, expected: string, text: string, options: { action?: AuditAction } = {}): Promise<WrittenFile | "missing" | "changed"> {
+	async writeTextIf(
+		recordPath: string,
+		expected: string,
+		text: string,
+		options: { action?: AuditAction } = {},
+	): Promise<WrittenFile | "missing" | "changed"> {
 		const bytes = utf8(text);
 		const want = utf8(expected);
 		try {
@@ -569,7 +621,12 @@ export class ClinicalRecord implements RecordFiles {
 		}
 	}
 
-	private async writeChecked(recordPath: string, data: Uint8Array, options: { action?: AuditAction }, expected: Uint8Array | null): Promise<WrittenFile | "missing" | "changed"> {
+	private async writeChecked(
+		recordPath: string,
+		data: Uint8Array,
+		options: { action?: AuditAction },
+		expected: Uint8Array | null,
+	): Promise<WrittenFile | "missing" | "changed"> {
 		const keys = this.requireKeys();
 		this.requireWritable(`saving ${recordPath}`);
 		const path = checkRecordPath(recordPath);
@@ -603,7 +660,12 @@ export class ClinicalRecord implements RecordFiles {
 				await atomicWrite(this.store, storePath, encrypted);
 			} catch (error) {
 				await this.audit
-					.append("audit-repair", { fileId, path, undo: `${this.audit.device}#${logged.seq}`, note: `${done}: write failed; the previous version was kept` })
+					.append("audit-repair", {
+						fileId,
+						path,
+						undo: `${this.audit.device}#${logged.seq}`,
+						note: `${done}: write failed; the previous version was kept`,
+					})
 					.catch(() => undefined);
 				throw error;
 			}
@@ -666,7 +728,11 @@ export class ClinicalRecord implements RecordFiles {
 		await this.serialize(storePath, async () => {
 			const bytes = await this.store.read(storePath);
 			if (!bytesEqual(bytes, expected)) {
-				throw new ClinicalVaultError("refused", `${storePath} changed while it was being resolved (the sync tool wrote it again). It was kept; look at it again.`, { path: storePath });
+				throw new ClinicalVaultError(
+					"refused",
+					`${storePath} changed while it was being resolved (the sync tool wrote it again). It was kept; look at it again.`,
+					{ path: storePath },
+				);
 			}
 			await this.eraseKeyBlockOf(storePath, path, bytes);
 			await this.store.remove(storePath);
@@ -796,15 +862,20 @@ export class ClinicalRecord implements RecordFiles {
 		let filesChecked = 0;
 		for (const storePath of await walk(this.store, this.layout.root)) {
 			const name = storePath.slice(storePath.lastIndexOf("/") + 1);
-			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || storePath === this.layout.formatPath || name.startsWith(".")) continue;
+			if (storePath === this.layout.keyFilePath || storePath === this.layout.auditPath || storePath === this.layout.formatPath || name.startsWith("."))
+				continue;
 			if (storePath.startsWith(`${this.layout.auditFolder}/`)) continue; // the audit logs: checked below
 			const copy = await inspectCopy(this, storePath);
 			if (copy) {
 				conflicts.push(copy);
 				continue;
 			}
-			const systemName = storePath.startsWith(`${this.layout.systemFolder}/`) && name.endsWith(`.${ENCRYPTED_EXTENSION}`) ? name.slice(0, -ENCRYPTED_EXTENSION.length - 1) : null;
-			const recordPath = systemName !== null && SYSTEM_FILE_NAME.test(systemName) ? `${SYSTEM_FOLDER}/${systemName}` : this.layout.recordPathOf(storePath);
+			const systemName =
+				storePath.startsWith(`${this.layout.systemFolder}/`) && name.endsWith(`.${ENCRYPTED_EXTENSION}`)
+					? name.slice(0, -ENCRYPTED_EXTENSION.length - 1)
+					: null;
+			const recordPath =
+				systemName !== null && SYSTEM_FILE_NAME.test(systemName) ? `${SYSTEM_FOLDER}/${systemName}` : this.layout.recordPathOf(storePath);
 			if (!recordPath) {
 				const bytes = await this.store.read(storePath);
 				if (!looksEncrypted(bytes)) plaintext.push(storePath);
@@ -834,15 +905,25 @@ export class ClinicalRecord implements RecordFiles {
 		}
 		const keyFile: string[] = [];
 		const parsed = await this.readKeyFile();
-		if (!parsed.slots.some((slot) => slot.kind === "recovery")) keyFile.push("the key file has no recovery slot: the recovery key cannot open this record (restore the key file from a backup)");
+		if (!parsed.slots.some((slot) => slot.kind === "recovery"))
+			keyFile.push("the key file has no recovery slot: the recovery key cannot open this record (restore the key file from a backup)");
 		if (!parsed.slots.some((slot) => slot.kind === "passphrase")) keyFile.push("the key file has no passphrase slot");
-		if (parsed.rotating !== undefined) keyFile.push(`a rotation of the vault key started ${parsed.rotating} was not finished (every file still opens): run "clinical-vault rekey" again to finish it`);
+		if (parsed.rotating !== undefined)
+			keyFile.push(
+				`a rotation of the vault key started ${parsed.rotating} was not finished (every file still opens): run "clinical-vault rekey" again to finish it`,
+			);
 		// Conflict copies are reported; one that cannot be read as its record file fails verify.
-		const ok = failures.length === 0 && plaintext.length === 0 && audit.ok && history.rolledBack.length === 0 && history.deleted.length === 0 && keyFile.length === 0 && conflicts.every((c) => c.decrypts);
+		const ok =
+			failures.length === 0 &&
+			plaintext.length === 0 &&
+			audit.ok &&
+			history.rolledBack.length === 0 &&
+			history.deleted.length === 0 &&
+			keyFile.length === 0 &&
+			conflicts.every((c) => c.decrypts);
 		return { ok, filesChecked, failures, plaintext, audit, history, keyFile, conflicts };
 	}
 }
-
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 	if (a.length !== b.length) return false;

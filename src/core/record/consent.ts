@@ -92,11 +92,14 @@ export function checkConsentInput(input: ConsentInput, today: string): Required<
 	}
 	// One day of slack: `today` is the computer's date and the clinician may be a time zone ahead.
 	const tomorrow = new Date(new Date(`${today}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
-	if (date > tomorrow) throw new ClinicalVaultError("invalid-input", `The consent date ${date} is in the future. Give the day the client actually consented.`);
+	if (date > tomorrow)
+		throw new ClinicalVaultError("invalid-input", `The consent date ${date} is in the future. Give the day the client actually consented.`);
 	const scope = (input.scope ?? DEFAULT_CONSENT_SCOPE).trim();
-	if (scope === "") throw new ClinicalVaultError("invalid-input", "The consent scope is empty: say what the consent covers (or leave it out for the default).");
+	if (scope === "")
+		throw new ClinicalVaultError("invalid-input", "The consent scope is empty: say what the consent covers (or leave it out for the default).");
 	if (/[\r\n]/.test(scope)) throw new ClinicalVaultError("invalid-input", "The consent scope must be one line.");
-	if (scope.length > MAX_SCOPE_LENGTH) throw new ClinicalVaultError("invalid-input", `The consent scope is ${scope.length} characters; keep it under ${MAX_SCOPE_LENGTH}.`);
+	if (scope.length > MAX_SCOPE_LENGTH)
+		throw new ClinicalVaultError("invalid-input", `The consent scope is ${scope.length} characters; keep it under ${MAX_SCOPE_LENGTH}.`);
 	return { recording, date, scope };
 }
 
@@ -128,15 +131,18 @@ export function consentFromFrontmatter(data: Record<string, unknown>, where: str
 }
 
 function consentYaml(consent: ConsentRecord): string {
-	return stringify({
-		consent: {
-			recording: consent.recording,
-			date: consent.date,
-			scope: consent.scope,
-			recorded_at: consent.recordedAt,
-			...(consent.revokedAt !== undefined ? { revoked_at: consent.revokedAt } : {}),
+	return stringify(
+		{
+			consent: {
+				recording: consent.recording,
+				date: consent.date,
+				scope: consent.scope,
+				recorded_at: consent.recordedAt,
+				...(consent.revokedAt !== undefined ? { revoked_at: consent.revokedAt } : {}),
+			},
 		},
-	}, { lineWidth: 0 }).trimEnd();
+		{ lineWidth: 0 },
+	).trimEnd();
 }
 
 /**
@@ -163,7 +169,9 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 	const after = parseFront(nextFront, where);
 	const rest = (data: Record<string, unknown>) => JSON.stringify(Object.entries(data).filter(([key]) => key !== "consent"));
 	if (rest(before) !== rest(after) || JSON.stringify(consentFromFrontmatter(after, where)) !== JSON.stringify(consent)) {
-		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${where} could not be updated safely (its layout is unusual). Nothing was changed.`, { path: where });
+		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${where} could not be updated safely (its layout is unusual). Nothing was changed.`, {
+			path: where,
+		});
 	}
 	return `---\n${nextFront}\n---${match[2] ?? ""}${profileText.slice(match[0].length)}`;
 }
@@ -175,7 +183,8 @@ function parseFront(front: string, where: string): Record<string, unknown> {
 	} catch (error) {
 		throw new ClinicalVaultError("invalid-input", `${where} has invalid frontmatter: ${(error as Error).message}`, { path: where });
 	}
-	if (data === null || typeof data !== "object" || Array.isArray(data)) throw new ClinicalVaultError("invalid-input", `${where} has invalid frontmatter.`, { path: where });
+	if (data === null || typeof data !== "object" || Array.isArray(data))
+		throw new ClinicalVaultError("invalid-input", `${where} has invalid frontmatter.`, { path: where });
 	return data as Record<string, unknown>;
 }
 
@@ -196,7 +205,6 @@ export async function readConsent(record: RecordFiles, client: string): Promise<
 	const match = FRONT.exec(text);
 	return consentFromFrontmatter(parseFront(match?.[1] ?? "", path), path);
 }
-
 
 /**
  * Writes the consent into the profile. The "consent" entry goes to the audit log before the write
@@ -254,7 +262,11 @@ export type AddOutcome = "added" | "finished" | "unchanged";
  * consent recorded ("finished"); with the same name and the same consent nothing is written
  * ("unchanged"); any other existing profile is an already-exists error and nothing changes.
  */
-export async function addClientWithConsent(record: RecordFiles, client: NewClient, input: ConsentInput): Promise<{ profile: ClientProfile; consent: ConsentRecord; outcome: AddOutcome }> {
+export async function addClientWithConsent(
+	record: RecordFiles,
+	client: NewClient,
+	input: ConsentInput,
+): Promise<{ profile: ClientProfile; consent: ConsentRecord; outcome: AddOutcome }> {
 	const code = checkClientCode(client.code);
 	const name = client.name.trim();
 	if (name === "") throw new ClinicalVaultError("invalid-input", "The client's name is empty.");
@@ -268,7 +280,10 @@ export async function addClientWithConsent(record: RecordFiles, client: NewClien
 		if (existing.name.trim() !== name) throw taken;
 		if (current === null) return { profile: existing, consent: await setConsent(record, code, input), outcome: "finished" };
 		if (consentStatus(current) === checked.recording) return { profile: existing, consent: current, outcome: "unchanged" };
-		throw new ClinicalVaultError("already-exists", `Client ${code} already exists with other recording consent on file. Nothing was changed; change it with "consent --recording".`);
+		throw new ClinicalVaultError(
+			"already-exists",
+			`Client ${code} already exists with other recording consent on file. Nothing was changed; change it with "consent --recording".`,
+		);
 	}
 	const profile: ClientProfile = {
 		code,
@@ -420,6 +435,12 @@ export async function revokeConsent(record: RecordFiles, client: string, options
 	if (options.signal?.aborted) throw new Cancelled();
 	// Derived copies last, matched by what they were computed from (not by the files erased in this
 	// run), so a revoke interrupted after the files were gone still finds them when run again.
-	const derived = await erasePendingFrom(record, code, (source) => erasedByRevoke(code, source), "consent revoked: derived from an erased recording or transcript", erased);
+	const derived = await erasePendingFrom(
+		record,
+		code,
+		(source) => erasedByRevoke(code, source),
+		"consent revoked: derived from an erased recording or transcript",
+		erased,
+	);
 	return { consent: consent!, erased, derived, resumed };
 }

@@ -65,11 +65,18 @@ export function checkMove(fromPath: string, toPath: string): { from: string; to:
 	checkClientCode(clientOf(to));
 	if (from === to) throw new ClinicalVaultError("invalid-input", `${from} and the destination are the same path.`);
 	if (clientOf(from) !== clientOf(to)) {
-		throw refused(`${from} belongs to ${clientOf(from)} and cannot be moved into ${clientOf(to)}'s folder: client folders are per client (consent, erasure and briefs go by the folder). Nothing was changed. To file it under the other client, put a copy there and remove this one with rm.`, from);
+		throw refused(
+			`${from} belongs to ${clientOf(from)} and cannot be moved into ${clientOf(to)}'s folder: client folders are per client (consent, erasure and briefs go by the folder). Nothing was changed. To file it under the other client, put a copy there and remove this one with rm.`,
+			from,
+		);
 	}
 	for (const path of [from, to]) {
 		const rest = path.slice(clientOf(path).length + 1);
-		if (FIXED_PAGES.includes(rest)) throw refused(`${path} is the client's ${rest.replace(/\.md$/, "").replace(/-/g, " ")}, which is found by its place; it is never moved. Nothing was changed.`, path);
+		if (FIXED_PAGES.includes(rest))
+			throw refused(
+				`${path} is the client's ${rest.replace(/\.md$/, "").replace(/-/g, " ")}, which is found by its place; it is never moved. Nothing was changed.`,
+				path,
+			);
 	}
 	const folderOf = (path: string): string | null => (path.split("/").length > 2 ? path.split("/")[1]! : null);
 	const placed = [folderOf(from), folderOf(to)].find((f): f is string => f !== null && PLACED_FOLDERS.includes(f));
@@ -80,7 +87,10 @@ export function checkMove(fromPath: string, toPath: string): { from: string; to:
 		);
 	}
 	if (contentTypeFor(from) !== contentTypeFor(to)) {
-		throw refused(`${from} and ${to} have different file types (${contentTypeFor(from)}, ${contentTypeFor(to)}); a move keeps the file's type. Nothing was changed.`, from);
+		throw refused(
+			`${from} and ${to} have different file types (${contentTypeFor(from)}, ${contentTypeFor(to)}); a move keeps the file's type. Nothing was changed.`,
+			from,
+		);
 	}
 	return { from, to };
 }
@@ -107,11 +117,18 @@ export async function moveRecordFile(record: ClinicalRecord, fromPath: string, t
 	const { from, to } = checkMove(fromPath, toPath);
 	if (!(await record.exists(from))) {
 		const landed = await record.exists(to);
-		throw new ClinicalVaultError("not-found", `${from} does not exist in the record.${landed ? ` ${to} does: if it was moved there, the move is complete.` : ""} Nothing was changed.`, { path: from });
+		throw new ClinicalVaultError(
+			"not-found",
+			`${from} does not exist in the record.${landed ? ` ${to} does: if it was moved there, the move is complete.` : ""} Nothing was changed.`,
+			{ path: from },
+		);
 	}
 	const pending = await pendingFrom(record, clientOf(from), (source) => source === from, [from]);
 	if (pending.length > 0) {
-		throw refused(`${from} has a pending proposal computed from it (${pending.join(", ")}), which names and links this path: apply or decline it first (clinical-vault parts or plan … --accept), then move the file. Nothing was changed.`, from);
+		throw refused(
+			`${from} has a pending proposal computed from it (${pending.join(", ")}), which names and links this path: apply or decline it first (clinical-vault parts or plan … --accept), then move the file. Nothing was changed.`,
+			from,
+		);
 	}
 	const plaintext = await record.read(from, "internal");
 	try {
@@ -122,11 +139,18 @@ export async function moveRecordFile(record: ClinicalRecord, fromPath: string, t
 				there = await record.read(to, "internal");
 			} catch (error) {
 				const e = toClinicalError(error);
-				throw new ClinicalVaultError("refused", `${to} already exists and does not decrypt, so it is neither overwritten nor compared. Nothing was changed. Run verify.`, { path: to, detail: e.detail || e.message, cause: error });
+				throw new ClinicalVaultError(
+					"refused",
+					`${to} already exists and does not decrypt, so it is neither overwritten nor compared. Nothing was changed. Run verify.`,
+					{ path: to, detail: e.detail || e.message, cause: error },
+				);
 			}
 			const same = bytesEqual(there, plaintext);
 			there.fill(0);
-			if (!same) throw new ClinicalVaultError("already-exists", `${to} already exists and holds something else; a move never overwrites. Nothing was changed.`, { path: to });
+			if (!same)
+				throw new ClinicalVaultError("already-exists", `${to} already exists and holds something else; a move never overwrites. Nothing was changed.`, {
+					path: to,
+				});
 			resumed = true;
 		} else {
 			await record.write(to, plaintext);
@@ -199,7 +223,8 @@ export function checkReason(reason: string): string {
 	const r = reason.trim();
 	if (r === "") throw new ClinicalVaultError("invalid-input", "The reason for erasing a signed note is empty: say why (e.g. the retention period ended).");
 	if (/[\r\n]/.test(r)) throw new ClinicalVaultError("invalid-input", "The reason for erasing a signed note must be one line.");
-	if (r.length > MAX_REASON_LENGTH) throw new ClinicalVaultError("invalid-input", `The reason is ${r.length} characters; keep it under ${MAX_REASON_LENGTH}.`);
+	if (r.length > MAX_REASON_LENGTH)
+		throw new ClinicalVaultError("invalid-input", `The reason is ${r.length} characters; keep it under ${MAX_REASON_LENGTH}.`);
 	return r;
 }
 
@@ -220,12 +245,18 @@ export async function removeRecordFile(record: ClinicalRecord, recordPath: strin
 	const check = await inspectRemoval(record, recordPath);
 	const { path } = check;
 	if (check.unreadable !== null && options.unreadable !== true) {
-		throw refused(`${path} does not decrypt (${check.unreadable}): it is damaged, or an earlier erasure (rm, consent revoke, retention) was stopped after destroying its key. Nothing was changed. Restore it from a backup, or remove it as it is with --unreadable.`, path);
+		throw refused(
+			`${path} does not decrypt (${check.unreadable}): it is damaged, or an earlier erasure (rm, consent revoke, retention) was stopped after destroying its key. Nothing was changed. Restore it from a backup, or remove it as it is with --unreadable.`,
+			path,
+		);
 	}
 	let note = options.note ?? "removed";
 	if (check.signed) {
 		if (options.signedReason === undefined) {
-			throw refused(`${path} is a signed note. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them. If the retention period has ended or it must be erased for another reason, run again with --erase-signed "REASON" (the reason is audit-logged). Nothing was changed.`, path);
+			throw refused(
+				`${path} is a signed note. Signed notes are the clinical record, which the law usually requires you to keep for years; rm refuses them. If the retention period has ended or it must be erased for another reason, run again with --erase-signed "REASON" (the reason is audit-logged). Nothing was changed.`,
+				path,
+			);
 		}
 		note = `signed note erased: ${checkReason(options.signedReason)}`;
 	}

@@ -37,7 +37,11 @@ export function parseProfile(text: string, where: string): ClientProfile {
 	if (!p || typeof p.code !== "string" || typeof p.name !== "string") {
 		throw new ClinicalVaultError("invalid-input", `${where} is missing the client code or name.`, { path: where });
 	}
-	const aliases = Array.isArray(p.aliases) ? p.aliases.filter((a): a is string => typeof a === "string" && a.trim() !== "") : typeof p.aliases === "string" && (p.aliases as string).trim() !== "" ? [p.aliases as string] : [];
+	const aliases = Array.isArray(p.aliases)
+		? p.aliases.filter((a): a is string => typeof a === "string" && a.trim() !== "")
+		: typeof p.aliases === "string" && (p.aliases as string).trim() !== ""
+			? [p.aliases as string]
+			: [];
 	return {
 		code: p.code,
 		name: p.name,

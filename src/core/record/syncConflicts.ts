@@ -85,7 +85,8 @@ interface Mark {
 	when?: (m: RegExpExecArray) => string | undefined;
 }
 
-const stamp8 = (d: string, t?: string): string => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}${t ? ` ${t.slice(0, 2)}:${t.slice(2, 4)}${t.length >= 6 ? `:${t.slice(4, 6)}` : ""}` : ""}`;
+const stamp8 = (d: string, t?: string): string =>
+	`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}${t ? ` ${t.slice(0, 2)}:${t.slice(2, 4)}${t.length >= 6 ? `:${t.slice(4, 6)}` : ""}` : ""}`;
 
 const MARKS: readonly Mark[] = [
 	{
@@ -103,7 +104,8 @@ const MARKS: readonly Mark[] = [
 	{
 		tool: "nextcloud",
 		pattern: /^(?<base>.+) \(conflicted copy(?: (?<d>\d{4}-\d{2}-\d{2})(?: (?<t>\d{6}))?)?(?: \(\d+\))?\)$/i,
-		when: (m) => (m.groups?.d ? `${m.groups.d}${m.groups.t ? ` ${m.groups.t.slice(0, 2)}:${m.groups.t.slice(2, 4)}:${m.groups.t.slice(4, 6)}` : ""}` : undefined),
+		when: (m) =>
+			m.groups?.d ? `${m.groups.d}${m.groups.t ? ` ${m.groups.t.slice(0, 2)}:${m.groups.t.slice(2, 4)}:${m.groups.t.slice(4, 6)}` : ""}` : undefined,
 	},
 	{
 		tool: "nextcloud",
@@ -160,11 +162,18 @@ export function parseConflictName(fileName: string): ConflictName[] {
 			if (!m?.groups?.base) continue;
 			const device = mark.device?.(m);
 			const when = mark.when?.(m);
-			add({ originalName: `${m.groups.base}${spot.ext}${suffix}`, tool: mark.tool, ...(device ? { device } : {}), ...(when ? { when } : {}), explicit: EXPLICIT.has(mark.tool) });
+			add({
+				originalName: `${m.groups.base}${spot.ext}${suffix}`,
+				tool: mark.tool,
+				...(device ? { device } : {}),
+				...(when ? { when } : {}),
+				explicit: EXPLICIT.has(mark.tool),
+			});
 		}
 	}
 	for (const spot of spots) {
-		for (const r of oneDriveReadings(spot.text)) add({ originalName: `${r.base}${spot.ext}${suffix}`, tool: "onedrive", device: r.device, explicit: false });
+		for (const r of oneDriveReadings(spot.text))
+			add({ originalName: `${r.base}${spot.ext}${suffix}`, tool: "onedrive", device: r.device, explicit: false });
 	}
 	return out.sort((a, b) => Number(b.explicit) - Number(a.explicit));
 }
@@ -188,7 +197,12 @@ export interface SyncConflict {
 	originalExists: boolean;
 }
 
-async function describeCopy(record: RecordFiles, storePath: string, reading: ConflictName, cache: { bytes?: Uint8Array }): Promise<SyncConflict | "own" | null> {
+async function describeCopy(
+	record: RecordFiles,
+	storePath: string,
+	reading: ConflictName,
+	cache: { bytes?: Uint8Array },
+): Promise<SyncConflict | "own" | null> {
 	const { layout, store } = record;
 	const originalStorePath = joinPath(parentOf(storePath), reading.originalName);
 	const recordPath = layout.recordPathOf(originalStorePath);
@@ -372,7 +386,12 @@ export interface ConflictResolution {
  * A free record path for a version kept beside a note, named like the editor's own kept copies
  * (src/obsidian/record/NoteDocument.ts): "2026-09-01.conflict-20261205-113000.md", local time.
  */
-export async function keptCopyPath(record: { exists(path: string): Promise<boolean> }, recordPath: string, now: Date, label: "conflict" | "unsaved" = "conflict"): Promise<string> {
+export async function keptCopyPath(
+	record: { exists(path: string): Promise<boolean> },
+	recordPath: string,
+	now: Date,
+	label: "conflict" | "unsaved" = "conflict",
+): Promise<string> {
 	const slash = recordPath.lastIndexOf("/");
 	const dot = recordPath.lastIndexOf(".");
 	const stem = dot > slash ? recordPath.slice(0, dot) : recordPath;
@@ -403,7 +422,12 @@ const CHOICE_NOTES: Record<ConflictChoice, string> = {
  * `expect` (the fingerprint of what the clinician looked at) it refuses when either version changed.
  * A copy that does not decrypt is refused with the reason and kept.
  */
-export async function resolveConflict(record: RecordFiles, storePath: string, choice: ConflictChoice, options: { expect?: ConflictFingerprint } = {}): Promise<ConflictResolution> {
+export async function resolveConflict(
+	record: RecordFiles,
+	storePath: string,
+	choice: ConflictChoice,
+	options: { expect?: ConflictFingerprint } = {},
+): Promise<ConflictResolution> {
 	// The raw bytes first: the copy is erased only if it still holds them (what was decrypted and kept).
 	const copyBytes = await record.store.read(storePath.replace(/\\/g, "/")).catch(() => null);
 	const versions = await readConflict(record, storePath, "internal");
@@ -411,7 +435,11 @@ export async function resolveConflict(record: RecordFiles, storePath: string, ch
 	const { conflict } = versions;
 	try {
 		if (options.expect && (options.expect.original !== versions.fingerprint.original || options.expect.copy !== versions.fingerprint.copy)) {
-			throw new ClinicalVaultError("refused", `${conflict.recordPath} or its conflict copy changed since they were shown. Nothing was changed; look at both versions again.`, { path: conflict.recordPath });
+			throw new ClinicalVaultError(
+				"refused",
+				`${conflict.recordPath} or its conflict copy changed since they were shown. Nothing was changed; look at both versions again.`,
+				{ path: conflict.recordPath },
+			);
 		}
 		let keptAs: string | undefined;
 		if (choice === "original" && (versions.original === null || versions.originalProblem)) {
@@ -430,12 +458,20 @@ export async function resolveConflict(record: RecordFiles, storePath: string, ch
 				);
 			}
 			if (versions.originalProblem) {
-				throw new ClinicalVaultError("refused", `${conflict.recordPath} itself cannot be read, so the copy was not written over it (${versions.originalProblem}). Choose "keep both" to keep the copy beside it. Nothing was changed.`, { path: conflict.recordPath });
+				throw new ClinicalVaultError(
+					"refused",
+					`${conflict.recordPath} itself cannot be read, so the copy was not written over it (${versions.originalProblem}). Choose "keep both" to keep the copy beside it. Nothing was changed.`,
+					{ path: conflict.recordPath },
+				);
 			}
 			if (versions.original && versions.isText) {
 				const written = await record.writeTextIf(conflict.recordPath, fromUtf8(versions.original), fromUtf8(versions.copy));
 				if (written === "missing" || written === "changed") {
-					throw new ClinicalVaultError("refused", `${conflict.recordPath} was ${written === "missing" ? "removed" : "changed"} while the conflict was being resolved. Nothing was changed; look at both versions again.`, { path: conflict.recordPath });
+					throw new ClinicalVaultError(
+						"refused",
+						`${conflict.recordPath} was ${written === "missing" ? "removed" : "changed"} while the conflict was being resolved. Nothing was changed; look at both versions again.`,
+						{ path: conflict.recordPath },
+					);
 				}
 			} else {
 				await record.write(conflict.recordPath, versions.copy);
@@ -446,11 +482,16 @@ export async function resolveConflict(record: RecordFiles, storePath: string, ch
 		}
 		const what = choice === "both" && keptAs ? `${CHOICE_NOTES.both} (the copy is now ${baseName(keptAs)})` : CHOICE_NOTES[choice];
 		// Write-ahead, like every change: the entry goes first, a failed erase is recorded too.
-		await record.audit.append("delete", { path: conflict.recordPath, note: `sync conflict resolved (${SYNC_TOOL_NAMES[conflict.tool]} copy): ${what}; the copy was erased` });
+		await record.audit.append("delete", {
+			path: conflict.recordPath,
+			note: `sync conflict resolved (${SYNC_TOOL_NAMES[conflict.tool]} copy): ${what}; the copy was erased`,
+		});
 		try {
 			await record.eraseCopy(conflict.storePath, conflict.recordPath, copyBytes);
 		} catch (error) {
-			await record.audit.append("delete", { path: conflict.recordPath, note: "sync conflict copy: erasing it failed; the copy was kept" }).catch(() => undefined);
+			await record.audit
+				.append("delete", { path: conflict.recordPath, note: "sync conflict copy: erasing it failed; the copy was kept" })
+				.catch(() => undefined);
 			throw error;
 		}
 		return { choice, recordPath: conflict.recordPath, ...(keptAs ? { keptAs } : {}), erased: conflict.storePath };
@@ -466,7 +507,8 @@ export type DiffLine = { kind: "same" | "original" | "copy"; text: string };
 export function lineDiff(original: string, copy: string): DiffLine[] {
 	const a = original.split("\n");
 	const b = copy.split("\n");
-	if (a.length * b.length > 4_000_000) return [...a.map((text) => ({ kind: "original" as const, text })), ...b.map((text) => ({ kind: "copy" as const, text }))];
+	if (a.length * b.length > 4_000_000)
+		return [...a.map((text) => ({ kind: "original" as const, text })), ...b.map((text) => ({ kind: "copy" as const, text }))];
 	const rows = a.length + 1;
 	const cols = b.length + 1;
 	const lcs = new Uint32Array(rows * cols);

@@ -51,7 +51,9 @@ interface Pattern {
 }
 
 /** Words before a lower-case name word that make it a common noun: "a robin", "the little robin". */
-const DETERMINERS = "a an the this that these those some any every each no one my your his her its our their another for of as".split(" ").map((d) => `[${d[0]!.toUpperCase()}${d[0]!}]${d.slice(1)}`);
+const DETERMINERS = "a an the this that these those some any every each no one my your his her its our their another for of as"
+	.split(" ")
+	.map((d) => `[${d[0]!.toUpperCase()}${d[0]!}]${d.slice(1)}`);
 const DETERMINER_BEFORE = String.raw`(?<!(?:^|[^\p{L}])(?:${DETERMINERS.join("|")})\s+(?:[\p{L}-]+\s+)?)`;
 /** What makes a lower-case name word a person: the start of a sentence, a possessive, or a verb a person does after it. */
 const PERSON_VERB = String.raw`(?=['’]s(?![\p{L}\p{N}])|\s+(?:said|says|felt|feels|reported|reports|was|is|has|had|have|did|does|told|tells|shared|shares|described|describes|stated|states|noticed|notices|slept|sleeps|came|comes|went|goes|wants|wanted|thinks|thought|seemed|seems|will|would|could|can|spoke|speaks|explained|explains|agreed|agrees|mentioned|mentions|talked|talks|cried|cries|arrived|arrives|left|called|calls|lives|lived|works|worked)\b)`;
@@ -64,21 +66,32 @@ function patternsOf(identity: ClientIdentity): Pattern[] {
 	for (const d of identity.details) {
 		const digits = d.replace(/\D/g, "");
 		// A number (a phone, an ID) written with any separators or none: "555-0142", "555 0142", "5550142", "555.01 42".
-		if (digits.length >= 5 && /^[\d\s.()+\-–—/]+$/.test(d)) out.push({ re: new RegExp(`(^|[^\\p{L}\\p{N}])${[...digits].join("[\\s.()+\\-–—/]{0,3}")}(?!\\p{N})`, "gu"), replacement: "$1[identifier removed]" });
+		if (digits.length >= 5 && /^[\d\s.()+\-–—/]+$/.test(d))
+			out.push({
+				re: new RegExp(`(^|[^\\p{L}\\p{N}])${[...digits].join("[\\s.()+\\-–—/]{0,3}")}(?!\\p{N})`, "gu"),
+				replacement: "$1[identifier removed]",
+			});
 		else out.push({ re: new RegExp(`${B}${escapeRegExp(d).replace(/\s+/g, "\\s+")}${E}`, "giu"), replacement: "$1[identifier removed]" });
 	}
-	for (const n of identity.names) out.push({ re: new RegExp(`${B}${escapeRegExp(n).replace(/\s+/g, "\\s+")}(['’]s)?${E}`, "giu"), replacement: "$1the client" });
+	for (const n of identity.names)
+		out.push({ re: new RegExp(`${B}${escapeRegExp(n).replace(/\s+/g, "\\s+")}(['’]s)?${E}`, "giu"), replacement: "$1the client" });
 	// Each word of a name, and each part of a hyphenated one ("Mary-Jane" also as "Mary" and "Jane").
 	const parts = identity.names.flatMap((n) => n.split(/\s+/)).flatMap((w) => (w.includes("-") ? [w, ...w.split("-")] : [w]));
 	// Two-letter names ("Jo", "Ng") only as written, with a capital: "so" and "ng" in words stay.
 	for (const w of new Set(parts.filter((x) => /^\p{L}{2}$/u.test(x)))) {
 		const capital = w[0]!.toUpperCase() + w.slice(1).toLowerCase();
-		out.push({ re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"), replacement: "$1the client" });
+		out.push({
+			re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"),
+			replacement: "$1the client",
+		});
 	}
 	const words = new Set(parts.filter((w) => /^\p{L}[\p{L}'’-]{2,}$/u.test(w)));
 	for (const w of [...words].sort((a, b) => b.length - a.length)) {
 		const capital = w[0]!.toUpperCase() + w.slice(1);
-		out.push({ re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"), replacement: "$1the client" });
+		out.push({
+			re: new RegExp(`${B}(?:${escapeRegExp(capital)}|${escapeRegExp(capital.toUpperCase())})(['’][sS])?${E}`, "gu"),
+			replacement: "$1the client",
+		});
 		// Written in lower case, where it is a person: "robin felt calmer", "robin's week"; "a robin" stays.
 		const lower = escapeRegExp(w.toLowerCase());
 		out.push({ re: new RegExp(`${B}${SENTENCE_START}${lower}(['’]s)?${E}`, "gu"), replacement: "$1the client" });

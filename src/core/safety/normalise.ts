@@ -29,28 +29,176 @@
 
 // Combining marks (the grapheme joiner, variation selectors) stand outside the class: a class would read them as combining with their neighbour.
 // Every default-ignorable code point (tag characters U+E0000-E007F, variation selectors, Hangul fillers, …) and the control characters (an escape sequence, NUL) go too.
-export const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]|\u034F|\u17B4|\u17B5|\u180B|\u180C|\u180D|\u180E|\u180F|[\uFE00-\uFE0F]|\p{Default_Ignorable_Code_Point}|(?![\t\n\v\f\r])\p{Cc}/gu;
+export const INVISIBLE =
+	/[\u00AD\u061C\u115F\u1160\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]|\u034F|\u17B4|\u17B5|\u180B|\u180C|\u180D|\u180E|\u180F|[\uFE00-\uFE0F]|\p{Default_Ignorable_Code_Point}|(?![\t\n\v\f\r])\p{Cc}/gu;
 
-const DOUBLE_QUOTES = /[\u201C\u201D\u201E\u201F\u00AB\u00BB\u2033\u2036\u301D\u301E\u301F\uFF02\u275D\u275E\u2E42\u300C-\u300F\uFE41-\uFE44\u{1F676}-\u{1F678}]|<<|>>/gu;
+const DOUBLE_QUOTES =
+	/[\u201C\u201D\u201E\u201F\u00AB\u00BB\u2033\u2036\u301D\u301E\u301F\uFF02\u275D\u275E\u2E42\u300C-\u300F\uFE41-\uFE44\u{1F676}-\u{1F678}]|<<|>>/gu;
 const SINGLE_QUOTES = /[\u2018\u2019\u201A\u201B\u2039\u203A\u2032\u2035\u275B\u275C\uFF07`\u00B4\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB]/g;
 
 /** Letters of other scripts, and Latin letters outside A-Z, that look like plain Latin ones. */
 const LOOKALIKE: Record<string, string> = {
-	"а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x",
-	"і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
-	"А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
-	"α": "a", "ε": "e", "ι": "i", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "ν": "v", "κ": "k", "χ": "x",
-	"Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-	"ϲ": "c", "ϳ": "j", "Ϲ": "C", "Ϳ": "J", "ԍ": "G", "ѡ": "w", "ɩ": "i",
+	а: "a",
+	в: "b",
+	е: "e",
+	ё: "e",
+	к: "k",
+	м: "m",
+	н: "h",
+	о: "o",
+	р: "p",
+	с: "c",
+	т: "t",
+	у: "y",
+	х: "x",
+	і: "i",
+	ї: "i",
+	ј: "j",
+	ѕ: "s",
+	ԁ: "d",
+	ԛ: "q",
+	ԝ: "w",
+	һ: "h",
+	ӏ: "l",
+	А: "A",
+	В: "B",
+	Е: "E",
+	К: "K",
+	М: "M",
+	Н: "H",
+	О: "O",
+	Р: "P",
+	С: "C",
+	Т: "T",
+	У: "Y",
+	Х: "X",
+	І: "I",
+	Ј: "J",
+	Ѕ: "S",
+	α: "a",
+	ε: "e",
+	ι: "i",
+	ο: "o",
+	ρ: "p",
+	τ: "t",
+	υ: "u",
+	ν: "v",
+	κ: "k",
+	χ: "x",
+	Α: "A",
+	Β: "B",
+	Ε: "E",
+	Ζ: "Z",
+	Η: "H",
+	Ι: "I",
+	Κ: "K",
+	Μ: "M",
+	Ν: "N",
+	Ο: "O",
+	Ρ: "P",
+	Τ: "T",
+	Υ: "Y",
+	Χ: "X",
+	ϲ: "c",
+	ϳ: "j",
+	Ϲ: "C",
+	Ϳ: "J",
+	ԍ: "G",
+	ѡ: "w",
+	ɩ: "i",
 	// Latin letters that are not A-Z: dotless i and j, IPA letters, small capitals.
-	"ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r", "ʏ": "y", "ʙ": "b", "ɾ": "r", "ʋ": "v", "ʍ": "w",
-	"ᴀ": "a", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ᴊ": "j", "ᴋ": "k", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
+	ı: "i",
+	ȷ: "j",
+	ɑ: "a",
+	ɡ: "g",
+	ɢ: "g",
+	ʜ: "h",
+	ɪ: "i",
+	ʟ: "l",
+	ɴ: "n",
+	ʀ: "r",
+	ʏ: "y",
+	ʙ: "b",
+	ɾ: "r",
+	ʋ: "v",
+	ʍ: "w",
+	ᴀ: "a",
+	ᴄ: "c",
+	ᴅ: "d",
+	ᴇ: "e",
+	ꜰ: "f",
+	ᴊ: "j",
+	ᴋ: "k",
+	ᴍ: "m",
+	ᴏ: "o",
+	ᴘ: "p",
+	"ꞯ": "q",
+	ꜱ: "s",
+	ᴛ: "t",
+	ᴜ: "u",
+	ᴠ: "v",
+	ᴡ: "w",
+	ᴢ: "z",
 	// Armenian.
-	"օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q", "ա": "w", "ւ": "l", "Օ": "O", "Տ": "S", "Ս": "U", "Լ": "L",
+	օ: "o",
+	ս: "u",
+	հ: "h",
+	ո: "n",
+	ց: "g",
+	զ: "q",
+	ա: "w",
+	ւ: "l",
+	Օ: "O",
+	Տ: "S",
+	Ս: "U",
+	Լ: "L",
 	// Cherokee (capitals).
-	"Ꭺ": "A", "Ᏼ": "B", "Ꮯ": "C", "Ꭰ": "D", "Ꭼ": "E", "Ꮐ": "G", "Ꮋ": "H", "Ꭵ": "i", "Ꭻ": "J", "Ꮶ": "K", "Ꮮ": "L", "Ꮇ": "M", "Ꮎ": "O", "Ꮲ": "P", "Ꮢ": "R", "Ꮪ": "S", "Ꮥ": "S", "Ꭲ": "T", "Ꮩ": "V", "Ꮃ": "W", "Ꮓ": "Z",
+	Ꭺ: "A",
+	Ᏼ: "B",
+	Ꮯ: "C",
+	Ꭰ: "D",
+	Ꭼ: "E",
+	Ꮐ: "G",
+	Ꮋ: "H",
+	Ꭵ: "i",
+	Ꭻ: "J",
+	Ꮶ: "K",
+	Ꮮ: "L",
+	Ꮇ: "M",
+	Ꮎ: "O",
+	Ꮲ: "P",
+	Ꮢ: "R",
+	Ꮪ: "S",
+	Ꮥ: "S",
+	Ꭲ: "T",
+	Ꮩ: "V",
+	Ꮃ: "W",
+	Ꮓ: "Z",
 	// Lisu.
-	"ꓐ": "B", "ꓚ": "C", "ꓓ": "D", "ꓰ": "E", "ꓝ": "F", "ꓖ": "G", "ꓧ": "H", "ꓲ": "I", "ꓙ": "J", "ꓗ": "K", "ꓡ": "L", "ꓟ": "M", "ꓠ": "N", "ꓳ": "O", "ꓑ": "P", "ꓣ": "R", "ꓢ": "S", "ꓔ": "T", "ꓴ": "U", "ꓦ": "V", "ꓪ": "W", "ꓫ": "X", "ꓬ": "Y", "ꓜ": "Z",
+	ꓐ: "B",
+	ꓚ: "C",
+	ꓓ: "D",
+	ꓰ: "E",
+	ꓝ: "F",
+	ꓖ: "G",
+	ꓧ: "H",
+	ꓲ: "I",
+	ꓙ: "J",
+	ꓗ: "K",
+	ꓡ: "L",
+	ꓟ: "M",
+	ꓠ: "N",
+	ꓳ: "O",
+	ꓑ: "P",
+	ꓣ: "R",
+	ꓢ: "S",
+	ꓔ: "T",
+	ꓴ: "U",
+	ꓦ: "V",
+	ꓪ: "W",
+	ꓫ: "X",
+	ꓬ: "Y",
+	ꓜ: "Z",
 };
 const LOOKALIKE_CHARS = new RegExp(`[${Object.keys(LOOKALIKE).join("")}]`, "u");
 const ALL_LOOKALIKE = new RegExp(`^[${Object.keys(LOOKALIKE).join("")}\\p{M}]+$`, "u");
@@ -114,7 +262,14 @@ function asciiDigits(text: string): string {
 
 /** Normalises one model string for checking and rendering (see the module comment). */
 export function normaliseModelText(text: string): string {
-	const s = foldLookalikes(asciiDigits(text.normalize("NFKC").replace(/\u0085/g, " ").replace(INVISIBLE, "")))
+	const s = foldLookalikes(
+		asciiDigits(
+			text
+				.normalize("NFKC")
+				.replace(/\u0085/g, " ")
+				.replace(INVISIBLE, ""),
+		),
+	)
 		.replace(STRAY_MARKS, "")
 		.replace(DOUBLE_QUOTES, '"')
 		.replace(SINGLE_QUOTES, "'")
@@ -131,6 +286,23 @@ export function normaliseInputText(text: string): string {
 	return text
 		.replace(/\r\n?/g, "\n")
 		.split("\n")
-		.map((line) => joinSpelt(foldLookalikes(asciiDigits(line.normalize("NFKC").replace(/\u0085/g, " ").replace(INVISIBLE, ""))).replace(STRAY_MARKS, "").replace(DOUBLE_QUOTES, '"').replace(SINGLE_QUOTES, "'").replace(/''/g, '"').replace(/[ \t]+/g, " ").trimEnd()))
+		.map((line) =>
+			joinSpelt(
+				foldLookalikes(
+					asciiDigits(
+						line
+							.normalize("NFKC")
+							.replace(/\u0085/g, " ")
+							.replace(INVISIBLE, ""),
+					),
+				)
+					.replace(STRAY_MARKS, "")
+					.replace(DOUBLE_QUOTES, '"')
+					.replace(SINGLE_QUOTES, "'")
+					.replace(/''/g, '"')
+					.replace(/[ \t]+/g, " ")
+					.trimEnd(),
+			),
+		)
 		.join("\n");
 }

@@ -132,11 +132,14 @@ const E = String.raw`(?![A-Za-z\u00C0-\u024F0-9])`;
 const PART_WORDS_EN = String.raw`(?:parts?|protectors?|firefighters?|exiles?|exiled\s+(?:one|part|child)|critic|worrier|planner|binger|pleaser|perfectionist|caretaker|controller|(?:the|a|this|that|another|each|one)\s+managers?|managers?\s+part|little\s+one|younger\s+(?:one|part|self)|inner\s+(?:child|critic|judge|voice)|internal\s+system)`;
 const PART_WORDS_ES = String.raw`(?:partes?|protector(?:a|es|as)?|gerentes?|bomber[oa]s?|exiliad[oa]s?|cr[ií]tic[oa]|preocup[oó]na?|sistema\s+interno|niñ[oa]\s+interior)`;
 /** "the Worrier", "La Preocupona": a part named with a capital after the article. */
-const PART_NAME = /(?:^|[\s"'(])(?:[Tt]he|[Ee]l|[Ll]a)\s+(?!(?:Client|Therapist|Clinician|Samaritans|Crisis|Assistant|System|Supervisor|Cl[ií]nic[oa]|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Lunes|Martes|Mi[eé]rcoles|Jueves|Viernes|S[aá]bado|Domingo)\b)\p{Lu}\p{Ll}+/u;
+const PART_NAME =
+	/(?:^|[\s"'(])(?:[Tt]he|[Ee]l|[Ll]a)\s+(?!(?:Client|Therapist|Clinician|Samaritans|Crisis|Assistant|System|Supervisor|Cl[ií]nic[oa]|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Lunes|Martes|Mi[eé]rcoles|Jueves|Viernes|S[aá]bado|Domingo)\b)\p{Lu}\p{Ll}+/u;
 const PART_WORD = new RegExp(`${B}(?:${PART_WORDS_EN}|${PART_WORDS_ES})${E}`, "iu");
-const PART_BELIEF = /(?:believes?|believed|fears?|feared|thinks?|thought|worries|worried|afraid|convinced|warns?|warned|insists?|insisted|expects?|predicts?|scared|wants?|wanted|needs?|needed|cree|cre[ií]a|teme|tem[ií]a|piensa|pensaba|quiere|quer[ií]a)\b/iu;
+const PART_BELIEF =
+	/(?:believes?|believed|fears?|feared|thinks?|thought|worries|worried|afraid|convinced|warns?|warned|insists?|insisted|expects?|predicts?|scared|wants?|wanted|needs?|needed|cree|cre[ií]a|teme|tem[ií]a|piensa|pensaba|quiere|quer[ií]a)\b/iu;
 /** Where a clause starts: punctuation or a conjunction. */
-const CLAUSE_START = /[,;:()]|\b(?:and|but|after|when|because|so|then|while|once|until|although|though|if|whereas|since|y|pero|cuando|porque|aunque|mientras|despu[eé]s\s+de\s+que|si)\b/giu;
+const CLAUSE_START =
+	/[,;:()]|\b(?:and|but|after|when|because|so|then|while|once|until|although|though|if|whereas|since|y|pero|cuando|porque|aunque|mientras|despu[eé]s\s+de\s+que|si)\b/giu;
 
 function hasPart(text: string): boolean {
 	return PART_WORD.test(text) || PART_NAME.test(text);
@@ -165,10 +168,12 @@ function partFrame(sentence: string, start: number): boolean {
 }
 
 /** Things that make a "no follow-up needed" or "not a concern" statement about routine work, not risk. */
-const ROUTINE = /\b(?:homework|diary|diaries|worksheets?|logs?|referrals?|billing|invoices?|insurance|appointments?|scheduling|schedule|readings?|assignments?|paperwork|forms?|letters?|reports?|exercises?|thought\s+records?|practice|recordings?|attendance|payments?|fees?|tarea|diario|registro|cita|derivaci[oó]n|factura|informe|formulario|lectura|ejercicios?)\b/iu;
+const ROUTINE =
+	/\b(?:homework|diary|diaries|worksheets?|logs?|referrals?|billing|invoices?|insurance|appointments?|scheduling|schedule|readings?|assignments?|paperwork|forms?|letters?|reports?|exercises?|thought\s+records?|practice|recordings?|attendance|payments?|fees?|tarea|diario|registro|cita|derivaci[oó]n|factura|informe|formulario|lectura|ejercicios?)\b/iu;
 
 /** Subjects of "is not a concern" that make it a judgement about something said or felt, not about money or sleep. */
-const VAGUE_OR_SAID = /(?:^|[^\p{L}])(?:this|that|it|these|those|thoughts?|wish(?:es)?|urges?|impulses?|ideas?|images?|fantas(?:y|ies)|feelings?|comments?|remarks?|statements?|disclosures?|words|talk|mentions?|what\s+(?:she|he|they)\s+(?:said|shared|disclosed)|nothing|none\s+of\s+(?:this|it)|esto|eso|ello|pensamientos?|ideas?|deseos?|comentarios?|lo\s+que\s+(?:dijo|cont[oó]))(?:$|[^\p{L}])/iu;
+const VAGUE_OR_SAID =
+	/(?:^|[^\p{L}])(?:this|that|it|these|those|thoughts?|wish(?:es)?|urges?|impulses?|ideas?|images?|fantas(?:y|ies)|feelings?|comments?|remarks?|statements?|disclosures?|words|talk|mentions?|what\s+(?:she|he|they)\s+(?:said|shared|disclosed)|nothing|none\s+of\s+(?:this|it)|esto|eso|ello|pensamientos?|ideas?|deseos?|comentarios?|lo\s+que\s+(?:dijo|cont[oó]))(?:$|[^\p{L}])/iu;
 
 function wordAfter(sentence: string, start: number, match: string): string {
 	return sentence.slice(start + match.length);
@@ -199,32 +204,84 @@ const EMOJI = String.raw`(?:\p{Extended_Pictographic}|[✓✔✗✘☑])`;
 const EN_PATTERNS: readonly DomainPattern[] = [
 	// Death wishes and ideation in ordinary words.
 	en("thoughts of death", new RegExp(`\\b${MIND_NOUN}\\s+(?:of|about|around)\\s+${DEATH_CONTENT}`, "i")),
-	en("thoughts of death", new RegExp(`\\b${SAID_NOUN}\\s+(?:of|about|around)\\s+(?!(?:(?:her|his|their|my)\\s+own\\s+)?(?:death|dying)\\b)${DEATH_CONTENT}`, "i")),
-	en("thoughts of death", /\b(?:death[\s-]+related\s+thoughts|morbid\s+(?:thoughts?|ideation|rumination|preoccupation)|death\s+ideation|dark\s+thoughts?)\b/i),
-	en("wish to die", /\b(?:wish|wishes|wished|wishing|long|longs|longed|longing|ready|deserves?|deserved)\s+(?:for\s+death|to\s+die)\b|\bnot\s+(?:to\s+die|to\s+be\s+dead)\b/i),
+	en(
+		"thoughts of death",
+		new RegExp(`\\b${SAID_NOUN}\\s+(?:of|about|around)\\s+(?!(?:(?:her|his|their|my)\\s+own\\s+)?(?:death|dying)\\b)${DEATH_CONTENT}`, "i"),
+	),
+	en(
+		"thoughts of death",
+		/\b(?:death[\s-]+related\s+thoughts|morbid\s+(?:thoughts?|ideation|rumination|preoccupation)|death\s+ideation|dark\s+thoughts?)\b/i,
+	),
+	en(
+		"wish to die",
+		/\b(?:wish|wishes|wished|wishing|long|longs|longed|longing|ready|deserves?|deserved)\s+(?:for\s+death|to\s+die)\b|\bnot\s+(?:to\s+die|to\s+be\s+dead)\b/i,
+	),
 	en("wish to die", /\bwant(?:s|ed|ing)?\s+(?:her|him|me|them)\s+dead\b|\bnever\s+been\s+born\b/i),
 	en("ending it", /\bending\s+(?:it(?:\s+all)?|things|everything|(?:her|his|their|my)\s+life)\b(?!\s+(?:with|at|between|on\s+good\s+terms)\b)/i),
 	en("hopelessness", /\bwhat['’]?s\s+the\s+point(?:\s+(?:any\s?more|of\s+(?:it\s+all|anything|trying|going\s+on)))?(?=\s*[.?!"']|\s*$)/i),
-	en("wanting to disappear", /\b(?:disappear|vanish)\w*\s+from\s+(?:the\s+world|the\s+face\s+of|existence|(?:everyone['’]?s|her|his|their|my)\s+li(?:fe|ves)|everything)/i),
-	en("goodbye letters", /\b(?:letters?|notes?|wills?)\b[^.;]{0,60}\bin\s+case\s+(?:something|anything)\s+(?:happens|happened)\s+to\s+(?:her|him|me|them)(?=\s*[.,;:!?)"']|\s*$)/i),
-	en("giving away", /\bg(?:i|a)ve?s?\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets|belongings|possessions|things)\b|\bgiving\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets)\b/i),
-	en("harm to self or others", new RegExp(`\\b(?:harm|danger|threat|injury)\\s+to\\s+(?:self|others|(?:her|him|them|my|your|one)sel(?:f|ves)|someone|anyone|other\\s+people)\\b|\\brisk\\s+(?:of|for)\\s+(?:harm|self|suicid\\w*|violen\\w*|danger|injur\\w*|death|dying|overdos\\w*|hurting|killing|homicid\\w*|abuse|neglect)`, "i")),
-	en("hoping to crash", /\b(?:hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?)\s+(?:that\s+)?(?:(?:she|he|they|I)\s+(?:would|will|might)\s+)?(?:to\s+)?(?:crash|get\s+hit|be\s+hit\s+by|not\s+survive|not\s+come\s+back|not\s+make\s+it\s+(?:back|home|through\s+the\s+night))\b/i),
-	en("doing something to herself", /\bdo\s+(?:anything|something|it)\s+to\s+(?:her|him|them|my|your)sel(?:f|ves)\b|\b(?:might|would|could|will|going\s+to|gonna|afraid\s+(?:she|he)\s+(?:would|might))\s+(?:not\s+)?do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b|\b(?:won['’]t|wouldn['’]t|will\s+not|would\s+not)\s+do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b/i),
-	en("no red flags", /\b(?:no|without|not\s+any|zero)\s+(?:\w+\s+)?red\s+flags?\b/i),
-	en("no harm", /\bno\s+(?:\w+\s+)?harm\b(?!\s+(?:done|in|meant|intended|to\s+(?:ask|try)))/i, { weak: true, reject: (s, start) => /\b(?:means?|meant|intends?|intended|wishes|wished)\s+$/i.test(s.slice(0, start)) }),
-	en("secrets", /\b(?:made|makes|make|forced|forces|told|tells)\s+(?:her|him|me|them)\s+(?:to\s+)?keep\s+(?:it\s+|this\s+|that\s+|the\s+)?(?:a\s+)?secrets?\b(?!\s+(?:from\s+)?(?:about\s+)?(?:the\s+)?(?:party|surprise|gift|present))/i),
-	en("method research", /\b(?:research\w*|look\w*\s+up|search\w*(?:\s+for)?|read\w*\s+about|googl\w*)\s+(?:suicide\s+)?methods\b(?!\s+(?:of|for|to)\s+(?!die|dying|suicide|end))/i),
-	en("attempts", /\b(?:history\s+of|previous|prior|past)\s+(?:\w+\s+)?attempts?\b(?!\s+(?:to|at|on|of)\s)|\b(?:two|three|four|five|six|several|multiple|[2-9]|\d{2})\s+(?:previous\s+|prior\s+|past\s+|suicide\s+)?attempts?(?=\s*(?:[.,;:)]|$|\s+(?:in|over|since|last|this|during|before)\b))/i),
-	en("life feels pointless", /\b(?:life|living|everything|existence|being\s+alive)\s+(?:feels?|felt|is|was|seems?|seemed)\s+(?:\w+\s+)?(?:pointless|meaningless|hopeless|unbearable|not\s+worth\s+it)\b/i),
 	en(
-		"goodbye messages",
-		/\b(?:texted|posted|sent|messaged)\s+(?:a\s+)?goodbye\b|\bgoodbye\s+(?:messages?|texts?|posts?|videos?)\b/i,
-		{ reject: (s) => /\b(?:colleagues|team|co-?workers|job|work|office|class|school|moving|move|retir\w*|party|last\s+day|holiday|trip)\b/i.test(s) },
+		"wanting to disappear",
+		/\b(?:disappear|vanish)\w*\s+from\s+(?:the\s+world|the\s+face\s+of|existence|(?:everyone['’]?s|her|his|their|my)\s+li(?:fe|ves)|everything)/i,
 	),
-	en("means", /\baccess\s+to\s+(?:[\w'’]+\s+){0,3}?(?:firearms?|guns?|rifles?|pistols?|weapons?|(?:lethal\s+)?means|pills|tablets|medications?|meds|knives|blades|rope|ammunition)\b|\bplan\s+(?:involving|using|that\s+involves|with)\s+(?:[\w'’]+\s+){0,3}?(?:car|garage|exhaust|pills|tablets|rope|gun|firearm|bridge|tracks|train|knife|blade|medications?|overdose)\b/i),
-	en("if she were gone", /\bif\s+(?:she|he|I|they)\s+(?:were|was|weren['’]t|wasn['’]t)\s+(?:gone|dead|no\s+longer\s+(?:here|around|alive)|not\s+(?:here|around|alive)\s+any\s?more|here\s+any\s?more)\b(?=\s*(?:[.,;:!?)"']|$|\s+(?:any\s?more|for\s+good|forever|and|but)\b))/i),
-	en("doing something to herself", /\bknock(?:s|ed|ing)?\s+(?:her|him|them|my)sel(?:f|ves)\s+out\b|\bhow\s+(?:she|he|I|they)\s+(?:would|could|might|will)\s+do\s+it(?=\s*(?:[.,;:!?)"']|$))|\bforget\s+(?:that\s+)?(?:she|he|I|they)\s+exists?\b/i),
+	en(
+		"goodbye letters",
+		/\b(?:letters?|notes?|wills?)\b[^.;]{0,60}\bin\s+case\s+(?:something|anything)\s+(?:happens|happened)\s+to\s+(?:her|him|me|them)(?=\s*[.,;:!?)"']|\s*$)/i,
+	),
+	en(
+		"giving away",
+		/\bg(?:i|a)ve?s?\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets|belongings|possessions|things)\b|\bgiving\s+away\s+(?:her|his|their|my)\s+(?:cat|dog|pet|pets)\b/i,
+	),
+	en(
+		"harm to self or others",
+		new RegExp(
+			`\\b(?:harm|danger|threat|injury)\\s+to\\s+(?:self|others|(?:her|him|them|my|your|one)sel(?:f|ves)|someone|anyone|other\\s+people)\\b|\\brisk\\s+(?:of|for)\\s+(?:harm|self|suicid\\w*|violen\\w*|danger|injur\\w*|death|dying|overdos\\w*|hurting|killing|homicid\\w*|abuse|neglect)`,
+			"i",
+		),
+	),
+	en(
+		"hoping to crash",
+		/\b(?:hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?)\s+(?:that\s+)?(?:(?:she|he|they|I)\s+(?:would|will|might)\s+)?(?:to\s+)?(?:crash|get\s+hit|be\s+hit\s+by|not\s+survive|not\s+come\s+back|not\s+make\s+it\s+(?:back|home|through\s+the\s+night))\b/i,
+	),
+	en(
+		"doing something to herself",
+		/\bdo\s+(?:anything|something|it)\s+to\s+(?:her|him|them|my|your)sel(?:f|ves)\b|\b(?:might|would|could|will|going\s+to|gonna|afraid\s+(?:she|he)\s+(?:would|might))\s+(?:not\s+)?do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b|\b(?:won['’]t|wouldn['’]t|will\s+not|would\s+not)\s+do\s+(?:something|anything)\s+(?:stupid|drastic|rash|silly)\b/i,
+	),
+	en("no red flags", /\b(?:no|without|not\s+any|zero)\s+(?:\w+\s+)?red\s+flags?\b/i),
+	en("no harm", /\bno\s+(?:\w+\s+)?harm\b(?!\s+(?:done|in|meant|intended|to\s+(?:ask|try)))/i, {
+		weak: true,
+		reject: (s, start) => /\b(?:means?|meant|intends?|intended|wishes|wished)\s+$/i.test(s.slice(0, start)),
+	}),
+	en(
+		"secrets",
+		/\b(?:made|makes|make|forced|forces|told|tells)\s+(?:her|him|me|them)\s+(?:to\s+)?keep\s+(?:it\s+|this\s+|that\s+|the\s+)?(?:a\s+)?secrets?\b(?!\s+(?:from\s+)?(?:about\s+)?(?:the\s+)?(?:party|surprise|gift|present))/i,
+	),
+	en(
+		"method research",
+		/\b(?:research\w*|look\w*\s+up|search\w*(?:\s+for)?|read\w*\s+about|googl\w*)\s+(?:suicide\s+)?methods\b(?!\s+(?:of|for|to)\s+(?!die|dying|suicide|end))/i,
+	),
+	en(
+		"attempts",
+		/\b(?:history\s+of|previous|prior|past)\s+(?:\w+\s+)?attempts?\b(?!\s+(?:to|at|on|of)\s)|\b(?:two|three|four|five|six|several|multiple|[2-9]|\d{2})\s+(?:previous\s+|prior\s+|past\s+|suicide\s+)?attempts?(?=\s*(?:[.,;:)]|$|\s+(?:in|over|since|last|this|during|before)\b))/i,
+	),
+	en(
+		"life feels pointless",
+		/\b(?:life|living|everything|existence|being\s+alive)\s+(?:feels?|felt|is|was|seems?|seemed)\s+(?:\w+\s+)?(?:pointless|meaningless|hopeless|unbearable|not\s+worth\s+it)\b/i,
+	),
+	en("goodbye messages", /\b(?:texted|posted|sent|messaged)\s+(?:a\s+)?goodbye\b|\bgoodbye\s+(?:messages?|texts?|posts?|videos?)\b/i, {
+		reject: (s) => /\b(?:colleagues|team|co-?workers|job|work|office|class|school|moving|move|retir\w*|party|last\s+day|holiday|trip)\b/i.test(s),
+	}),
+	en(
+		"means",
+		/\baccess\s+to\s+(?:[\w'’]+\s+){0,3}?(?:firearms?|guns?|rifles?|pistols?|weapons?|(?:lethal\s+)?means|pills|tablets|medications?|meds|knives|blades|rope|ammunition)\b|\bplan\s+(?:involving|using|that\s+involves|with)\s+(?:[\w'’]+\s+){0,3}?(?:car|garage|exhaust|pills|tablets|rope|gun|firearm|bridge|tracks|train|knife|blade|medications?|overdose)\b/i,
+	),
+	en(
+		"if she were gone",
+		/\bif\s+(?:she|he|I|they)\s+(?:were|was|weren['’]t|wasn['’]t)\s+(?:gone|dead|no\s+longer\s+(?:here|around|alive)|not\s+(?:here|around|alive)\s+any\s?more|here\s+any\s?more)\b(?=\s*(?:[.,;:!?)"']|$|\s+(?:any\s?more|for\s+good|forever|and|but)\b))/i,
+	),
+	en(
+		"doing something to herself",
+		/\bknock(?:s|ed|ing)?\s+(?:her|him|them|my)sel(?:f|ves)\s+out\b|\bhow\s+(?:she|he|I|they)\s+(?:would|could|might|will)\s+do\s+it(?=\s*(?:[.,;:!?)"']|$))|\bforget\s+(?:that\s+)?(?:she|he|I|they)\s+exists?\b/i,
+	),
 	en("self-destruction", /\bself[\s-]?destruct\w*|\bself[\s-]?annihilat\w*/i),
 	en("threatening", /\bthreatening\s+(?:messages?|texts?|calls?|letters?|voicemails?|emails?|notes?|behaviou?r|gestures?)\b/i, { weak: true }),
 	en("locked out", /\block(?:s|ed)?\s+(?:her|him|me|them)\s+out\b/i, { weak: true }),
@@ -232,57 +289,151 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 		"reasons for living",
 		/\b(?:hopeful|hope|hopes|will|wish|desire|want|wants|wanted|wanting|reasons?)\s+(?:\w+\s+)?(?:about|for|to)\s+(?:living|live|being\s+alive)\b(?=\s*(?:[.,;:!?)"']|$)|\s+(?:for\s+(?:her|his|their|my)|because|again|now|still|and\s+(?:to|for)|but)\b)/i,
 	),
-	en("protective in plain words", /\b(?:would|will|could)(?:\s+not|n['’]t)\s+(?:ever\s+)?(?:do\s+it|go\s+through\s+with\s+it|act\s+on\s+it)\s+because\s+of\s+(?:her|his|their|my)\s+(?:kids|children|son|daughter|cat|dog|pets?|family|mother|mum|mom|father|dad|parents|partner|husband|wife|faith|religion)\b/i),
-	en("risk addressed", /\b(?:the\s+|her\s+|his\s+|any\s+)?risks?\s+(?:has\s+|have\s+|had\s+)?(?:been\s+|was\s+|were\s+|is\s+|are\s+)(?:\w+\s+)?(?:addressed|managed|mitigated|resolved|covered|handled|contained|settled|cleared)\b/i, {
-		reject: (s) => EXPOSURE_CONTEXT.test(s) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(s),
-	}),
-	en("affairs in order", /\b(?:put|puts|putting|get|gets|getting|got)\s+(?:her|his|their|my)\s+affairs\s+in\s+order\b|\bwills?\b[^.;]{0,40}\baffairs\b|\baffairs\b[^.;]{0,40}\b(?:a|her|his|their)\s+will\b/i),
-	en("violence", /\b(?:hitting|hit|hits|punching|punched|punches|kicking|kicked|kicks|beating|beat|beats|choking|choked|strangling|strangled|stabbing|stabbed|shoving|shoved|slapping|slapped)\s+(?:his|her|their|my)\s+(?:\w+\s+)?(?:brother|sister|son|daughter|mother|mum|mom|father|dad|wife|husband|partner|girlfriend|boyfriend|baby|child|kids?|children|classmates?|friends?|teacher|dog|cat|pets?)\b(?!['’]s)/i),
+	en(
+		"protective in plain words",
+		/\b(?:would|will|could)(?:\s+not|n['’]t)\s+(?:ever\s+)?(?:do\s+it|go\s+through\s+with\s+it|act\s+on\s+it)\s+because\s+of\s+(?:her|his|their|my)\s+(?:kids|children|son|daughter|cat|dog|pets?|family|mother|mum|mom|father|dad|parents|partner|husband|wife|faith|religion)\b/i,
+	),
+	en(
+		"risk addressed",
+		/\b(?:the\s+|her\s+|his\s+|any\s+)?risks?\s+(?:has\s+|have\s+|had\s+)?(?:been\s+|was\s+|were\s+|is\s+|are\s+)(?:\w+\s+)?(?:addressed|managed|mitigated|resolved|covered|handled|contained|settled|cleared)\b/i,
+		{
+			reject: (s) => EXPOSURE_CONTEXT.test(s) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(s),
+		},
+	),
+	en(
+		"affairs in order",
+		/\b(?:put|puts|putting|get|gets|getting|got)\s+(?:her|his|their|my)\s+affairs\s+in\s+order\b|\bwills?\b[^.;]{0,40}\baffairs\b|\baffairs\b[^.;]{0,40}\b(?:a|her|his|their)\s+will\b/i,
+	),
+	en(
+		"violence",
+		/\b(?:hitting|hit|hits|punching|punched|punches|kicking|kicked|kicks|beating|beat|beats|choking|choked|strangling|strangled|stabbing|stabbed|shoving|shoved|slapping|slapped)\s+(?:his|her|their|my)\s+(?:\w+\s+)?(?:brother|sister|son|daughter|mother|mum|mom|father|dad|wife|husband|partner|girlfriend|boyfriend|baby|child|kids?|children|classmates?|friends?|teacher|dog|cat|pets?)\b(?!['’]s)/i,
+	),
 	// Self-harm in ordinary words.
-	en("self-harm", /\b(?:cut|cuts|cutting|burn|burns|burning|burned|burnt|scratch\w*|carv\w*|slash\w*)\s+(?:her|his|my|their)\s+(?:own\s+)?(?:arms?|wrists?|legs?|thighs?|skin|stomach|body)\b(?!\s+on\s+(?:the\s+|a\s+)?(?:stove|oven|iron|pan|kettle|fence|glass))/i),
+	en(
+		"self-harm",
+		/\b(?:cut|cuts|cutting|burn|burns|burning|burned|burnt|scratch\w*|carv\w*|slash\w*)\s+(?:her|his|my|their)\s+(?:own\s+)?(?:arms?|wrists?|legs?|thighs?|skin|stomach|body)\b(?!\s+on\s+(?:the\s+|a\s+)?(?:stove|oven|iron|pan|kettle|fence|glass))/i,
+	),
 	en("self-harm", /\b(?:hit|hits|hitting|bang\w*|slam\w*)\s+(?:her|his|my|their)\s+head\s+(?:against|on|into)\s+(?:the\s+|a\s+)?(?:walls?|floor|door)\b/i),
 	// Harm to others, violence, abuse, neglect.
-	en("harm to a child", /\b(?:hurt|harm|hit|shake|shook|shaking|smother|drown|strangl)\w*\s+(?:the|her|his|their|my)\s+(?:baby|toddler|infant|newborn|child|children|kids?)\b/i),
-	en("violence", /\b(?:push|pushes|pushed|pushing|shov\w+|slamm?\w*|pinn?(?:ed|ing)|threw|throws|throw|grabb?\w*|dragg?\w*)\s+(?:her|him|me|them|us)\s+(?:against|into|down\s+the|to\s+the\s+(?:floor|ground)|off\s+the|out\s+of\s+the|across\s+the|by\s+the\s+(?:hair|arm|throat|neck|wrist))\b/i),
-	en("violence", /\bphysical(?:ly)?\s+(?:fights?|altercations?|aggression|violen\w*|abus\w*|assault\w*|harm\w*|attack\w*)\b|\bforced\s+(?:her|him|me)\s+(?:to\s+have\s+sex|into\s+sex)|\bforced\s+himself\s+on\b/i),
-	en("injuries", /\bbruis(?:es|ed|ing)\s+(?:on|around|all\s+over)\s+(?:her|his|their|my)\s+(?:arms?|neck|face|wrists?|legs?|body|back|throat)\b|\bwith\s+(?:a\s+)?(?:black\s+eye|bruises)\b/i),
-	en("neglect", /\bleft\s+(?:\w+\s+){0,2}?(?:alone|home\s+alone|unsupervised|unattended)\s+for\s+(?:days|hours|nights|a\s+week|weeks|the\s+(?:weekend|night))\b|\b(?:left|kept|go|went|gone)\s+(?:\w+\s+){0,3}?without\s+(?:food|water|heat|heating|medical\s+care)\s+for\s+days\b|\bwithout\s+food\s+for\s+days\b/i),
-	en("coercive control", new RegExp(`\\b(?:partner|husband|wife|boyfriend|girlfriend|ex)\\b[^.;]{0,40}?\\b(?:checks?|checked|monitors?|tracks?|tracked|reads?|goes\\s+through|went\\s+through)\\s+(?:her|his|their)\\s+(?:phone|messages|texts|location|emails|bank)\\b|\\b(?:won['’]?t|doesn['’]?t|does\\s+not|will\\s+not|never)\\s+lets?\\s+(?:her|him|them)\\s+(?:see|leave\\s+the\\s+house|go\\s+out|have\\s+(?:her|his|their)\\s+own|talk\\s+to|work)\\b`, "i"), { weak: true }),
-	en("dangerous person", new RegExp(`\\b${PERSON_SUBJECT}\\s+(?:is|was|becomes|became|gets|got|can\\s+be|could\\s+be|may\\s+be|might\\s+be|seems|seemed)\\s+(?:\\w+\\s+)?(?:dangerous|threatening|volatile)\\b`, "i"), { weak: true }),
+	en(
+		"harm to a child",
+		/\b(?:hurt|harm|hit|shake|shook|shaking|smother|drown|strangl)\w*\s+(?:the|her|his|their|my)\s+(?:baby|toddler|infant|newborn|child|children|kids?)\b/i,
+	),
+	en(
+		"violence",
+		/\b(?:push|pushes|pushed|pushing|shov\w+|slamm?\w*|pinn?(?:ed|ing)|threw|throws|throw|grabb?\w*|dragg?\w*)\s+(?:her|him|me|them|us)\s+(?:against|into|down\s+the|to\s+the\s+(?:floor|ground)|off\s+the|out\s+of\s+the|across\s+the|by\s+the\s+(?:hair|arm|throat|neck|wrist))\b/i,
+	),
+	en(
+		"violence",
+		/\bphysical(?:ly)?\s+(?:fights?|altercations?|aggression|violen\w*|abus\w*|assault\w*|harm\w*|attack\w*)\b|\bforced\s+(?:her|him|me)\s+(?:to\s+have\s+sex|into\s+sex)|\bforced\s+himself\s+on\b/i,
+	),
+	en(
+		"injuries",
+		/\bbruis(?:es|ed|ing)\s+(?:on|around|all\s+over)\s+(?:her|his|their|my)\s+(?:arms?|neck|face|wrists?|legs?|body|back|throat)\b|\bwith\s+(?:a\s+)?(?:black\s+eye|bruises)\b/i,
+	),
+	en(
+		"neglect",
+		/\bleft\s+(?:\w+\s+){0,2}?(?:alone|home\s+alone|unsupervised|unattended)\s+for\s+(?:days|hours|nights|a\s+week|weeks|the\s+(?:weekend|night))\b|\b(?:left|kept|go|went|gone)\s+(?:\w+\s+){0,3}?without\s+(?:food|water|heat|heating|medical\s+care)\s+for\s+days\b|\bwithout\s+food\s+for\s+days\b/i,
+	),
+	en(
+		"coercive control",
+		new RegExp(
+			`\\b(?:partner|husband|wife|boyfriend|girlfriend|ex)\\b[^.;]{0,40}?\\b(?:checks?|checked|monitors?|tracks?|tracked|reads?|goes\\s+through|went\\s+through)\\s+(?:her|his|their)\\s+(?:phone|messages|texts|location|emails|bank)\\b|\\b(?:won['’]?t|doesn['’]?t|does\\s+not|will\\s+not|never)\\s+lets?\\s+(?:her|him|them)\\s+(?:see|leave\\s+the\\s+house|go\\s+out|have\\s+(?:her|his|their)\\s+own|talk\\s+to|work)\\b`,
+			"i",
+		),
+		{ weak: true },
+	),
+	en(
+		"dangerous person",
+		new RegExp(
+			`\\b${PERSON_SUBJECT}\\s+(?:is|was|becomes|became|gets|got|can\\s+be|could\\s+be|may\\s+be|might\\s+be|seems|seemed)\\s+(?:\\w+\\s+)?(?:dangerous|threatening|volatile)\\b`,
+			"i",
+		),
+		{ weak: true },
+	),
 	// Safety in the sense of safety to life.
-	en("safety plan", /\bsafety[\s-]+plan\w*|\bsafety\s+(?:concerns?|issues?|risks?|problems?|checks?|assessments?|screen\w*|review|planning|contract)\b|\bsafety\s+at\s+home\b|\bmeans\s+restriction\b|\brestrict\w*\s+(?:access\s+to\s+)?(?:the\s+|lethal\s+)?means\b|\blethal\s+means\b/i),
+	en(
+		"safety plan",
+		/\bsafety[\s-]+plan\w*|\bsafety\s+(?:concerns?|issues?|risks?|problems?|checks?|assessments?|screen\w*|review|planning|contract)\b|\bsafety\s+at\s+home\b|\bmeans\s+restriction\b|\brestrict\w*\s+(?:access\s+to\s+)?(?:the\s+|lethal\s+)?means\b|\blethal\s+means\b/i,
+	),
 	en("keeping safe", /\bkeep\w*\s+(?:her|him|them|my|your|one)sel(?:f|ves)\s+safe\b/i),
 	en("keeping safe", /\b(?:keeps?|kept|keeping)\s+(?:her|him|them|me)\s+safe\b/i, { weak: true }),
+	en("staying safe", /\bstay(?:s|ed|ing)?\s+safe\b/i, {
+		weak: true,
+		reject: (s, start, m) =>
+			/^\s+(?:on|in|at|while|during|around\s+(?:dogs|water)|online|from\s+(?:the\s+)?(?:sun|cold|flu|covid|virus))\b/i.test(wordAfter(s, start, m)),
+	}),
+	en("feeling unsafe", /\b(?:feels?|felt|feeling|is|was|being)\s+(?:\w+\s+)?unsafe\b/i, {
+		weak: true,
+		reject: (s, start, m) =>
+			/^\s+(?:in|on|near|during|when|whenever|driving|around\s+(?:crowds|dogs|heights|water))\b(?!\s+(?:her|the|their|his)\s+(?:home|house|flat|apartment|bedroom))/i.test(
+				wordAfter(s, start, m),
+			),
+	}),
 	en(
-		"staying safe",
-		/\bstay(?:s|ed|ing)?\s+safe\b/i,
-		{ weak: true, reject: (s, start, m) => /^\s+(?:on|in|at|while|during|around\s+(?:dogs|water)|online|from\s+(?:the\s+)?(?:sun|cold|flu|covid|virus))\b/i.test(wordAfter(s, start, m)) },
+		"safety",
+		/\b(?:her|his|their|client['’]?s|own|child['’]?s|children['’]?s)\s+(?:physical\s+|personal\s+|immediate\s+)?safety\b(?![\s-]+(?:behaviou?rs?|seeking|signals?|cues?))/i,
+		{ weak: true },
 	),
 	en(
-		"feeling unsafe",
-		/\b(?:feels?|felt|feeling|is|was|being)\s+(?:\w+\s+)?unsafe\b/i,
-		{ weak: true, reject: (s, start, m) => /^\s+(?:in|on|near|during|when|whenever|driving|around\s+(?:crowds|dogs|heights|water))\b(?!\s+(?:her|the|their|his)\s+(?:home|house|flat|apartment|bedroom))/i.test(wordAfter(s, start, m)) },
+		"in danger",
+		/\b(?:is|was|are|were|be|been|being|feels?|felt)\s+in\s+(?:\w+\s+)?danger\b(?!\s+of\s+(?!(?:being\s+)?(?:hurt|harmed|killed|attacked|dying|death|suicide)))/i,
+		{ weak: true },
 	),
-	en("safety", /\b(?:her|his|their|client['’]?s|own|child['’]?s|children['’]?s)\s+(?:physical\s+|personal\s+|immediate\s+)?safety\b(?![\s-]+(?:behaviou?rs?|seeking|signals?|cues?))/i, { weak: true }),
-	en("in danger", /\b(?:is|was|are|were|be|been|being|feels?|felt)\s+in\s+(?:\w+\s+)?danger\b(?!\s+of\s+(?!(?:being\s+)?(?:hurt|harmed|killed|attacked|dying|death|suicide)))/i, { weak: true }),
 	// Crisis.
-	en("crisis service", /\bcrisis\s+(?:text\s+line|line|lines|team|teams|service|services|centre|center|hotline|number|plan|resources?|support|unit|care)\b|\bSamaritans\b|\bLifeline\b|\b741741\b|\bsuicide\s+(?:hotline|line|prevention)\b/),
-	en("crisis service", /\bcrisis\s+(?:text\s+line|line|lines|team|teams|service|services|centre|center|hotline|number|plan|resources?|support|unit|care)\b|\bsuicide\s+(?:hotline|line|prevention)\b/i),
-	en("emergency", /\b(?:call|calls|calling|dial|dials|dialling|dialing|ring|rings|text|texts|phone|phones)\s+(?:the\s+)?(?:911|999|112|000|988|emergency\s+services|an\s+ambulance)\b/i),
-	en("emergency", /\bif\s+(?:things|it|she|he|they|the\s+(?:urges?|thoughts?|feelings?))\s+(?:\w+\s+){0,3}?(?:bad|worse|too\s+much|unmanageable|out\s+of\s+control|overwhelming|unsafe)\b[^.;]*\b(?:emergency|ER|A&E|hospital)\b/i),
-	en("emergency", /\b(?:emergency\s+(?:room|department)|ER|A&E)\b[^.;]*\bif\s+(?:things|it|she|he|they|the\s+(?:urges?|thoughts?|feelings?))\s+(?:\w+\s+){0,3}?(?:bad|worse|too\s+much|unmanageable|out\s+of\s+control|overwhelming|unsafe)\b/i),
-	en("crisis", /\b(?:she|he|they|client|patient|I)\s+(?:was|is|were|are|has\s+been|had\s+been|felt|feels|went)\s+(?:\w+\s+)?in(?:to)?\s+(?:a\s+|acute\s+)?crisis\b/i),
-	en("admission", /\b(?:involuntary|compulsory)\s+(?:hold|admission|commitment|detention|hospitali[sz]ation|treatment)|\bsectioned\b|\b5150\b|\bBaker\s+Act\b|\bpsychiatric\s+(?:admission|hospitali[sz]ation|emergency|hold|ward|unit|inpatient)|\binpatient\s+(?:admission|stay|unit|ward)\b/i),
+	en(
+		"crisis service",
+		/\bcrisis\s+(?:text\s+line|line|lines|team|teams|service|services|centre|center|hotline|number|plan|resources?|support|unit|care)\b|\bSamaritans\b|\bLifeline\b|\b741741\b|\bsuicide\s+(?:hotline|line|prevention)\b/,
+	),
+	en(
+		"crisis service",
+		/\bcrisis\s+(?:text\s+line|line|lines|team|teams|service|services|centre|center|hotline|number|plan|resources?|support|unit|care)\b|\bsuicide\s+(?:hotline|line|prevention)\b/i,
+	),
+	en(
+		"emergency",
+		/\b(?:call|calls|calling|dial|dials|dialling|dialing|ring|rings|text|texts|phone|phones)\s+(?:the\s+)?(?:911|999|112|000|988|emergency\s+services|an\s+ambulance)\b/i,
+	),
+	en(
+		"emergency",
+		/\bif\s+(?:things|it|she|he|they|the\s+(?:urges?|thoughts?|feelings?))\s+(?:\w+\s+){0,3}?(?:bad|worse|too\s+much|unmanageable|out\s+of\s+control|overwhelming|unsafe)\b[^.;]*\b(?:emergency|ER|A&E|hospital)\b/i,
+	),
+	en(
+		"emergency",
+		/\b(?:emergency\s+(?:room|department)|ER|A&E)\b[^.;]*\bif\s+(?:things|it|she|he|they|the\s+(?:urges?|thoughts?|feelings?))\s+(?:\w+\s+){0,3}?(?:bad|worse|too\s+much|unmanageable|out\s+of\s+control|overwhelming|unsafe)\b/i,
+	),
+	en(
+		"crisis",
+		/\b(?:she|he|they|client|patient|I)\s+(?:was|is|were|are|has\s+been|had\s+been|felt|feels|went)\s+(?:\w+\s+)?in(?:to)?\s+(?:a\s+|acute\s+)?crisis\b/i,
+	),
+	en(
+		"admission",
+		/\b(?:involuntary|compulsory)\s+(?:hold|admission|commitment|detention|hospitali[sz]ation|treatment)|\bsectioned\b|\b5150\b|\bBaker\s+Act\b|\bpsychiatric\s+(?:admission|hospitali[sz]ation|emergency|hold|ward|unit|inpatient)|\binpatient\s+(?:admission|stay|unit|ward)\b/i,
+	),
 	// Means.
-	en("means", new RegExp(`\\b(?:stash(?:es|ed)?|hoard\\w*|stockpil\\w*|collect(?:s|ed|ing)\\s+up|sav(?:es|ed|ing)\\s+up)\\s+(?:of\\s+)?(?:(?:her|his|their|the|some|old)\\s+)?(?:\\w+\\s+)?${PILLS}\\b|\\blethal\\b|\\bhow\\s+many\\s+(?:\\w+\\s+)?${PILLS}\\b`, "i")),
+	en(
+		"means",
+		new RegExp(
+			`\\b(?:stash(?:es|ed)?|hoard\\w*|stockpil\\w*|collect(?:s|ed|ing)\\s+up|sav(?:es|ed|ing)\\s+up)\\s+(?:of\\s+)?(?:(?:her|his|their|the|some|old)\\s+)?(?:\\w+\\s+)?${PILLS}\\b|\\blethal\\b|\\bhow\\s+many\\s+(?:\\w+\\s+)?${PILLS}\\b`,
+			"i",
+		),
+	),
 	en("means", new RegExp(`\\b(?:took|take|takes|taking|swallowed|swallow|swallows|swallowing)\\s+${BIG_NUMBER}\\s+(?:\\w+\\s+)?${PILLS}\\b`, "i")),
 	en(
 		"means",
-		new RegExp(`\\b(?:remov\\w+|lock\\w*(?:\\s+(?:up|away))?|hold\\w*\\s+onto|hand\\w*\\s+over|giv\\w+\\s+up|dispos\\w+\\s+of|get\\s+rid\\s+of|got\\s+rid\\s+of|secur\\w+|keep\\w*\\s+(?:hold|control)\\s+of)\\s+(?:(?:the|her|his|their|all|any|all\\s+the|all\\s+her|all\\s+his)\\s+)?(?:\\w+\\s+)?(?:${PILLS}|firearms?|guns?|rifles?|weapons?|knives|blades|razors|ammunition|rope)\\b`, "i"),
+		new RegExp(
+			`\\b(?:remov\\w+|lock\\w*(?:\\s+(?:up|away))?|hold\\w*\\s+onto|hand\\w*\\s+over|giv\\w+\\s+up|dispos\\w+\\s+of|get\\s+rid\\s+of|got\\s+rid\\s+of|secur\\w+|keep\\w*\\s+(?:hold|control)\\s+of)\\s+(?:(?:the|her|his|their|all|any|all\\s+the|all\\s+her|all\\s+his)\\s+)?(?:\\w+\\s+)?(?:${PILLS}|firearms?|guns?|rifles?|weapons?|knives|blades|razors|ammunition|rope)\\b`,
+			"i",
+		),
 	),
-	en("means", /\b(?:stood|standing|stand|stands|sat|sitting|leaned|leaning|climbed)\s+(?:\w+\s+){0,3}?(?:at|on|over)\s+the\s+(?:edge|railing|ledge|parapet)\b(?=[^.;]*\b(?:bridge|roof|cliff|platform|tracks|balcony|building|tower|car\s+park)\b)|\b(?:bridge|roof|cliff|platform|tracks|balcony|building|tower)\b[^.;]*\b(?:stood|standing|sat|sitting|leaned|leaning)\s+(?:\w+\s+){0,3}?(?:at|on|over)\s+the\s+(?:edge|railing|ledge|parapet)\b/i),
+	en(
+		"means",
+		/\b(?:stood|standing|stand|stands|sat|sitting|leaned|leaning|climbed)\s+(?:\w+\s+){0,3}?(?:at|on|over)\s+the\s+(?:edge|railing|ledge|parapet)\b(?=[^.;]*\b(?:bridge|roof|cliff|platform|tracks|balcony|building|tower|car\s+park)\b)|\b(?:bridge|roof|cliff|platform|tracks|balcony|building|tower)\b[^.;]*\b(?:stood|standing|sat|sitting|leaned|leaning)\s+(?:\w+\s+){0,3}?(?:at|on|over)\s+the\s+(?:edge|railing|ledge|parapet)\b/i,
+	),
 	// Protective factors and reasons for living.
-	en("reasons for living", /\breasons?\s+(?:for|to)\s+(?:stay(?:ing)?\s+alive|liv(?:e|ing)|keep(?:ing)?\s+going|be(?:ing)?\s+(?:here|alive)|still\s+be(?:ing)?\s+here|go(?:ing)?\s+on)\b|\bstay(?:s|ed|ing)?\s+alive\b/i),
+	en(
+		"reasons for living",
+		/\breasons?\s+(?:for|to)\s+(?:stay(?:ing)?\s+alive|liv(?:e|ing)|keep(?:ing)?\s+going|be(?:ing)?\s+(?:here|alive)|still\s+be(?:ing)?\s+here|go(?:ing)?\s+on)\b|\bstay(?:s|ed|ing)?\s+alive\b/i,
+	),
 	en("reasons for living", /\bkeeps?\s+(?:her|him|them|me)\s+alive\b|\bkept\s+(?:her|him|them|me)\s+alive\b/i, { weak: true }),
 	// Minimisation.
 	en(
@@ -295,7 +446,10 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 		/\b(?:is|was|are|were|seems?|seemed|appears?|appeared|remains?|remained)\s+(?:not|no\s+longer|never)\s+(?:a\s+|any\s+|of\s+)?(?:\w+\s+)?(?:concern|cause\s+for\s+concern|concerning|worrying|worrisome|alarming|clinically\s+significant|significant|serious|an?\s+issue|a\s+problem)\b|\b(?:no\s+(?:cause|reason)\s+for\s+concern|nothing\s+to\s+be\s+concerned\s+about)\b/i,
 		{ reject: (s, start) => !VAGUE_OR_SAID.test(clauseStartToHit(s, start)) },
 	),
-	en("not a concern", /(?:^|[;:]\s*)\W*no\s+(?:current\s+|further\s+|other\s+|new\s+|acute\s+|immediate\s+|significant\s+|major\s+|clinical\s+|real\s+|outstanding\s+)?(?:concerns?|issues?)(?:\s+(?:at\s+(?:this\s+time|the\s+moment|present)|noted|identified|reported|raised|today|currently|remain|remaining))?\W*$/i),
+	en(
+		"not a concern",
+		/(?:^|[;:]\s*)\W*no\s+(?:current\s+|further\s+|other\s+|new\s+|acute\s+|immediate\s+|significant\s+|major\s+|clinical\s+|real\s+|outstanding\s+)?(?:concerns?|issues?)(?:\s+(?:at\s+(?:this\s+time|the\s+moment|present)|noted|identified|reported|raised|today|currently|remain|remaining))?\W*$/i,
+	),
 	en(
 		"would act on it",
 		/\b(?:(?:would|will|might|could|intends?\s+to|plans?\s+to|going\s+to)\s+act|(?:intention|intent|plans?)\s+(?:of|to)\s+act(?:ing)?)\s+on\s+(?:it|them|these|those|the\s+(?:thoughts?|urges?|impulses?|feelings?|wish))\b/i,
@@ -308,28 +462,66 @@ const EN_PATTERNS: readonly DomainPattern[] = [
 		{ reject: (s) => ROUTINE.test(s) },
 	),
 	// Abbreviations in lower case where they can only be risk: "denied si", "no si/hi".
-	en("SI or HI", /\b(?:denie[sd]|deny|denying|negative\s+for|no|without|reports?\s+no|nil)\s+(?:si|hi|sh|nssi)(?:\s*\/\s*(?:si|hi|sh))?(?=\s*(?:[.,;:!?)]|$|(?:and|or|today|currently|at\s+this\s+time)\b))|\b(?:si|hi)\s*\/\s*(?:si|hi)\b|\b(?:si|hi)\s*[:=]\s*(?:denied|none|nil|no|negative|absent)\b/i),
+	en(
+		"SI or HI",
+		/\b(?:denie[sd]|deny|denying|negative\s+for|no|without|reports?\s+no|nil)\s+(?:si|hi|sh|nssi)(?:\s*\/\s*(?:si|hi|sh))?(?=\s*(?:[.,;:!?)]|$|(?:and|or|today|currently|at\s+this\s+time)\b))|\b(?:si|hi)\s*\/\s*(?:si|hi)\b|\b(?:si|hi)\s*[:=]\s*(?:denied|none|nil|no|negative|absent)\b/i,
+	),
 	// Ideation on its own, and the internet's words for suicide.
 	en("ideation", /\bideation\b|\bun-?aliv\w*|\b(?:kms|kys)\b/i),
-	en("wish to die", /\b(?:wish(?:es|ed)?|want(?:s|ed)?|wanting|desire|longing|hope(?:s|d)?|thoughts?|urges?)\s+(?:\w+\s+)?(?:to\s+not|not\s+to)\s+(?:be\s+(?:here|alive|around)|exist|wake\s+up|go\s+on|live)\b/i),
+	en(
+		"wish to die",
+		/\b(?:wish(?:es|ed)?|want(?:s|ed)?|wanting|desire|longing|hope(?:s|d)?|thoughts?|urges?)\s+(?:\w+\s+)?(?:to\s+not|not\s+to)\s+(?:be\s+(?:here|alive|around)|exist|wake\s+up|go\s+on|live)\b/i,
+	),
 	// Violence by a person close to her, her injuries explained away, threats.
-	en("violence", new RegExp(`\\b(?:partner|husband|wife|boyfriend|girlfriend|father|dad|mother|mum|mom|brother|sister|ex|stepfather|stepdad|stepmother|uncle)\\s+(?:\\w+\\s+){0,2}?(?:hits?|hitting|beats?|beating|kicks?|kicked|kicking|chokes?|choked|choking|slaps?|slapped|slapping|punch(?:es|ed|ing)?|strangl\\w+|shoves?|shoved|hurts?|hurting)\\s+(?:her|him|them|me)\\b(?!\\s+(?:feelings|at|in)\\b)`, "i")),
+	en(
+		"violence",
+		new RegExp(
+			`\\b(?:partner|husband|wife|boyfriend|girlfriend|father|dad|mother|mum|mom|brother|sister|ex|stepfather|stepdad|stepmother|uncle)\\s+(?:\\w+\\s+){0,2}?(?:hits?|hitting|beats?|beating|kicks?|kicked|kicking|chokes?|choked|choking|slaps?|slapped|slapping|punch(?:es|ed|ing)?|strangl\\w+|shoves?|shoved|hurts?|hurting)\\s+(?:her|him|them|me)\\b(?!\\s+(?:feelings|at|in)\\b)`,
+			"i",
+		),
+	),
 	en("threats", new RegExp(`\\b${PERSON_SUBJECT}['’]s\\s+(?:threats|violence|aggression|abuse|rages?|temper)\\b`, "i")),
-	en("injuries", /\b(?:bruises?|bruising|injur(?:y|ies)|black\s+eye|burn\s+marks|marks\s+on\s+(?:her|his)\s+(?:arms?|neck|wrists?))\s+(?:\w+\s+){0,3}?(?:from|after|due\s+to|caused\s+by|explained\s+(?:as|by))\s+(?:a\s+|an\s+|her\s+|his\s+)?(?:fall|falling|accident|clumsiness|walking\s+into|door|stairs)\b/i),
+	en(
+		"injuries",
+		/\b(?:bruises?|bruising|injur(?:y|ies)|black\s+eye|burn\s+marks|marks\s+on\s+(?:her|his)\s+(?:arms?|neck|wrists?))\s+(?:\w+\s+){0,3}?(?:from|after|due\s+to|caused\s+by|explained\s+(?:as|by))\s+(?:a\s+|an\s+|her\s+|his\s+)?(?:fall|falling|accident|clumsiness|walking\s+into|door|stairs)\b/i,
+	),
 	en("harm's way", /\bharm['’]?s\s+way\b/i),
 	en("not a threat", /\b(?:is|was|are|were|poses?|posed|posing)\s+(?:not\s+a|no|not\s+any|little|minimal|no\s+real)\s+(?:threat|danger)\b/i, { weak: true }),
 	// Safeguarding and child protection, and being safe at home.
 	en("safeguarding", /\bsafeguarding\b|\bchild\s+protection\b|\b(?:child|adult)\s+protective\s+services\b/i),
-	en("safe at home", /\bsafe\s+(?:at|to\s+(?:go|return|stay))\s+home\b|\b(?:children|kids|baby|child|son|daughter)\s+(?:are|is|were|was)\s+(?:\w+\s+)?safe\b/i, { weak: true }),
+	en(
+		"safe at home",
+		/\bsafe\s+(?:at|to\s+(?:go|return|stay))\s+home\b|\b(?:children|kids|baby|child|son|daughter)\s+(?:are|is|were|was)\s+(?:\w+\s+)?safe\b/i,
+		{ weak: true },
+	),
 	// Risk as a state, intent and lethality rated, and the words around grooming, command hallucinations and a future not seen.
-	en("rates risk", /\brisk\s+(?:picture|profile|formulation|indicators?|factors?)\b|\b(?:no|any|little|minimal|without)\s+(?:evidence|indications?|signs?|changes?)\s+(?:of|to|in)\s+(?:the\s+)?risk\b/i, { reject: (s) => EXPOSURE_CONTEXT.test(s) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(s) }),
-	en("rates risk", /\b(?:intent|intention|lethality)\s+(?:is|was|remains?|remained|appears?|seems?)\s+(?:\w+\s+)?(?:low|minimal|high|moderate|absent|none|unchanged)\b/i),
+	en(
+		"rates risk",
+		/\brisk\s+(?:picture|profile|formulation|indicators?|factors?)\b|\b(?:no|any|little|minimal|without)\s+(?:evidence|indications?|signs?|changes?)\s+(?:of|to|in)\s+(?:the\s+)?risk\b/i,
+		{ reject: (s) => EXPOSURE_CONTEXT.test(s) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(s) },
+	),
+	en(
+		"rates risk",
+		/\b(?:intent|intention|lethality)\s+(?:is|was|remains?|remained|appears?|seems?)\s+(?:\w+\s+)?(?:low|minimal|high|moderate|absent|none|unchanged)\b/i,
+	),
 	en("abuse", /\bgroomed\s+by\b|\bcommand\s+hallucinations?\b/i),
-	en("hopelessness", /\b(?:doesn['’]t|does\s+not|didn['’]t|did\s+not|can['’]t|cannot|could\s+not|couldn['’]t)\s+see\s+(?:a|any)\s+future\b(?!\s+(?:with|in|at|for)\b)/i),
+	en(
+		"hopelessness",
+		/\b(?:doesn['’]t|does\s+not|didn['’]t|did\s+not|can['’]t|cannot|could\s+not|couldn['’]t)\s+see\s+(?:a|any)\s+future\b(?!\s+(?:with|in|at|for)\b)/i,
+	),
 	// A rating written as one word ("lowrisk").
 	en("rates risk", /\b(?:low|high|moderate|minimal|elevated|medium|no)risk\b/i),
-	en("risk field", /\brisk\s+(?:content|items?|statements?|language|flags?|section|review)\b|^[\s*_#>-]*(?:(?:suicide|suicidal|self[\s-]?harm|violence|overall|current|safety)\s+)?risk(?:\s+(?:level|rating|status|assessment|summary))?[\s*_]*[:=]/i),
-	en("risk emoji", new RegExp(`\\b(?:risk|safety|self[\\s-]?harm|suicid\\w*|danger|harm|violence|abuse|neglect)\\b[^\\p{L}\\p{N}]{0,6}${EMOJI}|${EMOJI}\\s*(?:(?:low|high|moderate|no|minimal|elevated)\\s+)?risk\\b`, "iu")),
+	en(
+		"risk field",
+		/\brisk\s+(?:content|items?|statements?|language|flags?|section|review)\b|^[\s*_#>-]*(?:(?:suicide|suicidal|self[\s-]?harm|violence|overall|current|safety)\s+)?risk(?:\s+(?:level|rating|status|assessment|summary))?[\s*_]*[:=]/i,
+	),
+	en(
+		"risk emoji",
+		new RegExp(
+			`\\b(?:risk|safety|self[\\s-]?harm|suicid\\w*|danger|harm|violence|abuse|neglect)\\b[^\\p{L}\\p{N}]{0,6}${EMOJI}|${EMOJI}\\s*(?:(?:low|high|moderate|no|minimal|elevated)\\s+)?risk\\b`,
+			"iu",
+		),
+	),
 	en("risk emoji", new RegExp(`\\b(?:SI|HI|SH|NSSI)\\b[^\\p{L}\\p{N}]{0,6}${EMOJI}`, "u")),
 ];
 
@@ -350,16 +542,40 @@ const ES_PATTERNS: readonly DomainPattern[] = [
 		String.raw`${B}(?:bajo|alto|moderado|m[ií]nimo|nulo|leve|elevado|inminente|sin|no\s+hay|no\s+existe|no\s+presenta|ning[uú]n|niega|sin\s+indicios\s+de)\s+riesgo${E}`,
 		{ reject: (s, start) => /(?:tarea|actividad|exposici[oó]n|experimento|situaci[oó]n|paso|inversi[oó]n|deporte)\s+de\s*$/iu.test(s.slice(0, start)) },
 	),
-	es("riesgo", String.raw`${B}(?:el\s+)?riesgo\s+(?:es|fue|era|se\s+consider[aó]|se\s+valor[oó]|se\s+evalu[oó]|parece|sigue|contin[uú]a|queda|fue\s+(?:evaluado|valorado)|ha\s+sido\s+(?:evaluado|valorado))${E}|${B}(?:evaluaci[oó]n|valoraci[oó]n|evalu[oó]|valor[oó]|evaluar|valorar)\s+(?:del?\s+|el\s+)?riesgo${E}|^[\s*_#>-]*riesgo(?:\s+${L}+)?[\s*_]*[:=]`),
-	es("plan de seguridad", String.raw`${B}plan(?:es)?\s+de\s+(?:seguridad|crisis|emergencia|prevenci[oó]n)${E}|${B}l[ií]nea\s+(?:de\s+)?(?:crisis|prevenci[oó]n|ayuda|la\s+vida|atenci[oó]n\s+a\s+la\s+conducta\s+suicida)${E}|${B}tel[eé]fono\s+de\s+la\s+esperanza${E}|${B}024${E}|${B}(?:llamar|llame|llamar[aá]|llama|llam[oó]|marcar|marcar[aá])\s+(?:al\s+)?(?:112|911|024|988|061|emergencias)${E}|${B}(?:acudir|acudir[aá]|ir[aá]|ir[ií]a|ir)\s+a\s+urgencias\s+si${E}`),
+	es(
+		"riesgo",
+		String.raw`${B}(?:el\s+)?riesgo\s+(?:es|fue|era|se\s+consider[aó]|se\s+valor[oó]|se\s+evalu[oó]|parece|sigue|contin[uú]a|queda|fue\s+(?:evaluado|valorado)|ha\s+sido\s+(?:evaluado|valorado))${E}|${B}(?:evaluaci[oó]n|valoraci[oó]n|evalu[oó]|valor[oó]|evaluar|valorar)\s+(?:del?\s+|el\s+)?riesgo${E}|^[\s*_#>-]*riesgo(?:\s+${L}+)?[\s*_]*[:=]`,
+	),
+	es(
+		"plan de seguridad",
+		String.raw`${B}plan(?:es)?\s+de\s+(?:seguridad|crisis|emergencia|prevenci[oó]n)${E}|${B}l[ií]nea\s+(?:de\s+)?(?:crisis|prevenci[oó]n|ayuda|la\s+vida|atenci[oó]n\s+a\s+la\s+conducta\s+suicida)${E}|${B}tel[eé]fono\s+de\s+la\s+esperanza${E}|${B}024${E}|${B}(?:llamar|llame|llamar[aá]|llama|llam[oó]|marcar|marcar[aá])\s+(?:al\s+)?(?:112|911|024|988|061|emergencias)${E}|${B}(?:acudir|acudir[aá]|ir[aá]|ir[ií]a|ir)\s+a\s+urgencias\s+si${E}`,
+	),
 	es("a salvo", String.raw`${B}mantener(?:se|me|te)\s+(?:a\s+salvo|segur[ao])${E}|${B}(?:se|me)\s+mantendr[aá]\s+(?:a\s+salvo|segur[ao])${E}`),
-	es("a salvo", String.raw`${B}(?:est[aá]|estaba|estar|estar[aá]|se\s+mantiene|mantiene|la\s+mantiene|lo\s+mantiene|sigue|qued[oó]|queda|est[eé])\s+a\s+salvo${E}`, { weak: true }),
-	es("peligro", String.raw`${B}peligro\s+para\s+(?:s[ií]|otros|otras|terceros|los\s+dem[aá]s|su\s+vida)${E}|${B}peligros[oa]\s+para\s+(?:s[ií]|otros|terceros|los\s+dem[aá]s)${E}`),
-	es("peligro", String.raw`${B}(?:est[aá]|estaba|corre|corr[ií]a)\s+(?:en\s+)?peligro${E}(?!\s+de\s+(?!morir|muerte|ser\s+(?:agredid|herid|golpead)))`, { weak: true }),
+	es(
+		"a salvo",
+		String.raw`${B}(?:est[aá]|estaba|estar|estar[aá]|se\s+mantiene|mantiene|la\s+mantiene|lo\s+mantiene|sigue|qued[oó]|queda|est[eé])\s+a\s+salvo${E}`,
+		{ weak: true },
+	),
+	es(
+		"peligro",
+		String.raw`${B}peligro\s+para\s+(?:s[ií]|otros|otras|terceros|los\s+dem[aá]s|su\s+vida)${E}|${B}peligros[oa]\s+para\s+(?:s[ií]|otros|terceros|los\s+dem[aá]s)${E}`,
+	),
+	es("peligro", String.raw`${B}(?:est[aá]|estaba|corre|corr[ií]a)\s+(?:en\s+)?peligro${E}(?!\s+de\s+(?!morir|muerte|ser\s+(?:agredid|herid|golpead)))`, {
+		weak: true,
+	}),
 	es("pensamientos de muerte", String.raw`${B}(?:pensamientos|ideas)\s+(?:oscur[oa]s|negr[oa]s|de\s+muerte)${E}|${B}ideaci[oó]n${E}`),
-	es("no morir", String.raw`${B}no\s+(?:morir(?:me|se)?|(?:estar|quedar)\s+muert[oa])${E}(?!\s+de\s+(?:risa|hambre|verg[üu]enza|ganas|sue[ñn]o|fr[ií]o|calor|miedo|aburrimiento|cansancio|sed))`),
-	es("dejar de existir", String.raw`${B}(?:dejar|deje|dejara|dejase|deja|dej[oó])\s+de\s+(?:existir|respirar)${E}|${B}(?:dejar|deje|dejara|dejase)\s+de\s+vivir${E}(?!\s+(?:con|en|junt))`),
-	es("factores protectores", String.raw`${B}factor(?:es)?\s+(?:protector(?:es)?|de\s+protecci[oó]n)${E}|${B}(?:razones|motivos|raz[oó]n|motivo)\s+para\s+(?:vivir|seguir\s+viv${L}+|seguir\s+aqu[ií])${E}`),
+	es(
+		"no morir",
+		String.raw`${B}no\s+(?:morir(?:me|se)?|(?:estar|quedar)\s+muert[oa])${E}(?!\s+de\s+(?:risa|hambre|verg[üu]enza|ganas|sue[ñn]o|fr[ií]o|calor|miedo|aburrimiento|cansancio|sed))`,
+	),
+	es(
+		"dejar de existir",
+		String.raw`${B}(?:dejar|deje|dejara|dejase|deja|dej[oó])\s+de\s+(?:existir|respirar)${E}|${B}(?:dejar|deje|dejara|dejase)\s+de\s+vivir${E}(?!\s+(?:con|en|junt))`,
+	),
+	es(
+		"factores protectores",
+		String.raw`${B}factor(?:es)?\s+(?:protector(?:es)?|de\s+protecci[oó]n)${E}|${B}(?:razones|motivos|raz[oó]n|motivo)\s+para\s+(?:vivir|seguir\s+viv${L}+|seguir\s+aqu[ií])${E}`,
+	),
 	es(
 		"sin seguimiento",
 		String.raw`${B}(?:no\s+(?:se\s+)?(?:requiere|requieren|necesita|necesitan|precisa|amerita|es\s+necesari[oa]|hace\s+falta)|sin\s+necesidad\s+de)\s+(?:(?:un|ning[uú]n|ninguna|m[aá]s|mayor|otro|otra|hacer|hacer\s+un)\s+)?(?:seguimiento|intervenci[oó]n|evaluaci[oó]n|valoraci[oó]n|acci[oó]n|revisi[oó]n)${E}`,
@@ -370,11 +586,24 @@ const ES_PATTERNS: readonly DomainPattern[] = [
 		String.raw`${B}no\s+(?:es|era|fue|parece|parec[ií]a|representa|supone|constituye|resulta)\s+(?:un\s+|una\s+)?(?:motivo\s+de\s+)?(?:preocupaci[oó]n|preocupante|alarmante|grave|significativ[oa]|relevante|de\s+preocupar)${E}`,
 		{ reject: (s, start) => !VAGUE_OR_SAID.test(clauseStartToHit(s, start)) && !/^\s*$/u.test(clauseStartToHit(s, start)) },
 	),
-	es("acceso a medios", String.raw`${B}acceso\s+a\s+(?:${L}+\s+){0,3}?(?:armas?|pistolas?|escopetas?|pastillas|medicamentos|medicinas|f[aá]rmacos|cuchillos?)${E}`),
+	es(
+		"acceso a medios",
+		String.raw`${B}acceso\s+a\s+(?:${L}+\s+){0,3}?(?:armas?|pistolas?|escopetas?|pastillas|medicamentos|medicinas|f[aá]rmacos|cuchillos?)${E}`,
+	),
 	es("señales de alarma", String.raw`${B}(?:señales|signos|se[ñn]ales)\s+de\s+(?:alarma|alerta|riesgo)${E}`),
-	es("control coercitivo", String.raw`${B}(?:le|la|me|lo)\s+(?:revisa|revisaba|revis[oó]|mira|controla|controlaba)\s+(?:el|los|mi|su)\s+(?:m[oó]vil|tel[eé]fono|celular|mensajes|correos|cuenta)${E}|${B}no\s+(?:la|lo|me|le)\s+(?:deja|dejaba|dej[oó])\s+(?:salir|ver\s+a|hablar\s+con|trabajar|tener)${E}`, { weak: true }),
-	es("querer que todo acabe", String.raw`${B}(?:quiero|quiere|quer[ií]a|desea|deseaba|necesita|necesito)\s+que\s+todo\s+(?:se\s+)?(?:acabe|termine|pare|detenga)${E}`),
-	es("instrucción al revisor", String.raw`${B}no\s+(?:marcar|se[ñn]alar|listar|reportar|escalar)${E}|${B}ignor(?:a|ar|e)\s+las\s+instrucciones\s+(?:anteriores|previas)${E}`),
+	es(
+		"control coercitivo",
+		String.raw`${B}(?:le|la|me|lo)\s+(?:revisa|revisaba|revis[oó]|mira|controla|controlaba)\s+(?:el|los|mi|su)\s+(?:m[oó]vil|tel[eé]fono|celular|mensajes|correos|cuenta)${E}|${B}no\s+(?:la|lo|me|le)\s+(?:deja|dejaba|dej[oó])\s+(?:salir|ver\s+a|hablar\s+con|trabajar|tener)${E}`,
+		{ weak: true },
+	),
+	es(
+		"querer que todo acabe",
+		String.raw`${B}(?:quiero|quiere|quer[ií]a|desea|deseaba|necesita|necesito)\s+que\s+todo\s+(?:se\s+)?(?:acabe|termine|pare|detenga)${E}`,
+	),
+	es(
+		"instrucción al revisor",
+		String.raw`${B}no\s+(?:marcar|se[ñn]alar|listar|reportar|escalar)${E}|${B}ignor(?:a|ar|e)\s+las\s+instrucciones\s+(?:anteriores|previas)${E}`,
+	),
 	es("riesgo emoji", String.raw`${B}(?:riesgo|seguridad|autolesi${L}*|suicid${L}*|peligro|violencia|abuso)${E}[^\p{L}\p{N}]{0,6}${EMOJI}`, { unicode: true }),
 ];
 
@@ -388,7 +617,8 @@ const EXPOSURE_CONTEXT = /\b(?:exposures?|experiments?|hierarch(?:y|ies)|investm
 const MENTION_WEAK = new Set(["threats", "attack", "harming someone", "fear at home", "amenazas"]);
 
 /** Urges whose object is not harm: "the urge to check the stove". */
-const NON_RISK_URGE = /\b(?:urges?|impulses?|compulsions?|temptation)\s+to\s+(?!(?:hurt|harm|kill|cut|die|end|jump|hang|overdose|burn|hit|attack|stab|shoot|strangle|choke|disappear|use|drink)\b)\w+/i;
+const NON_RISK_URGE =
+	/\b(?:urges?|impulses?|compulsions?|temptation)\s+to\s+(?!(?:hurt|harm|kill|cut|die|end|jump|hang|overdose|burn|hit|attack|stab|shoot|strangle|choke|disappear|use|drink)\b)\w+/i;
 
 function rejectTermHit(sentence: string, hit: TermHit, kind: "judgement" | "mention"): boolean {
 	const after = sentence.slice(hit.end);
@@ -407,12 +637,25 @@ function rejectTermHit(sentence: string, hit: TermHit, kind: "judgement" | "ment
 				/^(?:[-\s]edge|['’]s\s+edge|\s+and\s+fork)/i.test(after)
 			);
 		case "attack":
-			return /^\s+(?:her|his|the|my|their)\s+(?:proposal|idea|ideas|work|plan|character|argument|report|decision|choices|appearance|weight|self-worth|confidence|writing|post|opinion)\b/i.test(after) || partFrame(sentence, hit.start);
+			return (
+				/^\s+(?:her|his|the|my|their)\s+(?:proposal|idea|ideas|work|plan|character|argument|report|decision|choices|appearance|weight|self-worth|confidence|writing|post|opinion)\b/i.test(
+					after,
+				) || partFrame(sentence, hit.start)
+			);
 		case "threats":
-			return /^\s+(?:to\s+)?(?:leave|quit|resign|fire|sue|tell|break\s+up|cancel|complain|move\s+out|stop\s+(?:therapy|coming))\b/i.test(after.replace(/^\s*to\b/i, " to")) || partFrame(sentence, hit.start);
+			return (
+				/^\s+(?:to\s+)?(?:leave|quit|resign|fire|sue|tell|break\s+up|cancel|complain|move\s+out|stop\s+(?:therapy|coming))\b/i.test(
+					after.replace(/^\s*to\b/i, " to"),
+				) || partFrame(sentence, hit.start)
+			);
 		case "being hit":
 			// "her brother beat her at chess".
-			return /\bbeat/i.test(hit.text) && /^\s+(?:\w+\s+)?(?:at|in)\s+(?:chess|cards|tennis|poker|the\s+(?:race|game|match|final|quiz)|a\s+(?:race|game|match)|\w+ball|golf|scrabble|monopoly|running|swimming)\b/i.test(after);
+			return (
+				/\bbeat/i.test(hit.text) &&
+				/^\s+(?:\w+\s+)?(?:at|in)\s+(?:chess|cards|tennis|poker|the\s+(?:race|game|match|final|quiz)|a\s+(?:race|game|match)|\w+ball|golf|scrabble|monopoly|running|swimming)\b/i.test(
+					after,
+				)
+			);
 		case "rates risk":
 		case "risk addressed":
 			return EXPOSURE_CONTEXT.test(sentence) && !/\b(?:suicid|self[\s-]?harm|harm|violen|danger)/i.test(sentence);
@@ -423,7 +666,11 @@ function rejectTermHit(sentence: string, hit: TermHit, kind: "judgement" | "ment
 		default:
 			break;
 	}
-	if (kind === "judgement" && (JUDGEMENT_WEAK.has(hit.label) || (hit.label === "denies or rules out risk" && /danger|violen/.test(text) && !/\bto\s+(?:self|others|her|him|them)/.test(text)))) {
+	if (
+		kind === "judgement" &&
+		(JUDGEMENT_WEAK.has(hit.label) ||
+			(hit.label === "denies or rules out risk" && /danger|violen/.test(text) && !/\bto\s+(?:self|others|her|him|them)/.test(text)))
+	) {
 		return partFrame(sentence, hit.start);
 	}
 	if (kind === "mention" && MENTION_WEAK.has(hit.label)) return partFrame(sentence, hit.start);
@@ -433,7 +680,8 @@ function rejectTermHit(sentence: string, hit: TermHit, kind: "judgement" | "ment
 // ---------------------------------------------------------------------------------------------
 // Language
 
-const ES_WORDS = /(?:^|[^\p{L}])(?:el|la|los|las|que|del|y|con|por|para|una|su|sus|se|es|est[aá]|ha|pero|como|muy|dijo|hay|lo|le|les|mi|me|al|sin|ni|porque|cuando|m[aá]s|no\s+\p{L}+[oa]s?)(?=$|[^\p{L}])/giu;
+const ES_WORDS =
+	/(?:^|[^\p{L}])(?:el|la|los|las|que|del|y|con|por|para|una|su|sus|se|es|est[aá]|ha|pero|como|muy|dijo|hay|lo|le|les|mi|me|al|sin|ni|porque|cuando|m[aá]s|no\s+\p{L}+[oa]s?)(?=$|[^\p{L}])/giu;
 const EN_WORDS = /\b(?:the|and|of|to|is|was|she|he|her|his|with|for|a|in|that|not|has|have|they|said|by|on|at|it)\b/gi;
 
 function sentenceLanguage(sentence: string): RiskDomainLanguage {
@@ -471,7 +719,8 @@ export function riskDomainHits(sentence: string): RiskDomainHit[] {
 	const folded = foldAccents(sentence);
 	if (folded === sentence) return out;
 	// The Spanish patterns read accents themselves ("[ií]"); without them a Spanish sentence loses words its context checks need ("niña").
-	for (const h of hitsIn(folded)) if (h.language === "en" && !out.some((o) => o.start === h.start && o.end === h.end)) out.push({ ...h, text: sentence.slice(h.start, h.end) });
+	for (const h of hitsIn(folded))
+		if (h.language === "en" && !out.some((o) => o.start === h.start && o.end === h.end)) out.push({ ...h, text: sentence.slice(h.start, h.end) });
 	return out.sort((a, b) => a.start - b.start || b.end - a.end || a.label.localeCompare(b.label));
 }
 
@@ -480,10 +729,12 @@ function hitsIn(sentence: string): RiskDomainHit[] {
 	let language: RiskDomainLanguage | undefined;
 	const termLanguage = (hit: TermHit): RiskDomainLanguage => hit.language ?? (language ??= sentenceLanguage(sentence));
 	for (const hit of findRiskJudgements(sentence)) {
-		if (!rejectTermHit(sentence, hit, "judgement")) out.push({ start: hit.start, end: hit.end, text: hit.text, label: hit.label, language: termLanguage(hit) });
+		if (!rejectTermHit(sentence, hit, "judgement"))
+			out.push({ start: hit.start, end: hit.end, text: hit.text, label: hit.label, language: termLanguage(hit) });
 	}
 	for (const hit of findRiskMentionTerms(sentence)) {
-		if (!rejectTermHit(sentence, hit, "mention")) out.push({ start: hit.start, end: hit.end, text: hit.text, label: hit.label, language: termLanguage(hit) });
+		if (!rejectTermHit(sentence, hit, "mention"))
+			out.push({ start: hit.start, end: hit.end, text: hit.text, label: hit.label, language: termLanguage(hit) });
 	}
 	domainHits(EN_PATTERNS, sentence, out);
 	domainHits(ES_PATTERNS, sentence, out);

@@ -215,13 +215,30 @@ export class SearchService implements SearchIndex {
 				}
 			}
 			const loaded = state !== null;
-			state ??= { files: new Map(), passages: new Map(), keyword: KeywordIndex.empty(), vectors: null, model: null, nextId: 1, version: 0, saved: 0, sessions: null };
+			state ??= {
+				files: new Map(),
+				passages: new Map(),
+				keyword: KeywordIndex.empty(),
+				vectors: null,
+				model: null,
+				nextId: 1,
+				version: 0,
+				saved: 0,
+				sessions: null,
+			};
 			if (rebuilt) state.version++;
 
 			const report = await this.sync(state);
 			this.state = state;
 			if (state.version !== state.saved) await this.saveState(state);
-			return { loaded, ...(rebuilt ? { rebuilt } : {}), ...report, files: state.files.size, passages: state.passages.size, tookMs: performance.now() - started };
+			return {
+				loaded,
+				...(rebuilt ? { rebuilt } : {}),
+				...report,
+				files: state.files.size,
+				passages: state.passages.size,
+				tookMs: performance.now() - started,
+			};
 		});
 	}
 
@@ -455,10 +472,15 @@ export class SearchService implements SearchIndex {
 					}
 					const vectors = await options.llm.embed(model, texts, options.signal);
 					this.current(state);
-					if (vectors.length !== ids.length) throw new ClinicalVaultError("engine", `The embedding model answered ${vectors.length} vectors for ${ids.length} passages.`);
+					if (vectors.length !== ids.length)
+						throw new ClinicalVaultError("engine", `The embedding model answered ${vectors.length} vectors for ${ids.length} passages.`);
 					const sizes = new Set(vectors.map((v) => v.length));
 					const size = vectors[0]?.length ?? 0;
-					if (sizes.size > 1) throw new ClinicalVaultError("engine", `The embedding model answered vectors of different sizes (${[...sizes].join(", ")}) in one batch. Nothing of that batch was kept.`);
+					if (sizes.size > 1)
+						throw new ClinicalVaultError(
+							"engine",
+							`The embedding model answered vectors of different sizes (${[...sizes].join(", ")}) in one batch. Nothing of that batch was kept.`,
+						);
 					if (state.vectors !== null && size !== state.vectors.dims) {
 						// Vectors of two sizes never share the index: they come from different models
 						// (another engine serving the same name, a model replaced on the server).
@@ -509,14 +531,19 @@ export class SearchService implements SearchIndex {
 		const state = this.requireOpen();
 		if (query.trim() === "") throw new ClinicalVaultError("invalid-input", "The search is empty: type a word or a phrase to look for.");
 		const client = options.client === undefined ? undefined : checkClientCode(options.client.trim());
-		if (client !== undefined && !(await this.record.exists(this.record.layout.profilePath(client))) && ![...state.files.values()].some((f) => f.client === client)) {
+		if (
+			client !== undefined &&
+			!(await this.record.exists(this.record.layout.profilePath(client))) &&
+			![...state.files.values()].some((f) => f.client === client)
+		) {
 			throw new ClinicalVaultError("not-found", `There is no client ${client} in this record.`);
 		}
 		const from = checkDate(options.from, "from");
 		const to = checkDate(options.to, "to");
 		if (from && to && from > to) throw new ClinicalVaultError("invalid-input", `The date range is empty: ${from} is after ${to}.`);
 		for (const k of options.kinds ?? []) {
-			if (!PASSAGE_KINDS.includes(k)) throw new ClinicalVaultError("invalid-input", `"${k}" is not a kind of record text: use ${PASSAGE_KINDS.join(", ")}.`);
+			if (!PASSAGE_KINDS.includes(k))
+				throw new ClinicalVaultError("invalid-input", `"${k}" is not a kind of record text: use ${PASSAGE_KINDS.join(", ")}.`);
 		}
 		const kinds = options.kinds && options.kinds.length > 0 ? new Set<PassageKind>(options.kinds) : null;
 		const limit = Math.max(1, Math.min(MAX_LIMIT, options.limit ?? DEFAULT_LIMIT));
@@ -553,10 +580,12 @@ export class SearchService implements SearchIndex {
 		let reason: string | undefined;
 		let queryVector: readonly number[] | null = null;
 		const model = options.model ?? state.model;
-		if (options.queryVector && state.vectors && state.vectors.size > 0 && options.queryVector.length === state.vectors.dims) queryVector = options.queryVector;
+		if (options.queryVector && state.vectors && state.vectors.size > 0 && options.queryVector.length === state.vectors.dims)
+			queryVector = options.queryVector;
 		else if (!options.llm) reason = "Semantic search is off (no embedding engine): keyword matches only.";
 		else if (!state.vectors || state.vectors.size === 0 || model === null) reason = "No passages are embedded yet: keyword matches only.";
-		else if (model !== state.model) reason = `The index was embedded with ${state.model ?? "another model"}, not ${model}: keyword matches only until it is embedded again.`;
+		else if (model !== state.model)
+			reason = `The index was embedded with ${state.model ?? "another model"}, not ${model}: keyword matches only until it is embedded again.`;
 		else {
 			try {
 				// The query goes through the model boundary too: no client's identifiers in it.
@@ -571,7 +600,10 @@ export class SearchService implements SearchIndex {
 					// with it. They are cleared, so the next embedding run embeds everything again.
 					const indexDims = state.vectors.dims;
 					wipeState(state);
-					throw new ClinicalVaultError("engine", `the embedding model now answers vectors of ${v.length} dimensions, the index has ${indexDims}; the index is embedded again`);
+					throw new ClinicalVaultError(
+						"engine",
+						`the embedding model now answers vectors of ${v.length} dimensions, the index has ${indexDims}; the index is embedded again`,
+					);
 				}
 				queryVector = v;
 			} catch (error) {
@@ -580,15 +612,28 @@ export class SearchService implements SearchIndex {
 			}
 		}
 		this.current(state);
-		const hits = queryVector ? this.fuse(state, parsed, keywordHits, queryVector, accept, phraseOk, limit) : keywordHits.slice(0, limit).map((h) => this.hit(state, parsed, h.id, h.score, h.terms));
+		const hits = queryVector
+			? this.fuse(state, parsed, keywordHits, queryVector, accept, phraseOk, limit)
+			: keywordHits.slice(0, limit).map((h) => this.hit(state, parsed, h.id, h.score, h.terms));
 		// Passages shown are reads of the record: each file once per open index, in one entry per search.
 		const shown = [...new Set(hits.map((h) => h.recordPath))].filter((path) => !this.logged.has(path));
 		for (const path of shown) this.logged.add(path);
-		await this.record.audit.readMany(shown.map((path) => ({ path })), "search results shown");
+		await this.record.audit.readMany(
+			shown.map((path) => ({ path })),
+			"search results shown",
+		);
 		return { mode: queryVector ? "hybrid" : "keyword", ...(reason ? { reason } : {}), hits, tookMs: performance.now() - started };
 	}
 
-	private fuse(state: State, parsed: ParsedQuery, keywordHits: KeywordHit[], vector: readonly number[], accept: (id: number) => boolean, phraseOk: (id: number) => boolean, limit: number): SearchHit[] {
+	private fuse(
+		state: State,
+		parsed: ParsedQuery,
+		keywordHits: KeywordHit[],
+		vector: readonly number[],
+		accept: (id: number) => boolean,
+		phraseOk: (id: number) => boolean,
+		limit: number,
+	): SearchHit[] {
 		const depth = Math.max(FUSION_DEPTH, limit);
 		// Phrases are checked on the best vector hits only (checking every passage would tokenise the whole record).
 		const vectorHits = state.vectors!.search(vector, depth, accept).filter((h) => phraseOk(h.id));
@@ -610,7 +655,8 @@ export class SearchService implements SearchIndex {
 		if (file.date === null) return null;
 		if (!state.sessions) {
 			state.sessions = new Map();
-			for (const f of state.files.values()) if (f.kind === "note" && f.date !== null && f.sessionNumber !== null) state.sessions.set(`${f.client}|${f.date}`, f.sessionNumber);
+			for (const f of state.files.values())
+				if (f.kind === "note" && f.date !== null && f.sessionNumber !== null) state.sessions.set(`${f.client}|${f.date}`, f.sessionNumber);
 		}
 		return state.sessions.get(`${file.client}|${file.date}`) ?? null;
 	}
@@ -619,10 +665,11 @@ export class SearchService implements SearchIndex {
 		const p = state.passages.get(id)!;
 		const f = state.files.get(p.recordPath)!;
 		const highlightTerms = new Set(terms);
-		if (terms.length === 0) for (const w of parsed.words) {
-			const t = indexTerm(w);
-			if (t !== null) highlightTerms.add(t);
-		}
+		if (terms.length === 0)
+			for (const w of parsed.words) {
+				const t = indexTerm(w);
+				if (t !== null) highlightTerms.add(t);
+			}
 		const snippet = makeSnippet(p.text, highlightTerms, parsed.phrases);
 		return {
 			recordPath: p.recordPath,

@@ -103,7 +103,14 @@ function checkFile(f: unknown): IndexedFile {
 function checkPassage(row: unknown): Passage {
 	if (!Array.isArray(row) || row.length !== 6) fail("a passage entry has the wrong shape");
 	const [id, recordPath, heading, timestamp, line, text] = row as unknown[];
-	if (!Number.isInteger(id) || typeof recordPath !== "string" || typeof heading !== "string" || !(timestamp === null || typeof timestamp === "number") || !Number.isInteger(line) || typeof text !== "string") {
+	if (
+		!Number.isInteger(id) ||
+		typeof recordPath !== "string" ||
+		typeof heading !== "string" ||
+		!(timestamp === null || typeof timestamp === "number") ||
+		!Number.isInteger(line) ||
+		typeof text !== "string"
+	) {
 		fail("a passage entry has the wrong shape");
 	}
 	return { id: id as number, recordPath, heading, timestamp, line: line as number, text };

@@ -170,7 +170,7 @@ export class VectorStore {
 				let x = bits[b + w]! ^ qBits[w]!;
 				x -= (x >>> 1) & 0x55555555;
 				x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-				d += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+				d += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 			}
 			slots[n] = slot;
 			distance[n] = d;

@@ -67,7 +67,8 @@ export class NodeFsStore implements VaultStore {
 	private full(path: string): string {
 		const resolved = nodePath.resolve(this.basePath, path);
 		const base = nodePath.resolve(this.basePath);
-		if (resolved !== base && !resolved.startsWith(base + nodePath.sep)) throw new ClinicalVaultError("invalid-input", `${path} is outside the vault folder.`, { path });
+		if (resolved !== base && !resolved.startsWith(base + nodePath.sep))
+			throw new ClinicalVaultError("invalid-input", `${path} is outside the vault folder.`, { path });
 		return resolved;
 	}
 
@@ -94,7 +95,7 @@ export class NodeFsStore implements VaultStore {
 	async overwrite(path: string, offset: number, data: Uint8Array): Promise<void> {
 		const handle = await fs.open(this.full(path), "r+");
 		try {
-			for (let done = 0; done < data.length; ) {
+			for (let done = 0; done < data.length;) {
 				const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done);
 				if (bytesWritten <= 0) throw Object.assign(new Error(`overwrite of ${path} wrote nothing`), { code: "EIO" });
 				done += bytesWritten;
@@ -153,7 +154,7 @@ export class NodeFsStore implements VaultStore {
 		const handle = await fs.open(full, "a", 0o600);
 		try {
 			// write() may write less than asked: go on until every byte is in, then fsync.
-			for (let offset = 0; offset < data.length; ) {
+			for (let offset = 0; offset < data.length;) {
 				const { bytesWritten } = await handle.write(data, offset, data.length - offset);
 				if (bytesWritten <= 0) throw Object.assign(new Error(`append to ${path} wrote nothing`), { code: "EIO" });
 				offset += bytesWritten;

@@ -151,7 +151,12 @@ export class WriterLock {
 
 	private busy(holder: Holder | null): ClinicalVaultError {
 		const pid = holder ? /\.p(\d+)$/.exec(holder.tag)?.[1] : undefined;
-		const who = holder && this.store.writer!.isAlive(holder.tag) === true && pid ? `process ${pid} on this computer (Obsidian or the clinical-vault command)` : "another program, or another computer through file sync";
-		return new ClinicalVaultError("storage", `The clinical record is being written by ${who}. Nothing was changed; try again in a moment.`, { detail: `writer lock ${this.path} held by ${holder?.tag ?? "unknown"}` });
+		const who =
+			holder && this.store.writer!.isAlive(holder.tag) === true && pid
+				? `process ${pid} on this computer (Obsidian or the clinical-vault command)`
+				: "another program, or another computer through file sync";
+		return new ClinicalVaultError("storage", `The clinical record is being written by ${who}. Nothing was changed; try again in a moment.`, {
+			detail: `writer lock ${this.path} held by ${holder?.tag ?? "unknown"}`,
+		});
 	}
 }

@@ -118,7 +118,8 @@ export class TranscriptionService {
 	private checkImport(bytes: Uint8Array, originalName: string, sessionDate: string): { ext: string; date: string } {
 		if (bytes.length === 0) throw new ClinicalVaultError("invalid-input", `${originalName} is empty (zero bytes); nothing was imported.`);
 		const ext = originalName.slice(originalName.lastIndexOf(".") + 1).toLowerCase();
-		if (!AUDIO_EXTENSIONS.includes(ext)) throw new ClinicalVaultError("invalid-input", `${originalName} is not a recording this plugin reads (${AUDIO_EXTENSIONS.join(", ")}).`);
+		if (!AUDIO_EXTENSIONS.includes(ext))
+			throw new ClinicalVaultError("invalid-input", `${originalName} is not a recording this plugin reads (${AUDIO_EXTENSIONS.join(", ")}).`);
 		return { ext, date: checkSessionDate(sessionDate) };
 	}
 
@@ -348,6 +349,15 @@ export class TranscriptionService {
 		);
 		await record.writeText(transcriptPath, markdown);
 		report("saving", 1);
-		return { transcriptPath, segments: labelled.segments, durationSeconds: duration, windows: windows.length, engineMs, decodeMs, speakerLabels: labelled.method, audio: decoded.check };
+		return {
+			transcriptPath,
+			segments: labelled.segments,
+			durationSeconds: duration,
+			windows: windows.length,
+			engineMs,
+			decodeMs,
+			speakerLabels: labelled.method,
+			audio: decoded.check,
+		};
 	}
 }

@@ -42,7 +42,31 @@ const BRACKET_NAME_STAMP = /^\[([^\]]{1,40})\]\s+((?:\d{1,2}:)?\d{1,2}:\d{2})\s*
 /** "NAME: text" with a short label: letters, digits, spaces, dots, apostrophes, hyphens, and bold marks. */
 const LABELLED = /^\s*(?:\*\*)?([\p{L}][\p{L}\p{N} .'’-]{0,38}?)(?:\*\*)?\s*:(?:\*\*)?\s+(.+)$/u;
 /** Words before a colon that are not speakers (a labelled line must not be a note's field). */
-const NOT_SPEAKERS = new Set(["note", "notes", "date", "time", "session", "client code", "duration", "title", "subject", "re", "to", "from", "cc", "location", "source", "recording", "language", "created", "warning", "nb", "ps", "http", "https"]);
+const NOT_SPEAKERS = new Set([
+	"note",
+	"notes",
+	"date",
+	"time",
+	"session",
+	"client code",
+	"duration",
+	"title",
+	"subject",
+	"re",
+	"to",
+	"from",
+	"cc",
+	"location",
+	"source",
+	"recording",
+	"language",
+	"created",
+	"warning",
+	"nb",
+	"ps",
+	"http",
+	"https",
+]);
 
 /** Seconds from "h:mm:ss", "mm:ss", with an optional fraction (",000" or ".000"). */
 export function secondsOf(stamp: string): number {
@@ -55,7 +79,11 @@ export function secondsOf(stamp: string): number {
 
 function decodeEntities(text: string): string {
 	// &amp; last, so "&amp;lt;" stays the text "&lt;" (decoded once, as a browser does).
-	return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&nbsp;/g, " ").replace(/&amp;/g, "&");
+	return text
+		.replace(/&lt;/g, "<")
+		.replace(/&gt;/g, ">")
+		.replace(/&nbsp;/g, " ")
+		.replace(/&amp;/g, "&");
 }
 
 /** A VTT cue's text by voice: each <v Name> starts a turn of its own (two speakers in one cue stay two). */
@@ -84,14 +112,16 @@ function labelOf(text: string): { speaker: string; text: string } | null {
 }
 
 /** Labels that name the clinician's side of a session: the quote checks never take their words for the client's. */
-const THERAPIST_ROLE = /^(?:therapist|clinician|counsell?or|psychologist|psychotherapist|psychiatrist|social worker|interviewer|dr\b|doctor|th|t|therapist \d+|clinician \d+)\.?$|^dr\.?\s/i;
+const THERAPIST_ROLE =
+	/^(?:therapist|clinician|counsell?or|psychologist|psychotherapist|psychiatrist|social worker|interviewer|dr\b|doctor|th|t|therapist \d+|clinician \d+)\.?$|^dr\.?\s/i;
 
 /** Whether a speaker label is the clinician's ("Therapist", "T", "Th", "Dr Rivera", "Psychologist", …). */
 export function isTherapistLabel(label: string | undefined): boolean {
 	return label !== undefined && THERAPIST_ROLE.test(label.trim());
 }
 
-const ROLE = /^(therapist|client|patient|counsel+or|clinician|interviewer|interviewee|participant|psychologist|social worker|parent|mother|father|partner|speaker \d+|person \d+|t|c|p|th|cl|pt|q|a)$/i;
+const ROLE =
+	/^(therapist|client|patient|counsel+or|clinician|interviewer|interviewee|participant|psychologist|social worker|parent|mother|father|partner|speaker \d+|person \d+|t|c|p|th|cl|pt|q|a)$/i;
 /** Each word capitalised (a name: "Dr Rivera", "Dana R."). */
 const NAME_LIKE = /^(?:[\p{Lu}][\p{L}.'’-]*)(?:\s+[\p{Lu}][\p{L}.'’-]*){0,2}$/u;
 
@@ -213,7 +243,13 @@ function parseLines(lines: string[]): ParsedTranscript {
 			const start = Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
 			// "[00:00:03] Name: text" (another tool's stamp in our brackets) names its speaker without bold.
 			const label = m[4] ? null : labelOfSpeaker(m[5] ?? "");
-			out.push({ start, end: null, text: label ? label.text : (m[5] ?? ""), ...(m[4] ? { speaker: m[4] } : label ? { speaker: label.speaker } : {}), line: i });
+			out.push({
+				start,
+				end: null,
+				text: label ? label.text : (m[5] ?? ""),
+				...(m[4] ? { speaker: m[4] } : label ? { speaker: label.speaker } : {}),
+				line: i,
+			});
 			return;
 		}
 		m = BRACKET_NAME_STAMP.exec(line) ?? NAME_STAMP_ALONE.exec(line);

@@ -56,7 +56,13 @@ export async function planRetention(record: ClinicalRecord, hours: number, now: 
 			continue;
 		}
 		const dueAt = new Date(new Date(signed.signedAt).getTime() + hours * 3_600_000);
-		const item: RetentionItem = { audioPath: e.recordPath, sessionDate: date, notePath: signed.notePath, signedAt: signed.signedAt, dueAt: dueAt.toISOString() };
+		const item: RetentionItem = {
+			audioPath: e.recordPath,
+			sessionDate: date,
+			notePath: signed.notePath,
+			signedAt: signed.signedAt,
+			dueAt: dueAt.toISOString(),
+		};
 		(dueAt.getTime() <= now.getTime() ? plan.due : plan.waiting).push(item);
 	}
 	return plan;

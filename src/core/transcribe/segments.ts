@@ -19,7 +19,11 @@ export interface Segment {
 const NON_SPEECH = /^\s*(?:[[(][^\])]*[\])]\s*|[♪♫*\s.…-]+)+$/;
 
 function normalise(text: string): string {
-	return text.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, "").replace(/\s+/g, " ").trim();
+	return text
+		.toLowerCase()
+		.replace(/[^\p{L}\p{N}\s']/gu, "")
+		.replace(/\s+/g, " ")
+		.trim();
 }
 
 /**
@@ -112,7 +116,11 @@ export type SpeakerLabels = "channels" | "turns" | "none";
  * `names[0]`); a difference under 3 dB is left unlabelled. Turns: a tinydiarize model's speaker-turn
  * marks alternate two speakers (which is which is unknown, so "Speaker 1/2"). Otherwise none.
  */
-export function labelSpeakers(segments: Segment[], pcm: Pcm | null, names: [string, string] = ["Therapist", "Client"]): { segments: Segment[]; method: SpeakerLabels } {
+export function labelSpeakers(
+	segments: Segment[],
+	pcm: Pcm | null,
+	names: [string, string] = ["Therapist", "Client"],
+): { segments: Segment[]; method: SpeakerLabels } {
 	if (pcm && pcm.channels.length >= 2) {
 		const [left, right] = pcm.channels as [Float32Array, Float32Array];
 		const rate = pcm.sampleRate;

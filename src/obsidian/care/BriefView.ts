@@ -6,7 +6,6 @@ import { Component, ItemView, MarkdownRenderer, type WorkspaceLeaf } from "obsid
 import { blockRemoteContent } from "../../core/markdown/remoteContent";
 import { BRIEF_VIEW_TYPE } from "../common/viewTypes";
 
-
 export class BriefView extends ItemView {
 	private markdown = "";
 	private title = "Pre-session brief";

@@ -152,11 +152,17 @@ export class MeasureModal extends Modal {
 		this.errorEl = form.createDiv({ cls: "clinical-vault-modal-error" });
 		new Setting(form)
 			.addButton((button) => {
-				button.setButtonText("Save").setCta().onClick(() => void this.submit(false));
+				button
+					.setButtonText("Save")
+					.setCta()
+					.onClick(() => void this.submit(false));
 				this.saveEl = button.buttonEl;
 			})
 			.addButton((button) => {
-				button.setButtonText("Replace").setWarning().onClick(() => void this.submit(true));
+				button
+					.setButtonText("Replace")
+					.setWarning()
+					.onClick(() => void this.submit(true));
 				this.replaceEl = button.buttonEl;
 				this.replaceEl.addClass("clinical-vault-hidden");
 			})
@@ -278,7 +284,10 @@ export class MeasureModal extends Modal {
 	}
 
 	private discardForLock(): Promise<null> {
-		if (this.hasInput()) inform(`The record locked while a ${this.definition.name} was being entered for ${this.spec.client}: those answers were not saved. Unlock and enter them again.`);
+		if (this.hasInput())
+			inform(
+				`The record locked while a ${this.definition.name} was being entered for ${this.spec.client}: those answers were not saved. Unlock and enter them again.`,
+			);
 		return Promise.resolve(null);
 	}
 
@@ -353,7 +362,12 @@ export class MeasureModal extends Modal {
 			list.createEl("li", { text: `${alert.label}. Answer: ${alert.answer}${option ? ` (${option})` : ""}, ${entry.date}.` });
 		}
 		callout.createEl("p", { text: "Kept with the score; the pre-session brief lists it." });
-		new Setting(done).addButton((button) => button.setButtonText("Close").setCta().onClick(() => this.close()));
+		new Setting(done).addButton((button) =>
+			button
+				.setButtonText("Close")
+				.setCta()
+				.onClick(() => this.close()),
+		);
 	}
 }
 

@@ -72,7 +72,7 @@ export class ProposalModal extends Modal {
 		}
 		if (spec.changes.length === 0) list.createEl("p", { text: "Nothing new in this session: the page already reflects it." });
 		this.renderChecked(contentEl, "Left out by the checks (yours to write if it belongs in the record):", spec.dropped ?? []);
-		this.renderChecked(contentEl, "The client's name was replaced by \"the client\" in:", spec.redacted ?? []);
+		this.renderChecked(contentEl, 'The client\'s name was replaced by "the client" in:', spec.redacted ?? []);
 		this.countEl = contentEl.createEl("p", { cls: "clinical-vault-proposal-count" });
 		this.renderCount();
 		new Setting(contentEl)

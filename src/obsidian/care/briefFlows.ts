@@ -27,5 +27,8 @@ export async function prepareBrief(ctx: CommandContext): Promise<void> {
 	const definitions = await briefDefinitions(ctx);
 	const brief = await ctx.session.track(buildBrief(record, { client, today, sources: briefSources(record, ctx.session.clock, definitions) }));
 	const view = await briefView(ctx);
-	await view.show(`Brief: ${client}`, renderBrief(brief, (p) => record.layout.storePath(p)));
+	await view.show(
+		`Brief: ${client}`,
+		renderBrief(brief, (p) => record.layout.storePath(p)),
+	);
 }

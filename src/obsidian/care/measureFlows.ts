@@ -101,7 +101,8 @@ export async function enterMeasure(ctx: CommandContext): Promise<void> {
 			const parts = [`${def.name} saved for ${client}, ${entry.date}: total ${entry.total} (${entry.band}).`];
 			if (replaced) parts.push(`It replaces the score entered before (total ${replaced.total}).`);
 			if (entry.prorated > 0) parts.push(`${entry.prorated} unanswered item${entry.prorated === 1 ? "" : "s"} prorated as the measure's manual allows.`);
-			if (entry.alerts.length > 0) parts.push(`${entry.alerts.length} item alert${entry.alerts.length === 1 ? "" : "s"}: listed in the pre-session brief.`);
+			if (entry.alerts.length > 0)
+				parts.push(`${entry.alerts.length} item alert${entry.alerts.length === 1 ? "" : "s"}: listed in the pre-session brief.`);
 			inform(parts.join(" "));
 			return result;
 		},

@@ -28,7 +28,11 @@ export async function updatePartsMap(ctx: CommandContext): Promise<void> {
 	const ids = await approve(ctx, "Update parts map", set);
 	if (ids === null) return;
 	const result = await ctx.session.track(service.apply(set, ids));
-	inform(result.applied.length === 0 ? "No change applied; the parts map is unchanged apart from remembering what you declined." : `Parts map updated: ${result.applied.length} change${result.applied.length === 1 ? "" : "s"} applied.`);
+	inform(
+		result.applied.length === 0
+			? "No change applied; the parts map is unchanged apart from remembering what you declined."
+			: `Parts map updated: ${result.applied.length} change${result.applied.length === 1 ? "" : "s"} applied.`,
+	);
 	await openRecordFile(ctx.app, ctx.session, result.path);
 }
 

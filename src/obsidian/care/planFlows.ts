@@ -13,7 +13,11 @@ import { approve, llmFor, modelJob, sessionInFocus } from "./proposalFlow";
 const planModule = () => import("../../core/plan/TreatmentPlanService");
 const planPageModule = () => import("../../core/plan/page");
 
-async function planProposal(ctx: CommandContext, title: string, propose: (service: TreatmentPlanService, signal: AbortSignal, onProgress: (n: number) => void) => Promise<PlanProposal>): Promise<void> {
+async function planProposal(
+	ctx: CommandContext,
+	title: string,
+	propose: (service: TreatmentPlanService, signal: AbortSignal, onProgress: (n: number) => void) => Promise<PlanProposal>,
+): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const { TreatmentPlanService } = await planModule();
 	const service = new TreatmentPlanService({ record, llm: llmFor(ctx), clock: ctx.session.clock });
@@ -21,7 +25,10 @@ async function planProposal(ctx: CommandContext, title: string, propose: (servic
 	if (!proposal) return;
 	const { set } = proposal;
 	const dropped = set.dropped?.length ?? 0;
-	const droppedNote = dropped > 0 ? ` ${dropped} item${dropped === 1 ? " was" : "s were"} left out (not supported by the note, naming a diagnosis, or about risk, which is yours to write).` : "";
+	const droppedNote =
+		dropped > 0
+			? ` ${dropped} item${dropped === 1 ? " was" : "s were"} left out (not supported by the note, naming a diagnosis, or about risk, which is yours to write).`
+			: "";
 	if (set.changes.length === 0) {
 		inform(`Nothing to add to the treatment plan from ${set.source}.${droppedNote}`);
 		return;
@@ -44,7 +51,9 @@ export async function draftTreatmentPlan(ctx: CommandContext): Promise<void> {
 	const target = await sessionInFocus(ctx, record, "Choose the intake note to draft the plan from");
 	if (!target) return;
 	const model = ctx.drafting.settings().llmModel;
-	await planProposal(ctx, "Draft treatment plan", (service, signal, onProgress) => service.proposeDraft(target.client, target.session, { model, signal, onProgress }));
+	await planProposal(ctx, "Draft treatment plan", (service, signal, onProgress) =>
+		service.proposeDraft(target.client, target.session, { model, signal, onProgress }),
+	);
 }
 
 /** "Update plan progress from session": progress entries per objective, evidenced by the session, each approved. */
@@ -53,7 +62,9 @@ export async function updatePlanProgress(ctx: CommandContext): Promise<void> {
 	const target = await sessionInFocus(ctx, record, "Choose the session to update plan progress from");
 	if (!target) return;
 	const model = ctx.drafting.settings().llmModel;
-	await planProposal(ctx, "Update plan progress", (service, signal, onProgress) => service.proposeProgress(target.client, target.session, { model, signal, onProgress }));
+	await planProposal(ctx, "Update plan progress", (service, signal, onProgress) =>
+		service.proposeProgress(target.client, target.session, { model, signal, onProgress }),
+	);
 }
 
 export async function openTreatmentPlan(ctx: CommandContext): Promise<void> {
@@ -87,10 +98,14 @@ export async function showReviewsDue(ctx: CommandContext): Promise<void> {
 	const lines: string[] = [];
 	for (const a of alerts) {
 		if (a.error) lines.push(`${a.client}: the treatment plan cannot be read (${a.error})`);
-		if (a.review && a.review.state !== "ok") lines.push(`${a.client}: plan review ${a.review.state === "overdue" ? `overdue since ${a.review.nextReview}` : `due ${a.review.nextReview}`}`);
+		if (a.review && a.review.state !== "ok")
+			lines.push(`${a.client}: plan review ${a.review.state === "overdue" ? `overdue since ${a.review.nextReview}` : `due ${a.review.nextReview}`}`);
 		const overdue = a.objectives.filter((o) => o.overdue).length;
 		const soon = a.objectives.length - overdue;
-		if (a.objectives.length > 0) lines.push(`${a.client}: ${overdue > 0 ? `${overdue} objective${overdue === 1 ? "" : "s"} past target` : ""}${overdue > 0 && soon > 0 ? ", " : ""}${soon > 0 ? `${soon} due within two weeks` : ""}`);
+		if (a.objectives.length > 0)
+			lines.push(
+				`${a.client}: ${overdue > 0 ? `${overdue} objective${overdue === 1 ? "" : "s"} past target` : ""}${overdue > 0 && soon > 0 ? ", " : ""}${soon > 0 ? `${soon} due within two weeks` : ""}`,
+			);
 	}
 	if (lines.length > 0) inform(`Treatment plans needing attention:\n${lines.join("\n")}`);
 }

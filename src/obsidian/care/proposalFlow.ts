@@ -38,7 +38,11 @@ export async function sessionInFocus(ctx: CommandContext, record: ClinicalRecord
 }
 
 /** Runs a model job in the status bar; a cancel says so and returns null (nothing was written). */
-export async function modelJob<T>(ctx: CommandContext, label: string, work: (signal: AbortSignal, onProgress: (characters: number) => void) => Promise<T>): Promise<T | null> {
+export async function modelJob<T>(
+	ctx: CommandContext,
+	label: string,
+	work: (signal: AbortSignal, onProgress: (characters: number) => void) => Promise<T>,
+): Promise<T | null> {
 	try {
 		return await ctx.care.job.run(label, (signal, progress) => {
 			progress({ stage: "asking the model" });
@@ -54,7 +58,11 @@ export async function modelJob<T>(ctx: CommandContext, label: string, work: (sig
 }
 
 /** Shows the proposal; returns the accepted ids, or null when the clinician closed it (the proposal stays saved). */
-export async function approve<C extends Change>(ctx: CommandContext, title: string, set: ProposalSet<C> & { dropped?: readonly CheckedItem[]; redacted?: readonly CheckedItem[] }): Promise<string[] | null> {
+export async function approve<C extends Change>(
+	ctx: CommandContext,
+	title: string,
+	set: ProposalSet<C> & { dropped?: readonly CheckedItem[]; redacted?: readonly CheckedItem[] },
+): Promise<string[] | null> {
 	const ids = await reviewProposal(ctx.app, {
 		title,
 		description: `From ${set.source}. Tick what is right; nothing is written until you apply. Changes you untick are not proposed again for this session.`,

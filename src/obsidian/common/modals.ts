@@ -104,7 +104,10 @@ export class FormModal extends Modal {
 		this.errorEl = contentEl.createDiv({ cls: "clinical-vault-modal-error" });
 		new Setting(contentEl)
 			.addButton((button) => {
-				button.setButtonText(spec.submitText).setCta().onClick(() => void this.submit());
+				button
+					.setButtonText(spec.submitText)
+					.setCta()
+					.onClick(() => void this.submit());
 				this.submitEl = button.buttonEl;
 			})
 			.addButton((button) => button.setButtonText("Cancel").onClick(() => this.close()));
@@ -370,7 +373,15 @@ export function askSessionDate(app: App, options: { description: string; value: 
 		cls: "clinical-vault-session-date-modal",
 		title: "Session date",
 		description: options.description,
-		fields: [{ key: "date", name: "Session date", desc: "YYYY-MM-DD. Names the recording and its transcript in the record.", kind: "text", value: options.value }],
+		fields: [
+			{
+				key: "date",
+				name: "Session date",
+				desc: "YYYY-MM-DD. Names the recording and its transcript in the record.",
+				kind: "text",
+				value: options.value,
+			},
+		],
 		submitText: "Continue",
 		onSubmit: async (values) => {
 			const date = (values.date ?? "").trim();

@@ -45,12 +45,25 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 	const form = new FormModal(ctx.app, {
 		cls: "clinical-vault-document-modal",
 		title: `Draft document for ${client}`,
-		description: "Drafted by the local model from the notes in the date range (empty: the type's usual range), saved encrypted as a draft for you to review and sign. Psychotherapy notes are not used.",
+		description:
+			"Drafted by the local model from the notes in the date range (empty: the type's usual range), saved encrypted as a draft for you to review and sign. Psychotherapy notes are not used.",
 		fields: [
-			{ key: "type", name: "Document", kind: "dropdown", options: Object.fromEntries(DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].title])), value: "progress-summary" },
+			{
+				key: "type",
+				name: "Document",
+				kind: "dropdown",
+				options: Object.fromEntries(DOCUMENT_TYPE_IDS.map((id) => [id, DOCUMENT_TYPES[id].title])),
+				value: "progress-summary",
+			},
 			{ key: "from", name: "From", kind: "text", placeholder: "YYYY-MM-DD" },
 			{ key: "to", name: "To", kind: "text", placeholder: "YYYY-MM-DD (default today)" },
-			{ key: "topic", name: "Handout topic", desc: "Client handouts only: the model gets the topic and your text, nothing from the record.", kind: "text", placeholder: "Grounding" },
+			{
+				key: "topic",
+				name: "Handout topic",
+				desc: "Client handouts only: the model gets the topic and your text, nothing from the record.",
+				kind: "text",
+				placeholder: "Grounding",
+			},
 			{ key: "notes", name: "Your notes", desc: "The reason for referral, the recipient's question, questions for supervision…", kind: "textarea" },
 		],
 		submitText: "Draft",
@@ -100,7 +113,9 @@ export async function draftDocument(ctx: CommandContext): Promise<void> {
 		throw error;
 	}
 	const n = result.flags.length;
-	inform(`Draft saved, encrypted, as ${result.path} (${result.sessions.length} note${result.sessions.length === 1 ? "" : "s"} used). ${n === 0 ? "Review it before signing." : `${n} item${n === 1 ? "" : "s"} flagged for review.`}`);
+	inform(
+		`Draft saved, encrypted, as ${result.path} (${result.sessions.length} note${result.sessions.length === 1 ? "" : "s"} used). ${n === 0 ? "Review it before signing." : `${n} item${n === 1 ? "" : "s"} flagged for review.`}`,
+	);
 	await openRecordFile(ctx.app, ctx.session, result.path);
 }
 
@@ -137,12 +152,16 @@ async function askOutputPath(ctx: CommandContext, title: string, suggested: stri
 		submitText: "Export",
 		onSubmit: async (values) => {
 			const raw = (values.path ?? "").trim().replace(/^~(?=$|[/\\])/, homedir());
-			if (!nodePath.isAbsolute(raw)) throw new ClinicalVaultError("invalid-input", "Give the full path of the file, for example in your Documents folder.");
+			if (!nodePath.isAbsolute(raw))
+				throw new ClinicalVaultError("invalid-input", "Give the full path of the file, for example in your Documents folder.");
 			const out = nodePath.resolve(raw);
 			if (vault) {
 				const inside = nodePath.relative(vault, out);
 				if (inside === "" || (!inside.startsWith("..") && !nodePath.isAbsolute(inside))) {
-					throw new ClinicalVaultError("invalid-input", "That is inside the vault, where an unencrypted file would be indexed and synced with it. Choose a folder outside the vault.");
+					throw new ClinicalVaultError(
+						"invalid-input",
+						"That is inside the vault, where an unencrypted file would be indexed and synced with it. Choose a folder outside the vault.",
+					);
 				}
 			}
 			chosen.path = out;
@@ -159,7 +178,12 @@ async function writeExport(ctx: CommandContext, target: { path: string; force: b
 		return true;
 	} catch (error) {
 		if (!(error instanceof ClinicalVaultError) || error.code !== "already-exists") throw error;
-		const replace = await confirm(ctx.app, { title: "Replace the file?", message: `${target.path} already exists.`, confirmText: "Replace", warning: true });
+		const replace = await confirm(ctx.app, {
+			title: "Replace the file?",
+			message: `${target.path} already exists.`,
+			confirmText: "Replace",
+			warning: true,
+		});
 		if (!replace) return false;
 		await writeOutputFile(target.path, bytes, true);
 		return true;
@@ -172,7 +196,12 @@ export async function exportActiveNote(ctx: CommandContext, format: "pdf" | "tex
 	const path = activeRecordPath(ctx);
 	// Checked before asking where to write: unsigned notes and psychotherapy notes are refused here.
 	const name = `${path.replace(/\.md$/, "").replace(/\//g, "-")}.${format === "pdf" ? "pdf" : "txt"}`;
-	const target = await askOutputPath(ctx, format === "pdf" ? "Export as PDF" : "Export as plain text", nodePath.join(homedir(), "Documents", name), UNENCRYPTED_WARNING);
+	const target = await askOutputPath(
+		ctx,
+		format === "pdf" ? "Export as PDF" : "Export as plain text",
+		nodePath.join(homedir(), "Documents", name),
+		UNENCRYPTED_WARNING,
+	);
 	if (!target) return;
 	// Loaded on first use: the PDF library is large and most sessions never export.
 	const [{ exportDocument }, { systemFontSource }] = await Promise.all([import("../../core/export/exportDocument"), import("../../engines/fonts")]);
@@ -187,9 +216,14 @@ export async function deidentifyActiveNote(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
 	const path = activeRecordPath(ctx);
 	// Loaded on first use: the name and place lexicon is large and slow to load at start-up.
-	const [{ prepareDeidentified, recordDeidentifiedExport }, { LIMITS, formatReport }] = await Promise.all([import("../../core/export/deidentified"), import("../../core/deidentify/deidentify")]);
+	const [{ prepareDeidentified, recordDeidentifiedExport }, { LIMITS, formatReport }] = await Promise.all([
+		import("../../core/export/deidentified"),
+		import("../../core/deidentify/deidentify"),
+	]);
 	const prepared = await ctx.session.track(prepareDeidentified(record, path));
-	const report = formatReport(prepared.result).split("\n").filter((l) => l.trim() !== "");
+	const report = formatReport(prepared.result)
+		.split("\n")
+		.filter((l) => l.trim() !== "");
 	const ok = await showReviewList(ctx.app, {
 		title: "Check the replacements",
 		description: `Each identifier found in ${path} and what replaces it. Anything missed stays in the file: ${LIMITS[0] ?? "check the text yourself."}`,
@@ -200,7 +234,12 @@ export async function deidentifyActiveNote(ctx: CommandContext): Promise<void> {
 		lineNumbers: false,
 	});
 	if (!ok) return;
-	const target = await askOutputPath(ctx, "Save de-identified copy", nodePath.join(homedir(), "Documents", `${path.replace(/\.md$/, "").split("/").slice(1).join("-")}-deidentified.txt`), UNENCRYPTED_WARNING);
+	const target = await askOutputPath(
+		ctx,
+		"Save de-identified copy",
+		nodePath.join(homedir(), "Documents", `${path.replace(/\.md$/, "").split("/").slice(1).join("-")}-deidentified.txt`),
+		UNENCRYPTED_WARNING,
+	);
 	if (!target) return;
 	await ctx.session.track(recordDeidentifiedExport(record, path, prepared));
 	if (!(await writeExport(ctx, target, new TextEncoder().encode(prepared.text)))) return;

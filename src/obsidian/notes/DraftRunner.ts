@@ -36,7 +36,12 @@ export class DraftStreamModal extends Modal {
 		this.stageEl = this.contentEl.createEl("p", { cls: "clinical-vault-draft-stage", text: "Waiting for the model…" });
 		this.textEl = this.contentEl.createEl("pre", { cls: "clinical-vault-draft-stream" });
 		new Setting(this.contentEl)
-			.addButton((button) => button.setButtonText("Cancel drafting").setWarning().onClick(() => this.onCancel()))
+			.addButton((button) =>
+				button
+					.setButtonText("Cancel drafting")
+					.setWarning()
+					.onClick(() => this.onCancel()),
+			)
 			.addButton((button) => button.setButtonText("Hide").onClick(() => this.close()));
 	}
 

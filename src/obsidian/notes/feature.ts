@@ -31,7 +31,8 @@ export function notesFeature(ctx: CommandContext): Feature {
 			plugin.addCommand({ id: "draft-note-from-summary", name: "Draft note from summary", callback: run(draftFromSummary) });
 			plugin.addCommand({ id: "cancel-drafting", name: "Cancel drafting", checkCallback: when(() => runner.isRunning, cancelDrafting) });
 			/** A command offered while a session note is open in the encrypted view. */
-			const onNote = (flow: (ctx: CommandContext) => Promise<void>) => when(() => NOTE_PATH.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);
+			const onNote = (flow: (ctx: CommandContext) => Promise<void>) =>
+				when(() => NOTE_PATH.test(activeEncryptedView(ctx.app)?.currentRecordPath ?? ""), flow);
 			plugin.addCommand({ id: "show-review-list", name: "Show review list", checkCallback: onNote(showReview) });
 			plugin.addCommand({ id: "sign-note", name: "Sign note", checkCallback: onNote(signActiveNote) });
 			plugin.addCommand({ id: "add-addendum", name: "Add addendum", checkCallback: onNote(addAddendumToNote) });

@@ -52,7 +52,10 @@ export function vaultTemplates(app: App, folder: string): TemplateSource {
 export async function ensureTemplates(app: App, folder: string, clinicalRoot: string): Promise<string[]> {
 	const dir = normalizePath(folder);
 	if (dir === clinicalRoot || dir.startsWith(`${clinicalRoot}/`)) {
-		throw new ClinicalVaultError("invalid-input", `The templates folder (${dir}) is inside the clinical folder. Choose a folder outside ${clinicalRoot}/ in the settings.`);
+		throw new ClinicalVaultError(
+			"invalid-input",
+			`The templates folder (${dir}) is inside the clinical folder. Choose a folder outside ${clinicalRoot}/ in the settings.`,
+		);
 	}
 	const adapter = app.vault.adapter;
 	const written: string[] = [];
@@ -69,7 +72,8 @@ export async function ensureTemplates(app: App, folder: string, clinicalRoot: st
 export async function ensureTemplatesOnUnlock(ctx: CommandContext): Promise<void> {
 	const settings = ctx.drafting.settings();
 	const written = await ensureTemplates(ctx.app, settings.templatesFolder, settings.clinicalRoot);
-	if (written.length > 0) inform(`Note templates written to ${normalizePath(settings.templatesFolder)}/. Edit them to change the drafted notes; they never hold client data.`);
+	if (written.length > 0)
+		inform(`Note templates written to ${normalizePath(settings.templatesFolder)}/. Edit them to change the drafted notes; they never hold client data.`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +116,12 @@ async function runDraft(ctx: CommandContext, request: Pick<DraftRequest, "client
 	const service = new DraftingService({ record, llm, templates: vaultTemplates(ctx.app, settings.templatesFolder), clock: ctx.session.clock });
 	let result;
 	try {
-		result = await ctx.drafting.runner.run(service, { ...request, model: settings.llmModel, wordLimits: settings.wordLimits, defaultWordLimit: settings.sectionWordLimit });
+		result = await ctx.drafting.runner.run(service, {
+			...request,
+			model: settings.llmModel,
+			wordLimits: settings.wordLimits,
+			defaultWordLimit: settings.sectionWordLimit,
+		});
 	} catch (error) {
 		const input = request.source.kind === "summary" ? " Your summary is kept, encrypted, in the client's summaries." : "";
 		if (isCancelled(error)) {
@@ -125,14 +134,17 @@ async function runDraft(ctx: CommandContext, request: Pick<DraftRequest, "client
 		throw new ClinicalVaultError(failure.code, `Drafting failed: ${failure.message}${input}`, { detail: failure.detail, cause: failure });
 	}
 	const n = result.flags.length;
-	inform(`Draft saved, encrypted, as ${result.notePath}. ${n === 0 ? "Nothing was flagged; review it before signing." : `${n} item${n === 1 ? "" : "s"} flagged for review.`}`);
+	inform(
+		`Draft saved, encrypted, as ${result.notePath}. ${n === 0 ? "Nothing was flagged; review it before signing." : `${n} item${n === 1 ? "" : "s"} flagged for review.`}`,
+	);
 	await openRecordFile(ctx.app, ctx.session, result.notePath);
 	if (n > 0) await showReview(ctx);
 }
 
 export async function draftFromTranscript(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
-	if (ctx.drafting.runner.isRunning) throw new ClinicalVaultError("invalid-input", "A note is already being drafted. Wait for it or cancel it from the status bar.");
+	if (ctx.drafting.runner.isRunning)
+		throw new ClinicalVaultError("invalid-input", "A note is already being drafted. Wait for it or cancel it from the status bar.");
 	const path = await chooseTranscript(ctx, record);
 	if (!path) return;
 	const chosen: { format?: NoteFormat } = {};
@@ -154,7 +166,8 @@ export async function draftFromTranscript(ctx: CommandContext): Promise<void> {
 
 export async function draftFromSummary(ctx: CommandContext): Promise<void> {
 	const record = await ctx.session.ensureUnlocked();
-	if (ctx.drafting.runner.isRunning) throw new ClinicalVaultError("invalid-input", "A note is already being drafted. Wait for it or cancel it from the status bar.");
+	if (ctx.drafting.runner.isRunning)
+		throw new ClinicalVaultError("invalid-input", "A note is already being drafted. Wait for it or cancel it from the status bar.");
 	const client = await pickClient(ctx.app, record);
 	if (!client) return;
 	// The summary stays in memory until the drafting service saves it, encrypted, first thing.
@@ -204,7 +217,10 @@ async function activeNote(ctx: CommandContext): Promise<ActiveNote> {
 		throw new ClinicalVaultError("invalid-input", "Open a session note from the record first.");
 	}
 	if (!(await view.save(true))) {
-		throw new ClinicalVaultError("refused", "The note's unsaved changes were not saved into it (refused, or kept as a conflict copy because the note changed elsewhere; the message before this one says which). Check the note as it is now, then run the command again.");
+		throw new ClinicalVaultError(
+			"refused",
+			"The note's unsaved changes were not saved into it (refused, or kept as a conflict copy because the note changed elsewhere; the message before this one says which). Check the note as it is now, then run the command again.",
+		);
 	}
 	return { view, path, record };
 }
@@ -231,14 +247,20 @@ export async function showReview(ctx: CommandContext): Promise<void> {
 		title: "Review list",
 		evidence: review.sentences.filter((s) => s.sentence !== ""),
 		...(review.source ? { evidenceSource: review.source } : {}),
-		description: markers.length === 0 ? `${path} has no review markers left.` : `${path} has ${markers.length} review marker${markers.length === 1 ? "" : "s"}. Click one to go to it.`,
+		description:
+			markers.length === 0
+				? `${path} has no review markers left.`
+				: `${path} has ${markers.length} review marker${markers.length === 1 ? "" : "s"}. Click one to go to it.`,
 		markers,
 		flags: recordedFlags(data),
 		onReveal: (item) => ctx.ops.run(() => view.reveal(item.index ?? 0, item.length ?? 0)),
 	});
 }
 
-async function askOnce(app: App, spec: { cls: string; title: string; description: string; field: string; name: string; submitText: string }): Promise<string | null> {
+async function askOnce(
+	app: App,
+	spec: { cls: string; title: string; description: string; field: string; name: string; submitText: string },
+): Promise<string | null> {
 	const chosen: { value?: string } = {};
 	const modal = new FormModal(app, {
 		cls: spec.cls,
@@ -312,7 +334,14 @@ export async function signActiveNote(ctx: CommandContext): Promise<void> {
 	}
 	const name = await signer(ctx);
 	if (name === null) return;
-	await ctx.session.track(signNote(record, path, { signer: name, now: ctx.session.clock.now(), ...(override ? { override } : {}), ...(riskNotAssessed ? { riskNotAssessed } : {}) }));
+	await ctx.session.track(
+		signNote(record, path, {
+			signer: name,
+			now: ctx.session.clock.now(),
+			...(override ? { override } : {}),
+			...(riskNotAssessed ? { riskNotAssessed } : {}),
+		}),
+	);
 	await view.reload();
 	const also = [
 		...(override ? [`${markers.length} review marker${markers.length === 1 ? "" : "s"} overridden`] : []),
@@ -354,12 +383,21 @@ export async function copyNoteForEhr(ctx: CommandContext): Promise<void> {
  * (`unsent: true`) before the keys go, so closing the form loses nothing. Returns the record path,
  * or null when nothing was typed.
  */
-async function keepUnsent(ctx: CommandContext, client: string, what: "summary" | "addendum", text: string, extra: Record<string, string>): Promise<string | null> {
+async function keepUnsent(
+	ctx: CommandContext,
+	client: string,
+	what: "summary" | "addendum",
+	text: string,
+	extra: Record<string, string>,
+): Promise<string | null> {
 	if (text.trim() === "" || !ctx.session.isUnlocked) return null;
 	const record = ctx.session.record;
 	const now = ctx.session.clock.now();
 	const path = await freePath(record, client, "summaries", `${localDay(now)}-unsent-${what}`, "md");
-	await record.writeText(path, joinFrontmatter({ kind: "session-summary", client, unsent: true, typed_for: what, ...extra, created: now.toISOString() }, `${text.trim()}\n`));
+	await record.writeText(
+		path,
+		joinFrontmatter({ kind: "session-summary", client, unsent: true, typed_for: what, ...extra, created: now.toISOString() }, `${text.trim()}\n`),
+	);
 	return path;
 }
 

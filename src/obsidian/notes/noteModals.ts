@@ -38,7 +38,8 @@ export interface TextFormSpec {
 export function askText(app: App, spec: TextFormSpec): Promise<boolean> {
 	const fields: FieldSpec[] = [];
 	if (spec.format) fields.push({ key: "format", name: "Note format", kind: "dropdown", options: FORMAT_NAMES, value: spec.format });
-	if (spec.textLabel !== undefined) fields.push({ key: "text", name: spec.textLabel, kind: "textarea", ...(spec.placeholder ? { placeholder: spec.placeholder } : {}) });
+	if (spec.textLabel !== undefined)
+		fields.push({ key: "text", name: spec.textLabel, kind: "textarea", ...(spec.placeholder ? { placeholder: spec.placeholder } : {}) });
 	const modal = new FormModal(app, {
 		cls: spec.cls,
 		title: spec.title,
@@ -123,7 +124,8 @@ export class ReviewListModal extends Modal {
 		}
 		if (spec.evidence && spec.evidence.length > 0) {
 			contentEl.createEl("h4", { text: "Evidence for each sentence" });
-			if (spec.evidenceSource) contentEl.createEl("p", { text: `Moments of ${spec.evidenceSource} that hold the sentence's words.`, cls: "clinical-vault-modal-description" });
+			if (spec.evidenceSource)
+				contentEl.createEl("p", { text: `Moments of ${spec.evidenceSource} that hold the sentence's words.`, cls: "clinical-vault-modal-description" });
 			const evidence = contentEl.createEl("ul", { cls: "clinical-vault-review-evidence" });
 			for (const item of spec.evidence) {
 				const li = evidence.createEl("li", { cls: item.evidence.length === 0 ? "clinical-vault-review-unsupported" : "" });
@@ -187,7 +189,8 @@ export async function askRiskNotAssessed(app: App, spec: RiskNotAssessedSpec): P
 		submitText: "Sign with risk not assessed",
 		onSubmit: (values) => {
 			const reason = (values.reason ?? "").trim();
-			if (reason === "") return Promise.reject(new ClinicalVaultError("invalid-input", "Enter the reason risk was not assessed, or cancel and write the risk section."));
+			if (reason === "")
+				return Promise.reject(new ClinicalVaultError("invalid-input", "Enter the reason risk was not assessed, or cancel and write the risk section."));
 			chosen.reason = reason;
 			return Promise.resolve();
 		},

@@ -9,7 +9,6 @@ import type { PrivacyReport } from "../../core/privacy/check";
 import { toClinicalError } from "../../core/errors";
 import { PRIVACY_VIEW_TYPE } from "../common/viewTypes";
 
-
 export interface PrivacyViewDeps {
 	entries: () => readonly EgressEntry[];
 	onEgress: (listener: () => void) => () => void;
@@ -46,7 +45,10 @@ export class PrivacyView extends ItemView {
 		button.addEventListener("click", () => void this.runCheck());
 		this.reportEl = root.createDiv({ cls: "clinical-vault-privacy-report" });
 		root.createEl("h4", { text: "Outbound connections since Obsidian started" });
-		root.createEl("p", { cls: "clinical-vault-modal-description", text: "Host, port, purpose and size only: never what was sent. Only this computer (loopback) and practice servers you allowlisted can be reached." });
+		root.createEl("p", {
+			cls: "clinical-vault-modal-description",
+			text: "Host, port, purpose and size only: never what was sent. Only this computer (loopback) and practice servers you allowlisted can be reached.",
+		});
 		this.logEl = root.createDiv({ cls: "clinical-vault-egress-log" });
 		this.stop = this.deps.onEgress(() => this.renderLog());
 		this.renderLog();
@@ -84,7 +86,11 @@ export class PrivacyView extends ItemView {
 			return null;
 		}
 		el.empty();
-		el.createEl("p", { text: report.clean ? "Nothing found that puts the record at risk." : `${report.findings.filter((f) => f.severity !== "info").length} thing(s) to fix.` });
+		el.createEl("p", {
+			text: report.clean
+				? "Nothing found that puts the record at risk."
+				: `${report.findings.filter((f) => f.severity !== "info").length} thing(s) to fix.`,
+		});
 		const list = el.createEl("ul", { cls: "clinical-vault-privacy-findings" });
 		for (const f of report.findings) {
 			const li = list.createEl("li", { cls: `clinical-vault-privacy-${f.severity}` });
@@ -93,7 +99,8 @@ export class PrivacyView extends ItemView {
 			if (f.path) li.createDiv({ cls: "clinical-vault-search-meta", text: f.path });
 			li.createDiv({ cls: "clinical-vault-privacy-fix", text: `Fix: ${f.fix}` });
 		}
-		for (const c of report.checks.filter((x) => !x.ran)) el.createEl("p", { cls: "clinical-vault-search-meta", text: `Not checked: ${c.check} (${c.note ?? "unavailable"}).` });
+		for (const c of report.checks.filter((x) => !x.ran))
+			el.createEl("p", { cls: "clinical-vault-search-meta", text: `Not checked: ${c.check} (${c.note ?? "unavailable"}).` });
 		return report;
 	}
 

@@ -19,5 +19,10 @@ export async function showPrivacy(ctx: CommandContext): Promise<void> {
 /** "Run privacy check": the checks that need the key run when the record is unlocked; the others always. */
 export async function runPrivacyCheckFlow(ctx: CommandContext): Promise<void> {
 	const report = await (await privacyView(ctx)).runCheck();
-	if (report) inform(report.clean ? "Privacy check: nothing found that puts the record at risk." : `Privacy check: ${report.findings.filter((f) => f.severity !== "info").length} thing(s) to fix. See the privacy view.`);
+	if (report)
+		inform(
+			report.clean
+				? "Privacy check: nothing found that puts the record at risk."
+				: `Privacy check: ${report.findings.filter((f) => f.severity !== "info").length} thing(s) to fix. See the privacy view.`,
+		);
 }

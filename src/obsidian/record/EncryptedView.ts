@@ -19,7 +19,6 @@ import { signedError, type DocumentHost, type NoteDocument, type NoteDocuments }
 import { PLAIN_EDITING_ABOVE, noteEditorExtensions, plainReaderExtensions, remoteEdit, stopEditing } from "./noteEditor";
 import { VIEW_TYPE } from "../common/viewTypes";
 
-
 export interface ViewServices {
 	session: RecordSession;
 	ops: Operations;
@@ -185,7 +184,10 @@ export class EncryptedView extends FileView implements DocumentHost {
 		const { session } = this.services;
 		const recordPath = session.record.layout.recordPathOf(normalizePath(file.path));
 		if (!recordPath) {
-			this.showMessage("Not in the clinical record", `This file is outside the clinical folder (${session.record.layout.root}/), so it cannot be opened here.`);
+			this.showMessage(
+				"Not in the clinical record",
+				`This file is outside the clinical folder (${session.record.layout.root}/), so it cannot be opened here.`,
+			);
 			return;
 		}
 		this.recordPath = recordPath;
@@ -288,7 +290,12 @@ export class EncryptedView extends FileView implements DocumentHost {
 				onSave: () => this.services.ops.run(() => this.save(true)),
 				linkTargets: () => this.linkTargets(),
 				onFileRefused: () =>
-					displayError(new ClinicalVaultError("refused", "Files cannot be pasted or dropped into an encrypted note: nothing was saved. Put the file in the client's folder (it is encrypted there at once), then link it with ![[its name]].")),
+					displayError(
+						new ClinicalVaultError(
+							"refused",
+							"Files cannot be pasted or dropped into an encrypted note: nothing was saved. Put the file in the client's folder (it is encrypted there at once), then link it with ![[its name]].",
+						),
+					),
 			}),
 		});
 	}
@@ -585,7 +592,11 @@ export async function openRecordFile(app: App, session: RecordSession, recordPat
  * the note's own folder; ".md" is added when the link names no extension. Null: not a record file
  * (Obsidian opens the link as usual).
  */
-export async function resolveRecordLink(record: { exists(path: string): Promise<boolean>; layout: { root: string } }, fromRecordPath: string, href: string): Promise<string | null> {
+export async function resolveRecordLink(
+	record: { exists(path: string): Promise<boolean>; layout: { root: string } },
+	fromRecordPath: string,
+	href: string,
+): Promise<string | null> {
 	let target = decodeURIComponent(href.split("#")[0]!.split("|")[0]!).trim();
 	if (target === "") return null;
 	const root = `${record.layout.root}/`;

@@ -235,7 +235,12 @@ export class NoteDocument {
 				// Moved or deleted while it had unsaved edits: never recreated, the edits are kept.
 				const copy = await this.keep("unsaved");
 				if (copy === null) return false;
-				displayError(new ClinicalVaultError("not-found", `${this.recordPath} was moved or deleted while you edited it, so it was not recreated. Your text is kept, encrypted, as ${copy}.`));
+				displayError(
+					new ClinicalVaultError(
+						"not-found",
+						`${this.recordPath} was moved or deleted while you edited it, so it was not recreated. Your text is kept, encrypted, as ${copy}.`,
+					),
+				);
 				this.close();
 				return false;
 			}
@@ -404,7 +409,12 @@ export class NoteDocuments {
 				// (until the lock) so that opening the note again shows it.
 				const copy = await doc.keepUnsaved();
 				if (copy === null) {
-					displayError(new ClinicalVaultError("storage", `Your changes to ${doc.recordPath} could not be saved (see the message before this one). They are kept in memory until the record locks: open the note again and save, or copy the text elsewhere.`));
+					displayError(
+						new ClinicalVaultError(
+							"storage",
+							`Your changes to ${doc.recordPath} could not be saved (see the message before this one). They are kept in memory until the record locks: open the note again and save, or copy the text elsewhere.`,
+						),
+					);
 					return;
 				}
 				displayError(new ClinicalVaultError("storage", `${doc.recordPath} could not be saved; your changes are kept, encrypted, as ${copy}.`));

@@ -129,7 +129,10 @@ export class RecordSession {
 	async ensureUnlocked(): Promise<ClinicalRecord> {
 		if (this.isUnlocked) return this.current;
 		if (!(await this.current.isInitialized())) {
-			throw new ClinicalVaultError("not-initialized", `There is no clinical record in ${this.current.layout.root}/ yet. Run "Set up encrypted record" first.`);
+			throw new ClinicalVaultError(
+				"not-initialized",
+				`There is no clinical record in ${this.current.layout.root}/ yet. Run "Set up encrypted record" first.`,
+			);
 		}
 		if (!(await this.promptUnlock()) || !this.isUnlocked) throw cancelled();
 		return this.current;

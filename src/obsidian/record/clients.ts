@@ -6,8 +6,6 @@ import type { ClinicalRecord } from "../../core/record/ClinicalRecord";
 import { chooseClient, type ClientChoice } from "../common/modals";
 import type { RecordSession } from "./RecordSession";
 
-
-
 /** Asks which client; the names come from the encrypted profiles (the record must be unlocked). */
 export async function pickClient(app: App, record: ClinicalRecord): Promise<ClientChoice | null> {
 	const codes = await record.listClients();
@@ -47,7 +45,11 @@ export async function moveIntoRecord(session: RecordSession, sourcePath: string,
 		const now = await session.store.read(sourcePath);
 		try {
 			if (!equalBytes(now, original)) {
-				throw new ClinicalVaultError("refused", `${sourcePath} changed while it was being encrypted, so the original was kept; ${path} holds the earlier version. Try again once it has stopped changing.`, { path: sourcePath });
+				throw new ClinicalVaultError(
+					"refused",
+					`${sourcePath} changed while it was being encrypted, so the original was kept; ${path} holds the earlier version. Try again once it has stopped changing.`,
+					{ path: sourcePath },
+				);
 			}
 		} finally {
 			now.fill(0);

@@ -99,7 +99,13 @@ export function recordFeature(ctx: CommandContext, options: { isBusy: () => bool
 			if (kept.length > 0) inform(`What you were typing was kept, encrypted: ${kept.join(", ")}.`);
 			for (const error of failed) {
 				const why = toClinicalError(error);
-				displayError(new ClinicalVaultError("storage", `What you were typing in a form could not be kept before the lock (${why.message}); the form was closed. Copy long text elsewhere in the record before locking.`, { detail: why.detail }));
+				displayError(
+					new ClinicalVaultError(
+						"storage",
+						`What you were typing in a form could not be kept before the lock (${why.message}); the form was closed. Copy long text elsewhere in the record before locking.`,
+						{ detail: why.detail },
+					),
+				);
 			}
 		},
 		afterUnlock() {

@@ -84,7 +84,15 @@ export async function importIntoRecord(ctx: CommandContext): Promise<void> {
 	const root = record.layout.root;
 	const folders = ctx.app.vault
 		.getAllLoadedFiles()
-		.filter((f): f is TFolder => f instanceof TFolder && f.path !== "/" && f.path !== "" && f.path !== root && !f.path.startsWith(`${root}/`) && !f.path.split("/").some((s) => s.startsWith(".")));
+		.filter(
+			(f): f is TFolder =>
+				f instanceof TFolder &&
+				f.path !== "/" &&
+				f.path !== "" &&
+				f.path !== root &&
+				!f.path.startsWith(`${root}/`) &&
+				!f.path.split("/").some((s) => s.startsWith(".")),
+		);
 	if (folders.length === 0) {
 		inform("There is no folder outside the clinical folder to import from. Put the notes, transcripts or recordings in a folder of the vault first.");
 		return;

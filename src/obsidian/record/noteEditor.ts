@@ -140,7 +140,15 @@ export function noteEditorExtensions(options: NoteEditorOptions): Extension[] {
 		editing.of(readOnlyExtension(options.readOnly)),
 		EditorView.contentAttributes.of({ spellcheck: "true", autocorrect: "on", autocapitalize: "sentences", "aria-label": "Encrypted note" }),
 		Prec.highest(keymap.of([save])),
-		keymap.of([...closeBracketsKeymap, ...completionKeymap, ...(markdown ? listKeys : []), ...searchKeymap, ...historyKeymap, indentWithTab, ...defaultKeymap]),
+		keymap.of([
+			...closeBracketsKeymap,
+			...completionKeymap,
+			...(markdown ? listKeys : []),
+			...searchKeymap,
+			...historyKeymap,
+			indentWithTab,
+			...defaultKeymap,
+		]),
 		EditorView.domEventHandlers({
 			paste: (event) => refuseFiles(event.clipboardData, event, options),
 			drop: (event) => refuseFiles(event.dataTransfer, event, options),

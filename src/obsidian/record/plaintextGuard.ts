@@ -72,7 +72,12 @@ export class PlaintextGuard {
 		const target = plaintextTarget(root, file.path);
 		if (target === null) return;
 		if (target.recordPath === null) {
-			displayError(new ClinicalVaultError("refused", `"${file.path}" is plaintext in the clinical folder and ${target.reason}, so it was not encrypted. Move it into a client's folder (or out of ${root}/); the privacy check lists it until then.`));
+			displayError(
+				new ClinicalVaultError(
+					"refused",
+					`"${file.path}" is plaintext in the clinical folder and ${target.reason}, so it was not encrypted. Move it into a client's folder (or out of ${root}/); the privacy check lists it until then.`,
+				),
+			);
 			return;
 		}
 		if (!this.ctx.session.isUnlocked) {
@@ -106,10 +111,17 @@ export class PlaintextGuard {
 		const target = plaintextTarget(root, file.path);
 		if (!target?.recordPath) return;
 		// A note open in Obsidian's editor: what is typed there is saved to the file first.
-		const leaves = this.ctx.app.workspace.getLeavesOfType("markdown").filter((leaf) => leaf.view instanceof MarkdownView && leaf.view.file?.path === file.path);
+		const leaves = this.ctx.app.workspace
+			.getLeavesOfType("markdown")
+			.filter((leaf) => leaf.view instanceof MarkdownView && leaf.view.file?.path === file.path);
 		for (const leaf of leaves) await (leaf.view as MarkdownView).save();
 		if (!(await this.settled(file))) {
-			displayError(new ClinicalVaultError("refused", `"${file.path}" is plaintext in the clinical folder and kept changing, so it was not encrypted yet. Run "Encrypt a note or attachment into the record" once it is complete.`));
+			displayError(
+				new ClinicalVaultError(
+					"refused",
+					`"${file.path}" is plaintext in the clinical folder and kept changing, so it was not encrypted yet. Run "Encrypt a note or attachment into the record" once it is complete.`,
+				),
+			);
 			return;
 		}
 		const record = await this.ctx.session.ensureUnlocked();

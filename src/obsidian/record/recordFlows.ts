@@ -51,7 +51,13 @@ function encryptableFiles(ctx: CommandContext, record: ClinicalRecord): TFile[] 
 	const templates = normalizePath(ctx.drafting.settings().templatesFolder);
 	return ctx.app.vault
 		.getFiles()
-		.filter((file) => file.extension !== ENCRYPTED_EXTENSION && !isInRecord(record, file.path) && !file.path.startsWith(`${configDir}/`) && !file.path.startsWith(`${templates}/`))
+		.filter(
+			(file) =>
+				file.extension !== ENCRYPTED_EXTENSION &&
+				!isInRecord(record, file.path) &&
+				!file.path.startsWith(`${configDir}/`) &&
+				!file.path.startsWith(`${templates}/`),
+		)
 		.sort((a, b) => b.stat.mtime - a.stat.mtime);
 }
 
@@ -59,7 +65,10 @@ export async function setUpRecord(ctx: CommandContext): Promise<void> {
 	const { session } = ctx;
 	const record = session.record;
 	if (await record.isInitialized()) {
-		throw new ClinicalVaultError("already-initialized", `A clinical record already exists in ${record.layout.root}/. Unlock it instead; nothing was changed.`);
+		throw new ClinicalVaultError(
+			"already-initialized",
+			`A clinical record already exists in ${record.layout.root}/. Unlock it instead; nothing was changed.`,
+		);
 	}
 	const result: { recoveryKey?: string } = {};
 	const created = await askNewPassphrase(ctx.app, async (passphrase) => {
@@ -86,7 +95,9 @@ export async function rotateVaultKey(ctx: CommandContext): Promise<void> {
 	if (!done || result.recoveryKey === undefined) return;
 	await showRecoveryKey(ctx.app, result.recoveryKey);
 	delete result.recoveryKey;
-	inform(`The vault key was rotated (${result.rewrapped ?? 0} files re-wrapped). Old copies of the key file no longer open today's record; use the new recovery key from now on.`);
+	inform(
+		`The vault key was rotated (${result.rewrapped ?? 0} files re-wrapped). Old copies of the key file no longer open today's record; use the new recovery key from now on.`,
+	);
 }
 
 export async function unlockRecord(ctx: CommandContext): Promise<void> {
@@ -142,7 +153,8 @@ export async function encryptFileInto(ctx: CommandContext, source: TFile, record
 	if (!(await record.exists(record.layout.profilePath(code)))) {
 		throw new ClinicalVaultError("not-found", `There is no client ${code}. Add the client first; nothing was changed.`);
 	}
-	if (await record.exists(path)) throw new ClinicalVaultError("already-exists", `${path} already exists in the record. Choose another path; nothing was changed.`);
+	if (await record.exists(path))
+		throw new ClinicalVaultError("already-exists", `${path} already exists in the record. Choose another path; nothing was changed.`);
 	return moveIntoRecord(ctx.session, normalizePath(source.path), async (bytes) => {
 		await record.write(path, bytes, { action: "import" });
 		return path;
@@ -195,13 +207,17 @@ export async function verifyRecord(ctx: CommandContext): Promise<void> {
 	if (report.audit.ok) lines.push({ text: `Audit log: ${report.audit.entries} entries, chain intact.` });
 	else for (const problem of report.audit.problems) lines.push({ text: `Audit log: ${problem}`, cls: "clinical-vault-problem" });
 	for (const problem of fingerprintProblems(report.history)) lines.push({ text: problem, cls: "clinical-vault-problem" });
-	for (const path of report.history.unlogged) lines.push({ text: `${path}: a version no audit log names yet (from another computer whose log has not synced, or changed outside Clinical Vault).` });
+	for (const path of report.history.unlogged)
+		lines.push({ text: `${path}: a version no audit log names yet (from another computer whose log has not synced, or changed outside Clinical Vault).` });
 	for (const problem of report.keyFile) lines.push({ text: `Key file: ${problem}`, cls: "clinical-vault-problem" });
 	for (const c of report.conflicts) {
 		lines.push(
 			c.decrypts
 				? { text: `${c.toolName} left a conflict copy of ${c.recordPath}: run "Resolve sync conflicts" to choose.` }
-				: { text: `${c.storePath} cannot be read as ${c.recordPath} (${c.problem ?? "it does not decrypt"}); it is kept.`, cls: "clinical-vault-problem" },
+				: {
+						text: `${c.storePath} cannot be read as ${c.recordPath} (${c.problem ?? "it does not decrypt"}); it is kept.`,
+						cls: "clinical-vault-problem",
+					},
 		);
 	}
 	new SummaryModal(ctx.app, report.ok ? "Record verified" : "Record has problems", lines).open();

@@ -98,12 +98,23 @@ export function askNewClient(app: App, add: (input: NewClientInput) => Promise<v
 	});
 }
 
-export function askRecordPath(app: App, options: { title: string; description: string; value: string; submitText: string; onSubmit: (path: string) => Promise<void> }): Promise<boolean> {
+export function askRecordPath(
+	app: App,
+	options: { title: string; description: string; value: string; submitText: string; onSubmit: (path: string) => Promise<void> },
+): Promise<boolean> {
 	return openForm(app, {
 		cls: "clinical-vault-record-path-modal",
 		title: options.title,
 		description: options.description,
-		fields: [{ key: "path", name: "Record path", desc: "Relative to the clinical folder. No names or other identifying details.", kind: "text", value: options.value }],
+		fields: [
+			{
+				key: "path",
+				name: "Record path",
+				desc: "Relative to the clinical folder. No names or other identifying details.",
+				kind: "text",
+				value: options.value,
+			},
+		],
 		submitText: options.submitText,
 		busyText: "Encrypting…",
 		onSubmit: (values) => options.onSubmit((values.path ?? "").trim()),
@@ -150,7 +161,10 @@ export class RecoveryKeyModal extends Modal {
 		);
 		this.errorEl = contentEl.createDiv({ cls: "clinical-vault-modal-error" });
 		new Setting(contentEl).addButton((button) => {
-			button.setButtonText("Done").setCta().onClick(() => this.close());
+			button
+				.setButtonText("Done")
+				.setCta()
+				.onClick(() => this.close());
 			done = button.buttonEl;
 			done.disabled = true;
 		});

@@ -129,9 +129,14 @@ export class SyncConflictModal extends Modal {
 
 	private renderVersions(detail: HTMLElement, v: ConflictVersions): void {
 		const c = v.conflict;
-		if (v.originalSigned) detail.createEl("p", { text: "This note is signed: the copy cannot replace it. Keep the note, or keep both.", cls: "clinical-vault-conflict-note" });
+		if (v.originalSigned)
+			detail.createEl("p", {
+				text: "This note is signed: the copy cannot replace it. Keep the note, or keep both.",
+				cls: "clinical-vault-conflict-note",
+			});
 		if (v.originalProblem) detail.createEl("p", { text: `This note cannot be read: ${v.originalProblem}`, cls: "clinical-vault-problem" });
-		else if (v.original === null) detail.createEl("p", { text: "This note is missing here: the copy is the only version.", cls: "clinical-vault-conflict-note" });
+		else if (v.original === null)
+			detail.createEl("p", { text: "This note is missing here: the copy is the only version.", cls: "clinical-vault-conflict-note" });
 		const columns = detail.createDiv({ cls: "clinical-vault-conflict-columns" });
 		const originalText = versionText(v.original, v.isText);
 		const copyText = versionText(v.copy, v.isText);
@@ -150,7 +155,10 @@ export class SyncConflictModal extends Modal {
 			}
 			for (const line of diff) {
 				if (line.kind !== "same" && line.kind !== side) continue;
-				pre.createDiv({ cls: line.kind === "same" ? "clinical-vault-conflict-line" : "clinical-vault-conflict-line is-different", text: line.text === "" ? " " : line.text });
+				pre.createDiv({
+					cls: line.kind === "same" ? "clinical-vault-conflict-line" : "clinical-vault-conflict-line is-different",
+					text: line.text === "" ? " " : line.text,
+				});
 			}
 		};
 		column("This note", "original", originalText, v.original !== null);

@@ -78,7 +78,10 @@ export class SearchController {
 		});
 		this.opening = service.open().then((report) => {
 			if (report.rebuilt) this.deps.inform(`The search index could not be used (${report.rebuilt.reason}) and was rebuilt from the record.`);
-			if (report.unreadable.length > 0) this.deps.inform(`${report.unreadable.length} file(s) could not be read and are left out of search: ${report.unreadable.join(", ")}. Run "Verify record".`);
+			if (report.unreadable.length > 0)
+				this.deps.inform(
+					`${report.unreadable.length} file(s) could not be read and are left out of search: ${report.unreadable.join(", ")}. Run "Verify record".`,
+				);
 			if (report.empty.length > 0) this.deps.inform(`No searchable text in ${report.empty.length} file(s) (empty): ${report.empty.join(", ")}.`);
 			this.changed();
 			this.scheduleEmbedding(0);

@@ -11,9 +11,11 @@ import type { SearchHit, SearchResponse } from "../../core/search/types";
 import { PASSAGE_KINDS, type PassageKind } from "../../core/search/types";
 import { SEARCH_VIEW_TYPE } from "../common/viewTypes";
 
-
 export interface SearchViewDeps {
-	search: (query: string, options: { client?: string; from?: string; to?: string; kinds?: PassageKind[]; includePsychotherapy?: boolean }) => Promise<SearchResponse>;
+	search: (
+		query: string,
+		options: { client?: string; from?: string; to?: string; kinds?: PassageKind[]; includePsychotherapy?: boolean },
+	) => Promise<SearchResponse>;
 	clients: () => Promise<string[]>;
 	open: (hit: SearchHit) => void;
 	/** A line about the index (passages, embedding progress, why meaning is missing). */
@@ -21,7 +23,13 @@ export interface SearchViewDeps {
 	onIndexChange: (listener: () => void) => () => void;
 }
 
-const KIND_NAMES: Record<PassageKind, string> = { note: "Notes", transcript: "Transcripts", summary: "Summaries", "parts-map": "Parts maps", plan: "Treatment plans" };
+const KIND_NAMES: Record<PassageKind, string> = {
+	note: "Notes",
+	transcript: "Transcripts",
+	summary: "Summaries",
+	"parts-map": "Parts maps",
+	plan: "Treatment plans",
+};
 
 function timestamp(seconds: number): string {
 	const m = Math.floor(seconds / 60);
@@ -65,7 +73,10 @@ export class SearchView extends ItemView {
 		root.empty();
 		root.addClass("clinical-vault-search");
 		const form = root.createEl("form", { cls: "clinical-vault-search-form" });
-		this.queryEl = form.createEl("input", { type: "search", attr: { name: "query", placeholder: "Words, a \"phrase\", or what you mean", "aria-label": "Search" } });
+		this.queryEl = form.createEl("input", {
+			type: "search",
+			attr: { name: "query", placeholder: 'Words, a "phrase", or what you mean', "aria-label": "Search" },
+		});
 		this.clientEl = form.createEl("select", { attr: { name: "client", "aria-label": "Client" } });
 		this.clientEl.createEl("option", { text: "All clients", value: "" });
 		this.kindEl = form.createEl("select", { attr: { name: "kind", "aria-label": "Kind" } });
@@ -132,14 +143,25 @@ export class SearchView extends ItemView {
 		}
 		if (generation !== this.generation) return;
 		results.empty();
-		this.modeEl?.setText(response.mode === "hybrid" ? `${response.hits.length} results by words and meaning.` : `${response.hits.length} results by words only. ${response.reason ?? ""}`.trim());
+		this.modeEl?.setText(
+			response.mode === "hybrid"
+				? `${response.hits.length} results by words and meaning.`
+				: `${response.hits.length} results by words only. ${response.reason ?? ""}`.trim(),
+		);
 		if (response.hits.length === 0) results.createEl("p", { text: "Nothing found." });
 		for (const hit of response.hits) this.renderHit(results, hit);
 	}
 
 	private renderHit(parent: HTMLElement, hit: SearchHit): void {
 		const item = parent.createDiv({ cls: "clinical-vault-search-hit" });
-		const meta = [hit.client, hit.date ?? "undated", hit.sessionNumber !== null ? `session ${hit.sessionNumber}` : "", KIND_NAMES[hit.kind], hit.heading, hit.timestamp !== null ? `at ${timestamp(hit.timestamp)}` : ""].filter((x) => x !== "");
+		const meta = [
+			hit.client,
+			hit.date ?? "undated",
+			hit.sessionNumber !== null ? `session ${hit.sessionNumber}` : "",
+			KIND_NAMES[hit.kind],
+			hit.heading,
+			hit.timestamp !== null ? `at ${timestamp(hit.timestamp)}` : "",
+		].filter((x) => x !== "");
 		item.createDiv({ cls: "clinical-vault-search-meta", text: meta.join(" · ") });
 		const snippet = item.createDiv({ cls: "clinical-vault-search-snippet" });
 		let at = 0;

@@ -5,7 +5,6 @@ import type { CommandContext } from "../common/context";
 import { openRecordFile } from "../record/EncryptedView";
 import type { SearchController } from "./SearchController";
 
-
 /** "Search clinical record": the search pane (unlocks first). */
 export async function openSearch(ctx: CommandContext): Promise<void> {
 	await ctx.session.ensureUnlocked();

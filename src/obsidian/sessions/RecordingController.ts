@@ -117,14 +117,16 @@ export class RecordingController {
 	/** Checks the client's recording consent, then asks for the microphone and starts recording for `client`. */
 	async start(client: string): Promise<void> {
 		if (this.isActive) throw new ClinicalVaultError("invalid-input", "A recording is already running. Stop it first.");
-		if (this.hasUnsaved) throw new ClinicalVaultError("invalid-input", 'The previous recording is still unsaved in memory. Run "Save unsaved recording" first.');
+		if (this.hasUnsaved)
+			throw new ClinicalVaultError("invalid-input", 'The previous recording is still unsaved in memory. Run "Save unsaved recording" first.');
 		await requireRecordingConsent(this.host.session.record, client, "the microphone was not opened and nothing was recorded");
 		if (this.isActive || this.hasUnsaved) throw new ClinicalVaultError("invalid-input", "A recording is already running. Stop it first.");
 		const win = this.host.win() as unknown as MediaWindow;
 		const Recorder = win.MediaRecorder;
 		const media = win.navigator.mediaDevices;
 		const getUserMedia = media?.getUserMedia?.bind(media);
-		if (!Recorder || !getUserMedia) throw new ClinicalVaultError("refused", "This Obsidian window cannot record audio (no microphone access or MediaRecorder).");
+		if (!Recorder || !getUserMedia)
+			throw new ClinicalVaultError("refused", "This Obsidian window cannot record audio (no microphone access or MediaRecorder).");
 		const { clock } = this.host;
 		const discardSwitch = { discarded: false };
 		const recorder = new SessionRecorder({

@@ -68,7 +68,9 @@ export class SessionRecorder {
 		try {
 			this.stream = await this.host.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: true } });
 		} catch (error) {
-			throw new ClinicalVaultError("refused", "The microphone is not available: allow microphone access for Obsidian in your system settings.", { detail: String(error) });
+			throw new ClinicalVaultError("refused", "The microphone is not available: allow microphone access for Obsidian in your system settings.", {
+				detail: String(error),
+			});
 		}
 		this.mimeType = mimeType || "audio/webm";
 		const recorder = this.host.createRecorder(this.stream, mimeType ? { mimeType } : {});
@@ -79,7 +81,9 @@ export class SessionRecorder {
 			void this.maybeCheckpoint();
 		});
 		recorder.addEventListener("error", (event) => {
-			this.host.onError?.(new ClinicalVaultError("engine", "The recording stopped unexpectedly; what was captured is being saved (encrypted).", { detail: event.type }));
+			this.host.onError?.(
+				new ClinicalVaultError("engine", "The recording stopped unexpectedly; what was captured is being saved (encrypted).", { detail: event.type }),
+			);
 			void this.stop();
 		});
 		this.startedAt = this.host.clock.now().getTime();

@@ -27,7 +27,8 @@ export interface DecoderChoice {
 
 /** ffmpeg when its path is set or it is on the PATH (it streams, so long sessions need little memory), else Web Audio. */
 export async function chooseDecoder(settings: Pick<ClinicalVaultSettings, "ffmpegPath">): Promise<DecoderChoice> {
-	if (settings.ffmpegPath !== "") return { decoder: new FfmpegDecoder(settings.ffmpegPath), description: `ffmpeg at ${settings.ffmpegPath} (the path set here).` };
+	if (settings.ffmpegPath !== "")
+		return { decoder: new FfmpegDecoder(settings.ffmpegPath), description: `ffmpeg at ${settings.ffmpegPath} (the path set here).` };
 	const found = await findOnPath(["ffmpeg"]);
 	if (found) return { decoder: new FfmpegDecoder(found), description: `ffmpeg found at ${found}.` };
 	return {
@@ -104,7 +105,16 @@ export class TranscriptionRunner extends StatusBarJob<Running> {
 		});
 		const controller = new AbortController();
 		const now = clock.now().getTime();
-		const running: Running = { controller, client: job.client, consentRevoked: false, started: now, progress: null, progressAt: now, done: Promise.resolve(), reason: null };
+		const running: Running = {
+			controller,
+			client: job.client,
+			consentRevoked: false,
+			started: now,
+			progress: null,
+			progressAt: now,
+			done: Promise.resolve(),
+			reason: null,
+		};
 		const work = service.transcribe({
 			...job,
 			language: settings.language,
@@ -161,6 +171,7 @@ function describe(job: Running, now: number): string {
 	if (!progress || progress.stage === "decoding") return `Decoding audio · ${elapsed}`;
 	if (progress.stage === "saving") return `Saving transcript · ${elapsed}`;
 	const percent = Math.floor(progress.fraction * 100);
-	const left = progress.remainingMs === null ? "estimating time left" : `about ${timestamp(Math.max(0, progress.remainingMs - (now - job.progressAt)) / 1000)} left`;
+	const left =
+		progress.remainingMs === null ? "estimating time left" : `about ${timestamp(Math.max(0, progress.remainingMs - (now - job.progressAt)) / 1000)} left`;
 	return `Transcribing ${percent}% · ${elapsed} · ${left}`;
 }

@@ -16,7 +16,9 @@ export class WebAudioDecoder implements AudioDecoder {
 			try {
 				decoded = await context.decodeAudioData(bytes.slice().buffer);
 			} catch (error) {
-				throw new ClinicalVaultError("invalid-input", `${nameHint} could not be decoded: it is damaged or in a format this computer cannot play.`, { detail: String(error) });
+				throw new ClinicalVaultError("invalid-input", `${nameHint} could not be decoded: it is damaged or in a format this computer cannot play.`, {
+					detail: String(error),
+				});
 			}
 			if (signal?.aborted) throw new Cancelled();
 			const channels = Math.min(2, decoded.numberOfChannels);

@@ -14,7 +14,16 @@
 import { BRIEF_VIEW_TYPE, SEARCH_VIEW_TYPE } from "../common/viewTypes";
 import { ClinicalVaultError } from "../../core/errors";
 import { localDay } from "../../core/calendar";
-import { DEFAULT_CONSENT_SCOPE, consentDerived, consentErasure, consentStatus, readConsent, revokeConsent, setConsent, type ConsentRecord } from "../../core/record/consent";
+import {
+	DEFAULT_CONSENT_SCOPE,
+	consentDerived,
+	consentErasure,
+	consentStatus,
+	readConsent,
+	revokeConsent,
+	setConsent,
+	type ConsentRecord,
+} from "../../core/record/consent";
 import { pickClient } from "../record/clients";
 import type { CommandContext } from "../common/context";
 
@@ -53,9 +62,27 @@ export async function recordConsent(ctx: CommandContext): Promise<void> {
 		title: "Record consent",
 		description: `${describeConsent(client.code, current)} Recording and transcription need the client's consent to recording; record what the client agreed to, and when. It is kept in the encrypted profile and audit-logged.`,
 		fields: [
-			{ key: "recording", name: "Consents to recording", kind: "dropdown", options: { yes: "Yes", no: "No" }, value: current?.revokedAt === undefined ? (current?.recording ?? "yes") : "yes" },
-			{ key: "date", name: "Date of consent", desc: "YYYY-MM-DD: the day the client consented (or declined).", kind: "text", value: localDay(ctx.session.clock.now()) },
-			{ key: "scope", name: "Scope", desc: "What the consent covers, in one line. No clinical content.", kind: "text", value: current?.scope || DEFAULT_CONSENT_SCOPE },
+			{
+				key: "recording",
+				name: "Consents to recording",
+				kind: "dropdown",
+				options: { yes: "Yes", no: "No" },
+				value: current?.revokedAt === undefined ? (current?.recording ?? "yes") : "yes",
+			},
+			{
+				key: "date",
+				name: "Date of consent",
+				desc: "YYYY-MM-DD: the day the client consented (or declined).",
+				kind: "text",
+				value: localDay(ctx.session.clock.now()),
+			},
+			{
+				key: "scope",
+				name: "Scope",
+				desc: "What the consent covers, in one line. No clinical content.",
+				kind: "text",
+				value: current?.scope || DEFAULT_CONSENT_SCOPE,
+			},
 		],
 		submitText: "Save consent",
 		busyText: "Saving…",
@@ -89,11 +116,17 @@ export async function revokeRecordingConsent(ctx: CommandContext): Promise<void>
 	const derivedLeft = status === "revoked" ? (await consentDerived(record, code)).length : 0;
 	const count = pending.audio.length + pending.transcripts.length + derivedLeft;
 	if ((status === "none" || status === "revoked") && count === 0 && !recordingHeld && !transcribing) {
-		inform(status === "revoked" ? `${code}'s recording consent is already revoked, and no recordings or transcripts are left.` : `No recording consent is on file for ${code}, and there are no recordings or transcripts to erase.`);
+		inform(
+			status === "revoked"
+				? `${code}'s recording consent is already revoked, and no recordings or transcripts are left.`
+				: `No recording consent is on file for ${code}, and there are no recordings or transcripts to erase.`,
+		);
 		return;
 	}
 	const parts = [
-		status === "revoked" ? `${code}'s recording consent is already revoked; what is left of the audio is erased now.` : `${code}'s recording consent will be marked revoked.`,
+		status === "revoked"
+			? `${code}'s recording consent is already revoked; what is left of the audio is erased now.`
+			: `${code}'s recording consent will be marked revoked.`,
 		`${plural(pending.audio.length, "recording", "recordings")} and ${plural(pending.transcripts.length, "transcript", "transcripts")} will be crypto-erased: their keys are destroyed and they cannot be recovered from the record (copies in earlier backups of the vault are not reached).`,
 		...(recordingHeld ? ["The recording of this client now in progress is stopped and discarded without saving."] : []),
 		...(transcribing ? ["The transcription running for this client is cancelled."] : []),
@@ -101,7 +134,11 @@ export async function revokeRecordingConsent(ctx: CommandContext): Promise<void>
 	];
 	const ok = await confirm(ctx.app, { title: "Revoke recording consent", message: parts.join(" "), confirmText: "Revoke and erase", warning: true });
 	if (!ok) return;
-	if (!ctx.session.isUnlocked) throw new ClinicalVaultError("locked", "The clinical record locked before the consent was revoked. Nothing was changed; unlock and run the command again.");
+	if (!ctx.session.isUnlocked)
+		throw new ClinicalVaultError(
+			"locked",
+			"The clinical record locked before the consent was revoked. Nothing was changed; unlock and run the command again.",
+		);
 	const result = await ctx.session.track(
 		(async () => {
 			await recording.discard(code);

@@ -32,11 +32,19 @@ export function sessionsFeature(ctx: CommandContext): Feature {
 			plugin.addCommand({ id: "record-session", name: "Record session", callback: run(startRecording) });
 			plugin.addCommand({ id: "pause-or-resume-recording", name: "Pause or resume recording", checkCallback: when(live, pauseOrResumeRecording) });
 			plugin.addCommand({ id: "stop-recording", name: "Stop recording", checkCallback: when(live, stopRecording) });
-			plugin.addCommand({ id: "save-unsaved-recording", name: "Save unsaved recording", checkCallback: when(() => recording.hasUnsaved && !recording.isActive, saveUnsavedRecording) });
+			plugin.addCommand({
+				id: "save-unsaved-recording",
+				name: "Save unsaved recording",
+				checkCallback: when(() => recording.hasUnsaved && !recording.isActive, saveUnsavedRecording),
+			});
 			plugin.addCommand({ id: "transcribe-audio", name: "Transcribe audio", callback: run(transcribeAudio) });
 			plugin.addCommand({ id: "record-consent", name: "Record consent", callback: run(recordConsent) });
 			plugin.addCommand({ id: "revoke-recording-consent", name: "Revoke recording consent", callback: run(revokeRecordingConsent) });
-			plugin.addCommand({ id: "cancel-transcription", name: "Cancel transcription", checkCallback: when(() => transcription.isRunning, cancelTranscription) });
+			plugin.addCommand({
+				id: "cancel-transcription",
+				name: "Cancel transcription",
+				checkCallback: when(() => transcription.isRunning, cancelTranscription),
+			});
 			plugin.registerInterval(
 				window.setInterval(() => {
 					recording.tick();

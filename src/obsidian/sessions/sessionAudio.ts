@@ -23,7 +23,6 @@ import { askSessionDate, chooseFile, chooseRecordFile, confirm } from "../common
 import { displayError, inform } from "../common/notify";
 import type { PreparedEngine, TranscriptionJob } from "./TranscriptionRunner";
 
-
 export function isAudioPath(path: string): boolean {
 	const name = path.slice(path.lastIndexOf("/") + 1);
 	const dot = name.lastIndexOf(".");
@@ -49,7 +48,8 @@ function unsavedError(error: unknown): ClinicalVaultError {
 export async function startRecording(ctx: CommandContext): Promise<void> {
 	const { recording } = ctx.audio;
 	if (recording.isActive) throw new ClinicalVaultError("invalid-input", "A recording is already running. Stop it first.");
-	if (recording.hasUnsaved) throw new ClinicalVaultError("invalid-input", 'The previous recording is still unsaved in memory. Run "Save unsaved recording" first.');
+	if (recording.hasUnsaved)
+		throw new ClinicalVaultError("invalid-input", 'The previous recording is still unsaved in memory. Run "Save unsaved recording" first.');
 	const record = await ctx.session.ensureUnlocked();
 	const client = await pickClient(ctx.app, record);
 	if (!client) return;
@@ -241,7 +241,8 @@ async function runTranscription(ctx: CommandContext, engine: PreparedEngine, job
 
 export async function transcribeAudio(ctx: CommandContext): Promise<void> {
 	const { transcription } = ctx.audio;
-	if (transcription.isRunning) throw new ClinicalVaultError("invalid-input", "A transcription is already running. Wait for it or cancel it from the status bar.");
+	if (transcription.isRunning)
+		throw new ClinicalVaultError("invalid-input", "A transcription is already running. Wait for it or cancel it from the status bar.");
 	const record = await ctx.session.ensureUnlocked();
 	const source = await chooseAudioSource(ctx, record);
 	if (!source) return;
@@ -307,5 +308,7 @@ export async function applyRetentionOnUnlock(ctx: CommandContext): Promise<void>
 		throw new ClinicalVaultError(failure.code, `Audio retention did not finish: ${failure.message}`, { detail: failure.detail, cause: failure });
 	}
 	const n = deleted.length;
-	inform(`Deleted ${n} session recording${n === 1 ? "" : "s"} whose note was signed more than ${hours} hours ago (audio retention). Notes and transcripts are kept.`);
+	inform(
+		`Deleted ${n} session recording${n === 1 ? "" : "s"} whose note was signed more than ${hours} hours ago (audio retention). Notes and transcripts are kept.`,
+	);
 }

@@ -152,7 +152,9 @@ export function checkAllowlistInput(value: unknown): { hosts: string[] } | { err
 		}
 	});
 	if (invalid.length > 0) {
-		return { error: `Not saved. Not a valid entry: ${invalid.map((line) => `"${line}"`).join(", ")}. ${reasons[0] ?? ""} Use one host per line, optionally with a port (practice.lan:8080).` };
+		return {
+			error: `Not saved. Not a valid entry: ${invalid.map((line) => `"${line}"`).join(", ")}. ${reasons[0] ?? ""} Use one host per line, optionally with a port (practice.lan:8080).`,
+		};
 	}
 	return { hosts: lines };
 }
@@ -186,7 +188,11 @@ export function checkWordLimitInput(value: unknown): { words: number } | { error
 }
 
 const ENGINE_KINDS: Record<LlmEngineKind, string> = { ollama: "Ollama", openai: "OpenAI-compatible (LM Studio, llama-server, Jan, vLLM, KoboldCpp)" };
-const EMBEDDING_ENGINES: Record<EmbeddingEngineChoice, string> = { same: "The model server above", ollama: "Ollama at the address below", openai: "An OpenAI-compatible server at the address below" };
+const EMBEDDING_ENGINES: Record<EmbeddingEngineChoice, string> = {
+	same: "The model server above",
+	ollama: "Ollama at the address below",
+	openai: "An OpenAI-compatible server at the address below",
+};
 
 function presetOptions(): Record<string, string> {
 	const out: Record<string, string> = {};
@@ -197,7 +203,8 @@ function presetOptions(): Record<string, string> {
 
 export function checkContextInput(value: unknown): { tokens: number } | { error: string } {
 	const tokens = wholeNumber(value);
-	if (!Number.isInteger(tokens) || (tokens !== 0 && (tokens < 512 || tokens > 10_000_000))) return { error: "Enter the context in tokens (512 or more), or 0 to use what the server reports." };
+	if (!Number.isInteger(tokens) || (tokens !== 0 && (tokens < 512 || tokens > 10_000_000)))
+		return { error: "Enter the context in tokens (512 or more), or 0 to use what the server reports." };
 	return { tokens };
 }
 
@@ -241,7 +248,13 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 
 	getSettingDefinitions(): DefinitionItem[] {
 		const allowlist = () => this.host.settings.engineAllowlist;
-		const text = (key: SettingKey, name: string, desc: string | DocumentFragment, validate?: (value: unknown) => string | undefined, placeholder?: string): ControlDefinition => ({
+		const text = (
+			key: SettingKey,
+			name: string,
+			desc: string | DocumentFragment,
+			validate?: (value: unknown) => string | undefined,
+			placeholder?: string,
+		): ControlDefinition => ({
 			name,
 			desc,
 			control: { type: "text", key, ...(placeholder ? { placeholder } : {}), ...(validate ? { validate } : {}) },
@@ -286,7 +299,10 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 					text(
 						"whisperBinary",
 						"Whisper-cli path",
-						this.programDescription("Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH, then in the usual install folders (Homebrew, MacPorts, /usr/local, winget, Scoop). ", "whisper-cli"),
+						this.programDescription(
+							"Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH, then in the usual install folders (Homebrew, MacPorts, /usr/local, winget, Scoop). ",
+							"whisper-cli",
+						),
 						undefined,
 						"/usr/local/bin/whisper-cli",
 					),
@@ -302,23 +318,56 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "CPU threads for whisper-cli. 0 uses one per core (up to 8).",
 						control: { type: "number", key: "whisperThreads", min: 0, max: 64, step: 1, validate: (value) => messageOf(checkThreadsInput(value)) },
 					},
-					text("whisperServerUrl", "Whisper-server address", this.programDescription("Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below. ", "whisper-server"), (value) =>
-						messageOf(checkEngineUrlInput(value, allowlist())),
+					text(
+						"whisperServerUrl",
+						"Whisper-server address",
+						this.programDescription(
+							"Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below. ",
+							"whisper-server",
+						),
+						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
 					),
-					text("openaiUrl", "OpenAI-compatible server address", "A local server with /v1/audio/transcriptions, such as speaches or LocalAI. Must be this computer unless its host is allowlisted below.", (value) =>
-						messageOf(checkEngineUrlInput(value, allowlist())),
+					text(
+						"openaiUrl",
+						"OpenAI-compatible server address",
+						"A local server with /v1/audio/transcriptions, such as speaches or LocalAI. Must be this computer unless its host is allowlisted below.",
+						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
 					),
 					text("openaiModel", "OpenAI-compatible model", "The model name that server expects.", (value) =>
 						typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.",
 					),
 					text("ffmpegPath", "Ffmpeg path", this.decoderDescription(), undefined, "/usr/bin/ffmpeg"),
-					text("language", "Session language", "Language code of the sessions, such as en or de.", (value) => messageOf(checkLanguageInput(value)), "en"),
-					text("speakerLeft", "Speaker on the left channel", "Label for the left channel of stereo recordings.", (value) => messageOf(checkNameInput(value)), "Therapist"),
-					text("speakerRight", "Speaker on the right channel", "Label for the right channel of stereo recordings.", (value) => messageOf(checkNameInput(value)), "Client"),
+					text(
+						"language",
+						"Session language",
+						"Language code of the sessions, such as en or de.",
+						(value) => messageOf(checkLanguageInput(value)),
+						"en",
+					),
+					text(
+						"speakerLeft",
+						"Speaker on the left channel",
+						"Label for the left channel of stereo recordings.",
+						(value) => messageOf(checkNameInput(value)),
+						"Therapist",
+					),
+					text(
+						"speakerRight",
+						"Speaker on the right channel",
+						"Label for the right channel of stereo recordings.",
+						(value) => messageOf(checkNameInput(value)),
+						"Client",
+					),
 					{
 						name: "Practice-server allowlist",
 						desc: "Hosts besides this computer that engines may be reached at, one per line (practice.lan or 10.0.0.5:8080). They need https; plain http only when the line says so: http://10.0.0.5:8080 (insecure-ok).",
-						control: { type: "textarea", key: "engineAllowlist", rows: 3, placeholder: "practice.lan:8080", validate: (value) => messageOf(checkAllowlistInput(value)) },
+						control: {
+							type: "textarea",
+							key: "engineAllowlist",
+							rows: 3,
+							placeholder: "practice.lan:8080",
+							validate: (value) => messageOf(checkAllowlistInput(value)),
+						},
 					},
 					this.host.hasKeychain?.() === false
 						? {
@@ -329,7 +378,15 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						: {
 								name: "Practice-server token",
 								desc: "The name of the token in Obsidian's keychain (Settings → Keychain), not the token itself. Sent as a bearer token to the engines above; never saved in the plugin's data or shown.",
-								control: { type: "text", key: "practiceTokenSecret", placeholder: "practice-server-token", validate: (value) => (typeof value !== "string" || value.trim() === "" || /^[a-z0-9][a-z0-9-]{0,63}$/.test(value.trim().toLowerCase()) ? undefined : "Use the keychain entry's name: letters, digits and dashes.") },
+								control: {
+									type: "text",
+									key: "practiceTokenSecret",
+									placeholder: "practice-server-token",
+									validate: (value) =>
+										typeof value !== "string" || value.trim() === "" || /^[a-z0-9][a-z0-9-]{0,63}$/.test(value.trim().toLowerCase())
+											? undefined
+											: "Use the keychain entry's name: letters, digits and dashes.",
+								},
 							},
 				],
 			},
@@ -347,11 +404,21 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "The API it speaks: Ollama's own, or the OpenAI-compatible one that LM Studio, llama-server, Jan, vLLM, KoboldCpp and LocalAI speak.",
 						control: { type: "dropdown", key: "llmEngine", options: ENGINE_KINDS },
 					},
-					text("llmUrl", "Server address", this.engineDescription(), (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
+					text(
+						"llmUrl",
+						"Server address",
+						this.engineDescription(),
+						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
+						"http://127.0.0.1:11434",
+					),
 					{
 						name: "Model",
 						desc: "The model that drafts notes. With Ollama, llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB.",
-						control: { type: "text", key: "llmModel", validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.") },
+						control: {
+							type: "text",
+							key: "llmModel",
+							validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name."),
+						},
 					},
 					{
 						name: "Model context (tokens)",
@@ -363,9 +430,18 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "Semantic search embeds passages with a model. An OpenAI-compatible server may serve chat but not embeddings (llama-server needs --embeddings): then name another one here.",
 						control: { type: "dropdown", key: "embeddingEngine", options: EMBEDDING_ENGINES },
 					},
-					text("embeddingUrl", "Embedding server address", "Used when the embedding engine is not the model server.", (value) => messageOf(checkEngineUrlInput(value, allowlist())), "http://127.0.0.1:11434"),
-					text("embeddingModel", "Embedding model", "nomic-embed-text with Ollama; the embedding model's name on other servers. Changing it embeds the index again.", (value) =>
-						typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.",
+					text(
+						"embeddingUrl",
+						"Embedding server address",
+						"Used when the embedding engine is not the model server.",
+						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
+						"http://127.0.0.1:11434",
+					),
+					text(
+						"embeddingModel",
+						"Embedding model",
+						"nomic-embed-text with Ollama; the embedding model's name on other servers. Changing it embeds the index again.",
+						(value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name."),
 					),
 				],
 			},
@@ -373,11 +449,22 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				type: "group",
 				heading: "Drafting",
 				items: [
-					{ name: "Default note format", desc: "The format offered first when drafting.", control: { type: "dropdown", key: "defaultNoteFormat", options: formatOptions() } },
+					{
+						name: "Default note format",
+						desc: "The format offered first when drafting.",
+						control: { type: "dropdown", key: "defaultNoteFormat", options: formatOptions() },
+					},
 					{
 						name: "Words per section",
 						desc: "The most words the model may write in a section.",
-						control: { type: "number", key: "sectionWordLimit", min: 20, max: 2000, step: 10, validate: (value) => messageOf(checkWordLimitInput(value)) },
+						control: {
+							type: "number",
+							key: "sectionWordLimit",
+							min: 20,
+							max: 2000,
+							step: 10,
+							validate: (value) => messageOf(checkWordLimitInput(value)),
+						},
 					},
 					text(
 						"templatesFolder",
@@ -396,7 +483,14 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 					{
 						name: "Delete recordings after signing (hours)",
 						desc: "Raw session audio is deleted (its key destroyed, the file removed, the deletion audit-logged) this many hours after the session's note is signed. Checked each time the record is unlocked. -1 keeps recordings.",
-						control: { type: "number", key: "audioRetentionHours", min: -1, max: MAX_RETENTION_HOURS, step: 1, validate: (value) => messageOf(checkRetentionInput(value)) },
+						control: {
+							type: "number",
+							key: "audioRetentionHours",
+							min: -1,
+							max: MAX_RETENTION_HOURS,
+							step: 1,
+							validate: (value) => messageOf(checkRetentionInput(value)),
+						},
 					},
 				],
 			},
@@ -451,7 +545,11 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 
 	/** Validates and applies one value; throws the validation message so the caller can show it. */
 	async setControlValue(key: string, value: unknown): Promise<void> {
-		const next: ClinicalVaultSettings = { ...this.host.settings, channelSpeakers: [...this.host.settings.channelSpeakers], engineAllowlist: [...this.host.settings.engineAllowlist] };
+		const next: ClinicalVaultSettings = {
+			...this.host.settings,
+			channelSpeakers: [...this.host.settings.channelSpeakers],
+			engineAllowlist: [...this.host.settings.engineAllowlist],
+		};
 		const take = <T extends object>(checked: T | { error: string }): T => {
 			if ("error" in checked) throw new Error(checked.error);
 			return checked;
@@ -509,7 +607,8 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
 				break;
 			case "practiceTokenSecret":
-				if (path() !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(path().toLowerCase())) throw new Error("Use the keychain entry's name: letters, digits and dashes.");
+				if (path() !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(path().toLowerCase()))
+					throw new Error("Use the keychain entry's name: letters, digits and dashes.");
 				next.practiceTokenSecret = path().toLowerCase();
 				break;
 			case "sessionToken":
@@ -557,7 +656,8 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 				break;
 			case "templatesFolder": {
 				const { root } = take(checkRootInput(value, this.host.configDir));
-				if (root === next.clinicalRoot || root.startsWith(`${next.clinicalRoot}/`)) throw new Error("The templates folder must be outside the clinical folder.");
+				if (root === next.clinicalRoot || root.startsWith(`${next.clinicalRoot}/`))
+					throw new Error("The templates folder must be outside the clinical folder.");
 				next.templatesFolder = root;
 				break;
 			}
@@ -594,7 +694,11 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 		const fragment = createFragment();
 		fragment.appendText("Where the model server listens. Must be this computer unless its host is allowlisted. ");
 		const preset = presetFor({ kind: s.llmEngine, url: s.llmUrl });
-		if (preset) fragment.createDiv({ cls: "clinical-vault-setting-hint", text: `${preset.label}: ${preset.hint}.${preset.keyRequired ? " It needs an API key: put it in the keychain entry named under Transcription." : ""}` });
+		if (preset)
+			fragment.createDiv({
+				cls: "clinical-vault-setting-hint",
+				text: `${preset.label}: ${preset.hint}.${preset.keyRequired ? " It needs an API key: put it in the keychain entry named under Transcription." : ""}`,
+			});
 		for (const collision of engineCollisions(s)) fragment.createDiv({ cls: "clinical-vault-setting-error", text: collision });
 		return fragment;
 	}
@@ -661,7 +765,9 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 					});
 					if (models.length === 0) {
 						errorEl.setText(
-							this.host.settings.llmEngine === "ollama" ? `Ollama has no models yet. Install one with: ollama pull ${current || "llama3.1:8b"}` : "The server lists no models yet: download or load one in it, then refresh.",
+							this.host.settings.llmEngine === "ollama"
+								? `Ollama has no models yet. Install one with: ollama pull ${current || "llama3.1:8b"}`
+								: "The server lists no models yet: download or load one in it, then refresh.",
 						);
 					}
 				},

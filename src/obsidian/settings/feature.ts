@@ -13,7 +13,10 @@ import type { Feature } from "../common/feature";
 import { chooseDecoder } from "../sessions/TranscriptionRunner";
 import { ClinicalVaultSettingTab } from "./SettingsTab";
 
-export function settingsFeature(ctx: CommandContext, options: { settings: ClinicalVaultSettings; update: (next: ClinicalVaultSettings) => Promise<void> }): Feature {
+export function settingsFeature(
+	ctx: CommandContext,
+	options: { settings: ClinicalVaultSettings; update: (next: ClinicalVaultSettings) => Promise<void> },
+): Feature {
 	const { app, session } = ctx;
 	const settings = ctx.settings;
 	return {

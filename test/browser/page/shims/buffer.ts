@@ -146,5 +146,12 @@ interface BufferStatics {
 }
 
 /** Node's statics replace Uint8Array's (Buffer.from takes an encoding, not a map function). */
-export const Buffer: BufferStatics & (abstract new (...args: never[]) => ShimBuffer) = Object.assign(ShimBuffer, { from, alloc, allocUnsafe: alloc, concat, isBuffer, byteLength });
+export const Buffer: BufferStatics & (abstract new (...args: never[]) => ShimBuffer) = Object.assign(ShimBuffer, {
+	from,
+	alloc,
+	allocUnsafe: alloc,
+	concat,
+	isBuffer,
+	byteLength,
+});
 export type Buffer = ShimBuffer;

@@ -6,7 +6,25 @@
  * use in the stub shows up at once instead of as an undefined function at run time.
  */
 import type { Buffer } from "./buffer";
-import { FileHandle, Stats, contents, copyPath, encodingFrom, full, listDir, lookup, makeDir, openFile, removePath, renamePath, toBytes, uniqueTempName, withFileTypes, writeBytes, type Dirent } from "./memfs";
+import {
+	FileHandle,
+	Stats,
+	contents,
+	copyPath,
+	encodingFrom,
+	full,
+	listDir,
+	lookup,
+	makeDir,
+	openFile,
+	removePath,
+	renamePath,
+	toBytes,
+	uniqueTempName,
+	withFileTypes,
+	writeBytes,
+	type Dirent,
+} from "./memfs";
 
 type Data = string | ArrayBufferView | ArrayBuffer;
 

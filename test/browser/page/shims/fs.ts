@@ -5,7 +5,26 @@
  * changes made around the adapter (the plugin's own store writes with fs) only through it.
  */
 import type { Buffer } from "./buffer";
-import { Stats, addWatcher, contents, copyPath, encodingFrom, find, full, listDir, lookup, makeDir, removePath, renamePath, toBytes, uniqueTempName, withFileTypes, writeBytes, type Dirent, type WatchListener } from "./memfs";
+import {
+	Stats,
+	addWatcher,
+	contents,
+	copyPath,
+	encodingFrom,
+	find,
+	full,
+	listDir,
+	lookup,
+	makeDir,
+	removePath,
+	renamePath,
+	toBytes,
+	uniqueTempName,
+	withFileTypes,
+	writeBytes,
+	type Dirent,
+	type WatchListener,
+} from "./memfs";
 import * as promises from "./fs-promises";
 
 export { promises, Stats, type Dirent };
@@ -91,9 +110,14 @@ export interface FSWatcher {
 }
 
 /** fs.watch(path, [options], listener); `recursive` is not supported (the stub watches each folder). */
-export function watch(path: string, optionsOrListener?: { recursive?: boolean; persistent?: boolean } | WatchListener, maybeListener?: WatchListener): FSWatcher {
+export function watch(
+	path: string,
+	optionsOrListener?: { recursive?: boolean; persistent?: boolean } | WatchListener,
+	maybeListener?: WatchListener,
+): FSWatcher {
 	const listener = typeof optionsOrListener === "function" ? optionsOrListener : maybeListener;
-	if (typeof optionsOrListener === "object" && optionsOrListener.recursive) throw new Error("fs shim: recursive fs.watch is not supported in the browser test page");
+	if (typeof optionsOrListener === "object" && optionsOrListener.recursive)
+		throw new Error("fs shim: recursive fs.watch is not supported in the browser test page");
 	const handle = addWatcher(full(path), (event, name) => listener?.(event, name));
 	const watcher: FSWatcher = {
 		close: () => handle.close(),

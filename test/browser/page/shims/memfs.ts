@@ -54,7 +54,12 @@ const MESSAGES: Record<string, string> = {
 
 export function fsError(code: string, syscall: string, path: string, dest?: string): Error {
 	const target = dest === undefined ? `'${path}'` : `'${path}' -> '${dest}'`;
-	return Object.assign(new Error(`${code}: ${MESSAGES[code] ?? "error"}, ${syscall} ${target}`), { code, syscall, path, ...(dest === undefined ? {} : { dest }) });
+	return Object.assign(new Error(`${code}: ${MESSAGES[code] ?? "error"}, ${syscall} ${target}`), {
+		code,
+		syscall,
+		path,
+		...(dest === undefined ? {} : { dest }),
+	});
 }
 
 const nodes = new Map<string, FsNode>();
@@ -261,7 +266,8 @@ export function removePath(path: string, options: { recursive: boolean; force: b
 	if (options.filesOnly && node.kind === "dir") throw fsError("EISDIR", options.syscall, path);
 	if (options.dirsOnly && node.kind === "file") throw fsError("ENOTDIR", options.syscall, path);
 	if (node.kind === "dir") {
-		if (!options.recursive && !options.dirsOnly) throw Object.assign(new Error(`Path is a directory: ${options.syscall} returned EISDIR (is a directory) ${path}`), { code: "ERR_FS_EISDIR" });
+		if (!options.recursive && !options.dirsOnly)
+			throw Object.assign(new Error(`Path is a directory: ${options.syscall} returned EISDIR (is a directory) ${path}`), { code: "ERR_FS_EISDIR" });
 		if (!options.recursive && childNames(path).length > 0) throw fsError("ENOTEMPTY", options.syscall, path);
 	}
 	for (const p of subtree(path)) {
@@ -329,7 +335,12 @@ export class FileHandle {
 		this.position += bytes.length;
 	}
 
-	async write(buffer: Uint8Array, offset = 0, length = buffer.length - offset, position: number | null = null): Promise<{ bytesWritten: number; buffer: Uint8Array }> {
+	async write(
+		buffer: Uint8Array,
+		offset = 0,
+		length = buffer.length - offset,
+		position: number | null = null,
+	): Promise<{ bytesWritten: number; buffer: Uint8Array }> {
 		const bytes = Uint8Array.from(buffer.subarray(offset, offset + length));
 		const at = this.append ? null : (position ?? this.position);
 		writeInto(this.path, this.file("write"), bytes, at);
@@ -338,7 +349,12 @@ export class FileHandle {
 	}
 
 	/** pread(2): up to `length` bytes from `position` into `buffer` at `offset`; 0 at the end of the file. */
-	async read(buffer: Uint8Array, offset = 0, length = buffer.length - offset, position: number | null = null): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+	async read(
+		buffer: Uint8Array,
+		offset = 0,
+		length = buffer.length - offset,
+		position: number | null = null,
+	): Promise<{ bytesRead: number; buffer: Uint8Array }> {
 		const data = this.file("read").data;
 		const from = position ?? this.position;
 		const chunk = data.subarray(from, Math.min(data.length, from + length));

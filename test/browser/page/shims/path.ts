@@ -68,8 +68,12 @@ export function extname(path: string): string {
 }
 
 export function relative(from: string, to: string): string {
-	const a = resolve(from).split("/").filter((s) => s !== "");
-	const b = resolve(to).split("/").filter((s) => s !== "");
+	const a = resolve(from)
+		.split("/")
+		.filter((s) => s !== "");
+	const b = resolve(to)
+		.split("/")
+		.filter((s) => s !== "");
 	let common = 0;
 	while (common < a.length && common < b.length && a[common] === b[common]) common++;
 	return [...a.slice(common).map(() => ".."), ...b.slice(common)].join("/");
