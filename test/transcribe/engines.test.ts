@@ -25,6 +25,7 @@ import { WhisperCliTranscriber } from "../../src/engines/whisperCli";
 import { OpenAiCompatibleTranscriber, WhisperServerTranscriber } from "../../src/engines/serverTranscribers";
 import { FfmpegDecoder } from "../../src/engines/ffmpegDecoder";
 import { sweepPrivateDirs } from "../../src/engines/privateTemp";
+import { expectSameBytes } from "../support/bytes";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel, whisperServer } from "../support/engines";
 
 let base: string;
@@ -105,7 +106,8 @@ describe("whisper-cli, real engine", () => {
 
 	it("cancel kills the process and leaves nothing on disk", async () => {
 		const long = await makeSessionAudio(4, ["wav"]);
-		const svc = service(cli());
+		// A wav needs no ffmpeg (decoding is tested above): the time goes to what is under test.
+		const svc = service(cli(), null);
 		const audioPath = await svc.importAudio("C-0142", long.files.wav!, "long.wav", "2026-09-02");
 		const controller = new AbortController();
 		const running = svc.transcribe({ client: "C-0142", audioPath, sessionDate: "2026-09-02", signal: controller.signal });
@@ -117,7 +119,7 @@ describe("whisper-cli, real engine", () => {
 		expect(await privateDirsLeft()).toEqual([]);
 		expect(spawnSync("pgrep", ["-f", tempRoot]).stdout.toString().trim()).toBe("");
 		expect(await record.exists("C-0142/transcripts/2026-09-02.md")).toBe(false);
-		expect(await record.read(audioPath)).toEqual(long.files.wav);
+		expectSameBytes(await record.read(audioPath), long.files.wav!);
 	});
 });
 
@@ -169,7 +171,7 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 	async function expectKeptAndClean(svc: TranscriptionService, date: string, message: RegExp): Promise<void> {
 		const audioPath = await svc.importAudio("C-0142", audio.files.wav!, "session.wav", date);
 		await expect(svc.transcribe({ client: "C-0142", audioPath, sessionDate: date })).rejects.toThrow(message);
-		expect(await record.read(audioPath)).toEqual(audio.files.wav);
+		expectSameBytes(await record.read(audioPath), audio.files.wav!);
 		expect(await record.exists(`C-0142/transcripts/${date}.md`)).toBe(false);
 		expect(await privateDirsLeft()).toEqual([]);
 	}
@@ -187,24 +189,20 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 		await expectKeptAndClean(service(cli({ binary: bad })), "2026-10-02", /not valid JSON/);
 	});
 
-	it("a missing binary or model names the setting to fix", async () => {
+	// One case per test: each imports and decodes the recording with ffmpeg, a few seconds on 2 busy cores.
+	it("a missing binary names the setting to fix", async () => {
 		await expectKeptAndClean(
 			service(cli({ binary: join(base, "nope", "whisper-cli") })),
 			"2026-10-03",
 			/whisper-cli program was not found at .*Set its path/,
 		);
+	});
+
+	it("a missing model names the setting to fix", async () => {
 		await expectKeptAndClean(service(cli({ model: join(base, "ggml-missing.bin") })), "2026-10-04", /whisper model file was not found/);
 	});
 
-	it("a server that is down, slow, failing or malformed: clear message, recording kept", async () => {
-		const closed = `http://127.0.0.1:${await new Promise<number>((resolve) => {
-			const s = http.createServer().listen(0, "127.0.0.1", () => {
-				const p = (s.address() as AddressInfo).port;
-				s.close(() => resolve(p));
-			});
-		})}`;
-		await expectKeptAndClean(service(new WhisperServerTranscriber({ url: closed, policy: { allowlist: [] } })), "2026-10-05", /nothing is listening there/);
-
+	describe("a server that is down, slow, failing or malformed: clear message, recording kept", () => {
 		const behaviours: Record<string, (res: http.ServerResponse) => void> = {
 			"/slow": () => undefined,
 			"/fail": (res) => res.writeHead(500).end("model not loaded"),
@@ -214,32 +212,59 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 			req.resume();
 			req.on("end", () => behaviours[`/${(req.url ?? "").split("/")[1]}`]?.(res));
 		});
-		await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
 		const at = (p: string) => `http://127.0.0.1:${(fake.address() as AddressInfo).port}${p}`;
-		try {
+		beforeAll(async () => {
+			await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+		});
+		afterAll(() => {
+			fake.closeAllConnections();
+			fake.close();
+		});
+
+		it("down", async () => {
+			const closed = `http://127.0.0.1:${await new Promise<number>((resolve) => {
+				const s = http.createServer().listen(0, "127.0.0.1", () => {
+					const p = (s.address() as AddressInfo).port;
+					s.close(() => resolve(p));
+				});
+			})}`;
+			await expectKeptAndClean(
+				service(new WhisperServerTranscriber({ url: closed, policy: { allowlist: [] } })),
+				"2026-10-05",
+				/nothing is listening there/,
+			);
+		});
+
+		it("slow", async () => {
 			await expectKeptAndClean(
 				service(new WhisperServerTranscriber({ url: at("/slow"), policy: { allowlist: [] }, timeoutMs: 300 })),
 				"2026-10-06",
 				/did not answer in time/,
 			);
+		});
+
+		it("failing", async () => {
 			await expectKeptAndClean(
 				service(new WhisperServerTranscriber({ url: at("/fail"), policy: { allowlist: [] } })),
 				"2026-10-07",
 				/refused the request \(HTTP 500\)/,
 			);
+		});
+
+		it("malformed", async () => {
 			await expectKeptAndClean(service(new WhisperServerTranscriber({ url: at("/garbage"), policy: { allowlist: [] } })), "2026-10-08", /not JSON/);
-		} finally {
-			fake.closeAllConnections();
-			fake.close();
-		}
+		});
 	});
 
-	it("a non-loopback engine address is refused before anything is sent", async () => {
+	it("a non-loopback whisper-server address is refused before anything is sent", async () => {
 		await expectKeptAndClean(
 			service(new WhisperServerTranscriber({ url: "http://192.0.2.10:8080", policy: { allowlist: [] } })),
 			"2026-10-09",
 			/Refused to contact 192\.0\.2\.10:8080/,
 		);
+	});
+
+	it("a non-loopback OpenAI-compatible address is refused before anything is sent", async () => {
 		await expectKeptAndClean(
 			service(new OpenAiCompatibleTranscriber({ url: "https://api.example.com", policy: { allowlist: [] }, model: "whisper-1" })),
 			"2026-10-10",
@@ -289,7 +314,7 @@ describe("failures the real engine cannot be made to show (fakes)", () => {
 		const noFfmpeg = service(cli(), null);
 		const webm = await noFfmpeg.importAudio("C-0142", audio.files.webm!, "session.webm", "2026-10-12");
 		await expect(noFfmpeg.transcribe({ client: "C-0142", audioPath: webm, sessionDate: "2026-10-12" })).rejects.toThrow(/needs ffmpeg/);
-		expect(await record.read(webm)).toEqual(audio.files.webm);
+		expectSameBytes(await record.read(webm), audio.files.webm!);
 	});
 
 	it("sweeps private directories left by a crashed process, but not a live one's", async () => {
