@@ -199,162 +199,181 @@ async function calibrate(mode: Mode, dir: string): Promise<number> {
 	return times[Math.floor(times.length / 2)]!;
 }
 
+// One test per store protocol (each under 10 s on 2 busy cores), two workers each, then one that
+// checks the kills of both together landed inside saves. They share the counts, in this order.
 describe("crash test", () => {
-	it(`${KILLS} saves killed with SIGKILL at random moments: every file is the old or the new version`, { timeout: 600_000 }, async () => {
-		const started = performance.now();
-		const random = seededRandom(SEED);
-		const modes: Mode[] = ["replace", "no-replace"];
-		const saveMs = new Map<Mode, number>();
+	const started = performance.now();
+	const random = seededRandom(SEED);
+	const modes: Mode[] = ["replace", "no-replace"];
+	const saveMs = new Map<Mode, number>();
+	beforeAll(async () => {
 		for (const mode of modes) saveMs.set(mode, await calibrate(mode, join(work, `calibrate-${mode}`)));
+	}, 120_000);
 
-		const stats = new Map<Mode, Stats>(
-			modes.map((m) => [
-				m,
-				{
-					kills: 0,
-					savesCompleted: 0,
-					killedBeforeFirstSave: 0,
-					midWrite: 0,
-					tempComplete: 0,
-					backupPresent: 0,
-					targetMissing: 0,
-					recoveries: 0,
-					tornAudit: 0,
-					onDiskOld: 0,
-					onDiskNew: 0,
-					auditEntryWithoutSave: 0,
-					fullUnlocks: 0,
-				},
-			]),
-		);
-		const problems: string[] = [];
-		let childMs = 0;
-		let checkMs = 0;
+	const stats = new Map<Mode, Stats>(
+		modes.map((m) => [
+			m,
+			{
+				kills: 0,
+				savesCompleted: 0,
+				killedBeforeFirstSave: 0,
+				midWrite: 0,
+				tempComplete: 0,
+				backupPresent: 0,
+				targetMissing: 0,
+				recoveries: 0,
+				tornAudit: 0,
+				onDiskOld: 0,
+				onDiskNew: 0,
+				auditEntryWithoutSave: 0,
+				fullUnlocks: 0,
+			},
+		]),
+	);
+	const problems: string[] = [];
+	let childMs = 0;
+	let checkMs = 0;
 
-		async function fullUnlockAndVerify(mode: Mode, dir: string): Promise<void> {
-			// The next unlock on the same computer (the children's device state): it reconciles the
-			// log with the files after the kills, so a logged write that did not land is not a rollback.
-			const record = new ClinicalRecord({ store: storeFor(mode, dir), device: new FileDeviceStateStore(`${dir}.state`) });
-			await record.unlock(PASS);
-			const report = await record.verify();
-			if (!report.ok)
-				problems.push(
-					`${dir}: full verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`,
-				);
-			await record.lock();
-			stats.get(mode)!.fullUnlocks++;
-		}
+	async function fullUnlockAndVerify(mode: Mode, dir: string): Promise<void> {
+		// The next unlock on the same computer (the children's device state): it reconciles the
+		// log with the files after the kills, so a logged write that did not land is not a rollback.
+		const record = new ClinicalRecord({ store: storeFor(mode, dir), device: new FileDeviceStateStore(`${dir}.state`) });
+		await record.unlock(PASS);
+		const report = await record.verify();
+		if (!report.ok)
+			problems.push(
+				`${dir}: full verify failed: ${JSON.stringify(report.failures)} ${report.audit.problems.join("; ")} ${JSON.stringify(report.history)} ${report.keyFile.join("; ")}`,
+			);
+		await record.lock();
+		stats.get(mode)!.fullUnlocks++;
+	}
 
-		async function worker(w: number, mode: Mode, count: number): Promise<void> {
-			const s = stats.get(mode)!;
-			let dir = "";
-			let fixed = new Map<string, Buffer>();
-			let version = 0;
-			let committed = 0;
-			let gap = 0;
-			let killsThisRound = 0;
-			for (let i = 0; i < count; i++) {
-				if (i % ROUND === 0) {
-					if (dir) {
-						s.auditEntryWithoutSave += gap;
-						await fullUnlockAndVerify(mode, dir);
-						await removeDir(dir);
-						await removeDir(`${dir}.state`);
-					}
-					dir = join(work, `w${w}-r${i / ROUND}`);
-					version = w * 10_000_000 + i * 1000;
-					fixed = await newVault(mode, dir, version);
-					committed = 0;
-					gap = 0;
-					killsThisRound = 0;
+	async function worker(w: number, mode: Mode, count: number): Promise<void> {
+		const s = stats.get(mode)!;
+		let dir = "";
+		let fixed = new Map<string, Buffer>();
+		let version = 0;
+		let committed = 0;
+		let gap = 0;
+		let killsThisRound = 0;
+		for (let i = 0; i < count; i++) {
+			if (i % ROUND === 0) {
+				if (dir) {
+					s.auditEntryWithoutSave += gap;
+					await fullUnlockAndVerify(mode, dir);
+					await removeDir(dir);
+					await removeDir(`${dir}.state`);
 				}
-				const first = w * 10_000_000 + (i + 1) * 1000 + Math.floor(random() * 4);
-				const killAfter = random() * 2 * saveMs.get(mode)!;
-				const t0 = performance.now();
-				const result = await runChild({ dir, vaultKey: vaultKeyHex, vaultId, mode, path: TARGET, first, stateDir: `${dir}.state` }, killAfter);
-				const t1 = performance.now();
-				childMs += t1 - t0;
-				const label = `${mode} child ${i} (first ${first}, kill after ${killAfter.toFixed(2)} ms)`;
-				if (result.signal !== "SIGKILL") {
-					problems.push(`${label}: ended with ${String(result.code)}/${String(result.signal)}: ${result.stderr}`);
-					continue;
-				}
-				s.kills++;
-				const startedVersions = result.lines.filter((l) => l.startsWith("start ")).map((l) => Number(l.slice(6)));
-				const doneVersions = result.lines.filter((l) => l.startsWith("done ")).map((l) => Number(l.slice(5)));
-				s.savesCompleted += doneVersions.length;
-				if (startedVersions.length === 0) s.killedBeforeFirstSave++;
-				const old = doneVersions.at(-1) ?? version;
-				const legal = new Set([old, ...(startedVersions.length ? [startedVersions.at(-1)!] : [])]);
-
-				const record = await attached(mode, dir);
-				const storePath = record.layout.storePath(TARGET);
-				const backup = join(dir, backupPathFor(storePath));
-				// (a) before the sweep (temporary files are named per write: ".NAME~WRITER~RANDOM.cvtmp")
-				const temps = (await listFilesDeep(dir)).filter((p) => parseTempName(p)?.original === storePath);
-				if (temps.length > 0) {
-					s.midWrite++;
-					const inTemp = await versionAt(dir, temps[0]!).catch(() => "unreadable");
-					if (typeof inTemp === "number") s.tempComplete++;
-				}
-				if (await exists(backup)) s.backupPresent++;
-				if (await exists(join(dir, storePath))) {
-					const v = await versionAt(dir, storePath);
-					if (typeof v !== "number" || !legal.has(v))
-						problems.push(`${label}: before the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
-				} else {
-					s.targetMissing++;
-					const b = (await exists(backup)) ? await versionAt(dir, backupPathFor(storePath)) : "no backup";
-					if (mode !== "no-replace" || b !== old) problems.push(`${label}: target missing before the sweep (backup: ${String(b)}, old ${old})`);
-				}
-				// (b) the sweep the app runs at start, then the same checks
-				const touched = await record.sweep();
-				if (touched.length) s.recoveries++;
-				const v = (await exists(join(dir, storePath))) ? await versionAt(dir, storePath) : "missing";
-				if (typeof v !== "number" || !legal.has(v)) {
-					problems.push(`${label}: after the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
-				} else {
-					if (v === old) s.onDiskOld++;
-					else s.onDiskNew++;
-					committed += doneVersions.length + (v === old ? 0 : 1);
-					version = v;
-				}
-				const leftovers = (await listFilesDeep(dir)).filter((p) => p.endsWith(".cvtmp") || p.endsWith(".cvbak"));
-				if (leftovers.length) problems.push(`${label}: leftovers after the sweep: ${leftovers.join(", ")}`);
-				for (const [path, bytes] of fixed) {
-					if (!bytes.equals(await readFile(join(dir, path)))) problems.push(`${label}: ${path} changed`);
-				}
-				// (c) the audit log verifies; a torn last line is repaired by the next append
-				const audit = await record.audit.verify();
-				// The entry is written ahead of the file: never a landed save without its entry; at most
-				// one entry per kill for a save the kill stopped before it landed.
-				const modifies = audit.entryList.filter((e) => e.action === "modify" && e.path === TARGET).length;
-				killsThisRound++;
-				if (modifies < committed)
-					problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves (a save without its audit entry)`);
-				if (modifies > committed + killsThisRound)
-					problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves and ${killsThisRound} kills`);
-				gap = modifies - committed;
-				if (!audit.ok) {
-					if (audit.problems.length === 1 && /incomplete \(an append was interrupted\)/.test(audit.problems[0]!)) {
-						s.tornAudit++;
-						await record.audit.append("verify");
-						const repaired = await record.audit.verify();
-						if (!repaired.ok || repaired.entryList.at(-2)?.action !== "audit-repair")
-							problems.push(`${label}: audit not repaired: ${repaired.problems.join("; ")}`);
-					} else {
-						problems.push(`${label}: audit after the sweep: ${audit.problems.join("; ")}`);
-					}
-				}
-				checkMs += performance.now() - t1;
-				if (problems.length > 20) return;
+				dir = join(work, `w${w}-r${i / ROUND}`);
+				version = w * 10_000_000 + i * 1000;
+				fixed = await newVault(mode, dir, version);
+				committed = 0;
+				gap = 0;
+				killsThisRound = 0;
 			}
-			s.auditEntryWithoutSave += gap;
-			await fullUnlockAndVerify(mode, dir);
-		}
+			const first = w * 10_000_000 + (i + 1) * 1000 + Math.floor(random() * 4);
+			const killAfter = random() * 2 * saveMs.get(mode)!;
+			const t0 = performance.now();
+			const result = await runChild({ dir, vaultKey: vaultKeyHex, vaultId, mode, path: TARGET, first, stateDir: `${dir}.state` }, killAfter);
+			const t1 = performance.now();
+			childMs += t1 - t0;
+			const label = `${mode} child ${i} (first ${first}, kill after ${killAfter.toFixed(2)} ms)`;
+			if (result.signal !== "SIGKILL") {
+				problems.push(`${label}: ended with ${String(result.code)}/${String(result.signal)}: ${result.stderr}`);
+				continue;
+			}
+			s.kills++;
+			const startedVersions = result.lines.filter((l) => l.startsWith("start ")).map((l) => Number(l.slice(6)));
+			const doneVersions = result.lines.filter((l) => l.startsWith("done ")).map((l) => Number(l.slice(5)));
+			s.savesCompleted += doneVersions.length;
+			if (startedVersions.length === 0) s.killedBeforeFirstSave++;
+			const old = doneVersions.at(-1) ?? version;
+			const legal = new Set([old, ...(startedVersions.length ? [startedVersions.at(-1)!] : [])]);
 
-		const perWorker = Math.ceil(KILLS / 2);
-		await Promise.all([worker(0, "replace", perWorker), worker(1, "no-replace", KILLS - perWorker)]);
+			const record = await attached(mode, dir);
+			const storePath = record.layout.storePath(TARGET);
+			const backup = join(dir, backupPathFor(storePath));
+			// (a) before the sweep (temporary files are named per write: ".NAME~WRITER~RANDOM.cvtmp")
+			const temps = (await listFilesDeep(dir)).filter((p) => parseTempName(p)?.original === storePath);
+			if (temps.length > 0) {
+				s.midWrite++;
+				const inTemp = await versionAt(dir, temps[0]!).catch(() => "unreadable");
+				if (typeof inTemp === "number") s.tempComplete++;
+			}
+			if (await exists(backup)) s.backupPresent++;
+			if (await exists(join(dir, storePath))) {
+				const v = await versionAt(dir, storePath);
+				if (typeof v !== "number" || !legal.has(v))
+					problems.push(`${label}: before the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
+			} else {
+				s.targetMissing++;
+				const b = (await exists(backup)) ? await versionAt(dir, backupPathFor(storePath)) : "no backup";
+				if (mode !== "no-replace" || b !== old) problems.push(`${label}: target missing before the sweep (backup: ${String(b)}, old ${old})`);
+			}
+			// (b) the sweep the app runs at start, then the same checks
+			const touched = await record.sweep();
+			if (touched.length) s.recoveries++;
+			const v = (await exists(join(dir, storePath))) ? await versionAt(dir, storePath) : "missing";
+			if (typeof v !== "number" || !legal.has(v)) {
+				problems.push(`${label}: after the sweep the target holds ${String(v)}, legal ${[...legal].join("/")}`);
+			} else {
+				if (v === old) s.onDiskOld++;
+				else s.onDiskNew++;
+				committed += doneVersions.length + (v === old ? 0 : 1);
+				version = v;
+			}
+			const leftovers = (await listFilesDeep(dir)).filter((p) => p.endsWith(".cvtmp") || p.endsWith(".cvbak"));
+			if (leftovers.length) problems.push(`${label}: leftovers after the sweep: ${leftovers.join(", ")}`);
+			for (const [path, bytes] of fixed) {
+				if (!bytes.equals(await readFile(join(dir, path)))) problems.push(`${label}: ${path} changed`);
+			}
+			// (c) the audit log verifies; a torn last line is repaired by the next append
+			const audit = await record.audit.verify();
+			// The entry is written ahead of the file: never a landed save without its entry; at most
+			// one entry per kill for a save the kill stopped before it landed.
+			const modifies = audit.entryList.filter((e) => e.action === "modify" && e.path === TARGET).length;
+			killsThisRound++;
+			if (modifies < committed) problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves (a save without its audit entry)`);
+			if (modifies > committed + killsThisRound)
+				problems.push(`${label}: ${modifies} modify entries for ${committed} committed saves and ${killsThisRound} kills`);
+			gap = modifies - committed;
+			if (!audit.ok) {
+				if (audit.problems.length === 1 && /incomplete \(an append was interrupted\)/.test(audit.problems[0]!)) {
+					s.tornAudit++;
+					await record.audit.append("verify");
+					const repaired = await record.audit.verify();
+					if (!repaired.ok || repaired.entryList.at(-2)?.action !== "audit-repair")
+						problems.push(`${label}: audit not repaired: ${repaired.problems.join("; ")}`);
+				} else {
+					problems.push(`${label}: audit after the sweep: ${audit.problems.join("; ")}`);
+				}
+			}
+			checkMs += performance.now() - t1;
+			if (problems.length > 20) return;
+		}
+		s.auditEntryWithoutSave += gap;
+		await fullUnlockAndVerify(mode, dir);
+	}
+
+	const killsOf: Record<Mode, number> = { replace: Math.ceil(KILLS / 2), "no-replace": KILLS - Math.ceil(KILLS / 2) };
+	for (const [w, mode] of modes.entries()) {
+		it(
+			`${killsOf[mode]} saves killed with SIGKILL at random moments, rename ${mode === "replace" ? "replaces" : "refuses"}: every file is the old or the new version`,
+			{ timeout: 600_000 },
+			async () => {
+				const first = Math.ceil(killsOf[mode] / 2);
+				await Promise.all([worker(2 * w, mode, first), worker(2 * w + 1, mode, killsOf[mode] - first)]);
+				expect(problems.slice(0, 20)).toEqual([]);
+				const st = stats.get(mode)!;
+				expect(st.kills).toBe(killsOf[mode]);
+				expect(st.onDiskNew + st.onDiskOld).toBe(st.kills);
+				if (KILLS >= 200) expect(st.midWrite).toBeGreaterThan(0);
+				if (mode === "no-replace") expect(st.recoveries).toBeGreaterThan(0);
+			},
+		);
+	}
+
+	it(`${KILLS} kills in all: they landed inside saves`, () => {
 		const seconds = (performance.now() - started) / 1000;
 		console.debug(`[crash] child ${childMs.toFixed(0)} ms, checks ${checkMs.toFixed(0)} ms`);
 		console.debug(

@@ -1,6 +1,8 @@
 /**
- * A 2-hour recording: windows of at most 10 minutes cut in pauses, stitched back with every
+ * A long recording: windows of at most 10 minutes cut in pauses, stitched back with every
  * utterance exactly once, progress that only rises, and retention of the raw audio after signing.
+ * `npm test` runs a 30-minute session (3 windows or more); `npm run test:long-session` the full two
+ * hours (CV_LONG_SESSION_MINUTES sets it).
  * The engine here is a fake that "hears" the tone bursts standing in for utterances (the real engine
  * on two hours would take many minutes in CI; tests/transcribe/engines.test.ts runs the real one).
  */
@@ -54,9 +56,11 @@ class BurstEngine implements Transcriber {
 	}
 }
 
-describe("a two-hour session", () => {
-	it("is split in pauses, stitched without duplicated or dropped utterances, with rising progress", async () => {
-		const seconds = 2 * 3600;
+const MINUTES = Number(process.env.CV_LONG_SESSION_MINUTES ?? 30);
+
+describe(`a ${MINUTES}-minute session`, () => {
+	it("is split in pauses, stitched without duplicated or dropped utterances, with rising progress", { timeout: 600_000 }, async () => {
+		const seconds = MINUTES * 60;
 		const samples = new Float32Array(seconds * WHISPER_RATE);
 		const every = 45; // one 4-second utterance every 45 s, at a distinct pitch
 		const expected: number[] = [];
@@ -73,7 +77,8 @@ describe("a two-hour session", () => {
 		const result = await svc.transcribe({ client: "C-0142", audioPath, sessionDate: "2026-09-08", onProgress: (p) => progress.push(p) });
 
 		expect(result.durationSeconds).toBe(seconds);
-		expect(result.windows).toBeGreaterThanOrEqual(12);
+		// At most 10 minutes a window: 12 or more for two hours.
+		expect(result.windows).toBeGreaterThanOrEqual(Math.floor(seconds / 600));
 		for (const w of engine.windows) expect(w).toBeLessThanOrEqual(600);
 		expect(result.segments).toHaveLength(expected.length);
 		result.segments.forEach((s, k) => {
