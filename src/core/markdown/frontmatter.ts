@@ -9,17 +9,36 @@ export interface Frontmatter {
 
 const BLOCK = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
 
+export interface FoundFrontmatter {
+	/** The whole block, its `---` lines and the line end after the closing one included. */
+	block: string;
+	/** The YAML between the `---` lines, not parsed. */
+	yaml: string;
+	/** Where `yaml` starts in the text. */
+	yamlStart: number;
+}
+
+/**
+ * The frontmatter at the start of a text (LF or CRLF line ends), or null when there is none. The
+ * one reading of the `---` block for notes, plans, parts maps, profiles and consent.
+ */
+export function findFrontmatter(text: string): FoundFrontmatter | null {
+	const match = BLOCK.exec(text);
+	if (!match) return null;
+	return { block: match[0], yaml: match[1] ?? "", yamlStart: match[0].indexOf("\n") + 1 };
+}
+
 /** The frontmatter block at the start of a text, its `---` lines included ("" when there is none); not parsed. */
 export function frontmatterBlock(text: string): string {
-	return BLOCK.exec(text)?.[0] ?? "";
+	return findFrontmatter(text)?.block ?? "";
 }
 
 export function splitFrontmatter(text: string, where = "the note"): Frontmatter {
-	const match = BLOCK.exec(text);
-	if (!match) return { data: {}, body: text };
+	const found = findFrontmatter(text);
+	if (!found) return { data: {}, body: text };
 	let data: unknown;
 	try {
-		data = parse(match[1] ?? "");
+		data = parse(found.yaml);
 	} catch (error) {
 		const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
 		throw new ClinicalVaultError(
@@ -33,7 +52,7 @@ export function splitFrontmatter(text: string, where = "the note"): Frontmatter 
 	if (data !== null && (typeof data !== "object" || Array.isArray(data))) {
 		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${where} must be a set of key: value lines.`);
 	}
-	return { data: (data ?? {}) as Record<string, unknown>, body: text.slice(match[0].length) };
+	return { data: (data ?? {}) as Record<string, unknown>, body: text.slice(found.block.length) };
 }
 
 export function joinFrontmatter(data: Record<string, unknown>, body: string): string {

@@ -32,6 +32,7 @@
  * - Invalid yaml or data outside the schema is refused with the line and column in the page; the
  *   file is never rewritten until it is fixed.
  */
+import { findFrontmatter } from "../markdown/frontmatter";
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLParseError } from "yaml";
 import { ClinicalVaultError } from "../errors";
 import { inert } from "../safety/inert";
@@ -46,7 +47,6 @@ const REGION_OPEN = /<!-- cv:generated ([a-z-]+) ([0-9a-f]{12}) -->\n/g;
 const REGION_END = "<!-- cv:end -->";
 const DATA_MARK = "<!-- cv:data: the source of truth for this page; edit values here and keep it valid YAML -->";
 const DATA_BLOCK = /<!-- cv:data[^\n]*-->\n```ya?ml\n([\s\S]*?)^```[ \t]*$/m;
-const FRONT = /^---\n([\s\S]*?)\n---\n/;
 
 /** A 48-bit hash (two FNV-1a lanes), enough to notice that a region was edited. */
 export function regionHash(text: string): string {
@@ -324,10 +324,10 @@ export function updatePage(page: ParsedPage, map: PartsMap, links: LinkMaker, up
 	const dataMark = text.lastIndexOf("<!-- cv:data", page.yaml.start);
 	if (missing.length > 0) edits.push({ start: dataMark, end: dataMark, text: missing.map((n) => `${region(n, renderRegion(n, map, links))}\n\n`).join("") });
 	edits.push({ start: page.yaml.start, end: page.yaml.end, text: yamlOf(map, page.yaml.document) });
-	const front = FRONT.exec(text);
+	const front = findFrontmatter(text);
 	if (front) {
-		const updatedLine = /^updated:.*$/m.exec(front[1]!);
-		const at = 4 + (updatedLine?.index ?? front[1]!.length);
+		const updatedLine = /^updated:.*$/m.exec(front.yaml);
+		const at = front.yamlStart + (updatedLine?.index ?? front.yaml.length);
 		edits.push(
 			updatedLine ? { start: at, end: at + updatedLine[0].length, text: `updated: ${updated}` } : { start: at, end: at, text: `\nupdated: ${updated}` },
 		);

@@ -26,6 +26,7 @@
  * The frontmatter is rewritten by Clinical Vault on each change (keys the clinician added are kept,
  * comments in it are not).
  */
+import { findFrontmatter } from "../markdown/frontmatter";
 import { Document, isMap, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { ClinicalVaultError } from "../errors";
 import { inert } from "../safety/inert";
@@ -67,7 +68,6 @@ export interface PlanPage extends Plan {
 	doc: Document;
 }
 
-const FRONT = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
 const DATA_BLOCK = /^<!-- cv:data[^\n]*-->[ \t]*\r?\n```ya?ml[ \t]*\r?\n([\s\S]*?)^```[ \t]*$/m;
 const REGION = /^<!-- cv:generated ([a-z-]+) -->[ \t]*\r?\n([\s\S]*?)^<!-- cv:end -->[ \t]*$/gm;
 
@@ -139,19 +139,19 @@ export function findRegions(body: string): Region[] {
 
 /** Reads and checks a plan page. Invalid yaml or data is an error that says where; nothing is guessed. */
 export function parsePlanPage(text: string, path: string): PlanPage {
-	const front = FRONT.exec(text);
+	const front = findFrontmatter(text);
 	if (!front)
 		throw new ClinicalVaultError(
 			"invalid-input",
 			`${path} has no frontmatter (the --- block at the top), so it cannot be read as a treatment plan. The file was kept as it is.`,
 			{ path },
 		);
-	const { doc: frontDoc, lines: frontLines } = parseYamlAt(front[1] ?? "", 2, "The frontmatter", path);
+	const { doc: frontDoc, lines: frontLines } = parseYamlAt(front.yaml, 2, "The frontmatter", path);
 	const rawFront = (frontDoc.toJS() ?? {}) as Record<string, unknown>;
 	if (typeof rawFront !== "object" || Array.isArray(rawFront))
 		throw new ClinicalVaultError("invalid-input", `The frontmatter of ${path} must be key: value lines. The file was kept as it is.`, { path });
 	const planFront = validate(PlanFrontSchema, frontDoc, frontLines, 2, "The frontmatter", path);
-	const body = text.slice(front[0].length);
+	const body = text.slice(front.block.length);
 	const block = DATA_BLOCK.exec(body);
 	if (!block) {
 		throw new ClinicalVaultError(
@@ -160,7 +160,7 @@ export function parsePlanPage(text: string, path: string): PlanPage {
 			{ path },
 		);
 	}
-	const yamlStart = front[0].length + block.index + block[0].indexOf("\n", block[0].indexOf("```")) + 1;
+	const yamlStart = front.block.length + block.index + block[0].indexOf("\n", block[0].indexOf("```")) + 1;
 	const firstLine = linesBefore(text, yamlStart) + 1;
 	const { doc, lines } = parseYamlAt(block[1] ?? "", firstLine, "The data block", path);
 	const data = validate(PlanDataSchema, doc, lines, firstLine, "The data block", path);

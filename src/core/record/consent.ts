@@ -29,6 +29,7 @@
  * ("recording yes, dated 2026-09-01", "recording revoked"); never the scope text. Each erased file
  * is a "delete" entry noted "consent revoked" (ClinicalRecord.remove).
  */
+import { findFrontmatter } from "../markdown/frontmatter";
 import { stringify, parse } from "yaml";
 import { localDay } from "../calendar";
 import { Cancelled, ClinicalVaultError } from "../errors";
@@ -68,7 +69,6 @@ export const DEFAULT_CONSENT_SCOPE = "Audio recording of sessions for local tran
 export const MAX_SCOPE_LENGTH = 300;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FRONT = /^---\n([\s\S]*?)\n---(\n|$)/;
 
 export function consentStatus(consent: ConsentRecord | null): ConsentStatus {
 	if (!consent) return "none";
@@ -151,9 +151,9 @@ function consentYaml(consent: ConsentRecord): string {
  * other field compared, so a profile this cannot edit safely is refused, never rewritten.
  */
 export function withConsent(profileText: string, consent: ConsentRecord, where: string): string {
-	const match = FRONT.exec(profileText);
-	if (!match) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
-	const front = match[1] ?? "";
+	const found = findFrontmatter(profileText);
+	if (!found) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
+	const front = found.yaml;
 	const before = parseFront(front, where);
 	const lines = front.split("\n");
 	const start = lines.findIndex((line) => /^consent\s*:/.test(line));
@@ -173,7 +173,8 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 			path: where,
 		});
 	}
-	return `---\n${nextFront}\n---${match[2] ?? ""}${profileText.slice(match[0].length)}`;
+	const lineEnd = found.block.endsWith("\n") ? "\n" : "";
+	return `---\n${nextFront}\n---${lineEnd}${profileText.slice(found.block.length)}`;
 }
 
 function parseFront(front: string, where: string): Record<string, unknown> {
@@ -202,8 +203,7 @@ async function readProfileText(record: RecordFiles, client: string): Promise<{ p
  */
 export async function readConsent(record: RecordFiles, client: string): Promise<ConsentRecord | null> {
 	const { path, text } = await readProfileText(record, client);
-	const match = FRONT.exec(text);
-	return consentFromFrontmatter(parseFront(match?.[1] ?? "", path), path);
+	return consentFromFrontmatter(parseFront(findFrontmatter(text)?.yaml ?? "", path), path);
 }
 
 /**

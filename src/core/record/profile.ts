@@ -4,6 +4,7 @@
  * and splices in place; parseProfile leaves it out of ClientProfile on purpose, so nothing that
  * reads a profile for its name can rewrite the consent by accident.
  */
+import { findFrontmatter } from "../markdown/frontmatter";
 import { parse, stringify } from "yaml";
 import { ClinicalVaultError } from "../errors";
 
@@ -25,11 +26,11 @@ export function renderProfile(profile: ClientProfile, body = ""): string {
 }
 
 export function parseProfile(text: string, where: string): ClientProfile {
-	const match = /^---\n([\s\S]*?)\n---\n?/.exec(text);
-	if (!match) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
+	const found = findFrontmatter(text);
+	if (!found) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
 	let data: unknown;
 	try {
-		data = parse(match[1] ?? "");
+		data = parse(found.yaml);
 	} catch (error) {
 		throw new ClinicalVaultError("invalid-input", `${where} has invalid frontmatter: ${(error as Error).message}`, { path: where });
 	}
