@@ -118,3 +118,45 @@ describe("transcription settings", () => {
 		expect(error("openaiUrl")).toMatch(/Refused plain http/);
 	});
 });
+
+describe("one check per setting", () => {
+	interface Control {
+		key: string;
+		validate?: (value: unknown) => string | undefined;
+	}
+	interface DefinitionTab {
+		getSettingDefinitions(): ({ items: { control: Control }[] } | { control: Control })[];
+		getControlValue(key: string): unknown;
+		setControlValue(key: string, value: unknown): Promise<void>;
+	}
+	const controls = () =>
+		(tab as unknown as DefinitionTab).getSettingDefinitions().flatMap((item) => ("items" in item ? item.items.map((i) => i.control) : [item.control]));
+
+	it("every control has a value and a check, and the check gives the reason saving gives", async () => {
+		const definitions = tab as unknown as DefinitionTab;
+		const all = controls();
+		expect(all.length).toBeGreaterThan(25);
+		for (const control of all) {
+			expect(control.validate, control.key).toBeTypeOf("function");
+			expect(control.validate!(definitions.getControlValue(control.key)), `${control.key} as stored`).toBeUndefined();
+		}
+		const bad: Record<string, unknown> = {
+			autoLockMinutes: -3,
+			whisperThreads: 99,
+			language: "english",
+			speakerLeft: "",
+			llmModel: "  ",
+			llmContextTokens: 100,
+			sectionWordLimit: 5,
+			templatesFolder: "Clinical/templates",
+			embeddingUrl: "https://example.invalid",
+		};
+		for (const [key, value] of Object.entries(bad)) {
+			const control = all.find((c) => c.key === key)!;
+			const reason = control.validate!(value);
+			expect(reason, key).toMatch(/\w/);
+			await expect(definitions.setControlValue(key, value), key).rejects.toThrow(reason);
+		}
+		expect(h.plugin.settings.autoLockMinutes).toBe(15);
+	});
+});

@@ -2,7 +2,10 @@
  * Settings: the clinical folder, idle auto-lock, transcription engines and the retention of raw
  * audio. Settings never hold clinical data or secrets. The settings are described once
  * (getSettingDefinitions, in the shape Obsidian 1.13+ renders and indexes for settings search) and
- * display() draws the same definitions for older versions.
+ * display() draws the same definitions for older versions. Each setting is read, checked and
+ * written by its one field (fields()); the controls' checks are those fields' writes, so what the
+ * tab says under a control is what saving would say. Defaults, the check of stored data and the
+ * versioned migrations are core's (src/core/settings.ts).
  */
 import { PluginSettingTab, Setting, type App, type Plugin } from "obsidian";
 import { checkEndpoint, parseAllowEntry } from "../../core/net/endpoint";
@@ -66,6 +69,15 @@ interface GroupDefinition {
 }
 
 type DefinitionItem = ControlDefinition | GroupDefinition;
+
+/** One setting's read and write (SettingsTab.fields). */
+interface SettingField {
+	read: () => unknown;
+	/** Checks the value and writes it into `next`; throws the message for the clinician. False: nothing to save. */
+	write?: (value: unknown, next: ClinicalVaultSettings) => boolean | void;
+	/** Keeps a value that lives outside the settings. */
+	store?: (value: unknown) => Promise<void>;
+}
 
 export interface SettingsHost {
 	readonly settings: ClinicalVaultSettings;
@@ -214,10 +226,6 @@ function formatOptions(): Record<string, string> {
 	return out;
 }
 
-function messageOf(checked: object): string | undefined {
-	return "error" in checked ? String(checked.error) : undefined;
-}
-
 export class ClinicalVaultSettingTab extends PluginSettingTab {
 	constructor(
 		app: App,
@@ -247,19 +255,12 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 	}
 
 	getSettingDefinitions(): DefinitionItem[] {
-		const allowlist = () => this.host.settings.engineAllowlist;
-		const text = (
-			key: SettingKey,
-			name: string,
-			desc: string | DocumentFragment,
-			validate?: (value: unknown) => string | undefined,
-			placeholder?: string,
-		): ControlDefinition => ({
+		const text = (key: SettingKey, name: string, desc: string | DocumentFragment, placeholder?: string): ControlDefinition => ({
 			name,
 			desc,
-			control: { type: "text", key, ...(placeholder ? { placeholder } : {}), ...(validate ? { validate } : {}) },
+			control: { type: "text", key, ...(placeholder ? { placeholder } : {}) },
 		});
-		return [
+		const items: DefinitionItem[] = [
 			{
 				name: "Clinical folder",
 				desc: "Vault folder that holds the encrypted record. Lock the record before changing it; files are not moved.",
@@ -284,7 +285,6 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 					min: 0,
 					max: MAX_MINUTES,
 					step: 1,
-					validate: (value) => messageOf(checkMinutesInput(value)),
 				},
 			},
 			{
@@ -303,20 +303,18 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 							"Path of whisper.cpp's whisper-cli program. Empty looks for whisper-cli on the PATH, then in the usual install folders (Homebrew, MacPorts, /usr/local, winget, Scoop). ",
 							"whisper-cli",
 						),
-						undefined,
 						"/usr/local/bin/whisper-cli",
 					),
 					text(
 						"whisperModel",
 						"Whisper model path",
 						"Path of a ggml model file for whisper-cli. English-only models such as ggml-base.en.bin or ggml-medium.en.bin are more accurate for English sessions.",
-						undefined,
 						"ggml-medium.en.bin",
 					),
 					{
 						name: "Whisper threads",
 						desc: "CPU threads for whisper-cli. 0 uses one per core (up to 8).",
-						control: { type: "number", key: "whisperThreads", min: 0, max: 64, step: 1, validate: (value) => messageOf(checkThreadsInput(value)) },
+						control: { type: "number", key: "whisperThreads", min: 0, max: 64, step: 1 },
 					},
 					text(
 						"whisperServerUrl",
@@ -325,39 +323,17 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 							"Where whisper.cpp's whisper-server listens (POST /inference). Must be this computer unless its host is allowlisted below. ",
 							"whisper-server",
 						),
-						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
 					),
 					text(
 						"openaiUrl",
 						"OpenAI-compatible server address",
 						"A local server with /v1/audio/transcriptions, such as speaches or LocalAI. Must be this computer unless its host is allowlisted below.",
-						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
 					),
-					text("openaiModel", "OpenAI-compatible model", "The model name that server expects.", (value) =>
-						typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name.",
-					),
-					text("ffmpegPath", "Ffmpeg path", this.decoderDescription(), undefined, "/usr/bin/ffmpeg"),
-					text(
-						"language",
-						"Session language",
-						"Language code of the sessions, such as en or de.",
-						(value) => messageOf(checkLanguageInput(value)),
-						"en",
-					),
-					text(
-						"speakerLeft",
-						"Speaker on the left channel",
-						"Label for the left channel of stereo recordings.",
-						(value) => messageOf(checkNameInput(value)),
-						"Therapist",
-					),
-					text(
-						"speakerRight",
-						"Speaker on the right channel",
-						"Label for the right channel of stereo recordings.",
-						(value) => messageOf(checkNameInput(value)),
-						"Client",
-					),
+					text("openaiModel", "OpenAI-compatible model", "The model name that server expects."),
+					text("ffmpegPath", "Ffmpeg path", this.decoderDescription(), "/usr/bin/ffmpeg"),
+					text("language", "Session language", "Language code of the sessions, such as en or de.", "en"),
+					text("speakerLeft", "Speaker on the left channel", "Label for the left channel of stereo recordings.", "Therapist"),
+					text("speakerRight", "Speaker on the right channel", "Label for the right channel of stereo recordings.", "Client"),
 					{
 						name: "Practice-server allowlist",
 						desc: "Hosts besides this computer that engines may be reached at, one per line (practice.lan or 10.0.0.5:8080). They need https; plain http only when the line says so: http://10.0.0.5:8080 (insecure-ok).",
@@ -366,7 +342,6 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 							key: "engineAllowlist",
 							rows: 3,
 							placeholder: "practice.lan:8080",
-							validate: (value) => messageOf(checkAllowlistInput(value)),
 						},
 					},
 					this.host.hasKeychain?.() === false
@@ -382,10 +357,6 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 									type: "text",
 									key: "practiceTokenSecret",
 									placeholder: "practice-server-token",
-									validate: (value) =>
-										typeof value !== "string" || value.trim() === "" || /^[a-z0-9][a-z0-9-]{0,63}$/.test(value.trim().toLowerCase())
-											? undefined
-											: "Use the keychain entry's name: letters, digits and dashes.",
 								},
 							},
 				],
@@ -404,44 +375,30 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 						desc: "The API it speaks: Ollama's own, or the OpenAI-compatible one that LM Studio, llama-server, Jan, vLLM, KoboldCpp and LocalAI speak.",
 						control: { type: "dropdown", key: "llmEngine", options: ENGINE_KINDS },
 					},
-					text(
-						"llmUrl",
-						"Server address",
-						this.engineDescription(),
-						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
-						"http://127.0.0.1:11434",
-					),
+					text("llmUrl", "Server address", this.engineDescription(), "http://127.0.0.1:11434"),
 					{
 						name: "Model",
 						desc: "The model that drafts notes. With Ollama, llama3.1:8b suits 16 GB of memory, qwen2.5:14b 32 GB.",
 						control: {
 							type: "text",
 							key: "llmModel",
-							validate: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name."),
 						},
 					},
 					{
 						name: "Model context (tokens)",
 						desc: "For an OpenAI-compatible server that does not say how much context it loaded the model with: set it here (a smaller number than the server reports caps it). 0 uses what the server reports; a prompt is never sent when the context is unknown.",
-						control: { type: "number", key: "llmContextTokens", min: 0, step: 1024, validate: (value) => messageOf(checkContextInput(value)) },
+						control: { type: "number", key: "llmContextTokens", min: 0, step: 1024 },
 					},
 					{
 						name: "Embedding engine",
 						desc: "Semantic search embeds passages with a model. An OpenAI-compatible server may serve chat but not embeddings (llama-server needs --embeddings): then name another one here.",
 						control: { type: "dropdown", key: "embeddingEngine", options: EMBEDDING_ENGINES },
 					},
-					text(
-						"embeddingUrl",
-						"Embedding server address",
-						"Used when the embedding engine is not the model server.",
-						(value) => messageOf(checkEngineUrlInput(value, allowlist())),
-						"http://127.0.0.1:11434",
-					),
+					text("embeddingUrl", "Embedding server address", "Used when the embedding engine is not the model server.", "http://127.0.0.1:11434"),
 					text(
 						"embeddingModel",
 						"Embedding model",
 						"nomic-embed-text with Ollama; the embedding model's name on other servers. Changing it embeds the index again.",
-						(value) => (typeof value === "string" && value.trim() !== "" ? undefined : "Enter the model name."),
 					),
 				],
 			},
@@ -463,17 +420,15 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 							min: 20,
 							max: 2000,
 							step: 10,
-							validate: (value) => messageOf(checkWordLimitInput(value)),
 						},
 					},
 					text(
 						"templatesFolder",
 						"Templates folder",
 						"Vault folder with the editable note templates (plain markdown, never client data). Missing templates are written there when the record is unlocked.",
-						(value) => messageOf(checkRootInput(value, this.host.configDir)),
 						"Clinical Vault templates",
 					),
-					text("signerName", "Signer name", "Your name as stamped into signed notes.", undefined),
+					text("signerName", "Signer name", "Your name as stamped into signed notes."),
 				],
 			},
 			{
@@ -489,184 +444,159 @@ export class ClinicalVaultSettingTab extends PluginSettingTab {
 							min: -1,
 							max: MAX_RETENTION_HOURS,
 							step: 1,
-							validate: (value) => messageOf(checkRetentionInput(value)),
 						},
 					},
 				],
 			},
 		];
-	}
-
-	getControlValue(key: string): unknown {
-		const s = this.host.settings;
-		switch (key as SettingKey) {
-			case "speakerLeft":
-				return s.channelSpeakers[0];
-			case "speakerRight":
-				return s.channelSpeakers[1];
-			case "engineAllowlist":
-				return s.engineAllowlist.join("\n");
-			case "practiceTokenSecret":
-				return s.practiceTokenSecret;
-			case "sessionToken":
-				// Never shown back.
-				return "";
-			case "signerName":
-				return this.host.signerName?.() ?? "";
-			case "llmPreset":
-				return presetFor({ kind: s.llmEngine, url: s.llmUrl })?.id ?? "custom";
-			case "llmEngine":
-			case "llmUrl":
-			case "llmModel":
-			case "llmContextTokens":
-			case "embeddingEngine":
-			case "embeddingUrl":
-			case "embeddingModel":
-			case "defaultNoteFormat":
-			case "sectionWordLimit":
-			case "templatesFolder":
-			case "clinicalRoot":
-			case "autoLockMinutes":
-			case "transcriptionEngine":
-			case "whisperBinary":
-			case "whisperModel":
-			case "whisperThreads":
-			case "whisperServerUrl":
-			case "openaiUrl":
-			case "openaiModel":
-			case "ffmpegPath":
-			case "language":
-			case "audioRetentionHours":
-				return s[key as keyof ClinicalVaultSettings];
-			default:
-				return undefined;
+		// Each control is checked by its own field's write (the same check that saves it), so
+		// Obsidian's settings renderer and display() show the reason before anything is saved.
+		for (const item of items) {
+			for (const { control } of "type" in item ? item.items : [item]) control.validate ??= (value) => this.problemOf(control.key, value);
 		}
+		return items;
 	}
 
-	/** Validates and applies one value; throws the validation message so the caller can show it. */
-	async setControlValue(key: string, value: unknown): Promise<void> {
-		const next: ClinicalVaultSettings = {
-			...this.host.settings,
-			channelSpeakers: [...this.host.settings.channelSpeakers],
-			engineAllowlist: [...this.host.settings.engineAllowlist],
-		};
+	/**
+	 * Each setting the tab shows, read and written in one place: `read` gives the control its value;
+	 * `write` checks a new value and puts it into `next` (a copy of the settings), throwing the
+	 * message shown under the control; `store` keeps a value that lives outside the settings (the
+	 * session token, the signer's name). The defaults, the checks of stored data and the migrations
+	 * are core's (src/core/settings.ts); a key without its entry here does not compile.
+	 */
+	private fields(): Record<SettingKey, SettingField> {
+		const s = this.host.settings;
+		const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
 		const take = <T extends object>(checked: T | { error: string }): T => {
 			if ("error" in checked) throw new Error(checked.error);
 			return checked;
 		};
-		const path = () => (typeof value === "string" ? value.trim() : "");
-		switch (key as SettingKey) {
-			case "clinicalRoot": {
+		const modelName = (value: unknown) => {
+			if (text(value) === "") throw new Error("Enter the model name.");
+			return text(value);
+		};
+		const plain = <K extends keyof ClinicalVaultSettings>(
+			key: K,
+			write: (value: unknown, next: ClinicalVaultSettings) => ClinicalVaultSettings[K],
+		): SettingField => ({
+			read: () => s[key],
+			write: (value, next) => {
+				next[key] = write(value, next);
+			},
+		});
+		return {
+			clinicalRoot: plain("clinicalRoot", (value, next) => {
 				const { root } = take(checkRootInput(value, this.host.configDir));
 				if (this.host.isUnlocked() && root !== next.clinicalRoot) throw new Error("Lock the record before changing the clinical folder.");
-				next.clinicalRoot = root;
-				break;
-			}
-			case "autoLockMinutes":
-				next.autoLockMinutes = take(checkMinutesInput(value)).minutes;
-				break;
-			case "transcriptionEngine":
+				return root;
+			}),
+			autoLockMinutes: plain("autoLockMinutes", (value) => take(checkMinutesInput(value)).minutes),
+			transcriptionEngine: plain("transcriptionEngine", (value) => {
 				if (typeof value !== "string" || !(value in ENGINES)) throw new Error("Choose one of the engines.");
-				next.transcriptionEngine = value as EngineChoice;
-				break;
-			case "whisperBinary":
-				next.whisperBinary = path();
-				break;
-			case "whisperModel":
-				next.whisperModel = path();
-				break;
-			case "ffmpegPath":
-				next.ffmpegPath = path();
-				break;
-			case "whisperThreads":
-				next.whisperThreads = take(checkThreadsInput(value)).threads;
-				break;
-			case "whisperServerUrl":
-				next.whisperServerUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
-				break;
-			case "openaiUrl":
-				next.openaiUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
-				break;
-			case "openaiModel":
-				if (path() === "") throw new Error("Enter the model name.");
-				next.openaiModel = path();
-				break;
-			case "language":
-				next.language = take(checkLanguageInput(value)).language;
-				break;
-			case "speakerLeft":
-				next.channelSpeakers = [take(checkNameInput(value)).name, next.channelSpeakers[1]];
-				break;
-			case "speakerRight":
-				next.channelSpeakers = [next.channelSpeakers[0], take(checkNameInput(value)).name];
-				break;
-			case "audioRetentionHours":
-				next.audioRetentionHours = take(checkRetentionInput(value)).hours;
-				break;
-			case "engineAllowlist":
-				next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
-				break;
-			case "practiceTokenSecret":
-				if (path() !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(path().toLowerCase()))
+				return value as EngineChoice;
+			}),
+			whisperBinary: plain("whisperBinary", text),
+			whisperModel: plain("whisperModel", text),
+			ffmpegPath: plain("ffmpegPath", text),
+			whisperThreads: plain("whisperThreads", (value) => take(checkThreadsInput(value)).threads),
+			whisperServerUrl: plain("whisperServerUrl", (value, next) => take(checkEngineUrlInput(value, next.engineAllowlist)).url),
+			openaiUrl: plain("openaiUrl", (value, next) => take(checkEngineUrlInput(value, next.engineAllowlist)).url),
+			openaiModel: plain("openaiModel", modelName),
+			language: plain("language", (value) => take(checkLanguageInput(value)).language),
+			speakerLeft: {
+				read: () => s.channelSpeakers[0],
+				write: (value, next) => {
+					next.channelSpeakers = [take(checkNameInput(value)).name, next.channelSpeakers[1]];
+				},
+			},
+			speakerRight: {
+				read: () => s.channelSpeakers[1],
+				write: (value, next) => {
+					next.channelSpeakers = [next.channelSpeakers[0], take(checkNameInput(value)).name];
+				},
+			},
+			audioRetentionHours: plain("audioRetentionHours", (value) => take(checkRetentionInput(value)).hours),
+			engineAllowlist: {
+				read: () => s.engineAllowlist.join("\n"),
+				write: (value, next) => {
+					next.engineAllowlist = take(checkAllowlistInput(value)).hosts;
+				},
+			},
+			practiceTokenSecret: plain("practiceTokenSecret", (value) => {
+				if (text(value) !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(text(value).toLowerCase()))
 					throw new Error("Use the keychain entry's name: letters, digits and dashes.");
-				next.practiceTokenSecret = path().toLowerCase();
-				break;
-			case "sessionToken":
-				this.host.setSessionToken?.(path());
-				return;
-			case "llmPreset": {
-				if (value === "custom") return;
-				const preset = ENGINE_PRESETS.find((p) => p.id === value);
-				if (!preset) throw new Error("Choose one of the servers.");
-				next.llmEngine = preset.kind;
-				next.llmUrl = preset.url;
-				break;
-			}
-			case "llmEngine":
+				return text(value).toLowerCase();
+			}),
+			// Never shown back, never saved: held in memory for this session.
+			sessionToken: { read: () => "", store: (value) => Promise.resolve(this.host.setSessionToken?.(text(value))) },
+			llmPreset: {
+				read: () => presetFor({ kind: s.llmEngine, url: s.llmUrl })?.id ?? "custom",
+				write: (value, next) => {
+					if (value === "custom") return false;
+					const preset = ENGINE_PRESETS.find((p) => p.id === value);
+					if (!preset) throw new Error("Choose one of the servers.");
+					next.llmEngine = preset.kind;
+					next.llmUrl = preset.url;
+				},
+			},
+			llmEngine: plain("llmEngine", (value) => {
 				if (value !== "ollama" && value !== "openai") throw new Error("Choose Ollama or OpenAI-compatible.");
-				next.llmEngine = value;
-				break;
-			case "llmUrl":
-				next.llmUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
-				break;
-			case "llmModel":
-				if (path() === "") throw new Error("Enter the model name.");
-				next.llmModel = path();
-				break;
-			case "llmContextTokens":
-				next.llmContextTokens = take(checkContextInput(value)).tokens;
-				break;
-			case "embeddingEngine":
+				return value;
+			}),
+			llmUrl: plain("llmUrl", (value, next) => take(checkEngineUrlInput(value, next.engineAllowlist)).url),
+			llmModel: plain("llmModel", modelName),
+			llmContextTokens: plain("llmContextTokens", (value) => take(checkContextInput(value)).tokens),
+			embeddingEngine: plain("embeddingEngine", (value) => {
 				if (value !== "same" && value !== "ollama" && value !== "openai") throw new Error("Choose one of the embedding engines.");
-				next.embeddingEngine = value;
-				break;
-			case "embeddingUrl":
-				next.embeddingUrl = take(checkEngineUrlInput(value, next.engineAllowlist)).url;
-				break;
-			case "embeddingModel":
-				if (path() === "") throw new Error("Enter the model name.");
-				next.embeddingModel = path();
-				break;
-			case "defaultNoteFormat":
+				return value;
+			}),
+			embeddingUrl: plain("embeddingUrl", (value, next) => take(checkEngineUrlInput(value, next.engineAllowlist)).url),
+			embeddingModel: plain("embeddingModel", modelName),
+			defaultNoteFormat: plain("defaultNoteFormat", (value) => {
 				if (typeof value !== "string" || !(NOTE_FORMATS as readonly string[]).includes(value)) throw new Error("Choose one of the formats.");
-				next.defaultNoteFormat = value as NoteFormatSetting;
-				break;
-			case "sectionWordLimit":
-				next.sectionWordLimit = take(checkWordLimitInput(value)).words;
-				break;
-			case "templatesFolder": {
+				return value as NoteFormatSetting;
+			}),
+			sectionWordLimit: plain("sectionWordLimit", (value) => take(checkWordLimitInput(value)).words),
+			templatesFolder: plain("templatesFolder", (value, next) => {
 				const { root } = take(checkRootInput(value, this.host.configDir));
 				if (root === next.clinicalRoot || root.startsWith(`${next.clinicalRoot}/`))
 					throw new Error("The templates folder must be outside the clinical folder.");
-				next.templatesFolder = root;
-				break;
-			}
-			case "signerName":
-				await this.host.setSignerName?.(path());
-				return;
-			default:
-				return;
+				return root;
+			}),
+			signerName: { read: () => this.host.signerName?.() ?? "", store: async (value) => this.host.setSignerName?.(text(value)) },
+		};
+	}
+
+	private copyOfSettings(): ClinicalVaultSettings {
+		return { ...this.host.settings, channelSpeakers: [...this.host.settings.channelSpeakers], engineAllowlist: [...this.host.settings.engineAllowlist] };
+	}
+
+	/** Why `value` cannot be saved for `key` (the field's own check, run on a copy), or undefined. */
+	private problemOf(key: SettingKey, value: unknown): string | undefined {
+		const write = this.fields()[key].write;
+		if (!write) return undefined;
+		try {
+			write(value, this.copyOfSettings());
+			return undefined;
+		} catch (error) {
+			return error instanceof Error ? error.message : String(error);
 		}
+	}
+
+	getControlValue(key: string): unknown {
+		return (this.fields() as Partial<Record<string, SettingField>>)[key]?.read();
+	}
+
+	/** Validates and applies one value; throws the validation message so the caller can show it. */
+	async setControlValue(key: string, value: unknown): Promise<void> {
+		const field = (this.fields() as Partial<Record<string, SettingField>>)[key];
+		if (!field) return;
+		if (field.store) {
+			await field.store(value);
+			return;
+		}
+		const next = this.copyOfSettings();
+		if (field.write?.(value, next) === false) return;
 		await this.host.updateSettings(next);
 		// A preset or a new kind changes the fields below it: draw them again with the new values.
 		if ((key === "llmPreset" || key === "llmEngine") && this.containerEl.childElementCount > 0) this.display();
