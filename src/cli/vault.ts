@@ -11,7 +11,8 @@ import { checkClientCode, checkRecordPath } from "../core/record/layout";
 import { migrateSettings, type ClinicalVaultSettings } from "../core/settings";
 import { NodeFsStore } from "../core/store/NodeFsStore";
 import { usageError } from "./args";
-import { FileDeviceStateStore } from "./deviceState";
+import { FileDeviceStateStore, stateDir } from "./deviceState";
+import type { CliIo } from "./output";
 
 /**
  * Where the plugin keeps its settings, relative to the vault's config folder. Obsidian lets the
@@ -81,11 +82,15 @@ async function writable(root: string): Promise<boolean> {
 	return true;
 }
 
+/** Where withUnlocked tells the clinician about a record's session: the stderr of the run that opened it. */
+const noticesTo = new WeakMap<ClinicalRecord, NodeJS.WritableStream>();
+
 /**
  * Opens the vault folder. With `allowMissing` (init) a folder that does not exist yet is fine: the
- * first write creates it, so a refused or cancelled init leaves nothing behind.
+ * first write creates it, so a refused or cancelled init leaves nothing behind. The environment
+ * (read-only, the state folder) is the CLI's (`io.env`: the process's own in dist/cli.js).
  */
-export async function openVault(vault: string, rootFlag: string | undefined, options: { allowMissing?: boolean } = {}): Promise<OpenVault> {
+export async function openVault(io: CliIo, vault: string, rootFlag: string | undefined, options: { allowMissing?: boolean } = {}): Promise<OpenVault> {
 	const root = rootFlag === undefined ? undefined : checkRootFlag(rootFlag);
 	const vaultPath = nodePath.resolve(vault);
 	let kind: "folder" | "missing" | "other" = "missing";
@@ -99,14 +104,15 @@ export async function openVault(vault: string, rootFlag: string | undefined, opt
 	const clinicalRoot = root ?? settings.clinicalRoot;
 	// Reads are batched (a read-only command adds one audit entry); this computer's device id and
 	// audit anchors live in the CLI's state folder, outside the vault.
-	const readOnly = kind === "folder" && (process.env[READ_ONLY_ENV] === "1" || !(await writable(nodePath.join(vaultPath, clinicalRoot))));
+	const readOnly = kind === "folder" && (io.env[READ_ONLY_ENV] === "1" || !(await writable(nodePath.join(vaultPath, clinicalRoot))));
 	const record = new ClinicalRecord({
 		store: new NodeFsStore(vaultPath),
 		root: clinicalRoot,
-		device: new FileDeviceStateStore(),
+		device: new FileDeviceStateStore(stateDir(io.env)),
 		batchReads: true,
 		readOnly,
 	});
+	noticesTo.set(record, io.stderr);
 	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
 }
 
@@ -153,9 +159,11 @@ export async function requireRecordFile(open: OpenVault, recordPath: string): Pr
 /**
  * Unlocks (with the passphrase, or with a custom unlock such as the recovery key), runs the task
  * and locks again whatever happens. SIGINT/SIGTERM while unlocked are held
- * until the lock is written (so the audit log stays consistent), then re-raised.
+ * until the lock is written (so the audit log stays consistent), then re-raised. Its notices go to
+ * the stderr of the CLI run that opened the record (noticesTo), else to the process's.
  */
 export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (() => Promise<void>), task: () => Promise<T>): Promise<T> {
+	const stderr = noticesTo.get(record) ?? process.stderr;
 	const held: { signal: NodeJS.Signals | null } = { signal: null };
 	const hold = (received: NodeJS.Signals): void => {
 		held.signal = received;
@@ -178,13 +186,13 @@ export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (
 			// The work is done (a read, say) but its audit entry could not be written (a full disk):
 			// reading is never blocked for it; the clinician is told the session is not in the log.
 			if (!(error instanceof StorageError)) throw error;
-			process.stderr.write(
+			stderr.write(
 				`${error.message.replace(/ The previous version is intact\.$/, "")} This session is not in the audit log (reading is never blocked for it).\n`,
 			);
 			return result;
 		}
 		if (record.readOnly) {
-			process.stderr.write("The vault is read-only: nothing was written to it, and this session is not in its audit log.\n");
+			stderr.write("The vault is read-only: nothing was written to it, and this session is not in its audit log.\n");
 		}
 		return result;
 	} finally {

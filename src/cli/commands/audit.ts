@@ -76,7 +76,7 @@ export const auditCommand: Command = {
 		const reason = stringOption(options, "reason")?.trim();
 		if (repair && !reason) throw usageError('--repair needs --reason "…" (why the chain is reset; it is kept in the log).');
 		if (!repair && reason !== undefined) throw usageError("--reason goes with --repair.");
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();

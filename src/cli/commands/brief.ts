@@ -35,7 +35,7 @@ export const briefCommand: Command = {
 	async run({ io, args, options }) {
 		const client = validClientCode(requiredOption(options, "client", "brief needs --client CODE."));
 		const today = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDay(new Date())));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const summarize = options.summary === true;

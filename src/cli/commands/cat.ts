@@ -14,7 +14,7 @@ export const catCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const recordPath = validRecordPath(args["record-path"]!);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });

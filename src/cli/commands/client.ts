@@ -60,7 +60,7 @@ export const clientAddCommand: Command = {
 		const flags = consentFromFlags(options);
 		const today = localDay(new Date());
 		const consent = flags === undefined ? undefined : asUsage(() => checkConsentInput({ ...flags, date: today }, today));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const profilePath = open.record.layout.profilePath(code);
 		// Without consent, adding is one write and there is nothing to resume: refuse before the passphrase.
@@ -118,7 +118,7 @@ export const clientListCommand: Command = {
 		const names = options.names === true;
 		const json = options.json === true;
 		if (options.codes === true && names) throw usageError("Give either --codes or --names, not both.");
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const { record } = open;
 		const codes = await record.listClients();

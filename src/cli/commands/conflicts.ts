@@ -115,7 +115,7 @@ export const conflictsCommand: Command = {
 		if (resolve !== undefined && keep === undefined) throw usageError("--resolve needs --keep original, copy or both.");
 		const choice = keep === undefined ? undefined : CHOICES[keep];
 		if (keep !== undefined && choice === undefined) throw usageError(`--keep must be original, copy or both, not "${keep}".`);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const target = show ?? resolve;
 		const path = target === undefined ? undefined : copyPath(open, args.vault!, target);

@@ -120,7 +120,7 @@ export const consentCommand: Command = {
 				: asUsage(() =>
 						checkConsentInput({ recording, date: date ?? localDay(new Date()), ...(scope !== undefined ? { scope } : {}) }, localDay(new Date())),
 					);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const { record } = open;

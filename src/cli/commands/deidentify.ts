@@ -34,7 +34,7 @@ export const deidentifyCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const recordPath = validRecordPath(args["record-path"]!);
-		const vault = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const vault = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const out = await checkOutPath(vault, args.vault!, options);
 		await requireInitialized(vault);
 		await requireRecordFile(vault, recordPath);

@@ -73,7 +73,7 @@ export const docCommand: Command = {
 		}
 		if (!type.readsRecord && topic === undefined && notesSource === undefined)
 			throw usageError("A client handout needs --topic TEXT (or your own text with --notes).");
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, client);
 		const clinicianNotes = notesSource === undefined ? undefined : new TextDecoder().decode(await readSource(io, notesSource));

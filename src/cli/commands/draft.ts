@@ -55,7 +55,7 @@ export const draftCommand: Command = {
 		const summary = stringOption(options, "summary");
 		if ((transcript === undefined) === (summary === undefined))
 			throw usageError("draft needs exactly one of --transcript record-path or --summary FILE|-.");
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const format = asUsage(() => checkFormat(stringOption(options, "format") ?? open.settings.defaultNoteFormat));
 		const transcriptPath = transcript === undefined ? undefined : asUsage(() => checkRecordPath(transcript));
 		const dateFlag = stringOption(options, "date");

@@ -72,7 +72,7 @@ export const exportCommand: Command = {
 		if (paper !== "a4" && paper !== "letter") throw usageError(`--paper must be a4 or letter, not "${paper}".`);
 		if (options.paper !== undefined && options.pdf !== true) throw usageError("--paper only applies with --pdf.");
 		const format = options.pdf === true ? "pdf" : "text";
-		const vault = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const vault = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const out = await checkOutPath(vault, args.vault!, options);
 		await requireInitialized(vault);
 		await requireRecordFile(vault, recordPath);

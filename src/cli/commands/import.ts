@@ -117,7 +117,7 @@ export const importCommand: Command = {
 		const removeOriginals = options["remove-originals"] === true;
 		if (dryRun && removeOriginals) throw usageError("--dry-run changes nothing, so --remove-originals cannot go with it.");
 		const { sources, absolute } = await collect(args.sources!.split("\u0000"));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const inside = nodePath.resolve(open.vault, open.record.layout.root);
 		if ([...absolute.values()].some((p) => p === inside || p.startsWith(inside + nodePath.sep))) {

@@ -49,7 +49,7 @@ export const initCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const explicit = kdfFromFlags(integerOption(options, "kdf-memory"), integerOption(options, "kdf-iterations"));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name), { allowMissing: true });
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name), { allowMissing: true });
 		if (await open.record.isInitialized()) {
 			throw new ClinicalVaultError("already-initialized", `A clinical record already exists in ${open.vault}/${open.root}/. Nothing was changed.`);
 		}

@@ -9,10 +9,10 @@ export const lsCommand: Command = {
 	summary: "List record paths, one per line (no passphrase needed: paths hold no identifying data).",
 	args: ["<vault>"],
 	options: [{ name: "client", value: "CODE", description: "Only this client's files." }, ROOT_OPTION],
-	async run({ args, options }) {
+	async run({ io, args, options }) {
 		const rawClient = stringOption(options, "client");
 		const client = rawClient === undefined ? undefined : validClientCode(rawClient);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		if (client !== undefined) await requireClient(open, client);
 		const entries = await open.record.list(client === undefined ? {} : { client });

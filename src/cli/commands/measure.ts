@@ -34,7 +34,7 @@ function registry(ctx: CommandContext, open: OpenVault): Promise<MeasureRegistry
 
 async function session(ctx: CommandContext): Promise<{ open: OpenVault; client: string; passphrase: string } | null> {
 	const client = validClientCode(requiredOption(ctx.options, "client", "This command needs --client CODE."));
-	const open = await openVault(ctx.args.vault!, stringOption(ctx.options, ROOT_OPTION.name));
+	const open = await openVault(ctx.io, ctx.args.vault!, stringOption(ctx.options, ROOT_OPTION.name));
 	await requireInitialized(open);
 	await requireClient(open, client);
 	const passphrase = await currentPassphrase(ctx);

@@ -31,7 +31,7 @@ export const modelsCommand: Command = {
 	async run({ io, options }) {
 		const vault = stringOption(options, "vault");
 		const settings: ClinicalVaultSettings =
-			vault === undefined ? { ...DEFAULT_SETTINGS } : (await openVault(vault, stringOption(options, ROOT_OPTION.name))).settings;
+			vault === undefined ? { ...DEFAULT_SETTINGS } : (await openVault(io, vault, stringOption(options, ROOT_OPTION.name))).settings;
 		const { llm, model, engine } = asUsage(() => cliLlm(options, io.env, settings));
 		const report = await testConnection(llm, model);
 		if (options.json === true) {

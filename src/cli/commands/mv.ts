@@ -27,7 +27,7 @@ export const mvCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const { from, to } = asUsage(() => checkMove(validRecordPath(args.from!), validRecordPath(args.to!)));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, from.split("/")[0]!);
 		if (!(await open.record.exists(from))) {

@@ -72,7 +72,7 @@ export const partsCommand: Command = {
 		const client = validClientCode(requiredOption(options, "client", "parts needs --client CODE."));
 		const { source: sessionPath, accept, json } = proposalArgs(options, client, stringOption(options, "from-session"), "map");
 
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const passphrase = await currentPassphrase(context);

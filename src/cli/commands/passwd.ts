@@ -32,7 +32,7 @@ export const passwdCommand: Command = {
 		if (recoveryFile !== undefined && stringOption(options, PASSPHRASE_FILE_OPTION.name) !== undefined) {
 			throw usageError(`Use either --${RECOVERY_FILE} or --${PASSPHRASE_FILE_OPTION.name}, not both.`);
 		}
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		let recoveryKey: string | undefined;
 		let current: string | undefined;

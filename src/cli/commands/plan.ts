@@ -69,7 +69,7 @@ export const planCommand: Command = {
 		if (draftFrom !== undefined && fromSession !== undefined) throw usageError("plan takes --draft-from or --from-session, not both.");
 		const { source: sourcePath, accept, json } = proposalArgs(options, client, draftFrom ?? fromSession, "plan");
 
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const { llm, model } = asUsage(() => cliLlm(options, io.env, open.settings));
 		const passphrase = await currentPassphrase(context);

@@ -36,7 +36,7 @@ export const privacyCheckCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const locked = options.locked === true;
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		if (!locked) await requireInitialized(open);
 		const record = open.record;
 		const check = async (): Promise<PrivacyReport> =>

@@ -25,7 +25,7 @@ export const putCommand: Command = {
 	async run({ io, args, options }) {
 		const recordPath = validRecordPath(args["record-path"]!);
 		const source = stringOption(options, "from") ?? "-";
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireClient(open, recordPath.split("/")[0]!);
 		const passphrase = await currentPassphrase({ io, args, options });

@@ -17,7 +17,7 @@ export const rekeyCommand: Command = {
 		"If it is interrupted, every file still opens; run it again to finish (a new recovery key is shown then). Close Clinical Vault in Obsidian first, so nothing is saved with the old key meanwhile.",
 	],
 	async run({ io, args, options }) {
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();

@@ -24,7 +24,7 @@ export const retentionCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const dryRun = options["dry-run"] === true;
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const hours = integerOption(options, "hours") ?? open.settings.audioRetentionHours;
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });

@@ -17,7 +17,7 @@ export const reviewCommand: Command = {
 	notes: ["Evidence is computed from the note as it is now and the transcript or summary it was drafted from (its frontmatter names it)."],
 	async run({ io, args, options }) {
 		const recordPath = validRecordPath(args["record-path"]!);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });

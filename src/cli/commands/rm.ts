@@ -45,7 +45,7 @@ export const rmCommand: Command = {
 		const recordPath = asUsage(() => checkRemovable(validRecordPath(args["record-path"]!)));
 		const rawReason = stringOption(options, "erase-signed");
 		const reason = rawReason === undefined ? undefined : asUsage(() => checkReason(rawReason));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireRecordFile(open, recordPath);
 		if (options.yes !== true && io.stdin.isTTY !== true) {

@@ -78,7 +78,7 @@ export const searchCommand: Command = {
 		if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}.`);
 		const limit = integerOption(options, "limit");
 		if (limit !== undefined && (limit < 1 || limit > 200)) throw usageError("--limit must be between 1 and 200.");
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		if (client !== undefined) await requireClient(open, client);
 		const embedding = asUsage(() => cliEmbedding(options, io.env, open.settings));

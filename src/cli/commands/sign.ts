@@ -40,7 +40,7 @@ export const signCommand: Command = {
 		const riskNotAssessed = stringOption(options, "risk-not-assessed");
 		if (riskNotAssessed !== undefined && riskNotAssessed.trim() === "")
 			throw usageError('--risk-not-assessed needs the reason, e.g. --risk-not-assessed "Client left before risk could be assessed".');
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const signer = stringOption(options, "signer") ?? (open.settings.signerName || undefined);
 		if (signer === undefined) throw usageError('sign needs --signer "Name" (or a signer name in the plugin\'s settings).');
 		await requireInitialized(open);
@@ -83,7 +83,7 @@ export const addendumCommand: Command = {
 	],
 	async run({ io, args, options }) {
 		const path = validRecordPath(args["record-path"]!);
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		await requireRecordFile(open, path);
 		const passphrase = await currentPassphrase({ io, args, options });

@@ -101,7 +101,7 @@ export const transcribeCommand: Command = {
 		const client = validClientCode(requiredOption(options, "client", "transcribe needs --client CODE."));
 		const audio = requiredOption(options, "audio", "transcribe needs --audio FILE or a record path.");
 		const date = asUsage(() => checkSessionDate(stringOption(options, "date") ?? localDay(new Date())));
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		const settings = engineSettings(open.settings, options);
 		await requireInitialized(open);
 		await requireClient(open, client);

@@ -66,7 +66,7 @@ export const verifyCommand: Command = {
 	options: [ROOT_OPTION, PASSPHRASE_FILE_OPTION],
 	notes: ["Nothing is decrypted to disk and nothing is repaired: it only reports."],
 	async run({ io, args, options }) {
-		const open = await openVault(args.vault!, stringOption(options, ROOT_OPTION.name));
+		const open = await openVault(io, args.vault!, stringOption(options, ROOT_OPTION.name));
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
