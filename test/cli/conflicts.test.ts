@@ -1,5 +1,5 @@
 /**
- * `clinical-vault conflicts` through the built dist/cli.js on a real temporary vault: a Syncthing
+ * `clinical-vault conflicts` through the CLI's run(argv, io) on a real temporary vault: a Syncthing
  * copy and an iCloud copy (an older encrypted version copied to the conflict name, as the tools do)
  * listed, shown line by line, resolved; a copy that does not decrypt refused with exit 4 and kept;
  * usage mistakes exit 2. Synthetic text only.
@@ -10,7 +10,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
-import { cli, ensureBuilt, makeVault, notePath, PASSPHRASE, removeDir, type TestVault } from "./support";
+import { cli, makeVault, notePath, PASSPHRASE, removeDir, type TestVault } from "./support";
 
 let v: TestVault;
 const SYNCTHING = "Clinical/C-0142/notes/2026-09-01.md.sync-conflict-20261205-101010-ABCDEFG.cvault";
@@ -18,7 +18,6 @@ const ICLOUD = "Clinical/C-0142/notes/2026-09-02.md 2.cvault";
 const GARBAGE = "Clinical/C-0142/notes/2026-09-03.md (LAPTOP's conflicted copy 2026-12-05).cvault";
 
 beforeAll(async () => {
-	await ensureBuilt();
 	v = await makeVault(["C-0142"]);
 	const record = new ClinicalRecord({ store: new NodeFsStore(v.vault) });
 	await record.unlock(PASSPHRASE);

@@ -1,10 +1,10 @@
-/** `clinical-vault draft`, `sign` and `addendum` through the built CLI, against a loopback Ollama-API server. */
+/** `clinical-vault draft`, `sign` and `addendum` through the CLI, against a loopback Ollama-API server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { TRANSCRIPT_A } from "../drafting/sessions";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "./support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "./support";
 
 let v: TestVault;
 let fake: FakeOllama;
@@ -16,7 +16,6 @@ const SECTIONS = {
 };
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama();
 	v = await makeVault(["C-0142"]);
 	const file = await writeTemp(v.dir, "transcript.md", TRANSCRIPT_A);

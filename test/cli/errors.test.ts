@@ -11,7 +11,6 @@ import {
 	chunkStart,
 	cli,
 	deviceLog,
-	ensureBuilt,
 	FAST_KDF,
 	hashTree,
 	makeVault,
@@ -27,9 +26,6 @@ const NOTE = "C-0142/notes/2026-09-01.md";
 const OTHER = "C-0143/notes/2026-09-01.md";
 const dirs: string[] = [];
 
-beforeAll(async () => {
-	await ensureBuilt();
-});
 afterAll(async () => {
 	for (const d of dirs) await removeDir(d);
 });
@@ -178,7 +174,7 @@ describe("a wrong passphrase exits 3 and changes no byte", () => {
 });
 
 describe("damaged files: exit 4 naming the file, nothing printed, nothing overwritten", () => {
-	// One damaged vault, checked in three steps (each spawns the CLI several times: one test for all
+	// One damaged vault, checked in three steps (each runs the CLI several times: one test for all
 	// of it came near its timeout on a loaded machine).
 	describe("a flipped byte, a truncated file and two clients' files swapped", () => {
 		const long = "C-0143/notes/2026-09-08.md";

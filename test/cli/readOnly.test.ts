@@ -1,6 +1,6 @@
 /**
  * A read-only vault (a backup on read-only media): cat, ls, verify, audit, search and export work
- * through the BUILT CLI and change no byte of the vault; every change is refused with a clear
+ * through the CLI (run(argv, io)) and change no byte of the vault; every change is refused with a clear
  * message. The CLI opens a vault read-only when it may not write there (access(2), which reports a
  * read-only file system even to root) or when CLINICAL_VAULT_READ_ONLY=1; the tests use the
  * variable, since they may run as root, for whom a chmod'ed folder is still writable.
@@ -10,14 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
-import { PASSPHRASE, cli, ensureBuilt, hashTree, makeVault, removeDir, tempDir, type TestVault } from "./support";
+import { PASSPHRASE, cli, hashTree, makeVault, removeDir, tempDir, type TestVault } from "./support";
 
 let v: TestVault;
 const NOTE = "C-0142/notes/2026-09-01.md";
 const READ_ONLY = { env: { CLINICAL_VAULT_READ_ONLY: "1" } };
 
 beforeAll(async () => {
-	await ensureBuilt();
 	v = await makeVault(["C-0142"]);
 	const record = new ClinicalRecord({ store: new NodeFsStore(v.vault) });
 	await record.unlock(PASSPHRASE);

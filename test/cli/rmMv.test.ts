@@ -1,12 +1,12 @@
 /**
- * `clinical-vault rm`, `mv` and `client list` through the BUILT CLI on a real temporary vault.
- * Record files are written through the core (same passphrase, floor KDF) to keep CLI spawns, each
+ * `clinical-vault rm`, `mv` and `client list` through the CLI (run(argv, io)) on a real temporary vault.
+ * Record files are written through the core (same passphrase, floor KDF) to keep CLI runs, each
  * an Argon2id unlock, few. A killed mv is simulated by doing its first step through the core.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
-import { PASSPHRASE, cli, ensureBuilt, hashTree, makeVault, removeDir, type TestVault } from "./support";
+import { PASSPHRASE, cli, hashTree, makeVault, removeDir, type TestVault } from "./support";
 
 let v: TestVault;
 let record: ClinicalRecord;
@@ -15,7 +15,6 @@ const SIGNED = "C-0142/notes/2026-08-01.md";
 const NOTE = "C-0142/notes/2026-09-01.md";
 
 beforeAll(async () => {
-	await ensureBuilt();
 	v = await makeVault(["C-0142", "C-0900"]);
 	record = new ClinicalRecord({ store: new NodeFsStore(v.vault) });
 	await record.unlock(PASSPHRASE);

@@ -1,9 +1,12 @@
 /**
- * Helpers for the CLI tests: they run the BUILT CLI (node dist/cli.js) as a child process on real
- * temporary folders. When dist/cli.js is missing or older than its sources, the project build runs
- * once (guarded by a lock folder, since test files run in parallel).
+ * Helpers for the CLI tests, on real temporary folders. `cli()` runs the CLI in this process through
+ * run(argv, io) (src/cli/run.ts, what dist/cli.js runs): the same environment a child would get,
+ * stdin an empty pipe or the test's bytes (never a terminal), stdout and stderr captured. Tests about
+ * the process or the binary itself pass `{ spawn: true }` (or call `cliSpawn`): they run the BUILT
+ * CLI (node dist/cli.js) as a child process; when dist/cli.js is missing or older than its sources,
+ * the project build runs once (guarded by a lock folder, since test files run in parallel).
  */
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -74,14 +77,27 @@ export interface RunOptions {
 	env?: Record<string, string>;
 	/** Bytes for stdin; without it stdin is an empty pipe (not a terminal). */
 	input?: Uint8Array | string;
+	/** The working directory (a child's; in process it must be this process's: pass `spawn` for another). */
 	cwd?: string;
 	passphrase?: string | null;
+	/**
+	 * Run the built dist/cli.js as a child process instead of run(argv, io) in this process: for what
+	 * only a separate process has (the shipped bundle, signals and exit by signal, a pipe closed early,
+	 * a second process at once, environment that Node itself reads such as TMPDIR).
+	 */
+	spawn?: boolean;
 }
 
 /**
+ * Variables that Node or the engines read from the process's own environment (os.tmpdir(), the PATH
+ * search, the time zone), not from the CLI's io.env: in process they would silently not apply.
+ */
+const PROCESS_ENV = ["TMPDIR", "TMP", "TEMP", "PATH", "HOME", "TZ"];
+
+/**
  * The CLI's device state (device id, audit anchors) for this test process: a folder of its own, so
- * tests never read or write the state of the user running them. Children of one test process share
- * it, as CLI runs on one computer do.
+ * tests never read or write the state of the user running them. The CLI runs of one test process
+ * (in process and children alike) share it, as CLI runs on one computer do.
  */
 export const TEST_STATE_DIR = join(tmpdir(), `cv-test-state-${process.pid}`);
 
@@ -114,10 +130,32 @@ export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 	return { ...clean, CLINICAL_VAULT_STATE_DIR: TEST_STATE_DIR, ...env };
 }
 
-/** Runs `node dist/cli.js ...args`. The passphrase goes in CLINICAL_VAULT_PASSPHRASE unless null. */
-export function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+/** The environment a CLI run sees; the passphrase goes in CLINICAL_VAULT_PASSPHRASE unless null. */
+function runEnv(options: RunOptions): NodeJS.ProcessEnv {
 	const passphrase = options.passphrase === undefined ? PASSPHRASE : options.passphrase;
-	const env = childEnv({ ...(passphrase === null ? {} : { CLINICAL_VAULT_PASSPHRASE: passphrase }), ...options.env });
+	return childEnv({ ...(passphrase === null ? {} : { CLINICAL_VAULT_PASSPHRASE: passphrase }), ...options.env });
+}
+
+/**
+ * Runs the CLI with `args`: in this process through run(argv, io) unless `options.spawn` (then
+ * `node dist/cli.js`). The passphrase goes in CLINICAL_VAULT_PASSPHRASE unless null.
+ */
+export async function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+	if (options.spawn) return cliSpawn(args, options);
+	const processLevel = Object.keys(options.env ?? {}).filter((k) => PROCESS_ENV.includes(k));
+	if (processLevel.length > 0) throw new Error(`${processLevel.join(", ")} is read from the process's own environment: run this CLI with { spawn: true }.`);
+	if (options.cwd !== undefined && resolve(options.cwd) !== process.cwd())
+		throw new Error(`a working directory other than this process's needs { spawn: true }.`);
+	return runInProcess(args, runEnv(options), options.input);
+}
+
+let built: Promise<void> | null = null;
+
+/** Runs `node dist/cli.js ...args` as a child process (built first when out of date). */
+export async function cliSpawn(args: string[], options: RunOptions = {}): Promise<CliResult> {
+	built ??= ensureBuilt();
+	await built;
+	const env = runEnv(options);
 	return new Promise((resolvePromise, reject) => {
 		const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
 		const out: Buffer[] = [];
@@ -132,6 +170,35 @@ export function cli(args: string[], options: RunOptions = {}): Promise<CliResult
 		child.stdin.on("error", () => undefined);
 		child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
 	});
+}
+
+/** A stream that keeps a copy of every chunk (the CLI zeroes a clinical output buffer once it is written). */
+function capture(): { stream: Writable; bytes: () => Buffer } {
+	const chunks: Buffer[] = [];
+	const stream = new Writable({
+		write(chunk: Buffer, _encoding, callback) {
+			chunks.push(Buffer.from(chunk));
+			callback();
+		},
+	});
+	return { stream, bytes: () => Buffer.concat(chunks) };
+}
+
+/**
+ * run(argv, io) in this process with `env` as the whole environment: stdin is a pipe holding
+ * `input` (empty without it), never a terminal. The same result as a child's, exit code included.
+ */
+async function runInProcess(argv: readonly string[], env: NodeJS.ProcessEnv, input?: Uint8Array | string): Promise<CliResult> {
+	const { run } = await import("../../src/cli/run");
+	const stdout = capture();
+	const stderr = capture();
+	const stdin = new PassThrough();
+	stdin.end(input === undefined ? undefined : Buffer.from(input));
+	const code = await run(argv, { stdin, stdout: stdout.stream, stderr: stderr.stream, env });
+	// Writes the CLI did not wait for (notices) are handed over by now; let their callbacks run too.
+	await new Promise((r) => setImmediate(r));
+	const out = stdout.bytes();
+	return { code, stdout: out, stderr: stderr.bytes().toString("utf8"), out: out.toString("utf8") };
 }
 
 export async function tempDir(prefix = "cv-cli-"): Promise<string> {
@@ -207,15 +274,6 @@ export function chunkStart(bytes: Uint8Array): number {
  * stdin is empty (not a terminal); `env` is the whole environment the CLI sees.
  */
 export async function cliInProcess(argv: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-	const { run } = await import("../../src/cli/run");
-	const stdout = new PassThrough();
-	const stderr = new PassThrough();
-	let out = "";
-	let err = "";
-	stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-	stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
-	const stdin = new PassThrough();
-	stdin.end();
-	const code = await run(argv, { stdin, stdout, stderr, env });
-	return { code, out, err };
+	const result = await runInProcess(argv, env);
+	return { code: result.code!, out: result.out, err: result.stderr };
 }

@@ -1,4 +1,4 @@
-/** `clinical-vault transcribe` and `retention` through the built CLI, on the real whisper.cpp engine. */
+/** `clinical-vault transcribe` and `retention` through the CLI (Ctrl-C: the built CLI as a child process), on the real whisper.cpp engine. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -102,7 +102,11 @@ describe("clinical-vault transcribe", () => {
 		const file = await writeTemp(v.dir, "long.wav", long.files.wav!);
 		const tmp = join(v.dir, "tmp");
 		await mkdir(tmp);
-		const run = cli(["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-05", ...engine], { env: { TMPDIR: tmp } });
+		// A child process: it gets a real SIGINT (pkill) and exits by it, and Node reads its TMPDIR.
+		const run = cli(["transcribe", v.vault, "--client", "C-0142", "--audio", file, "--date", "2026-09-05", ...engine], {
+			env: { TMPDIR: tmp },
+			spawn: true,
+		});
 		for (let i = 0; i < 400 && !(await readdir(tmp)).some((n) => n.startsWith("clinical-vault-")); i++) await sleep(25);
 		const { execFileSync } = await import("node:child_process");
 		execFileSync("pkill", ["-INT", "-f", `${file}`]);

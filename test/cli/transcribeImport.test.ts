@@ -1,5 +1,5 @@
 /**
- * `clinical-vault transcribe --audio FILE` through the built CLI (issue 14, item 9): a file that is
+ * `clinical-vault transcribe --audio FILE` through the CLI (issue 14, item 9): a file that is
  * not audio, a wrong model path or a whisper program that does not run is refused before anything
  * is imported; a job that fails after the import removes the copy, and a retry adds none; a
  * recording cut short is transcribed by the real whisper.cpp with a warning naming what is missing,
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { makeSessionAudio, requireEngines, whisperCli, whisperModel } from "../support/engines";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "./support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "./support";
 
 let v: TestVault;
 let audio: { files: Record<string, Uint8Array>; seconds: number };
@@ -18,7 +18,6 @@ const engine = ["--engine", "cli", "--whisper-bin", whisperCli, "--model", whisp
 
 beforeAll(async () => {
 	requireEngines();
-	await ensureBuilt();
 	v = await makeVault(["C-0142"]);
 	const consent = await cli(["consent", v.vault, "--client", "C-0142", "--recording", "yes", "--date", "2026-09-01"]);
 	if (consent.code !== 0) throw new Error(`consent failed: ${consent.stderr}`);

@@ -1,6 +1,6 @@
 /**
  * `clinical-vault consent`, `client add --recording-consent` and the consent refusal of
- * `transcribe`, through the BUILT CLI on real temporary vaults (the transcribe case with the real
+ * `transcribe`, through the CLI on real temporary vaults (the transcribe case with the real
  * whisper.cpp engine configured, so the refusal is the consent and nothing else).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { encodeWav, WHISPER_RATE } from "../../src/core/audio/pcm";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { requireEngines, whisperCli, whisperModel } from "../support/engines";
-import { PASSPHRASE, cli, ensureBuilt, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { PASSPHRASE, cli, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 
 let v: TestVault;
 let wav: string;
@@ -16,7 +16,6 @@ const engine = ["--engine", "cli", "--whisper-bin", whisperCli, "--model", whisp
 
 beforeAll(async () => {
 	requireEngines();
-	await ensureBuilt();
 	v = await makeVault(["C-0142", "C-0900"]);
 	const samples = new Float32Array(3 * WHISPER_RATE);
 	for (let i = 0; i < WHISPER_RATE; i++) samples[WHISPER_RATE + i] = 0.3 * Math.sin((2 * Math.PI * 300 * i) / WHISPER_RATE);

@@ -1,6 +1,6 @@
 /**
  * Multi-step consent commands that survive a kill (issue 14, item 1) and leave no derived copy
- * (item 5), on real temporary folders with real WebCrypto and the BUILT CLI:
+ * (item 5), on real temporary folders with real WebCrypto and the CLI:
  *   - `client add` with consent is one write: a crash at any store operation leaves either no
  *     client or a client with its consent; a profile an older version left without consent is
  *     finished by running the same command again.
@@ -11,7 +11,7 @@
  *   - after the revoke no file of the vault, decrypted, holds a word of the erased transcript.
  * The kills are simulated by a store that fails one operation, then the CLI is run.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { utf8 } from "../../src/core/bytes";
 import { ManualClock } from "../../src/core/clock";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
@@ -28,7 +28,7 @@ import {
 import { pendingPath, savePending, type ProposalSet } from "../../src/core/proposals/proposals";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { SearchService } from "../../src/core/search/SearchService";
-import { PASSPHRASE, cli, ensureBuilt } from "../cli/support";
+import { PASSPHRASE, cli } from "../cli/support";
 import { decryptEverything, filesContaining } from "../support/decryptAll";
 import { removeDir, tempDir } from "../core/helpers";
 import { failure } from "../support/failure";
@@ -66,10 +66,6 @@ class KillableStore extends NodeFsStore {
 let dir: string;
 let store: KillableStore;
 let record: ClinicalRecord;
-
-beforeAll(async () => {
-	await ensureBuilt();
-});
 
 beforeEach(async () => {
 	dir = await tempDir("resume");

@@ -1,8 +1,8 @@
-/** `clinical-vault doc` through the built CLI, on the synthetic scenario record, against a loopback Ollama-API server. */
+/** `clinical-vault doc` through the CLI, on the synthetic scenario record, against a loopback Ollama-API server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { SCENARIO_CLIENT, SCENARIO_NOTES } from "../support/scenario";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 import { CLINICIAN_NOTES, FAITHFUL } from "./answers";
 
 let v: TestVault;
@@ -12,7 +12,6 @@ const doc = (...args: string[]) => cli(["doc", v.vault, "--client", SCENARIO_CLI
 const documents = async () => (await cli(["ls", v.vault, "--client", SCENARIO_CLIENT])).out.split("\n").filter((l) => l.includes("/documents/"));
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama();
 	v = await makeVault([SCENARIO_CLIENT, "C-0500"]);
 	for (const n of SCENARIO_NOTES) {

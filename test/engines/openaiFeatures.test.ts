@@ -400,6 +400,9 @@ interface CliRun {
 }
 
 /** Runs `clinical-vault ...args` in this process, with only these environment variables (no $OLLAMA_HOST from the machine). */
+/** The CLI's state folder (device id, audit anchors) for these runs: set in beforeAll, never the user's. */
+let stateDir = "";
+
 async function cv(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
 	const out: Buffer[] = [];
 	const err: Buffer[] = [];
@@ -414,7 +417,7 @@ async function cv(args: string[], options: { input?: string; env?: Record<string
 	const stdout = sink(out);
 	const stderr = sink(err);
 	const stdin = Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]);
-	const code = await run(args, { stdin, stdout, stderr, env: { CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, ...options.env } });
+	const code = await run(args, { stdin, stdout, stderr, env: { CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_STATE_DIR: stateDir, ...options.env } });
 	return { code, out: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
 }
 
@@ -435,7 +438,7 @@ describe("the CLI with --llm openai=URL", () => {
 		dir = await mkdtemp(join(tmpdir(), "cv-openai-cli-"));
 		vault = join(dir, "vault");
 		// The CLI's device state (device id, audit anchors) in this test's folder, not the user's.
-		vi.stubEnv("CLINICAL_VAULT_STATE_DIR", join(dir, "state"));
+		stateDir = join(dir, "state");
 		const init = await cv(["init", vault, "--kdf-memory", "19", "--kdf-iterations", "2"]);
 		expect(init.code, init.stderr).toBe(0);
 		for (const [code, name] of [

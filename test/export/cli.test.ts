@@ -1,5 +1,5 @@
 /**
- * The built CLI's `export` and `deidentify` on real temporary vaults: happy paths, mode 0600,
+ * The CLI's `export` and `deidentify` on real temporary vaults: happy paths, mode 0600,
  * refusing to overwrite without --force, refusing an --out inside the vault, the draft and
  * psychotherapy refusals, and `deidentify` without a terminal and without --yes (exit 2, nothing
  * written, the report printed).
@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 import { SESSION_2 } from "../support/scenario";
 
 let v: TestVault;
@@ -24,7 +24,6 @@ async function put(recordPath: string, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-	await ensureBuilt();
 	v = await makeVault([CODE]);
 	await put(
 		`${CODE}/profile.md`,

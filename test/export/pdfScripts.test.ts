@@ -315,7 +315,8 @@ describe("clinical-vault export --pdf", () => {
 
 	it("draws with this computer's fonts", async () => {
 		const out = join(v.dir, "note.pdf");
-		const r = await cli(["export", v.vault, NOTE, "--out", out, "--pdf"]);
+		// The shipped bundle (node dist/cli.js), whose PDF export loads fontkit and pdf-lib from its own chunks.
+		const r = await cli(["export", v.vault, NOTE, "--out", out, "--pdf"], { spawn: true });
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stderr).not.toMatch(/written differently/);
 		const text = squash(pdfText(out));

@@ -1,8 +1,8 @@
-/** `clinical-vault parts` through the built CLI, on a temporary vault, against a loopback Ollama-API server. */
+/** `clinical-vault parts` through the CLI, on a temporary vault, against a loopback Ollama-API server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { SCENARIO_CLIENT, SCENARIO_SESSIONS, SESSION_1, SESSION_2, SESSION_3 } from "../support/scenario";
-import { cli, ensureBuilt, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 import { answer, mention, SCENARIO_ANSWERS } from "./helpers";
 
 let v: TestVault;
@@ -22,7 +22,6 @@ const parts = (...args: string[]) => cli(["parts", v.vault, "--client", SCENARIO
 const fromSession = (path: string, ...args: string[]) => parts("--from-session", path, "--ollama", fake.url, ...args);
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama();
 	v = await makeVault([SCENARIO_CLIENT]);
 	for (const n of SCENARIO_SESSIONS) {

@@ -1,8 +1,8 @@
-/** `clinical-vault plan` through the built CLI, on a real vault, against a loopback Ollama-API server. */
+/** `clinical-vault plan` through the CLI, on a real vault, against a loopback Ollama-API server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { INTAKE, SCENARIO_CLIENT, SCENARIO_NOTES, SESSION_1, SESSION_2, SESSION_3, SESSION_4 } from "../support/scenario";
-import { cli, ensureBuilt, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, hashTree, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 import { DRAFT_ANSWER, PROGRESS } from "./answers";
 
 const C = SCENARIO_CLIENT;
@@ -23,7 +23,6 @@ const plan = (...args: string[]) => cli(["plan", v.vault, "--client", C, ...args
 const withoutAudit = (tree: Map<string, string>) => [...tree].filter(([p]) => !p.endsWith(".cvlog"));
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama();
 	v = await makeVault([C]);
 	for (const [i, n] of SCENARIO_NOTES.entries()) {

@@ -10,6 +10,7 @@ import * as nodePath from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { App as ObsidianApp } from "obsidian";
 import { openRecordFile, resolveRecordLink, type EncryptedView } from "../../src/obsidian/record/EncryptedView";
+import { TEST_STATE_DIR } from "../cli/support";
 import { signNote, verifySignature } from "../../src/core/notes/signing";
 import { clearNotices, clickButton, noticeTexts, pressKey, setField, waitFor, waitForModal } from "../support/obsidian-harness";
 import { dom, renderCalls } from "../support/obsidian-stub";
@@ -386,7 +387,8 @@ describe("encrypted view", () => {
 		const view = await openNote();
 		const put = (text: string) =>
 			execFileAsync(process.execPath, [nodePath.resolve("dist/cli.js"), "put", h.dir, NOTE, "--from", "-", "--replace"], {
-				env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE },
+				// The CLI's device state in the tests' folder, never the state of the user running them.
+				env: { ...process.env, CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_STATE_DIR: TEST_STATE_DIR },
 				input: text,
 			});
 		await put(`${BODY}\nWritten by the CLI.\n`);

@@ -1,5 +1,5 @@
 /**
- * `clinical-vault privacy-check` and the global `--egress-log` through the built CLI, on real
+ * `clinical-vault privacy-check` and the global `--egress-log` through the CLI (privacy-check as a child process), on real
  * temporary vaults (real record, real crypto) and a loopback Ollama-API server. The child's TMPDIR
  * points at a test folder, so leftover engine folders are planted there and nothing of other runs
  * is seen. Names and content are synthetic.
@@ -54,11 +54,13 @@ afterAll(async () => {
 });
 
 const env = (dir = cleanTmp) => ({ TMPDIR: dir });
+/** privacy-check runs as a child process: the leftover engine folders it looks for are in os.tmpdir(), which Node reads from the process's TMPDIR. */
+const own = (dir?: string) => ({ env: env(dir), spawn: true });
 
 describe("clinical-vault privacy-check", () => {
 	it("is clean on a clean vault (exit 0) and changes nothing but the audit log's unlock and lock lines", async () => {
 		const before = await hashTree(clean.vault);
-		const r = await cli(["privacy-check", clean.vault], { env: env() });
+		const r = await cli(["privacy-check", clean.vault], own());
 		const after = await hashTree(clean.vault);
 		expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
 		for (const [file, hash] of before) if (!file.startsWith(join("Clinical", "_vault", "audit") + "/")) expect(after.get(file), file).toBe(hash);
@@ -92,7 +94,7 @@ describe("clinical-vault privacy-check", () => {
 		await obsidianConfig(v, { "file-recovery": true, sync: false });
 		await plant(v, ".vault-config/plugins/clinical-vault/data.json", JSON.stringify({ audioRetentionHours: 0 }));
 
-		const r = await cli(["privacy-check", v], { env: env(tmp) });
+		const r = await cli(["privacy-check", v], own(tmp));
 		expect(r.stderr).toBe("");
 		expect(r.code).toBe(5);
 		expect(r.out).toMatch(/Result: \d+ findings to fix\n$/);
@@ -109,7 +111,7 @@ describe("clinical-vault privacy-check", () => {
 		];
 		for (const [pattern, what] of expected) expect(r.out, what).toMatch(pattern);
 
-		const json = await cli(["privacy-check", v, "--json"], { env: env(tmp) });
+		const json = await cli(["privacy-check", v, "--json"], own(tmp));
 		expect(json.code).toBe(5);
 		const report = JSON.parse(json.out) as { clean: boolean; findings: { id: string; severity: string; fix: string }[] };
 		expect(report.clean).toBe(false);
@@ -123,14 +125,14 @@ describe("clinical-vault privacy-check", () => {
 	});
 
 	it("--locked runs without the passphrase and says what it did not check; a wrong passphrase is exit 3, not a half report", async () => {
-		const locked = await cli(["privacy-check", clean.vault, "--locked"], { env: env(), passphrase: null });
+		const locked = await cli(["privacy-check", clean.vault, "--locked"], { ...own(), passphrase: null });
 		expect(locked.code).toBe(0);
 		expect(locked.out).toContain("Not checked: names (the record is locked)");
 		expect(locked.out).toContain("Not checked: audit (the record is locked)");
-		const wrong = await cli(["privacy-check", clean.vault], { env: env(), passphrase: "not the passphrase" });
+		const wrong = await cli(["privacy-check", clean.vault], { ...own(), passphrase: "not the passphrase" });
 		expect(wrong.code).toBe(3);
 		expect(wrong.out).toBe("");
-		const none = await cli(["privacy-check", clean.vault], { env: env(), passphrase: null });
+		const none = await cli(["privacy-check", clean.vault], { ...own(), passphrase: null });
 		expect(none.code).toBe(2);
 		expect(none.stderr).toMatch(/--passphrase-file/);
 	});

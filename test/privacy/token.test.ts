@@ -9,14 +9,13 @@ import { migrateSettings } from "../../src/core/settings";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { SCENARIO_ANSWERS } from "../parts/helpers";
 import { SESSION_1, SESSION_2 } from "../support/scenario";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 
 const TOKEN = "pr4ctice-t0ken-synthetic";
 let fake: FakeOllama;
 let v: TestVault;
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama({ token: TOKEN });
 	v = await makeVault(["C-0417"]);
 	const file = await writeTemp(v.dir, "s1.md", SESSION_1.text);

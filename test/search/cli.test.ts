@@ -1,5 +1,5 @@
 /**
- * `clinical-vault search` end to end: the built CLI on a real temporary vault with the synthetic
+ * `clinical-vault search` end to end: the CLI on a real temporary vault with the synthetic
  * scenario, against the fake Ollama on loopback (hybrid), against an address where nothing
  * listens (keyword only, said in one line), with bad input and with a damaged index file.
  */
@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startFakeOllama, type FakeOllama } from "../support/fake-ollama";
 import { SCENARIO_CLIENT, SCENARIO_NOTES, SESSION_2 } from "../support/scenario";
-import { cli, ensureBuilt, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
+import { cli, makeVault, removeDir, writeTemp, type TestVault } from "../cli/support";
 
 let v: TestVault;
 let fake: FakeOllama;
@@ -24,7 +24,6 @@ interface JsonHit {
 }
 
 beforeAll(async () => {
-	await ensureBuilt();
 	fake = await startFakeOllama();
 	v = await makeVault([SCENARIO_CLIENT, "C-0900"]);
 	for (const n of SCENARIO_NOTES) {
