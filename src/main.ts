@@ -123,9 +123,13 @@ export default class ClinicalVaultPlugin extends Plugin {
 		if (session) {
 			const { beforeLock, features } = this;
 			this.ops.run(async () => {
-				await beforeLock();
-				await session.lock();
-				for (const feature of features) feature.afterLock?.();
+				try {
+					await beforeLock();
+					await session.lock();
+				} finally {
+					// The keys are dropped even when the lock's last write fails: close what showed them anyway.
+					for (const feature of features) feature.afterLock?.();
+				}
 			});
 		}
 	}

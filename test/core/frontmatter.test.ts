@@ -15,6 +15,8 @@ describe("frontmatter", () => {
 		expect(found).toEqual({ block: "---\r\nstatus: draft\r\n---\r\n", yaml: "status: draft", yamlStart: 5 });
 		expect(crlf.slice(found!.yamlStart, found!.yamlStart + found!.yaml.length)).toBe("status: draft");
 		expect(findFrontmatter("---\nstatus: signed\n---")?.yaml).toBe("status: signed");
+		// A hand-edited closing line with trailing spaces still closes the block.
+		expect(findFrontmatter("---\nstatus: draft\n--- \t\nBody\n")).toEqual({ block: "---\nstatus: draft\n--- \t\n", yaml: "status: draft", yamlStart: 4 });
 	});
 
 	it("finds nothing where the text does not start with a block", () => {
@@ -28,6 +30,9 @@ describe("frontmatter", () => {
 	it("reads a client profile through it", () => {
 		expect(parseProfile("---\ncode: C-0142\nname: Synthetic Person\n---\n# Client profile\n", "C-0142/profile.md")).toMatchObject({
 			code: "C-0142",
+			name: "Synthetic Person",
+		});
+		expect(parseProfile("---\ncode: C-0142\nname: Synthetic Person\n--- \n# Client profile\n", "C-0142/profile.md")).toMatchObject({
 			name: "Synthetic Person",
 		});
 		expect(() => parseProfile("# Client profile\n", "C-0142/profile.md")).toThrow("has no frontmatter block");

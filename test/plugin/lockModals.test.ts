@@ -72,3 +72,15 @@ it("closes a picker listing clients on lock", async () => {
 	await waitForModalClosed(picker);
 	expect(openClientTextModals()).toBe(0);
 });
+
+it("closes a picker listing clients on unload even when the lock's last audit entry cannot be written", async () => {
+	h.run("open-client");
+	const picker = await waitForModal("clinical-vault-client-modal");
+	const record = session(h).record;
+	// A full disk when the lock writes its audit entry: the keys go anyway, and so must the picker.
+	record.audit.closed = () => Promise.reject(new Error("ENOSPC: no space left on device (synthetic)"));
+	h.plugin.unload();
+	await waitForModalClosed(picker);
+	expect(record.isUnlocked).toBe(false);
+	expect(openClientTextModals()).toBe(0);
+});

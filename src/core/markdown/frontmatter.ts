@@ -7,7 +7,7 @@ export interface Frontmatter {
 	body: string;
 }
 
-const BLOCK = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
+const BLOCK = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 export interface FoundFrontmatter {
 	/** The whole block, its `---` lines and the line end after the closing one included. */

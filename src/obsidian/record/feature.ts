@@ -48,6 +48,22 @@ export function recordFeature(ctx: CommandContext, options: { isBusy: () => bool
 		isBusy: options.isBusy,
 		checkEveryMs: ctx.deps().idleCheckMs,
 	});
+	/** What was being typed into a form is kept, encrypted, before the keys go; the forms close after. */
+	async function keepTyped(): Promise<void> {
+		const { kept, failed } = await keepTypedText();
+		if (kept.length > 0) inform(`What you were typing was kept, encrypted: ${kept.join(", ")}.`);
+		for (const error of failed) {
+			const why = toClinicalError(error);
+			displayError(
+				new ClinicalVaultError(
+					"storage",
+					`What you were typing in a form could not be kept before the lock (${why.message}); the form was closed. Copy long text elsewhere in the record before locking.`,
+					{ detail: why.detail },
+				),
+			);
+		}
+	}
+
 	let status: LockStatusBar | null = null;
 	return {
 		name: "record",
@@ -93,19 +109,11 @@ export function recordFeature(ctx: CommandContext, options: { isBusy: () => bool
 			plugin.registerEvent(app.workspace.on("quit", (tasks) => tasks.add(() => session.lock())));
 		},
 		async beforeLock() {
-			await documents.freezeAndFlush();
-			// What was being typed into a form is kept, encrypted, before the keys go; the forms close after.
-			const { kept, failed } = await keepTypedText();
-			if (kept.length > 0) inform(`What you were typing was kept, encrypted: ${kept.join(", ")}.`);
-			for (const error of failed) {
-				const why = toClinicalError(error);
-				displayError(
-					new ClinicalVaultError(
-						"storage",
-						`What you were typing in a form could not be kept before the lock (${why.message}); the form was closed. Copy long text elsewhere in the record before locking.`,
-						{ detail: why.detail },
-					),
-				);
+			// A failed flush must not keep what was typed into a form from being kept.
+			try {
+				await documents.freezeAndFlush();
+			} finally {
+				await keepTyped();
 			}
 		},
 		afterUnlock() {

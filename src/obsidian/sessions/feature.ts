@@ -53,8 +53,12 @@ export function sessionsFeature(ctx: CommandContext): Feature {
 			);
 		},
 		async beforeLock() {
-			await stopRecordingForLock(ctx);
-			await transcription.cancelForLock();
+			// Each step runs even when the one before it failed.
+			try {
+				await stopRecordingForLock(ctx);
+			} finally {
+				await transcription.cancelForLock();
+			}
 		},
 		afterUnlock() {
 			// Retention is tracked, so a lock that comes meanwhile waits for it.
