@@ -271,9 +271,9 @@ export function chunkStart(bytes: Uint8Array): number {
 
 /**
  * Runs the CLI in this process through run(argv, io): no Node start-up, the same code as dist/cli.js.
- * stdin is empty (not a terminal); `env` is the whole environment the CLI sees.
+ * stdin holds `input` (empty without it; never a terminal); `env` is the whole environment the CLI sees.
  */
-export async function cliInProcess(argv: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-	const result = await runInProcess(argv, env);
+export async function cliInProcess(argv: readonly string[], env: Record<string, string>, input?: string): Promise<{ code: number; out: string; err: string }> {
+	const result = await runInProcess(argv, env, input);
 	return { code: result.code!, out: result.out, err: result.stderr };
 }

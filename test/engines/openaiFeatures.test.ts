@@ -16,7 +16,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
 import { buildBrief } from "../../src/core/brief/brief";
 import { DocumentService } from "../../src/core/documents/DocumentService";
 import { DOCUMENT_TYPES } from "../../src/core/documents/types";
@@ -28,7 +27,7 @@ import { PartsMapService } from "../../src/core/parts/PartsMapService";
 import { parsePlanPage, planPath } from "../../src/core/plan/page";
 import { TreatmentPlanService } from "../../src/core/plan/TreatmentPlanService";
 import { SearchService } from "../../src/core/search/SearchService";
-import { run } from "../../src/cli/run";
+import { cliInProcess } from "../cli/support";
 import { createLlmClient } from "../../src/engines/llm";
 import { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiOptions } from "../support/fake-openai";
 import { INTAKE, SCENARIO_CLIENT, SCENARIO_NAME, SCENARIO_NOTES, SESSION_1, SESSION_2 } from "../support/scenario";
@@ -399,26 +398,17 @@ interface CliRun {
 	stderr: string;
 }
 
-/** Runs `clinical-vault ...args` in this process, with only these environment variables (no $OLLAMA_HOST from the machine). */
 /** The CLI's state folder (device id, audit anchors) for these runs: set in beforeAll, never the user's. */
 let stateDir = "";
 
+/** Runs `clinical-vault ...args` in this process, with only these environment variables (no $OLLAMA_HOST from the machine). */
 async function cv(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-	const out: Buffer[] = [];
-	const err: Buffer[] = [];
-	// Copies of what is written: the CLI zeroes a clinical output buffer once it is written.
-	const sink = (into: Buffer[]) =>
-		new Writable({
-			write(chunk: Buffer | string, _encoding, done) {
-				into.push(Buffer.from(chunk));
-				done();
-			},
-		});
-	const stdout = sink(out);
-	const stderr = sink(err);
-	const stdin = Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]);
-	const code = await run(args, { stdin, stdout, stderr, env: { CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_STATE_DIR: stateDir, ...options.env } });
-	return { code, out: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+	const { code, out, err } = await cliInProcess(
+		args,
+		{ CLINICAL_VAULT_PASSPHRASE: PASSPHRASE, CLINICAL_VAULT_STATE_DIR: stateDir, ...options.env },
+		options.input,
+	);
+	return { code, out, stderr: err };
 }
 
 describe("the CLI with --llm openai=URL", () => {

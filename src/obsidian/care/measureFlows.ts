@@ -13,7 +13,7 @@ import { ClinicalVaultError, toClinicalError } from "../../core/errors";
 import type { MeasureRegistry } from "../../core/measures/registry";
 import { clientInFocus } from "../record/clientInFocus";
 import type { CommandContext } from "../common/context";
-import { EncryptedView, openRecordFile } from "../record/EncryptedView";
+import { activeEncryptedView, openRecordFile } from "../record/EncryptedView";
 import { displayError, inform } from "../common/notify";
 
 // The measures code (definitions and scores are zod schemas, the clinician's definitions YAML) and
@@ -86,7 +86,7 @@ export async function enterMeasure(ctx: CommandContext): Promise<void> {
 		.filter((p) => NOTE_PATH.test(p))
 		.sort()
 		.reverse();
-	const active = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath ?? null;
+	const active = activeEncryptedView(ctx.app)?.currentRecordPath ?? null;
 	// An open measures page follows the rewrite by itself (record change events, record/NoteDocument.ts).
 	await enterMeasureScore(ctx.app, {
 		client,

@@ -13,7 +13,7 @@ import { llmClient } from "../common/engineToken";
 import { chooseRecordFile } from "../common/modals";
 import { inform } from "../common/notify";
 import { clientInFocus } from "../record/clientInFocus";
-import { EncryptedView } from "../record/EncryptedView";
+import { activeEncryptedView } from "../record/EncryptedView";
 import { reviewProposal, type CheckedItem } from "./ProposalModal";
 
 export function llmFor(ctx: CommandContext): LlmClient {
@@ -23,7 +23,7 @@ export function llmFor(ctx: CommandContext): LlmClient {
 
 /** The session note in focus, else one the clinician picks among the client's notes (newest first). */
 export async function sessionInFocus(ctx: CommandContext, record: ClinicalRecord, prompt: string): Promise<{ client: string; session: string } | null> {
-	const active = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath;
+	const active = activeEncryptedView(ctx.app)?.currentRecordPath;
 	if (active && NOTE_PATH.test(active)) return { client: active.split("/")[0]!, session: active };
 	const client = await clientInFocus(ctx, record);
 	if (!client) return null;

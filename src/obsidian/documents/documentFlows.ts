@@ -20,7 +20,7 @@ import { writeOutputFile } from "../../engines/outputFile";
 import { llmClient } from "../common/engineToken";
 import { clientInFocus } from "../record/clientInFocus";
 import type { CommandContext } from "../common/context";
-import { EncryptedView, openRecordFile } from "../record/EncryptedView";
+import { activeEncryptedView, openRecordFile } from "../record/EncryptedView";
 import { FormModal, confirm } from "../common/modals";
 import { inform } from "../common/notify";
 import { showReviewList } from "../notes/noteModals";
@@ -130,7 +130,7 @@ export async function newPsychotherapyNoteFlow(ctx: CommandContext): Promise<voi
 }
 
 function activeRecordPath(ctx: CommandContext): string {
-	const path = ctx.app.workspace.getActiveViewOfType(EncryptedView)?.currentRecordPath;
+	const path = activeEncryptedView(ctx.app)?.currentRecordPath;
 	if (!path || !path.endsWith(".md")) throw new ClinicalVaultError("invalid-input", "Open the signed note or document to export first.");
 	return path;
 }

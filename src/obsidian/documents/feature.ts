@@ -6,7 +6,7 @@
 import type { Plugin } from "obsidian";
 import type { CommandContext } from "../common/context";
 import { commandRunners, type Feature } from "../common/feature";
-import { activeEncryptedView } from "../record/feature";
+import { activeEncryptedView } from "../record/EncryptedView";
 import { deidentifyActiveNote, draftDocument, exportActiveNote, newPsychotherapyNoteFlow } from "./documentFlows";
 
 export function documentsFeature(ctx: CommandContext): Feature {

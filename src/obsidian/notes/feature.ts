@@ -7,7 +7,7 @@ import type { Plugin } from "obsidian";
 import { NOTE_PATH } from "../../core/notes/kinds";
 import type { CommandContext } from "../common/context";
 import { commandRunners, type Feature } from "../common/feature";
-import { activeEncryptedView } from "../record/feature";
+import { activeEncryptedView } from "../record/EncryptedView";
 import {
 	addAddendumToNote,
 	cancelDrafting,

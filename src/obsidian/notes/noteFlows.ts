@@ -21,7 +21,7 @@ import { llmClient } from "../common/engineToken";
 import { pickClient } from "../record/clients";
 
 import type { CommandContext } from "../common/context";
-import { EncryptedView, openRecordFile } from "../record/EncryptedView";
+import { EncryptedView, activeEncryptedView, openRecordFile } from "../record/EncryptedView";
 import { FormModal, chooseRecordFile } from "../common/modals";
 import { askRiskNotAssessed, askText, showReviewList, type ReviewItem } from "./noteModals";
 import { reviewNote } from "../../core/notes/review";
@@ -79,10 +79,6 @@ export async function ensureTemplatesOnUnlock(ctx: CommandContext): Promise<void
 // ---------------------------------------------------------------------------------------------
 // Drafting
 
-function activeView(app: App): EncryptedView | null {
-	return app.workspace.getActiveViewOfType(EncryptedView);
-}
-
 async function sessionDateOf(ctx: CommandContext, record: ClinicalRecord, path: string): Promise<string> {
 	try {
 		const { data } = splitFrontmatter(await record.readText(path, "internal"), path);
@@ -94,7 +90,7 @@ async function sessionDateOf(ctx: CommandContext, record: ClinicalRecord, path: 
 }
 
 async function chooseTranscript(ctx: CommandContext, record: ClinicalRecord): Promise<string | null> {
-	const active = activeView(ctx.app)?.currentRecordPath;
+	const active = activeEncryptedView(ctx.app)?.currentRecordPath;
 	if (active && TRANSCRIPT_PATH.test(active)) return active;
 	const client = await pickClient(ctx.app, record);
 	if (!client) return null;
@@ -211,7 +207,7 @@ interface ActiveNote {
 /** The session note in the active encrypted view, saved first so the record has what is shown. */
 async function activeNote(ctx: CommandContext): Promise<ActiveNote> {
 	const record = await ctx.session.ensureUnlocked();
-	const view = activeView(ctx.app);
+	const view = activeEncryptedView(ctx.app);
 	const path = view?.currentRecordPath;
 	if (!view || !path || !view.isMarkdown || !NOTE_PATH.test(path)) {
 		throw new ClinicalVaultError("invalid-input", "Open a session note from the record first.");

@@ -554,6 +554,11 @@ export function encryptedViews(app: App): EncryptedView[] {
 }
 
 /** After lock: empty every encrypted view, then close them all. */
+/** The encrypted view in focus, if any (the note commands are offered while one is). */
+export function activeEncryptedView(app: App): EncryptedView | null {
+	return app.workspace.getActiveViewOfType(EncryptedView);
+}
+
 export function closeEncryptedViews(app: App): void {
 	for (const view of encryptedViews(app)) view.discard();
 	app.workspace.detachLeavesOfType(VIEW_TYPE);

@@ -5,14 +5,14 @@
  * sequence: open notes save, and what was being typed into a form is kept, while the keys are there.
  */
 import { VIEW_TYPE } from "../common/viewTypes";
-import type { App, Plugin } from "obsidian";
+import type { Plugin } from "obsidian";
 import { ClinicalVaultError, toClinicalError } from "../../core/errors";
 import { ENCRYPTED_EXTENSION } from "../../core/record/layout";
 import { closeClientTextModals, keepTypedText } from "../common/clientTextModals";
 import type { CommandContext } from "../common/context";
 import { commandRunners, type Feature } from "../common/feature";
 import { displayError, inform } from "../common/notify";
-import { EncryptedView, closeEncryptedViews } from "./EncryptedView";
+import { EncryptedView, activeEncryptedView, closeEncryptedViews } from "./EncryptedView";
 import { IdleLock } from "./IdleLock";
 import { importIntoRecord } from "./importFlow";
 import { LockStatusBar } from "./LockStatusBar";
@@ -30,11 +30,6 @@ import {
 	unlockRecord,
 	verifyRecord,
 } from "./recordFlows";
-
-/** The encrypted view in focus, if any (the note commands are offered while one is). */
-export function activeEncryptedView(app: App): EncryptedView | null {
-	return app.workspace.getActiveViewOfType(EncryptedView);
-}
 
 export function recordFeature(ctx: CommandContext, options: { isBusy: () => boolean }): Feature & { readonly idleLock: IdleLock } {
 	const { app, session, documents, ops } = ctx;
