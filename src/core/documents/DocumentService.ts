@@ -33,14 +33,12 @@
  * model started writing is kept as an incomplete draft (as DraftingService does), so nothing the
  * clinician waited for is lost; it cannot be signed while its review marker remains.
  */
-import { freePath } from "../record/freePath";
-import { draftSections } from "../drafting/stream";
+import { draftPage } from "../drafting/pipeline";
 import { checkSessionDate, localDay } from "../calendar";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
-import { joinFrontmatter } from "../markdown/frontmatter";
 
 import type { LlmClient } from "../llm/LlmClient";
 import { ModelBoundary } from "../llm/boundary";
@@ -66,7 +64,6 @@ import type { MeasureDefinition } from "../measures/definition";
 import { measuresForDocument } from "../measures/document";
 import { builtinMeasures } from "../measures/registry";
 import { documentMessages, DOCUMENT_PROMPT_VERSION } from "./prompt";
-import { noteAnswerSchema } from "../drafting/prompts";
 import {
 	checkDocumentType,
 	CLINICIAN_TO_SPECIFY,
@@ -324,58 +321,7 @@ export class DocumentService {
 		});
 
 		const outputTokens = Math.ceil(sections.reduce((n, x) => n + x.words, 0) * 2) + 256;
-		const schema = noteAnswerSchema(sections);
-		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal, schema.format);
-		if (!fit.fits) {
-			throw new ClinicalVaultError(
-				"invalid-input",
-				`The notes${range ? ` from ${range.from} to ${range.to}` : ""} are too long for the model's context (${context} tokens; about ${fit.promptTokens + outputTokens} needed). Choose a shorter range or a model with a larger context. Nothing was written.`,
-			);
-		}
-		const numCtx = fit.numCtx;
-
-		const path = await freePath(this.record, client, "documents", `${today}-${type.id}`, "md");
 		const included = range ? range.notes.filter((n) => n.noteType === "psychotherapy").map((n) => n.recordPath) : [];
-		const baseMeta: Record<string, unknown> = {
-			kind: "document",
-			type: type.id,
-			title: type.title,
-			client,
-			...(range ? { range: { from: range.from, to: range.to }, sources: range.notes.map((n) => n.recordPath) } : { topic, sources: [] }),
-			...(included.length > 0 ? { included_psychotherapy_notes: included } : {}),
-			...(request.clinicianNotes?.trim() ? { clinician_input: request.clinicianNotes.trim() } : {}),
-			status: "draft",
-			model: request.model,
-			prompt_version: DOCUMENT_PROMPT_VERSION,
-			num_ctx: numCtx,
-			created: this.clock.now().toISOString(),
-			modified: this.clock.now().toISOString(),
-		};
-
-		const { value: answer } = await draftSections(boundary, {
-			request: {
-				model: request.model,
-				messages,
-				outputTokens,
-				what: "the document",
-				temperature: 0.1,
-				...(request.signal ? { signal: request.signal } : {}),
-			},
-			schema,
-			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
-			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			keepAt: { record: this.record, path, meta: baseMeta },
-		});
-		const answerOf = (key: string): string => {
-			const v = answer[key];
-			return (Array.isArray(v) ? v.join(" ") : (v ?? "")).trim();
-		};
-		const placeholderOf = (key: string): string | null => {
-			const v = answerOf(key);
-			return v === "" ? NOT_IN_NOTES : PLACEHOLDER_ANSWERS.has(v) ? v : null;
-		};
-
-		const flags: ReviewFlag[] = [];
 		const given = [clinicianNotes, planText, partsText, notesText ?? ""].filter((t) => t !== "").join("\n\n");
 		const sessions = new Set(range?.notes.map((n) => n.date) ?? []);
 		const allowed = datesIn(given);
@@ -392,87 +338,133 @@ export class DocumentService {
 					return { reasons: bad.map((date) => `no session on ${date} in the notes for ${rangeText}`), flags: found };
 				}
 			: undefined;
-		const modelSections = sections.filter((x) => placeholderOf(x.key) === null).map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" }));
-		const checked = range
-			? checkModelAnswer(modelSections, {
-					source: given,
-					kind: "summary",
-					clinicianText: [given, diagnosis ?? ""].join("\n"),
-					clientCode: client,
-					identity,
-					...(extraCheck ? { extraCheck } : {}),
-				})
-			: // A handout is general psychoeducation, not a claim about the record: its sentences are not
-				// grounded, but risk, diagnoses the clinician did not name, invented quotes and identifiers are still checked.
-				checkModelAnswer(modelSections, { source: [topic, clinicianNotes].join("\n"), kind: "summary", identity, ungrounded: true });
-		flags.push(...checked.flags);
-		const checkedSections: Record<string, string> = {};
-		for (const x of sections) {
-			const placeholder = placeholderOf(x.key);
-			if (placeholder === CLINICIAN_TO_SPECIFY) {
-				// Only the clinician can say (the recipient's request, supervision questions): a marker, so the document cannot be signed without it.
-				checkedSections[x.key] = reviewMarker("clinician to specify");
-				flags.push({
-					kind: "unsupported",
-					excerpt: placeholder,
-					reason: `"${x.heading}" needs your own words: the record does not say.`,
-					section: x.heading,
-				});
-			} else if (placeholder !== null) {
-				checkedSections[x.key] = placeholder;
-			} else {
-				checkedSections[x.key] = renderSentences(checked.sections.find((c) => c.key === x.key)?.sentences ?? [], NOT_IN_NOTES);
-			}
-		}
-		for (const x of allSections) if (checkedSections[x.key] === undefined) checkedSections[x.key] = RISK_PLACEHOLDER;
-		const hasRisk = template.includes("{{risk_placeholder}}");
-		let riskText: string = RISK_PLACEHOLDER;
-		if (hasRisk) {
-			const written =
-				range?.notes.filter((n) =>
-					n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== ""),
-				) ?? [];
-			if (written.length > 0)
-				riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
-		}
 
-		const identifies = type.identifies;
-		const dob = dateOfBirth(profile.details);
-		const values: Record<string, string> = {
-			client_code: client,
-			from: range?.from ?? "",
-			to: range?.to ?? "",
-			today,
-			session_dates: range ? range.notes.map((n) => n.date).join(", ") : "",
-			session_count: range ? String(range.notes.length) : "0",
-			topic: topic || type.title,
-			diagnosis: diagnosis ?? reviewMarker("no diagnosis in the treatment plan: enter your own or remove this line"),
-			client_name: identifies ? inert(profile.name) : "[name left out: de-identified]",
-			date_of_birth: identifies ? (dob ? inert(dob) : reviewMarker("date of birth not in the client profile: add it")) : "[left out: de-identified]",
-			risk_placeholder: riskText,
-			measures: template.includes("{{measures}}")
-				? range
-					? await measuresForDocument(this.record, client, range.from, range.to, this.measures)
-					: "No period: no scores."
-				: "",
-		};
-		// One pass over the template, so text the model wrote is never scanned for {{variables}}.
-		const body =
-			template
-				.replace(/\{\{section:([a-z][a-z0-9_]*)\}\}|\{\{([a-z_]+)\}\}/g, (whole, key: string | undefined, name: string | undefined) =>
-					key !== undefined ? (checkedSections[key] ?? "") : (values[name!] ?? whole),
-				)
-				.replace(/\n{3,}/g, "\n\n")
-				.trimEnd() + "\n";
-
-		progress({ stage: "saving", characters: body.length });
-		const meta = {
-			...baseMeta,
-			review_flags: flags.length,
-			...(flags.length > 0 ? { review: flags.map((f) => ({ kind: f.kind, reason: f.reason, excerpt: f.excerpt.slice(0, 160) })) } : {}),
-			...(problems.length > 0 ? { context_problems: problems } : {}),
-		};
-		await this.record.writeText(path, joinFrontmatter(meta, body));
+		const { path, checked } = await draftPage({
+			record: this.record,
+			boundary,
+			model: request.model,
+			what: "the document",
+			sections,
+			messages,
+			outputTokens,
+			temperature: 0.1,
+			...(request.signal ? { signal: request.signal } : {}),
+			tooLong: (fit) =>
+				new ClinicalVaultError(
+					"invalid-input",
+					`The notes${range ? ` from ${range.from} to ${range.to}` : ""} are too long for the model's context (${context} tokens; about ${fit.promptTokens + outputTokens} needed). Choose a shorter range or a model with a larger context. Nothing was written.`,
+				),
+			place: { client, folder: "documents", stem: `${today}-${type.id}` },
+			meta: (fit) => ({
+				kind: "document",
+				type: type.id,
+				title: type.title,
+				client,
+				...(range ? { range: { from: range.from, to: range.to }, sources: range.notes.map((n) => n.recordPath) } : { topic, sources: [] }),
+				...(included.length > 0 ? { included_psychotherapy_notes: included } : {}),
+				...(request.clinicianNotes?.trim() ? { clinician_input: request.clinicianNotes.trim() } : {}),
+				status: "draft",
+				model: request.model,
+				prompt_version: DOCUMENT_PROMPT_VERSION,
+				num_ctx: fit.numCtx,
+				created: this.clock.now().toISOString(),
+				modified: this.clock.now().toISOString(),
+			}),
+			check: (answer) => {
+				const answerOf = (key: string): string => {
+					const v = answer[key];
+					return (Array.isArray(v) ? v.join(" ") : (v ?? "")).trim();
+				};
+				const placeholderOf = (key: string): string | null => {
+					const v = answerOf(key);
+					return v === "" ? NOT_IN_NOTES : PLACEHOLDER_ANSWERS.has(v) ? v : null;
+				};
+				const modelSections = sections
+					.filter((x) => placeholderOf(x.key) === null)
+					.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" }));
+				const checked = range
+					? checkModelAnswer(modelSections, {
+							source: given,
+							kind: "summary",
+							clinicianText: [given, diagnosis ?? ""].join("\n"),
+							clientCode: client,
+							identity,
+							...(extraCheck ? { extraCheck } : {}),
+						})
+					: // A handout is general psychoeducation, not a claim about the record: its sentences are not
+						// grounded, but risk, diagnoses the clinician did not name, invented quotes and identifiers are still checked.
+						checkModelAnswer(modelSections, { source: [topic, clinicianNotes].join("\n"), kind: "summary", identity, ungrounded: true });
+				const flags: ReviewFlag[] = [...checked.flags];
+				const rendered: Record<string, string> = {};
+				for (const x of sections) {
+					const placeholder = placeholderOf(x.key);
+					if (placeholder === CLINICIAN_TO_SPECIFY) {
+						// Only the clinician can say (the recipient's request, supervision questions): a marker, so the document cannot be signed without it.
+						rendered[x.key] = reviewMarker("clinician to specify");
+						flags.push({
+							kind: "unsupported",
+							excerpt: placeholder,
+							reason: `"${x.heading}" needs your own words: the record does not say.`,
+							section: x.heading,
+						});
+					} else if (placeholder !== null) {
+						rendered[x.key] = placeholder;
+					} else {
+						rendered[x.key] = renderSentences(checked.sections.find((c) => c.key === x.key)?.sentences ?? [], NOT_IN_NOTES);
+					}
+				}
+				for (const x of allSections) if (rendered[x.key] === undefined) rendered[x.key] = RISK_PLACEHOLDER;
+				return { flags, rendered };
+			},
+			render: async ({ rendered }) => {
+				const hasRisk = template.includes("{{risk_placeholder}}");
+				let riskText: string = RISK_PLACEHOLDER;
+				if (hasRisk) {
+					const written =
+						range?.notes.filter((n) =>
+							n.sections.some((x) => RISK_SECTION_HEADING.test(x.heading) && x.body.replace(RISK_PLACEHOLDER, "").trim() !== ""),
+						) ?? [];
+					if (written.length > 0)
+						riskText += `\n\n> [!note] The notes' risk sections were not given to the model. Notes in this period with a risk section: ${written.map((n) => n.date).join(", ")}.`;
+				}
+				const identifies = type.identifies;
+				const dob = dateOfBirth(profile.details);
+				const values: Record<string, string> = {
+					client_code: client,
+					from: range?.from ?? "",
+					to: range?.to ?? "",
+					today,
+					session_dates: range ? range.notes.map((n) => n.date).join(", ") : "",
+					session_count: range ? String(range.notes.length) : "0",
+					topic: topic || type.title,
+					diagnosis: diagnosis ?? reviewMarker("no diagnosis in the treatment plan: enter your own or remove this line"),
+					client_name: identifies ? inert(profile.name) : "[name left out: de-identified]",
+					date_of_birth: identifies
+						? dob
+							? inert(dob)
+							: reviewMarker("date of birth not in the client profile: add it")
+						: "[left out: de-identified]",
+					risk_placeholder: riskText,
+					measures: template.includes("{{measures}}")
+						? range
+							? await measuresForDocument(this.record, client, range.from, range.to, this.measures)
+							: "No period: no scores."
+						: "",
+				};
+				// One pass over the template, so text the model wrote is never scanned for {{variables}}.
+				return (
+					template
+						.replace(/\{\{section:([a-z][a-z0-9_]*)\}\}|\{\{([a-z_]+)\}\}/g, (whole, key: string | undefined, name: string | undefined) =>
+							key !== undefined ? (rendered[key] ?? "") : (values[name!] ?? whole),
+						)
+						.replace(/\n{3,}/g, "\n\n")
+						.trimEnd() + "\n"
+				);
+			},
+			finalMeta: () => (problems.length > 0 ? { context_problems: problems } : {}),
+			onProgress: progress,
+		});
+		const flags = checked.flags;
 		return {
 			path,
 			flags,

@@ -10,7 +10,7 @@
  */
 import { checkSessionDate } from "../calendar";
 import { freePath } from "../record/freePath";
-import { draftSections } from "./stream";
+import { draftPage } from "./pipeline";
 import { isPsychotherapyNote, NOTE_PATH } from "../notes/kinds";
 import { ClinicalVaultError } from "../errors";
 import type { Clock } from "../clock";
@@ -23,7 +23,7 @@ import type { LlmClient } from "../llm/LlmClient";
 import { ModelBoundary, PromptTooLong } from "../llm/boundary";
 import { identityOf } from "../safety/identity";
 import { inert } from "../safety/inert";
-import { condenseMessages, draftMessages, modalityOf, noteAnswerSchema, PROMPT_VERSION } from "./prompts";
+import { condenseMessages, draftMessages, modalityOf, PROMPT_VERSION } from "./prompts";
 import { DEFAULT_TEMPLATES, fillTemplate, templateSections, type NoteFormat } from "./templates";
 import { checkModelAnswer, detectRiskMentions, renderSentences, RISK_PLACEHOLDER, RISK_SECTION_HEADING, sentenceEvidence, type ReviewFlag } from "./safeguards";
 
@@ -158,130 +158,116 @@ export class DraftingService {
 		const sessionNumber = await this.sessionNumber(client, sessionDate);
 		const modality = modalityOf(request.format === "ifs" ? "ifs" : profile.modality);
 		const outputTokens = Math.ceil(sections.reduce((n, s) => n + (wordLimits[s.key] ?? defaultWordLimit), 0) * 2) + 256;
-		const boundary = new ModelBoundary(llm, identityOf(profile));
-		const schema = noteAnswerSchema(sections);
+		const identity = identityOf(profile);
+		const boundary = new ModelBoundary(llm, identity);
 
 		const promptFor = (text: string, kind: "transcript" | "summary" | "condensed transcript") =>
 			draftMessages(modality, { clientCode: client, sessionDate, sessionNumber, inputKind: kind, input: text, sections, wordLimits, defaultWordLimit });
 
-		let kind: "transcript" | "summary" | "condensed transcript" = request.source.kind;
-		let draftInput = input;
 		let passes = 0;
-		const first = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal, schema.format);
-		if (!first.fits) {
+		let riskMentions: string[] = [];
+		const {
+			path: notePath,
+			checked,
+			result,
+		} = await draftPage({
+			record,
+			boundary,
+			model: request.model,
+			what: "the note",
+			sections,
+			messages: promptFor(input, request.source.kind),
+			outputTokens,
+			...(request.signal ? { signal: request.signal } : {}),
 			// Condense in passes: each chunk fits beside the condensing prompt and its answer.
-			const context = first.context;
-			const condenseOutput = Math.min(1024, Math.floor(context / 4));
-			const frame = (await boundary.fit(request.model, condenseMessages(1, 1, ""), condenseOutput, request.signal)).promptTokens;
-			const chunkTokens = context - condenseOutput - frame - 512;
-			if (chunkTokens < 500) throw new PromptTooLong("the note", first.promptTokens, outputTokens, context);
-			const chunks = chunkByTokens(boundary.redactText(input), chunkTokens);
-			const condensed: string[] = [];
-			for (const [i, chunk] of chunks.entries()) {
-				passes = i + 1;
-				const result = await boundary.chat({
-					model: request.model,
-					messages: condenseMessages(i + 1, chunks.length, chunk),
-					outputTokens: condenseOutput,
-					what: `part ${i + 1} of ${chunks.length} of the condensed transcript`,
-					...(request.signal ? { signal: request.signal } : {}),
-					onToken: (_, soFar) => progress({ stage: "condensing", characters: soFar.length, pass: i + 1, passes: chunks.length }),
-				});
-				condensed.push(result.text.trim());
-			}
-			draftInput = condensed.join("\n\n");
-			kind = "condensed transcript";
-			const second = await boundary.fit(request.model, promptFor(draftInput, kind), outputTokens, request.signal, schema.format);
-			if (!second.fits) {
-				throw new ClinicalVaultError(
-					"invalid-input",
-					`Even condensed in ${passes} passes, this session is too long for the model's context (${context} tokens). Choose a model with a larger context. Nothing was saved as a note.`,
+			shorten: async (first) => {
+				const context = first.context;
+				const condenseOutput = Math.min(1024, Math.floor(context / 4));
+				const frame = (await boundary.fit(request.model, condenseMessages(1, 1, ""), condenseOutput, request.signal)).promptTokens;
+				const chunkTokens = context - condenseOutput - frame - 512;
+				if (chunkTokens < 500) throw new PromptTooLong("the note", first.promptTokens, outputTokens, context);
+				const chunks = chunkByTokens(boundary.redactText(input), chunkTokens);
+				const condensed: string[] = [];
+				for (const [i, chunk] of chunks.entries()) {
+					passes = i + 1;
+					const answer = await boundary.chat({
+						model: request.model,
+						messages: condenseMessages(i + 1, chunks.length, chunk),
+						outputTokens: condenseOutput,
+						what: `part ${i + 1} of ${chunks.length} of the condensed transcript`,
+						...(request.signal ? { signal: request.signal } : {}),
+						onToken: (_, soFar) => progress({ stage: "condensing", characters: soFar.length, pass: i + 1, passes: chunks.length }),
+					});
+					condensed.push(answer.text.trim());
+				}
+				return promptFor(condensed.join("\n\n"), "condensed transcript");
+			},
+			tooLong: (fit, shortened) =>
+				shortened
+					? new ClinicalVaultError(
+							"invalid-input",
+							`Even condensed in ${passes} passes, this session is too long for the model's context (${fit.context} tokens). Choose a model with a larger context. Nothing was saved as a note.`,
+							{ detail: `condensed prompt ≈${fit.promptTokens} tokens, output ${outputTokens}, context ${fit.context}` },
+						)
+					: new PromptTooLong("the note", fit.promptTokens, outputTokens, fit.context),
+			place: { client, folder: "notes", stem: sessionDate },
+			meta: (fit) => ({
+				kind: "note",
+				client,
+				session_date: sessionDate,
+				session_number: sessionNumber,
+				format: request.format,
+				status: "draft",
+				model: request.model,
+				prompt_version: PROMPT_VERSION,
+				...(request.source.kind === "transcript" ? { source_transcript: request.source.path } : { source_summary: summaryPath }),
+				...(passes > 0 ? { condensed: true, condense_passes: passes } : {}),
+				num_ctx: fit.numCtx,
+				created: clock.now().toISOString(),
+				modified: clock.now().toISOString(),
+			}),
+			check: (answer) => {
+				riskMentions = detectRiskMentions(input, request.source.kind);
+				return checkModelAnswer(
+					sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
 					{
-						detail: `condensed prompt ≈${second.promptTokens} tokens, output ${outputTokens}, context ${context}`,
+						source: input,
+						kind: request.source.kind,
+						clientCode: client,
+						identity,
+						...(request.source.kind === "summary" ? { clinicianText: input } : {}),
 					},
 				);
-			}
-		}
-		const messages = promptFor(draftInput, kind);
-
-		const notePath = await freePath(record, client, "notes", sessionDate, "md");
-		const fit = await boundary.fit(request.model, messages, outputTokens, request.signal, schema.format);
-		const baseMeta = {
-			kind: "note",
-			client,
-			session_date: sessionDate,
-			session_number: sessionNumber,
-			format: request.format,
-			status: "draft",
-			model: request.model,
-			prompt_version: PROMPT_VERSION,
-			...(request.source.kind === "transcript" ? { source_transcript: request.source.path } : { source_summary: summaryPath }),
-			...(passes > 0 ? { condensed: true, condense_passes: passes } : {}),
-			num_ctx: fit.numCtx,
-			created: clock.now().toISOString(),
-			modified: clock.now().toISOString(),
-		};
-
-		const { value: answer, result } = await draftSections(boundary, {
-			request: { model: request.model, messages, outputTokens, what: "the note", ...(request.signal ? { signal: request.signal } : {}) },
-			schema,
-			onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
-			onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-			keepAt: { record, path: notePath, meta: baseMeta },
-		});
-		const checked = checkModelAnswer(
-			sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
-			{
-				source: input,
-				kind: request.source.kind,
-				clientCode: client,
-				identity: identityOf(profile),
-				...(request.source.kind === "summary" ? { clinicianText: input } : {}),
 			},
-		);
-		const riskMentions = detectRiskMentions(input, request.source.kind);
-		const riskFlag =
-			riskMentions.length > 0
-				? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.`
-				: "";
-		const rendered: Record<string, string> = {};
-		for (const x of checked.sections) rendered[x.key] = renderSentences(x.sentences);
-		for (const x of allSections) if (rendered[x.key] === undefined) rendered[x.key] = RISK_PLACEHOLDER;
-		const body = ensureRiskSection(
-			fillTemplate(template, {
-				client_code: inert(client),
-				session_date: sessionDate,
-				session_number: String(sessionNumber),
-				next_session: request.nextSession ? inert(request.nextSession) : "[to be scheduled]",
-				risk_flag: riskFlag,
-				risk_placeholder: RISK_PLACEHOLDER,
-				sections: rendered,
+			render: (answer) => {
+				const riskFlag =
+					riskMentions.length > 0
+						? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.`
+						: "";
+				const rendered: Record<string, string> = {};
+				for (const x of answer.sections) rendered[x.key] = renderSentences(x.sentences);
+				for (const x of allSections) if (rendered[x.key] === undefined) rendered[x.key] = RISK_PLACEHOLDER;
+				return ensureRiskSection(
+					fillTemplate(template, {
+						client_code: inert(client),
+						session_date: sessionDate,
+						session_number: String(sessionNumber),
+						next_session: request.nextSession ? inert(request.nextSession) : "[to be scheduled]",
+						risk_flag: riskFlag,
+						risk_placeholder: RISK_PLACEHOLDER,
+						sections: rendered,
+					}),
+				);
+			},
+			finalMeta: (_, answer) => ({
+				...(riskMentions.length > 0 ? { risk_mentioned_at: riskMentions } : {}),
+				...(answer.promptTokens !== undefined ? { prompt_tokens: answer.promptTokens } : {}),
 			}),
-		);
-
-		progress({ stage: "saving", characters: body.length });
-		const flags = checked.flags;
-		const meta = {
-			...baseMeta,
-			review_flags: flags.length,
-			...(flags.length > 0
-				? {
-						review: flags.map((f) => ({
-							kind: f.kind,
-							reason: f.reason,
-							excerpt: f.excerpt.slice(0, 160),
-							...(f.section ? { section: f.section } : {}),
-							...(f.timestamps ? { at: f.timestamps } : {}),
-						})),
-					}
-				: {}),
-			...(riskMentions.length > 0 ? { risk_mentioned_at: riskMentions } : {}),
-			...(result.promptTokens !== undefined ? { prompt_tokens: result.promptTokens } : {}),
-		};
-		await record.writeText(notePath, joinFrontmatter(meta, body));
+			onProgress: progress,
+		});
 		return {
 			notePath,
-			flags,
+			flags: checked.flags,
 			riskMentions,
 			condensed: passes > 0,
 			passes,

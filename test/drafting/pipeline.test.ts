@@ -1,0 +1,152 @@
+/**
+ * The one drafting pipeline (src/core/drafting/pipeline.ts) on its own: the order of its steps and
+ * what each failure leaves behind, with a scripted model on a real encrypted record in memory. The
+ * services on top (notes, documents) are tested end to end in drafting.test.ts and documents.test.ts.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/core/clock";
+import { floorKdfParams } from "../../src/core/crypto/kdf";
+import { draftPage, reviewMeta, type PageDraft } from "../../src/core/drafting/pipeline";
+import { checkModelAnswer, renderSentences } from "../../src/core/drafting/safeguards";
+import { ModelBoundary } from "../../src/core/llm/boundary";
+import { splitFrontmatter } from "../../src/core/markdown/frontmatter";
+import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
+import { MemoryStore } from "../../src/core/store/MemoryStore";
+import { identityOf, type ClientIdentity } from "../../src/core/safety/identity";
+import { ScriptedLlm } from "../support/scriptedLlm";
+
+const SECTIONS = [
+	{ key: "summary", heading: "Summary", guidance: "What happened in the session." },
+	{ key: "plan", heading: "Plan", guidance: "What comes next." },
+];
+const SOURCE = "Client described sleeping poorly before the exam. Client agreed to practise the breathing exercise each evening.";
+
+let record: ClinicalRecord;
+let identity: ClientIdentity;
+
+beforeEach(async () => {
+	const clock = new ManualClock("2026-03-04T16:00:00Z");
+	record = new ClinicalRecord({ store: new MemoryStore(), clock });
+	await record.init("correct horse battery", { kdf: floorKdfParams() });
+	await record.addClient({ code: "C-0142", name: "Robin Syntheticname", modality: "cbt" });
+	identity = identityOf(await record.readProfile("C-0142", "internal"));
+});
+
+function page(llm: ScriptedLlm, overrides: Partial<PageDraft<ReturnType<typeof checkModelAnswer>>> = {}): PageDraft<ReturnType<typeof checkModelAnswer>> {
+	return {
+		record,
+		boundary: new ModelBoundary(llm, identity),
+		model: "scripted",
+		what: "the test page",
+		sections: SECTIONS,
+		messages: [{ role: "user", content: `Robin Syntheticname's session:\n${SOURCE}` }],
+		outputTokens: 400,
+		tooLong: (fit, shortened) => new Error(`too long (${fit.promptTokens} tokens${shortened ? ", even shortened" : ""})`),
+		place: { client: "C-0142", folder: "notes", stem: "2026-03-04" },
+		meta: (fit) => ({ kind: "note", client: "C-0142", status: "draft", num_ctx: fit.numCtx }),
+		check: (answer) =>
+			checkModelAnswer(
+				SECTIONS.map((s) => ({ key: s.key, heading: s.heading, text: answer[s.key] ?? "" })),
+				{ source: SOURCE, kind: "summary", clinicianText: SOURCE, clientCode: "C-0142" },
+			),
+		render: (checked) => checked.sections.map((s) => `## ${s.heading}\n${renderSentences(s.sentences)}`).join("\n\n") + "\n",
+		...overrides,
+	};
+}
+
+describe("the drafting pipeline", () => {
+	it("fits, places, drafts, checks, renders and writes one page, with the review entries after the service's frontmatter", async () => {
+		const llm = new ScriptedLlm().reply({
+			summary: ["Client described sleeping poorly before the exam.", "Client was diagnosed with major depressive disorder."],
+			plan: ["Client agreed to practise the breathing exercise each evening."],
+		});
+		const stages: string[] = [];
+		const drafted = await draftPage(
+			page(llm, {
+				finalMeta: (_, result) => ({ after: result.numCtx }),
+				onProgress: (p) => {
+					if (stages.at(-1) !== p.stage) stages.push(p.stage);
+				},
+			}),
+		);
+		expect(drafted.path).toBe("C-0142/notes/2026-03-04.md");
+		expect(stages).toEqual(["drafting", "checking", "saving"]);
+		// The boundary took the name out; the schema went with the request.
+		expect(llm.sentText()).not.toContain("Robin");
+		expect(llm.requests[0]!.format).toMatchObject({ type: "object", required: ["summary", "plan"] });
+
+		const { data, body } = splitFrontmatter(await record.readText(drafted.path, "internal"), drafted.path);
+		expect(Object.keys(data)).toEqual(["kind", "client", "status", "num_ctx", "review_flags", "review", "after"]);
+		expect(data.review_flags).toBe(drafted.checked.flags.length);
+		expect(drafted.checked.flags.length).toBeGreaterThan(0);
+		expect(data.review).toEqual(reviewMeta(drafted.checked.flags).review);
+		expect((data.review as { section?: string }[]).every((r) => r.section === "Summary")).toBe(true);
+		expect(body).toContain("## Plan\nClient agreed to practise the breathing exercise each evening.");
+		expect(body).not.toMatch(/diagnosed with major depressive disorder\./);
+	});
+
+	it("takes a free name when the day's page exists", async () => {
+		await record.writeText("C-0142/notes/2026-03-04.md", "---\nkind: note\n---\nEarlier.\n");
+		const drafted = await draftPage(page(new ScriptedLlm().reply({ summary: [], plan: [] })));
+		expect(drafted.path).not.toBe("C-0142/notes/2026-03-04.md");
+		expect(drafted.path).toMatch(/^C-0142\/notes\/2026-03-04.+\.md$/);
+		expect(await record.readText("C-0142/notes/2026-03-04.md", "internal")).toContain("Earlier.");
+	});
+
+	it("a prompt that does not fit: without shorten it is refused before the model or the record is touched", async () => {
+		const llm = new ScriptedLlm(2048);
+		const long = `${SOURCE}\n`.repeat(400);
+		await expect(draftPage(page(llm, { messages: [{ role: "user", content: long }] }))).rejects.toThrow(/^too long \(\d+ tokens\)$/);
+		expect(llm.requests).toHaveLength(0);
+		expect(await record.exists("C-0142/notes/2026-03-04.md")).toBe(false);
+	});
+
+	it("a prompt that does not fit is shortened once and fitted again; still too long is the service's error", async () => {
+		const long = `${SOURCE}\n`.repeat(400);
+		let shortened = 0;
+		const fits = await draftPage(
+			page(new ScriptedLlm(2048).reply({ summary: [SOURCE], plan: [] }), {
+				messages: [{ role: "user", content: long }],
+				shorten: async (fit) => {
+					shortened++;
+					expect(fit.fits).toBe(false);
+					return [{ role: "user", content: SOURCE }];
+				},
+			}),
+		);
+		expect(shortened).toBe(1);
+		expect(fits.path).toBe("C-0142/notes/2026-03-04.md");
+
+		const llm = new ScriptedLlm(2048);
+		await expect(
+			draftPage(
+				page(llm, {
+					place: { client: "C-0142", folder: "notes", stem: "2026-03-05" },
+					messages: [{ role: "user", content: long }],
+					shorten: async () => [{ role: "user", content: long.slice(0, long.length - 10) }],
+				}),
+			),
+		).rejects.toThrow(/even shortened/);
+		expect(llm.requests).toHaveLength(0);
+		expect(await record.exists("C-0142/notes/2026-03-05.md")).toBe(false);
+	});
+
+	it("an answer that does not parse is kept as an incomplete draft with the service's frontmatter, and neither checked nor rendered", async () => {
+		let checked = 0;
+		const error = await draftPage(
+			page(new ScriptedLlm().reply('{"summary": ["Client described'), {
+				check: () => {
+					checked++;
+					return { sections: [], flags: [], riskMentions: [] };
+				},
+			}),
+		).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(Error);
+		expect((error as { keptAt?: string }).keptAt).toBe("C-0142/notes/2026-03-04.md");
+		expect(checked).toBe(0);
+		const { data, body } = splitFrontmatter(await record.readText("C-0142/notes/2026-03-04.md", "internal"), "kept");
+		expect(data).toMatchObject({ kind: "note", client: "C-0142", status: "draft", incomplete: true });
+		expect(body).toContain("# Incomplete draft");
+		expect(body).toContain('{"summary": ["Client described');
+	});
+});
