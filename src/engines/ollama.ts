@@ -1,5 +1,5 @@
 /**
- * The local language model: Ollama through its official client, with every request on our Node HTTP
+ * The local language model: Ollama, with every request on our Node HTTP
  * path (createNodeFetch → requestStream in ./http). So in Obsidian there is no browser CORS, the
  * NDJSON answer streams in as the model writes it, the endpoint policy (loopback, or an allowlisted
  * practice server over https) is checked before any connection, cancelling closes the connection, and
@@ -13,12 +13,14 @@
  * 20 and in Electron's renderer, and we supply fetch; it bundles into the CJS plugin and CLI with no
  * Node built-in of its own.
  *
- * The client library writes to the console when it meets a line that is not JSON (with the line's
- * text, which here would be clinical) or a non-JSON error body. Neither reaches it: the fetch below
- * answers HTTP errors itself and checks every NDJSON line before the library sees it.
+ * The streamed chat is ours: POST /api/chat on the same fetch, its NDJSON read and parsed once, line
+ * by line (ndjsonMessages), so each line is checked as it is parsed and no text of the answer ever
+ * reaches the library (which writes a line that is not JSON, here clinical, to the console). The
+ * library serves the calls that answer in one JSON body: /api/tags, /api/show and /api/embed; the
+ * fetch below answers HTTP errors itself, so it never sees a non-JSON error body either.
  */
 import type * as http from "node:http";
-import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Options } from "ollama/browser";
+import { Ollama, type Options } from "ollama/browser";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../core/errors";
 import { estimateTokens, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
 import type { EndpointPolicy } from "../core/net/endpoint";
@@ -73,37 +75,31 @@ export function normalizeOllamaHost(raw: string | undefined): string {
 }
 
 /**
- * Passes an NDJSON body through line by line, so the client library only ever sees whole, valid
- * JSON lines. A line that is not a JSON object, an `{"error": …}` line, or an end without a
- * `done: true` message errors the stream with a ClinicalVaultError. Lines before a bad one are
- * delivered first (the caller keeps the partial text); the error comes on the next read.
+ * Ollama's streamed answer, NDJSON: each line parsed once, here, and checked before the caller
+ * reads it. A line that is not a JSON object, an `{"error": …}` line, or an end without a
+ * `done: true` message is a ClinicalVaultError whose detail gives the line's position only (its text
+ * may be clinical). Lines before a bad one are yielded first (the caller keeps the partial text).
+ * Reading stops at the `done: true` message; the caller's call closes the connection.
  */
-function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableStream<Uint8Array> {
+async function* ndjsonMessages(body: ReadableStream<Uint8Array>, host: string): AsyncGenerator<Record<string, unknown>> {
 	const reader = body.getReader();
 	const decoder = new TextDecoder();
-	const encoder = new TextEncoder();
 	let buffer = "";
 	let lineNo = 0;
-	let sawDone = false;
-	let pending: ClinicalVaultError | null = null;
-
-	const check = (line: string): ClinicalVaultError | null => {
+	const parse = (line: string): Record<string, unknown> => {
 		lineNo++;
 		let value: unknown;
 		try {
 			value = JSON.parse(line);
 		} catch {
-			// The line's text may be model output (clinical), so the detail gives its position only.
-			return new ClinicalVaultError(
+			throw new ClinicalVaultError(
 				"engine",
 				`Ollama at ${host} sent a malformed answer (a line that is not JSON). Try again; if it keeps happening, update or restart Ollama.`,
-				{
-					detail: `NDJSON line ${lineNo} (${line.length} characters) is not JSON`,
-				},
+				{ detail: `NDJSON line ${lineNo} (${line.length} characters) is not JSON` },
 			);
 		}
 		if (!isRecord(value)) {
-			return new ClinicalVaultError(
+			throw new ClinicalVaultError(
 				"engine",
 				`Ollama at ${host} sent a malformed answer (a line that is not a JSON object). Try again, or update Ollama.`,
 				{
@@ -113,71 +109,50 @@ function guardNdjson(body: ReadableStream<Uint8Array>, host: string): ReadableSt
 		}
 		if ("error" in value) {
 			const text = typeof value.error === "string" ? value.error : JSON.stringify(value.error);
-			return new ClinicalVaultError("engine", `Ollama stopped with an error while writing the answer: ${oneLine(text)}`, { detail: text });
+			throw new ClinicalVaultError("engine", `Ollama stopped with an error while writing the answer: ${oneLine(text)}`, { detail: text });
 		}
-		if (value.done === true) sawDone = true;
-		return null;
+		return value;
 	};
-
-	return new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			for (;;) {
-				if (pending) throw pending;
-				const { done, value } = await reader.read();
-				const lines: string[] = [];
-				if (done) {
-					buffer += decoder.decode();
-					if (buffer.trim() !== "") lines.push(buffer);
-					buffer = "";
-				} else {
-					buffer += decoder.decode(value, { stream: true });
-					const parts = buffer.split("\n");
-					buffer = parts.pop() ?? "";
-					lines.push(...parts);
-				}
-				const good: string[] = [];
-				for (const line of lines) {
-					if (line.trim() === "" || sawDone) continue;
-					const error = check(line);
-					if (error) {
-						pending = error;
-						break;
-					}
-					good.push(line);
-				}
-				if (good.length > 0) controller.enqueue(encoder.encode(`${good.join("\n")}\n`));
-				if (done && !pending && !sawDone) {
-					pending = new ClinicalVaultError(
-						"engine",
-						`Ollama at ${host} ended its answer early, without the final message. Try again; if it keeps happening, restart Ollama.`,
-						{
-							detail: "the NDJSON stream ended without done: true",
-						},
-					);
-				}
-				if (good.length > 0) return;
-				if (pending) throw pending;
-				if (done) {
-					controller.close();
-					return;
-				}
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+			const lines = buffer.split("\n");
+			buffer = done ? "" : (lines.pop() ?? "");
+			for (const line of lines) {
+				if (line.trim() === "") continue;
+				const message = parse(line);
+				yield message;
+				if (message.done === true) return;
 			}
-		},
-		cancel(reason) {
-			return reader.cancel(reason);
-		},
-	});
+			if (done) {
+				throw new ClinicalVaultError(
+					"engine",
+					`Ollama at ${host} ended its answer early, without the final message. Try again; if it keeps happening, restart Ollama.`,
+					{ detail: "the NDJSON stream ended without done: true" },
+				);
+			}
+		}
+	} finally {
+		reader.releaseLock();
+	}
 }
 
 interface CallOptions {
 	signal: AbortSignal;
 	firstByteMs: number;
 	model?: string;
-	ndjson?: boolean;
 }
 
-/** The chat request with Ollama's "truncate" field (0.12.6+), which the ollama package's types do not list yet. */
-type ChatRequestWithTruncate = OllamaChatRequest & { stream: true; truncate: boolean };
+/** POST /api/chat as Ollama documents it, with its "truncate" field (0.12.6+). */
+interface ChatBody {
+	model: string;
+	messages: { role: string; content: string }[];
+	stream: true;
+	format?: unknown;
+	options: Partial<Options>;
+	truncate: boolean;
+}
 
 export class OllamaClient implements LlmClient {
 	readonly host: string;
@@ -202,15 +177,15 @@ export class OllamaClient implements LlmClient {
 		if (request.numCtx !== undefined && request.numCtx > 0) options.num_ctx = Math.ceil(request.numCtx);
 		const inputTokens = estimateTokens(request.messages.map((m) => m.content).join("\n"));
 		let text = "";
-		let final: ChatResponse | undefined;
+		let final: Omit<ChatResult, "text"> | undefined;
 		await this.call(
 			request.signal,
-			{ model: request.model, ndjson: true, firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs },
-			async (client) => {
+			{ model: request.model, firstByteMs: this.timeouts.firstByteMs + inputTokens * this.timeouts.perInputTokenMs },
+			async (_, fetch) => {
 				// "truncate": false (Ollama 0.12.6 and later) makes a prompt longer than num_ctx an error
 				// instead of a silent cut; older versions ignore the field and the model boundary checks
 				// prompt_eval_count instead.
-				const body: ChatRequestWithTruncate = {
+				const body: ChatBody = {
 					model: request.model,
 					messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
 					stream: true,
@@ -218,9 +193,15 @@ export class OllamaClient implements LlmClient {
 					options,
 					truncate: false,
 				};
-				const stream = await client.chat(body);
-				for await (const part of stream) {
-					const piece = part.message?.content ?? "";
+				const res = await fetch(`${this.host}/api/chat`, {
+					method: "POST",
+					headers: { "content-type": "application/json", accept: "application/x-ndjson", ...this.authorization() },
+					body: JSON.stringify(body),
+				});
+				if (!res.body) throw this.notOllama("/api/chat", "no body");
+				for await (const part of ndjsonMessages(res.body, this.host)) {
+					const message = isRecord(part.message) ? part.message : {};
+					const piece = typeof message.content === "string" ? message.content : "";
 					if (piece !== "") {
 						text += piece;
 						try {
@@ -229,7 +210,13 @@ export class OllamaClient implements LlmClient {
 							throw new CallerError(error);
 						}
 					}
-					if (part.done) final = part;
+					if (part.done === true) {
+						final = {
+							...(typeof part.prompt_eval_count === "number" ? { promptTokens: part.prompt_eval_count } : {}),
+							...(typeof part.eval_count === "number" ? { outputTokens: part.eval_count } : {}),
+							...(typeof part.done_reason === "string" && part.done_reason !== "" ? { doneReason: part.done_reason } : {}),
+						};
+					}
 				}
 			},
 		);
@@ -240,15 +227,10 @@ export class OllamaClient implements LlmClient {
 		}
 		if (text.trim() === "") {
 			throw new ClinicalVaultError("engine", `Ollama's model ${request.model} returned nothing. Try again, or choose another model.`, {
-				detail: `done_reason ${final.done_reason ?? "(none)"}, eval_count ${final.eval_count ?? "(none)"}`,
+				detail: `done_reason ${final.doneReason ?? "(none)"}, eval_count ${final.outputTokens ?? "(none)"}`,
 			});
 		}
-		return {
-			text,
-			...(typeof final.prompt_eval_count === "number" ? { promptTokens: final.prompt_eval_count } : {}),
-			...(typeof final.eval_count === "number" ? { outputTokens: final.eval_count } : {}),
-			...(typeof final.done_reason === "string" && final.done_reason !== "" ? { doneReason: final.done_reason } : {}),
-		};
+		return { text, ...final };
 	}
 
 	async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -311,7 +293,11 @@ export class OllamaClient implements LlmClient {
 	 * (the library forwards no signal for list/show/embed). Whatever happens, the connection is
 	 * closed when the call returns, and every failure leaves as Cancelled or a ClinicalVaultError.
 	 */
-	private async call<T>(signal: AbortSignal | undefined, call: Omit<CallOptions, "signal">, run: (client: Ollama) => Promise<T>): Promise<T> {
+	private async call<T>(
+		signal: AbortSignal | undefined,
+		call: Omit<CallOptions, "signal">,
+		run: (client: Ollama, fetch: FetchFunction) => Promise<T>,
+	): Promise<T> {
 		if (this.hostError) throw this.hostError;
 		checkEgress(this.host, this.options.policy, { what: WHAT, purpose: "ollama" });
 		if (signal?.aborted) throw new Cancelled();
@@ -319,12 +305,9 @@ export class OllamaClient implements LlmClient {
 		const onAbort = () => local.abort();
 		signal?.addEventListener("abort", onAbort, { once: true });
 		try {
-			const client = new Ollama({
-				host: this.host,
-				fetch: this.fetchFor({ ...call, signal: local.signal }),
-				...(this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {}),
-			});
-			return await run(client);
+			const fetch = this.fetchFor({ ...call, signal: local.signal });
+			const client = new Ollama({ host: this.host, fetch, headers: this.authorization() });
+			return await run(client, fetch);
 		} catch (error) {
 			if (error instanceof CallerError) throw error.error;
 			if (signal?.aborted) throw new Cancelled();
@@ -349,9 +332,13 @@ export class OllamaClient implements LlmClient {
 			const res = await nodeFetch(input, init);
 			const path = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
 			if (!res.ok) throw await this.httpError(res, path, call.model);
-			if (!call.ndjson || !res.body) return res;
-			return new Response(guardNdjson(res.body, this.host), { status: res.status, statusText: res.statusText, headers: res.headers });
+			return res;
 		};
+	}
+
+	/** The bearer token for a practice server behind an authenticating proxy: a header, never in a message. */
+	private authorization(): Record<string, string> {
+		return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
 	}
 
 	private async httpError(res: Response, path: string, model: string | undefined): Promise<ClinicalVaultError> {
