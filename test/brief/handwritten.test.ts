@@ -16,7 +16,7 @@ import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock } from "../../src/core/clock";
 import { buildBrief, renderBrief, type Brief } from "../../src/core/brief/brief";
 import { RISK_PLACEHOLDER } from "../../src/core/drafting/safeguards";
-import { stem, tokenise } from "../../src/core/drafting/words";
+import { stem, tokenise } from "../../src/core/text/words";
 import { inert, plainFromInert } from "../../src/core/safety/inert";
 import { bodyWithoutRisk, homeworkIn, partsInNote, quotesInNote, readNoteLines, riskIn } from "../../src/core/brief/freeText";
 import { liveMarkup } from "../support/hostileCatalogue";

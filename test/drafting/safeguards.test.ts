@@ -24,7 +24,7 @@ import { plainFromInert } from "../../src/core/safety/inert";
 import { findRiskJudgement, findRiskMentionTerms } from "../../src/core/drafting/riskTerms";
 import { buildSupportIndex, checkGrounding } from "../../src/core/drafting/grounding";
 import { findDiagnoses } from "../../src/core/drafting/diagnosis";
-import { splitSentences, stem } from "../../src/core/drafting/words";
+import { splitSentences, stem } from "../../src/core/text/words";
 import { parseTranscriptLines, renderTranscript } from "../../src/core/transcribe/transcript";
 import type { Segment } from "../../src/core/transcribe/segments";
 import {

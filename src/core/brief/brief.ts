@@ -33,7 +33,7 @@ import { checkModelAnswer, renderSentences, reviewMarker, RISK_PLACEHOLDER, type
 import { ModelBoundary } from "../llm/boundary";
 import { formatFor, parseStructured } from "../llm/structured";
 import { identityOf } from "../safety/identity";
-import { splitSentences, stem, STOP_WORDS, tokenise } from "../drafting/words";
+import { splitSentences, stem, STOP_WORDS, tokenise } from "../text/words";
 import { inert, inertAsWritten } from "../safety/inert";
 import { readSessionNotes, section, type SessionNote } from "./sessionNotes";
 import {

@@ -26,7 +26,7 @@
  */
 import { normaliseModelText } from "../safety/normalise";
 import { touchesRiskDomain } from "../safety/riskDomain";
-import { splitSentences } from "../drafting/words";
+import { splitSentences } from "../text/words";
 
 export type LineRole = "risk" | "homework" | "plan" | "assessment" | "opening" | "field" | "text";
 

@@ -10,7 +10,7 @@
  * Symptoms are not diagnoses: "depression", "anxiety", "panic attacks", "trauma", "binge eating"
  * are left alone; "major depressive disorder", "binge-eating disorder" are not.
  */
-import { STOP_WORDS, normaliseForMatch } from "./words";
+import { STOP_WORDS, normaliseForMatch } from "../text/words";
 import { foldAccents } from "../safety/normalise";
 
 export type DiagnosisKind = "code" | "name" | "claim";

@@ -14,7 +14,7 @@
  *   half), and at least `minUnsupported` of them (one unmatched paraphrase is not worth a marker); a
  *   short sentence (one or two content words) needs all of them unsupported.
  */
-import { STOP_WORDS, stem, tokenise, type Token } from "./words";
+import { STOP_WORDS, stem, tokenise, type Token } from "../text/words";
 
 export interface GroundingOptions {
 	/** Share of a sentence's content words that, unsupported, marks it (default 0.5). */

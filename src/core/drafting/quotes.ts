@@ -6,7 +6,7 @@
  */
 import { isTherapistLabel, transcriptLinesOf } from "../transcribe/forms";
 import { timestamp } from "../transcribe/segments";
-import { normaliseForMatch } from "./words";
+import { normaliseForMatch } from "../text/words";
 
 export interface QuoteSpan {
 	/** Offsets of the whole quote, marks included. */

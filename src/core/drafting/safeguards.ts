@@ -32,7 +32,7 @@ import { GROUNDING_DEFAULTS, buildSupportIndex, checkGrounding, type GroundingOp
 import { reviewMarker } from "./markers";
 import { buildQuoteIndex, checkQuote, findQuotes, joinedQuotes, type QuoteIndex } from "./quotes";
 import { findRiskMentionTerms, RISK_CATEGORIES, type RiskCategory } from "./riskTerms";
-import { normaliseForMatch, splitSentences } from "./words";
+import { normaliseForMatch, splitSentences } from "../text/words";
 import { normaliseInputText, normaliseModelText } from "../safety/normalise";
 import { inert } from "../safety/inert";
 import { touchesRiskDomain } from "../safety/riskDomain";

@@ -8,7 +8,7 @@
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { splitFrontmatter } from "../markdown/frontmatter";
 import { findReviewMarkers } from "../drafting/markers";
-import { splitSentences } from "../drafting/words";
+import { splitSentences } from "../text/words";
 import { evidenceFor, inputMoments } from "../safety/evidence";
 import { plainFromInert } from "../safety/inert";
 

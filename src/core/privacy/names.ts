@@ -11,6 +11,7 @@
  *    may be a coincidence, so it is reported with less weight.
  * Initials and one- or two-letter words are never matched alone: they would flag half the vault.
  */
+import { wordSpans } from "../text/words";
 
 export type NameMatch = "full" | "part";
 
@@ -108,7 +109,7 @@ export function normalizeText(text: string): string {
 }
 
 export function words(text: string): string[] {
-	return normalizeText(text).match(/[\p{L}\p{N}]+/gu) ?? [];
+	return wordSpans(normalizeText(text)).map((t) => t.word);
 }
 
 export interface NameMatcher {

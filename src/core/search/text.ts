@@ -1,16 +1,15 @@
 /**
- * Words for search: tokenising, the term normaliser shared by indexing and querying (lower case,
- * English stop words dropped, Porter stem), query parsing (quoted phrases), phrase adjacency and
- * highlighted snippets. Pure; used by the keyword index and the service.
+ * Words for search: tokenising (the floor's wordSpans, src/core/text/words.ts), the term normaliser
+ * shared by indexing and querying (lower case, English stop words dropped, Porter stem), query
+ * parsing (quoted phrases), phrase adjacency and highlighted snippets. Pure; used by the keyword
+ * index and the service.
  *
  * Stemming is English (Porter, through the `stemmer` package): clinical notes here are written in
  * English. A word in another language is lower-cased and mostly passes through unchanged, which
  * still matches itself exactly.
  */
 import { stemmer } from "stemmer";
-
-/** Letters and digits; everything else separates words ("GAD-7" is "gad" and "7"). */
-const WORD = /[\p{L}\p{N}]+/gu;
+import { wordSpans, type WordSpan } from "../text/words";
 
 /**
  * Common English words that carry no meaning for search. Dropped from the keyword index and from
@@ -26,23 +25,16 @@ const STOP_WORDS: ReadonlySet<string> = new Set(
 	).split(" "),
 );
 
-export interface Token {
-	/** The word as written. */
-	word: string;
-	start: number;
-	end: number;
-}
+export type Token = WordSpan;
 
 /** The words of a text, as written (for MiniSearch's tokenize option). */
 export function words(text: string): string[] {
-	return text.match(WORD) ?? [];
+	return wordSpans(text).map((t) => t.word);
 }
 
-/** The words of a text with their character offsets. */
+/** The words of a text with their character offsets (the floor's one definition of a word). */
 export function tokens(text: string): Token[] {
-	const out: Token[] = [];
-	for (const m of text.matchAll(WORD)) out.push({ word: m[0], start: m.index, end: m.index + m[0].length });
-	return out;
+	return wordSpans(text);
 }
 
 /** Lower case and stem, stop words included (for phrase adjacency). */

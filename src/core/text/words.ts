@@ -1,9 +1,35 @@
 /**
- * Text utilities for the drafting safeguards: sentence splitting that keeps the original text,
- * tokenising, a light English stemmer (irregular verbs + suffix stripping), stop words, and number
- * normalisation ("seven" = "7"). Hand-written, small and deterministic: the safeguards must give the
- * same answer on every machine, offline, in a few milliseconds.
+ * Words, the floor under every feature that reads text: the one definition of a word (`wordSpans`:
+ * a run of letters and digits, in any script), used by search's index, the privacy check's name
+ * matching and the drafting safeguards alike; and, for the safeguards and the brief, sentence
+ * splitting that keeps the original text, tokenising, a light English stemmer (irregular verbs +
+ * suffix stripping), stop words, and number normalisation ("seven" = "7"). Hand-written, small and
+ * deterministic: the safeguards must give the same answer on every machine, offline, in a few
+ * milliseconds. (Search stems with Porter instead, on purpose: docs/ARCHITECTURE.md, "Two stemmers".)
  */
+
+/** A word as written, with its character offsets. */
+export interface WordSpan {
+	word: string;
+	start: number;
+	end: number;
+}
+
+/** Letters and digits; everything else separates words ("GAD-7" is "gad" and "7"). */
+const WORD = /[\p{L}\p{N}]+/gu;
+/** The same, with contractions and possessives joined ("don't", "client's"). */
+const WORD_WITH_CONTRACTIONS = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+/**
+ * The words of a text with their offsets: runs of letters and digits. With `contractions`, a run
+ * followed by an apostrophe and letters stays one word ("don't"), as the safeguards read it; without,
+ * the apostrophe separates ("don", "t"), as search's index has always stored it.
+ */
+export function wordSpans(text: string, options: { contractions?: boolean } = {}): WordSpan[] {
+	const out: WordSpan[] = [];
+	for (const m of text.matchAll(options.contractions ? WORD_WITH_CONTRACTIONS : WORD)) out.push({ word: m[0], start: m.index, end: m.index + m[0].length });
+	return out;
+}
 
 /** A sentence of a line, with the exact whitespace that followed it (joining all pieces gives the line back). */
 export interface SentencePiece {
@@ -369,15 +395,13 @@ export interface Token {
 /** Words of a text: letters/digits, split at hyphens and slashes, possessives and "n't" dropped. */
 export function tokenise(text: string): Token[] {
 	const out: Token[] = [];
-	const re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-	let m: RegExpExecArray | null;
 	let first = true;
 	let lastEnd = 0;
-	while ((m = re.exec(text)) !== null) {
-		const between = text.slice(lastEnd, m.index);
+	for (const span of wordSpans(text, { contractions: true })) {
+		const between = text.slice(lastEnd, span.start);
 		if (/[:([{"“‘—–]|^\s*[-*+]\s/.test(between) || /[.!?]\s/.test(between)) first = true;
-		lastEnd = m.index + m[0].length;
-		let raw = straighten(m[0]);
+		lastEnd = span.end;
+		let raw = straighten(span.word);
 		raw = raw.replace(/n't$/i, "").replace(/'(?:s|ll|re|ve|d|m)$/i, "");
 		if (raw === "") continue;
 		const lower = raw.toLowerCase();
