@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DocumentService } from "../../src/core/documents/DocumentService";
-import { newPsychotherapyNote } from "../../src/core/documents/psychotherapy";
+import { newPsychotherapyNote } from "../../src/core/notes/psychotherapy";
 import { DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTypeId } from "../../src/core/documents/types";
 import { findReviewMarkers, RISK_PLACEHOLDER, stripReviewMarkers } from "../../src/core/drafting/safeguards";
 import { joinFrontmatter, splitFrontmatter } from "../../src/core/markdown/frontmatter";

@@ -16,8 +16,7 @@
  * sections were edited by hand; it writes through record.writeText (audit-logged) and removes the
  * pending proposal. Nothing is written before the clinician accepts or declines.
  */
-import { isPsychotherapyNote } from "../notes/kinds";
-import { psychotherapyRefusal } from "../documents/psychotherapy";
+import { isPsychotherapyNote, psychotherapyRefusal } from "../notes/kinds";
 import { ClinicalVaultError } from "../errors";
 import type { Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";

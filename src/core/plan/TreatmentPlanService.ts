@@ -19,9 +19,8 @@
  * then kept up to date from sessions or by editing its data block), so an approved plan is never
  * overwritten by a new draft.
  */
-import { isPsychotherapyNote } from "../notes/kinds";
+import { isPsychotherapyNote, psychotherapyRefusal } from "../notes/kinds";
 import { localDay } from "../calendar";
-import { psychotherapyRefusal } from "../documents/psychotherapy";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { LlmClient } from "../llm/LlmClient";

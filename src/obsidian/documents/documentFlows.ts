@@ -12,7 +12,7 @@ import { homedir } from "node:os";
 import { localDay } from "../../core/calendar";
 import * as nodePath from "node:path";
 import { FileSystemAdapter, normalizePath } from "obsidian";
-import { newPsychotherapyNote } from "../../core/documents/psychotherapy";
+import { newPsychotherapyNote } from "../../core/notes/psychotherapy";
 import { DOCUMENT_TEMPLATE_FILE_NAMES, DOCUMENT_TYPE_IDS, DOCUMENT_TYPES, type DocumentTemplateSource, type DocumentTypeId } from "../../core/documents/types";
 import { ClinicalVaultError, isCancelled, type Cancelled } from "../../core/errors";
 import { UNENCRYPTED_WARNING } from "../../core/export/warning";

@@ -4,7 +4,7 @@
  * apart, so they live in their own folder (`CODE/psychotherapy/<date>.md`) with
  * `note_type: psychotherapy` in their frontmatter, and everything derived (briefs, documents,
  * exports, search, model input) leaves them out unless the clinician includes them for one action
- * (see brief/sessionNotes.ts, isPsychotherapyNote).
+ * (the rule: isPsychotherapyNote and psychotherapyRefusal in ./kinds.ts). This file makes new ones.
  */
 import { checkSessionDate } from "../calendar";
 import { freePath } from "../record/freePath";
@@ -14,18 +14,9 @@ import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { joinFrontmatter } from "../markdown/frontmatter";
 
-import { PSYCHOTHERAPY_PATH } from "../notes/kinds";
+import { PSYCHOTHERAPY_PATH } from "./kinds";
 
 export const PSYCHOTHERAPY_FOLDER = "psychotherapy";
-
-/** Parts-map and plan updates never read a psychotherapy note: it is not sent to the model for them. */
-export function psychotherapyRefusal(path: string, what: string): ClinicalVaultError {
-	return new ClinicalVaultError(
-		"refused",
-		`${path} is a psychotherapy note: it is kept apart and never sent to the model to update ${what}. Use the session's progress note. Nothing was changed.`,
-		{ path },
-	);
-}
 
 /** The body of a new psychotherapy note (headings only: the clinician writes it). */
 export function psychotherapyNoteBody(client: string, date: string): string {
