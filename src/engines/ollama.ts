@@ -195,7 +195,7 @@ export class OllamaClient implements LlmClient {
 				};
 				const res = await fetch(`${this.host}/api/chat`, {
 					method: "POST",
-					headers: { "content-type": "application/json", accept: "application/x-ndjson", ...this.authorization() },
+					headers: { "content-type": "application/json", accept: "application/json", ...this.authorization() },
 					body: JSON.stringify(body),
 				});
 				if (!res.body) throw this.notOllama("/api/chat", "no body");
@@ -220,6 +220,7 @@ export class OllamaClient implements LlmClient {
 				}
 			},
 		);
+		// A backstop: ndjsonMessages already refuses a stream that ends without the done message.
 		if (!final) {
 			throw new ClinicalVaultError("engine", `Ollama at ${this.host} ended its answer early, without the final message. Try again.`, {
 				detail: "no done message",

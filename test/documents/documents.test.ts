@@ -201,6 +201,14 @@ describe("safeguards on what the model wrote", () => {
 		expect(result.flags.some((f) => f.kind === "diagnosis" && /major depressive/i.test(f.reason + f.excerpt))).toBe(true);
 		expect(result.flags.some((f) => f.kind === "risk-domain")).toBe(true);
 		expect(data.review_flags).toBe(result.flags.length);
+		// Each review entry names its section; none points at lines of the joined notes the clinician never sees.
+		const review = data.review as { section?: string; at?: unknown }[];
+		expect(review).toHaveLength(result.flags.length);
+		for (const entry of review) {
+			expect(typeof entry.section).toBe("string");
+			expect(entry.at).toBeUndefined();
+		}
+		expect(review.find((r) => /major depressive/i.test(JSON.stringify(r)))?.section).toBeTruthy();
 	});
 
 	it("marks a sentence the notes do not support", async () => {

@@ -241,6 +241,26 @@ describe("errors a clinician can act on", () => {
 		expect(log).not.toHaveBeenCalled();
 	});
 
+	it("a JSON line that is not an object: engine error after the good pieces", async () => {
+		fake.reply({ text: "Client described sleep problems since March.", fault: { kind: "not-object", after: 2 } });
+		const pieces: string[] = [];
+		const error = await engineError(() => client().chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
+		expect(error.message).toMatch(/sent a malformed answer \(a line that is not a JSON object\)/);
+		expect(error.detail).toBe("NDJSON line 3 is a JSON array");
+		expect(pieces.join("")).toBe("Client described");
+	});
+
+	it("reading stops at the done message: what comes after it is never read, and the held connection is closed", async () => {
+		fake.reply({ text: "Client described sleep problems.", fault: { kind: "after-done" } });
+		const pieces: string[] = [];
+		// The server holds the connection open after its extra lines: the answer must not wait for it (nor time out).
+		const result = await client({ timeouts: { betweenChunksMs: 60_000 } }).chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) });
+		expect(result.text).toBe("Client described sleep problems.");
+		expect(result.doneReason).toBe("stop");
+		expect(pieces.join("")).toBe("Client described sleep problems.");
+		expect(await fake.requests.at(-1)!.closed).toBe("client-closed");
+	});
+
 	it("a stream that ends without the done message, or is cut off", async () => {
 		fake.reply({ text: "Client described sleep problems.", fault: { kind: "no-done" } });
 		expect((await engineError(() => client().chat({ model: MODEL, messages }))).message).toContain("ended its answer early, without the final message");

@@ -104,7 +104,11 @@ export type StreamFault =
 	/** All chunks, then a clean end of the response without the done message. */
 	| { kind: "no-done" }
 	/** Status 200 and headers, then nothing at all until the client hangs up. */
-	| { kind: "headers-then-hang" };
+	| { kind: "headers-then-hang" }
+	/** After `after` chunks, a line that is JSON but not an object (`[]`). */
+	| { kind: "not-object"; after: number }
+	/** The done message, then more lines (one not JSON) and the connection held open until the client hangs up. */
+	| { kind: "after-done" };
 
 export interface ChatReply {
 	/** The answer's text. */
@@ -643,7 +647,9 @@ export class FakeOllama extends ScriptedModelServer {
 					res.end(`${JSON.stringify({ error: fault.message })}\n`);
 					return;
 				}
-				await send(`{"model":"${chat.model}","created_at":"${new Date().toISOString()}","message":{"role":"assis\n`);
+				await send(
+					fault.kind === "not-object" ? "[]\n" : `{"model":"${chat.model}","created_at":"${new Date().toISOString()}","message":{"role":"assis\n`,
+				);
 			}
 			if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
 			if (res.destroyed) return;
@@ -661,6 +667,13 @@ export class FakeOllama extends ScriptedModelServer {
 		if (res.destroyed) return;
 		if (fault?.kind === "no-done") {
 			res.end();
+			return;
+		}
+		if (fault?.kind === "after-done") {
+			await send(`${JSON.stringify({ ...base(), message: { role: "assistant", content: "" }, ...final })}\n`);
+			await send(
+				`${JSON.stringify({ ...base(), message: { role: "assistant", content: " and more after the end" }, done: false })}\nnot JSON after the end\n`,
+			);
 			return;
 		}
 		res.end(`${JSON.stringify({ ...base(), message: { role: "assistant", content: "" }, ...final })}\n`);

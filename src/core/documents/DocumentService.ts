@@ -394,7 +394,8 @@ export class DocumentService {
 					: // A handout is general psychoeducation, not a claim about the record: its sentences are not
 						// grounded, but risk, diagnoses the clinician did not name, invented quotes and identifiers are still checked.
 						checkModelAnswer(modelSections, { source: [topic, clinicianNotes].join("\n"), kind: "summary", identity, ungrounded: true });
-				const flags: ReviewFlag[] = [...checked.flags];
+				// A document's input is many notes joined: a flag's moments ("line 7") would point into text the clinician never sees.
+				const flags: ReviewFlag[] = checked.flags.map(({ timestamps: _, ...flag }) => flag);
 				const rendered: Record<string, string> = {};
 				for (const x of sections) {
 					const placeholder = placeholderOf(x.key);

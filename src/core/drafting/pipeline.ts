@@ -75,7 +75,7 @@ export interface DraftedPage<Checked> {
 	result: BoundedResult;
 }
 
-/** The frontmatter for review flags: their number, and each flag's kind, reason, excerpt and place. */
+/** The frontmatter for review flags: their number, and each flag's kind, reason, excerpt, section and moments in the input. */
 export function reviewMeta(flags: readonly ReviewFlag[]): Record<string, unknown> {
 	return {
 		review_flags: flags.length,
@@ -86,7 +86,7 @@ export function reviewMeta(flags: readonly ReviewFlag[]): Record<string, unknown
 						reason: f.reason,
 						excerpt: f.excerpt.slice(0, 160),
 						...(f.section ? { section: f.section } : {}),
-						...(f.timestamps ? { at: f.timestamps } : {}),
+						...(f.timestamps && f.timestamps.length > 0 ? { at: f.timestamps } : {}),
 					})),
 				}
 			: {}),

@@ -1,6 +1,6 @@
 /**
  * Words, the floor under every feature that reads text: the one definition of a word (`wordSpans`:
- * a run of letters and digits, in any script), used by search's index, the privacy check's name
+ * a run of letters and digits), used by search's index, the privacy check's name
  * matching and the drafting safeguards alike; and, for the safeguards and the brief, sentence
  * splitting that keeps the original text, tokenising, a light English stemmer (irregular verbs +
  * suffix stripping), stop words, and number normalisation ("seven" = "7"). Hand-written, small and
@@ -15,7 +15,12 @@ export interface WordSpan {
 	end: number;
 }
 
-/** Letters and digits; everything else separates words ("GAD-7" is "gad" and "7"). */
+/**
+ * Letters and digits; everything else separates words ("GAD-7" is "gad" and "7"). Combining marks
+ * separate too, as they always have in the stored search index: a decomposed "José" is "Jose", and
+ * scripts written with vowel signs (Devanagari, Thai) split inside words. Changing that is an index
+ * migration, not a tidy-up.
+ */
 const WORD = /[\p{L}\p{N}]+/gu;
 /** The same, with contractions and possessives joined ("don't", "client's"). */
 const WORD_WITH_CONTRACTIONS = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
