@@ -7,7 +7,7 @@
  */
 import { equalBytes, sha256, toHex, utf8 } from "../bytes";
 import { Cancelled, ClinicalVaultError, isCancelled } from "../errors";
-import { splitFrontmatter } from "../markdown/frontmatter";
+import { findFrontmatter, splitFrontmatter } from "../markdown/frontmatter";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { decodeText, type ImportPlan, type ImportSource, type PlannedImport } from "./importPlan";
 import { readJournal, writeJournal } from "./journal";
@@ -22,17 +22,20 @@ export interface ImportResult {
  * has none): only those it does not have yet, so nothing of the clinician's is changed or lost.
  */
 function withFields(text: string, source: string, fields: [string, string][]): string {
+	const found = findFrontmatter(text);
 	let data: Record<string, unknown> | null = null;
 	try {
-		if (/^---\n/.test(text)) data = splitFrontmatter(text, source).data;
+		if (found) data = splitFrontmatter(text, source).data;
 	} catch {
 		data = null;
 	}
+	// The file's own line ends (a note written on Windows has CRLF), so the block stays one style.
+	const eol = found?.block.startsWith("---\r\n") ? "\r\n" : "\n";
 	const lines = fields
 		.filter(([key]) => data?.[key] === undefined)
-		.map(([key, value]) => `${key}: ${value}\n`)
+		.map(([key, value]) => `${key}: ${value}${eol}`)
 		.join("");
-	return data !== null ? `---\n${lines}${text.slice(4)}` : `---\n${lines}---\n${text}`;
+	return found && data !== null ? `---${eol}${lines}${text.slice(found.yamlStart)}` : `---\n${lines}---\n${text}`;
 }
 
 /** A note's text as written, with `session_date` (when it came from elsewhere) and `imported`. */

@@ -7,7 +7,7 @@ export interface Frontmatter {
 	body: string;
 }
 
-const BLOCK = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const BLOCK = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 export interface FoundFrontmatter {
 	/** The whole block, its `---` lines and the line end after the closing one included. */
@@ -19,7 +19,8 @@ export interface FoundFrontmatter {
 }
 
 /**
- * The frontmatter at the start of a text (LF or CRLF line ends), or null when there is none. The
+ * The frontmatter at the start of a text (LF or CRLF line ends; an empty block counts, as in
+ * Obsidian), or null when there is none. The
  * one reading of the `---` block for notes, plans, parts maps, profiles and consent.
  */
 export function findFrontmatter(text: string): FoundFrontmatter | null {
