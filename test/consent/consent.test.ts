@@ -200,6 +200,10 @@ describe("the consent record in the profile", () => {
 		expect(withConsent("---\ncode: C-0142\nconsent:\n  recording: no\n  date: 2026-01-01\nname: N\n---\nbody\n", consent, "C-0142/profile.md")).toBe(
 			"---\ncode: C-0142\nname: N\nconsent:\n  recording: yes\n  date: 2026-09-01\n  scope: s\n  recorded_at: 2026-09-01T00:00:00.000Z\n---\nbody\n",
 		);
+		// A profile edited on Windows keeps CRLF throughout: no mixed line ends.
+		expect(withConsent("---\r\ncode: C-0142\r\nconsent:\r\n  recording: no\r\nname: N\r\n---\r\nbody\r\n", consent, "C-0142/profile.md")).toBe(
+			"---\r\ncode: C-0142\r\nname: N\r\nconsent:\r\n  recording: yes\r\n  date: 2026-09-01\r\n  scope: s\r\n  recorded_at: 2026-09-01T00:00:00.000Z\r\n---\r\nbody\r\n",
+		);
 	});
 });
 

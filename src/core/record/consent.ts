@@ -155,7 +155,9 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 	if (!found) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
 	const front = found.yaml;
 	const before = parseFront(front, where);
-	const lines = front.split("\n");
+	// The profile's own line ends (LF as we write it, CRLF if edited on Windows): the block stays one style.
+	const eol = found.block.startsWith("---\r\n") ? "\r\n" : "\n";
+	const lines = front.split(/\r?\n/);
 	const start = lines.findIndex((line) => /^consent\s*:/.test(line));
 	let kept: string[];
 	if (start === -1) kept = lines;
@@ -165,7 +167,7 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 		kept = [...lines.slice(0, start), ...lines.slice(end)];
 	}
 	while (kept.length > 0 && kept[kept.length - 1]!.trim() === "") kept.pop();
-	const nextFront = [...kept, consentYaml(consent)].join("\n");
+	const nextFront = [...kept, ...consentYaml(consent).split("\n")].join(eol);
 	const after = parseFront(nextFront, where);
 	const rest = (data: Record<string, unknown>) => JSON.stringify(Object.entries(data).filter(([key]) => key !== "consent"));
 	if (rest(before) !== rest(after) || JSON.stringify(consentFromFrontmatter(after, where)) !== JSON.stringify(consent)) {
@@ -173,8 +175,8 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 			path: where,
 		});
 	}
-	const lineEnd = found.block.endsWith("\n") ? "\n" : "";
-	return `---\n${nextFront}\n---${lineEnd}${profileText.slice(found.block.length)}`;
+	const lineEnd = found.block.endsWith("\n") ? eol : "";
+	return `---${eol}${nextFront}${eol}---${lineEnd}${profileText.slice(found.block.length)}`;
 }
 
 function parseFront(front: string, where: string): Record<string, unknown> {
