@@ -28,6 +28,8 @@ export interface OpenVault {
 	record: ClinicalRecord;
 	/** The plugin's settings from the vault (defaults when it has none); flags override them. */
 	settings: ClinicalVaultSettings;
+	/** Where withUnlocked tells the clinician about the session: the stderr of the run that opened the record. */
+	notices: NodeJS.WritableStream;
 }
 
 function checkRootFlag(value: string): string {
@@ -82,9 +84,6 @@ async function writable(root: string): Promise<boolean> {
 	return true;
 }
 
-/** Where withUnlocked tells the clinician about a record's session: the stderr of the run that opened it. */
-const noticesTo = new WeakMap<ClinicalRecord, NodeJS.WritableStream>();
-
 /**
  * Opens the vault folder. With `allowMissing` (init) a folder that does not exist yet is fine: the
  * first write creates it, so a refused or cancelled init leaves nothing behind. The environment
@@ -112,8 +111,13 @@ export async function openVault(io: CliIo, vault: string, rootFlag: string | und
 		batchReads: true,
 		readOnly,
 	});
-	noticesTo.set(record, io.stderr);
-	return { vault: vault.replace(/(.)[\\/]+$/, "$1"), root: record.layout.root, record, settings: { ...settings, clinicalRoot: record.layout.root } };
+	return {
+		vault: vault.replace(/(.)[\\/]+$/, "$1"),
+		root: record.layout.root,
+		record,
+		settings: { ...settings, clinicalRoot: record.layout.root },
+		notices: io.stderr,
+	};
 }
 
 export async function requireInitialized(open: OpenVault): Promise<void> {
@@ -160,10 +164,10 @@ export async function requireRecordFile(open: OpenVault, recordPath: string): Pr
  * Unlocks (with the passphrase, or with a custom unlock such as the recovery key), runs the task
  * and locks again whatever happens. SIGINT/SIGTERM while unlocked are held
  * until the lock is written (so the audit log stays consistent), then re-raised. Its notices go to
- * the stderr of the CLI run that opened the record (noticesTo), else to the process's.
+ * the stderr of the CLI run that opened the record (`open.notices`).
  */
-export async function withUnlocked<T>(record: ClinicalRecord, unlock: string | (() => Promise<void>), task: () => Promise<T>): Promise<T> {
-	const stderr = noticesTo.get(record) ?? process.stderr;
+export async function withUnlocked<T>(open: Pick<OpenVault, "record" | "notices">, unlock: string | (() => Promise<void>), task: () => Promise<T>): Promise<T> {
+	const { record, notices: stderr } = open;
 	const held: { signal: NodeJS.Signals | null } = { signal: null };
 	const hold = (received: NodeJS.Signals): void => {
 		held.signal = received;

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { ClinicalRecord } from "../../src/core/record/ClinicalRecord";
 import { NodeFsStore } from "../../src/core/store/NodeFsStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
@@ -51,17 +52,21 @@ afterEach(async () => {
 
 describe("a full disk", () => {
 	it("never blocks reading: the text comes back and the session is said to be unlogged; a change still fails", async () => {
+		// The run's stderr, as openVault would give it.
 		const stderr: string[] = [];
-		vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-			stderr.push(String(chunk));
-			return true;
+		const notices = new Writable({
+			write(chunk: Buffer, _encoding, done) {
+				stderr.push(chunk.toString());
+				done();
+			},
 		});
 		const record = new ClinicalRecord({ store: new FullDisk(dir), device: new MemoryDeviceStateStore(), batchReads: true });
-		const text = await withUnlocked(record, PASS, () => record.readText(NOTE));
+		const open = { record, notices };
+		const text = await withUnlocked(open, PASS, () => record.readText(NOTE));
 		expect(text).toBe("Read me even when the disk is full.\n");
 		expect(stderr.join("")).toMatch(/the disk is full\. This session is not in the audit log \(reading is never blocked for it\)\./);
 		expect(record.isUnlocked).toBe(false);
-		await expect(withUnlocked(record, PASS, () => record.writeText(NOTE, "changed"))).rejects.toMatchObject({
+		await expect(withUnlocked(open, PASS, () => record.writeText(NOTE, "changed"))).rejects.toMatchObject({
 			code: "storage",
 			message: expect.stringMatching(/disk is full/) as unknown,
 		});

@@ -82,14 +82,14 @@ export const auditCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const record = open.record;
 		if (repair) {
-			const done = await withUnlocked(record, passphrase, () => record.audit.reset(reason!));
+			const done = await withUnlocked(open, passphrase, () => record.audit.reset(reason!));
 			if (done.length === 0) return { stdout: "Every audit log verifies: nothing to repair.\n" };
 			let out = "";
 			for (const r of done)
 				out += `Reset audit log ${r.log}: kept ${r.kept} entries, ${r.dropped} line(s) after them kept as evidence in ${r.evidence}.\n`;
 			return { stdout: out };
 		}
-		const result = await withUnlocked(record, passphrase, () => record.audit.verify());
+		const result = await withUnlocked(open, passphrase, () => record.audit.verify());
 		const list: LoggedEntry[] = result.entryList;
 		const end = all ? list.length : Math.max(0, list.length - (page - 1) * limit);
 		const start = all ? 0 : Math.max(0, end - limit);

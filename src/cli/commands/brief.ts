@@ -45,7 +45,7 @@ export const briefCommand: Command = {
 		const { briefSources } = await import("../../core/brief/sources");
 		const measures = (await measureRegistry(io, args.vault!, open.settings)).definitions;
 		const brief = await withCancelSignal((signal) =>
-			withUnlocked(open.record, passphrase, () =>
+			withUnlocked(open, passphrase, () =>
 				buildBrief(open.record, {
 					client,
 					today,

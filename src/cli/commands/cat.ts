@@ -19,7 +19,7 @@ export const catCommand: Command = {
 		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const plaintext = await withUnlocked(open.record, passphrase, () => open.record.read(recordPath));
+		const plaintext = await withUnlocked(open, passphrase, () => open.record.read(recordPath));
 		return { stdout: plaintext };
 	},
 };

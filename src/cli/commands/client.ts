@@ -69,7 +69,7 @@ export const clientAddCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const client = { code, name, ...(modality ? { modality } : {}), ...(aliases.length > 0 ? { aliases } : {}) };
-		const outcome = await withUnlocked(open.record, passphrase, async () => {
+		const outcome = await withUnlocked(open, passphrase, async () => {
 			if (consent === undefined) {
 				await open.record.addClient(client);
 				return "added" as const;
@@ -138,7 +138,7 @@ export const clientListCommand: Command = {
 		}
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const rows = await withUnlocked(record, passphrase, async () => {
+		const rows = await withUnlocked(open, passphrase, async () => {
 			const out: ClientRow[] = [];
 			for (const code of codes) {
 				try {

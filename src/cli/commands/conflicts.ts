@@ -125,7 +125,7 @@ export const conflictsCommand: Command = {
 		const json = options.json === true;
 
 		if (path !== undefined && choice !== undefined) {
-			const done = await withUnlocked(record, passphrase, () => resolveConflict(record, path, choice));
+			const done = await withUnlocked(open, passphrase, () => resolveConflict(record, path, choice));
 			if (json) return { stdout: `${JSON.stringify(done, null, 2)}\n` };
 			const what =
 				done.choice === "original"
@@ -136,7 +136,7 @@ export const conflictsCommand: Command = {
 			return { stdout: `Resolved: ${what}. The copy ${done.erased} was crypto-erased and removed.\n` };
 		}
 		if (path !== undefined) {
-			return withUnlocked(record, passphrase, async () => {
+			return withUnlocked(open, passphrase, async () => {
 				const versions = await readConflict(record, path, "open");
 				try {
 					if (json) {
@@ -153,7 +153,7 @@ export const conflictsCommand: Command = {
 				}
 			});
 		}
-		const conflicts = await withUnlocked(record, passphrase, () => findConflicts(record));
+		const conflicts = await withUnlocked(open, passphrase, () => findConflicts(record));
 		if (json) return { stdout: `${JSON.stringify({ vault: open.vault, root: open.root, counts: countConflicts(conflicts), conflicts }, null, 2)}\n` };
 		return { stdout: renderList(`${open.vault}/${open.root}/`, conflicts) };
 	},

@@ -135,11 +135,11 @@ export const consentCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 
 		if (input !== undefined) {
-			const consent = await withUnlocked(record, passphrase, () => setConsent(record, client, input));
+			const consent = await withUnlocked(open, passphrase, () => setConsent(record, client, input));
 			return { stdout: json ? asJson(client, consent) : `Recorded ${client}'s recording consent: ${consent.recording}, dated ${consent.date}.\n` };
 		}
 		if (!revoke) {
-			const shown = await withUnlocked(record, passphrase, async () => {
+			const shown = await withUnlocked(open, passphrase, async () => {
 				const consent = await readConsent(record, client);
 				// Derived copies matter only once consent is revoked (they are what a revoke leaves to finish).
 				return {
@@ -153,7 +153,7 @@ export const consentCommand: Command = {
 		}
 
 		const outcome = await withCancelSignal((signal) =>
-			withUnlocked(record, passphrase, async () => {
+			withUnlocked(open, passphrase, async () => {
 				const left = await consentErasure(record, client);
 				const derived = await consentDerived(record, client);
 				const list = [...left.audio, ...left.transcripts, ...derived];

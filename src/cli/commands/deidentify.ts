@@ -40,7 +40,7 @@ export const deidentifyCommand: Command = {
 		await requireRecordFile(vault, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return { code: CANCELLED_EXIT };
-		const written = await withUnlocked(vault.record, passphrase, async () => {
+		const written = await withUnlocked(vault, passphrase, async () => {
 			// Loaded when used: the name and place lexicon is large (every other command starts faster without it).
 			const [{ prepareDeidentified, recordDeidentifiedExport }, { formatReport }] = await Promise.all([
 				import("../../core/export/deidentified"),

@@ -94,7 +94,7 @@ export const docCommand: Command = {
 				measures: (await measureRegistry(io, args.vault!, open.settings)).definitions,
 			});
 			const result = await withCancelSignal((signal) =>
-				withUnlocked(open.record, passphrase, () =>
+				withUnlocked(open, passphrase, () =>
 					service.draft({
 						client,
 						type: type.id,

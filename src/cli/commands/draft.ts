@@ -77,7 +77,7 @@ export const draftCommand: Command = {
 			const source: DraftSource = transcriptPath !== undefined ? { kind: "transcript", path: transcriptPath } : { kind: "summary", text: summaryText! };
 			const service = new DraftingService({ record: open.record, llm, templates, clock: systemClock });
 			const result = await withCancelSignal((signal) =>
-				withUnlocked(open.record, passphrase, () =>
+				withUnlocked(open, passphrase, () =>
 					service.draft({
 						client,
 						sessionDate,

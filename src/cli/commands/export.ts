@@ -78,7 +78,7 @@ export const exportCommand: Command = {
 		await requireRecordFile(vault, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const result = await withUnlocked(vault.record, passphrase, async () => {
+		const result = await withUnlocked(vault, passphrase, async () => {
 			const [{ exportDocument }, { systemFontSource }] = await Promise.all([import("../../core/export/exportDocument"), import("../../engines/fonts")]);
 			const exported = await exportDocument(vault.record, recordPath, {
 				format,

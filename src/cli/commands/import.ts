@@ -126,7 +126,7 @@ export const importCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const outcome = await withCancelSignal((signal) =>
-			withUnlocked(open.record, passphrase, async () => {
+			withUnlocked(open, passphrase, async () => {
 				const plan = await planImport(open.record, sources, { ...(client ? { client } : {}), ...(folders ? { folders } : {}) });
 				io.stderr.write(describePlan(plan));
 				if (dryRun) return { code: 0, text: "Dry run: nothing was changed.\n" };

@@ -71,7 +71,7 @@ export const initCommand: Command = {
 		const chosen = kdf;
 		let recoveryKey = "";
 		await withUnlocked(
-			open.record,
+			open,
 			async () => {
 				({ recoveryKey } = await open.record.init(passphrase, { kdf: chosen }));
 			},

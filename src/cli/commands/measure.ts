@@ -85,7 +85,7 @@ export const measureAddCommand: Command = {
 		const { definitions } = await registry(ctx, s.open);
 		const service = new MeasuresService({ record: s.open.record, clock: systemClock, definitions });
 		const def = asUsage(() => service.definition(measure));
-		const added = await withUnlocked(s.open.record, s.passphrase, () =>
+		const added = await withUnlocked(s.open, s.passphrase, () =>
 			service.add({
 				client: s.client,
 				measure: def.id,
@@ -125,7 +125,7 @@ export const measureListCommand: Command = {
 		const service = new MeasuresService({ record: s.open.record, clock: systemClock, definitions });
 		const only = stringOption(ctx.options, "measure");
 		const onlyId = only === undefined ? undefined : asUsage(() => service.definition(only).id);
-		const file = await withUnlocked(s.open.record, s.passphrase, () => service.read(s.client));
+		const file = await withUnlocked(s.open, s.passphrase, () => service.read(s.client));
 		const entries = file.entries.filter((e) => onlyId === undefined || e.measure === onlyId);
 		if (ctx.options.json === true) return { stdout: `${JSON.stringify({ client: s.client, entries, schedule: file.schedule }, null, 2)}\n` };
 		if (entries.length === 0) return { stdout: `No scores for ${s.client}${onlyId ? ` on ${onlyId}` : ""}.\n` };
@@ -176,7 +176,7 @@ export const measureChartCommand: Command = {
 		const { definitions } = await registry(ctx, s.open);
 		const service = new MeasuresService({ record: s.open.record, clock: systemClock, definitions });
 		const def = asUsage(() => service.definition(measure));
-		const file = await withUnlocked(s.open.record, s.passphrase, () => service.read(s.client));
+		const file = await withUnlocked(s.open, s.passphrase, () => service.read(s.client));
 		const entries = file.entries.filter((e) => e.measure === def.id);
 		if (entries.length === 0) return { stdout: `No ${def.name} scores for ${s.client}.\n` };
 		if (ctx.options.mermaid === true) return { stdout: `${measureChart(def, entries)}\n` };
@@ -228,7 +228,7 @@ export const measureScheduleCommand: Command = {
 		const { definitions } = await registry(ctx, s.open);
 		const service = new MeasuresService({ record: s.open.record, clock: systemClock, definitions });
 		if (schedule) for (const item of schedule) asUsage(() => service.definition(item.measure));
-		const file = await withUnlocked(s.open.record, s.passphrase, async () => {
+		const file = await withUnlocked(s.open, s.passphrase, async () => {
 			if (schedule !== null || ctx.options.clear === true) await service.setSchedule(s.client, schedule ?? []);
 			return service.read(s.client, "internal");
 		});

@@ -41,7 +41,7 @@ export const mvCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const { record } = open;
-		const moved = await withUnlocked(record, passphrase, async () => {
+		const moved = await withUnlocked(open, passphrase, async () => {
 			const result = await moveRecordFile(record, from, to);
 			await syncSearchIndex(record);
 			return result;

@@ -81,7 +81,7 @@ export const partsCommand: Command = {
 		const service = new PartsMapService({ record: open.record, clock: systemClock });
 
 		return withCancelSignal((signal) =>
-			withUnlocked(open.record, passphrase, async () => {
+			withUnlocked(open, passphrase, async () => {
 				await requireClient(open, client);
 				if (sessionPath !== undefined) {
 					let set = await service.reusable(client, sessionPath);

@@ -60,7 +60,7 @@ export const passwdCommand: Command = {
 		if (recoveryKey !== undefined) {
 			const key = recoveryKey;
 			await withUnlocked(
-				record,
+				open,
 				() => record.unlockWithRecoveryKey(key, next),
 				() => Promise.resolve(),
 			);

@@ -79,7 +79,7 @@ export const planCommand: Command = {
 		const measures = (await measureRegistry(io, args.vault!, open.settings)).definitions;
 
 		return withCancelSignal((signal) =>
-			withUnlocked(open.record, passphrase, async () => {
+			withUnlocked(open, passphrase, async () => {
 				await requireClient(open, client);
 				if (sourcePath !== undefined && accept === "none") {
 					// Rejecting needs no proposal computed again (and no model).

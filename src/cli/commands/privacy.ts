@@ -51,7 +51,7 @@ export const privacyCheckCommand: Command = {
 		else {
 			const passphrase = await currentPassphrase({ io, args, options });
 			if (typeof passphrase !== "string") return cancelled();
-			report = await withUnlocked(record, passphrase, check);
+			report = await withUnlocked(open, passphrase, check);
 		}
 		const code = report.clean ? 0 : PRIVACY_FINDINGS_EXIT;
 		if (options.json === true) return { stdout: `${JSON.stringify({ vault: open.vault, root: open.root, ...report }, null, 2)}\n`, code };

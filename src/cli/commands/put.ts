@@ -41,7 +41,7 @@ export const putCommand: Command = {
 			if (data.length === 0 && (await open.record.exists(recordPath))) {
 				throw new ClinicalVaultError("refused", `The content is empty and ${recordPath} is not; refusing to empty it. Nothing was changed.`);
 			}
-			const written = await withUnlocked(open.record, passphrase, async () => {
+			const written = await withUnlocked(open, passphrase, async () => {
 				await checkEditable(open.record, recordPath);
 				if (options.replace !== true && (await open.record.exists(recordPath))) {
 					throw new ClinicalVaultError("refused", `${recordPath} already exists in the record. Nothing was changed; add --replace to replace it.`);

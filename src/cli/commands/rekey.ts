@@ -22,7 +22,7 @@ export const rekeyCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const record = open.record;
-		const done = await withUnlocked(record, passphrase, () => record.rotateVaultKey(passphrase));
+		const done = await withUnlocked(open, passphrase, () => record.rotateVaultKey(passphrase));
 		const stdout = [
 			done.resumed ? `Finished the interrupted key rotation of ${open.vault}/${open.root}/.` : `Rotated the vault key of ${open.vault}/${open.root}/.`,
 			`Files re-wrapped for the new key: ${done.rewrapped}.`,

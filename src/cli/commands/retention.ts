@@ -29,7 +29,7 @@ export const retentionCommand: Command = {
 		await requireInitialized(open);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const lines = await withUnlocked(open.record, passphrase, async () => {
+		const lines = await withUnlocked(open, passphrase, async () => {
 			if (hours < 0) return ["Retention is off (negative hours): every recording is kept."];
 			const plan = await planRetention(open.record, hours, new Date());
 			const out: string[] = [];

@@ -22,7 +22,7 @@ export const reviewCommand: Command = {
 		await requireRecordFile(open, recordPath);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const review = await withUnlocked(open.record, passphrase, () => reviewNote(open.record, recordPath));
+		const review = await withUnlocked(open, passphrase, () => reviewNote(open.record, recordPath));
 		return { stdout: options.json === true ? `${JSON.stringify(review, null, 2)}\n` : renderReview(review) };
 	},
 };

@@ -54,7 +54,7 @@ export const rmCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const { record } = open;
-		const outcome = await withUnlocked(record, passphrase, async () => {
+		const outcome = await withUnlocked(open, passphrase, async () => {
 			const check = await inspectRemoval(record, recordPath);
 			if (check.unreadable !== null && options.unreadable !== true) {
 				const hint = await unfinishedRevokeHint(record, recordPath);

@@ -89,7 +89,7 @@ export const searchCommand: Command = {
 		let response: SearchResponse;
 		try {
 			response = await withCancelSignal((signal) =>
-				withUnlocked(open.record, passphrase, async () => {
+				withUnlocked(open, passphrase, async () => {
 					const { SearchService } = await import("../../core/search/SearchService");
 					const service = new SearchService({ record: open.record });
 					try {

@@ -47,7 +47,7 @@ export const signCommand: Command = {
 		await requireRecordFile(open, path);
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
-		const result = await withUnlocked(open.record, passphrase, () =>
+		const result = await withUnlocked(open, passphrase, () =>
 			signNote(open.record, path, {
 				signer,
 				now: new Date(),
@@ -90,9 +90,7 @@ export const addendumCommand: Command = {
 		if (typeof passphrase !== "string") return cancelled();
 		const text = new TextDecoder().decode(await readSource(io, stringOption(options, "from") ?? "-"));
 		const signer = stringOption(options, "signer");
-		await withUnlocked(open.record, passphrase, () =>
-			addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }),
-		);
+		await withUnlocked(open, passphrase, () => addAddendum(open.record, path, text, { now: new Date(), ...(signer !== undefined ? { signer } : {}) }));
 		return { stdout: `Added an addendum to ${path}.\n` };
 	},
 };

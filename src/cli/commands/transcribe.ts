@@ -137,7 +137,7 @@ export const transcribeCommand: Command = {
 				speakerNames: settings.channelSpeakers,
 			});
 			const result = await withCancelSignal((signal) =>
-				withUnlocked(open.record, passphrase, async () => {
+				withUnlocked(open, passphrase, async () => {
 					const onProgress = progressPrinter(io);
 					if (!file)
 						return service.transcribe({ client, audioPath: recordAudio!, sessionDate: date, language: settings.language, signal, onProgress });

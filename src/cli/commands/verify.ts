@@ -71,7 +71,7 @@ export const verifyCommand: Command = {
 		const passphrase = await currentPassphrase({ io, args, options });
 		if (typeof passphrase !== "string") return cancelled();
 		const record = open.record;
-		const report = await withUnlocked(record, passphrase, async () => {
+		const report = await withUnlocked(open, passphrase, async () => {
 			const result = await record.verify();
 			const note = `${result.filesChecked} files, ${result.failures.length} failed, ${result.plaintext.length} plaintext, audit ${result.audit.ok ? "intact" : "broken"}, ${result.history.rolledBack.length} rolled back, ${result.history.deleted.length} deleted, conflicts ${result.conflicts.length}`;
 			await record.audit.append("verify", { note });
