@@ -3,7 +3,7 @@
  * fails with ENOSPC (the sweep's lock file, the audit entry, the format copy) still return what was
  * read, and the clinician is told the session is not in the audit log. A change is still refused.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,7 +46,6 @@ beforeEach(async () => {
 	await record.lock();
 });
 afterEach(async () => {
-	vi.restoreAllMocks();
 	await rm(dir, { recursive: true, force: true });
 });
 

@@ -36,6 +36,7 @@ describe("frontmatter", () => {
 		);
 		expect(noteText("---\n---\nBody\n", item, now)).toBe("---\nsession_date: 2026-05-04\nimported: 2026-12-06T10:00:00.000Z\n---\nBody\n");
 		expect(noteText("Body\n", item, now)).toBe("---\nsession_date: 2026-05-04\nimported: 2026-12-06T10:00:00.000Z\n---\nBody\n");
+		expect(noteText("Body\r\n", item, now)).toBe("---\r\nsession_date: 2026-05-04\r\nimported: 2026-12-06T10:00:00.000Z\r\n---\r\nBody\r\n");
 	});
 
 	it("finds nothing where the text does not start with a block", () => {

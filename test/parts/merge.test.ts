@@ -247,6 +247,25 @@ describe("the page", () => {
 		expect(updatePage(reparsed, reparsed.map, layout, "x")).toMatch(/<!-- cv:generated self-energy [0-9a-f]{12} -->\n\| Session \|/);
 	});
 
+	it("dates a page whose frontmatter was emptied or removed by hand, keeping the block whole", async () => {
+		const page = newPage(await scenarioMap(2), layout, "2026-07-01T09:00:00.000Z");
+		const emptied = page.replace(/^---\n[\s\S]*?\n---\n/, "---\n---\n");
+		const out = updatePage(parsePage(emptied, "C-0417/parts-map.md"), await scenarioMap(2), layout, "2026-07-02T09:00:00.000Z");
+		expect(out.startsWith("---\nupdated: 2026-07-02T09:00:00.000Z\n---\n# Parts map: C-0417\n")).toBe(true);
+		expect(parsePage(out, "C-0417/parts-map.md").map.parts).toHaveLength(2);
+		const crlf = page.replace(
+			/^---\n([\s\S]*?)\n---\n/,
+			(_, yaml: string) =>
+				`---\r\n${yaml
+					.replace(/^updated:.*\n?/m, "")
+					.trimEnd()
+					.replace(/\n/g, "\r\n")}\r\n---\r\n`,
+		);
+		expect(updatePage(parsePage(crlf, "C-0417/parts-map.md"), await scenarioMap(2), layout, "x")).toMatch(
+			/^---\r\nclient: C-0417\r\ntype: [^\r\n]+\r\nversion: 1\r\nupdated: x\r\n---\r\n/,
+		);
+	});
+
 	it("reports invalid yaml and values outside the schema with the line and column in the page", async () => {
 		const page = newPage(await scenarioMap(1), layout, "2026-07-01T09:00:00.000Z");
 		const broken = page.replace("    kind: manager\n", "    kind: [manager\n");

@@ -29,13 +29,13 @@ function withFields(text: string, source: string, fields: [string, string][]): s
 	} catch {
 		data = null;
 	}
-	// The file's own line ends (a note written on Windows has CRLF), so the block stays one style.
-	const eol = found?.block.startsWith("---\r\n") ? "\r\n" : "\n";
+	// The file's own line ends (a note written on Windows has CRLF), so the file stays one style.
+	const eol = (found ? found.block.startsWith("---\r\n") : /\r\n/.test(text)) ? "\r\n" : "\n";
 	const lines = fields
 		.filter(([key]) => data?.[key] === undefined)
 		.map(([key, value]) => `${key}: ${value}${eol}`)
 		.join("");
-	return found && data !== null ? `---${eol}${lines}${text.slice(found.yamlStart)}` : `---\n${lines}---\n${text}`;
+	return found && data !== null ? `---${eol}${lines}${text.slice(found.yamlStart)}` : `---${eol}${lines}---${eol}${text}`;
 }
 
 /** A note's text as written, with `session_date` (when it came from elsewhere) and `imported`. */
