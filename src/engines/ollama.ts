@@ -81,6 +81,9 @@ export function normalizeOllamaHost(raw: string | undefined): string {
  * may be clinical). Lines before a bad one are yielded first (the caller keeps the partial text).
  * Reading stops at the `done: true` message; the caller's call closes the connection.
  */
+/** The longest NDJSON line read: each of Ollama's lines is one piece of the answer, a few characters. */
+const MAX_LINE = 8 * 1024 * 1024;
+
 async function* ndjsonMessages(body: ReadableStream<Uint8Array>, host: string): AsyncGenerator<Record<string, unknown>> {
 	const reader = body.getReader();
 	const decoder = new TextDecoder();
@@ -116,14 +119,35 @@ async function* ndjsonMessages(body: ReadableStream<Uint8Array>, host: string): 
 	try {
 		for (;;) {
 			const { done, value } = await reader.read();
-			buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-			const lines = buffer.split("\n");
-			buffer = done ? "" : (lines.pop() ?? "");
+			// Only the new text is searched for line ends, so a long line costs its length once.
+			const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+			const lines: string[] = [];
+			let from = 0;
+			for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", from)) {
+				lines.push(buffer + text.slice(from, end));
+				buffer = "";
+				from = end + 1;
+			}
+			buffer += text.slice(from);
+			if (done && buffer !== "") {
+				lines.push(buffer);
+				buffer = "";
+			}
 			for (const line of lines) {
 				if (line.trim() === "") continue;
 				const message = parse(line);
 				yield message;
 				if (message.done === true) return;
+			}
+			// A server that never ends a line would otherwise fill memory until the idle timeout.
+			if (buffer.length > MAX_LINE) {
+				throw new ClinicalVaultError(
+					"engine",
+					`Ollama at ${host} sent a malformed answer (a line far longer than any answer). Try again, or restart Ollama.`,
+					{
+						detail: `NDJSON line ${lineNo + 1} is over ${MAX_LINE} characters`,
+					},
+				);
 			}
 			if (done) {
 				throw new ClinicalVaultError(

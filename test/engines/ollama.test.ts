@@ -250,6 +250,16 @@ describe("errors a clinician can act on", () => {
 		expect(pieces.join("")).toBe("Client described");
 	});
 
+	it("a line that never ends: engine error once it passes 8 MB, after the good pieces, and the connection is closed", async () => {
+		fake.reply({ text: "Client described sleep problems since March.", fault: { kind: "endless-line", after: 2, megabytes: 9 } });
+		const pieces: string[] = [];
+		const error = await engineError(() => client().chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
+		expect(error.message).toMatch(/sent a malformed answer \(a line far longer than any answer\)/);
+		expect(error.detail).toBe("NDJSON line 3 is over 8388608 characters");
+		expect(pieces.join("")).toBe("Client described");
+		expect(await fake.requests.at(-1)!.closed).toBe("client-closed");
+	});
+
 	it("reading stops at the done message: what comes after it is never read, and the held connection is closed", async () => {
 		fake.reply({ text: "Client described sleep problems.", fault: { kind: "after-done" } });
 		const pieces: string[] = [];

@@ -108,7 +108,9 @@ export type StreamFault =
 	/** After `after` chunks, a line that is JSON but not an object (`[]`). */
 	| { kind: "not-object"; after: number }
 	/** The done message, then more lines (one not JSON) and the connection held open until the client hangs up. */
-	| { kind: "after-done" };
+	| { kind: "after-done" }
+	/** After `after` chunks, a line that never ends: `megabytes` MB without a newline, then the connection held open. */
+	| { kind: "endless-line"; after: number; megabytes: number };
 
 export interface ChatReply {
 	/** The answer's text. */
@@ -645,6 +647,11 @@ export class FakeOllama extends ScriptedModelServer {
 				if (fault.kind === "cut") return cut();
 				if (fault.kind === "error") {
 					res.end(`${JSON.stringify({ error: fault.message })}\n`);
+					return;
+				}
+				if (fault.kind === "endless-line") {
+					const piece = `{"message":{"content":"${"x".repeat(64 * 1024)}`;
+					for (let sent = 0; sent < fault.megabytes * 1024 * 1024 && !res.destroyed; sent += piece.length) await send(piece);
 					return;
 				}
 				await send(
