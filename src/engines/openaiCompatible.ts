@@ -94,6 +94,9 @@ function serverMessage(text: string): { message: string; type: string } {
 	return { message: text, type: "" };
 }
 
+/** The longest streamed event read: each is one piece of the answer, a few characters. */
+const MAX_EVENT = 8 * 1024 * 1024;
+
 async function readAll(body: ReadableStream<Uint8Array>, limit = 8 * 1024 * 1024): Promise<string> {
 	const reader = body.getReader();
 	const decoder = new TextDecoder();
@@ -248,8 +251,11 @@ export class OpenAiCompatibleClient implements LlmClient {
 					stream.done = true;
 					return;
 				}
+				// Characters read since the last whole event: a server that never ends one would otherwise fill memory until the idle timeout.
+				let sinceEvent = 0;
 				const parser = createParser({
 					onEvent: (event: EventSourceMessage) => {
+						sinceEvent = 0;
 						if (stream.failure || stream.done) return;
 						stream.events++;
 						if (event.data.trim() === "[DONE]") {
@@ -283,7 +289,16 @@ export class OpenAiCompatibleClient implements LlmClient {
 				for (;;) {
 					const { done, value } = await reader.read();
 					if (done) break;
-					parser.feed(decoder.decode(value, { stream: true }));
+					const piece = decoder.decode(value, { stream: true });
+					sinceEvent += piece.length;
+					parser.feed(piece);
+					if (!stream.failure && sinceEvent > MAX_EVENT) {
+						stream.failure = new ClinicalVaultError(
+							"engine",
+							`${this.label} at ${this.host} sent a malformed answer (an event far longer than any answer). Try again, or restart it.`,
+							{ detail: `event ${stream.events + 1} is over ${MAX_EVENT} characters` },
+						);
+					}
 					if (stream.failure) {
 						await reader.cancel().catch(() => undefined);
 						throw stream.failure;

@@ -680,6 +680,16 @@ describe("faults", () => {
 		for (const word of ["Client", "sleep", "March", "content", "choices"]) expect(shown(error)).not.toContain(word);
 	});
 
+	it("an event that never ends: engine error once it passes 8 MB, after the good pieces, and the connection is closed", async () => {
+		fake.reply({ text: "Client described sleep problems since March.", fault: { kind: "endless-line", after: 2, megabytes: 9 } });
+		const pieces: string[] = [];
+		const error = await engineError(() => client().chat({ model: MODEL, messages, onToken: (p) => pieces.push(p) }));
+		expect(error.message).toBe(`The model server at ${fake.url} sent a malformed answer (an event far longer than any answer). Try again, or restart it.`);
+		expect(error.detail).toMatch(/^event \d+ is over 8388608 characters$/);
+		expect(pieces.join("")).toBe("Client described");
+		expect(await fake.requests.at(-1)!.closed).toBe("client-closed");
+	});
+
 	it("an error event inside the stream: the server's words", async () => {
 		const words = "slot 0: failed to decode the batch (KV cache full)";
 		fake.reply({ text: "Client described", fault: { kind: "error", after: 1, message: words } });

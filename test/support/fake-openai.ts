@@ -711,6 +711,11 @@ export class FakeOpenAi extends ScriptedModelServer {
 				res.end(`data: ${JSON.stringify({ error: { code: 500, message: fault.message, type: "server_error" } })}\n\n`);
 				return true;
 			}
+			if (fault.kind === "endless-line") {
+				const piece = `data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"${"x".repeat(64 * 1024)}`;
+				for (let sent = 0; sent < fault.megabytes * 1024 * 1024 && !res.destroyed; sent += piece.length) await send(piece);
+				return true;
+			}
 			await send(`data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"\n\n`);
 			return false;
 		};
