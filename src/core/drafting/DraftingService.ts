@@ -165,7 +165,6 @@ export class DraftingService {
 			draftMessages(modality, { clientCode: client, sessionDate, sessionNumber, inputKind: kind, input: text, sections, wordLimits, defaultWordLimit });
 
 		let passes = 0;
-		let riskMentions: string[] = [];
 		const {
 			path: notePath,
 			checked,
@@ -226,9 +225,8 @@ export class DraftingService {
 				created: clock.now().toISOString(),
 				modified: clock.now().toISOString(),
 			}),
-			check: (answer) => {
-				riskMentions = detectRiskMentions(input, request.source.kind);
-				return checkModelAnswer(
+			check: (answer) => ({
+				...checkModelAnswer(
 					sections.map((x) => ({ key: x.key, heading: x.heading, text: answer[x.key] ?? "" })),
 					{
 						source: input,
@@ -237,9 +235,12 @@ export class DraftingService {
 						identity,
 						...(request.source.kind === "summary" ? { clinicianText: input } : {}),
 					},
-				);
-			},
+				),
+				// Where the input itself mentions risk: flagged for the clinician, never assessed.
+				inputRisk: detectRiskMentions(input, request.source.kind),
+			}),
 			render: (answer) => {
+				const riskMentions = answer.inputRisk;
 				const riskFlag =
 					riskMentions.length > 0
 						? `> [!danger] Risk content mentioned${riskMentions.some((t) => t !== "") ? ` at ${riskMentions.filter((t) => t !== "").join(", ")}` : " in the input"}: clinician to assess.`
@@ -259,8 +260,8 @@ export class DraftingService {
 					}),
 				);
 			},
-			finalMeta: (_, answer) => ({
-				...(riskMentions.length > 0 ? { risk_mentioned_at: riskMentions } : {}),
+			finalMeta: ({ inputRisk }, answer) => ({
+				...(inputRisk.length > 0 ? { risk_mentioned_at: inputRisk } : {}),
 				...(answer.promptTokens !== undefined ? { prompt_tokens: answer.promptTokens } : {}),
 			}),
 			onProgress: progress,
@@ -268,7 +269,7 @@ export class DraftingService {
 		return {
 			notePath,
 			flags: checked.flags,
-			riskMentions,
+			riskMentions: checked.inputRisk,
 			condensed: passes > 0,
 			passes,
 			numCtx: result.numCtx,
