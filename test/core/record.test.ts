@@ -8,6 +8,7 @@ import { MemoryStore } from "../../src/core/store/MemoryStore";
 import { floorKdfParams } from "../../src/core/crypto/kdf";
 import { ManualClock } from "../../src/core/clock";
 import { MemoryDeviceStateStore } from "../../src/core/audit/deviceState";
+import { writeNewText } from "../../src/core/record/freePath";
 
 let dir: string;
 beforeEach(async () => {
@@ -38,6 +39,24 @@ describe("ClinicalRecord", () => {
 		expect(actions).toEqual(["init", "client-add", "create", "lock", "unlock", "open", "open"]);
 		// The failed attempt is carried by the unlock entry that follows it.
 		expect((await record.audit.entries()).find((e) => e.action === "unlock")!.failed).toEqual([clock.now().toISOString()]);
+	});
+
+	it("create-only writes never replace a file: createText, and writeNewText's next free name", async () => {
+		const record = new ClinicalRecord({ store: new NodeFsStore(dir), clock: new ManualClock() });
+		await record.init("correct horse battery", { kdf: floorKdfParams() });
+		await record.addClient({ code: "C-0142", name: "Synthetic Person" });
+		const note = "C-0142/notes/2026-09-01.md";
+		expect(await record.createText(note, "First.\n")).toMatchObject({ path: note, action: "create" });
+		const before = (await record.audit.entries()).length;
+		expect(await record.createText(note, "Second.\n")).toBe("exists");
+		expect(await record.readText(note, "internal")).toBe("First.\n");
+		expect((await record.audit.entries()).length).toBe(before);
+		// Two writers racing for one name: each gets its own, and both texts are kept.
+		const [a, b] = await Promise.all([writeNewText(record, note, "A.\n"), writeNewText(record, note, "B.\n")]);
+		expect(new Set([a, b])).toEqual(new Set(["C-0142/notes/2026-09-01-2.md", "C-0142/notes/2026-09-01-3.md"]));
+		expect(await record.readText(a, "internal")).toBe("A.\n");
+		expect(await record.readText(b, "internal")).toBe("B.\n");
+		expect(await record.readText(note, "internal")).toBe("First.\n");
 	});
 
 	it("keeps the audit chain intact under concurrent saves and a second process appending", async () => {

@@ -118,6 +118,30 @@ describe("the drafting pipeline", () => {
 		expect(await record.readText("C-0142/notes/2026-03-04.md", "internal")).toContain("Earlier.");
 	});
 
+	it("a note of the same name written while the model was working is never replaced: the draft takes the next name", async () => {
+		const meanwhile = "---\nkind: note\nstatus: signed\n---\nWritten in the CLI while the plugin's model was working.\n";
+		const llm = new StreamingLlm(async (request) => {
+			await record.writeText("C-0142/notes/2026-03-04.md", meanwhile);
+			const text = JSON.stringify({ summary: [SOURCE], plan: [] });
+			request.onToken?.(text, text);
+			return { text, doneReason: "stop" };
+		});
+		const drafted = await draftPage(page(llm));
+		expect(drafted.path).toBe("C-0142/notes/2026-03-04-2.md");
+		expect(await record.readText("C-0142/notes/2026-03-04.md", "internal")).toBe(meanwhile);
+		expect(splitFrontmatter(await record.readText(drafted.path, "internal"), drafted.path).data).toMatchObject({ kind: "note", status: "draft" });
+
+		// The same for an incomplete draft kept after a cancel.
+		const cancelling = new StreamingLlm(async (request) => {
+			await record.writeText("C-0142/notes/2026-03-05.md", meanwhile);
+			request.onToken?.('{"summary": ["Client', '{"summary": ["Client');
+			throw new Cancelled();
+		});
+		const error = await draftPage(page(cancelling, { place: { client: "C-0142", folder: "notes", stem: "2026-03-05" } })).catch((e: unknown) => e);
+		expect((error as { keptAt?: string }).keptAt).toBe("C-0142/notes/2026-03-05-2.md");
+		expect(await record.readText("C-0142/notes/2026-03-05.md", "internal")).toBe(meanwhile);
+	});
+
 	it("a prompt that does not fit: without shorten it is refused before the model or the record is touched", async () => {
 		const llm = new ScriptedLlm(2048);
 		const long = `${SOURCE}\n`.repeat(400);

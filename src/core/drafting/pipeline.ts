@@ -6,14 +6,15 @@
  *     fit       the prompt against the model's real context (through the model boundary, which
  *               removes identifiers); when it does not fit, `shorten` may give a shorter prompt
  *               (a note condenses its transcript), else `tooLong` says why, and nothing is written;
- *     place     a free name in the client's folder ("C-0417/notes/2026-07-06.md");
  *     draft     the structured answer, streamed and validated by the sections' schema
  *               (draftSections); a cut, cancelled or broken answer is kept as an incomplete draft;
  *     check     the answer under the safeguards (`check`: a note's risk mentions, a document's
  *               placeholders and cited dates);
  *     render    the page, by code, from the checked sentences (`render`: the template filled);
  *     write     the page, encrypted, with the frontmatter the service gave (`meta`), the review
- *               flags, and what the service adds after them (`finalMeta`).
+ *               flags, and what the service adds after them (`finalMeta`), under the first free
+ *               name in the client's folder ("C-0417/notes/2026-07-06.md", then -2, …), found
+ *               now and written create-only, so nothing written meanwhile is replaced.
  *
  * Model text never chooses a path, a frontmatter key or a line of markup: the service's `render`
  * gets sentences already made inert by the safeguards.
@@ -22,7 +23,7 @@ import type { ChatMessage } from "../llm/LlmClient";
 import type { BoundedResult, ModelBoundary, PromptFit } from "../llm/boundary";
 import { joinFrontmatter } from "../markdown/frontmatter";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
-import { freePath } from "../record/freePath";
+import { namedPath, writeNewText } from "../record/freePath";
 import { noteAnswerSchema } from "./prompts";
 import type { ReviewFlag } from "./safeguards";
 import { draftSections } from "./stream";
@@ -55,7 +56,7 @@ export interface PageDraft<Checked extends { flags: readonly ReviewFlag[] }> {
 	shorten?: (fit: PromptFit) => Promise<readonly ChatMessage[]>;
 	/** The error for a prompt that does not fit (`shortened`: even after `shorten`). */
 	tooLong: (fit: PromptFit, shortened: boolean) => Error;
-	/** Where the page goes: a free name `<stem>.md` in the client's folder. */
+	/** Where the page goes: the first free name like `<stem>.md` in the client's folder, when it is written. */
 	place: { client: string; folder: string; stem: string };
 	/** The frontmatter the page starts from; an incomplete draft is kept with it too. */
 	meta: (fit: PromptFit) => Record<string, unknown>;
@@ -107,7 +108,9 @@ export async function draftPage<Checked extends { flags: readonly ReviewFlag[] }
 		if (!fit.fits) throw page.tooLong(fit, true);
 	}
 
-	const path = await freePath(record, page.place.client, page.place.folder, page.place.stem, "md");
+	// The name is found when the page is written, create-only: a note of that name written while the
+	// model was working (by the CLI, another window, a sync tool) is never replaced.
+	const base = namedPath(page.place.client, page.place.folder, page.place.stem, "md");
 	const meta = page.meta(fit);
 	const { value: answer, result } = await draftSections(boundary, {
 		request: {
@@ -121,12 +124,12 @@ export async function draftPage<Checked extends { flags: readonly ReviewFlag[] }
 		schema,
 		onText: (soFar) => progress({ stage: "drafting", characters: soFar.length, text: soFar }),
 		onComplete: (raw) => progress({ stage: "checking", characters: raw.length }),
-		keepAt: { record, path, meta },
+		keepAt: { record, base, meta },
 	});
 	const checked = page.check(answer);
 	const body = await page.render(checked);
 
 	progress({ stage: "saving", characters: body.length });
-	await record.writeText(path, joinFrontmatter({ ...meta, ...reviewMeta(checked.flags), ...page.finalMeta?.(checked, result) }, body));
+	const path = await writeNewText(record, base, joinFrontmatter({ ...meta, ...reviewMeta(checked.flags), ...page.finalMeta?.(checked, result) }, body));
 	return { path, checked, result };
 }

@@ -11,6 +11,7 @@ import type { BoundedRequest, BoundedResult, ModelBoundary } from "../llm/bounda
 import { parseStructured } from "../llm/structured";
 import { joinFrontmatter } from "../markdown/frontmatter";
 import type { RecordFiles } from "../record/files";
+import { writeNewText } from "../record/freePath";
 import { reviewMarker } from "./markers";
 import type { noteAnswerSchema } from "./prompts";
 
@@ -22,8 +23,8 @@ export interface SectionsDraft {
 	onText: (soFar: string) => void;
 	/** Called once the answer is complete, before it is parsed. */
 	onComplete?: (text: string) => void;
-	/** Where an incomplete draft is kept, with the frontmatter the finished page would start from. */
-	keepAt: { record: Pick<RecordFiles, "writeText">; path: string; meta: Record<string, unknown> };
+	/** Where an incomplete draft is kept (the first free name like `base`, never over a file), with the frontmatter the finished page would start from. */
+	keepAt: { record: Pick<RecordFiles, "exists" | "createText">; base: string; meta: Record<string, unknown> };
 }
 
 export async function draftSections(
@@ -66,8 +67,8 @@ export async function draftSections(
 async function keepIncomplete(at: SectionsDraft["keepAt"], text: string, error: unknown): Promise<void> {
 	if (text.trim() === "") return;
 	const why = isCancelled(error) ? "generation was cancelled" : "generation failed";
-	await at.record.writeText(at.path, joinFrontmatter({ ...at.meta, incomplete: true }, incompleteDraftBody(why, text, reviewMarker(why))));
-	if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = at.path;
+	const path = await writeNewText(at.record, at.base, joinFrontmatter({ ...at.meta, incomplete: true }, incompleteDraftBody(why, text, reviewMarker(why))));
+	if (typeof error === "object" && error !== null) (error as { keptAt?: string }).keptAt = path;
 }
 
 /**

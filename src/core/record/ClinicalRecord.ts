@@ -595,7 +595,7 @@ export class ClinicalRecord implements RecordFiles {
 	 */
 	async write(recordPath: string, data: Uint8Array, options: { action?: AuditAction } = {}): Promise<WrittenFile> {
 		const written = await this.writeChecked(recordPath, data, options, null);
-		if (written === "missing" || written === "changed") throw new ClinicalVaultError("internal", "unreachable: an unconditional write was refused");
+		if (typeof written === "string") throw new ClinicalVaultError("internal", "unreachable: an unconditional write was refused");
 		return written;
 	}
 
@@ -614,10 +614,29 @@ export class ClinicalRecord implements RecordFiles {
 		const bytes = utf8(text);
 		const want = utf8(expected);
 		try {
-			return await this.writeChecked(recordPath, bytes, options, want);
+			const written = await this.writeChecked(recordPath, bytes, options, want);
+			if (written === "exists") throw new ClinicalVaultError("internal", "unreachable: a compared write was create-only");
+			return written;
 		} finally {
 			bytes.fill(0);
 			want.fill(0);
+		}
+	}
+
+	/**
+	 * Create-only: writes a new record file, or returns "exists" and writes nothing when the path is
+	 * taken (checked in this file's write queue under the writer lock, so no other process of this
+	 * computer can write that name between the check and the write). For pages that take a while to
+	 * make (a draft, while the model writes): another note of that name is never replaced.
+	 */
+	async createText(recordPath: string, text: string, options: { action?: AuditAction } = {}): Promise<WrittenFile | "exists"> {
+		const bytes = utf8(text);
+		try {
+			const written = await this.writeChecked(recordPath, bytes, options, "absent");
+			if (written !== "exists" && typeof written === "string") throw new ClinicalVaultError("internal", "unreachable: a create-only write was compared");
+			return written;
+		} finally {
+			bytes.fill(0);
 		}
 	}
 
@@ -625,8 +644,8 @@ export class ClinicalRecord implements RecordFiles {
 		recordPath: string,
 		data: Uint8Array,
 		options: { action?: AuditAction },
-		expected: Uint8Array | null,
-	): Promise<WrittenFile | "missing" | "changed"> {
+		expected: Uint8Array | null | "absent",
+	): Promise<WrittenFile | "missing" | "changed" | "exists"> {
 		const keys = this.requireKeys();
 		this.requireWritable(`saving ${recordPath}`);
 		const path = checkRecordPath(recordPath);
@@ -636,6 +655,7 @@ export class ClinicalRecord implements RecordFiles {
 			let action: AuditAction = "create";
 			let base: string | undefined;
 			if (await this.store.exists(storePath)) {
+				if (expected === "absent") return "exists";
 				// Authenticate the whole existing file, not only its plaintext header: a file with a
 				// damaged chunk or key block, truncated, extended, swapped or foreign is never overwritten.
 				const existing = await this.store.read(storePath);
@@ -646,7 +666,7 @@ export class ClinicalRecord implements RecordFiles {
 				if (!same) return "changed";
 				fileId = header.fileId;
 				action = "modify";
-			} else if (expected !== null) {
+			} else if (expected !== null && expected !== "absent") {
 				return "missing";
 			}
 			const header = { fileId, path, contentType: contentTypeFor(path) };

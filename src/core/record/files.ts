@@ -37,6 +37,7 @@ export interface RecordFiles {
 	write(recordPath: string, data: Uint8Array, options?: { action?: AuditAction }): Promise<WrittenFile>;
 	writeTextIf(recordPath: string, expected: string, text: string, options?: { action?: AuditAction }): Promise<WrittenFile | "missing" | "changed">;
 	writeText(recordPath: string, text: string, options?: { action?: AuditAction }): Promise<WrittenFile>;
+	createText(recordPath: string, text: string, options?: { action?: AuditAction }): Promise<WrittenFile | "exists">;
 	remove(recordPath: string, options?: { note?: string }): Promise<void>;
 	eraseCopy(storePath: string, recordPath: string, expected: Uint8Array): Promise<void>;
 	list(options?: { client?: string }): Promise<RecordEntry[]>;

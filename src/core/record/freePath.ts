@@ -22,7 +22,29 @@ export async function freeRecordPath(record: Pick<RecordFiles, "exists">, base: 
 	throw new ClinicalVaultError("invalid-input", `Too many files named like ${base} in the record.`);
 }
 
+/** The first name tried for a client's file: `CODE/<folder>/<date or stem>.<ext>`. */
+export function namedPath(client: string, folder: string, date: string, ext: string): string {
+	return `${checkClientCode(client)}/${folder}/${date}.${ext}`;
+}
+
 /** A record path in the client's `folder` for this date: 2026-09-01.md, 2026-09-01-2.md, … */
 export function freePath(record: Pick<RecordFiles, "exists">, client: string, folder: string, date: string, ext: string): Promise<string> {
-	return freeRecordPath(record, `${checkClientCode(client)}/${folder}/${date}.${ext}`);
+	return freeRecordPath(record, namedPath(client, folder, date, ext));
+}
+
+/** How many times a name another writer took at the last moment is given up for the next one. */
+const RACE_TRIES = 10;
+
+/**
+ * Writes a new record file under the first free name like `base` (base, base-2, …), create-only:
+ * a name another writer took after it was found free (a note drafted in the CLI while the plugin's
+ * model was still writing, a file a sync tool brought) is left alone and the next one is tried.
+ * Never replaces a file. Returns the record path written.
+ */
+export async function writeNewText(record: Pick<RecordFiles, "exists" | "createText">, base: string, text: string): Promise<string> {
+	for (let n = 0; n < RACE_TRIES; n++) {
+		const path = await freeRecordPath(record, base);
+		if ((await record.createText(path, text)) !== "exists") return path;
+	}
+	throw new ClinicalVaultError("storage", `Could not find a free name like ${base}: other files kept taking them. Nothing was written; try again.`);
 }
