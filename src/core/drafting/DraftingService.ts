@@ -9,7 +9,7 @@
  * note's frontmatter says so.
  */
 import { checkSessionDate } from "../calendar";
-import { freePath } from "../record/freePath";
+import { namedPath, writeNewText } from "../record/freePath";
 import { draftPage } from "./pipeline";
 import { isPsychotherapyNote, NOTE_PATH } from "../notes/kinds";
 import { ClinicalVaultError } from "../errors";
@@ -137,9 +137,9 @@ export class DraftingService {
 			input = request.source.text.trim();
 			if (input === "") throw new ClinicalVaultError("invalid-input", "The session summary is empty; there is nothing to draft from.");
 			// Keep the clinician's input before anything can fail.
-			summaryPath = await freePath(record, client, "summaries", sessionDate, "md");
-			await record.writeText(
-				summaryPath,
+			summaryPath = await writeNewText(
+				record,
+				namedPath(client, "summaries", sessionDate, "md"),
 				joinFrontmatter({ kind: "session-summary", client, session_date: sessionDate, created: clock.now().toISOString() }, `${input}\n`),
 			);
 		} else {

@@ -7,7 +7,7 @@
  * (the rule: isPsychotherapyNote and psychotherapyRefusal in ./kinds.ts). This file makes new ones.
  */
 import { checkSessionDate } from "../calendar";
-import { freePath } from "../record/freePath";
+import { namedPath, writeNewText } from "../record/freePath";
 import { ClinicalVaultError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
@@ -47,10 +47,9 @@ export async function newPsychotherapyNote(record: ClinicalRecord, client: strin
 	const code = checkClientCode(client);
 	const day = checkSessionDate(date);
 	if (!(await record.exists(record.layout.profilePath(code)))) throw new ClinicalVaultError("not-found", `There is no client ${code} in this record.`);
-	const path = await freePath(record, code, PSYCHOTHERAPY_FOLDER, day, "md");
-	if (!PSYCHOTHERAPY_PATH.test(path)) throw new ClinicalVaultError("internal", `${path} is not in the psychotherapy notes folder.`);
+	const base = namedPath(code, PSYCHOTHERAPY_FOLDER, day, "md");
+	if (!PSYCHOTHERAPY_PATH.test(base)) throw new ClinicalVaultError("internal", `${base} is not in the psychotherapy notes folder.`);
 	const now = (options.clock ?? record.clock ?? systemClock).now().toISOString();
 	const meta = { note_type: "psychotherapy", client: code, session_date: day, created: now, modified: now };
-	await record.writeText(path, joinFrontmatter(meta, psychotherapyNoteBody(code, day)));
-	return path;
+	return writeNewText(record, base, joinFrontmatter(meta, psychotherapyNoteBody(code, day)));
 }

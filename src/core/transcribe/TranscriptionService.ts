@@ -22,7 +22,7 @@ import { Cancelled, ClinicalVaultError, isCancelled, toClinicalError } from "../
 import { checkSessionDate } from "../calendar";
 import type { Clock } from "../clock";
 import { equalBytes } from "../bytes";
-import { freePath } from "../record/freePath";
+import { freePath, namedPath, writeNewText } from "../record/freePath";
 import type { ClinicalRecord } from "../record/ClinicalRecord";
 import { checkClientCode } from "../record/layout";
 import { requireRecordingConsent } from "../record/consent";
@@ -327,7 +327,6 @@ export class TranscriptionService {
 		report("saving", 0.99);
 		await requireRecordingConsent(record, options.client, "the transcript was not saved");
 		cancelled();
-		const transcriptPath = await freePath(record, options.client, "transcripts", checkSessionDate(options.sessionDate), "md");
 		const markdown = renderTranscript(
 			{
 				client: options.client,
@@ -347,7 +346,8 @@ export class TranscriptionService {
 			},
 			labelled.segments,
 		);
-		await record.writeText(transcriptPath, markdown);
+		// Create-only under the first free name: a transcript of that day written meanwhile is never replaced.
+		const transcriptPath = await writeNewText(record, namedPath(options.client, "transcripts", checkSessionDate(options.sessionDate), "md"), markdown);
 		report("saving", 1);
 		return {
 			transcriptPath,
