@@ -5,7 +5,7 @@
  * reason is given, and while the risk section is unwritten when the session mentioned risk unless
  * the clinician records why risk was not assessed), "Add addendum" and "Copy for EHR".
  */
-import { freePath, freeRecordPath } from "../../core/record/freePath";
+import { namedPath, writeNewText } from "../../core/record/freePath";
 import { normalizePath, type App } from "obsidian";
 import { NOTE_PATH, TRANSCRIPT_PATH } from "../../core/notes/kinds";
 import { dateInRecordingName } from "../../core/notes/sessionDate";
@@ -389,12 +389,11 @@ async function keepUnsent(
 	if (text.trim() === "" || !ctx.session.isUnlocked) return null;
 	const record = ctx.session.record;
 	const now = ctx.session.clock.now();
-	const path = await freePath(record, client, "summaries", `${localDay(now)}-unsent-${what}`, "md");
-	await record.writeText(
-		path,
+	return writeNewText(
+		record,
+		namedPath(client, "summaries", `${localDay(now)}-unsent-${what}`, "md"),
 		joinFrontmatter({ kind: "session-summary", client, unsent: true, typed_for: what, ...extra, created: now.toISOString() }, `${text.trim()}\n`),
 	);
-	return path;
 }
 
 /** "New session note": today's note for a client, opened for editing. */
@@ -403,8 +402,7 @@ export async function newSessionNote(ctx: CommandContext): Promise<void> {
 	const client = await pickClient(ctx.app, record);
 	if (!client) return;
 	const today = localDay(ctx.session.clock.now());
-	const path = await freeRecordPath(record, `${client.code}/notes/${today}.md`);
-	await record.writeText(path, `# Session ${today}\n\n`);
+	const path = await writeNewText(record, `${client.code}/notes/${today}.md`, `# Session ${today}\n\n`);
 	const view = await openRecordFile(ctx.app, ctx.session, path);
 	await view?.setMode("edit");
 }
