@@ -199,14 +199,14 @@ describe("the encrypted editor in Chromium", () => {
 				const w = window as unknown as { cvSettled?: number };
 				if (!cm.hasFocus) cm.focus();
 				if (cm.state.selection.main.head !== cm.state.doc.length) cm.dispatch({ selection: { anchor: cm.state.doc.length }, scrollIntoView: true });
-				// Settled for three polls in a row: CodeMirror can still read an older DOM selection back
+				// Settled for three polls in a row (150 ms): CodeMirror can still read an older DOM selection back
 				// a frame after focus or a scroll into 5 MB (once in five CI runs it moved the cursor
 				// between a single check and the first key).
 				w.cvSettled = cm.hasFocus && cm.state.selection.main.head === cm.state.doc.length ? (w.cvSettled ?? 0) + 1 : 0;
 				return w.cvSettled >= 3;
 			},
 			undefined,
-			{ polling: 100, timeout: 10_000 },
+			{ polling: 50, timeout: 10_000 },
 		);
 		await b.page.keyboard.type("The clinician's last line.");
 		await b.page.keyboard.press("Control+s");
