@@ -6,6 +6,9 @@ export function oneLine(text: string, max = 200): string {
 	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** The most characters read of one answer, one streamed line or one event: a few KB is usual; more is a broken server. */
+export const MAX_ANSWER_CHARS = 8 * 1024 * 1024;
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -31,7 +31,7 @@ import { ENGINE_PRESETS, presetFor, type EnginePreset } from "../core/llm/engine
 import { estimateTokens, type ChatMessage, type ChatRequest, type ChatResult, type LlmClient, type ModelInfo } from "../core/llm/LlmClient";
 import type { EndpointPolicy } from "../core/net/endpoint";
 import { requestStream, TransportError, type StreamResponse } from "./http";
-import { CallerError, isRecord, oneLine, timeoutWords } from "./modelAnswers";
+import { CallerError, isRecord, MAX_ANSWER_CHARS, oneLine, timeoutWords } from "./modelAnswers";
 import { DEFAULT_OLLAMA_TIMEOUTS, type OllamaTimeouts } from "./ollama";
 
 export type ModelServerTimeouts = OllamaTimeouts;
@@ -94,10 +94,7 @@ function serverMessage(text: string): { message: string; type: string } {
 	return { message: text, type: "" };
 }
 
-/** The longest streamed event read: each is one piece of the answer, a few characters. */
-const MAX_EVENT = 8 * 1024 * 1024;
-
-async function readAll(body: ReadableStream<Uint8Array>, limit = 8 * 1024 * 1024): Promise<string> {
+async function readAll(body: ReadableStream<Uint8Array>, limit = MAX_ANSWER_CHARS): Promise<string> {
 	const reader = body.getReader();
 	const decoder = new TextDecoder();
 	let text = "";
@@ -292,11 +289,11 @@ export class OpenAiCompatibleClient implements LlmClient {
 					const piece = decoder.decode(value, { stream: true });
 					sinceEvent += piece.length;
 					parser.feed(piece);
-					if (!stream.failure && sinceEvent > MAX_EVENT) {
+					if (!stream.failure && sinceEvent > MAX_ANSWER_CHARS) {
 						stream.failure = new ClinicalVaultError(
 							"engine",
 							`${this.label} at ${this.host} sent a malformed answer (an event far longer than any answer). Try again, or restart it.`,
-							{ detail: `event ${stream.events + 1} is over ${MAX_EVENT} characters` },
+							{ detail: `event ${stream.events + 1} is over ${MAX_ANSWER_CHARS} characters` },
 						);
 					}
 					if (stream.failure) {

@@ -11,16 +11,26 @@ import { parseProfile } from "../../src/core/record/profile";
 
 describe("frontmatter", () => {
 	it("finds the block, the YAML inside and where it starts, with LF or CRLF line ends", () => {
-		expect(findFrontmatter("---\nstatus: draft\n---\n# Note\n")).toEqual({ block: "---\nstatus: draft\n---\n", yaml: "status: draft", yamlStart: 4 });
+		expect(findFrontmatter("---\nstatus: draft\n---\n# Note\n")).toEqual({
+			block: "---\nstatus: draft\n---\n",
+			yaml: "status: draft",
+			yamlStart: 4,
+			lineEnd: "\n",
+		});
 		const crlf = "---\r\nstatus: draft\r\n---\r\n# Note\r\n";
 		const found = findFrontmatter(crlf);
-		expect(found).toEqual({ block: "---\r\nstatus: draft\r\n---\r\n", yaml: "status: draft", yamlStart: 5 });
+		expect(found).toEqual({ block: "---\r\nstatus: draft\r\n---\r\n", yaml: "status: draft", yamlStart: 5, lineEnd: "\r\n" });
 		expect(crlf.slice(found!.yamlStart, found!.yamlStart + found!.yaml.length)).toBe("status: draft");
 		expect(findFrontmatter("---\nstatus: signed\n---")?.yaml).toBe("status: signed");
 		// A hand-edited closing line with trailing spaces still closes the block.
-		expect(findFrontmatter("---\nstatus: draft\n--- \t\nBody\n")).toEqual({ block: "---\nstatus: draft\n--- \t\n", yaml: "status: draft", yamlStart: 4 });
+		expect(findFrontmatter("---\nstatus: draft\n--- \t\nBody\n")).toEqual({
+			block: "---\nstatus: draft\n--- \t\n",
+			yaml: "status: draft",
+			yamlStart: 4,
+			lineEnd: "\n",
+		});
 		// An empty block is a block, as in Obsidian: its lines are not body text.
-		expect(findFrontmatter("---\n---\n# Note\n")).toEqual({ block: "---\n---\n", yaml: "", yamlStart: 4 });
+		expect(findFrontmatter("---\n---\n# Note\n")).toEqual({ block: "---\n---\n", yaml: "", yamlStart: 4, lineEnd: "\n" });
 		expect(splitFrontmatter("---\r\n---\r\n# Note\r\n")).toEqual({ data: {}, body: "# Note\r\n" });
 	});
 

@@ -30,7 +30,7 @@ function withFields(text: string, source: string, fields: [string, string][]): s
 		data = null;
 	}
 	// The file's own line ends (a note written on Windows has CRLF), so the file stays one style.
-	const eol = (found ? found.block.startsWith("---\r\n") : /\r\n/.test(text)) ? "\r\n" : "\n";
+	const eol = found?.lineEnd ?? (/\r\n/.test(text) ? "\r\n" : "\n");
 	const lines = fields
 		.filter(([key]) => data?.[key] === undefined)
 		.map(([key, value]) => `${key}: ${value}${eol}`)

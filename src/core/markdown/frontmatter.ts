@@ -16,6 +16,8 @@ export interface FoundFrontmatter {
 	yaml: string;
 	/** Where `yaml` starts in the text. */
 	yamlStart: number;
+	/** The block's line end (LF as we write it, CRLF if edited on Windows), for lines added to it. */
+	lineEnd: "\n" | "\r\n";
 }
 
 /**
@@ -26,7 +28,8 @@ export interface FoundFrontmatter {
 export function findFrontmatter(text: string): FoundFrontmatter | null {
 	const match = BLOCK.exec(text);
 	if (!match) return null;
-	return { block: match[0], yaml: match[1] ?? "", yamlStart: match[0].indexOf("\n") + 1 };
+	const lineEnd = match[0].startsWith("---\r\n") ? "\r\n" : "\n";
+	return { block: match[0], yaml: match[1] ?? "", yamlStart: 3 + lineEnd.length, lineEnd };
 }
 
 /** The frontmatter block at the start of a text, its `---` lines included ("" when there is none); not parsed. */

@@ -326,7 +326,6 @@ export function updatePage(page: ParsedPage, map: PartsMap, links: LinkMaker, up
 	edits.push({ start: page.yaml.start, end: page.yaml.end, text: yamlOf(map, page.yaml.document) });
 	const front = findFrontmatter(text);
 	if (front) {
-		const eol = front.block.startsWith("---\r\n") ? "\r\n" : "\n";
 		const updatedLine = /^updated:.*$/m.exec(front.yaml);
 		const at = front.yamlStart + (updatedLine?.index ?? front.yaml.length);
 		// An emptied block (---, ---): the line goes before the closing ---, not onto it.
@@ -334,8 +333,8 @@ export function updatePage(page: ParsedPage, map: PartsMap, links: LinkMaker, up
 			updatedLine
 				? { start: at, end: at + updatedLine[0].length, text: `updated: ${updated}` }
 				: front.yaml === ""
-					? { start: at, end: at, text: `updated: ${updated}${eol}` }
-					: { start: at, end: at, text: `${eol}updated: ${updated}` },
+					? { start: at, end: at, text: `updated: ${updated}${front.lineEnd}` }
+					: { start: at, end: at, text: `${front.lineEnd}updated: ${updated}` },
 		);
 	}
 	let out = text;

@@ -155,8 +155,8 @@ export function withConsent(profileText: string, consent: ConsentRecord, where: 
 	if (!found) throw new ClinicalVaultError("invalid-input", `${where} has no frontmatter block.`, { path: where });
 	const front = found.yaml;
 	const before = parseFront(front, where);
-	// The profile's own line ends (LF as we write it, CRLF if edited on Windows): the block stays one style.
-	const eol = found.block.startsWith("---\r\n") ? "\r\n" : "\n";
+	// The profile's own line ends: the block stays one style.
+	const eol = found.lineEnd;
 	const lines = front.split(/\r?\n/);
 	const start = lines.findIndex((line) => /^consent\s*:/.test(line));
 	let kept: string[];

@@ -9,7 +9,7 @@
  * still matches itself exactly.
  */
 import { stemmer } from "stemmer";
-import { wordSpans, type WordSpan } from "../text/words";
+import { wordSpans } from "../text/words";
 
 /**
  * Common English words that carry no meaning for search. Dropped from the keyword index and from
@@ -25,16 +25,9 @@ const STOP_WORDS: ReadonlySet<string> = new Set(
 	).split(" "),
 );
 
-export type Token = WordSpan;
-
 /** The words of a text, as written (for MiniSearch's tokenize option). */
 export function words(text: string): string[] {
 	return wordSpans(text).map((t) => t.word);
-}
-
-/** The words of a text with their character offsets (the floor's one definition of a word). */
-export function tokens(text: string): Token[] {
-	return wordSpans(text);
 }
 
 /** Lower case and stem, stop words included (for phrase adjacency). */
@@ -78,7 +71,7 @@ export function parseQuery(query: string): ParsedQuery {
 /** True when every phrase appears in `text` as adjacent words (compared by stem). */
 export function hasPhrases(text: string, phrases: readonly string[][]): boolean {
 	if (phrases.length === 0) return true;
-	const stems = tokens(text).map((t) => stemOf(t.word));
+	const stems = wordSpans(text).map((t) => stemOf(t.word));
 	return phrases.every((phrase) => findSequence(stems, phrase) !== -1);
 }
 
@@ -105,7 +98,7 @@ const SNIPPET_LENGTH = 220;
  * of one of the phrases. Without a match the excerpt is the passage's beginning.
  */
 export function makeSnippet(text: string, terms: ReadonlySet<string>, phrases: readonly string[][] = []): Snippet {
-	const toks = tokens(text);
+	const toks = wordSpans(text);
 	const hit = new Array<boolean>(toks.length).fill(false);
 	toks.forEach((t, i) => {
 		const term = indexTerm(t.word);

@@ -402,7 +402,7 @@ export async function newSessionNote(ctx: CommandContext): Promise<void> {
 	const client = await pickClient(ctx.app, record);
 	if (!client) return;
 	const today = localDay(ctx.session.clock.now());
-	const path = await writeNewText(record, `${client.code}/notes/${today}.md`, `# Session ${today}\n\n`);
+	const path = await writeNewText(record, namedPath(client.code, "notes", today, "md"), `# Session ${today}\n\n`);
 	const view = await openRecordFile(ctx.app, ctx.session, path);
 	await view?.setMode("edit");
 }
