@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout } from "node:timers";
 import { Ollama } from "ollama/browser";
 import { Cancelled } from "../../src/core/errors";
+import { egressLog } from "../../src/core/net/egress";
 import { LOOPBACK_ONLY, type EndpointPolicy } from "../../src/core/net/endpoint";
 import { createNodeFetch } from "../../src/engines/nodeFetch";
 import { normalizeOllamaHost, OllamaClient, type OllamaOptions } from "../../src/engines/ollama";
@@ -355,6 +356,17 @@ describe("endpoint policy and token", () => {
 			expect(error.message).toContain("Refused to contact 192.0.2.10:11434");
 		}
 		expect(agent.attempts).toEqual([]);
+	});
+
+	it("the streamed chat goes through the gate into the egress log, like every other call", async () => {
+		egressLog.clear();
+		fake.reply("Client described a calmer week.");
+		await client().chat({ model: MODEL, messages });
+		const entries = egressLog.entries();
+		expect(entries).toHaveLength(1);
+		expect(entries[0]).toMatchObject({ host: "127.0.0.1", port: Number(new URL(fake.url).port), purpose: "ollama", allowed: true });
+		expect(entries[0]!.bytesSent).toBeGreaterThan(0);
+		expect(entries[0]!.bytesReceived).toBeGreaterThan(0);
 	});
 
 	it("lets an allowlisted https host through the policy (the test agent makes no connection)", async () => {
